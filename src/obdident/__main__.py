@@ -1,0 +1,3 @@
+from obdident.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""The ``obdident`` command: a thin layer over :func:`obdident.scan`.
+
+Exit codes: 0 complete; 2 usage; 3 could not talk to the adapter or the vehicle (nothing read); 4 partial
+(the report is still written, with ``complete: false``); 5 a line was refused by the read-only guard.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from obdident import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from obdident.report.model import Report
+
+EXIT_OK, EXIT_USAGE, EXIT_NO_CONTACT, EXIT_PARTIAL, EXIT_REFUSED = 0, 2, 3, 4, 5
+
+app = typer.Typer(
+    name="obdident",
+    help="Read a vehicle's identity (VIN, ECU identifiers) through an ELM327 OBD-II adapter. Read-only: "
+    "obdident never writes to the vehicle and never calculates unlock codes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"obdident {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """obdident: read-only vehicle identification through an ELM327 adapter."""
+
+
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _write_json(report: Report, path: str) -> None:
+    text = report.to_json()
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def scan(
+    port: Annotated[
+        str | None,
+        typer.Option(
+            "--port",
+            "-p",
+            help="Adapter port or URL: /dev/ttyUSB0, /dev/rfcomm0, COM5, /dev/cu.OBDII-SPPDev, "
+            "socket://192.168.0.10:35000 (WiFi), sim://PROFILE (simulated vehicle).",
+        ),
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Scan the built-in simulated Nissan (no hardware needed).")
+    ] = False,
+    json_path: Annotated[
+        str | None,
+        typer.Option("--json", metavar="PATH", help="Write the JSON report to PATH ('-' for stdout only)."),
+    ] = None,
+    baudrate: Annotated[int, typer.Option(help="Serial speed in baud.")] = 38400,
+    timeout: Annotated[float, typer.Option(help="Overall time limit in seconds.", min=1.0)] = 120.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the adapter dialogue.")] = False,
+) -> None:
+    """Scan the vehicle read-only and print (or write) its identification report."""
+    err = _stderr()
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
+    if demo and port:
+        err.print("[red]Give either --port or --demo, not both.[/]")
+        raise typer.Exit(EXIT_USAGE)
+    if not demo and not port:
+        err.print(
+            "[red]No adapter given.[/] Use --port PORT (for example /dev/ttyUSB0, COM5 or "
+            "socket://192.168.0.10:35000), or --demo to try obdident on a simulated car."
+        )
+        raise typer.Exit(EXIT_USAGE)
+
+    from obdident.errors import GuardRefusal, ObdidentError
+    from obdident.scanner import DEMO_PORT
+    from obdident.scanner import scan as run_scan
+
+    url = DEMO_PORT if demo else str(port)
+    try:
+        with err.status("Starting", spinner="dots") as status:
+            report = run_scan(url, baudrate=baudrate, timeout_s=timeout, progress=status.update)
+    except GuardRefusal as exc:
+        err.print(f"[red]Refused:[/] {exc}")
+        raise typer.Exit(EXIT_REFUSED) from None
+    except ObdidentError as exc:
+        err.print(f"[red]Could not talk to the adapter:[/] {exc}")
+        if exc.hint:
+            err.print(f"[bold]What to do:[/] {exc.hint}")
+        if verbose and exc.response:
+            err.print(f"Adapter said: {list(exc.response)!r}")
+        raise typer.Exit(EXIT_NO_CONTACT) from None
+
+    if json_path is not None:
+        _write_json(report, json_path)
+    if json_path != "-":
+        from rich.console import Console
+
+        from obdident.report.text import render
+
+        render(report, Console(highlight=False))
+        if json_path:
+            err.print(f"JSON report written to {json_path}")
+    elif not report.complete:
+        err.print("[yellow]The scan stopped early; the report has complete: false.[/]")
+    if report.complete:
+        raise typer.Exit(EXIT_OK)
+    raise typer.Exit(EXIT_PARTIAL if report.ecus else EXIT_NO_CONTACT)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

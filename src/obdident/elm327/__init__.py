@@ -1,0 +1,1 @@
+"""The ELM327 driver: line parsing, ISO-TP reassembly and the guarded command dialogue."""

@@ -1,0 +1,359 @@
+"""The ELM327 dialogue: write one command, read until the ``>`` prompt under a deadline, parse the answer.
+
+Every line goes through the read-only :class:`~obdident.guard.Guard` first, inside :meth:`ELM327.command`,
+the only method that writes. No fixed sleeps: the driver waits for the prompt, bounded by a per-command
+deadline measured on an injectable clock (ELM327 datasheet, "Talking to the Vehicle").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol as TypingProtocol
+
+from obdident.elm327.lines import (
+    PROTOCOLS,
+    EcuMessage,
+    Protocol,
+    group_messages,
+    is_info,
+    looks_like_banner,
+    parse_frames,
+    raise_for_status,
+    split_lines,
+    strip_echo,
+)
+from obdident.errors import (
+    AdapterError,
+    AdapterNotELM327Error,
+    AdapterReplyError,
+    AdapterTimeoutError,
+    LinkLostError,
+    NoDataError,
+)
+from obdident.guard import Guard
+
+__all__ = ["ELM327", "AdapterInfo", "Exchange", "Response", "SerialLike"]
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+#: Default receive timeout while probing for answers on CAN: 0x19 x 4.096 ms = 102 ms, twice the
+#: ISO 15765-4 P2(CAN) of 50 ms (ELM327 datasheet, AT ST; ISO 15765-4 §6.3.2).
+CAN_RECEIVE_TIMEOUT_HEX = "19"
+_SEARCH_TIMEOUT_S = 20.0  # the automatic search tries every protocol; K-line inits take seconds each
+_VOLTAGE = re.compile(r"(\d+(?:\.\d+)?)\s*V", re.IGNORECASE)
+
+
+class SerialLike(TypingProtocol):
+    """What the driver needs of a port: the subset of ``serial.SerialBase`` it uses."""
+
+    @property
+    def in_waiting(self) -> int:
+        """Bytes waiting to be read."""
+        ...
+
+    def read(self, size: int = 1) -> bytes:
+        """Read up to ``size`` bytes, waiting at most the port's timeout."""
+        ...
+
+    def write(self, data: bytes, /) -> int | None:
+        """Write all of ``data``."""
+        ...
+
+    def reset_input_buffer(self) -> None:
+        """Drop bytes received and not yet read."""
+        ...
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One command and the adapter's answer.
+
+    Attributes:
+        request: the canonical line written (without CR).
+        lines: the answer's lines as printed, echo and prompt removed.
+        started_s: clock reading when the line was written, in seconds.
+        elapsed_s: seconds from writing the line to reading the prompt.
+    """
+
+    request: str
+    lines: tuple[str, ...]
+    started_s: float
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class Response:
+    """The answer to one request to the vehicle.
+
+    Attributes:
+        exchange: the command and the raw lines.
+        messages: complete messages, one or more per answering ECU; empty for ``NO DATA``.
+    """
+
+    exchange: Exchange
+    messages: tuple[EcuMessage, ...]
+
+
+@dataclass(frozen=True)
+class AdapterInfo:
+    """What the adapter says about itself.
+
+    Attributes:
+        version: the AT I answer (``ELM327 v1.5``); clones often claim a version they do not implement.
+        description: the AT @1 answer, or None when the adapter answers ``?``.
+        voltage_v: the AT RV reading in volts, or None when unreadable.
+        unsupported: AT commands the adapter answered with ``?`` (clone quirks), in canonical form.
+    """
+
+    version: str | None
+    description: str | None
+    voltage_v: float | None
+    unsupported: tuple[str, ...]
+
+
+class ELM327:
+    """A read-only ELM327 driver over any pyserial-like port.
+
+    Args:
+        port: an open port (``serial.serial_for_url(...)``) whose read timeout is short (tens of ms).
+        guard: the allowlist every line passes; a fresh :class:`Guard` when omitted.
+        clock: monotonic seconds; tests pass a virtual clock.
+
+    Attributes:
+        transcript: every exchange so far, in order (masked data only).
+        protocol: the vehicle protocol once :meth:`connect_vehicle` found it.
+        search_lines: the lines the protocol search printed, for evidence.
+    """
+
+    def __init__(
+        self, port: SerialLike, *, guard: Guard | None = None, clock: Clock = time.monotonic
+    ) -> None:
+        self._port = port
+        self.guard = guard or Guard()
+        self._clock = clock
+        self.transcript: list[Exchange] = []
+        self.protocol: Protocol | None = None
+        self._unsupported: list[str] = []
+
+    # --- the only writer --------------------------------------------------------------------------
+    def command(self, line: str, *, timeout_s: float = 2.0) -> Exchange:
+        """Send one line and read the answer up to the ``>`` prompt.
+
+        Args:
+            line: one command without CR (``ATI``, ``0902``).
+            timeout_s: deadline for the prompt, in seconds.
+
+        Returns:
+            The exchange, echo removed.
+
+        Raises:
+            GuardRefusal: the line is not on the allowlist; nothing was written.
+            LinkLostError: the port failed while writing or reading.
+            AdapterTimeoutError: no prompt before the deadline; the lines read so far are attached.
+        """
+        text = self.guard.check(line)
+        started = self._clock()
+        try:
+            self._port.reset_input_buffer()
+            self._port.write(text.encode("ascii") + b"\r")
+        except OSError as err:
+            raise LinkLostError(
+                f"the link to the adapter failed while sending {text}: {err}", request=text
+            ) from err
+        raw = self._read_until_prompt(text, started + timeout_s)
+        exchange = Exchange(text, tuple(strip_echo(split_lines(raw), text)), started, self._clock() - started)
+        self.transcript.append(exchange)
+        log.debug("%s -> %s (%.0f ms)", text, list(exchange.lines), exchange.elapsed_s * 1000)
+        return exchange
+
+    def _read_until_prompt(self, text: str, deadline: float) -> bytes:
+        buf = bytearray()
+        while True:
+            try:
+                waiting = self._port.in_waiting
+                chunk = self._port.read(waiting or 1)
+            except OSError as err:
+                raise LinkLostError(
+                    f"the link to the adapter failed while waiting for the answer to {text}: {err}",
+                    request=text,
+                    response=split_lines(bytes(buf)),
+                ) from err
+            if chunk:
+                buf += chunk
+                if b">" in chunk:
+                    return bytes(buf[: buf.rindex(b">") + 1])
+            elif self._clock() >= deadline:
+                raise AdapterTimeoutError(
+                    f"the adapter did not finish answering {text} in time",
+                    request=text,
+                    response=split_lines(bytes(buf)),
+                    hint="check that the adapter is powered and that nothing else uses the port",
+                )
+
+    # --- AT commands ------------------------------------------------------------------------------
+    def at(self, line: str, *, timeout_s: float = 1.0, required: bool = True) -> list[str]:
+        """Send an AT/ST command and return its answer lines.
+
+        Args:
+            line: the command (``ATH1``).
+            timeout_s: deadline for the prompt, in seconds.
+            required: when False, a ``?`` answer (a clone without the command) is recorded and tolerated.
+
+        Returns:
+            The answer lines; empty when a non-required command was answered ``?``.
+
+        Raises:
+            AdapterReplyError: the adapter answered ``?`` to a required command.
+            AdapterError: the adapter reset itself (its banner appeared) in answer to something other than a
+                reset.
+        """
+        exchange = self.command(line, timeout_s=timeout_s)
+        lines = list(exchange.lines)
+        if "?" in lines:
+            if required:
+                raise AdapterReplyError(
+                    f"the adapter does not support {exchange.request}",
+                    status="?",
+                    request=exchange.request,
+                    response=lines,
+                )
+            self._unsupported.append(exchange.request)
+            return []
+        if exchange.request not in ("ATZ", "ATWS", "ATI") and any(looks_like_banner(x) for x in lines):
+            raise AdapterError(
+                "the adapter reset itself (its start-up banner appeared)",
+                request=exchange.request,
+                response=lines,
+                hint="check the adapter's power and the connector",
+            )
+        return lines
+
+    def initialize(self) -> AdapterInfo:
+        """Bring the adapter into the state the driver relies on and read its identity.
+
+        Settings: defaults (AT D, or AT Z when the adapter does not answer it), echo off, linefeeds off,
+        spaces off (saves a third of the bytes), headers on (each frame names its ECU), adaptive timing 1,
+        CAN automatic formatting on. Reads AT I, AT @1 and AT RV.
+
+        Returns:
+            What the adapter says about itself.
+
+        Raises:
+            AdapterTimeoutError: the adapter stayed silent even after AT Z.
+            AdapterNotELM327Error: the device answers, but not like an ELM327.
+            LinkLostError: the port failed.
+        """
+        try:
+            first = self.command("ATD", timeout_s=1.0).lines
+        except AdapterTimeoutError:
+            try:
+                first = self.command("ATZ", timeout_s=5.0).lines
+            except AdapterTimeoutError as err:
+                raise AdapterTimeoutError(
+                    "the adapter did not answer AT D or AT Z",
+                    request="ATZ",
+                    response=err.response,
+                    hint="check that the adapter is plugged into the car (it takes power from the OBD "
+                    "connector) and that the baud rate is right (38400 for most; some use 9600 or 115200)",
+                ) from err
+        if not any(x.upper() == "OK" or looks_like_banner(x) for x in first):
+            raise AdapterNotELM327Error(
+                "the device on this port does not answer like an ELM327",
+                request="ATD",
+                response=first,
+                hint="check that the port is the OBD-II adapter's and that the baud rate is right",
+            )
+        self.at("ATE0")
+        self.at("ATL0", required=False)
+        self.at("ATS0", required=False)
+        self.at("ATH1")
+        self.at("ATAT1", required=False)
+        self.at("ATCAF1", required=False)
+        version = _first(self.at("ATI"))
+        description = _first(self.at("AT@1", required=False))
+        voltage = _parse_voltage(self.at("ATRV", required=False))
+        return AdapterInfo(version, description, voltage, tuple(self._unsupported))
+
+    # --- talking to the vehicle -------------------------------------------------------------------
+    def connect_vehicle(self, *, timeout_s: float = _SEARCH_TIMEOUT_S) -> Response:
+        """Find the vehicle's protocol, trying ISO 15765-4 CAN 11-bit 500k first.
+
+        Sends AT TP A6 (try protocol 6, fall back to the automatic search: nothing is saved, unlike AT SP)
+        and then service 01 PID 00, which every OBD-II ECU answers, so the search completes. Then reads the
+        protocol with AT DPN and, on CAN, sets the receive timeout (AT ST) to twice P2(CAN).
+
+        Args:
+            timeout_s: deadline for the search, in seconds.
+
+        Returns:
+            The answer to ``0100``: which ECUs are present.
+
+        Raises:
+            UnableToConnectError: no protocol found (ignition off, or a vehicle without OBD emissions ECUs).
+            AdapterReplyError: ``CAN ERROR``, ``BUS INIT: ...ERROR`` and the like.
+        """
+        self.at("ATTPA6")
+        exchange = self.command("0100", timeout_s=timeout_s)
+        data = [x for x in exchange.lines if not is_info(x)]
+        raise_for_status(data, exchange.request)
+        number = (_first(self.at("ATDPN")) or "").upper().lstrip("A")
+        protocol = PROTOCOLS.get(number)
+        if protocol is None:
+            raise AdapterError(
+                f"the adapter reports an unknown protocol {number!r}", request="ATDPN", response=[number]
+            )
+        self.protocol = protocol
+        if protocol.can:
+            self.at(f"ATST{CAN_RECEIVE_TIMEOUT_HEX}")
+        messages = group_messages(parse_frames(data, protocol), protocol)
+        return Response(exchange, tuple(messages))
+
+    def request(
+        self, payload: bytes, *, expected_frames: int | None = None, timeout_s: float = 2.0
+    ) -> Response:
+        """Send a request to the vehicle and collect every ECU's answer.
+
+        Args:
+            payload: the request bytes (``09 02``), without the ISO-TP PCI: the adapter adds it.
+            expected_frames: the number of frames (lines) that will answer, 1-15, when known for sure. The
+                adapter then returns as soon as they arrived instead of waiting out AT ST (ELM327 v1.3+).
+            timeout_s: deadline for the prompt, in seconds.
+
+        Returns:
+            The exchange and the reassembled messages; no messages on ``NO DATA``.
+
+        Raises:
+            AdapterError: called before :meth:`connect_vehicle`.
+            AdapterReplyError: a status line other than ``NO DATA`` (``CAN ERROR``, ``BUFFER FULL`` ...).
+            ProtocolError: lines that are not frames, or frames that do not reassemble.
+        """
+        if self.protocol is None:
+            raise AdapterError("no vehicle protocol yet: connect_vehicle() first")
+        line = payload.hex().upper()
+        if expected_frames is not None and 1 <= expected_frames <= 15:
+            line += f"{expected_frames:X}"
+        exchange = self.command(line, timeout_s=timeout_s)
+        data = [x for x in exchange.lines if not is_info(x)]
+        try:
+            raise_for_status(data, exchange.request)
+        except NoDataError:
+            return Response(exchange, ())
+        return Response(exchange, tuple(group_messages(parse_frames(data, self.protocol), self.protocol)))
+
+
+def _first(lines: list[str]) -> str | None:
+    return lines[0] if lines else None
+
+
+def _parse_voltage(lines: list[str]) -> float | None:
+    for line in lines:
+        match = _VOLTAGE.fullmatch(line.strip())
+        if match:
+            return float(match.group(1))
+    return None

@@ -1,0 +1,84 @@
+"""ISO 15765-2 (ISO-TP) reassembly of the frames an ELM327 shows with headers on (AT H1, AT CAF1).
+
+Pure functions over the frame bytes of one response id, in the order they arrived. The ELM327's automatic
+formatting keeps the protocol control information (PCI) byte when headers are on, so each frame here starts
+with it: single frame ``0L``, first frame ``1L LL``, consecutive frame ``2N``, flow control ``3x``
+(ISO 15765-2:2016 §9.6). Frames are padded to 8 bytes on ISO 15765-4 buses; the PCI length says where the
+data ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from obdident.errors import IsoTpError
+
+__all__ = ["reassemble"]
+
+_SINGLE, _FIRST, _CONSECUTIVE, _FLOW_CONTROL = 0, 1, 2, 3
+_CLASSIC_SF_MAX = 7  # ISO 15765-2 §9.6.2: SF_DL 1..7 on classic CAN
+_FF_MIN = 8  # §9.6.3: a first frame carries at least 8 bytes in all
+
+
+def reassemble(frames: Iterable[bytes]) -> list[bytes]:
+    """Reassemble the messages one ECU sent, frame by frame.
+
+    Args:
+        frames: the data bytes of each CAN frame from one response id, PCI byte first, in arrival order.
+
+    Returns:
+        The complete messages (service payloads without PCI or padding), in order. One request can yield
+        several: a ``7F xx 78`` response-pending and then the answer.
+
+    Raises:
+        IsoTpError: an empty frame, a length out of range (ISO 15765-2 §9.6.2/§9.6.3), a consecutive frame
+            without a first frame or out of sequence (§9.6.4.3), or a message that ended before its length.
+    """
+    messages: list[bytes] = []
+    pending: bytearray | None = None
+    expected_len = 0
+    next_sn = 0
+    for index, frame in enumerate(frames):
+        if not frame:
+            raise IsoTpError(f"frame {index} is empty")
+        kind, low = frame[0] >> 4, frame[0] & 0x0F
+        if kind == _SINGLE:
+            _ensure_idle(pending, expected_len, index)
+            if not 1 <= low <= _CLASSIC_SF_MAX or low > len(frame) - 1:
+                raise IsoTpError(f"single frame {index} declares {low} bytes but carries {len(frame) - 1}")
+            messages.append(bytes(frame[1 : 1 + low]))
+        elif kind == _FIRST:
+            _ensure_idle(pending, expected_len, index)
+            if len(frame) < 2:
+                raise IsoTpError(f"first frame {index} is truncated")
+            expected_len = (low << 8) | frame[1]
+            if expected_len < _FF_MIN:
+                raise IsoTpError(f"first frame {index} declares {expected_len} bytes, fewer than 8")
+            pending = bytearray(frame[2:])
+            next_sn = 1
+        elif kind == _CONSECUTIVE:
+            if pending is None:
+                raise IsoTpError(f"consecutive frame {index} arrived without a first frame")
+            if low != next_sn:
+                raise IsoTpError(
+                    f"consecutive frame {index} has sequence number {low:X}, expected {next_sn:X}"
+                )
+            pending.extend(frame[1:])
+            next_sn = (next_sn + 1) & 0x0F
+        elif kind == _FLOW_CONTROL:
+            continue  # another tester's flow control seen on the bus; carries no data
+        else:
+            raise IsoTpError(f"frame {index} has an unknown PCI type {kind:X}")
+        if pending is not None and len(pending) >= expected_len:
+            messages.append(bytes(pending[:expected_len]))
+            pending = None
+            expected_len = 0
+    _ensure_idle(pending, expected_len, None)
+    return messages
+
+
+def _ensure_idle(pending: bytearray | None, expected_len: int, index: int | None) -> None:
+    if pending is None:
+        return
+    where = "the answer ended" if index is None else f"frame {index} started a new message"
+    raise IsoTpError(f"{where} after {len(pending)} of {expected_len} bytes of a multi-frame message")

@@ -1,0 +1,151 @@
+"""Every error obdident raises, in one tree.
+
+::
+
+    ObdidentError
+     +-- TransportError                  the port could not be opened or broke
+     |    +-- PortNotFoundError          no such device / host
+     |    +-- PortPermissionError        the OS refused access (dialout/uucp group)
+     |    +-- PortBusyError              another program holds the port
+     |    +-- LinkLostError              the link dropped mid-dialogue
+     +-- AdapterError                    the adapter answered wrongly or not at all
+     |    +-- AdapterTimeoutError        no ``>`` prompt before the deadline (also TimeoutError)
+     |    +-- AdapterNotELM327Error      the device does not speak the ELM327 command set
+     |    +-- AdapterReplyError          an ELM327 status line such as ``CAN ERROR``
+     |         +-- NoDataError           ``NO DATA``: the request went out, no ECU answered
+     |         +-- UnableToConnectError  ``UNABLE TO CONNECT``: no OBD protocol found (ignition off?)
+     +-- GuardRefusal                    a line was refused by the read-only allowlist
+     +-- ProtocolError                   bytes from the vehicle do not fit the protocol
+     |    +-- IsoTpError                 ISO 15765-2 reassembly failed (sequence, length)
+     |    +-- DecodeError                a service payload could not be decoded
+     +-- ProfileError                    a ``sim://`` vehicle profile is malformed or missing
+     +-- InvalidVinError                 a string is not an ISO 3779 VIN
+
+Foreign exceptions are re-raised as one of these with ``raise ... from err``; each error carries the raw
+request and response lines it came from where there are any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ObdidentError(Exception):
+    """Base class of every obdident error.
+
+    Attributes:
+        request: the line sent to the adapter that led to the error, if any.
+        response: the raw lines the adapter answered, if any.
+        hint: one sentence telling the user what to do, if there is a useful one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: str | None = None,
+        response: Sequence[str] = (),
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.response: tuple[str, ...] = tuple(response)
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class TransportError(ObdidentError):
+    """The port could not be opened, or it failed while in use."""
+
+
+class PortNotFoundError(TransportError):
+    """The port, device file, host or profile named does not exist."""
+
+
+class PortPermissionError(TransportError):
+    """The operating system refused access to the port."""
+
+
+class PortBusyError(TransportError):
+    """Another program holds the port open."""
+
+
+class LinkLostError(TransportError):
+    """The link to the adapter dropped while obdident was using it."""
+
+
+class AdapterError(ObdidentError):
+    """The adapter answered something unexpected, or nothing."""
+
+
+class AdapterTimeoutError(AdapterError, TimeoutError):
+    """No ``>`` prompt arrived before the command's deadline."""
+
+
+class AdapterNotELM327Error(AdapterError):
+    """The device on the port does not answer like an ELM327."""
+
+
+class AdapterReplyError(AdapterError):
+    """The adapter answered with an ELM327 status line instead of data.
+
+    Attributes:
+        status: the status line as the ELM327 datasheet names it (``CAN ERROR``, ``BUFFER FULL``...).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: str,
+        request: str | None = None,
+        response: Sequence[str] = (),
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, request=request, response=response, hint=hint)
+        self.status = status
+
+
+class NoDataError(AdapterReplyError):
+    """``NO DATA``: the request was sent but no ECU answered before the receive timeout (AT ST)."""
+
+
+class UnableToConnectError(AdapterReplyError):
+    """``UNABLE TO CONNECT``: the adapter found no OBD protocol on the vehicle."""
+
+
+class GuardRefusal(ObdidentError):
+    """The read-only guard refused a line; nothing was written to the adapter.
+
+    Attributes:
+        line: the refused line, as the caller gave it.
+        reason: why no allowlist rule admits it.
+    """
+
+    def __init__(self, line: str, reason: str) -> None:
+        super().__init__(f"refused by the read-only guard: {line!r}: {reason}", request=line)
+        self.line = line
+        self.reason = reason
+
+
+class ProtocolError(ObdidentError):
+    """Bytes from the vehicle do not fit the protocol that should carry them."""
+
+
+class IsoTpError(ProtocolError):
+    """An ISO 15765-2 multi-frame answer could not be reassembled."""
+
+
+class DecodeError(ProtocolError):
+    """A service payload has the wrong shape for its identifier."""
+
+
+class ProfileError(ObdidentError):
+    """A simulated vehicle profile is missing or malformed."""
+
+
+class InvalidVinError(ObdidentError):
+    """A string is not a structurally valid ISO 3779 VIN."""

@@ -1,0 +1,218 @@
+"""The identification report: frozen dataclasses, their JSON form and the schema that JSON follows.
+
+The JSON form is the contract with dealer systems: ``schema_version`` says which version of
+``report/schema/report-v1.schema.json`` it follows; fields are only ever added within a major version.
+Every value carries its evidence: the request and the raw lines it was decoded from.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from typing import Any, Literal
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AdapterSummary",
+    "Ecu",
+    "Evidence",
+    "Identification",
+    "Problem",
+    "Report",
+    "Vehicle",
+    "VinSource",
+    "load_schema",
+]
+
+#: The report format's version: major.minor; the major is the schema file's.
+SCHEMA_VERSION = "1.0"
+
+CheckDigit = Literal["valid", "invalid", "not-required", "unknown"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A request and the raw lines that answered it.
+
+    Attributes:
+        request: the line sent to the adapter (``0902``).
+        response: the lines the adapter printed for this ECU, as printed (upper case).
+    """
+
+    request: str
+    response: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VinSource:
+    """One place the VIN was read from.
+
+    Attributes:
+        source: the service and identifier (``SAE J1979 service 09 InfoType 02``).
+        response_id: the ECU that answered, upper-case hex.
+        value: the VIN it gave, or None when it gave none (see ``problem``).
+        problem: why ``value`` is None, or None.
+    """
+
+    source: str
+    response_id: str
+    value: str | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """What the scan established about the vehicle.
+
+    Attributes:
+        vin: the VIN, or None when no ECU gave a usable one or sources disagree.
+        vin_check_digit: position 9 judged per 49 CFR 565.15.
+        vin_sources: every source consulted, with what each gave.
+        wmi: world manufacturer identifier, VIN positions 1-3 (ISO 3780).
+        manufacturer: from the WMI, or None when the WMI is not in obdident's table.
+        country: from the WMI (ISO 3780), or None.
+        model_year: from VIN position 10 where 49 CFR 565 makes it one, else None.
+        model_year_note: how ``model_year`` was determined, or why it is None.
+    """
+
+    vin: str | None = None
+    vin_check_digit: CheckDigit = "unknown"
+    vin_sources: tuple[VinSource, ...] = ()
+    wmi: str | None = None
+    manufacturer: str | None = None
+    country: str | None = None
+    model_year: int | None = None
+    model_year_note: str | None = None
+
+
+@dataclass(frozen=True)
+class AdapterSummary:
+    """The adapter and the link.
+
+    Attributes:
+        port: the port or URL used.
+        version: the AT I answer.
+        description: the AT @1 answer, or None.
+        protocol: the protocol's name (AT DPN, ELM327 numbering), or None when no vehicle answered.
+        protocol_number: the ELM327 protocol number ("6"), or None.
+        voltage_v: AT RV, volts, or None.
+        unsupported_commands: AT commands the adapter answered ``?`` to.
+    """
+
+    port: str
+    version: str | None = None
+    description: str | None = None
+    protocol: str | None = None
+    protocol_number: str | None = None
+    voltage_v: float | None = None
+    unsupported_commands: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Identification:
+    """Identification an ECU gave.
+
+    Attributes:
+        calibration_ids: CALIDs (SAE J1979 InfoType 04), trailing 0x00 removed.
+        cvns: CVNs (InfoType 06), 8 upper-case hex digits each.
+        ecu_name: the ECU name (InfoType 0A), ``ECM-EngineControl``.
+        vin: the VIN this ECU gave, when it gave a usable one.
+        supported_infotypes: service 09 InfoTypes the ECU declares (InfoType 00), two hex digits each.
+    """
+
+    calibration_ids: tuple[str, ...] = ()
+    cvns: tuple[str, ...] = ()
+    ecu_name: str | None = None
+    vin: str | None = None
+    supported_infotypes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ecu:
+    """One ECU that answered.
+
+    Attributes:
+        request_id: the physical request id (``7E0``), or None where the protocol has none (K-line, J1850).
+        response_id: the id it answers on (``7E8``, ``18DAF110``; the source address ``10`` on K-line).
+        name: its acronym (``ECM``), from InfoType 0A or the address table, or None.
+        identification: what it gave.
+        evidence: every request it answered and the raw lines, in order.
+    """
+
+    request_id: str | None
+    response_id: str
+    name: str | None
+    identification: Identification
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the user should know: a missing value, a disagreement, a step that failed.
+
+    Attributes:
+        code: a stable kebab-case code (``vin-not-stored``).
+        message: one or two sentences for a person, including what to do where there is something to do.
+        response_id: the ECU concerned, or None.
+    """
+
+    code: str
+    message: str
+    response_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of one scan.
+
+    Attributes:
+        complete: True when every planned step ran to its end; False when the scan stopped early.
+        vehicle: the vehicle's identity.
+        adapter: the adapter and link.
+        ecus: the ECUs that answered, by response id.
+        problems: what the user should know.
+        tool: the tool's name and version.
+        started_at: when the scan started, ISO 8601 UTC.
+        duration_s: how long it took, seconds.
+        schema_version: the report format's version.
+    """
+
+    complete: bool
+    vehicle: Vehicle
+    adapter: AdapterSummary
+    ecus: tuple[Ecu, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    tool: dict[str, str] = field(default_factory=dict)
+    started_at: str = ""
+    duration_s: float = 0.0
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data that follows the schema."""
+        data = asdict(self)
+        order = ["schema_version", "tool", "started_at", "duration_s", "complete"]
+        ordered = {key: data.pop(key) for key in order}
+        ordered.update(data)
+        ordered["duration_s"] = round(self.duration_s, 3)
+        result: dict[str, Any] = _lists(ordered)
+        return result
+
+    def to_json(self) -> str:
+        """Return the report as pretty-printed JSON (UTF-8 safe, ASCII-escaped)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=True) + "\n"
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value
+
+
+def load_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) that :meth:`Report.to_dict` follows."""
+    text = resources.files("obdident.report").joinpath("report-v1.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema

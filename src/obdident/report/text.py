@@ -1,0 +1,107 @@
+"""The report on a terminal: rich tables of the vehicle, the adapter, the ECUs and the problems.
+
+Strings from the adapter or an ECU are untrusted: control characters and escape sequences are replaced
+before they reach the terminal, and rich markup in them is escaped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from obdident.report.model import Report
+
+__all__ = ["render", "safe"]
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NOT_AVAILABLE = "[dim]not available[/dim]"
+
+
+def safe(value: object) -> str:
+    """Return ``value`` as text fit for a terminal: control characters shown as ``\\xNN``, markup escaped."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+    return escape(text)
+
+
+def _or_na(value: object) -> str:
+    return _NOT_AVAILABLE if value is None or value == "" else safe(value)
+
+
+def _vehicle(report: Report) -> Table:
+    v = report.vehicle
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("VIN", f"[bold green]{safe(v.vin)}[/]" if v.vin else _NOT_AVAILABLE)
+    table.add_row("Check digit", safe(v.vin_check_digit))
+    table.add_row("Manufacturer", _or_na(v.manufacturer))
+    table.add_row("Country", _or_na(v.country))
+    year = _or_na(v.model_year)
+    if v.model_year_note and v.vin:
+        year += f" [dim]({safe(v.model_year_note)})[/dim]"
+    table.add_row("Model year", year)
+    for source in v.vin_sources:
+        value = safe(source.value) if source.value else f"[yellow]{safe(source.problem)}[/]"
+        table.add_row("VIN source", f"{safe(source.source)} from {safe(source.response_id)}: {value}")
+    return table
+
+
+def _adapter(report: Report) -> Table:
+    a = report.adapter
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Port", safe(a.port))
+    table.add_row("Adapter", " / ".join(safe(x) for x in (a.version, a.description) if x) or _NOT_AVAILABLE)
+    table.add_row("Protocol", _or_na(a.protocol))
+    table.add_row("Voltage", f"{a.voltage_v:.1f} V" if a.voltage_v is not None else _NOT_AVAILABLE)
+    return table
+
+
+def _ecus(report: Report) -> Table:
+    table = Table(title="ECUs", title_justify="left", expand=False)
+    for column in ("Request", "Response", "Unit", "Calibration IDs", "CVNs", "ECU name"):
+        table.add_column(column)
+    for ecu in report.ecus:
+        ident = ecu.identification
+        table.add_row(
+            _or_na(ecu.request_id),
+            safe(ecu.response_id),
+            _or_na(ecu.name),
+            "\n".join(safe(c) for c in ident.calibration_ids) or "-",
+            "\n".join(safe(c) for c in ident.cvns) or "-",
+            _or_na(ident.ecu_name),
+        )
+    return table
+
+
+def render(report: Report, console: Console) -> None:
+    """Print ``report`` to ``console`` as panels and tables.
+
+    Args:
+        report: the scan's report.
+        console: where to print (stdout for a person; stderr when stdout carries JSON).
+    """
+    status = "[green]complete[/]" if report.complete else "[yellow]incomplete: stopped early[/]"
+    parts: list[Table | Panel] = [
+        Panel(_vehicle(report), title="Vehicle", title_align="left"),
+        Panel(_adapter(report), title="Adapter", title_align="left"),
+    ]
+    if report.ecus:
+        parts.append(_ecus(report))
+    if report.problems:
+        problems = Table(title="Problems", title_justify="left", show_header=False)
+        problems.add_column(style="yellow")
+        problems.add_column()
+        for p in report.problems:
+            problems.add_row(safe(p.code), safe(p.message))
+        parts.append(problems)
+    console.print(Group(*parts))
+    console.print(
+        f"Scan {status} in {report.duration_s:.1f} s with obdident {safe(report.tool.get('version', ''))}. "
+        "Read-only: nothing was written to the vehicle."
+    )

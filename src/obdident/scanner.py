@@ -1,0 +1,390 @@
+"""The identification scan: adapter set-up, protocol search, service 09, VIN cross-check, report.
+
+:func:`scan` is the library's entry point and what ``obdident scan`` runs. Once the port is open, a scan
+always returns a :class:`~obdident.report.model.Report`: a failure part-way (link lost, adapter reset,
+overall deadline) becomes a problem and ``complete: false``, and everything read before it stays in the
+report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from obdident import __version__
+from obdident.elm327.driver import ELM327, AdapterInfo, Clock, Response
+from obdident.elm327.lines import EcuMessage
+from obdident.errors import (
+    AdapterError,
+    ObdidentError,
+    ProtocolError,
+    TransportError,
+    UnableToConnectError,
+)
+from obdident.report.model import (
+    AdapterSummary,
+    Ecu,
+    Evidence,
+    Identification,
+    Problem,
+    Report,
+    Vehicle,
+    VinSource,
+)
+from obdident.services import obd09
+from obdident.transports import DEFAULT_BAUDRATE, open_port
+from obdident.vehicles import addresses
+from obdident.vehicles.vin import decode_vin, parse_vin_field
+
+__all__ = ["DEMO_PORT", "Progress", "scan", "scan_port"]
+
+log = logging.getLogger(__name__)
+
+#: The built-in demonstration vehicle (a synthesised Nissan X-Trail T32 profile; no hardware needed).
+DEMO_PORT = "sim://nissan-xtrail-t32"
+VIN_SOURCE_09 = "SAE J1979 service 09 InfoType 02"
+VIN_ELSEWHERE = (
+    "Read the VIN from the plate at the bottom of the windscreen, the label on the driver's door pillar, "
+    "or the registration document."
+)
+
+Progress = Callable[[str], None]
+
+# ISO 15765-2 frames a CAN answer of n payload bytes takes: a single frame up to 7, else a first frame with
+# 6 and consecutive frames with 7 each (ISO 15765-2 §9.6).
+_SF_MAX, _FF_DATA, _CF_DATA = 7, 6, 7
+_MAX_COUNT_DIGIT = 15
+
+
+def _can_frames(payload_len: int) -> int:
+    if payload_len <= _SF_MAX:
+        return 1
+    return 1 + -(-(payload_len - _FF_DATA) // _CF_DATA)
+
+
+@dataclass
+class _EcuState:
+    response_id: str
+    evidence: list[Evidence] = field(default_factory=list)
+    supported: frozenset[int] = frozenset()
+    calibration_ids: list[str] = field(default_factory=list)
+    cvns: list[str] = field(default_factory=list)
+    ecu_name: str | None = None
+    vin: str | None = None
+
+    def build(self) -> Ecu:
+        name = self.ecu_name.split("-", 1)[0] if self.ecu_name else addresses.name_for(self.response_id)
+        return Ecu(
+            request_id=addresses.request_id_for(self.response_id),
+            response_id=self.response_id,
+            name=name,
+            identification=Identification(
+                calibration_ids=tuple(self.calibration_ids),
+                cvns=tuple(self.cvns),
+                ecu_name=self.ecu_name,
+                vin=self.vin,
+                supported_infotypes=tuple(f"{n:02X}" for n in sorted(self.supported)),
+            ),
+            evidence=tuple(self.evidence),
+        )
+
+
+class _Deadline(ObdidentError):
+    """The overall scan deadline passed between two steps."""
+
+
+class _Scanner:
+    def __init__(self, driver: ELM327, port: str, progress: Progress, deadline: float, clock: Clock) -> None:
+        self.driver = driver
+        self.port = port
+        self.progress = progress
+        self.deadline = deadline
+        self.clock = clock
+        self.ecus: dict[str, _EcuState] = {}
+        self.problems: list[Problem] = []
+        self.vin_sources: list[VinSource] = []
+        self.info: AdapterInfo | None = None
+
+    # --- helpers ------------------------------------------------------------------------------------
+    def _ecu(self, response_id: str) -> _EcuState:
+        return self.ecus.setdefault(response_id, _EcuState(response_id))
+
+    def _problem(self, code: str, message: str, response_id: str | None = None) -> None:
+        self.problems.append(Problem(code, message, response_id))
+
+    def _check_deadline(self) -> None:
+        if self.clock() > self.deadline:
+            raise _Deadline("the scan's overall time limit ran out")
+
+    def _record(self, response: Response) -> dict[str, list[EcuMessage]]:
+        """File each ECU's lines as evidence and return its messages."""
+        by_ecu: dict[str, list[EcuMessage]] = {}
+        for message in response.messages:
+            by_ecu.setdefault(message.response_id, []).append(message)
+        for rid, messages in by_ecu.items():
+            lines: list[str] = []
+            for message in messages:
+                lines.extend(x for x in message.lines if x not in lines)
+            self._ecu(rid).evidence.append(Evidence(response.exchange.request, tuple(lines)))
+        return by_ecu
+
+    # --- steps --------------------------------------------------------------------------------------
+    def run(self) -> bool:
+        """Run every step; return True when all ran to their end. Raises only before the vehicle answered."""
+        self.progress("Setting up the adapter")
+        self.info = self.driver.initialize()
+        self.progress("Searching for the vehicle's OBD-II protocol (ignition must be on)")
+        try:
+            first = self.driver.connect_vehicle()
+        except UnableToConnectError as err:
+            self._problem(
+                "no-vehicle-response",
+                "No ECU answered the generic OBD-II request (UNABLE TO CONNECT). Switch the ignition on "
+                "(the engine may stay off) and check the adapter sits firmly in the OBD-II socket.",
+            )
+            log.info("no vehicle: %s", err)
+            return False
+        except AdapterError as err:
+            self._problem("no-vehicle-response", f"The adapter could not reach the vehicle: {err}")
+            return False
+        self._record(first)
+        try:
+            self._service_09()
+        except (TransportError, AdapterError, ProtocolError, _Deadline) as err:
+            self._problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
+            return False
+        return True
+
+    def _service_09(self) -> None:
+        driver = self.driver
+        assert driver.protocol is not None
+        legacy = not driver.protocol.can
+        self._check_deadline()
+        self.progress("Reading which vehicle information each ECU offers (service 09)")
+        answered = len(self.ecus)
+        count = answered if (not legacy and answered <= _MAX_COUNT_DIGIT) else None
+        response = driver.request(obd09.build_request(obd09.SUPPORTED), expected_frames=count)
+        for rid, messages in self._record(response).items():
+            try:
+                self._ecu(rid).supported = obd09.parse_supported(messages[0].payload)
+            except ProtocolError as err:
+                self._problem("decode-error", f"Supported InfoTypes from {rid}: {err}", rid)
+        if not any(s.supported for s in self.ecus.values()):
+            self._problem(
+                "service-09-not-supported",
+                "No ECU offers vehicle information (SAE J1979 service 09). " + VIN_ELSEWHERE,
+            )
+            return
+        steps = (
+            (obd09.VIN, obd09.VIN_COUNT, "Reading the VIN"),
+            (obd09.CALID, obd09.CALID_COUNT, "Reading calibration IDs"),
+            (obd09.CVN, obd09.CVN_COUNT, "Reading calibration verification numbers"),
+            (obd09.ECU_NAME, None, "Reading ECU names"),
+        )
+        for info_type, count_type, label in steps:
+            holders = [s for s in self.ecus.values() if info_type in s.supported]
+            if not holders:
+                continue
+            self._check_deadline()
+            self.progress(label)
+            expected = self._expected_frames(info_type, count_type, holders, legacy)
+            response = driver.request(obd09.build_request(info_type), expected_frames=expected)
+            by_ecu = self._record(response)
+            for state in holders:
+                messages = by_ecu.get(state.response_id, [])
+                if not messages:
+                    self._problem(
+                        "no-answer",
+                        f"{state.response_id} declares InfoType {info_type:02X} but did not answer it.",
+                        state.response_id,
+                    )
+                    continue
+                try:
+                    data = obd09.parse_items([m.payload for m in messages], info_type, legacy=legacy)
+                except ProtocolError as err:
+                    self._problem(
+                        "decode-error",
+                        f"InfoType {info_type:02X} from {state.response_id}: {err}",
+                        state.response_id,
+                    )
+                    continue
+                self._apply(state, data)
+
+    def _expected_frames(
+        self, info_type: int, count_type: int | None, holders: list[_EcuState], legacy: bool
+    ) -> int | None:
+        """The response-count digit, only where the number of frames is certain."""
+        if legacy:
+            if count_type is None or len(holders) != 1 or count_type not in holders[0].supported:
+                return None
+            reply = self.driver.request(obd09.build_request(count_type), expected_frames=1)
+            for rid, messages in self._record(reply).items():
+                if rid == holders[0].response_id:
+                    try:
+                        return obd09.parse_message_count(messages[0].payload, count_type) or None
+                    except ProtocolError:
+                        return None
+            return None
+        if info_type not in (obd09.VIN, obd09.ECU_NAME):
+            return None  # CALID and CVN counts vary: let the adapter wait out AT ST
+        frames = _can_frames(3 + obd09.ITEM_SIZES[info_type]) * len(holders)
+        return frames if frames <= _MAX_COUNT_DIGIT else None
+
+    def _apply(self, state: _EcuState, data: obd09.InfoTypeData) -> None:
+        rid = state.response_id
+        if data.info_type == obd09.VIN:
+            parsed = parse_vin_field(data.items[0])
+            state.vin = parsed.value
+            self.vin_sources.append(VinSource(VIN_SOURCE_09, rid, parsed.value, parsed.problem))
+        elif data.info_type == obd09.CALID:
+            for index, item in enumerate(data.items, 1):
+                text = obd09.decode_ascii(item)
+                if text is None:
+                    self._problem(
+                        "unreadable-calid",
+                        f"CALID {index} from {rid} is not printable text; its raw bytes are in the evidence.",
+                        rid,
+                    )
+                else:
+                    state.calibration_ids.append(text)
+        elif data.info_type == obd09.CVN:
+            state.cvns.extend(obd09.format_cvn(item) for item in data.items)
+        elif data.info_type == obd09.ECU_NAME:
+            state.ecu_name = obd09.decode_ecu_name(data.items[0])
+
+    # --- result -------------------------------------------------------------------------------------
+    def vehicle(self) -> Vehicle:
+        usable = {s.value for s in self.vin_sources if s.value}
+        for source in self.vin_sources:
+            if source.value is None:
+                self._problem("vin-not-stored", f"{source.response_id}: {source.problem}", source.response_id)
+        if len(usable) > 1:
+            listed = ", ".join(f"{s.response_id} {s.value}" for s in self.vin_sources if s.value)
+            self._problem("vin-mismatch", f"ECUs disagree on the VIN ({listed}). " + VIN_ELSEWHERE)
+            return Vehicle(vin_sources=tuple(self.vin_sources))
+        if not usable:
+            if self.ecus:
+                self._problem("vin-not-available", "No ECU gave a usable VIN over OBD-II. " + VIN_ELSEWHERE)
+            return Vehicle(vin_sources=tuple(self.vin_sources))
+        info = decode_vin(usable.pop())
+        return Vehicle(
+            vin=info.vin,
+            vin_check_digit=info.check_digit,
+            vin_sources=tuple(self.vin_sources),
+            wmi=info.wmi,
+            manufacturer=info.manufacturer,
+            country=info.country,
+            model_year=info.model_year,
+            model_year_note=info.model_year_note,
+        )
+
+    def adapter(self) -> AdapterSummary:
+        protocol = self.driver.protocol
+        info = self.info
+        return AdapterSummary(
+            port=self.port,
+            version=info.version if info else None,
+            description=info.description if info else None,
+            protocol=protocol.name if protocol else None,
+            protocol_number=protocol.number if protocol else None,
+            voltage_v=info.voltage_v if info else None,
+            unsupported_commands=info.unsupported if info else (),
+        )
+
+
+def _failure_code(err: Exception) -> str:
+    if isinstance(err, _Deadline):
+        return "scan-timeout"
+    if isinstance(err, TransportError):
+        return "link-lost"
+    if isinstance(err, ProtocolError):
+        return "garbled-answer"
+    return "adapter-error"
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def scan_port(
+    link: object,
+    port: str,
+    *,
+    timeout_s: float = 120.0,
+    progress: Progress | None = None,
+    clock: Clock = time.monotonic,
+) -> Report:
+    """Scan over a port that is already open.
+
+    Args:
+        link: an open pyserial-like port (see :class:`~obdident.elm327.driver.SerialLike`).
+        port: its name or URL, for the report.
+        timeout_s: overall limit in seconds, checked between steps.
+        progress: called with a short description before each long step.
+        clock: monotonic seconds.
+
+    Returns:
+        The report; ``complete`` is False when a step failed, and its problems say which.
+
+    Raises:
+        AdapterError: the adapter could not be set up (nothing was read from the vehicle).
+        TransportError: the link failed during set-up.
+        GuardRefusal: a line was refused by the read-only guard (a defect; nothing was sent).
+    """
+    started_at, started = _utc_now(), clock()
+    driver = ELM327(link, clock=clock)  # type: ignore[arg-type]
+    scanner = _Scanner(driver, port, progress or (lambda _msg: None), started + timeout_s, clock)
+    complete = scanner.run()
+    vehicle = scanner.vehicle()
+    report = Report(
+        complete=complete,
+        vehicle=vehicle,
+        adapter=scanner.adapter(),
+        ecus=tuple(state.build() for state in scanner.ecus.values()),
+        problems=tuple(scanner.problems),
+        tool={"name": "obdident", "version": __version__},
+        started_at=started_at,
+        duration_s=max(0.0, clock() - started),
+    )
+    log.info(
+        "scan finished: complete=%s, %d ECUs, %d problems", complete, len(report.ecus), len(report.problems)
+    )
+    return report
+
+
+def scan(
+    port: str,
+    *,
+    baudrate: int = DEFAULT_BAUDRATE,
+    timeout_s: float = 120.0,
+    progress: Progress | None = None,
+) -> Report:
+    """Open ``port``, scan the vehicle read-only, close the port, and return the report.
+
+    Args:
+        port: ``/dev/ttyUSB0``, ``COM5``, ``socket://192.168.0.10:35000``, ``sim://PROFILE`` ...
+        baudrate: serial speed in baud (38400 for most adapters).
+        timeout_s: overall limit in seconds.
+        progress: called with a short description before each long step.
+
+    Returns:
+        The report; see :func:`scan_port`.
+
+    Raises:
+        TransportError: the port could not be opened (subclasses say why).
+        AdapterError: the adapter is silent or is not an ELM327.
+        GuardRefusal: a defect tried to send a line off the allowlist; nothing was sent.
+    """
+    link = open_port(port, baudrate=baudrate)
+    try:
+        return scan_port(link, port, timeout_s=timeout_s, progress=progress)
+    finally:
+        link.close()
+
+
+def with_problem(report: Report, problem: Problem) -> Report:
+    """Return ``report`` with one more problem and ``complete`` False (for callers that stop a scan)."""
+    return replace(report, complete=False, problems=(*report.problems, problem))

@@ -1,0 +1,1 @@
+"""Pure request builders and response parsers of the diagnostic services obdident reads."""

@@ -1,0 +1,93 @@
+"""Test-suite wide fixtures, above all the wire audit.
+
+The wire audit wraps ``write`` of every pyserial port class (serial ports, ``socket://``, ``loop://``,
+obdident's ``sim://``) and of the tests' scripted fakes. After each test it splits what was written into
+lines and fails the test if any line is one the read-only guard's allowlist does not admit: a line that
+reached a transport without passing the guard, or a guard that let it through.
+
+A test in which a third-party program (python-OBD) writes to the transport carries
+``@pytest.mark.foreign_writer("python-OBD")``: its lines are not obdident's, so the audit records them
+without failing (the guard governs obdident's driver, not other programs).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+
+import pytest
+import serial
+from serial.urlhandler import protocol_loop, protocol_socket
+
+import obdident.transports
+from obdident import guard
+
+
+class WireAudit:
+    """Everything written to any transport during one test, per port object."""
+
+    def __init__(self) -> None:
+        self.streams: dict[int, bytearray] = {}
+
+    def record(self, port: object, data: bytes | bytearray | memoryview) -> None:
+        self.streams.setdefault(id(port), bytearray()).extend(bytes(data))
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        for stream in self.streams.values():
+            out.extend(part.decode("latin-1") for part in bytes(stream).split(b"\r"))
+            if out and out[-1] == "":
+                out.pop()  # the text after the last CR: nothing, when every line was complete
+        return out
+
+    def violations(self) -> list[str]:
+        return [line for line in self.lines() if not guard.is_allowed(line)]
+
+    def clear(self) -> None:
+        self.streams.clear()
+
+
+WIRE = WireAudit()
+
+
+def _subclasses(cls: type) -> set[type]:
+    found = set()
+    for sub in cls.__subclasses__():
+        found.add(sub)
+        found |= _subclasses(sub)
+    return found
+
+
+def _wrap_write(cls: type) -> None:
+    original = cls.__dict__.get("write")
+    if original is None or getattr(original, "_audited", False):
+        return
+
+    def write(self: object, data: bytes) -> object:
+        WIRE.record(self, data)
+        return original(self, data)
+
+    write._audited = True  # type: ignore[attr-defined]
+    cls.write = write  # type: ignore[attr-defined]
+
+
+def _install() -> None:
+    obdident.transports.register()
+    importlib.import_module("obdident.transports.protocol_sim")
+    for cls in {serial.Serial, protocol_loop.Serial, protocol_socket.Serial} | _subclasses(serial.SerialBase):
+        _wrap_write(cls)
+
+
+_install()
+
+
+@pytest.fixture(autouse=True)
+def wire_audit(request: pytest.FixtureRequest) -> Iterator[WireAudit]:
+    """Fail the test if any line off the read-only allowlist reached a transport."""
+    WIRE.clear()
+    yield WIRE
+    bad = WIRE.violations()
+    foreign = request.node.get_closest_marker("foreign_writer")
+    WIRE.clear()
+    if bad and foreign is None:
+        pytest.fail(f"wire audit: lines off the read-only allowlist reached a transport: {bad!r}")

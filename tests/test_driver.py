@@ -1,0 +1,186 @@
+"""The ELM327 driver against scripted literal adapter answers: set-up, quirks, errors, requests."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from obdident.elm327.driver import ELM327
+from obdident.errors import (
+    AdapterError,
+    AdapterNotELM327Error,
+    AdapterReplyError,
+    AdapterTimeoutError,
+    GuardRefusal,
+    LinkLostError,
+    UnableToConnectError,
+)
+from tests.fakes import ScriptedPort
+
+OK = b"OK\r\r>"
+
+
+def virtual_clock(step: float = 0.01):
+    ticks = itertools.count()
+    return lambda: next(ticks) * step
+
+
+def init_script(**overrides: bytes) -> dict[str, bytes]:
+    script = {
+        "ATD": OK, "ATE0": b"ATE0\rOK\r\r>", "ATL0": OK, "ATS0": OK, "ATH1": OK, "ATAT1": OK, "ATCAF1": OK,
+        "ATI": b"ELM327 v1.5\r\r>", "AT@1": b"OBDII to RS232 Interpreter\r\r>", "ATRV": b"12.6V\r\r>",
+        "ATTPA6": OK, "ATDPN": b"A6\r\r>", "ATST19": OK,
+        "0100": b"SEARCHING...\r7E8 06 41 00 98 1B 80 13 55\r7E9 06 41 00 80 00 00 01 55\r\r>",
+    }
+    script.update(overrides)
+    return script
+
+
+def test_initialize_sets_the_state_and_reads_identity() -> None:
+    port = ScriptedPort(init_script())
+    driver = ELM327(port, clock=virtual_clock())
+    info = driver.initialize()
+    assert port.sent == ["ATD", "ATE0", "ATL0", "ATS0", "ATH1", "ATAT1", "ATCAF1", "ATI", "AT@1", "ATRV"]
+    assert info.version == "ELM327 v1.5"
+    assert info.description == "OBDII to RS232 Interpreter"
+    assert info.voltage_v == 12.6
+    assert info.unsupported == ()
+
+
+def test_clone_quirks_echo_left_on_question_marks_and_one_byte_reads() -> None:
+    script = init_script(
+        ATD=b"ATD\rOK\r\r>", ATL0=b"ATL0\r?\r\r>", ATS0=b"ATS0\r?\r\r>", ATI=b"ATI\relm327 v2.1\r\r>",
+        **{"AT@1": b"AT@1\r?\r\r>", "ATRV": b"ATRV\r\x00 12.1v\r\n\r\n>"},
+    )
+    port = ScriptedPort(script, chunk=1)
+    info = ELM327(port, clock=virtual_clock()).initialize()
+    assert info.version == "elm327 v2.1"
+    assert info.description is None
+    assert info.voltage_v == 12.1
+    assert info.unsupported == ("ATL0", "ATS0", "AT@1")
+
+
+def test_silent_adapter_falls_back_to_atz_then_says_what_to_do() -> None:
+    port = ScriptedPort({"ATD": b"", "ATZ": b""})
+    with pytest.raises(AdapterTimeoutError) as info:
+        ELM327(port, clock=virtual_clock()).initialize()
+    assert port.sent == ["ATD", "ATZ"]
+    assert "plugged into the car" in (info.value.hint or "")
+
+
+def test_adapter_that_needs_atz_is_reset_once() -> None:
+    script = init_script(ATD=b"", ATZ=b"\r\rELM327 v1.5\r\r>")
+    port = ScriptedPort(script)
+    ELM327(port, clock=virtual_clock()).initialize()
+    assert port.sent[:3] == ["ATD", "ATZ", "ATE0"]
+
+
+def test_a_device_that_is_not_an_elm327_is_named() -> None:
+    port = ScriptedPort({"ATD": b"ERROR: unknown command\r>"})
+    with pytest.raises(AdapterNotELM327Error):
+        ELM327(port, clock=virtual_clock()).initialize()
+
+
+def test_headers_are_required() -> None:
+    port = ScriptedPort(init_script(ATH1=b"?\r\r>"))
+    with pytest.raises(AdapterReplyError, match="ATH1"):
+        ELM327(port, clock=virtual_clock()).initialize()
+
+
+def test_an_unexpected_banner_means_the_adapter_reset() -> None:
+    port = ScriptedPort(init_script(ATH1=b"\r\rELM327 v1.5\r\r>"))
+    with pytest.raises(AdapterError, match="reset itself"):
+        ELM327(port, clock=virtual_clock()).initialize()
+
+
+def test_connect_vehicle_reads_the_protocol_and_sets_the_receive_timeout() -> None:
+    port = ScriptedPort(init_script())
+    driver = ELM327(port, clock=virtual_clock())
+    driver.initialize()
+    first = driver.connect_vehicle()
+    assert port.sent[-4:] == ["ATTPA6", "0100", "ATDPN", "ATST19"]
+    assert driver.protocol is not None and driver.protocol.number == "6"
+    assert [(m.response_id, m.payload.hex()) for m in first.messages] == [
+        ("7E8", "4100981b8013"), ("7E9", "410080000001"),
+    ]
+
+
+def test_unable_to_connect_is_its_own_error() -> None:
+    port = ScriptedPort(init_script(**{"0100": b"SEARCHING...\rUNABLE TO CONNECT\r\r>"}))
+    driver = ELM327(port, clock=virtual_clock())
+    driver.initialize()
+    with pytest.raises(UnableToConnectError):
+        driver.connect_vehicle()
+
+
+def test_k_line_search_with_bus_init() -> None:
+    port = ScriptedPort(init_script(**{
+        "0100": b"SEARCHING...\rBUS INIT: ...OK\r48 6B 10 41 00 BE 1F A8 13 5D\r\r>",
+        "ATDPN": b"A3\r\r>",
+    }))
+    driver = ELM327(port, clock=virtual_clock())
+    driver.initialize()
+    first = driver.connect_vehicle()
+    assert driver.protocol is not None and not driver.protocol.can
+    assert "ATST19" not in port.sent
+    assert first.messages[0].response_id == "10"
+    assert first.messages[0].payload == bytes.fromhex("4100BE1FA813")
+
+
+def test_request_appends_the_response_count_and_returns_messages() -> None:
+    vin = "7E8 10 14 49 02 01 31 4E 34\r7E8 21 41 5A 30 43 50 34 44\r7E8 22 43 34 31 32 33 34 30\r\r>"
+    port = ScriptedPort(init_script(**{"09023": vin.encode(), "0904": b"NO DATA\r\r>"}))
+    driver = ELM327(port, clock=virtual_clock())
+    driver.initialize()
+    driver.connect_vehicle()
+    response = driver.request(b"\x09\x02", expected_frames=3)
+    assert response.exchange.request == "09023"
+    assert response.messages[0].payload[3:] == b"1N4AZ0CP4DC412340"
+    assert driver.request(b"\x09\x04").messages == ()
+
+
+def test_request_reports_status_lines_with_the_raw_answer() -> None:
+    port = ScriptedPort(init_script(**{"0902": b"7E8 10 14 49 02 01 31 4E 34\rBUFFER FULL\r\r>"}))
+    driver = ELM327(port, clock=virtual_clock())
+    driver.initialize()
+    driver.connect_vehicle()
+    with pytest.raises(AdapterReplyError) as info:
+        driver.request(b"\x09\x02")
+    assert info.value.status == "BUFFER FULL"
+    assert info.value.response[0].startswith("7E8 10 14")
+
+
+def test_request_before_connect_is_an_error() -> None:
+    with pytest.raises(AdapterError, match="connect_vehicle"):
+        ELM327(ScriptedPort({}), clock=virtual_clock()).request(b"\x09\x02")
+
+
+def test_stall_without_prompt_times_out_with_what_was_read() -> None:
+    port = ScriptedPort(init_script(**{"0902": b"7E8 10 14 49 02 01 31 4E 34\r"}))
+    driver = ELM327(port, clock=virtual_clock())
+    driver.initialize()
+    driver.connect_vehicle()
+    with pytest.raises(AdapterTimeoutError) as info:
+        driver.request(b"\x09\x02", timeout_s=0.5)
+    assert info.value.response == ("7E8 10 14 49 02 01 31 4E 34",)
+
+
+def test_link_lost_while_reading() -> None:
+    class Dropping(ScriptedPort):
+        def read(self, size: int = 1) -> bytes:
+            raise OSError(5, "Input/output error")
+
+    port = Dropping(init_script())
+    with pytest.raises(LinkLostError, match="ATD"):
+        ELM327(port, clock=virtual_clock()).initialize()
+
+
+def test_the_guard_refuses_before_a_byte_is_written() -> None:
+    port = ScriptedPort({})
+    driver = ELM327(port, clock=virtual_clock())
+    for line in ("04", "2783", "ATPP0CSV", "", "ATSP6"):
+        with pytest.raises(GuardRefusal):
+            driver.command(line)
+    assert port.sent == []
+    assert driver.guard.refused == ["04", "2783", "ATPP0CSV", "", "ATSP6"]

@@ -1,0 +1,125 @@
+"""The read-only guard: allowlist rows, refusals, and property tests over arbitrary lines."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from obdident import guard
+from obdident.errors import GuardRefusal
+
+ALLOWED = [
+    "ATZ", "AT Z", "atz", "ATWS", "ATD", "ATE0", "ATE1", "ATL0", "ATS0", "ATH1", "ATI", "AT@1", "AT@2",
+    "ATRV", "ATDP", "ATDPN", "ATSP0", "ATSPA6", "AT SP A6", "ATTP6", "ATTPA6", "ATST19", "ATST FF",
+    "ATAT0", "ATAT2", "ATSH7E0", "ATSH 7DF", "ATSH18DA10F1", "ATSH8110FC", "ATCRA7E8", "ATCRA", "ATCRA7EX",
+    "ATCF7E8", "ATCM7F0", "ATFCSH7E0", "ATFCSD300000", "ATFCSM1", "ATCAF0", "ATCAF1", "ATCFC0", "ATAL",
+    "ATNL", "ATAR", "ATPC", "ATCP18", "ATIIA10", "ATSI", "ATFI", "ATKW", "ATKW0", "ATSW96", "ATV1", "ATR1",
+    "STI", "STDI", "0100", "01 00", "01001", "010C0D", "010C0D0E0F1011", "0902", "09 02", "09021", "0900",
+    "090A", "0904 2",
+]
+
+REFUSED = {
+    "ATPP0CSV": "EEPROM programmable parameter",
+    "ATPP 0C ON": "EEPROM programmable parameter",
+    "AT@3 12345678": "one-time identifier write",
+    "ATSD12": "EEPROM save data byte",
+    "ATBRD23": "baud rate change",
+    "ATBRT40": "baud rate timeout",
+    "ATWM8110FC3E": "wakeup message: the adapter would send it by itself",
+    "ATSP6": "SP with a fixed protocol saves it as the default",
+    "ATM1": "memory on",
+    "ATMA": "monitor all (floods the link; not needed)",
+    "04": "OBD service 04 clears trouble codes",
+    "08": "OBD service 08 controls on-board systems",
+    "0801": "OBD service 08",
+    "03": "service 03 is a read, but not on the allowlist yet",
+    "2783": "UDS SecurityAccess",
+    "2701": "SecurityAccess seed",
+    "23400000": "ReadMemoryByAddress",
+    "2EF190": "WriteDataByIdentifier",
+    "3101FF00": "RoutineControl",
+    "1101": "ECUReset",
+    "14FFFFFF": "ClearDiagnosticInformation",
+    "1003": "extended session",
+    "2121": "Nissan BCM serial for PIN calculation",
+    "": "bare CR repeats the previous command",
+    "   ": "bare CR after spaces",
+    "0902\r04": "two commands in one write",
+    "0902\n": "LF inside",
+    "01": "service 01 without a PID",
+    "0100000000000000": "more than six PIDs",
+    "09": "service 09 without an InfoType",
+    "090203": "service 09 takes one InfoType",
+    "ATSTXYZ": "malformed",
+    "ATSH7E": "malformed header",
+    "AT": "bare AT",
+    "0902\x00\x0d": "NUL then CR",
+    "ÀT Z": "non-ASCII",
+}
+
+
+@pytest.mark.parametrize("line", ALLOWED)
+def test_allowed_lines_pass_and_are_canonical(line: str) -> None:
+    checked = guard.Guard().check(line)
+    assert checked == line.replace(" ", "").upper()
+    assert guard.is_allowed(line)
+
+
+@pytest.mark.parametrize(("line", "why"), REFUSED.items())
+def test_refused_lines_raise_before_anything_is_written(line: str, why: str) -> None:
+    g = guard.Guard()
+    with pytest.raises(GuardRefusal) as info:
+        g.check(line)
+    assert info.value.line == line
+    assert info.value.reason
+    assert g.refused == [line]
+    assert not guard.is_allowed(line), why
+
+
+def test_every_rule_names_a_reason_and_a_source() -> None:
+    names = [rule.name for rule in guard.ALLOWLIST]
+    assert len(names) == len(set(names))
+    for rule in guard.ALLOWLIST:
+        assert rule.reason and rule.source
+
+
+# --- property tests ----------------------------------------------------------------------------------
+
+_OBD_READ = re.compile(r"(01([0-9A-F]{2}){1,6}|09[0-9A-F]{2})[1-9A-F]?")
+
+
+@settings(max_examples=600)
+@given(st.text(max_size=40))
+def test_any_text_is_admitted_only_in_an_allowlisted_shape(line: str) -> None:
+    text = guard.canonical(line)
+    allowed = guard.is_allowed(line)
+    if allowed:
+        assert "\r" not in line and "\n" not in line and text
+        assert text.startswith(("AT", "ST")) or _OBD_READ.fullmatch(text)
+    else:
+        with pytest.raises(GuardRefusal):
+            guard.Guard().check(line)
+
+
+@settings(max_examples=600)
+@given(st.integers(0, 255).filter(lambda sid: sid not in (0x01, 0x09)), st.binary(max_size=7))
+def test_every_other_sid_is_refused(sid: int, data: bytes) -> None:
+    line = f"{sid:02X}{data.hex().upper()}"
+    assert not guard.is_allowed(line)
+    assert not guard.is_allowed(line + "1")
+
+
+@settings(max_examples=300)
+@given(st.integers(0, 255), st.sampled_from(["", "1", "2", "F"]))
+def test_service_09_admits_exactly_one_infotype(info_type: int, count: str) -> None:
+    assert guard.is_allowed(f"09{info_type:02X}{count}")
+    assert not guard.is_allowed(f"09{info_type:02X}00{count}")
+
+
+@settings(max_examples=300)
+@given(st.from_regex(r"AT(PP|SD|BR|WM|@3|M[01]|MA|MR|MT|BD|CS|LP|IGN|JE|JS)[0-9A-F ]{0,8}", fullmatch=True))
+def test_adapter_writes_and_unlisted_at_commands_are_refused(line: str) -> None:
+    assert not guard.is_allowed(line)
