@@ -105,7 +105,7 @@ def test_european_nissan() -> None:
     assert info.check_digit == "not-required"
     assert (info.region, info.country, info.manufacturer) == ("Europe", "United Kingdom", "Nissan")
     assert info.model_year is None
-    assert "North America" in info.model_year_note
+    assert "North-American" in info.model_year_note
     assert decode_vin(LEAF_EU_MATCHING).check_digit == "valid"
     assert decode_vin(LEAF_EU_MATCHING).model_year is None
 

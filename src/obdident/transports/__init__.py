@@ -94,3 +94,6 @@ def _classify(url: str, err: BaseException) -> TransportError:
             hint="join the adapter's WiFi network and check its address (often 192.168.0.10:35000)",
         )
     return TransportError(f"could not open {url}: {text}")
+
+
+register()

@@ -195,25 +195,20 @@ def _model_year(vin: str, status: CheckDigitStatus) -> tuple[int | None, str]:
     """
     code = vin[9]
     if vin[0] not in _NORTH_AMERICA:
-        return None, (
-            "position 10 is not decoded: the 49 CFR 565 model-year code applies only to North American "
-            "VINs (position 1 is 1-5), and VINs from elsewhere need not carry a year there"
-        )
+        return None, "not encoded: only North-American VINs carry a model year (49 CFR 565.15)"
     if status == "invalid":
-        return None, "position 10 is not decoded: the check digit does not match, so the VIN may be misread"
+        return None, "not decoded: the check digit does not match, so the VIN may be misread"
     first_cycle_year = _MODEL_YEAR_1980_CYCLE.get(code)
     if first_cycle_year is None:
         return None, f"position 10 is {code!r}, which 49 CFR 565.15 never uses as a model-year code"
     if vin[6].isdigit():
         return first_cycle_year, (
-            f"model year from position 10 {code!r} (49 CFR 565.15), in the 1980-2009 cycle because "
-            "position 7 is numeric, as the rule sets for passenger cars, MPVs and trucks of 10,000 lb "
-            "GVWR or less"
+            f"position 10 {code!r}, 1980-2009 cycle as position 7 is a digit (49 CFR 565.15; cars, MPVs, "
+            "trucks up to 10,000 lb GVWR)"
         )
     return first_cycle_year + 30, (
-        f"model year from position 10 {code!r} (49 CFR 565.15), in the 2010-2039 cycle because "
-        "position 7 is a letter, as the rule sets for passenger cars, MPVs and trucks of 10,000 lb "
-        "GVWR or less"
+        f"position 10 {code!r}, 2010-2039 cycle as position 7 is a letter (49 CFR 565.15; cars, MPVs, "
+        "trucks up to 10,000 lb GVWR)"
     )
 
 

@@ -1,0 +1,456 @@
+"""An in-process ELM327 that talks to a simulated vehicle.
+
+It answers as the ELM327 datasheet (ELM327DS) describes: the command line and prompt format,
+the AT commands obdident uses, the protocol search, CAN addressing and filtering (AT SH, AT CRA),
+ISO 15765-2 segmentation of long answers and the ELM327's display of it (AT H, AT S, AT CAF), and
+legacy (J1850, ISO 9141-2, ISO 14230-4) messages with header and checksum.
+
+Everything is synchronous: :meth:`SimulatedELM327.feed` returns at once what the chip would send
+back. Nothing sleeps and nothing runs in a thread; ECU latencies are kept in the profile only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from obdident.sim.profile import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
+
+__all__ = ["DEFAULT_VERSION", "DEVICE_DESCRIPTION", "SimulatedELM327"]
+
+#: Banner of ATZ / ATI when neither the caller nor the profile gives one.
+DEFAULT_VERSION = "ELM327 v1.5"
+#: Answer of AT@1 (ELM327 datasheet, "AT @1").
+DEVICE_DESCRIPTION = "OBDII to RS232 Interpreter"
+
+#: ISO 15765-4 functional request ids: 11-bit 7DF, 29-bit 18DB33F1.
+FUNCTIONAL_CAN_IDS = {11: 0x7DF, 29: 0x18DB33F1}
+#: Default (functional) headers of the legacy protocols (ELM327 datasheet, "AT SH"; SAE J1979).
+FUNCTIONAL_LEGACY_HEADERS = {"1": 0x616AF1, "2": 0x686AF1, "3": 0x686AF1, "4": 0xC233F1, "5": 0xC233F1}
+#: First two header bytes of legacy responses (SAE J1979): J1850 PWM 41 6B, VPW and ISO 9141-2 48 6B.
+_LEGACY_RESPONSE_PREFIX = {"1": b"\x41\x6b", "2": b"\x48\x6b", "3": b"\x48\x6b"}
+#: The K-line protocols, which need a bus initialisation (ELM327 datasheet, "BUS INIT").
+_KLINE = frozenset("345")
+#: Default CAN priority byte of 29-bit headers (ELM327 datasheet, "AT CP").
+DEFAULT_PRIORITY = 0x18
+
+# AT commands (after "AT", spaces removed) that answer OK and change nothing the simulator models.
+_ACCEPTED = re.compile(
+    r"AT[012]|ST[0-9A-F]{2}|CFC[01]|AL|NL|IIA[0-9A-F]{2}|SI|FI|KW[01]?|SW[0-9A-F]{2}|V[01]|R[01]|M[01]"
+    r"|FCSH(?:[0-9A-F]{3}|[0-9A-F]{8})|FCSD(?:[0-9A-F]{2}){1,5}|FCSM[012]"
+)
+_FLAG = re.compile(r"(E|L|S|H|CAF)([01])")
+_SET_PROTOCOL = re.compile(r"(SP|TP)(A?[0-9A-C])")
+_SET_HEADER = re.compile(r"SH([0-9A-F]{3}|[0-9A-F]{6}|[0-9A-F]{8})")
+_RECEIVE_ADDRESS = re.compile(r"CRA([0-9A-FX]{3}|[0-9A-FX]{8})?")
+_FILTER_OR_MASK = re.compile(r"(CF|CM)([0-9A-F]{3}|[0-9A-F]{8})")
+_PRIORITY = re.compile(r"CP([0-9A-F]{2})")
+_HEX_LINE = re.compile(r"[0-9A-F]+")
+
+
+@dataclass(frozen=True)
+class _Filter:
+    """A CAN receive filter: a frame passes if ``id & mask == value & mask`` (AT CRA, AT CF, AT CM)."""
+
+    bits: int
+    value: int
+    mask: int
+
+    @classmethod
+    def from_pattern(cls, pattern: str) -> _Filter:
+        """AT CRA ``hhh`` / ``hhhhhhhh`` with ``X`` for any digit (ELM327 datasheet, "AT CRA")."""
+        bits = 11 if len(pattern) == 3 else 29
+        mask = int("".join("0" if digit == "X" else "F" for digit in pattern), 16) & ((1 << bits) - 1)
+        return cls(bits, int(pattern.replace("X", "0"), 16), mask)
+
+
+@dataclass
+class _Settings:
+    """The ELM327's settings that AT Z / AT WS / AT D restore (ELM327 datasheet, "AT D")."""
+
+    echo: bool
+    protocol: str  # "0" = automatic, "A6" = automatic starting with 6, "6" = fixed
+    linefeeds: bool = False
+    spaces: bool = True
+    headers: bool = False
+    auto_format: bool = True
+    header: int | None = None  # the 24 bits of AT SH; None = the protocol's functional default
+    priority: int = DEFAULT_PRIORITY
+    rx_filter: _Filter | None = None
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """One frame or message as received from the vehicle, ready to show."""
+
+    can_id: int | None  # None on legacy protocols
+    id_bits: int | None
+    lines: tuple[str, ...]
+
+
+def _is_auto(code: str) -> bool:
+    return code == "0" or (len(code) == 2 and code[0] == "A")
+
+
+def _hex(data: bytes, separator: str) -> str:
+    return separator.join(f"{byte:02X}" for byte in data)
+
+
+def isotp_frames(payload: bytes, pad: int) -> list[bytes]:
+    """Split a message into ISO 15765-2 frames, each padded to 8 bytes.
+
+    ISO 15765-2 single frame: PCI ``0L`` then the payload (L <= 7). Otherwise a first frame
+    ``1L LL`` + 6 bytes (12-bit length), then consecutive frames ``21``, ``22`` ... ``2F``, ``20`` ...
+    with 7 bytes each.
+
+    Args:
+        payload: the whole message (service id first), 1..4095 bytes.
+        pad: the padding byte.
+
+    Returns:
+        The frames' 8 data bytes each.
+    """
+    if len(payload) <= 7:
+        frames = [bytes([len(payload)]) + payload]
+    else:
+        frames = [bytes([0x10 | len(payload) >> 8, len(payload) & 0xFF]) + payload[:6]]
+        for sequence, start in enumerate(range(6, len(payload), 7), start=1):
+            frames.append(bytes([0x20 | sequence & 0x0F]) + payload[start : start + 7])
+    return [frame.ljust(8, bytes([pad])) for frame in frames]
+
+
+def _round_robin(groups: Sequence[Sequence[_Frame]]) -> list[_Frame]:
+    longest = max((len(group) for group in groups), default=0)
+    return [group[index] for index in range(longest) for group in groups if index < len(group)]
+
+
+class SimulatedELM327:
+    """An ELM327 connected to a simulated vehicle.
+
+    Attributes:
+        profile: the vehicle.
+        version: the banner (ATZ, ATI), such as ``"ELM327 v1.5"``.
+        ignition: True if the vehicle's ignition is on.
+        received: every complete command line received, as received (CR removed; LF and NUL,
+            which the ELM327 ignores, removed too); a bare CR appears as ``""``.
+    """
+
+    def __init__(
+        self,
+        profile: VehicleProfile,
+        *,
+        echo: bool = True,
+        version: str | None = None,
+        ignition: bool | None = None,
+    ) -> None:
+        """Power the chip up.
+
+        Args:
+            profile: the simulated vehicle.
+            echo: the echo setting at power-up and after a reset (some clones start with echo off).
+            version: the banner; default the profile's ``adapter_version``, else ``ELM327 v1.5``.
+            ignition: overrides the profile's ignition state if given.
+        """
+        self.profile = profile
+        self.version = version or profile.adapter_version or DEFAULT_VERSION
+        self.ignition = profile.ignition if ignition is None else ignition
+        self.received: list[str] = []
+        self._power_on_echo = echo
+        self._saved_protocol = "0"
+        self._settings = _Settings(echo=echo, protocol=self._saved_protocol)
+        self._connected: str | None = None
+        self._pending = ""
+        self._last: str | None = None
+
+    @property
+    def connected_protocol(self) -> str | None:
+        """The protocol number of the current connection to the vehicle, or None."""
+        return self._connected
+
+    @property
+    def selected_protocol(self) -> str:
+        """The protocol AT SP / AT TP selected: ``"0"``, ``"A6"``, ``"6"`` ..."""
+        return self._settings.protocol
+
+    def feed(self, data: bytes) -> bytes:
+        """Receive bytes from the host; return everything the chip sends back.
+
+        Input collects until CR; LF and NUL are ignored (ELM327 datasheet, "Communicating with
+        the ELM327"). Each complete line is answered by: its echo and CR if echo is on, each response
+        line and an end of line (CR, or CR LF after AT L1), one more end of line, and the ``>`` prompt.
+
+        Args:
+            data: bytes as written to the adapter; an unfinished line is kept for the next call.
+
+        Returns:
+            The chip's output for every line completed by ``data``.
+        """
+        output: list[str] = []
+        for byte in bytes(data):
+            if byte == 0x0D:
+                line, self._pending = self._pending, ""
+                output.append(self._line(line))
+            elif byte not in (0x00, 0x0A):
+                self._pending += chr(byte)
+        return "".join(output).encode("latin-1")
+
+    # -- command lines --------------------------------------------------------------------------
+
+    def _line(self, raw: str) -> str:
+        self.received.append(raw)
+        echo = raw + "\r" if self._settings.echo else ""
+        command = raw.replace(" ", "").upper()
+        if not command:
+            # ELM327 datasheet: a bare CR repeats the last command.
+            if self._last is None:
+                return echo + self._render(["?"])
+            command = self._last
+        self._last = command
+        if command in ("ATZ", "ATWS"):
+            # ELM327 datasheet, "AT Z" / "AT WS": full reset, then the banner; the echo was sent
+            # under the settings before the reset.
+            self._reset()
+            return f"{echo}\r\r{self.version}\r\r>"
+        lines = self._at(command[2:]) if command.startswith("AT") else self._request(command)
+        return echo + self._render(lines)
+
+    def _render(self, lines: Sequence[str]) -> str:
+        eol = "\r\n" if self._settings.linefeeds else "\r"
+        return "".join(line + eol for line in lines) + eol + ">"
+
+    def _reset(self) -> None:
+        self._settings = _Settings(echo=self._power_on_echo, protocol=self._saved_protocol)
+        self._connected = None
+
+    # -- AT commands ----------------------------------------------------------------------------
+
+    def _at(self, command: str) -> list[str]:
+        settings = self._settings
+        if command == "D":
+            self._reset()
+            return ["OK"]
+        if command == "I":
+            return [self.version]
+        if command == "@1":
+            return [DEVICE_DESCRIPTION]
+        if command == "RV":
+            return [f"{self.profile.voltage_v:.1f}V"]
+        if command == "DP":
+            return [self._describe_protocol()]
+        if command == "DPN":
+            return [self._protocol_number()]
+        if match := _FLAG.fullmatch(command):
+            self._set_flag(match[1], match[2] == "1")
+            return ["OK"]
+        if match := _SET_PROTOCOL.fullmatch(command):
+            code = "0" if match[2] == "A0" else match[2]
+            settings.protocol = code
+            if match[1] == "SP":  # AT SP also stores the protocol as the new default; AT TP does not
+                self._saved_protocol = code
+            self._connected = None
+            return ["OK"]
+        if match := _SET_HEADER.fullmatch(command):
+            value = int(match[1], 16)
+            if len(match[1]) == 8:
+                settings.priority = value >> 24
+            settings.header = value & 0xFFFFFF
+            return ["OK"]
+        if match := _PRIORITY.fullmatch(command):
+            settings.priority = int(match[1], 16)
+            return ["OK"]
+        if match := _RECEIVE_ADDRESS.fullmatch(command):
+            settings.rx_filter = _Filter.from_pattern(match[1]) if match[1] else None
+            return ["OK"]
+        if match := _FILTER_OR_MASK.fullmatch(command):
+            self._set_filter_or_mask(match[1], match[2])
+            return ["OK"]
+        if command == "AR":
+            settings.rx_filter = None
+            return ["OK"]
+        if command == "PC":
+            self._connected = None
+            return ["OK"]
+        if _ACCEPTED.fullmatch(command):
+            return ["OK"]
+        return ["?"]
+
+    def _set_flag(self, name: str, on: bool) -> None:
+        settings = self._settings
+        if name == "E":
+            settings.echo = on
+        elif name == "L":
+            settings.linefeeds = on
+        elif name == "S":
+            settings.spaces = on
+        elif name == "H":
+            settings.headers = on
+        else:
+            settings.auto_format = on
+
+    def _set_filter_or_mask(self, which: str, digits: str) -> None:
+        """AT CF / AT CM: set the CAN filter or mask; the other half keeps its value."""
+        bits = 11 if len(digits) == 3 else 29
+        current = self._settings.rx_filter
+        if current is None or current.bits != bits:
+            current = _Filter(bits, 0, (1 << bits) - 1)
+        value = int(digits, 16) & ((1 << bits) - 1)
+        if which == "CF":
+            self._settings.rx_filter = replace(current, value=value)
+        else:
+            self._settings.rx_filter = replace(current, mask=value)
+
+    def _describe_protocol(self) -> str:
+        """AT DP: ``AUTO, ISO 15765-4 (CAN 11/500)``, ``ISO 9141-2``, or ``AUTO`` before any search."""
+        code = self._settings.protocol
+        number = self._connected or code[-1]
+        if number == "0":
+            return "AUTO"
+        text = PROTOCOLS[number].description
+        return f"AUTO, {text}" if _is_auto(code) else text
+
+    def _protocol_number(self) -> str:
+        """AT DPN: the protocol number, preceded by ``A`` when chosen automatically (``A6``, ``A0``)."""
+        code = self._settings.protocol
+        number = self._connected or code[-1]
+        return f"A{number}" if _is_auto(code) else number
+
+    # -- OBD requests ---------------------------------------------------------------------------
+
+    def _request(self, command: str) -> list[str]:
+        if not _HEX_LINE.fullmatch(command):
+            return ["?"]
+        count: int | None = None
+        if len(command) % 2:
+            # ELM327 v1.3+: a final single hex digit is the number of responses to wait for.
+            count = int(command[-1], 16)
+            command = command[:-1]
+            if not command or count == 0:
+                return ["?"]
+        request = bytes.fromhex(command)
+        if len(request) > (7 if self._settings.auto_format else 8):
+            return ["?"]
+        lines: list[str] = []
+        if self._connected is None:
+            failure = self._connect(lines)
+            if failure is not None:
+                return [*lines, failure]
+        shown = [frame for frame in self._answer(request) if self._passes(frame)]
+        if count is not None:
+            shown = shown[:count]
+        lines.extend(line for frame in shown for line in frame.lines)
+        return lines or ["NO DATA"]
+
+    def _connect(self, lines: list[str]) -> str | None:
+        """Connect to the vehicle before the first request; return the error line if that fails.
+
+        ELM327 datasheet, "Selecting Protocols": in automatic mode the chip shows ``SEARCHING...``
+        and tries protocols until one answers the request, else ``UNABLE TO CONNECT``. A fixed
+        protocol that the vehicle does not speak gives ``CAN ERROR`` (CAN) or ``BUS INIT: ...ERROR``
+        (K-line); K-line protocols show ``BUS INIT: ...OK`` after their initialisation.
+        """
+        vehicle = self.profile.protocol
+        code = self._settings.protocol
+        awake = self.ignition and any(ecu.functional for ecu in self.profile.ecus)
+        if _is_auto(code):
+            lines.append("SEARCHING...")
+            if not awake:
+                return "UNABLE TO CONNECT"
+            if vehicle in _KLINE:
+                lines.append("BUS INIT: ...OK")
+        else:
+            number = code
+            if number != vehicle:
+                if PROTOCOLS[number].is_can:
+                    return "CAN ERROR"
+                return "BUS INIT: ...ERROR" if number in _KLINE else "NO DATA"
+            if number in _KLINE:
+                if not awake:
+                    return "BUS INIT: ...ERROR"
+                lines.append("BUS INIT: ...OK")
+            elif not self.ignition:
+                # The bus is up (something still acknowledges frames) but no ECU answers.
+                return "NO DATA"
+        self._connected = vehicle
+        return None
+
+    def _answer(self, request: bytes) -> list[_Frame]:
+        """Every frame the addressed ECUs send for ``request``, in bus order."""
+        info = PROTOCOLS[self.profile.protocol]
+        if info.is_can and not self._settings.auto_format:
+            # AT CAF0: the line carries its own ISO 15765-2 single frame PCI byte.
+            if len(request) < 2 or request[0] != len(request) - 1:
+                return []
+            request = request[1:]
+        groups: list[list[_Frame]] = []
+        for ecu in sorted(self._targets(info), key=lambda target: target.response_id):
+            messages = ecu.responses.get(request, ())
+            frames = [frame for message in messages for frame in self._frames(ecu, message)]
+            if frames:
+                groups.append(frames)
+        if self.profile.interleave:
+            return _round_robin(groups)
+        return [frame for group in groups for frame in group]
+
+    def _targets(self, info: ProtocolInfo) -> list[EcuProfile]:
+        """The ECUs a request reaches: functional ones, or the one AT SH addresses physically."""
+        ecus = self.profile.ecus
+        functional = [ecu for ecu in ecus if ecu.functional]
+        header = self._settings.header
+        if header is None:
+            return functional
+        if info.id_bits is None:
+            if header == FUNCTIONAL_LEGACY_HEADERS[info.number]:
+                return functional
+            target = header >> 8 & 0xFF  # the legacy header's target address byte
+        else:
+            # 11-bit: the low 11 bits of the header; 29-bit: AT CP priority + the 3 header bytes.
+            priority = self._settings.priority & 0x1F
+            target = header & 0x7FF if info.id_bits == 11 else priority << 24 | header
+            if target == FUNCTIONAL_CAN_IDS[info.id_bits]:
+                return functional
+        return [ecu for ecu in ecus if ecu.request_id == target]
+
+    def _frames(self, ecu: EcuProfile, message: bytes) -> list[_Frame]:
+        """Format one ECU message as the ELM327 shows it (ELM327 datasheet, "Multiline Responses")."""
+        settings = self._settings
+        separator = " " if settings.spaces else ""
+        info = PROTOCOLS[self.profile.protocol]
+        if info.id_bits is None:
+            if not settings.headers:
+                return [_Frame(None, None, (_hex(message, separator),))]
+            prefix = _LEGACY_RESPONSE_PREFIX.get(info.number)
+            if prefix is None:  # ISO 14230-4: format byte 0x80 + length, target F1 (tester)
+                prefix = bytes([0x80 | len(message), 0xF1])
+            body = prefix + bytes([ecu.response_id]) + message
+            # Checksum: sum mod 256 (ISO 9141-2, ISO 14230-4); J1850 really uses a CRC-8,
+            # which the simulator replaces by the same sum.
+            return [_Frame(None, None, (_hex(body + bytes([sum(body) & 0xFF]), separator),))]
+        raws = isotp_frames(message, ecu.pad)
+        if info.id_bits == 11:
+            id_text = f"{ecu.response_id:03X}"
+        else:
+            id_text = _hex(ecu.response_id.to_bytes(4, "big"), separator)
+        frames: list[_Frame] = []
+        for index, raw in enumerate(raws):
+            lines: tuple[str, ...]
+            if settings.headers:
+                lines = (id_text + separator + _hex(raw, separator),)
+            elif not settings.auto_format:
+                lines = (_hex(raw, separator),)
+            elif len(raws) == 1:
+                lines = (_hex(message, separator),)
+            elif index == 0:
+                lines = (f"{len(message):03X}", f"0:{separator}{_hex(raw[2:], separator)}")
+            else:
+                lines = (f"{raw[0] & 0x0F:X}:{separator}{_hex(raw[1:], separator)}",)
+            frames.append(_Frame(ecu.response_id, info.id_bits, lines))
+        return frames
+
+    def _passes(self, frame: _Frame) -> bool:
+        """AT CRA / CF / CM: only frames whose id matches are shown."""
+        rx_filter = self._settings.rx_filter
+        if rx_filter is None or frame.can_id is None:
+            return True
+        mask = rx_filter.mask
+        return rx_filter.bits == frame.id_bits and frame.can_id & mask == rx_filter.value & mask

@@ -1,0 +1,243 @@
+"""pyserial protocol handler for ``sim://PROFILE[?option=value&...]``: a simulated ELM327 and vehicle.
+
+pyserial finds this module as ``<package>.protocol_sim`` once ``obdident.transports`` is in
+``serial.protocol_handler_packages`` (importing :mod:`obdident.transports` does that)::
+
+    serial.serial_for_url("sim://nissan-xtrail-t32")              # a profile by name
+    serial.serial_for_url("sim:///home/me/car.toml?ignition=off")  # a profile file by absolute path
+
+Options:
+    ``ignition=on|off``: override the profile's ignition state.
+    ``echo=0|1``: the echo setting at power-up (``0``: a clone that starts with echo off).
+    ``version=ELM327%20v2.1``: the banner (ATZ, ATI).
+
+The simulator answers synchronously when a line is written; :meth:`Serial.read` returns what is
+buffered without ever waiting, whatever the timeout.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from serial.serialutil import PortNotOpenError, SerialBase, SerialException
+
+from obdident.errors import PortNotFoundError, ProfileError
+from obdident.sim.elm import SimulatedELM327
+from obdident.sim.profile import find_profile, list_profiles, load_profile
+
+__all__ = ["SCHEME", "Serial", "SimUrl", "parse_sim_url"]
+
+SCHEME = "sim"
+_OPTIONS = ("ignition", "echo", "version")
+
+
+@dataclass(frozen=True)
+class SimUrl:
+    """A parsed ``sim://`` URL.
+
+    Attributes:
+        profile: the profile name (``nissan-xtrail-t32``) or, if :attr:`is_path`, the file path.
+        is_path: True for ``sim:///abs/path.toml``.
+        ignition: the ``ignition`` option (True = on), or None to keep the profile's.
+        echo: the ``echo`` option (power-up echo).
+        version: the ``version`` option, or None.
+    """
+
+    profile: str
+    is_path: bool
+    ignition: bool | None = None
+    echo: bool = True
+    version: str | None = None
+
+
+def parse_sim_url(url: str) -> SimUrl:
+    """Parse a ``sim://`` URL (no file access).
+
+    Args:
+        url: ``sim://NAME[?options]`` or ``sim:///ABSOLUTE/PATH.toml[?options]``.
+
+    Returns:
+        The parsed URL.
+
+    Raises:
+        ValueError: not a ``sim://`` URL, no profile, an unknown option or a bad option value
+            (pyserial's convention for bad URLs).
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() != SCHEME:
+        raise ValueError(f"expected a URL of the form sim://PROFILE, got {url!r}")
+    if parts.netloc and parts.path not in ("", "/"):
+        raise ValueError(f"{url!r}: give a profile name (sim://NAME) or an absolute path (sim:///PATH.toml)")
+    if parts.netloc:
+        profile, is_path = urllib.parse.unquote(parts.netloc), False
+    elif parts.path not in ("", "/"):
+        profile, is_path = urllib.parse.unquote(parts.path), True
+    else:
+        raise ValueError(f"{url!r} names no profile; try sim://nissan-xtrail-t32")
+    try:
+        pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    except ValueError as err:
+        raise ValueError(f"{url!r}: malformed options: {err}") from err
+    options: dict[str, str] = {}
+    for key, value in pairs:
+        if key not in _OPTIONS:
+            raise ValueError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
+        if key in options:
+            raise ValueError(f"{url!r}: option {key!r} given twice")
+        options[key] = value
+    ignition: bool | None = None
+    if "ignition" in options:
+        if options["ignition"] not in ("on", "off"):
+            raise ValueError(f"{url!r}: option 'ignition' must be on or off, got {options['ignition']!r}")
+        ignition = options["ignition"] == "on"
+    echo = options.get("echo", "1")
+    if echo not in ("0", "1"):
+        raise ValueError(f"{url!r}: option 'echo' must be 0 or 1, got {echo!r}")
+    version = options.get("version")
+    if version is not None and not version.strip():
+        raise ValueError(f"{url!r}: option 'version' must not be empty")
+    return SimUrl(profile=profile, is_path=is_path, ignition=ignition, echo=echo == "1", version=version)
+
+
+class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
+    """A pyserial port whose far end is a :class:`~obdident.sim.elm.SimulatedELM327`.
+
+    Attributes:
+        elm: the simulated chip (None until the port is first opened; kept after close for audits).
+    """
+
+    is_open: bool
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.elm: SimulatedELM327 | None = None
+        self._rx = bytearray()
+        super().__init__(*args, **kwargs)
+
+    def open(self) -> None:
+        """Load the profile named by the URL and power a fresh simulated ELM327 up.
+
+        Raises:
+            SerialException: already open, or no URL set.
+            ValueError: the URL is malformed or has an unknown option.
+            PortNotFoundError: no profile of that name, or no such profile file.
+            ProfileError: the profile is malformed.
+        """
+        if self.is_open:
+            raise SerialException("Port is already open.")
+        if self._port is None:
+            raise SerialException("Port must be configured before it can be used.")
+        parsed = self.from_url(self._port)
+        if parsed.is_path:
+            path = Path(parsed.profile)
+            if not path.is_file():
+                raise PortNotFoundError(f"no simulated vehicle profile file {path}")
+        else:
+            try:
+                path = find_profile(parsed.profile)
+            except ProfileError as err:
+                known = ", ".join(list_profiles()) or "none"
+                raise PortNotFoundError(
+                    f"no simulated vehicle profile named {parsed.profile!r}",
+                    hint=f"known profiles: {known}",
+                ) from err
+        profile = load_profile(path)
+        self.elm = SimulatedELM327(
+            profile, echo=parsed.echo, version=parsed.version, ignition=parsed.ignition
+        )
+        self._rx.clear()
+        self.is_open = True
+
+    def from_url(self, url: str) -> SimUrl:
+        """Parse the ``sim://`` URL (pyserial's hook name); see :func:`parse_sim_url`."""
+        return parse_sim_url(url)
+
+    def close(self) -> None:
+        """Close the port; :attr:`elm` stays for inspection."""
+        self.is_open = False
+        self._rx.clear()
+
+    def _reconfigure_port(self) -> None:
+        """Nothing to configure: baud rate and framing mean nothing to the simulator."""
+
+    @property
+    def in_waiting(self) -> int:
+        """Bytes buffered for reading."""
+        if not self.is_open:
+            raise PortNotOpenError()
+        return len(self._rx)
+
+    @property
+    def out_waiting(self) -> int:
+        """Always 0: writes are processed at once."""
+        return 0
+
+    def read(self, size: int = 1) -> bytes:
+        """Return up to ``size`` buffered bytes without waiting: the simulator answered at write time."""
+        if not self.is_open:
+            raise PortNotOpenError()
+        chunk = bytes(self._rx[:size])
+        del self._rx[:size]
+        return chunk
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        """Feed ``data`` to the simulated ELM327 and buffer its answer; return ``len(data)``."""
+        if not self.is_open:
+            raise PortNotOpenError()
+        if isinstance(data, str):
+            raise TypeError("unicode strings are not supported, please encode to bytes")
+        payload = bytes(data)
+        if self.elm is not None:
+            self._rx += self.elm.feed(payload)
+        return len(payload)
+
+    def flush(self) -> None:
+        """Nothing to flush: writes are processed at once."""
+
+    def reset_input_buffer(self) -> None:
+        """Discard buffered answer bytes."""
+        if not self.is_open:
+            raise PortNotOpenError()
+        self._rx.clear()
+
+    def reset_output_buffer(self) -> None:
+        """Nothing is ever pending towards the simulator."""
+        if not self.is_open:
+            raise PortNotOpenError()
+
+    def cancel_read(self) -> None:
+        """Reads never block; nothing to cancel."""
+
+    def cancel_write(self) -> None:
+        """Writes never block; nothing to cancel."""
+
+    def _update_break_state(self) -> None:
+        """Break conditions mean nothing to the simulator."""
+
+    def _update_rts_state(self) -> None:
+        """Modem lines mean nothing to the simulator."""
+
+    def _update_dtr_state(self) -> None:
+        """Modem lines mean nothing to the simulator."""
+
+    @property
+    def cts(self) -> bool:
+        """Clear To Send: always asserted."""
+        return True
+
+    @property
+    def dsr(self) -> bool:
+        """Data Set Ready: always asserted."""
+        return True
+
+    @property
+    def ri(self) -> bool:
+        """Ring Indicator: never."""
+        return False
+
+    @property
+    def cd(self) -> bool:
+        """Carrier Detect: always asserted."""
+        return True

@@ -1,0 +1,117 @@
+"""The command line: exit codes, stdout holding only JSON, clear messages for the common failures."""
+
+from __future__ import annotations
+
+import errno
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import serial
+from typer.testing import CliRunner
+
+from obdident import cli, scanner
+from obdident.transports import open_port
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> Any:
+    return runner.invoke(cli.app, list(args))
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("obdident ")
+
+
+def test_demo_prints_the_report_and_exits_0() -> None:
+    result = invoke("scan", "--demo")
+    assert result.exit_code == cli.EXIT_OK, result.output
+    assert "SJNFBAT32U1000001" in result.stdout
+    assert "237106FR9A" in result.stdout
+
+
+def test_json_dash_puts_only_json_on_stdout() -> None:
+    result = invoke("scan", "--demo", "--json", "-")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["vehicle"]["vin"] == "SJNFBAT32U1000001"
+    assert data["schema_version"] == "1.0"
+
+
+def test_json_file_and_terminal(tmp_path: Path) -> None:
+    out = tmp_path / "scan.json"
+    result = invoke("scan", "--port", "sim://nissan-qashqai-j10", "--json", str(out))
+    assert result.exit_code == 0
+    assert json.loads(out.read_text())["vehicle"]["vin"] is None
+    assert "not available" in result.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["scan.json"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [((), "No adapter given"), (("--demo", "--port", "sim://nissan-xtrail-t32"), "not both")],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
+    result = invoke("scan", *args)
+    assert result.exit_code == cli.EXIT_USAGE
+    assert message in result.stderr
+
+
+def test_missing_port_exit_3_with_what_to_do() -> None:
+    result = invoke("scan", "--port", "/dev/obdident-missing")
+    assert result.exit_code == cli.EXIT_NO_CONTACT
+    assert "no adapter port /dev/obdident-missing" in result.stderr
+    assert "What to do" in result.stderr
+
+
+def test_permission_denied_names_the_group_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(url: str, **_kw: object) -> object:
+        raise serial.SerialException(errno.EACCES, f"could not open port {url}: [Errno 13] Permission denied")
+
+    monkeypatch.setattr(serial, "serial_for_url", refuse)
+    result = invoke("scan", "--port", "/dev/ttyUSB0")
+    assert result.exit_code == cli.EXIT_NO_CONTACT
+    assert "dialout" in result.stderr
+
+
+def test_ignition_off_exit_3_and_the_report_is_still_written(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    result = invoke("scan", "--port", "sim://nissan-xtrail-t32?ignition=off", "--json", str(out))
+    assert result.exit_code == cli.EXIT_NO_CONTACT
+    data = json.loads(out.read_text())
+    assert data["complete"] is False and data["problems"][0]["code"] == "no-vehicle-response"
+
+
+class _DropsAfter:
+    """Wraps a port; the link drops when the n-th line is written."""
+
+    def __init__(self, inner: Any, lines: int) -> None:
+        self.inner, self.left = inner, lines
+
+    def write(self, data: bytes) -> int | None:
+        self.left -= data.count(b"\r")
+        if self.left < 0:
+            raise serial.SerialException("device reports readiness to read but returned no data")
+        result: int | None = self.inner.write(data)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_link_lost_mid_scan_exit_4_with_what_was_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # 10 set-up lines, ATTPA6, 0100, ATDPN, ATST19, 0900, 0902: drop on the CALID request
+    monkeypatch.setattr(scanner, "open_port", lambda url, **kw: _DropsAfter(open_port(url, **kw), lines=16))
+    out = tmp_path / "partial.json"
+    result = invoke("scan", "--demo", "--json", str(out))
+    assert result.exit_code == cli.EXIT_PARTIAL, result.output
+    data = json.loads(out.read_text())
+    assert data["complete"] is False
+    assert data["vehicle"]["vin"] == "SJNFBAT32U1000001"  # read before the drop, kept
+    assert data["problems"][-1]["code"] == "link-lost"
+    assert "Traceback" not in result.output
