@@ -106,14 +106,14 @@ def test_echo_off_at_power_up_survives_reset() -> None:
 def test_linefeeds_spaces_headers() -> None:
     elm = quiet()
     assert ask(elm, "ATL1") == "OK\r\n\r\n>"
-    assert ask(elm, "0100") == "SEARCHING...\r\n41 00 BE 3F A8 13\r\n41 00 80 18 00 00\r\n\r\n>"
+    assert ask(elm, "0100") == "SEARCHING...\r\n41 00 BE 3F A8 12\r\n41 00 80 18 00 00\r\n\r\n>"
     assert ask(elm, "ATL0") == "OK\r\r>"
     assert answer_lines(elm, "ATS0") == ["OK"]
-    assert answer_lines(elm, "0100") == ["4100BE3FA813", "410080180000"]
+    assert answer_lines(elm, "0100") == ["4100BE3FA812", "410080180000"]
     assert answer_lines(elm, "ATH1") == ["OK"]
-    assert answer_lines(elm, "0100") == ["7E8064100BE3FA81355", "7E90641008018000055"]
+    assert answer_lines(elm, "0100") == ["7E8064100BE3FA81255", "7E90641008018000055"]
     assert answer_lines(elm, "ATS1") == ["OK"]
-    assert answer_lines(elm, "0100") == ["7E8 06 41 00 BE 3F A8 13 55", "7E9 06 41 00 80 18 00 00 55"]
+    assert answer_lines(elm, "0100") == ["7E8 06 41 00 BE 3F A8 12 55", "7E9 06 41 00 80 18 00 00 55"]
 
 
 def test_atz_banner_and_reset() -> None:
@@ -127,7 +127,7 @@ def test_atz_banner_and_reset() -> None:
     assert answer_lines(elm, "ATH1") == ["OK"]
     assert answer_lines(elm, "ATD") == ["OK"]
     # AT D restored the defaults: echo on, headers off.
-    assert ask(elm, "0100") == "0100\rSEARCHING...\r41 00 BE 3F A8 13\r41 00 80 18 00 00\r\r>"
+    assert ask(elm, "0100") == "0100\rSEARCHING...\r41 00 BE 3F A8 12\r41 00 80 18 00 00\r\r>"
 
 
 def test_bare_cr_repeats_last_command() -> None:
@@ -146,7 +146,7 @@ def test_nul_lf_lowercase_and_spaces_are_ignored() -> None:
     assert elm.received == ["at  r v"]
     assert elm.feed(b"at") == b""  # an unfinished line waits for its CR
     assert elm.feed(b"e0\r\n") == b"ate0\rOK\r\r>"
-    assert elm.feed(b"01 0\x000\r") == b"SEARCHING...\r41 00 BE 3F A8 13\r41 00 80 18 00 00\r\r>"
+    assert elm.feed(b"01 0\x000\r") == b"SEARCHING...\r41 00 BE 3F A8 12\r41 00 80 18 00 00\r\r>"
 
 
 @pytest.mark.parametrize(
@@ -222,7 +222,7 @@ def test_search_then_connected() -> None:
     assert elm.connected_protocol == "6"
     assert answer_lines(elm, "ATDPN") == ["A6"]
     assert answer_lines(elm, "ATDP") == ["AUTO, ISO 15765-4 (CAN 11/500)"]
-    assert answer_lines(elm, "0100") == ["41 00 BE 3F A8 13", "41 00 80 18 00 00"]  # no new search
+    assert answer_lines(elm, "0100") == ["41 00 BE 3F A8 12", "41 00 80 18 00 00"]  # no new search
     assert answer_lines(elm, "ATPC") == ["OK"]
     assert answer_lines(elm, "0100")[0] == "SEARCHING..."
 
@@ -245,7 +245,7 @@ def test_fixed_protocol() -> None:
     assert answer_lines(elm, "0100") == ["BUS INIT: ...ERROR"]
     assert elm.connected_protocol is None
     assert answer_lines(elm, "ATTP6") == ["OK"]
-    assert answer_lines(elm, "0100") == ["41 00 BE 3F A8 13", "41 00 80 18 00 00"]
+    assert answer_lines(elm, "0100") == ["41 00 BE 3F A8 12", "41 00 80 18 00 00"]
     assert answer_lines(elm, "ATDPN") == ["6"]
     assert answer_lines(elm, "ATDP") == ["ISO 15765-4 (CAN 11/500)"]
     assert answer_lines(elm, "ATTPA8") == ["OK"]
@@ -278,7 +278,7 @@ def test_functional_and_physical_addressing() -> None:
     assert answer_lines(elm, "ATSH 7E5") == ["OK"]
     assert answer_lines(elm, "0100") == ["NO DATA"]
     assert answer_lines(elm, "ATSH 0007E0") == ["OK"]
-    assert answer_lines(elm, "0100") == ["7E8 06 41 00 BE 3F A8 13 55"]
+    assert answer_lines(elm, "0100") == ["7E8 06 41 00 BE 3F A8 12 55"]
 
 
 def test_physical_only_ecu(tmp_path: Path) -> None:
@@ -325,7 +325,7 @@ def test_cra_filter() -> None:
     assert answer_lines(elm, "ATCRA") == ["OK"]
     assert len(answer_lines(elm, "0100")) == 2
     assert answer_lines(elm, "ATCF 7E8") == ["OK"]
-    assert answer_lines(elm, "0100") == ["7E8 06 41 00 BE 3F A8 13 55"]
+    assert answer_lines(elm, "0100") == ["7E8 06 41 00 BE 3F A8 12 55"]
     assert answer_lines(elm, "ATCM 7F0") == ["OK"]
     assert len(answer_lines(elm, "0100")) == 2
     assert answer_lines(elm, "ATAR") == ["OK"]
@@ -389,8 +389,8 @@ def test_multi_frame_without_headers() -> None:
 
 def test_response_count_stops_early() -> None:
     elm = quiet()
-    assert answer_lines(elm, "01001") == ["SEARCHING...", "41 00 BE 3F A8 13"]
-    assert answer_lines(elm, "01002") == ["41 00 BE 3F A8 13", "41 00 80 18 00 00"]
+    assert answer_lines(elm, "01001") == ["SEARCHING...", "41 00 BE 3F A8 12"]
+    assert answer_lines(elm, "01002") == ["41 00 BE 3F A8 12", "41 00 80 18 00 00"]
     assert answer_lines(elm, "ATH1") == ["OK"]
     assert answer_lines(elm, "09021") == ["7E8 10 14 49 02 01 53 4A 4E"]
     assert answer_lines(elm, "0902 2") == ["7E8 10 14 49 02 01 53 4A 4E", "7E8 21 46 42 41 54 33 32 55"]
