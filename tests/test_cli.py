@@ -115,3 +115,16 @@ def test_link_lost_mid_scan_exit_4_with_what_was_read(
     assert data["vehicle"]["vin"] == "SJNFBAT32U1000001"  # read before the drop, kept
     assert data["problems"][-1]["code"] == "link-lost"
     assert "Traceback" not in result.output
+
+
+def test_silent_adapter_exit_3_says_what_to_do() -> None:
+    import socket
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        result = invoke("scan", "--port", f"socket://127.0.0.1:{port}")
+    assert result.exit_code == cli.EXIT_NO_CONTACT
+    assert "did not answer AT D or AT Z" in result.stderr
+    assert "plugged into the car" in result.stderr
