@@ -32,16 +32,34 @@ class WireAudit:
     def record(self, port: object, data: bytes | bytearray | memoryview) -> None:
         self.streams.setdefault(id(port), bytearray()).extend(bytes(data))
 
-    def lines(self) -> list[str]:
-        out: list[str] = []
+    def _stream_lines(self) -> list[list[str]]:
+        """Each port's lines in order; an unterminated tail counts as a line too."""
+        result = []
         for stream in self.streams.values():
-            out.extend(part.decode("latin-1") for part in bytes(stream).split(b"\r"))
-            if out and out[-1] == "":
-                out.pop()  # the text after the last CR: nothing, when every line was complete
-        return out
+            *complete, tail = bytes(stream).split(b"\r")
+            parts = complete + ([tail] if tail else [])
+            result.append([part.decode("latin-1") for part in parts])
+        return result
+
+    def lines(self) -> list[str]:
+        return [line for lines in self._stream_lines() for line in lines]
 
     def violations(self) -> list[str]:
-        return [line for line in self.lines() if not guard.is_allowed(line)]
+        """Lines the guard would refuse, each port's stream replayed in order through a fresh guard.
+
+        The replay tracks AT SH, so Nissan's session 10 C0 is judged against the header in force. Whether
+        the vehicle was established as a Nissan is scan-level knowledge the wire does not show: the replay
+        assumes it, and the scan tests check that 10 C0 never reaches a vehicle that is not a Nissan.
+        """
+        bad: list[str] = []
+        for lines in self._stream_lines():
+            replay = guard.Guard(guard.GuardContext(nissan_basis="assumed by the wire audit"))
+            for line in lines:
+                try:
+                    replay.check(line)
+                except guard.GuardRefusal:
+                    bad.append(line)
+        return bad
 
     def clear(self) -> None:
         self.streams.clear()

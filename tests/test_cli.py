@@ -12,6 +12,7 @@ import serial
 from typer.testing import CliRunner
 
 from obdident import cli, scanner
+from obdident.report.model import SCHEMA_VERSION
 from obdident.transports import open_port
 
 runner = CliRunner()
@@ -38,7 +39,7 @@ def test_json_dash_puts_only_json_on_stdout() -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["vehicle"]["vin"] == "SJNFBAT32U1000001"
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == SCHEMA_VERSION
 
 
 def test_json_file_and_terminal(tmp_path: Path) -> None:

@@ -184,3 +184,52 @@ def test_the_guard_refuses_before_a_byte_is_written() -> None:
             driver.command(line)
     assert port.sent == []
     assert driver.guard.refused == ["04", "2783", "ATPP0CSV", "", "ATSP6"]
+
+
+def connected(script: dict[str, bytes]) -> tuple[ScriptedPort, ELM327]:
+    port = ScriptedPort(init_script(**script))
+    driver = ELM327(port, clock=virtual_clock())
+    driver.initialize()
+    driver.connect_vehicle()
+    return port, driver
+
+
+def test_address_sets_header_filter_and_flow_control_once() -> None:
+    port, driver = connected(
+        {"ATSH745": OK, "ATCRA765": OK, "ATFCSM1": OK, "ATFCSD300000": OK, "ATFCSH745": OK,
+         "ATSH74D": OK, "ATCRA76D": OK, "ATFCSH74D": OK}
+    )
+    start = len(port.sent)
+    driver.address("745", "765")
+    driver.address("745", "765")  # unchanged: nothing sent
+    driver.address("74D", "76D")
+    assert port.sent[start:] == [
+        "ATSH745", "ATCRA765", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH74D", "ATCRA76D", "ATFCSH74D",
+    ]
+
+
+def test_clone_without_cra_gets_a_can_filter_and_mask() -> None:
+    port, driver = connected(
+        {"ATSH745": OK, "ATCRA765": b"?\r\r>", "ATCF765": OK, "ATCM7FF": OK, "ATFCSM1": OK,
+         "ATFCSD300000": OK, "ATFCSH745": OK, "ATSH762": OK, "ATCF762": OK, "ATFCSH762": OK}
+    )
+    driver.address("745", "765")
+    driver.address("762", "762")
+    assert "ATCRA762" not in port.sent  # the quirk is remembered
+    assert port.sent[-3:] == ["ATSH762", "ATCF762", "ATFCSH762"]
+
+
+def test_bcm_pin_bytes_never_reach_the_transcript_or_errors() -> None:
+    lines = (
+        "765 10 1A 61 83 42 52 30 32\r765 21 41 45 44 03 17 00 05\r765 22 A5 5A 01 11 00 00 00\r"
+        "765 23 00 00 00 00 00 80 00\r\r>"
+    )
+    _port, driver = connected({"ATSH745": OK, "ATCRA765": OK, "ATFCSM1": OK, "ATFCSD300000": OK,
+                              "ATFCSH745": OK, "2183": lines.encode(), "2181": lines.encode()[:95]})
+    driver.address("745", "765")
+    response = driver.request(b"\x21\x83")
+    assert response.messages[0].masked == (13, 14)
+    with pytest.raises(AdapterTimeoutError) as info:
+        driver.request(b"\x21\x81", timeout_s=0.3)  # stalls mid-answer
+    everything = " ".join(line for e in driver.transcript for line in e.lines) + " ".join(info.value.response)
+    assert "A5 5A" not in everything and "XX XX" in everything

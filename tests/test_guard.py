@@ -88,7 +88,10 @@ def test_every_rule_names_a_reason_and_a_source() -> None:
 
 # --- property tests ----------------------------------------------------------------------------------
 
-_OBD_READ = re.compile(r"(01([0-9A-F]{2}){1,6}|09[0-9A-F]{2})[1-9A-F]?")
+_OBD_READ = re.compile(
+    r"(01([0-9A-F]{2}){1,6}|09[0-9A-F]{2}|22F1[89][0-9A-F]|21(80|81|83|F0|F1|FE|FF)|1A[89][0-9A-F]"
+    r"|3E(00|80)|10(01|81))[1-9A-F]?"
+)
 
 
 @settings(max_examples=600)
@@ -104,12 +107,80 @@ def test_any_text_is_admitted_only_in_an_allowlisted_shape(line: str) -> None:
             guard.Guard().check(line)
 
 
+NISSAN = guard.GuardContext(header="745", nissan_basis="test")
+READ_SIDS = {0x01, 0x09, 0x10, 0x1A, 0x21, 0x22, 0x3E}
+
+
 @settings(max_examples=600)
-@given(st.integers(0, 255).filter(lambda sid: sid not in (0x01, 0x09)), st.binary(max_size=7))
+@given(st.integers(0, 255).filter(lambda sid: sid not in READ_SIDS), st.binary(max_size=7))
 def test_every_other_sid_is_refused(sid: int, data: bytes) -> None:
     line = f"{sid:02X}{data.hex().upper()}"
-    assert not guard.is_allowed(line)
-    assert not guard.is_allowed(line + "1")
+    for context in (None, NISSAN):
+        assert not guard.is_allowed(line, context)
+        assert not guard.is_allowed(line + "1", context)
+
+
+@settings(max_examples=800)
+@given(st.integers(0, 0xFFFF), st.binary(max_size=4))
+def test_uds_22_admits_exactly_one_identification_did(did: int, extra: bytes) -> None:
+    line = f"22{did:04X}"
+    assert guard.is_allowed(line) == (0xF180 <= did <= 0xF19F)
+    if extra:
+        assert not guard.is_allowed(line + extra.hex().upper())  # one DID per request
+
+
+@settings(max_examples=300)
+@given(st.integers(0, 255), st.binary(max_size=3))
+def test_kwp_21_admits_exactly_the_identification_lids(lid: int, extra: bytes) -> None:
+    allowed = {0x80, 0x81, 0x83, 0xF0, 0xF1, 0xFE, 0xFF}
+    assert guard.is_allowed(f"21{lid:02X}", NISSAN) == (lid in allowed)
+    if extra:
+        assert not guard.is_allowed(f"21{lid:02X}{extra.hex().upper()}", NISSAN)
+
+
+@settings(max_examples=300)
+@given(st.integers(0, 255))
+def test_1a_3e_and_session_identifiers(value: int) -> None:
+    assert guard.is_allowed(f"1A{value:02X}") == (0x80 <= value <= 0x9F)
+    assert guard.is_allowed(f"3E{value:02X}") == (value in (0x00, 0x80))
+    assert guard.is_allowed(f"10{value:02X}", NISSAN) == (value in (0x01, 0x81, 0xC0))
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["2121", "2110", "2111", "211E", "226C44", "226C3D", "22FE9D", "22FE9A", "1003", "1002", "1085", "10FB",
+     "10DA", "2701", "2702", "23", "2E", "2F", "30", "31", "14", "2181FF"],
+)
+def test_named_security_requests_stay_refused_even_on_a_nissan(line: str) -> None:
+    assert not guard.is_allowed(line, NISSAN)
+
+
+def test_nissan_session_only_to_a_nissan_physical_address_on_a_nissan() -> None:
+    g = guard.Guard()
+    g.check("ATSH745")
+    with pytest.raises(GuardRefusal, match="established as a Nissan"):
+        g.check("10C0")
+    g.establish_nissan("WMI SJN")
+    assert g.check("10 C0") == "10C0"
+    g.check("ATSH747")  # the unconfirmed AV candidate
+    with pytest.raises(GuardRefusal, match="not 747"):
+        g.check("10C0")
+    g.check("ATSH7DF")  # functional: never
+    with pytest.raises(GuardRefusal):
+        g.check("10C0")
+    g.check("ATSH745")
+    g.check("ATD")  # a reset returns the header to the functional default
+    with pytest.raises(GuardRefusal):
+        g.check("10C0")
+
+
+def test_mask_table_finds_the_bcm_pin_bytes_only_in_the_bcm_answer() -> None:
+    answer = bytes.fromhex("6183" "425230324145440317000511" "223301110000000000000080")
+    assert guard.mask_offsets("765", answer) == (13, 14)
+    assert guard.mask_offsets("762", answer) == ()  # the EPS's same layout carries no PIN
+    assert guard.mask_offsets("765", bytes.fromhex("6181" + "00" * 19)) == ()
+    for rule in guard.MASKS:
+        assert rule.source and rule.offsets
 
 
 @settings(max_examples=300)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import obdident
+from tests.conftest import WireAudit
 
 pytest.importorskip("elm", reason="ELM327-emulator is a test dependency: pip install -e '.[test]'")
 
@@ -58,7 +59,7 @@ def emulator(tmp_path: Path) -> Iterator[str]:
             proc.kill()
 
 
-def test_library_scan_of_the_emulator_car(emulator: str) -> None:
+def test_library_scan_of_the_emulator_car(emulator: str, wire_audit: WireAudit) -> None:
     report = obdident.scan(emulator)
     assert report.complete
     assert report.vehicle.vin == CAR_VIN
@@ -71,6 +72,11 @@ def test_library_scan_of_the_emulator_car(emulator: str) -> None:
     assert ecm.identification.ecu_name == "ECM-EngineControl"
     requests = [e.request for e in ecm.evidence]
     assert requests[:3] == ["0100", "09001", "09023"]
+    # not a Nissan (WMI WP0): no Nissan address table, no Nissan LIDs, never Nissan's session
+    sent = wire_audit.lines()
+    assert not any(line.startswith(("21", "10C0", "ATSH745")) for line in sent)
+    assert report.head_unit is not None and report.head_unit.probed == ()
+    assert "only for Nissan" in report.head_unit.reason
 
 
 def test_cli_json_to_stdout_against_the_emulator(emulator: str) -> None:

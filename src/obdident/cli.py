@@ -90,6 +90,16 @@ def scan(
         str | None,
         typer.Option("--json", metavar="PATH", help="Write the JSON report to PATH ('-' for stdout only)."),
     ] = None,
+    make: Annotated[
+        str | None,
+        typer.Option(
+            help="Vehicle make when the car does not show it (no VIN, no Nissan CALID): 'nissan' lets "
+            "obdident open Nissan's diagnostic session (10 C0) on Nissan units that need it.",
+        ),
+    ] = None,
+    sweep: Annotated[
+        bool, typer.Option("--sweep", help="Also probe every physical id 700-7F7 and list unknown units.")
+    ] = False,
     baudrate: Annotated[int, typer.Option(help="Serial speed in baud.")] = 38400,
     timeout: Annotated[float, typer.Option(help="Overall time limit in seconds.", min=1.0)] = 120.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the adapter dialogue.")] = False,
@@ -100,6 +110,9 @@ def scan(
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
     if demo and port:
         err.print("[red]Give either --port or --demo, not both.[/]")
+        raise typer.Exit(EXIT_USAGE)
+    if make is not None and make.lower() != "nissan":
+        err.print(f"[red]--make {make!r} is not known;[/] the only make with its own knowledge is 'nissan'.")
         raise typer.Exit(EXIT_USAGE)
     if not demo and not port:
         err.print(
@@ -115,7 +128,14 @@ def scan(
     url = DEMO_PORT if demo else str(port)
     try:
         with err.status("Starting", spinner="dots") as status:
-            report = run_scan(url, baudrate=baudrate, timeout_s=timeout, progress=status.update)
+            report = run_scan(
+                url,
+                baudrate=baudrate,
+                make=make.lower() if make else None,
+                sweep=sweep,
+                timeout_s=timeout,
+                progress=status.update,
+            )
     except GuardRefusal as exc:
         err.print(f"[red]Refused:[/] {exc}")
         raise typer.Exit(EXIT_REFUSED) from None

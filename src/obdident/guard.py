@@ -10,22 +10,59 @@ CR or LF (two commands in one write) and an empty line (the ELM327 repeats the p
 CR: ELM327 datasheet, "Repeating a command") are refused outright.
 
 Each row says what it admits, why it is read-only and where that is documented. The table is data: a later
-capability adds rows, never code paths.
+capability adds rows, never code paths. A row may carry a condition on the guard's context (the header in
+force, whether the vehicle is established as a Nissan): Nissan's diagnostic session ``10 C0`` is admitted
+only to a Nissan physical address on a vehicle established as Nissan (evidence: ``10 C0`` sent to a Ford
+engine ECU once put it in neutral-tow mode, openpilot PR #28585).
+
+Beside the allowlist lives :data:`MASKS`: response fields known to carry security data. The driver masks
+them before anything is decoded, logged, reported or recorded (:mod:`obdident.elm327.masking`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from obdident.errors import GuardRefusal
 
-__all__ = ["ALLOWLIST", "Guard", "Rule", "canonical", "is_allowed"]
+__all__ = [
+    "ALLOWLIST",
+    "MASKS",
+    "NISSAN_SESSION_TARGETS",
+    "Guard",
+    "GuardContext",
+    "MaskRule",
+    "Rule",
+    "canonical",
+    "is_allowed",
+    "mask_offsets",
+    "masked_response_ids",
+]
 
 _HEX = "[0-9A-F]"
 # The optional single hex digit an ELM327 v1.3+ takes after an OBD request: the number of responses to wait
 # for (ELM327 datasheet, "Talking to the Vehicle").
 _COUNT = "[1-9A-F]?"
+
+
+@dataclass
+class GuardContext:
+    """What the guard knows when it judges a line.
+
+    Attributes:
+        header: the header (request id) the adapter uses, as the last admitted AT SH set it; None after a
+            reset (AT Z, AT WS, AT D): the protocol's functional default.
+        nissan_basis: why the vehicle counts as a Nissan (WMI, CALID prefix, the user's ``--make nissan``),
+            or None while it is not established.
+    """
+
+    header: str | None = None
+    nissan_basis: str | None = None
+
+
+Condition = Callable[[GuardContext], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -37,16 +74,35 @@ class Rule:
         pattern: a full-match regular expression over the canonical line.
         reason: why the line only reads, or only changes volatile adapter state.
         source: the document that defines the command.
+        condition: for context-dependent rows, returns why the line is refused now, or None to admit it.
     """
 
     name: str
     pattern: re.Pattern[str]
     reason: str
     source: str
+    condition: Condition | None = field(default=None, compare=False)
 
 
-def _rule(name: str, pattern: str, reason: str, source: str) -> Rule:
-    return Rule(name, re.compile(pattern), reason, source)
+def _rule(name: str, pattern: str, reason: str, source: str, condition: Condition | None = None) -> Rule:
+    return Rule(name, re.compile(pattern), reason, source, condition)
+
+
+_EVIDENCE = "shared/evidence/nissan-identification.md"
+
+#: Nissan physical request ids that may receive Nissan's diagnostic session ``10 C0``: the units public
+#: captures show on Nissans (evidence section 1, status [C] or [L]); never the unconfirmed AV/audio guesses.
+NISSAN_SESSION_TARGETS: frozenset[str] = frozenset(
+    {"7E0", "7E1", "740", "742", "743", "745", "74D", "752", "707", "797", "79B", "746"}
+)
+
+
+def _nissan_physical(context: GuardContext) -> str | None:
+    if context.nissan_basis is None:
+        return "Nissan's session 10 C0 is sent only to a vehicle established as a Nissan"
+    if context.header not in NISSAN_SESSION_TARGETS:
+        return f"Nissan's session 10 C0 is sent only to a known Nissan physical address, not {context.header}"
+    return None
 
 
 _ELM = "ELM327 datasheet (ELM327DS), AT command summary"
@@ -128,7 +184,101 @@ ALLOWLIST: tuple[Rule, ...] = (
         "reads vehicle information: VIN, CALID, CVN, ECU name (one InfoType)",
         "SAE J1979 / ISO 15031-5 service 09",
     ),
+    # --- vehicle: identification reads on physical addresses, one identifier per request ---------------
+    _rule(
+        "UDS 22 F180-F19F",
+        rf"22F1[89]{_HEX}{_COUNT}",
+        "ReadDataByIdentifier of one identification DID (part, software, hardware, serial numbers, VIN)",
+        "ISO 14229-1:2020 §11.2 and Annex C.1",
+    ),
+    _rule(
+        "KWP 21 80/81/83/F0/F1/FE/FF",
+        rf"21(80|81|83|F0|F1|FE|FF){_COUNT}",
+        "ReadDataByLocalIdentifier of one identification LID (Nissan 83: ECU identification, 81: VIN; "
+        "Renault-built 80/FE/FF: product and hardware numbers). Never 21 21: a BCM serial usable for PIN "
+        "calculation",
+        "ISO 14230-3 (KWP2000) service 21; Nissan LIDs: " + _EVIDENCE + " section 2",
+    ),
+    _rule(
+        "KWP 1A 80-9F",
+        rf"1A[89]{_HEX}{_COUNT}",
+        "ReadEcuIdentification, one identification option",
+        "ISO 14230-3 (KWP2000) service 1A; Nissan 1A 81: fenugrec/nisprog",
+    ),
+    _rule(
+        "TesterPresent 3E 00/80",
+        rf"3E(00|80){_COUNT}",
+        "keeps a session open; changes nothing",
+        "ISO 14229-1:2020 §10.5; ISO 14230-3 service 3E",
+    ),
+    _rule(
+        "Default session 10 01/81",
+        rf"10(01|81){_COUNT}",
+        "returns an ECU to its default diagnostic session (UDS 01, KWP2000 81)",
+        "ISO 14229-1:2020 §10.2; ISO 14230-3 service 10",
+    ),
+    _rule(
+        "Nissan session 10 C0",
+        rf"10C0{_COUNT}",
+        "Nissan's diagnostic session, in which some Nissan units (J10 BCM, EPS) answer identification LIDs",
+        "balrog-kun/nissan-qashqai-can-info; openpilot PR #22655; " + _EVIDENCE + " section 2",
+        _nissan_physical,
+    ),
 )
+
+
+@dataclass(frozen=True)
+class MaskRule:
+    """A response field known to carry security data, masked before anything leaves the driver.
+
+    Attributes:
+        name: what the field is.
+        response_id: the unit that sends it, upper-case hex.
+        prefix: the positive response it sits in (SID + identifier).
+        offsets: the payload byte offsets (0 = the response SID) to mask.
+        source: where the field's meaning is documented.
+    """
+
+    name: str
+    response_id: str
+    prefix: bytes
+    offsets: tuple[int, ...]
+    source: str
+
+
+#: Security-bearing response fields. The driver replaces these bytes in the lines it keeps and marks them
+#: masked in the payloads it decodes.
+MASKS: tuple[MaskRule, ...] = (
+    MaskRule(
+        "Nissan BCM encrypted PIN (61 83 bytes L-M)",
+        "765",
+        b"\x61\x83",
+        (13, 14),
+        "balrog-kun/nissan-qashqai-can-info; " + _EVIDENCE + " section 6",
+    ),
+)
+
+
+def mask_offsets(response_id: str, payload: bytes) -> tuple[int, ...]:
+    """Return the payload offsets that :data:`MASKS` says hold security data.
+
+    Args:
+        response_id: the sender, upper-case hex.
+        payload: the complete message, response SID first.
+
+    Returns:
+        Sorted offsets inside ``payload``; empty when no mask rule applies.
+    """
+    found: set[int] = set()
+    for rule in MASKS:
+        if rule.response_id == response_id.upper() and payload.startswith(rule.prefix):
+            found.update(o for o in rule.offsets if o < len(payload))
+    return tuple(sorted(found))
+
+
+def masked_response_ids() -> frozenset[str]:
+    """The response ids whose answers may hold masked fields (for conservative masking of garbled answers)."""
+    return frozenset(rule.response_id for rule in MASKS)
 
 _FORBIDDEN_CHARS = re.compile(r"[\r\n]")
 _IGNORED_CHARS = str.maketrans("", "", " \t\x00")
@@ -153,28 +303,30 @@ def _find_rule(text: str) -> Rule | None:
     return None
 
 
-def _refusal_reason(line: str, text: str) -> str | None:
+def _refusal_reason(line: str, text: str, context: GuardContext) -> str | None:
     if _FORBIDDEN_CHARS.search(line):
         return "a line may not hold CR or LF: one command per write"
     if not text:
         return "an empty line makes the ELM327 repeat its previous command, whatever that was"
     if not text.isascii():
         return "non-ASCII characters"
-    if _find_rule(text) is None:
+    rule = _find_rule(text)
+    if rule is None:
         return "no allowlist rule admits it (obdident only reads)"
-    return None
+    return rule.condition(context) if rule.condition is not None else None
 
 
-def is_allowed(line: str) -> bool:
+def is_allowed(line: str, context: GuardContext | None = None) -> bool:
     """Tell whether the guard would admit ``line``, without raising.
 
     Args:
         line: one command, without the trailing CR.
+        context: the header in force and what is known of the vehicle; a fresh context when omitted.
 
     Returns:
-        True when an :data:`ALLOWLIST` row admits the canonical form of ``line``.
+        True when an :data:`ALLOWLIST` row admits the canonical form of ``line`` in ``context``.
     """
-    return _refusal_reason(line, canonical(line)) is None
+    return _refusal_reason(line, canonical(line), context or GuardContext()) is None
 
 
 class Guard:
@@ -185,10 +337,20 @@ class Guard:
 
     Attributes:
         refused: the lines refused so far, in order.
+        context: the header in force and what is known of the vehicle; :meth:`check` keeps the header.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, context: GuardContext | None = None) -> None:
         self.refused: list[str] = []
+        self.context = context or GuardContext()
+
+    def establish_nissan(self, basis: str) -> None:
+        """Record that the vehicle is a Nissan, and why (admits ``10 C0`` to Nissan physical addresses).
+
+        Args:
+            basis: the evidence, for the report (``WMI SJN``, ``CALID 23710BB31A``, ``--make nissan``).
+        """
+        self.context.nissan_basis = basis
 
     def check(self, line: str) -> str:
         """Admit ``line`` or refuse it.
@@ -203,8 +365,12 @@ class Guard:
             GuardRefusal: no allowlist row admits the line; nothing may be written.
         """
         text = canonical(line)
-        reason = _refusal_reason(line, text)
+        reason = _refusal_reason(line, text, self.context)
         if reason is not None:
             self.refused.append(line)
             raise GuardRefusal(line, reason)
+        if text.startswith("ATSH"):
+            self.context.header = text[4:]
+        elif text in ("ATZ", "ATWS", "ATD"):
+            self.context.header = None
         return text

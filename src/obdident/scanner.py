@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from obdident import __version__
+from obdident import __version__, assess
+from obdident.discovery import UnitResult, identify, identify_kline, sweep
 from obdident.elm327.driver import ELM327, AdapterInfo, Clock, Response
 from obdident.elm327.lines import EcuMessage
 from obdident.errors import (
@@ -28,28 +29,27 @@ from obdident.report.model import (
     AdapterSummary,
     Ecu,
     Evidence,
+    HeadUnit,
     Identification,
     Problem,
     Report,
+    UnknownUnit,
     Vehicle,
     VinSource,
 )
 from obdident.services import obd09
 from obdident.transports import DEFAULT_BAUDRATE, open_port
-from obdident.vehicles import addresses
+from obdident.vehicles import addresses, nissan
+from obdident.vehicles.nissan import Unit
 from obdident.vehicles.vin import decode_vin, parse_vin_field
 
-__all__ = ["DEMO_PORT", "Progress", "scan", "scan_port"]
+__all__ = ["DEMO_PORT", "Progress", "ScanOptions", "scan", "scan_port"]
 
 log = logging.getLogger(__name__)
 
 #: The built-in demonstration vehicle (a synthesised Nissan X-Trail T32 profile; no hardware needed).
 DEMO_PORT = "sim://nissan-xtrail-t32"
 VIN_SOURCE_09 = "SAE J1979 service 09 InfoType 02"
-VIN_ELSEWHERE = (
-    "Read the VIN from the plate at the bottom of the windscreen, the label on the driver's door pillar, "
-    "or the registration document."
-)
 
 Progress = Callable[[str], None]
 
@@ -74,11 +74,24 @@ class _EcuState:
     cvns: list[str] = field(default_factory=list)
     ecu_name: str | None = None
     vin: str | None = None
+    physical: UnitResult | None = None
 
     def build(self) -> Ecu:
-        name = self.ecu_name.split("-", 1)[0] if self.ecu_name else addresses.name_for(self.response_id)
+        unit = self.physical.unit if self.physical else None
+        name = self.ecu_name.split("-", 1)[0] if self.ecu_name else None
+        name = name or (unit.name if unit else addresses.name_for(self.response_id))
+        fields = dict(self.physical.fields) if self.physical else {}
+        evidence = list(self.evidence)
+        if self.physical:
+            by_request: dict[str, list[str]] = {}
+            for key, request in self.physical.field_requests.items():
+                by_request.setdefault(request, []).append(key)
+            evidence += [
+                Evidence(e.request, e.response, tuple(by_request.get(e.request, ())))
+                for e in self.physical.evidence
+            ]
         return Ecu(
-            request_id=addresses.request_id_for(self.response_id),
+            request_id=unit.request_id if unit else addresses.request_id_for(self.response_id),
             response_id=self.response_id,
             name=name,
             identification=Identification(
@@ -87,8 +100,13 @@ class _EcuState:
                 ecu_name=self.ecu_name,
                 vin=self.vin,
                 supported_infotypes=tuple(f"{n:02X}" for n in sorted(self.supported)),
+                fields=fields,
             ),
-            evidence=tuple(self.evidence),
+            evidence=tuple(evidence),
+            description=unit.description if unit else None,
+            dialect=(self.physical.dialect if self.physical else None) or ("obd" if self.supported else None),
+            session=self.physical.session if self.physical else None,
+            address_source=unit.source if unit else None,
         )
 
 
@@ -96,17 +114,45 @@ class _Deadline(ObdidentError):
     """The overall scan deadline passed between two steps."""
 
 
+@dataclass(frozen=True)
+class ScanOptions:
+    """What to scan beyond the defaults.
+
+    Attributes:
+        make: ``nissan`` to establish the make when the vehicle does not show it (no VIN, no Nissan CALID);
+            it admits Nissan's session 10 C0 to Nissan physical addresses.
+        physical: probe the physical-address units of the Nissan table (and the OBD ECUs that answered).
+        sweep: also probe every 11-bit physical id 700-7F7 and list unknown responders.
+    """
+
+    make: str | None = None
+    physical: bool = True
+    sweep: bool = False
+
+
 class _Scanner:
-    def __init__(self, driver: ELM327, port: str, progress: Progress, deadline: float, clock: Clock) -> None:
+    def __init__(
+        self,
+        driver: ELM327,
+        port: str,
+        progress: Progress,
+        deadline: float,
+        clock: Clock,
+        options: ScanOptions,
+    ) -> None:
         self.driver = driver
         self.port = port
         self.progress = progress
         self.deadline = deadline
         self.clock = clock
+        self.options = options
         self.ecus: dict[str, _EcuState] = {}
         self.problems: list[Problem] = []
         self.vin_sources: list[VinSource] = []
         self.info: AdapterInfo | None = None
+        self.probed: list[Unit] = []
+        self.unknown: list[UnknownUnit] = []
+        self.obd_connected = False
 
     # --- helpers ------------------------------------------------------------------------------------
     def _ecu(self, response_id: str) -> _EcuState:
@@ -140,23 +186,124 @@ class _Scanner:
         try:
             first = self.driver.connect_vehicle()
         except UnableToConnectError as err:
-            self._problem(
-                "no-vehicle-response",
-                "No ECU answered the generic OBD-II request (UNABLE TO CONNECT). Switch the ignition on "
-                "(the engine may stay off) and check the adapter sits firmly in the OBD-II socket.",
-            )
-            log.info("no vehicle: %s", err)
-            return False
+            log.info("generic OBD search failed: %s", err)
+            return self._without_obd()
         except AdapterError as err:
             self._problem("no-vehicle-response", f"The adapter could not reach the vehicle: {err}")
             return False
+        self.obd_connected = True
         self._record(first)
         try:
             self._service_09()
+            self._physical()
         except (TransportError, AdapterError, ProtocolError, _Deadline) as err:
             self._problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
             return False
         return True
+
+    def _without_obd(self) -> bool:
+        """No ECU answered the generic OBD request: try CAN 11-bit 500k, physical addressing (the Leaf)."""
+        no_vehicle = (
+            "No ECU answered the generic OBD-II request (UNABLE TO CONNECT), nor any known unit on its "
+            "physical address. Switch the ignition on (the engine may stay off) and check the adapter sits "
+            "firmly in the OBD-II socket."
+        )
+        if not self.options.physical:
+            self._problem("no-vehicle-response", no_vehicle)
+            return False
+        self.progress("No generic OBD-II answer: trying physical addresses on CAN 11-bit 500k")
+        try:
+            self.driver.use_protocol("6")
+            self._physical()
+        except (TransportError, AdapterError, ProtocolError, _Deadline) as err:
+            if not self.ecus:
+                self._problem("no-vehicle-response", no_vehicle)
+                return False
+            self._problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
+            return False
+        if not self.ecus:
+            self._problem("no-vehicle-response", no_vehicle)
+            return False
+        self._problem(
+            "no-generic-obd",
+            "No ECU answered the generic OBD-II request (normal for an electric Nissan Leaf); the units "
+            "below were read on their physical addresses.",
+        )
+        return True
+
+    # --- physical addresses -------------------------------------------------------------------------
+    def nissan_basis(self) -> str | None:
+        if self.options.make == "nissan":
+            return "--make nissan (given by the user)"
+        vins = [s.value for s in self.vin_sources if s.value]
+        vin_info = decode_vin(vins[0]) if vins else None
+        calids = [c for state in self.ecus.values() for c in state.calibration_ids]
+        return nissan.nissan_basis(
+            vin_info.manufacturer if vin_info else None, vin_info.wmi if vin_info else None, calids
+        )
+
+    def _units(self) -> list[Unit]:
+        """The candidates: the Nissan table unless the vehicle is shown to be another make."""
+        basis = self.nissan_basis()
+        other_make = False
+        if basis is None:
+            vins = [s.value for s in self.vin_sources if s.value]
+            info = decode_vin(vins[0]) if vins else None
+            other_make = info is not None and info.manufacturer is not None
+        if not other_make and self.options.make in (None, "nissan"):
+            return list(nissan.UNITS)
+        # another make: only the legislated OBD ECUs that answered, read with generic UDS identification
+        return [
+            Unit(addresses.name_for(rid) or f"ECU {rid}", "OBD-II ECU", req, rid, "uds", "confirmed",
+                 "ISO 15765-4 legislated OBD ids")
+            for rid, req in ((r, addresses.request_id_for(r)) for r in self.ecus)
+            if req is not None and len(req) == 3
+        ]  # fmt: skip
+
+    def _physical(self) -> None:
+        protocol = self.driver.protocol
+        if not self.options.physical or protocol is None:
+            return
+        if not protocol.can:
+            if protocol.number in ("4", "5"):
+                self._check_deadline()
+                self.progress("Reading the engine ECU's identification over K-line (1A 81)")
+                self._merge(identify_kline(self.driver))
+            return
+        basis = self.nissan_basis()
+        if basis is not None:
+            self.driver.guard.establish_nissan(basis)
+        for unit in self._units():
+            self._check_deadline()
+            self.progress(f"Looking for the {unit.description} ({unit.request_id})")
+            self.probed.append(unit)
+            result = identify(self.driver, unit, nissan=self.driver.guard.context.nissan_basis is not None)
+            self._merge(result)
+            if self.driver.guard.context.nissan_basis is None and result.vin_sources:
+                basis = self.nissan_basis()
+                if basis is not None:
+                    self.driver.guard.establish_nissan(basis)
+        if self.options.sweep:
+            self._check_deadline()
+            self.progress("Sweeping every physical id 700-7F7 (--sweep)")
+            self.driver.use_protocol(
+                {"7": "6", "9": "8"}.get(self.driver.protocol.number, self.driver.protocol.number)
+                if self.driver.protocol
+                else "6"
+            )
+            known = {u.request_id for u in self.probed}
+            for found in sweep(self.driver, known):
+                self.unknown.append(
+                    UnknownUnit(found.request_id, found.response_id, found.answer, found.evidence)
+                )
+
+    def _merge(self, result: UnitResult) -> None:
+        self.problems.extend(result.problems)
+        self.vin_sources.extend(result.vin_sources)
+        if result.present:
+            state = self._ecu(result.unit.response_id)
+            state.physical = result
+            state.vin = state.vin or next((s.value for s in result.vin_sources if s.value), None)
 
     def _service_09(self) -> None:
         driver = self.driver
@@ -175,7 +322,7 @@ class _Scanner:
         if not any(s.supported for s in self.ecus.values()):
             self._problem(
                 "service-09-not-supported",
-                "No ECU offers vehicle information (SAE J1979 service 09). " + VIN_ELSEWHERE,
+                "No ECU offers vehicle information (SAE J1979 service 09). " + assess.VIN_ELSEWHERE,
             )
             return
         steps = (
@@ -257,32 +404,28 @@ class _Scanner:
 
     # --- result -------------------------------------------------------------------------------------
     def vehicle(self) -> Vehicle:
-        usable = {s.value for s in self.vin_sources if s.value}
-        for source in self.vin_sources:
-            if source.value is None:
-                self._problem("vin-not-stored", f"{source.response_id}: {source.problem}", source.response_id)
-        if len(usable) > 1:
-            listed = ", ".join(f"{s.response_id} {s.value}" for s in self.vin_sources if s.value)
-            self._problem("vin-mismatch", f"ECUs disagree on the VIN ({listed}). " + VIN_ELSEWHERE)
-            return Vehicle(vin_sources=tuple(self.vin_sources))
-        if not usable:
-            if self.ecus:
-                self._problem("vin-not-available", "No ECU gave a usable VIN over OBD-II. " + VIN_ELSEWHERE)
-            return Vehicle(vin_sources=tuple(self.vin_sources))
-        info = decode_vin(usable.pop())
-        return Vehicle(
-            vin=info.vin,
-            vin_check_digit=info.check_digit,
-            vin_sources=tuple(self.vin_sources),
-            wmi=info.wmi,
-            manufacturer=info.manufacturer,
-            country=info.country,
-            model_year=info.model_year,
-            model_year_note=info.model_year_note,
+        vehicle = assess.vehicle(self.vin_sources, bool(self.ecus), self.problems)
+        physical = [s.physical for s in self.ecus.values() if s.physical]
+        family = assess.family(vehicle.vin, physical)
+        return replace(
+            vehicle,
+            family=family[0].name if family else None,
+            family_basis=family[1] if family else None,
+            make_basis=self.driver.guard.context.nissan_basis or self.nissan_basis(),
+        )
+
+    def head_unit(self, vehicle: Vehicle) -> HeadUnit | None:
+        if not self.ecus or not self.options.physical:
+            return None
+        physical = [s.physical for s in self.ecus.values() if s.physical]
+        family = assess.family(vehicle.vin, physical)
+        nissan_table = any(u.head_unit for u in self.probed)
+        return assess.head_unit(
+            self.probed, physical, family[0] if family else None, nissan_table=nissan_table
         )
 
     def adapter(self) -> AdapterSummary:
-        protocol = self.driver.protocol
+        protocol = self.driver.vehicle_protocol
         info = self.info
         return AdapterSummary(
             port=self.port,
@@ -291,7 +434,7 @@ class _Scanner:
             protocol=protocol.name if protocol else None,
             protocol_number=protocol.number if protocol else None,
             voltage_v=info.voltage_v if info else None,
-            unsupported_commands=info.unsupported if info else (),
+            unsupported_commands=self.driver.unsupported,
         )
 
 
@@ -313,6 +456,7 @@ def scan_port(
     link: object,
     port: str,
     *,
+    options: ScanOptions | None = None,
     timeout_s: float = 120.0,
     progress: Progress | None = None,
     clock: Clock = time.monotonic,
@@ -322,6 +466,7 @@ def scan_port(
     Args:
         link: an open pyserial-like port (see :class:`~obdident.elm327.driver.SerialLike`).
         port: its name or URL, for the report.
+        options: make, physical discovery, sweep (:class:`ScanOptions`).
         timeout_s: overall limit in seconds, checked between steps.
         progress: called with a short description before each long step.
         clock: monotonic seconds.
@@ -336,15 +481,20 @@ def scan_port(
     """
     started_at, started = _utc_now(), clock()
     driver = ELM327(link, clock=clock)  # type: ignore[arg-type]
-    scanner = _Scanner(driver, port, progress or (lambda _msg: None), started + timeout_s, clock)
+    scanner = _Scanner(
+        driver, port, progress or (lambda _msg: None), started + timeout_s, clock, options or ScanOptions()
+    )
     complete = scanner.run()
     vehicle = scanner.vehicle()
+    head_unit = scanner.head_unit(vehicle)
     report = Report(
         complete=complete,
         vehicle=vehicle,
         adapter=scanner.adapter(),
         ecus=tuple(state.build() for state in scanner.ecus.values()),
         problems=tuple(scanner.problems),
+        head_unit=head_unit,
+        unknown_units=tuple(scanner.unknown),
         tool={"name": "obdident", "version": __version__},
         started_at=started_at,
         duration_s=max(0.0, clock() - started),
@@ -359,6 +509,8 @@ def scan(
     port: str,
     *,
     baudrate: int = DEFAULT_BAUDRATE,
+    make: str | None = None,
+    sweep: bool = False,
     timeout_s: float = 120.0,
     progress: Progress | None = None,
 ) -> Report:
@@ -367,6 +519,8 @@ def scan(
     Args:
         port: ``/dev/ttyUSB0``, ``COM5``, ``socket://192.168.0.10:35000``, ``sim://PROFILE`` ...
         baudrate: serial speed in baud (38400 for most adapters).
+        make: ``nissan`` to treat the vehicle as a Nissan when it does not show it (see :class:`ScanOptions`).
+        sweep: also probe every 11-bit physical id 700-7F7.
         timeout_s: overall limit in seconds.
         progress: called with a short description before each long step.
 
@@ -380,11 +534,7 @@ def scan(
     """
     link = open_port(port, baudrate=baudrate)
     try:
-        return scan_port(link, port, timeout_s=timeout_s, progress=progress)
+        options = ScanOptions(make=make, sweep=sweep)
+        return scan_port(link, port, options=options, timeout_s=timeout_s, progress=progress)
     finally:
         link.close()
-
-
-def with_problem(report: Report, problem: Problem) -> Report:
-    """Return ``report`` with one more problem and ``complete`` False (for callers that stop a scan)."""
-    return replace(report, complete=False, problems=(*report.problems, problem))

@@ -18,14 +18,13 @@ from obdident.elm327.lines import (
     PROTOCOLS,
     EcuMessage,
     Protocol,
-    group_messages,
     is_info,
     looks_like_banner,
-    parse_frames,
     raise_for_status,
     split_lines,
     strip_echo,
 )
+from obdident.elm327.masking import MaskedAnswer, mask_answer
 from obdident.errors import (
     AdapterError,
     AdapterNotELM327Error,
@@ -127,7 +126,9 @@ class ELM327:
 
     Attributes:
         transcript: every exchange so far, in order (masked data only).
-        protocol: the vehicle protocol once :meth:`connect_vehicle` found it.
+        protocol: the protocol in use: found by :meth:`connect_vehicle`, or set by :meth:`use_protocol`.
+        vehicle_protocol: the vehicle's own protocol: the first one that worked (the adapter may switch to
+            29-bit CAN later to reach a gateway).
         search_lines: the lines the protocol search printed, for evidence.
     """
 
@@ -139,7 +140,10 @@ class ELM327:
         self._clock = clock
         self.transcript: list[Exchange] = []
         self.protocol: Protocol | None = None
+        self.vehicle_protocol: Protocol | None = None
         self._unsupported: list[str] = []
+        self._settings: dict[str, str] = {}
+        self._cra_works = True
 
     # --- the only writer --------------------------------------------------------------------------
     def command(self, line: str, *, timeout_s: float = 2.0) -> Exchange:
@@ -150,27 +154,34 @@ class ELM327:
             timeout_s: deadline for the prompt, in seconds.
 
         Returns:
-            The exchange, echo removed.
+            The exchange, echo removed, security-bearing bytes masked.
 
         Raises:
             GuardRefusal: the line is not on the allowlist; nothing was written.
             LinkLostError: the port failed while writing or reading.
-            AdapterTimeoutError: no prompt before the deadline; the lines read so far are attached.
+            AdapterTimeoutError: no prompt before the deadline; the (masked) lines read so far are attached.
         """
+        return self._transact(line, timeout_s)[0]
+
+    def _transact(self, line: str, timeout_s: float) -> tuple[Exchange, MaskedAnswer]:
         text = self.guard.check(line)
         started = self._clock()
         try:
             self._port.reset_input_buffer()
             self._port.write(text.encode("ascii") + b"\r")
         except OSError as err:
-            raise LinkLostError(
-                f"the link to the adapter failed while sending {text}: {err}", request=text
-            ) from err
+            message = f"the link to the adapter failed while sending {text}: {err}"
+            raise LinkLostError(message, request=text) from err
         raw = self._read_until_prompt(text, started + timeout_s)
-        exchange = Exchange(text, tuple(strip_echo(split_lines(raw), text)), started, self._clock() - started)
+        answer = mask_answer(strip_echo(split_lines(raw), text), self.protocol)
+        del raw  # only the masked lines are kept
+        exchange = Exchange(text, answer.lines, started, self._clock() - started)
         self.transcript.append(exchange)
         log.debug("%s -> %s (%.0f ms)", text, list(exchange.lines), exchange.elapsed_s * 1000)
-        return exchange
+        return exchange, answer
+
+    def _partial(self, buf: bytearray, text: str) -> tuple[str, ...]:
+        return mask_answer(strip_echo(split_lines(bytes(buf)), text), self.protocol).lines
 
     def _read_until_prompt(self, text: str, deadline: float) -> bytes:
         buf = bytearray()
@@ -182,7 +193,7 @@ class ELM327:
                 raise LinkLostError(
                     f"the link to the adapter failed while waiting for the answer to {text}: {err}",
                     request=text,
-                    response=split_lines(bytes(buf)),
+                    response=self._partial(buf, text),
                 ) from err
             if chunk:
                 buf += chunk
@@ -192,7 +203,7 @@ class ELM327:
                 raise AdapterTimeoutError(
                     f"the adapter did not finish answering {text} in time",
                     request=text,
-                    response=split_lines(bytes(buf)),
+                    response=self._partial(buf, text),
                     hint="check that the adapter is powered and that nothing else uses the port",
                 )
 
@@ -262,6 +273,7 @@ class ELM327:
                     hint="check that the adapter is plugged into the car (it takes power from the OBD "
                     "connector) and that the baud rate is right (38400 for most; some use 9600 or 115200)",
                 ) from err
+        self._settings.clear()
         if not any(x.upper() == "OK" or looks_like_banner(x) for x in first):
             raise AdapterNotELM327Error(
                 "the device on this port does not answer like an ELM327",
@@ -279,6 +291,81 @@ class ELM327:
         description = _first(self.at("AT@1", required=False))
         voltage = _parse_voltage(self.at("ATRV", required=False))
         return AdapterInfo(version, description, voltage, tuple(self._unsupported))
+
+    @property
+    def unsupported(self) -> tuple[str, ...]:
+        """Commands the adapter answered ``?`` to so far (clone quirks), canonical form."""
+        return tuple(self._unsupported)
+
+    # --- settings and addressing, sent only when they change -----------------------------------------
+    def _setting(self, key: str, line: str, *, required: bool = True) -> bool:
+        """Send ``line`` unless setting ``key`` already has that value; False when answered ``?``."""
+        if self._settings.get(key) == line:
+            return True
+        ok = bool(self.at(line, required=required)) or required
+        if ok:
+            self._settings[key] = line
+        return ok
+
+    def set_receive_timeout(self, value_hex: str) -> None:
+        """Set the receive timeout, AT ST hh, in 4.096 ms steps (ELM327 datasheet, AT ST).
+
+        Args:
+            value_hex: two hex digits: ``10`` is 65.5 ms, ``19`` 102 ms, ``FF`` 1.04 s.
+        """
+        self._setting("ST", f"ATST{value_hex}")
+
+    def use_protocol(self, number: str) -> None:
+        """Switch protocol without a search and without saving it (AT TP h).
+
+        Used to reach 29-bit units on an 11-bit vehicle's bus (TP 7 and back to TP 6), and to talk to a
+        vehicle whose generic OBD search failed (TP 6 with physical addressing: the Nissan Leaf).
+
+        Args:
+            number: ELM327 protocol number, ``1``-``C``.
+        """
+        if self.protocol is not None and self.protocol.number == number:
+            return
+        self.at(f"ATTP{number}")
+        self.protocol = PROTOCOLS[number]
+        self.vehicle_protocol = self.vehicle_protocol or self.protocol
+        for key in ("SH", "CRA", "FCSH"):
+            self._settings.pop(key, None)
+
+    def address(self, request_id: str, response_id: str | None, *, flow_control: bool = True) -> None:
+        """Address one unit physically: header, receive filter and flow control.
+
+        AT SH sets the request id. On CAN, AT CRA keeps only the unit's frames (clones that answer ``?``
+        get AT CF + AT CM instead), and flow control is set by hand (AT FC SM 1, AT FC SD 30 00 00, AT FC SH
+        request id), because the ELM327's automatic flow control only suits 7E8-7EF responders (ELM327
+        datasheet, "Altering Flow Control Messages"; evidence: wican-fw issue #288).
+
+        Args:
+            request_id: the unit's request id (``745``, ``18DAD0F1``) or, on K-line, a 3-byte header
+                (``8110FC``).
+            response_id: the id it answers on (``7XX``: any 7xx id, for a sweep), or None for no filter.
+            flow_control: set flow control for multi-frame answers (a sweep's probes need none).
+        """
+        self._setting("SH", f"ATSH{request_id}")
+        if self.protocol is None or not self.protocol.can:
+            return
+        if response_id is not None:
+            if self._cra_works:
+                self._cra_works = self._setting("CRA", f"ATCRA{response_id}", required=False)
+            if not self._cra_works:
+                wildcard = "X" in response_id
+                mask = "700" if wildcard else "7FF" if len(response_id) == 3 else "1FFFFFFF"
+                self._setting("CF", f"ATCF{response_id.replace('X', '0')}")
+                self._setting("CM", f"ATCM{mask}")
+        else:
+            self._setting("CRA", "ATCRA")
+        if not flow_control:
+            return
+        # FC SH and FC SD first: AT FC SM 1 is an error until both are set (ELM327 datasheet,
+        # "Altering Flow Control Messages")
+        self._setting("FCSH", f"ATFCSH{request_id}")
+        self._setting("FCSD", "ATFCSD300000")
+        self._setting("FCSM", "ATFCSM1")
 
     # --- talking to the vehicle -------------------------------------------------------------------
     def connect_vehicle(self, *, timeout_s: float = _SEARCH_TIMEOUT_S) -> Response:
@@ -300,19 +387,20 @@ class ELM327:
         """
         self.at("ATTPA6")
         exchange = self.command("0100", timeout_s=timeout_s)
-        data = [x for x in exchange.lines if not is_info(x)]
-        raise_for_status(data, exchange.request)
+        raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
         number = (_first(self.at("ATDPN")) or "").upper().lstrip("A")
         protocol = PROTOCOLS.get(number)
         if protocol is None:
             raise AdapterError(
                 f"the adapter reports an unknown protocol {number!r}", request="ATDPN", response=[number]
             )
-        self.protocol = protocol
+        self.protocol = self.vehicle_protocol = protocol
         if protocol.can:
-            self.at(f"ATST{CAN_RECEIVE_TIMEOUT_HEX}")
-        messages = group_messages(parse_frames(data, protocol), protocol)
-        return Response(exchange, tuple(messages))
+            self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
+        answer = mask_answer(exchange.lines, protocol)
+        if answer.error is not None:
+            raise answer.error
+        return Response(exchange, answer.messages or ())
 
     def request(
         self, payload: bytes, *, expected_frames: int | None = None, timeout_s: float = 2.0
@@ -338,13 +426,14 @@ class ELM327:
         line = payload.hex().upper()
         if expected_frames is not None and 1 <= expected_frames <= 15:
             line += f"{expected_frames:X}"
-        exchange = self.command(line, timeout_s=timeout_s)
-        data = [x for x in exchange.lines if not is_info(x)]
+        exchange, answer = self._transact(line, timeout_s)
         try:
-            raise_for_status(data, exchange.request)
+            raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
         except NoDataError:
             return Response(exchange, ())
-        return Response(exchange, tuple(group_messages(parse_frames(data, self.protocol), self.protocol)))
+        if answer.error is not None:
+            raise answer.error
+        return Response(exchange, answer.messages or ())
 
 
 def _first(lines: list[str]) -> str | None:

@@ -10,14 +10,31 @@ data ends.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from obdident.errors import IsoTpError
 
-__all__ = ["reassemble"]
+__all__ = ["Located", "reassemble", "reassemble_located"]
+
+#: Where one payload byte was carried: (frame index, byte index within that frame's data, PCI at 0).
+Position = tuple[int, int]
 
 _SINGLE, _FIRST, _CONSECUTIVE, _FLOW_CONTROL = 0, 1, 2, 3
 _CLASSIC_SF_MAX = 7  # ISO 15765-2 §9.6.2: SF_DL 1..7 on classic CAN
 _FF_MIN = 8  # §9.6.3: a first frame carries at least 8 bytes in all
+
+
+@dataclass(frozen=True)
+class Located:
+    """A reassembled message and where each of its bytes travelled.
+
+    Attributes:
+        payload: the message without PCI or padding.
+        positions: for each payload byte, (frame index, byte index in that frame's data, PCI at 0).
+    """
+
+    payload: bytes
+    positions: tuple[Position, ...]
 
 
 def reassemble(frames: Iterable[bytes]) -> list[bytes]:
@@ -34,8 +51,19 @@ def reassemble(frames: Iterable[bytes]) -> list[bytes]:
         IsoTpError: an empty frame, a length out of range (ISO 15765-2 §9.6.2/§9.6.3), a consecutive frame
             without a first frame or out of sequence (§9.6.4.3), or a message that ended before its length.
     """
-    messages: list[bytes] = []
-    pending: bytearray | None = None
+    return [m.payload for m in reassemble_located(frames)]
+
+
+def reassemble_located(frames: Iterable[bytes]) -> list[Located]:
+    """Like :func:`reassemble`, also saying which frame and byte carried each payload byte.
+
+    The driver uses the positions to mask security-bearing bytes in the printed lines.
+
+    Raises:
+        IsoTpError: as :func:`reassemble`.
+    """
+    messages: list[Located] = []
+    pending: list[tuple[int, Position]] | None = None
     expected_len = 0
     next_sn = 0
     for index, frame in enumerate(frames):
@@ -46,7 +74,7 @@ def reassemble(frames: Iterable[bytes]) -> list[bytes]:
             _ensure_idle(pending, expected_len, index)
             if not 1 <= low <= _CLASSIC_SF_MAX or low > len(frame) - 1:
                 raise IsoTpError(f"single frame {index} declares {low} bytes but carries {len(frame) - 1}")
-            messages.append(bytes(frame[1 : 1 + low]))
+            messages.append(Located(bytes(frame[1 : 1 + low]), tuple((index, 1 + i) for i in range(low))))
         elif kind == _FIRST:
             _ensure_idle(pending, expected_len, index)
             if len(frame) < 2:
@@ -54,7 +82,7 @@ def reassemble(frames: Iterable[bytes]) -> list[bytes]:
             expected_len = (low << 8) | frame[1]
             if expected_len < _FF_MIN:
                 raise IsoTpError(f"first frame {index} declares {expected_len} bytes, fewer than 8")
-            pending = bytearray(frame[2:])
+            pending = [(b, (index, 2 + i)) for i, b in enumerate(frame[2:])]
             next_sn = 1
         elif kind == _CONSECUTIVE:
             if pending is None:
@@ -63,21 +91,22 @@ def reassemble(frames: Iterable[bytes]) -> list[bytes]:
                 raise IsoTpError(
                     f"consecutive frame {index} has sequence number {low:X}, expected {next_sn:X}"
                 )
-            pending.extend(frame[1:])
+            pending.extend((b, (index, 1 + i)) for i, b in enumerate(frame[1:]))
             next_sn = (next_sn + 1) & 0x0F
         elif kind == _FLOW_CONTROL:
             continue  # another tester's flow control seen on the bus; carries no data
         else:
             raise IsoTpError(f"frame {index} has an unknown PCI type {kind:X}")
         if pending is not None and len(pending) >= expected_len:
-            messages.append(bytes(pending[:expected_len]))
+            kept = pending[:expected_len]
+            messages.append(Located(bytes(b for b, _ in kept), tuple(p for _, p in kept)))
             pending = None
             expected_len = 0
     _ensure_idle(pending, expected_len, None)
     return messages
 
 
-def _ensure_idle(pending: bytearray | None, expected_len: int, index: int | None) -> None:
+def _ensure_idle(pending: list[tuple[int, Position]] | None, expected_len: int, index: int | None) -> None:
     if pending is None:
         return
     where = "the answer ended" if index is None else f"frame {index} started a new message"

@@ -19,6 +19,7 @@ __all__ = [
     "EcuMessage",
     "Frame",
     "Protocol",
+    "group_located",
     "group_messages",
     "parse_frames",
     "raise_for_status",
@@ -110,13 +111,15 @@ class EcuMessage:
 
     Attributes:
         response_id: the sending ECU's id in upper-case hex (``7E8``, ``18DAF110``, ``10``).
-        payload: the service payload, response SID first (``49 02 01 ...``).
+        payload: the service payload, response SID first (``49 02 01 ...``); masked bytes read 0x00.
         lines: every printed line that carried it, for evidence.
+        masked: payload offsets masked as security data (see :data:`obdident.guard.MASKS`).
     """
 
     response_id: str
     payload: bytes
     lines: tuple[str, ...]
+    masked: tuple[int, ...] = ()
 
 
 def split_lines(raw: bytes) -> list[str]:
@@ -245,8 +248,12 @@ def parse_frames(lines: Iterable[str], protocol: Protocol) -> list[Frame]:
     return frames
 
 
-def group_messages(frames: Sequence[Frame], protocol: Protocol) -> list[EcuMessage]:
-    """Group frames by sender and reassemble each sender's messages.
+#: For each payload byte of a message: (index of the frame in the list given, byte index in its data).
+Positions = tuple[tuple[int, int], ...]
+
+
+def group_located(frames: Sequence[Frame], protocol: Protocol) -> list[tuple[EcuMessage, Positions]]:
+    """Group frames by sender, reassemble each sender's messages, and say where each byte came from.
 
     On CAN each sender's frames are reassembled with ISO 15765-2 (frames of several ECUs may interleave); on
     the legacy protocols each frame is one message.
@@ -256,23 +263,38 @@ def group_messages(frames: Sequence[Frame], protocol: Protocol) -> list[EcuMessa
         protocol: the protocol in use.
 
     Returns:
-        Messages ordered by the first appearance of their sender, then by arrival.
+        (message, positions) pairs ordered by the first appearance of their sender, then by arrival; the
+        positions index ``frames``.
 
     Raises:
         IsoTpError: one sender's frames do not reassemble.
     """
     if not protocol.can:
-        return [EcuMessage(f.sender, f.data, (f.line,)) for f in frames]
-    by_sender: dict[str, list[Frame]] = {}
-    for frame in frames:
-        by_sender.setdefault(frame.sender, []).append(frame)
-    messages: list[EcuMessage] = []
-    for sender, own in by_sender.items():
-        lines = tuple(f.line for f in own)
+        return [
+            (EcuMessage(f.sender, f.data, (f.line,)), tuple((i, j) for j in range(len(f.data))))
+            for i, f in enumerate(frames)
+        ]
+    by_sender: dict[str, list[int]] = {}
+    for index, frame in enumerate(frames):
+        by_sender.setdefault(frame.sender, []).append(index)
+    result: list[tuple[EcuMessage, Positions]] = []
+    for sender, indexes in by_sender.items():
+        lines = tuple(frames[i].line for i in indexes)
         try:
-            payloads = isotp.reassemble(f.data for f in own)
+            located = isotp.reassemble_located(frames[i].data for i in indexes)
         except ProtocolError as err:
             err.response = lines
             raise
-        messages.extend(EcuMessage(sender, payload, lines) for payload in payloads)
-    return messages
+        for message in located:
+            positions = tuple((indexes[f], b) for f, b in message.positions)
+            result.append((EcuMessage(sender, message.payload, lines), positions))
+    return result
+
+
+def group_messages(frames: Sequence[Frame], protocol: Protocol) -> list[EcuMessage]:
+    """Group frames by sender and reassemble each sender's messages (:func:`group_located` without positions).
+
+    Raises:
+        IsoTpError: one sender's frames do not reassemble.
+    """
+    return [message for message, _ in group_located(frames, protocol)]

@@ -17,16 +17,18 @@ __all__ = [
     "AdapterSummary",
     "Ecu",
     "Evidence",
+    "HeadUnit",
     "Identification",
     "Problem",
     "Report",
+    "UnknownUnit",
     "Vehicle",
     "VinSource",
     "load_schema",
 ]
 
 #: The report format's version: major.minor; the major is the schema file's.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 CheckDigit = Literal["valid", "invalid", "not-required", "unknown"]
 
@@ -37,11 +39,13 @@ class Evidence:
 
     Attributes:
         request: the line sent to the adapter (``0902``).
-        response: the lines the adapter printed for this ECU, as printed (upper case).
+        response: the lines the adapter printed for this ECU, as printed; security-bearing bytes read ``XX``.
+        fields: the identification keys decoded from this answer.
     """
 
     request: str
     response: tuple[str, ...]
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class Vehicle:
         country: from the WMI (ISO 3780), or None.
         model_year: from VIN position 10 where 49 CFR 565 makes it one, else None.
         model_year_note: how ``model_year`` was determined, or why it is None.
+        family: the model family (``Qashqai (J10)``), or None when not established.
+        family_basis: what established the family (a VIN model code, a part number seen on it).
+        make_basis: why the vehicle counts as a Nissan (gates Nissan's session 10 C0), or None.
     """
 
     vin: str | None = None
@@ -84,6 +91,9 @@ class Vehicle:
     country: str | None = None
     model_year: int | None = None
     model_year_note: str | None = None
+    family: str | None = None
+    family_basis: str | None = None
+    make_basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,12 @@ class Identification:
         ecu_name: the ECU name (InfoType 0A), ``ECM-EngineControl``.
         vin: the VIN this ECU gave, when it gave a usable one.
         supported_infotypes: service 09 InfoTypes the ECU declares (InfoType 00), two hex digits each.
+        fields: identification read on the physical address, by key: UDS DID names in snake_case
+            (``spare_part_number``, ``ecu_serial_number`` ...), Nissan ``21 83`` fields
+            (``part_number_suffix``, ``diag_id``, ``supplier_code``, ``hardware_id``, ``software_id``,
+            ``edition``, ``calibration_id``), ``product_number``, ``hardware_number``, ``ecu_id``. Text, or
+            upper-case hex where the bytes are not text; masked security bytes read ``**``. In JSON these
+            keys sit directly in ``identification``.
     """
 
     calibration_ids: tuple[str, ...] = ()
@@ -126,6 +142,7 @@ class Identification:
     ecu_name: str | None = None
     vin: str | None = None
     supported_infotypes: tuple[str, ...] = ()
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,6 +155,10 @@ class Ecu:
         name: its acronym (``ECM``), from InfoType 0A or the address table, or None.
         identification: what it gave.
         evidence: every request it answered and the raw lines, in order.
+        description: what the unit is, from the address table.
+        dialect: how it identified itself: ``obd`` (service 09 only), ``kwp2000`` or ``uds``.
+        session: ``10 C0`` when Nissan's diagnostic session was opened to read it (and closed after).
+        address_source: where its address comes from (the table row's source), or None.
     """
 
     request_id: str | None
@@ -145,6 +166,48 @@ class Ecu:
     name: str | None
     identification: Identification
     evidence: tuple[Evidence, ...]
+    description: str | None = None
+    dialect: str | None = None
+    session: str | None = None
+    address_source: str | None = None
+
+
+@dataclass(frozen=True)
+class HeadUnit:
+    """The audio / navigation unit: found, or why not, and where else to read its identifiers.
+
+    Attributes:
+        status: ``identified`` (a candidate answered with identification), ``not-reachable`` (on this
+            vehicle family it sits on a bus the OBD-II socket's diagnostic CAN pins do not reach),
+            ``not-found`` (no candidate answered; the family gives no reason).
+        response_id: the ECU entry's response id when identified.
+        reason: one sentence: what was tried and what is known.
+        guidance: where the owner can read the part and serial numbers instead.
+        probed: the request ids probed for it.
+    """
+
+    status: Literal["identified", "not-reachable", "not-found"]
+    response_id: str | None = None
+    reason: str = ""
+    guidance: tuple[str, ...] = ()
+    probed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnknownUnit:
+    """A unit a ``--sweep`` found that obdident's tables do not name.
+
+    Attributes:
+        request_id: the id probed.
+        response_id: the id that answered.
+        answer: its answer to ``3E 00``, hex.
+        evidence: the request and lines.
+    """
+
+    request_id: str
+    response_id: str
+    answer: str
+    evidence: Evidence
 
 
 @dataclass(frozen=True)
@@ -172,6 +235,8 @@ class Report:
         adapter: the adapter and link.
         ecus: the ECUs that answered, by response id.
         problems: what the user should know.
+        head_unit: the head unit's status, or None when the scan did not get that far.
+        unknown_units: units a ``--sweep`` found beyond the tables.
         tool: the tool's name and version.
         started_at: when the scan started, ISO 8601 UTC.
         duration_s: how long it took, seconds.
@@ -183,6 +248,8 @@ class Report:
     adapter: AdapterSummary
     ecus: tuple[Ecu, ...] = ()
     problems: tuple[Problem, ...] = ()
+    head_unit: HeadUnit | None = None
+    unknown_units: tuple[UnknownUnit, ...] = ()
     tool: dict[str, str] = field(default_factory=dict)
     started_at: str = ""
     duration_s: float = 0.0
@@ -195,6 +262,9 @@ class Report:
         ordered = {key: data.pop(key) for key in order}
         ordered.update(data)
         ordered["duration_s"] = round(self.duration_s, 3)
+        for ecu in ordered["ecus"]:
+            ident = ecu["identification"]
+            ident.update(ident.pop("fields"))
         result: dict[str, Any] = _lists(ordered)
         return result
 

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from obdident.report.model import Report
+from obdident.report.model import Ecu, Report
 
 __all__ = ["render", "safe"]
 
@@ -44,6 +44,8 @@ def _vehicle(report: Report) -> Table:
     if v.model_year_note and v.vin:
         year += f" [dim]({safe(v.model_year_note)})[/dim]"
     table.add_row("Model year", year)
+    if v.family:
+        table.add_row("Family", f"{safe(v.family)} [dim]({safe(v.family_basis)})[/dim]")
     for source in v.vin_sources:
         value = safe(source.value) if source.value else f"[yellow]{safe(source.problem)}[/]"
         table.add_row("VIN source", f"{safe(source.source)} from {safe(source.response_id)}: {value}")
@@ -62,21 +64,50 @@ def _adapter(report: Report) -> Table:
     return table
 
 
+def _identification_lines(ecu: Ecu) -> list[str]:
+    ident = ecu.identification
+    lines = [f"CALID {safe(c)}" for c in ident.calibration_ids]
+    lines += [f"CVN {safe(c)}" for c in ident.cvns]
+    if ident.ecu_name:
+        lines.append(f"ECU name {safe(ident.ecu_name)}")
+    if ident.vin:
+        lines.append(f"VIN {safe(ident.vin)}")
+    lines += [f"{safe(key)} [bold]{safe(value)}[/]" for key, value in ident.fields.items()]
+    return lines
+
+
 def _ecus(report: Report) -> Table:
     table = Table(title="ECUs", title_justify="left", expand=False)
-    for column in ("Request", "Response", "Unit", "Calibration IDs", "CVNs", "ECU name"):
+    for column in ("Request", "Response", "Unit", "Identification"):
         table.add_column(column)
     for ecu in report.ecus:
-        ident = ecu.identification
+        unit = _or_na(ecu.name)
+        if ecu.session:
+            unit += f"\n[dim](read in session {safe(ecu.session)})[/dim]"
         table.add_row(
             _or_na(ecu.request_id),
             safe(ecu.response_id),
-            _or_na(ecu.name),
-            "\n".join(safe(c) for c in ident.calibration_ids) or "-",
-            "\n".join(safe(c) for c in ident.cvns) or "-",
-            _or_na(ident.ecu_name),
+            unit,
+            "\n".join(_identification_lines(ecu)) or "-",
         )
     return table
+
+
+def _head_unit(report: Report) -> Panel | None:
+    head = report.head_unit
+    if head is None:
+        return None
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    colour = {"identified": "green", "not-reachable": "yellow", "not-found": "yellow"}[head.status]
+    table.add_row("Status", f"[{colour}]{safe(head.status)}[/]")
+    if head.response_id:
+        table.add_row("Unit", f"answers on {safe(head.response_id)} (see ECUs)")
+    table.add_row("Why", safe(head.reason))
+    for line in head.guidance:
+        table.add_row("Read it instead", safe(line))
+    return Panel(table, title="Head unit (radio / navigation)", title_align="left")
 
 
 def render(report: Report, console: Console) -> None:
@@ -93,6 +124,16 @@ def render(report: Report, console: Console) -> None:
     ]
     if report.ecus:
         parts.append(_ecus(report))
+    head = _head_unit(report)
+    if head is not None:
+        parts.append(head)
+    if report.unknown_units:
+        unknown = Table(title="Unknown units (--sweep)", title_justify="left")
+        for column in ("Probed", "Answered on", "Answer"):
+            unknown.add_column(column)
+        for u in report.unknown_units:
+            unknown.add_row(safe(u.request_id), safe(u.response_id), safe(u.answer))
+        parts.append(unknown)
     if report.problems:
         problems = Table(title="Problems", title_justify="left", show_header=False)
         problems.add_column(style="yellow")

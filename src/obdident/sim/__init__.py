@@ -1,6 +1,7 @@
 """A simulated ELM327 adapter and vehicle, used by the tests, ``--demo`` and benchmarks.
 
 :mod:`obdident.sim.profile` loads a vehicle from a plain TOML profile (``hw-fixtures/profiles``);
-:mod:`obdident.sim.elm` answers like an ELM327 (ELM327 datasheet) talking to that vehicle; and
-:mod:`obdident.transports.protocol_sim` serves it to pyserial as ``sim://PROFILE``.
+:mod:`obdident.sim.elm` answers like an ELM327 (ELM327 datasheet) talking to that vehicle, whose
+ECUs (diagnostic sessions, negative responses, repeated-request sequences) :mod:`obdident.sim.vehicle`
+models; and :mod:`obdident.transports.protocol_sim` serves it to pyserial as ``sim://PROFILE``.
 """

@@ -1,9 +1,12 @@
 """An in-process ELM327 that talks to a simulated vehicle.
 
 It answers as the ELM327 datasheet (ELM327DS) describes: the command line and prompt format,
-the AT commands obdident uses, the protocol search, CAN addressing and filtering (AT SH, AT CRA),
-ISO 15765-2 segmentation of long answers and the ELM327's display of it (AT H, AT S, AT CAF), and
-legacy (J1850, ISO 9141-2, ISO 14230-4) messages with header and checksum.
+the AT commands obdident uses, the protocol search, CAN addressing and filtering (AT SH, AT CRA,
+AT CF, AT CM), ISO 15765-2 segmentation of long answers and the ELM327's display of it (AT H, AT S,
+AT CAF), the flow control frames that let an ECU send the rest of a long answer (AT CFC, AT FC SH /
+SD / SM), 11-bit and 29-bit ECUs on one CAN bus (AT TP 6 / AT TP 7), and legacy (J1850, ISO 9141-2,
+ISO 14230-4) messages with header and checksum. What each ECU answers, and its diagnostic sessions,
+come from :mod:`obdident.sim.vehicle`.
 
 Everything is synchronous: :meth:`SimulatedELM327.feed` returns at once what the chip would send
 back. Nothing sleeps and nothing runs in a thread; ECU latencies are kept in the profile only.
@@ -16,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from obdident.sim.profile import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
+from obdident.sim.vehicle import SimulatedVehicle
 
 __all__ = ["DEFAULT_VERSION", "DEVICE_DESCRIPTION", "SimulatedELM327"]
 
@@ -34,13 +38,20 @@ _LEGACY_RESPONSE_PREFIX = {"1": b"\x41\x6b", "2": b"\x48\x6b", "3": b"\x48\x6b"}
 _KLINE = frozenset("345")
 #: Default CAN priority byte of 29-bit headers (ELM327 datasheet, "AT CP").
 DEFAULT_PRIORITY = 0x18
+#: The flow control frame of the ELM327's automatic mode (AT FC SM 0): ContinueToSend, block size 0,
+#: STmin 0 (ISO 15765-2 flow control; ISO 15765-4 fixes these values for OBD).
+_AUTO_FLOW_CONTROL = b"\x30\x00\x00"
+#: ISO 15765-2 flow status ContinueToSend, the only one that lets the sender go on.
+_CONTINUE_TO_SEND = 0x30
 
 # AT commands (after "AT", spaces removed) that answer OK and change nothing the simulator models.
 _ACCEPTED = re.compile(
-    r"AT[012]|ST[0-9A-F]{2}|CFC[01]|AL|NL|IIA[0-9A-F]{2}|SI|FI|KW[01]?|SW[0-9A-F]{2}|V[01]|R[01]|M[01]"
-    r"|FCSH(?:[0-9A-F]{3}|[0-9A-F]{8})|FCSD(?:[0-9A-F]{2}){1,5}|FCSM[012]"
+    r"AT[012]|ST[0-9A-F]{2}|AL|NL|IIA[0-9A-F]{2}|SI|FI|KW[01]?|SW[0-9A-F]{2}|V[01]|R[01]|M[01]"
 )
-_FLAG = re.compile(r"(E|L|S|H|CAF)([01])")
+_FLAG = re.compile(r"(E|L|S|H|CAF|CFC)([01])")
+_FC_HEADER = re.compile(r"FCSH([0-9A-F]{3}|[0-9A-F]{8})")
+_FC_DATA = re.compile(r"FCSD((?:[0-9A-F]{2}){1,5})")
+_FC_MODE = re.compile(r"FCSM([012])")
 _SET_PROTOCOL = re.compile(r"(SP|TP)(A?[0-9A-C])")
 _SET_HEADER = re.compile(r"SH([0-9A-F]{3}|[0-9A-F]{6}|[0-9A-F]{8})")
 _RECEIVE_ADDRESS = re.compile(r"CRA([0-9A-FX]{3}|[0-9A-FX]{8})?")
@@ -78,6 +89,10 @@ class _Settings:
     header: int | None = None  # the 24 bits of AT SH; None = the protocol's functional default
     priority: int = DEFAULT_PRIORITY
     rx_filter: _Filter | None = None
+    flow_control: bool = True  # AT CFC1: answer first frames with a flow control frame
+    fc_mode: int = 0  # AT FC SM
+    fc_header: int | None = None  # AT FC SH: the CAN id of the flow control frame
+    fc_data: bytes | None = None  # AT FC SD: its data bytes
 
 
 @dataclass(frozen=True)
@@ -120,6 +135,20 @@ def isotp_frames(payload: bytes, pad: int) -> list[bytes]:
     return [frame.ljust(8, bytes([pad])) for frame in frames]
 
 
+def _auto_flow_control_id(response_id: int, id_bits: int) -> int | None:
+    """The CAN id the ELM327's automatic flow control answers a first frame from ``response_id`` on.
+
+    11-bit: the OBD pairs only, 7E8-7EF -> 7E0-7E7 (ISO 15765-4); for other responders it does not
+    reach the sender (meatpiHQ/wican-fw issue #288). 29-bit: ISO 15765-4 normal fixed addressing,
+    ``18 DA tt ss`` -> ``18 DA ss tt``. None: the flow control reaches no ECU.
+    """
+    if id_bits == 11:
+        return response_id - 8 if 0x7E8 <= response_id <= 0x7EF else None
+    if response_id >> 16 == 0x18DA:
+        return 0x18DA0000 | (response_id & 0xFF) << 8 | (response_id >> 8 & 0xFF)
+    return None
+
+
 def _round_robin(groups: Sequence[Sequence[_Frame]]) -> list[_Frame]:
     longest = max((len(group) for group in groups), default=0)
     return [group[index] for index in range(longest) for group in groups if index < len(group)]
@@ -134,6 +163,8 @@ class SimulatedELM327:
         ignition: True if the vehicle's ignition is on.
         received: every complete command line received, as received (CR removed; LF and NUL,
             which the ELM327 ignores, removed too); a bare CR appears as ``""``.
+        vehicle: the simulated ECUs and their state (sessions, request counts).
+        cra: False for a clone that answers ``?`` to AT CRA (profile quirk ``no-cra``, URL ``cra=0``).
     """
 
     def __init__(
@@ -143,6 +174,7 @@ class SimulatedELM327:
         echo: bool = True,
         version: str | None = None,
         ignition: bool | None = None,
+        cra: bool | None = None,
     ) -> None:
         """Power the chip up.
 
@@ -151,8 +183,11 @@ class SimulatedELM327:
             echo: the echo setting at power-up and after a reset (some clones start with echo off).
             version: the banner; default the profile's ``adapter_version``, else ``ELM327 v1.5``.
             ignition: overrides the profile's ignition state if given.
+            cra: False: the chip answers ``?`` to AT CRA; None: the profile's ``adapter_quirks``.
         """
         self.profile = profile
+        self.vehicle = SimulatedVehicle(profile)
+        self.cra = "no-cra" not in profile.adapter_quirks if cra is None else cra
         self.version = version or profile.adapter_version or DEFAULT_VERSION
         self.ignition = profile.ignition if ignition is None else ignition
         self.received: list[str] = []
@@ -172,6 +207,10 @@ class SimulatedELM327:
     def selected_protocol(self) -> str:
         """The protocol AT SP / AT TP selected: ``"0"``, ``"A6"``, ``"6"`` ..."""
         return self._settings.protocol
+
+    def session_of(self, request_id: int) -> str:
+        """The diagnostic session of the ECU with ``request_id``: ``"default"`` or its id (``"C0"``)."""
+        return self.vehicle.session_of(request_id)
 
     def feed(self, data: bytes) -> bytes:
         """Receive bytes from the host; return everything the chip sends back.
@@ -260,10 +299,26 @@ class SimulatedELM327:
             settings.priority = int(match[1], 16)
             return ["OK"]
         if match := _RECEIVE_ADDRESS.fullmatch(command):
+            if not self.cra:  # some clones: AT CRA unknown, AT CF / AT CM work
+                return ["?"]
             settings.rx_filter = _Filter.from_pattern(match[1]) if match[1] else None
             return ["OK"]
         if match := _FILTER_OR_MASK.fullmatch(command):
             self._set_filter_or_mask(match[1], match[2])
+            return ["OK"]
+        if match := _FC_HEADER.fullmatch(command):
+            settings.fc_header = int(match[1], 16)
+            return ["OK"]
+        if match := _FC_DATA.fullmatch(command):
+            settings.fc_data = bytes.fromhex(match[1])
+            return ["OK"]
+        if match := _FC_MODE.fullmatch(command):
+            # ELM327 datasheet, "Altering Flow Control Messages": mode 1 needs AT FC SH and AT FC SD
+            # first, mode 2 needs AT FC SD; otherwise the command is an error.
+            mode = int(match[1])
+            if (mode == 1 and settings.fc_header is None) or (mode and settings.fc_data is None):
+                return ["?"]
+            settings.fc_mode = mode
             return ["OK"]
         if command == "AR":
             settings.rx_filter = None
@@ -285,6 +340,8 @@ class SimulatedELM327:
             settings.spaces = on
         elif name == "H":
             settings.headers = on
+        elif name == "CFC":
+            settings.flow_control = on
         else:
             settings.auto_format = on
 
@@ -338,8 +395,8 @@ class SimulatedELM327:
         shown = [frame for frame in self._answer(request) if self._passes(frame)]
         if count is not None:
             shown = shown[:count]
-        lines.extend(line for frame in shown for line in frame.lines)
-        return lines or ["NO DATA"]
+        answer = [line for frame in shown for line in frame.lines]
+        return [*lines, *(answer or ["NO DATA"])]  # also after SEARCHING...: the search found the bus
 
     def _connect(self, lines: list[str]) -> str | None:
         """Connect to the vehicle before the first request; return the error line if that fails.
@@ -347,11 +404,14 @@ class SimulatedELM327:
         ELM327 datasheet, "Selecting Protocols": in automatic mode the chip shows ``SEARCHING...``
         and tries protocols until one answers the request, else ``UNABLE TO CONNECT``. A fixed
         protocol that the vehicle does not speak gives ``CAN ERROR`` (CAN) or ``BUS INIT: ...ERROR``
-        (K-line); K-line protocols show ``BUS INIT: ...OK`` after their initialisation.
+        (K-line); K-line protocols show ``BUS INIT: ...OK`` after their initialisation. A vehicle
+        with no functional ECU is not found by a search, but a fixed protocol reaches its ECUs. A
+        fixed 29-bit protocol reaches the 29-bit ECUs of an 11-bit vehicle (and the reverse).
         """
         vehicle = self.profile.protocol
         code = self._settings.protocol
-        awake = self.ignition and any(ecu.functional for ecu in self.profile.ecus)
+        bits = PROTOCOLS[vehicle].id_bits
+        awake = self.ignition and any(ecu.functional and ecu.id_bits == bits for ecu in self.profile.ecus)
         if _is_auto(code):
             lines.append("SEARCHING...")
             if not awake:
@@ -360,10 +420,12 @@ class SimulatedELM327:
                 lines.append("BUS INIT: ...OK")
         else:
             number = code
-            if number != vehicle:
+            if number not in self.profile.bus_protocols:
                 if PROTOCOLS[number].is_can:
                     return "CAN ERROR"
                 return "BUS INIT: ...ERROR" if number in _KLINE else "NO DATA"
+            # The vehicle's protocol, or the other CAN id width on the same bus (same bit rate).
+            vehicle = number
             if number in _KLINE:
                 if not awake:
                     return "BUS INIT: ...ERROR"
@@ -376,52 +438,89 @@ class SimulatedELM327:
 
     def _answer(self, request: bytes) -> list[_Frame]:
         """Every frame the addressed ECUs send for ``request``, in bus order."""
-        info = PROTOCOLS[self.profile.protocol]
+        info = self._info()
         if info.is_can and not self._settings.auto_format:
             # AT CAF0: the line carries its own ISO 15765-2 single frame PCI byte.
             if len(request) < 2 or request[0] != len(request) - 1:
                 return []
             request = request[1:]
+        ecus, functional = self._targets(info)
         groups: list[list[_Frame]] = []
-        for ecu in sorted(self._targets(info), key=lambda target: target.response_id):
-            messages = ecu.responses.get(request, ())
-            frames = [frame for message in messages for frame in self._frames(ecu, message)]
+        for ecu in sorted(ecus, key=lambda target: target.response_id):
+            frames: list[_Frame] = []
+            for message in self.vehicle.reply(ecu, request, functional=functional):
+                formatted = self._frames(ecu, message)
+                delivered = self._deliverable(ecu, len(formatted))
+                frames.extend(formatted[:delivered])
+                if delivered < len(formatted):
+                    break  # the ECU still waits for a flow control frame: nothing more comes
             if frames:
                 groups.append(frames)
         if self.profile.interleave:
             return _round_robin(groups)
         return [frame for group in groups for frame in group]
 
-    def _targets(self, info: ProtocolInfo) -> list[EcuProfile]:
-        """The ECUs a request reaches: functional ones, or the one AT SH addresses physically."""
-        ecus = self.profile.ecus
+    def _info(self) -> ProtocolInfo:
+        """The protocol of the current connection (the profile's before any)."""
+        return PROTOCOLS[self._connected or self.profile.protocol]
+
+    def _deliverable(self, ecu: EcuProfile, frames: int) -> int:
+        """How many of an ECU's ``frames`` (one ISO 15765-2 message) reach the adapter.
+
+        A sender of a first frame waits for a flow control frame on its request id (ISO 15765-2).
+        With ``strict_flow_control`` the ELM327's flow control is modelled: AT CFC0 sends none; mode
+        0 answers on the automatic id (:func:`_auto_flow_control_id`); mode 1 on AT FC SH with AT FC
+        SD; mode 2 on the automatic id with AT FC SD. If it misses the ECU, or is not
+        ContinueToSend, only the first frame arrives; a block size n lets n consecutive frames
+        through (the ELM327 answers first frames only).
+        """
+        settings = self._settings
+        if frames <= 1 or not self.profile.strict_flow_control or ecu.id_bits is None:
+            return frames
+        if not settings.flow_control:
+            return 1
+        automatic = _auto_flow_control_id(ecu.response_id, ecu.id_bits)
+        target = settings.fc_header if settings.fc_mode == 1 else automatic
+        data = settings.fc_data if settings.fc_mode else _AUTO_FLOW_CONTROL
+        if target != ecu.request_id or not data or data[0] != _CONTINUE_TO_SEND:
+            return 1
+        block_size = data[1] if len(data) > 1 else 0
+        return frames if block_size == 0 else min(frames, 1 + block_size)
+
+    def _targets(self, info: ProtocolInfo) -> tuple[list[EcuProfile], bool]:
+        """The ECUs a request reaches, and whether it was functional: the functional ECUs, or the one
+        AT SH addresses physically. On CAN only the ECUs of the protocol's id width hear it."""
+        ecus = [ecu for ecu in self.profile.ecus if ecu.id_bits == info.id_bits]
         functional = [ecu for ecu in ecus if ecu.functional]
         header = self._settings.header
         if header is None:
-            return functional
+            return functional, True
         if info.id_bits is None:
             if header == FUNCTIONAL_LEGACY_HEADERS[info.number]:
-                return functional
+                return functional, True
             target = header >> 8 & 0xFF  # the legacy header's target address byte
         else:
             # 11-bit: the low 11 bits of the header; 29-bit: AT CP priority + the 3 header bytes.
             priority = self._settings.priority & 0x1F
             target = header & 0x7FF if info.id_bits == 11 else priority << 24 | header
             if target == FUNCTIONAL_CAN_IDS[info.id_bits]:
-                return functional
-        return [ecu for ecu in ecus if ecu.request_id == target]
+                return functional, True
+        return [ecu for ecu in ecus if ecu.request_id == target], False
 
     def _frames(self, ecu: EcuProfile, message: bytes) -> list[_Frame]:
         """Format one ECU message as the ELM327 shows it (ELM327 datasheet, "Multiline Responses")."""
         settings = self._settings
         separator = " " if settings.spaces else ""
-        info = PROTOCOLS[self.profile.protocol]
+        info = self._info()
         if info.id_bits is None:
             if not settings.headers:
                 return [_Frame(None, None, (_hex(message, separator),))]
             prefix = _LEGACY_RESPONSE_PREFIX.get(info.number)
-            if prefix is None:  # ISO 14230-4: format byte 0x80 + length, target F1 (tester)
-                prefix = bytes([0x80 | len(message), 0xF1])
+            if prefix is None:
+                # ISO 14230-4: format byte 0x80 + length, then the target: the tester address that
+                # AT SH gave as the request's source (F1 by default, FC in "AT SH 81 10 FC").
+                tester = 0xF1 if settings.header is None else settings.header & 0xFF
+                prefix = bytes([0x80 | len(message), tester])
             body = prefix + bytes([ecu.response_id]) + message
             # Checksum: sum mod 256 (ISO 9141-2, ISO 14230-4); J1850 really uses a CRC-8,
             # which the simulator replaces by the same sum.

@@ -10,6 +10,8 @@ Options:
     ``ignition=on|off``: override the profile's ignition state.
     ``echo=0|1``: the echo setting at power-up (``0``: a clone that starts with echo off).
     ``version=ELM327%20v2.1``: the banner (ATZ, ATI).
+    ``cra=0|1``: ``0``: a clone chip that answers ``?`` to every AT CRA (AT CF + AT CM still work);
+    ``1``: AT CRA works even if the profile lists the ``no-cra`` adapter quirk.
 
 The simulator answers synchronously when a line is written; :meth:`Serial.read` returns what is
 buffered without ever waiting, whatever the timeout.
@@ -31,7 +33,7 @@ from obdident.sim.profile import find_profile, list_profiles, load_profile
 __all__ = ["SCHEME", "Serial", "SimUrl", "parse_sim_url"]
 
 SCHEME = "sim"
-_OPTIONS = ("ignition", "echo", "version")
+_OPTIONS = ("ignition", "echo", "version", "cra")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class SimUrl:
         ignition: the ``ignition`` option (True = on), or None to keep the profile's.
         echo: the ``echo`` option (power-up echo).
         version: the ``version`` option, or None.
+        cra: the ``cra`` option (False = AT CRA answers ``?``), or None to keep the profile's.
     """
 
     profile: str
@@ -51,6 +54,7 @@ class SimUrl:
     ignition: bool | None = None
     echo: bool = True
     version: str | None = None
+    cra: bool | None = None
 
 
 def parse_sim_url(url: str) -> SimUrl:
@@ -99,7 +103,17 @@ def parse_sim_url(url: str) -> SimUrl:
     version = options.get("version")
     if version is not None and not version.strip():
         raise ValueError(f"{url!r}: option 'version' must not be empty")
-    return SimUrl(profile=profile, is_path=is_path, ignition=ignition, echo=echo == "1", version=version)
+    cra = options.get("cra")
+    if cra not in (None, "0", "1"):
+        raise ValueError(f"{url!r}: option 'cra' must be 0 or 1, got {cra!r}")
+    return SimUrl(
+        profile=profile,
+        is_path=is_path,
+        ignition=ignition,
+        echo=echo == "1",
+        version=version,
+        cra=None if cra is None else cra == "1",
+    )
 
 
 class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
@@ -145,7 +159,7 @@ class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
                 ) from err
         profile = load_profile(path)
         self.elm = SimulatedELM327(
-            profile, echo=parsed.echo, version=parsed.version, ignition=parsed.ignition
+            profile, echo=parsed.echo, version=parsed.version, ignition=parsed.ignition, cra=parsed.cra
         )
         self._rx.clear()
         self.is_open = True

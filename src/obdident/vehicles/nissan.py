@@ -1,0 +1,221 @@
+"""Nissan knowledge: diagnostic units on the OBD-II socket, model families, head-unit guidance.
+
+Every row names its public source; status follows the evidence file
+(shared/evidence/nissan-identification.md): ``confirmed`` = shown by a public capture or working code,
+``likely`` = inferred from related data, ``guess`` = needs a real car. Nothing here is about unlock codes:
+obdident identifies, and tells the owner where else the identifiers can be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "ANY_MAKE_HEAD_UNIT_GUIDANCE",
+    "FAMILIES",
+    "GENERAL_HEAD_UNIT_GUIDANCE",
+    "NISSAN_CALID_PREFIXES",
+    "UNITS",
+    "Family",
+    "Unit",
+    "family_from_fingerprint",
+    "family_from_vin",
+    "nissan_basis",
+]
+
+Status = Literal["confirmed", "likely", "guess"]
+Dialect = Literal["kwp", "uds"]
+
+_EVIDENCE = "evidence section 1"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A diagnostic unit that may answer on a physical address.
+
+    Attributes:
+        name: acronym shown in reports.
+        description: what the unit is.
+        request_id: physical request id, upper-case hex (3 digits 11-bit, 8 digits 29-bit).
+        response_id: the id it answers on.
+        dialect: how it identifies: ``kwp`` (Nissan ``21 83`` first, then UDS) or ``uds`` (``22`` DIDs).
+        status: how sure the address is.
+        source: the public capture or code that shows it.
+        reads_vin: also ask ``21 81`` (VIN) here.
+        head_unit: a candidate for the audio / navigation unit.
+    """
+
+    name: str
+    description: str
+    request_id: str
+    response_id: str
+    dialect: Dialect
+    status: Status
+    source: str
+    reads_vin: bool = False
+    head_unit: bool = False
+
+    @property
+    def bits(self) -> int:
+        """11 or 29: the CAN identifier length."""
+        return 29 if len(self.request_id) == 8 else 11
+
+
+#: Probe order: units most cars have first, then model-specific ones, 29-bit last (it needs AT TP 7).
+UNITS: tuple[Unit, ...] = (
+    Unit("ECM", "engine control module", "7E0", "7E8", "kwp", "confirmed",
+         "commaai/opendbc nissan fingerprints; balrog-kun/nissan-qashqai-can-info (J10)", reads_vin=True),
+    Unit("BCM", "body control module", "745", "765", "kwp", "confirmed",
+         "balrog-kun/nissan-qashqai-can-info (J10)", reads_vin=True),
+    Unit("VCM", "vehicle control module (Leaf)", "797", "79A", "kwp", "confirmed",
+         "OVMS3 vehicle_nissanleaf.cpp; commaai/opendbc", reads_vin=True),
+    Unit("TCM", "transmission control module", "7E1", "7E9", "kwp", "likely", "pyren Renault-Nissan table"),
+    Unit("ABS", "ABS / VDC", "740", "760", "kwp", "confirmed", "commaai/opendbc (Leaf, X-Trail T32, Altima)"),
+    Unit("EPS", "electric power steering", "742", "762", "kwp", "confirmed",
+         "commaai/opendbc; balrog-kun (J10)"),
+    Unit("METER", "combination meter", "743", "763", "kwp", "confirmed", "commaai/opendbc; balrog-kun (J10)"),
+    Unit("IPDM", "IPDM E/R", "74D", "76D", "kwp", "likely",
+         "balrog-kun (J10): request id shown; response id inferred (+0x20)"),
+    Unit("AIRBAG", "airbag control unit", "752", "772", "kwp", "likely", "pyren Renault-Nissan table"),
+    Unit("CAMERA", "ADAS camera", "707", "727", "uds", "confirmed", "commaai/opendbc"),
+    Unit("LBC", "Li-ion battery controller (Leaf)", "79B", "7BB", "kwp", "confirmed", "OVMS3"),
+    Unit("TCU", "telematics unit (Leaf)", "746", "783", "kwp", "confirmed",
+         "developerfromjokela/nissan-leaf-tcu CAN.md"),
+    Unit("AV", "navigation / multimedia unit", "747", "767", "kwp", "guess",
+         "Renault tables (AlpDroid, pyren); not confirmed on any Nissan", head_unit=True),
+    Unit("AUDIO", "audio unit", "712", "732", "kwp", "guess",
+         "Renault tables (AlpDroid, pyren); not confirmed on any Nissan", head_unit=True),
+    Unit("GATEWAY", "CAN gateway (2017+ X-Trail, Leaf ZE1, Altima)", "18DAD0F1", "18DAF1D0", "uds",
+         "confirmed", "commaai/opendbc"),
+)  # fmt: skip
+
+#: ECM part-number prefixes that Nissan CALIDs (service 09 InfoType 04) start with: 23710-xxxxx is the
+#: ECM part number (opendbc: 23710-6FR9A); the J10 capture shows 23710BB31A and 23701BB36A.
+NISSAN_CALID_PREFIXES: tuple[str, ...] = ("23710", "23701")
+
+#: WMIs whose vehicles are Nissans (obdident.vehicles.wmi rows that say Nissan or Infiniti).
+_NISSAN_MANUFACTURERS = ("Nissan", "Infiniti (Nissan)")
+
+_LCN2KAI = (
+    "Bosch NissanConnect (LCN2kai) service menu: hold APP, then turn TUNE anticlockwise, clockwise, "
+    "anticlockwise; it shows the firmware and hardware versions (for example D300/033) "
+    "(ea/bosch_headunit_root)."
+)
+_LEAF_NAV = "Leaf navigation self-diagnosis: press MAP three times, PWR twice, MAP once (seed articles)."
+
+#: Guidance for a head unit of any make: where the identifiers can be read without the OBD-II socket.
+ANY_MAKE_HEAD_UNIT_GUIDANCE: tuple[str, ...] = (
+    "The label on the unit's case shows its part number and serial number (visible once the unit is "
+    "taken out of the dashboard).",
+    "Many units show their versions in a setup or system-information menu.",
+    "The vehicle's documents may list the unit's part and serial numbers.",
+)
+
+#: Guidance for any Nissan head unit: where the identifiers can be read without the OBD-II socket.
+GENERAL_HEAD_UNIT_GUIDANCE: tuple[str, ...] = (
+    "The label on the unit's case shows its part number and serial number: Nissan audio part numbers begin "
+    "28185- or 28184-, navigation 25915-; Bosch/Blaupunkt serials are 'BP' and 12 digits (labels may print "
+    "815BP... or 815CM...).",
+    "Many units show their versions under SETUP -> System Information or Software version.",
+    "The vehicle's documents may list the unit's part and serial numbers.",
+)
+
+
+@dataclass(frozen=True)
+class Family:
+    """A Nissan model family and what is known about reaching its head unit.
+
+    Attributes:
+        code: Nissan's model code (``J10``).
+        name: the family as owners know it.
+        head_unit_on_obd: False when public evidence shows the head unit on a bus the OBD-II socket's CAN
+            pins do not reach; None when unknown.
+        why: the evidence for ``head_unit_on_obd``.
+        guidance: where the owner can read the head unit's identifiers.
+        source: the public source of the facts.
+    """
+
+    code: str
+    name: str
+    head_unit_on_obd: bool | None
+    why: str
+    guidance: tuple[str, ...]
+    source: str
+
+
+FAMILIES: dict[str, Family] = {
+    f.code: f
+    for f in (
+        Family("J10", "Qashqai (J10)", False,
+               "the audio and navigation units sit on a separate AV COMM bus, not on the diagnostic CAN",
+               (), "balrog-kun/nissan-qashqai-can-info"),
+        Family("J11", "Qashqai (J11)", None, "", (_LCN2KAI,), "ea/bosch_headunit_root"),
+        Family("F15", "Juke (F15)", None, "", (_LCN2KAI,), "ea/bosch_headunit_root"),
+        Family("T32", "X-Trail (T32)", None, "", (_LCN2KAI,), "ea/bosch_headunit_root"),
+        Family("K14", "Micra (K14)", None, "", (_LCN2KAI,), "ea/bosch_headunit_root"),
+        Family("ZE0", "Leaf (ZE0/AZE0)", False,
+               "the AV-CAN is on OBD-II socket pins 3 and 11; an ELM327 uses pins 6 and 14",
+               (_LEAF_NAV,), "sethfischer/nissan-leaf-obd-manual"),
+        Family("AZE0", "Leaf (AZE0)", False,
+               "the AV-CAN is on OBD-II socket pins 3 and 11; an ELM327 uses pins 6 and 14",
+               (_LEAF_NAV,), "sethfischer/nissan-leaf-obd-manual"),
+    )
+}  # fmt: skip
+
+# Exact part-number suffixes (21 83, A-E) seen on one family in public captures: (response id, suffix).
+_FINGERPRINTS: dict[tuple[str, str], str] = {
+    ("765", "BR02A"): "J10",  # BCM 284B2-BR02A, balrog-kun J10 capture
+    ("76D", "JD02D"): "J10",  # IPDM, balrog-kun J10 capture
+    ("762", "BR01D"): "J10",  # EPS, balrog-kun J10 capture
+    ("763", "BR50E"): "J10",  # meter, balrog-kun J10 capture
+}
+
+# European and Japanese Nissan VINs carry the model code at positions 7-9 (SJNFAAJ10U..., JN1TBNT30U...).
+_MODEL_CODE_WMIS = ("SJN", "VSK", "JN1", "JN6", "JN8", "JNK", "MDH", "MNT", "ADN")
+
+
+def family_from_vin(vin: str) -> tuple[Family, str] | None:
+    """Find the family from a European or Japanese Nissan VIN's model code (positions 7-9).
+
+    Args:
+        vin: a structurally valid VIN.
+
+    Returns:
+        The family and the basis (``VIN positions 7-9 'J10'``), or None when the WMI does not use that
+        pattern or the code is not in :data:`FAMILIES`.
+    """
+    if vin[:3] not in _MODEL_CODE_WMIS:
+        return None
+    for code in (vin[6:10], vin[6:9]):
+        if code in FAMILIES:
+            return FAMILIES[code], f"VIN positions 7-{6 + len(code)} {code!r} (Nissan model code)"
+    return None
+
+
+def family_from_fingerprint(response_id: str, suffix: str) -> tuple[Family, str] | None:
+    """Find the family from a unit's part-number suffix seen on that family in a public capture.
+
+    Returns:
+        The family and the basis, or None.
+    """
+    code = _FINGERPRINTS.get((response_id.upper(), suffix))
+    if code is None:
+        return None
+    return FAMILIES[code], f"{response_id} part-number suffix {suffix} (seen on a {code} in public captures)"
+
+
+def nissan_basis(manufacturer: str | None, wmi: str | None, calibration_ids: list[str]) -> str | None:
+    """Say why the vehicle counts as a Nissan, or None when nothing shows it.
+
+    Args:
+        manufacturer: from the WMI table.
+        wmi: VIN positions 1-3.
+        calibration_ids: every CALID read.
+    """
+    if manufacturer in _NISSAN_MANUFACTURERS and wmi:
+        return f"WMI {wmi} ({manufacturer})"
+    for calid in calibration_ids:
+        if calid.startswith(NISSAN_CALID_PREFIXES):
+            return f"CALID {calid} (Nissan ECM part number)"
+    return None
