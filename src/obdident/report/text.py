@@ -44,8 +44,10 @@ def _vehicle(report: Report) -> Table:
     if v.model_year_note and v.vin:
         year += f" [dim]({safe(v.model_year_note)})[/dim]"
     table.add_row("Model year", year)
+    if v.make_basis:
+        table.add_row("Nissan", f"yes [dim](from {safe(v.make_basis)})[/dim]")
     if v.family:
-        table.add_row("Family", f"{safe(v.family)} [dim]({safe(v.family_basis)})[/dim]")
+        table.add_row("Family", f"{safe(v.family)} [dim](from {safe(v.family_basis)})[/dim]")
     for source in v.vin_sources:
         value = safe(source.value) if source.value else f"[yellow]{safe(source.problem)}[/]"
         table.add_row("VIN source", f"{safe(source.source)} from {safe(source.response_id)}: {value}")
