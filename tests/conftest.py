@@ -92,6 +92,7 @@ def _wrap_write(cls: type) -> None:
 def _install() -> None:
     obdident.transports.register()
     importlib.import_module("obdident.transports.protocol_sim")
+    importlib.import_module("obdident.transports.protocol_ble")
     for cls in {serial.Serial, protocol_loop.Serial, protocol_socket.Serial} | _subclasses(serial.SerialBase):
         _wrap_write(cls)
 

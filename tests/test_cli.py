@@ -53,7 +53,10 @@ def test_json_file_and_terminal(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [((), "No adapter given"), (("--demo", "--port", "sim://nissan-xtrail-t32"), "not both")],
+    [
+        (("--demo", "--port", "sim://nissan-xtrail-t32"), "not both"),
+        (("--demo", "--make", "ford"), "not known"),
+    ],
 )
 def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
     result = invoke("scan", *args)

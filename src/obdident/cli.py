@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from obdident.report.model import Report
+    from obdident.transports.ports import Found
 
 EXIT_OK, EXIT_USAGE, EXIT_NO_CONTACT, EXIT_PARTIAL, EXIT_REFUSED = 0, 2, 3, 4, 5
 
@@ -80,7 +81,8 @@ def scan(
             "--port",
             "-p",
             help="Adapter port or URL: /dev/ttyUSB0, /dev/rfcomm0, COM5, /dev/cu.OBDII-SPPDev, "
-            "socket://192.168.0.10:35000 (WiFi), sim://PROFILE (simulated vehicle).",
+            "socket://192.168.0.10:35000 (WiFi), ble://MAC (Bluetooth LE), rfcomm://MAC (Linux), "
+            "sim://PROFILE (simulated vehicle). Without it, obdident looks for the adapter.",
         ),
     ] = None,
     demo: Annotated[
@@ -115,11 +117,7 @@ def scan(
         err.print(f"[red]--make {make!r} is not known;[/] the only make with its own knowledge is 'nissan'.")
         raise typer.Exit(EXIT_USAGE)
     if not demo and not port:
-        err.print(
-            "[red]No adapter given.[/] Use --port PORT (for example /dev/ttyUSB0, COM5 or "
-            "socket://192.168.0.10:35000), or --demo to try obdident on a simulated car."
-        )
-        raise typer.Exit(EXIT_USAGE)
+        port = _choose_adapter(err)
 
     from obdident.errors import GuardRefusal, ObdidentError
     from obdident.scanner import DEMO_PORT
@@ -162,6 +160,74 @@ def scan(
     if report.complete:
         raise typer.Exit(EXIT_OK)
     raise typer.Exit(EXIT_PARTIAL if report.ecus else EXIT_NO_CONTACT)
+
+
+def _find(err: Console, ble_timeout: float | None) -> Found:
+    from obdident.transports.ports import find_adapters
+
+    with err.status("Looking for adapters (USB, Bluetooth, Bluetooth LE)", spinner="dots"):
+        return find_adapters(ble_timeout_s=ble_timeout)
+
+
+def _choose_adapter(err: Console) -> str:
+    """The one adapter found; a choice on a terminal when there are several; exit when there is none."""
+    found = _find(err, 5.0)
+    likely = [c for c in found.candidates if c.likely]
+    if len(likely) == 1:
+        err.print(f"Using {likely[0].url} ({likely[0].description}: {likely[0].reason}).")
+        return likely[0].url
+    if not likely:
+        err.print(
+            "[red]No adapter found.[/] Plug a USB adapter in, pair a Bluetooth one (and switch it on: most "
+            "take power from the car's OBD-II socket), or join a WiFi adapter's network and use --port "
+            "socket://192.168.0.10:35000. `obdident ports` lists what obdident can see; --demo tries a "
+            "simulated car."
+        )
+        for note in found.notes:
+            err.print(f"  {note}")
+        raise typer.Exit(EXIT_NO_CONTACT)
+    for number, candidate in enumerate(likely, 1):
+        err.print(f"  {number}. {candidate.url}  {candidate.description} ({candidate.reason})")
+    if not sys.stdin.isatty():
+        err.print("[red]Several adapters found;[/] choose one with --port.")
+        raise typer.Exit(EXIT_USAGE)
+    choice: int = typer.prompt("Which adapter", type=int, default=1, err=True)
+    if not 1 <= choice <= len(likely):
+        err.print("[red]No such adapter.[/]")
+        raise typer.Exit(EXIT_USAGE)
+    return likely[choice - 1].url
+
+
+@app.command()
+def ports(
+    ble_timeout: Annotated[
+        float, typer.Option(help="How long the Bluetooth LE scan may take, seconds.", min=0.5, max=60)
+    ] = 5.0,
+    no_ble: Annotated[bool, typer.Option("--no-ble", help="Skip the Bluetooth LE scan.")] = False,
+) -> None:
+    """List candidate adapters: USB serial, Bluetooth Classic, Bluetooth LE, and the usual WiFi endpoint."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from obdident.report.text import safe
+
+    err = _stderr()
+    found = _find(err, None if no_ble else ble_timeout)
+    table = Table(title="Candidate adapters", title_justify="left")
+    table.add_column("Port (--port)", no_wrap=True)
+    for column in ("Kind", "Name", "Why"):
+        table.add_column(column)
+    for candidate in found.candidates:
+        table.add_row(
+            safe(candidate.url),
+            candidate.kind,
+            safe(candidate.description),
+            safe(candidate.reason),
+            style="" if candidate.likely else "dim",
+        )
+    Console(highlight=False).print(table)
+    for note in found.notes:
+        err.print(note)
 
 
 def main() -> None:

@@ -151,8 +151,8 @@ class _Scanner:
         self.vin_sources: list[VinSource] = []
         self.info: AdapterInfo | None = None
         self.probed: list[Unit] = []
+        self.transport: str | None = None
         self.unknown: list[UnknownUnit] = []
-        self.obd_connected = False
 
     # --- helpers ------------------------------------------------------------------------------------
     def _ecu(self, response_id: str) -> _EcuState:
@@ -188,10 +188,9 @@ class _Scanner:
         except UnableToConnectError as err:
             log.info("generic OBD search failed: %s", err)
             return self._without_obd()
-        except AdapterError as err:
+        except (AdapterError, ProtocolError) as err:
             self._problem("no-vehicle-response", f"The adapter could not reach the vehicle: {err}")
             return False
-        self.obd_connected = True
         self._record(first)
         try:
             self._service_09()
@@ -429,6 +428,7 @@ class _Scanner:
         info = self.info
         return AdapterSummary(
             port=self.port,
+            transport=self.transport,
             version=info.version if info else None,
             description=info.description if info else None,
             protocol=protocol.name if protocol else None,
@@ -446,6 +446,19 @@ def _failure_code(err: Exception) -> str:
     if isinstance(err, ProtocolError):
         return "garbled-answer"
     return "adapter-error"
+
+
+def describe_link(port: str, link: object) -> str:
+    """Name the kind of link: serial, WiFi (TCP), Bluetooth LE with the adapter family, RFCOMM, simulated."""
+    scheme = port.split("://", 1)[0].lower() if "://" in port else ""
+    if scheme == "ble":
+        return f"Bluetooth LE ({getattr(link, 'family', None) or 'unknown'} family)"
+    return {
+        "socket": "TCP (WiFi adapter)",
+        "rfcomm": "Bluetooth Classic (RFCOMM socket)",
+        "sim": "simulated adapter and vehicle",
+        "replay": "recorded session",
+    }.get(scheme, "serial port")
 
 
 def _utc_now() -> str:
@@ -484,6 +497,7 @@ def scan_port(
     scanner = _Scanner(
         driver, port, progress or (lambda _msg: None), started + timeout_s, clock, options or ScanOptions()
     )
+    scanner.transport = describe_link(port, link)
     complete = scanner.run()
     vehicle = scanner.vehicle()
     head_unit = scanner.head_unit(vehicle)

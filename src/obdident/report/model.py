@@ -102,6 +102,7 @@ class AdapterSummary:
 
     Attributes:
         port: the port or URL used.
+        transport: the kind of link (serial port, TCP, Bluetooth LE with the adapter family ...).
         version: the AT I answer.
         description: the AT @1 answer, or None.
         protocol: the protocol's name (AT DPN, ELM327 numbering), or None when no vehicle answered.
@@ -111,6 +112,7 @@ class AdapterSummary:
     """
 
     port: str
+    transport: str | None = None
     version: str | None = None
     description: str | None = None
     protocol: str | None = None

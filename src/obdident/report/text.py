@@ -59,7 +59,7 @@ def _adapter(report: Report) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Port", safe(a.port))
+    table.add_row("Port", safe(a.port) + (f" [dim]({safe(a.transport)})[/dim]" if a.transport else ""))
     table.add_row("Adapter", " / ".join(safe(x) for x in (a.version, a.description) if x) or _NOT_AVAILABLE)
     table.add_row("Protocol", _or_na(a.protocol))
     table.add_row("Voltage", f"{a.voltage_v:.1f} V" if a.voltage_v is not None else _NOT_AVAILABLE)

@@ -2,11 +2,13 @@
 
 Plain names open serial ports (``/dev/ttyUSB0``, ``/dev/rfcomm0``, ``COM5``, ``/dev/cu.OBDII-SPPDev``);
 pyserial's own handlers open WiFi adapters (``socket://192.168.0.10:35000``); this package adds
-``sim://PROFILE``, an in-process ELM327 and simulated vehicle (:mod:`obdident.transports.protocol_sim`).
+``ble://ADDRESS`` (Bluetooth LE through bleak, :mod:`.protocol_ble`), ``rfcomm://MAC[:CHANNEL]``
+(Bluetooth Classic sockets on Linux, :mod:`.protocol_rfcomm`) and ``sim://PROFILE``, an in-process ELM327
+and simulated vehicle (:mod:`.protocol_sim`). :mod:`.ports` finds candidate adapters.
 
 Importing this package registers obdident's URL schemes with pyserial, so other programs open them too::
 
-    import obdident.transports  # registers sim://
+    import obdident.transports  # registers ble://, rfcomm://, sim://
     import obd                  # python-OBD
     connection = obd.OBD("sim://nissan-xtrail-t32", baudrate=38400, fast=False)
 """

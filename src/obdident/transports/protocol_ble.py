@@ -1,0 +1,820 @@
+"""pyserial protocol handler for ``ble://ADDRESS[?options]``: an ELM327 adapter over Bluetooth LE (bleak).
+
+pyserial finds this module as ``<package>.protocol_ble`` once ``obdident.transports`` is in
+``serial.protocol_handler_packages`` (importing :mod:`obdident.transports` does that)::
+
+    serial.serial_for_url("ble://AA:BB:CC:DD:EE:FF")                      # Linux, Windows: the MAC address
+    serial.serial_for_url("ble://5C3D2F1A-0B4E-4F6A-9C1D-2E3F4A5B6C7D")   # macOS: the device UUID
+    serial.serial_for_url("ble://AA:BB:CC:DD:EE:FF?write=fff2&notify=fff1&mtu=185")
+
+Options:
+    ``write=UUID``, ``notify=UUID``: the characteristics to use (``fff2`` or a 128-bit UUID), instead of
+    the automatic choice (:data:`~obdident.transports.ble.FAMILIES`, then the first service that has a
+    writable and a notifying characteristic).
+    ``response=1``: always write with response; ``0`` (default): write without response where the
+    characteristic offers it.
+    ``mtu=N``: the ATT MTU in bytes (23-517); writes are split into ``N - 3`` byte chunks. Default: the
+    MTU the connection negotiated, or 23 (20-byte chunks) when it is unknown.
+    ``timeout=S``: seconds one connection attempt may take (default 10); there are at most 3 attempts.
+
+bleak is asynchronous; each open port runs its own event loop on a daemon thread, started by
+:meth:`Serial.open` and stopped by :meth:`Serial.close`, and offers pyserial's blocking calls on top:
+``write`` returns once every chunk was written, ``read`` returns what the adapter's notifications
+delivered as soon as there is anything, waiting at most ``timeout``. Once the link drops (the adapter
+disconnects, or a write fails) every read and write raises :class:`serial.SerialException` at once,
+after what was already received has been read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import math
+import re
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from serial.serialutil import PortNotOpenError, SerialBase, SerialException, SerialTimeoutException
+
+from obdident.errors import PortNotFoundError, PortPermissionError, TransportError
+from obdident.transports.ble import FAMILIES, AdapterFamily, family_for_service, normalize_uuid
+
+if TYPE_CHECKING:
+    from bleak import BleakClient
+    from bleak.backends.characteristic import BleakGATTCharacteristic
+    from bleak.backends.client import BaseBleakClient
+    from bleak.backends.service import BleakGATTService
+
+__all__ = [
+    "BACKEND",
+    "CONNECT_ATTEMPTS",
+    "FAMILIES",
+    "SCHEME",
+    "BleUrl",
+    "Choice",
+    "Serial",
+    "choose_characteristics",
+    "parse_ble_url",
+]
+
+log = logging.getLogger(__name__)
+
+SCHEME = "ble"
+#: bleak client backend class to use instead of the platform's: None normally; tests set a fake here.
+#: bleak documents ``BleakClient(..., backend=...)`` for custom backends.
+BACKEND: type[BaseBleakClient] | None = None
+#: Connection attempts before giving up; each is bounded by the ``timeout=`` option and retried at once.
+#: bleak-retry-connector (4.7) is not used, although its ``establish_connection`` does pass ``backend=``
+#: through to ``BleakClient`` and runs without a Bluetooth adapter: it wants a ``BLEDevice`` (on BlueZ one
+#: from a scan, not one made up from the address), connects with its own fixed 20 s timeout whatever
+#: ``timeout=`` says, sleeps fixed back-offs between attempts, and counts "device not found" as transient
+#: beyond ``max_attempts``: with ``max_attempts=3`` a missing adapter took 9 attempts and 36 s against a
+#: fake backend. So obdident retries here, at most this many times.
+CONNECT_ATTEMPTS = 3
+DEFAULT_CONNECT_TIMEOUT_S = 10.0
+#: The smallest ATT MTU on LE and the largest useful one (Bluetooth Core Specification, Vol 3, Part F,
+#: the Attribute Protocol: ATT_MTU is at least 23 on LE, attribute values at most 512 bytes); a write
+#: carries MTU less its 3-byte header (opcode and handle).
+MIN_MTU, MAX_MTU, ATT_HEADER = 23, 517, 3
+#: How long closing may wait for bleak to disconnect, in seconds.
+CLOSE_TIMEOUT_S = 5.0
+_OPTIONS = ("write", "notify", "response", "mtu", "timeout")
+_MAC = re.compile(r"[0-9A-F]{2}([:-])[0-9A-F]{2}(?:\1[0-9A-F]{2}){4}", re.IGNORECASE)
+_DEVICE_UUID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}", re.IGNORECASE)
+#: Standard services that never carry the adapter's serial link (Generic Access, Generic Attribute,
+#: Device Information, Battery): skipped by the generic choice.
+_STANDARD_SERVICES = frozenset(normalize_uuid(u) for u in ("1800", "1801", "180a", "180f"))
+_NOT_FOUND_HINT = (
+    "switch the adapter on (some have a button), plug it into the car's OBD-II socket (it takes its power "
+    "from there), bring the computer closer, and make sure no phone or app is connected to it: a BLE "
+    "adapter accepts one connection at a time"
+)
+_WRITE_PROPERTIES = ("write", "write-without-response")
+_NOTIFY_PROPERTIES = ("notify", "indicate")
+
+
+@dataclass(frozen=True)
+class BleUrl:
+    """A parsed ``ble://`` URL.
+
+    Attributes:
+        address: the device address, upper case (``AA:BB:CC:DD:EE:FF``, or a macOS device UUID).
+        write: the ``write`` option as a normalised UUID, or None to choose automatically.
+        notify: the ``notify`` option as a normalised UUID, or None to choose automatically.
+        response: True when ``response=1`` forces writes with response.
+        mtu: the ``mtu`` option, or None to use the negotiated MTU.
+        timeout_s: seconds per connection attempt.
+    """
+
+    address: str
+    write: str | None = None
+    notify: str | None = None
+    response: bool = False
+    mtu: int | None = None
+    timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
+
+
+def parse_ble_url(url: str) -> BleUrl:
+    """Parse a ``ble://`` URL (no Bluetooth access).
+
+    Args:
+        url: ``ble://ADDRESS[?write=UUID&notify=UUID&response=0|1&mtu=N&timeout=S]``.
+
+    Returns:
+        The parsed URL.
+
+    Raises:
+        ValueError: not a ``ble://`` URL, a malformed address, an unknown option or a bad option value
+            (pyserial's convention for bad URLs); the message names the bad part.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() != SCHEME:
+        raise ValueError(f"expected a URL of the form ble://ADDRESS, got {url!r}")
+    if parts.path not in ("", "/") or parts.fragment:
+        raise ValueError(f"{url!r}: a ble:// URL holds only an address and options (ble://ADDRESS?...)")
+    address: str = urllib.parse.unquote(parts.netloc).strip()
+    if not address:
+        raise ValueError(f"{url!r} names no device; try ble://AA:BB:CC:DD:EE:FF")
+    if _MAC.fullmatch(address):
+        address = address.replace("-", ":").upper()
+    elif _DEVICE_UUID.fullmatch(address):
+        address = address.upper()
+    else:
+        raise ValueError(
+            f"{url!r}: address {address!r} is neither a Bluetooth address (AA:BB:CC:DD:EE:FF) nor a "
+            "macOS device UUID"
+        )
+    try:
+        pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    except ValueError as err:
+        raise ValueError(f"{url!r}: malformed options: {err}") from err
+    options: dict[str, str] = {}
+    for key, value in pairs:
+        if key not in _OPTIONS:
+            raise ValueError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
+        if key in options:
+            raise ValueError(f"{url!r}: option {key!r} given twice")
+        options[key] = value
+    uuids: dict[str, str | None] = {}
+    for key in ("write", "notify"):
+        given = options.get(key)
+        try:
+            uuids[key] = None if given is None else normalize_uuid(given)
+        except ValueError:
+            raise ValueError(f"{url!r}: option {key!r}: {given!r} is not a UUID (fff2 or 128-bit)") from None
+    response = options.get("response", "0")
+    if response not in ("0", "1"):
+        raise ValueError(f"{url!r}: option 'response' must be 0 or 1, got {response!r}")
+    mtu: int | None = None
+    if "mtu" in options:
+        text = options["mtu"]
+        if not text.isdigit() or not MIN_MTU <= int(text) <= MAX_MTU:
+            raise ValueError(
+                f"{url!r}: option 'mtu' must be a whole number {MIN_MTU}-{MAX_MTU}, got {text!r}"
+            )
+        mtu = int(text)
+    timeout_s = DEFAULT_CONNECT_TIMEOUT_S
+    if "timeout" in options:
+        try:
+            timeout_s = float(options["timeout"])
+        except ValueError:
+            timeout_s = math.nan
+        if not (math.isfinite(timeout_s) and timeout_s > 0):
+            raise ValueError(
+                f"{url!r}: option 'timeout' must be a positive number of seconds, got {options['timeout']!r}"
+            )
+    return BleUrl(address, uuids["write"], uuids["notify"], response == "1", mtu, timeout_s)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The characteristics a port uses.
+
+    Attributes:
+        family: the :class:`~obdident.transports.ble.AdapterFamily` name, or ``generic``.
+        write: the characteristic commands are written to.
+        notify: the characteristic the answers arrive on.
+    """
+
+    family: str
+    write: BleakGATTCharacteristic
+    notify: BleakGATTCharacteristic
+
+
+def _can_write(char: BleakGATTCharacteristic) -> bool:
+    return any(p in char.properties for p in _WRITE_PROPERTIES)
+
+
+def _can_notify(char: BleakGATTCharacteristic) -> bool:
+    return any(p in char.properties for p in _NOTIFY_PROPERTIES)
+
+
+def _family_name(char: BleakGATTCharacteristic) -> str:
+    family = family_for_service(char.service_uuid)
+    return family.name if family else "generic"
+
+
+def _describe(services: Iterable[BleakGATTService]) -> str:
+    described = [
+        f"{s.uuid} [" + ", ".join(f"{c.uuid} ({'/'.join(c.properties)})" for c in s.characteristics) + "]"
+        for s in services
+    ]
+    return "; ".join(described) or "no services"
+
+
+def _by_uuid(
+    services: list[BleakGATTService],
+    wanted: str,
+    usable: Callable[[BleakGATTCharacteristic], bool],
+    option: str,
+) -> BleakGATTCharacteristic:
+    for service in services:
+        for char in service.characteristics:
+            if char.uuid == wanted:
+                if not usable(char):
+                    kind = "writes" if option == "write" else "notifications"
+                    raise TransportError(
+                        f"characteristic {wanted} (option {option}=) does not offer {kind}: "
+                        f"its properties are {', '.join(char.properties) or 'none'}",
+                        hint="leave the option out to let obdident choose",
+                    )
+                return char
+    raise TransportError(
+        f"the adapter has no characteristic {wanted} (option {option}=); it offers: {_describe(services)}",
+        hint="leave the option out to let obdident choose",
+    )
+
+
+def _in_family(service: BleakGATTService, family: AdapterFamily) -> Choice | None:
+    write = next((c for c in service.characteristics if c.uuid == family.write and _can_write(c)), None)
+    notify = next((c for c in service.characteristics if c.uuid == family.notify and _can_notify(c)), None)
+    return Choice(family.name, write, notify) if write and notify else None
+
+
+def _in_service(
+    service: BleakGATTService,
+) -> tuple[BleakGATTCharacteristic | None, BleakGATTCharacteristic | None]:
+    write = next((c for c in service.characteristics if _can_write(c)), None)
+    notify = next((c for c in service.characteristics if _can_notify(c)), None)
+    return write, notify
+
+
+def choose_characteristics(
+    services: Iterable[BleakGATTService], *, write: str | None = None, notify: str | None = None
+) -> Choice:
+    """Pick the write and notify characteristics of an adapter's GATT services.
+
+    Order: the ``write``/``notify`` overrides; each :data:`~obdident.transports.ble.FAMILIES` layout whose
+    characteristics have the right properties; else the first service (not a standard one such as Device
+    Information) with a writable (``write`` / ``write-without-response``) and a notifying (``notify`` /
+    ``indicate``) characteristic. With one override, the other side comes from the same service if it
+    can, else by the same order.
+
+    Args:
+        services: the connected device's services (``client.services``).
+        write: a normalised UUID to write to, or None.
+        notify: a normalised UUID to receive from, or None.
+
+    Returns:
+        The choice.
+
+    Raises:
+        TransportError: an override names no usable characteristic, or no service has both kinds.
+    """
+    ordered = sorted(services, key=lambda s: s.handle)
+    forced_write = _by_uuid(ordered, write, _can_write, "write") if write else None
+    forced_notify = _by_uuid(ordered, notify, _can_notify, "notify") if notify else None
+    if forced_write and forced_notify:
+        return Choice(_family_name(forced_write), forced_write, forced_notify)
+    if forced_write or forced_notify:
+        forced = forced_write or forced_notify
+        assert forced is not None
+        home = next(s for s in ordered if s.handle == forced.service_handle)
+        same_write, same_notify = _in_service(home)
+        other = same_notify if forced_write else same_write
+        if other is None:
+            automatic = choose_characteristics(ordered)
+            other = automatic.notify if forced_write else automatic.write
+        chosen_write = forced_write or other
+        chosen_notify = forced_notify or other
+        return Choice(_family_name(chosen_write), chosen_write, chosen_notify)
+    for family in FAMILIES:
+        for service in ordered:
+            if service.uuid == family.service:
+                found = _in_family(service, family)
+                if found:
+                    return found
+    for service in ordered:
+        if service.uuid in _STANDARD_SERVICES:
+            continue
+        any_write, any_notify = _in_service(service)
+        if any_write and any_notify:
+            known = family_for_service(service.uuid)
+            return Choice(known.name if known else "generic", any_write, any_notify)
+    raise TransportError(
+        f"the device offers no writable and notifying characteristic pair: {_describe(ordered)}",
+        hint="check that the address is the OBD-II adapter's; or name the characteristics with "
+        "?write=UUID&notify=UUID",
+    )
+
+
+class _LinkLost(Exception):
+    """Internal: the link dropped while chunks were still to be written."""
+
+
+def _import_bleak() -> Any:
+    try:
+        import bleak
+    except ImportError as err:
+        raise TransportError(
+            "Bluetooth LE ports need the bleak package, which is not installed",
+            hint="pip install bleak",
+        ) from err
+    return bleak
+
+
+class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
+    """A pyserial port over a Bluetooth LE OBD-II adapter.
+
+    Attributes:
+        family: the adapter family chosen (``fff0``, ``ffe0``, ``vlinker``, ``vgate``, ``nordic-uart``)
+            or ``generic``; None until opened.
+        address: the device address from the URL; None until opened.
+        write_uuid: the characteristic written to; None until opened.
+        notify_uuid: the characteristic answers arrive on; None until opened.
+        write_with_response: True when writes wait for the adapter's acknowledgement.
+        chunk_size: the most bytes one GATT write carries.
+    """
+
+    is_open: bool
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.family: str | None = None
+        self.address: str | None = None
+        self.write_uuid: str | None = None
+        self.notify_uuid: str | None = None
+        self.write_with_response: bool | None = None
+        self.chunk_size: int | None = None
+        self._cond = threading.Condition()
+        self._rx = bytearray()
+        self._lost: str | None = None
+        self._closing = False
+        self._cancel_read = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._client: BleakClient | None = None
+        self._write_char: BleakGATTCharacteristic | None = None
+        self._write_lock: asyncio.Lock | None = None
+        self._pending: set[concurrent.futures.Future[None]] = set()
+        super().__init__(*args, **kwargs)
+
+    # --- opening and closing ----------------------------------------------------------------------
+    def from_url(self, url: str) -> BleUrl:
+        """Parse the ``ble://`` URL (pyserial's hook name); see :func:`parse_ble_url`."""
+        return parse_ble_url(url)
+
+    def open(self) -> None:
+        """Connect to the adapter, choose its characteristics and subscribe to its notifications.
+
+        Raises:
+            SerialException: already open, or no URL set.
+            ValueError: the URL is malformed.
+            PortNotFoundError: no adapter answers at the address (off, out of range, held by a phone).
+            PortPermissionError: the operating system denied the use of Bluetooth.
+            TransportError: Bluetooth is off or missing, bleak is not installed, or the device has no
+                usable characteristics.
+        """
+        if self.is_open:
+            raise SerialException("Port is already open.")
+        if self._port is None:
+            raise SerialException("Port must be configured before it can be used.")
+        parsed = self.from_url(self._port)
+        _import_bleak()
+        self.address = parsed.address
+        with self._cond:
+            self._rx.clear()
+            self._lost = None
+            self._closing = False
+            self._cancel_read = False
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(
+            target=_run_loop, args=(loop,), name=f"obdident-ble-{parsed.address}", daemon=True
+        )
+        thread.start()
+        self._loop, self._thread = loop, thread
+        future = asyncio.run_coroutine_threadsafe(self._connect(parsed), loop)
+        # each attempt bounds itself; this only guards against a Bluetooth stack that ignores cancelling
+        limit = CONNECT_ATTEMPTS * parsed.timeout_s + CLOSE_TIMEOUT_S
+        try:
+            done, _ = concurrent.futures.wait([future], timeout=limit)
+            if not done:
+                future.cancel()
+                raise PortNotFoundError(
+                    f"the Bluetooth LE adapter at {parsed.address} did not connect within {limit:.0f} s",
+                    hint=_NOT_FOUND_HINT,
+                )
+            future.result()
+        except BaseException:
+            self._stop_loop()
+            raise
+        self.is_open = True
+
+    async def _connect(self, parsed: BleUrl) -> None:
+        from bleak import BleakClient
+        from bleak.exc import BleakBluetoothNotAvailableError, BleakError
+
+        last: BaseException | None = None
+        client: BleakClient | None = None
+        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+            client = BleakClient(
+                parsed.address,
+                disconnected_callback=self._on_disconnect,
+                timeout=parsed.timeout_s,
+                backend=BACKEND,
+            )
+            try:
+                async with asyncio.timeout(parsed.timeout_s):
+                    await client.connect()
+            except BleakBluetoothNotAvailableError as err:
+                raise _unavailable(err) from err
+            except (FileNotFoundError, PermissionError) as err:
+                raise _connect_error(parsed.address, err, attempt) from err
+            except (TimeoutError, BleakError, OSError, EOFError) as err:
+                log.debug(
+                    "BLE connect to %s, attempt %d of %d: %r", parsed.address, attempt, CONNECT_ATTEMPTS, err
+                )
+                last = err
+                await _quietly_disconnect(client)
+                client = None
+                continue
+            break
+        if client is None:
+            assert last is not None
+            raise _connect_error(parsed.address, last, CONNECT_ATTEMPTS) from last
+        try:
+            async with asyncio.timeout(parsed.timeout_s):
+                choice = choose_characteristics(client.services, write=parsed.write, notify=parsed.notify)
+                self._client = client
+                await client.start_notify(choice.notify, self._on_notify)
+        except TransportError:
+            self._client = None
+            await _quietly_disconnect(client)
+            raise
+        except (TimeoutError, BleakError, OSError, EOFError) as err:
+            self._client = None
+            await _quietly_disconnect(client)
+            raise TransportError(
+                f"connected to {parsed.address}, but could not subscribe to its notifications: {err}",
+                hint="switch the adapter off and on, then retry",
+            ) from err
+        with_response = parsed.response or "write-without-response" not in choice.write.properties
+        self.chunk_size = _chunk_size(client, choice.write, parsed.mtu, with_response)
+        self.family = choice.family
+        self.write_uuid, self.notify_uuid = choice.write.uuid, choice.notify.uuid
+        self.write_with_response = with_response
+        self._write_char = choice.write
+        self._write_lock = asyncio.Lock()
+        log.debug(
+            "BLE %s: family %s, write %s (%s response, %d-byte chunks), notify %s",
+            parsed.address,
+            self.family,
+            self.write_uuid,
+            "with" if with_response else "without",
+            self.chunk_size,
+            self.notify_uuid,
+        )
+
+    def close(self) -> None:
+        """Unsubscribe, disconnect and stop the port's event-loop thread; wakes any blocked read."""
+        loop, client = self._loop, self._client
+        with self._cond:
+            self._closing = True
+            self.is_open = False
+            self._cond.notify_all()
+        if loop is not None and client is not None and not loop.is_closed():
+            future = asyncio.run_coroutine_threadsafe(self._disconnect(client), loop)
+            try:
+                future.result(timeout=CLOSE_TIMEOUT_S)
+            except Exception:  # closing must not fail: the adapter may be gone already
+                log.debug("BLE disconnect from %s failed", self.address, exc_info=True)
+        self._client = None
+        self._write_char = None
+        self._stop_loop()
+        with self._cond:
+            self._rx.clear()
+
+    async def _disconnect(self, client: BleakClient) -> None:
+        for pending in list(self._pending):
+            pending.cancel()
+        if client.is_connected and self.notify_uuid is not None:
+            try:
+                async with asyncio.timeout(CLOSE_TIMEOUT_S / 2):
+                    await client.stop_notify(self.notify_uuid)
+            except Exception:  # the link may have dropped meanwhile
+                log.debug("BLE stop_notify failed", exc_info=True)
+        await _quietly_disconnect(client)
+
+    def _stop_loop(self) -> None:
+        loop, thread = self._loop, self._thread
+        self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed already
+            loop.call_soon_threadsafe(loop.stop)
+        if thread is not threading.current_thread():
+            thread.join(CLOSE_TIMEOUT_S)
+
+    # --- callbacks, on the event-loop thread ------------------------------------------------------
+    def _on_notify(self, _sender: BleakGATTCharacteristic, data: bytearray) -> None:
+        with self._cond:
+            self._rx += data
+            self._cond.notify_all()
+
+    def _on_disconnect(self, client: BleakClient) -> None:
+        if client is self._client and not self._closing:
+            self._mark_lost("the adapter disconnected (switched off, unplugged or out of range)")
+
+    def _mark_lost(self, reason: str) -> None:
+        with self._cond:
+            if self._lost is None:
+                self._lost = reason
+                log.debug("BLE link to %s lost: %s", self.address, reason)
+            pending = list(self._pending)
+            self._cond.notify_all()
+        for future in pending:
+            future.cancel()
+
+    def _lost_error(self) -> SerialException:
+        return SerialException(f"BLE link to {self.address} lost: {self._lost}")
+
+    # --- pyserial API -------------------------------------------------------------------------------
+    def _reconfigure_port(self) -> None:
+        """Nothing to configure: baud rate and framing mean nothing over Bluetooth LE."""
+
+    @property
+    def in_waiting(self) -> int:
+        """Bytes received and not yet read."""
+        if not self.is_open:
+            raise PortNotOpenError()
+        with self._cond:
+            return len(self._rx)
+
+    @property
+    def out_waiting(self) -> int:
+        """Always 0: :meth:`write` returns once everything was written."""
+        return 0
+
+    def read(self, size: int = 1) -> bytes:
+        """Return up to ``size`` received bytes as soon as there are any, waiting at most ``timeout``.
+
+        Raises:
+            SerialException: the link dropped and everything received before has been read.
+        """
+        if not self.is_open:
+            raise PortNotOpenError()
+        if size <= 0:
+            return b""
+        timeout = self._timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while not self._rx:
+                if not self.is_open:
+                    raise PortNotOpenError()
+                if self._lost is not None:
+                    raise self._lost_error()
+                if self._cancel_read:
+                    self._cancel_read = False
+                    return b""
+                if deadline is None:
+                    self._cond.wait()
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return b""
+                self._cond.wait(remaining)
+            chunk = bytes(self._rx[:size])
+            del self._rx[:size]
+            return chunk
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        """Write ``data`` in MTU-sized chunks; return once every chunk was written.
+
+        Raises:
+            SerialTimeoutException: not written within ``write_timeout``.
+            SerialException: the link dropped (before or while writing).
+        """
+        if not self.is_open:
+            raise PortNotOpenError()
+        if isinstance(data, str):
+            raise TypeError("unicode strings are not supported, please encode to bytes")
+        payload = bytes(data)
+        with self._cond:
+            if self._lost is not None:
+                raise self._lost_error()
+        if not payload:
+            return 0
+        loop = self._loop
+        assert loop is not None and self.chunk_size is not None
+        size = self.chunk_size
+        chunks = [payload[i : i + size] for i in range(0, len(payload), size)]
+        future = asyncio.run_coroutine_threadsafe(self._write_chunks(chunks), loop)
+        with self._cond:
+            self._pending.add(future)
+        future.add_done_callback(self._write_done)
+        if self._write_timeout == 0:
+            return len(payload)  # non-blocking: a failure shows on the next call
+        done, _ = concurrent.futures.wait([future], timeout=self._write_timeout)
+        if not done:
+            future.cancel()
+            raise SerialTimeoutException("Write timeout")
+        if future.cancelled():
+            with self._cond:
+                if self._lost is not None:
+                    raise self._lost_error()
+            raise SerialException(f"write to {self.address} cancelled")
+        err = future.exception()
+        if err is not None:
+            # the done callback may not have run yet: mark the loss here too (idempotent)
+            if not isinstance(err, _LinkLost):
+                self._mark_lost(f"a write failed: {err!r}")
+            raise self._lost_error() from err
+        return len(payload)
+
+    def _write_done(self, future: concurrent.futures.Future[None]) -> None:
+        with self._cond:
+            self._pending.discard(future)
+        if future.cancelled():
+            return
+        err = future.exception()
+        if err is not None and not isinstance(err, _LinkLost):
+            self._mark_lost(f"a write failed: {err!r}")
+
+    async def _write_chunks(self, chunks: list[bytes]) -> None:
+        client, char, lock = self._client, self._write_char, self._write_lock
+        assert client is not None and char is not None and lock is not None
+        async with lock:
+            for chunk in chunks:
+                if self._lost is not None:
+                    raise _LinkLost()
+                await client.write_gatt_char(char, chunk, response=bool(self.write_with_response))
+
+    def flush(self) -> None:
+        """Wait until writes made with ``write_timeout=0`` are done (at most ``write_timeout`` otherwise)."""
+        with self._cond:
+            pending = list(self._pending)
+        if pending:
+            concurrent.futures.wait(pending, timeout=self._write_timeout or None)
+
+    def reset_input_buffer(self) -> None:
+        """Discard received bytes not yet read."""
+        if not self.is_open:
+            raise PortNotOpenError()
+        with self._cond:
+            self._rx.clear()
+
+    def reset_output_buffer(self) -> None:
+        """Nothing is queued: writes block until done."""
+        if not self.is_open:
+            raise PortNotOpenError()
+
+    def cancel_read(self) -> None:
+        """Make a blocked :meth:`read` return what it has (possibly nothing)."""
+        with self._cond:
+            self._cancel_read = True
+            self._cond.notify_all()
+
+    def cancel_write(self) -> None:
+        """Cancel writes in progress."""
+        with self._cond:
+            pending = list(self._pending)
+        for future in pending:
+            future.cancel()
+
+    def _update_break_state(self) -> None:
+        """Break conditions mean nothing over Bluetooth LE."""
+
+    def _update_rts_state(self) -> None:
+        """Modem lines mean nothing over Bluetooth LE."""
+
+    def _update_dtr_state(self) -> None:
+        """Modem lines mean nothing over Bluetooth LE."""
+
+    @property
+    def cts(self) -> bool:
+        """Clear To Send: always asserted."""
+        return True
+
+    @property
+    def dsr(self) -> bool:
+        """Data Set Ready: always asserted."""
+        return True
+
+    @property
+    def ri(self) -> bool:
+        """Ring Indicator: never."""
+        return False
+
+    @property
+    def cd(self) -> bool:
+        """Carrier Detect: asserted while the link is up."""
+        return self.is_open and self._lost is None
+
+
+def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """The port's event-loop thread: run until stopped, then cancel what is left and close the loop."""
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_forever()
+    finally:
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+async def _quietly_disconnect(client: BleakClient) -> None:
+    try:
+        async with asyncio.timeout(CLOSE_TIMEOUT_S / 2):
+            await client.disconnect()
+    except Exception:  # nothing to do about a failed disconnect of a failed link
+        log.debug("BLE disconnect failed", exc_info=True)
+
+
+def _chunk_size(
+    client: BleakClient, char: BleakGATTCharacteristic, mtu_option: int | None, with_response: bool
+) -> int:
+    """Bytes per GATT write: the ``mtu`` option, else the negotiated MTU, less the 3-byte ATT header."""
+    if mtu_option is not None:
+        return mtu_option - ATT_HEADER
+    try:
+        mtu = int(client.mtu_size)
+    except Exception:  # some backends cannot tell before the first exchange
+        mtu = MIN_MTU
+    size = mtu - ATT_HEADER if mtu > MIN_MTU else MIN_MTU - ATT_HEADER
+    if not with_response:
+        # bleak: a write without response carries at most max_write_without_response_size bytes
+        try:
+            size = min(size, max(MIN_MTU - ATT_HEADER, int(char.max_write_without_response_size)))
+        except Exception:
+            size = min(size, MIN_MTU - ATT_HEADER)
+    return size
+
+
+def _unavailable(err: Exception) -> TransportError:
+    from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason
+
+    reason = err.reason if isinstance(err, BleakBluetoothNotAvailableError) else None
+    denied = (
+        BleakBluetoothNotAvailableReason.DENIED_BY_USER,
+        BleakBluetoothNotAvailableReason.DENIED_BY_SYSTEM,
+        BleakBluetoothNotAvailableReason.DENIED_BY_UNKNOWN,
+    )
+    if reason in denied:
+        return PortPermissionError(
+            f"the operating system denied this program the use of Bluetooth: {err.args[0]}",
+            hint="allow Bluetooth for the terminal or program that runs obdident (macOS: System Settings > "
+            "Privacy & Security > Bluetooth)",
+        )
+    if reason is BleakBluetoothNotAvailableReason.POWERED_OFF:
+        return TransportError(
+            f"Bluetooth is switched off on this computer: {err.args[0]}", hint="switch Bluetooth on and retry"
+        )
+    return TransportError(
+        f"Bluetooth LE is not available on this computer: {err.args[0]}",
+        hint="use a computer or USB dongle with Bluetooth 4.0 or later, or a USB/WiFi adapter",
+    )
+
+
+def _connect_error(address: str, err: BaseException, attempts: int) -> TransportError:
+    """The obdident error for a failed connection (after ``attempts`` attempts)."""
+    from bleak.exc import BleakDeviceNotFoundError
+
+    text = str(err) or type(err).__name__
+    tried = f"{attempts} attempt" + ("s" if attempts != 1 else "")
+    if isinstance(err, FileNotFoundError):
+        return TransportError(
+            f"Bluetooth is not available: no D-Bus system bus to reach BlueZ ({text})",
+            hint="on Linux install BlueZ and start it: sudo systemctl start bluetooth",
+        )
+    if isinstance(err, PermissionError) or "not permitted" in text.lower() or "accessdenied" in text.lower():
+        return PortPermissionError(
+            f"permission denied connecting to {address}: {text}",
+            hint="on Linux add yourself to the bluetooth group (sudo usermod -aG bluetooth $USER, then log "
+            "out and in)",
+        )
+    if isinstance(err, (BleakDeviceNotFoundError, TimeoutError)) or "not found" in text.lower():
+        return PortNotFoundError(
+            f"no Bluetooth LE adapter answers at {address} ({tried}: {text})", hint=_NOT_FOUND_HINT
+        )
+    return TransportError(
+        f"could not connect to the Bluetooth LE adapter at {address} ({tried}: {text})", hint=_NOT_FOUND_HINT
+    )
