@@ -96,6 +96,16 @@ def test_each_family_opens_picks_its_characteristics_and_scans_like_sim(
     assert _ble_threads() == []  # close() stopped the port's event-loop thread
 
 
+@pytest.mark.parametrize("family", FAMILY_NAMES)
+def test_cli_scan_over_each_family_exits_0_with_the_vin(family: str) -> None:
+    with use_backend(fake_adapter(family)):
+        result = CliRunner().invoke(cli.app, ["scan", "--port", URL, "--json", "-"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["complete"] is True and data["vehicle"]["vin"] == VIN
+    assert data["adapter"]["transport"] == f"Bluetooth LE ({family} family)"
+
+
 def test_public_api_scans_a_ble_adapter() -> None:
     with use_backend(fake_adapter("vgate")):
         report = obdident.scan(URL, timeout_s=SCAN_LIMIT_S)
