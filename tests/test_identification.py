@@ -177,3 +177,17 @@ def test_masking_property_no_masked_byte_survives(tail: bytes, spaced: bool, los
     else:
         assert answer.lines[2][5:9] == "XXXX"
     assert answer.lines[0] == lines[0] and answer.lines[1] == lines[1]
+
+
+def test_masked_lines_parse_back_to_the_same_masked_message() -> None:
+    first = mask_answer(BCM_FRAMES_S1, CAN11)
+    again = mask_answer(first.lines, CAN11)  # what a replayed recording feeds the driver
+    assert again.lines == first.lines
+    assert again.messages == first.messages
+
+
+def test_xx_where_no_mask_rule_applies_is_refused() -> None:
+    eps = [line.replace("765", "762") for line in BCM_FRAMES_S1]
+    eps[1] = "762 21 XX 45 44 03 17 00 05"
+    answer = mask_answer(eps, CAN11)
+    assert answer.messages is None and answer.error is not None

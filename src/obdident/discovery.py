@@ -98,6 +98,12 @@ class _Asker:
                     self.driver.set_receive_timeout(_SLOW_TIMEOUT_HEX)
                     continue
                 self._restore_timeout()
+                if self.result.present:
+                    self.result._problem(
+                        "stopped-answering",
+                        f"{self.result.unit.name} answered before but not {payload.hex(' ').upper()} "
+                        "(was the ignition switched off?); what it gave before is kept.",
+                    )
                 return None
             final = own[-1]
             negative = parse_negative(final.payload)

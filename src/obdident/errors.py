@@ -8,9 +8,11 @@
      |    +-- PortPermissionError        the OS refused access (dialout/uucp group)
      |    +-- PortBusyError              another program holds the port
      |    +-- LinkLostError              the link dropped mid-dialogue
+ |    +-- ReplayDivergedError        a replayed session's requests differ from the recording
      +-- AdapterError                    the adapter answered wrongly or not at all
      |    +-- AdapterTimeoutError        no ``>`` prompt before the deadline (also TimeoutError)
      |    +-- AdapterNotELM327Error      the device does not speak the ELM327 command set
+ |    +-- AdapterResetError          the adapter rebooted mid-scan (banner, LV RESET): settings lost
      |    +-- AdapterReplyError          an ELM327 status line such as ``CAN ERROR``
      |         +-- NoDataError           ``NO DATA``: the request went out, no ECU answered
      |         +-- UnableToConnectError  ``UNABLE TO CONNECT``: no OBD protocol found (ignition off?)
@@ -87,6 +89,14 @@ class AdapterTimeoutError(AdapterError, TimeoutError):
 
 class AdapterNotELM327Error(AdapterError):
     """The device on the port does not answer like an ELM327."""
+
+
+class AdapterResetError(AdapterError):
+    """The adapter rebooted mid-scan (its banner or ``LV RESET`` appeared): its settings are lost."""
+
+
+class ReplayDivergedError(TransportError):
+    """A ``replay://`` session: obdident sent a line other than the one the recording holds next."""
 
 
 class AdapterReplyError(AdapterError):

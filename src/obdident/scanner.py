@@ -9,6 +9,7 @@ report.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -16,12 +17,14 @@ from dataclasses import dataclass, field, replace
 
 from obdident import __version__, assess
 from obdident.discovery import UnitResult, identify, identify_kline, sweep
-from obdident.elm327.driver import ELM327, AdapterInfo, Clock, Response
+from obdident.elm327.driver import ELM327, AdapterInfo, Clock, Exchange, Response
 from obdident.elm327.lines import EcuMessage
 from obdident.errors import (
     AdapterError,
+    AdapterResetError,
     ObdidentError,
     ProtocolError,
+    ReplayDivergedError,
     TransportError,
     UnableToConnectError,
 )
@@ -29,12 +32,10 @@ from obdident.report.model import (
     AdapterSummary,
     Ecu,
     Evidence,
-    HeadUnit,
     Identification,
     Problem,
     Report,
     UnknownUnit,
-    Vehicle,
     VinSource,
 )
 from obdident.services import obd09
@@ -52,6 +53,9 @@ DEMO_PORT = "sim://nissan-xtrail-t32"
 VIN_SOURCE_09 = "SAE J1979 service 09 InfoType 02"
 
 Progress = Callable[[str], None]
+
+#: Problems that mean something was not read that should have been: the report is not complete.
+INCOMPLETE_CODES = frozenset({"no-answer", "stopped-answering"})
 
 # ISO 15765-2 frames a CAN answer of n payload bytes takes: a single frame up to 7, else a first frame with
 # 6 and consecutive frames with 7 each (ISO 15765-2 §9.6).
@@ -152,6 +156,8 @@ class _Scanner:
         self.info: AdapterInfo | None = None
         self.probed: list[Unit] = []
         self.transport: str | None = None
+        self.recovered = False
+        self.on_step: Callable[[], None] = lambda: None
         self.unknown: list[UnknownUnit] = []
 
     # --- helpers ------------------------------------------------------------------------------------
@@ -160,6 +166,23 @@ class _Scanner:
 
     def _problem(self, code: str, message: str, response_id: str | None = None) -> None:
         self.problems.append(Problem(code, message, response_id))
+
+    def _step(self, step: Callable[[], None]) -> None:
+        """Run one step; when the adapter resets itself, set it up again once and repeat the step."""
+        try:
+            step()
+        except AdapterResetError as err:
+            if self.recovered:
+                raise
+            self.recovered = True
+            self._problem(
+                "adapter-reset",
+                f"The adapter reset itself during the scan (answering {err.request}); obdident set it up "
+                "again and repeated that step. Check its power and that it sits firmly in the socket.",
+            )
+            self.driver.recover()
+            step()
+        self.on_step()
 
     def _check_deadline(self) -> None:
         if self.clock() > self.deadline:
@@ -196,9 +219,13 @@ class _Scanner:
             self._service_09()
             self._physical()
         except (TransportError, AdapterError, ProtocolError, _Deadline) as err:
-            self._problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
+            self._stopped(err)
             return False
         return True
+
+    def _stopped(self, err: Exception) -> None:
+        code = "scan-timeout" if self.clock() >= self.deadline else _failure_code(err)
+        self._problem(code, f"The scan stopped early: {err}. What was read is kept.")
 
     def _without_obd(self) -> bool:
         """No ECU answered the generic OBD request: try CAN 11-bit 500k, physical addressing (the Leaf)."""
@@ -218,7 +245,7 @@ class _Scanner:
             if not self.ecus:
                 self._problem("no-vehicle-response", no_vehicle)
                 return False
-            self._problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
+            self._stopped(err)
             return False
         if not self.ecus:
             self._problem("no-vehicle-response", no_vehicle)
@@ -276,9 +303,8 @@ class _Scanner:
             self._check_deadline()
             self.progress(f"Looking for the {unit.description} ({unit.request_id})")
             self.probed.append(unit)
-            result = identify(self.driver, unit, nissan=self.driver.guard.context.nissan_basis is not None)
-            self._merge(result)
-            if self.driver.guard.context.nissan_basis is None and result.vin_sources:
+            self._step(functools.partial(self._identify, unit))
+            if not self._nissan() and self.vin_sources:
                 basis = self.nissan_basis()
                 if basis is not None:
                     self.driver.guard.establish_nissan(basis)
@@ -296,6 +322,12 @@ class _Scanner:
                     UnknownUnit(found.request_id, found.response_id, found.answer, found.evidence)
                 )
 
+    def _identify(self, unit: Unit) -> None:
+        self._merge(identify(self.driver, unit, nissan=self._nissan()))
+
+    def _nissan(self) -> bool:
+        return self.driver.guard.context.nissan_basis is not None
+
     def _merge(self, result: UnitResult) -> None:
         self.problems.extend(result.problems)
         self.vin_sources.extend(result.vin_sources)
@@ -312,12 +344,16 @@ class _Scanner:
         self.progress("Reading which vehicle information each ECU offers (service 09)")
         answered = len(self.ecus)
         count = answered if (not legacy and answered <= _MAX_COUNT_DIGIT) else None
-        response = driver.request(obd09.build_request(obd09.SUPPORTED), expected_frames=count)
-        for rid, messages in self._record(response).items():
-            try:
-                self._ecu(rid).supported = obd09.parse_supported(messages[0].payload)
-            except ProtocolError as err:
-                self._problem("decode-error", f"Supported InfoTypes from {rid}: {err}", rid)
+
+        def supported() -> None:
+            response = driver.request(obd09.build_request(obd09.SUPPORTED), expected_frames=count)
+            for rid, messages in self._record(response).items():
+                try:
+                    self._ecu(rid).supported = obd09.parse_supported(messages[0].payload)
+                except ProtocolError as err:
+                    self._problem("decode-error", f"Supported InfoTypes from {rid}: {err}", rid)
+
+        self._step(supported)
         if not any(s.supported for s in self.ecus.values()):
             self._problem(
                 "service-09-not-supported",
@@ -336,28 +372,33 @@ class _Scanner:
                 continue
             self._check_deadline()
             self.progress(label)
-            expected = self._expected_frames(info_type, count_type, holders, legacy)
-            response = driver.request(obd09.build_request(info_type), expected_frames=expected)
-            by_ecu = self._record(response)
-            for state in holders:
-                messages = by_ecu.get(state.response_id, [])
-                if not messages:
-                    self._problem(
-                        "no-answer",
-                        f"{state.response_id} declares InfoType {info_type:02X} but did not answer it.",
-                        state.response_id,
-                    )
-                    continue
-                try:
-                    data = obd09.parse_items([m.payload for m in messages], info_type, legacy=legacy)
-                except ProtocolError as err:
-                    self._problem(
-                        "decode-error",
-                        f"InfoType {info_type:02X} from {state.response_id}: {err}",
-                        state.response_id,
-                    )
-                    continue
-                self._apply(state, data)
+            self._step(functools.partial(self._read_infotype, info_type, count_type, holders, legacy))
+
+    def _read_infotype(
+        self, info_type: int, count_type: int | None, holders: list[_EcuState], legacy: bool
+    ) -> None:
+        expected = self._expected_frames(info_type, count_type, holders, legacy)
+        response = self.driver.request(obd09.build_request(info_type), expected_frames=expected)
+        by_ecu = self._record(response)
+        for state in holders:
+            messages = by_ecu.get(state.response_id, [])
+            if not messages:
+                self._problem(
+                    "no-answer",
+                    f"{state.response_id} declares InfoType {info_type:02X} but did not answer it.",
+                    state.response_id,
+                )
+                continue
+            try:
+                data = obd09.parse_items([m.payload for m in messages], info_type, legacy=legacy)
+            except ProtocolError as err:
+                self._problem(
+                    "decode-error",
+                    f"InfoType {info_type:02X} from {state.response_id}: {err}",
+                    state.response_id,
+                )
+                continue
+            self._apply(state, data)
 
     def _expected_frames(
         self, info_type: int, count_type: int | None, holders: list[_EcuState], legacy: bool
@@ -402,25 +443,38 @@ class _Scanner:
             state.ecu_name = obd09.decode_ecu_name(data.items[0])
 
     # --- result -------------------------------------------------------------------------------------
-    def vehicle(self) -> Vehicle:
-        vehicle = assess.vehicle(self.vin_sources, bool(self.ecus), self.problems)
+    def report(self, complete: bool, started_at: str, duration_s: float) -> Report:
+        """Build the report from what was read so far (callable at any step: nothing here mutates)."""
+        problems = list(self.problems)
+        vehicle = assess.vehicle(self.vin_sources, bool(self.ecus), problems)
         physical = [s.physical for s in self.ecus.values() if s.physical]
         family = assess.family(vehicle.vin, physical)
-        return replace(
+        vehicle = replace(
             vehicle,
             family=family[0].name if family else None,
             family_basis=family[1] if family else None,
             make_basis=self.driver.guard.context.nissan_basis or self.nissan_basis(),
         )
-
-    def head_unit(self, vehicle: Vehicle) -> HeadUnit | None:
-        if not self.ecus or not self.options.physical:
-            return None
-        physical = [s.physical for s in self.ecus.values() if s.physical]
-        family = assess.family(vehicle.vin, physical)
-        nissan_table = any(u.head_unit for u in self.probed)
-        return assess.head_unit(
-            self.probed, physical, family[0] if family else None, nissan_table=nissan_table
+        head_unit = None
+        if self.ecus and self.options.physical:
+            head_unit = assess.head_unit(
+                self.probed,
+                physical,
+                family[0] if family else None,
+                nissan_table=any(u.head_unit for u in self.probed),
+            )
+        lost = any(p.code in INCOMPLETE_CODES for p in problems)
+        return Report(
+            complete=complete and not lost,
+            vehicle=vehicle,
+            adapter=self.adapter(),
+            ecus=tuple(state.build() for state in self.ecus.values()),
+            problems=tuple(problems),
+            head_unit=head_unit,
+            unknown_units=tuple(self.unknown),
+            tool={"name": "obdident", "version": __version__},
+            started_at=started_at,
+            duration_s=duration_s,
         )
 
     def adapter(self) -> AdapterSummary:
@@ -441,6 +495,8 @@ class _Scanner:
 def _failure_code(err: Exception) -> str:
     if isinstance(err, _Deadline):
         return "scan-timeout"
+    if isinstance(err, ReplayDivergedError):
+        return "replay-diverged"
     if isinstance(err, TransportError):
         return "link-lost"
     if isinstance(err, ProtocolError):
@@ -473,16 +529,23 @@ def scan_port(
     timeout_s: float = 120.0,
     progress: Progress | None = None,
     clock: Clock = time.monotonic,
+    on_exchange: Callable[[Exchange], None] | None = None,
+    checkpoint: Callable[[Report], None] | None = None,
 ) -> Report:
     """Scan over a port that is already open.
 
     Args:
-        link: an open pyserial-like port (see :class:`~obdident.elm327.driver.SerialLike`).
+        link: an open pyserial-like port (see :class:`~obdident.elm327.driver.SerialLike`). A ``replay://``
+            port's recorded start time, duration, port and link kind go into the report, so a replayed
+            session gives the same report as the recorded scan.
         port: its name or URL, for the report.
         options: make, physical discovery, sweep (:class:`ScanOptions`).
-        timeout_s: overall limit in seconds, checked between steps.
+        timeout_s: overall limit in seconds: checked between steps, and no command waits past it.
         progress: called with a short description before each long step.
         clock: monotonic seconds.
+        on_exchange: called with every exchange with the adapter, masked (the recorder's hook).
+        checkpoint: called with a partial report (``complete`` False) after each step, so a caller can keep
+            the last good report if the process dies.
 
     Returns:
         The report; ``complete`` is False when a step failed, and its problems say which.
@@ -492,27 +555,24 @@ def scan_port(
         TransportError: the link failed during set-up.
         GuardRefusal: a line was refused by the read-only guard (a defect; nothing was sent).
     """
-    started_at, started = _utc_now(), clock()
-    driver = ELM327(link, clock=clock)  # type: ignore[arg-type]
+    replay = getattr(link, "replay_meta", None)
+    started_at, started = (replay.started_at if replay else _utc_now()), clock()
+    driver = ELM327(link, clock=clock, on_exchange=on_exchange)  # type: ignore[arg-type]
+    driver.deadline = started + timeout_s
     scanner = _Scanner(
         driver, port, progress or (lambda _msg: None), started + timeout_s, clock, options or ScanOptions()
     )
     scanner.transport = describe_link(port, link)
+    if replay is not None:
+        scanner.port, scanner.transport = replay.port, replay.transport
+
+    def duration() -> float:
+        return replay.duration_s if replay is not None else max(0.0, clock() - started)
+
+    if checkpoint is not None:
+        scanner.on_step = lambda: checkpoint(scanner.report(False, started_at, duration()))
     complete = scanner.run()
-    vehicle = scanner.vehicle()
-    head_unit = scanner.head_unit(vehicle)
-    report = Report(
-        complete=complete,
-        vehicle=vehicle,
-        adapter=scanner.adapter(),
-        ecus=tuple(state.build() for state in scanner.ecus.values()),
-        problems=tuple(scanner.problems),
-        head_unit=head_unit,
-        unknown_units=tuple(scanner.unknown),
-        tool={"name": "obdident", "version": __version__},
-        started_at=started_at,
-        duration_s=max(0.0, clock() - started),
-    )
+    report = scanner.report(complete, started_at, duration())
     log.info(
         "scan finished: complete=%s, %d ECUs, %d problems", complete, len(report.ecus), len(report.problems)
     )

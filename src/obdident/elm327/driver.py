@@ -29,6 +29,7 @@ from obdident.errors import (
     AdapterError,
     AdapterNotELM327Error,
     AdapterReplyError,
+    AdapterResetError,
     AdapterTimeoutError,
     LinkLostError,
     NoDataError,
@@ -77,13 +78,15 @@ class Exchange:
         request: the canonical line written (without CR).
         lines: the answer's lines as printed, echo and prompt removed.
         started_s: clock reading when the line was written, in seconds.
-        elapsed_s: seconds from writing the line to reading the prompt.
+        elapsed_s: seconds from writing the line to reading the prompt (or to the failure).
+        outcome: ``ok`` (the prompt came), ``timeout`` (no prompt before the deadline) or ``link-lost``.
     """
 
     request: str
     lines: tuple[str, ...]
     started_s: float
     elapsed_s: float
+    outcome: str = "ok"
 
 
 @dataclass(frozen=True)
@@ -123,8 +126,11 @@ class ELM327:
         port: an open port (``serial.serial_for_url(...)``) whose read timeout is short (tens of ms).
         guard: the allowlist every line passes; a fresh :class:`Guard` when omitted.
         clock: monotonic seconds; tests pass a virtual clock.
+        on_exchange: called with every exchange, failed ones included, as it is kept (masked): the
+            recorder's hook.
 
     Attributes:
+        deadline: an overall clock limit no command may pass (the scan's ``--timeout``), or None.
         transcript: every exchange so far, in order (masked data only).
         protocol: the protocol in use: found by :meth:`connect_vehicle`, or set by :meth:`use_protocol`.
         vehicle_protocol: the vehicle's own protocol: the first one that worked (the adapter may switch to
@@ -133,11 +139,18 @@ class ELM327:
     """
 
     def __init__(
-        self, port: SerialLike, *, guard: Guard | None = None, clock: Clock = time.monotonic
+        self,
+        port: SerialLike,
+        *,
+        guard: Guard | None = None,
+        clock: Clock = time.monotonic,
+        on_exchange: Callable[[Exchange], None] | None = None,
     ) -> None:
         self._port = port
         self.guard = guard or Guard()
         self._clock = clock
+        self._on_exchange = on_exchange
+        self.deadline: float | None = None
         self.transcript: list[Exchange] = []
         self.protocol: Protocol | None = None
         self.vehicle_protocol: Protocol | None = None
@@ -163,21 +176,41 @@ class ELM327:
         """
         return self._transact(line, timeout_s)[0]
 
+    def _keep(self, exchange: Exchange) -> None:
+        self.transcript.append(exchange)
+        log.debug(
+            "%s -> %s (%.0f ms%s)",
+            exchange.request,
+            list(exchange.lines),
+            exchange.elapsed_s * 1000,
+            "" if exchange.outcome == "ok" else ", " + exchange.outcome,
+        )
+        if self._on_exchange is not None:
+            self._on_exchange(exchange)
+
     def _transact(self, line: str, timeout_s: float) -> tuple[Exchange, MaskedAnswer]:
         text = self.guard.check(line)
         started = self._clock()
+        deadline = started + timeout_s
+        if self.deadline is not None and self.deadline < deadline:
+            deadline = max(self.deadline, started)
         try:
             self._port.reset_input_buffer()
             self._port.write(text.encode("ascii") + b"\r")
         except OSError as err:
+            self._keep(Exchange(text, (), started, self._clock() - started, "link-lost"))
             message = f"the link to the adapter failed while sending {text}: {err}"
             raise LinkLostError(message, request=text) from err
-        raw = self._read_until_prompt(text, started + timeout_s)
+        try:
+            raw = self._read_until_prompt(text, deadline)
+        except (AdapterTimeoutError, LinkLostError) as err:
+            outcome = "timeout" if isinstance(err, AdapterTimeoutError) else "link-lost"
+            self._keep(Exchange(text, err.response, started, self._clock() - started, outcome))
+            raise
         answer = mask_answer(strip_echo(split_lines(raw), text), self.protocol)
         del raw  # only the masked lines are kept
         exchange = Exchange(text, answer.lines, started, self._clock() - started)
-        self.transcript.append(exchange)
-        log.debug("%s -> %s (%.0f ms)", text, list(exchange.lines), exchange.elapsed_s * 1000)
+        self._keep(exchange)
         return exchange, answer
 
     def _partial(self, buf: bytearray, text: str) -> tuple[str, ...]:
@@ -236,14 +269,33 @@ class ELM327:
                 )
             self._unsupported.append(exchange.request)
             return []
-        if exchange.request not in ("ATZ", "ATWS", "ATI") and any(looks_like_banner(x) for x in lines):
-            raise AdapterError(
-                "the adapter reset itself (its start-up banner appeared)",
-                request=exchange.request,
-                response=lines,
-                hint="check the adapter's power and the connector",
-            )
+        if exchange.request not in ("ATZ", "ATWS", "ATI"):
+            self._raise_for_reset(exchange)
         return lines
+
+    def _raise_for_reset(self, exchange: Exchange) -> None:
+        """Raise :class:`AdapterResetError` when the answer shows the adapter rebooted (banner, LV RESET)."""
+        if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in exchange.lines):
+            raise AdapterResetError(
+                "the adapter reset itself (its start-up banner appeared): its settings are lost",
+                request=exchange.request,
+                response=exchange.lines,
+                hint="check the adapter's power and that it sits firmly in the socket",
+            )
+
+    def recover(self) -> None:
+        """Set the adapter up again after it reset itself, on the protocol the vehicle was found on.
+
+        Raises:
+            AdapterError, TransportError: it does not come back.
+        """
+        protocol = self.vehicle_protocol
+        self.initialize()
+        self.protocol = None
+        if protocol is not None:
+            self.use_protocol(protocol.number)
+            if protocol.can:
+                self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
 
     def initialize(self) -> AdapterInfo:
         """Bring the adapter into the state the driver relies on and read its identity.
@@ -427,6 +479,7 @@ class ELM327:
         if expected_frames is not None and 1 <= expected_frames <= 15:
             line += f"{expected_frames:X}"
         exchange, answer = self._transact(line, timeout_s)
+        self._raise_for_reset(exchange)
         try:
             raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
         except NoDataError:

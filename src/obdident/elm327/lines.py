@@ -83,7 +83,9 @@ _STATUS_HINTS: dict[str, str] = {
     "?": "the adapter did not understand the command",
 }
 _INFO_PREFIXES = ("SEARCHING", "BUS INIT")
-_HEX_LINE = re.compile(r"[0-9A-F ]+")
+_HEX_LINE = re.compile(r"[0-9A-FX ]+")
+#: How a byte masked as security data reads in kept lines (obdident.elm327.masking).
+MASKED_BYTE = "XX"
 _BANNER = re.compile(r"ELM327", re.IGNORECASE)
 
 
@@ -95,14 +97,17 @@ class Frame:
         header: the header in upper-case hex: ``7E8`` (11-bit CAN), ``18DAF110`` (29-bit CAN) or
             ``486B10`` (3-byte J1850/ISO 9141/ISO 14230 header).
         sender: the response id: the CAN id, or the source address byte of a 3-byte header (``10``).
-        data: the bytes after the header (CAN: PCI byte first; legacy: without the checksum byte).
+        data: the bytes after the header (CAN: PCI byte first; legacy: without the checksum byte); a byte
+            printed as ``XX`` (masked by obdident, in a recording) reads 0x00.
         line: the line as printed, for evidence.
+        masked: indexes into ``data`` printed as ``XX``.
     """
 
     header: str
     sender: str
     data: bytes
     line: str
+    masked: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -238,13 +243,19 @@ def parse_frames(lines: Iterable[str], protocol: Protocol) -> list[Frame]:
             header, rest = digits[:width], digits[width:]
         if len(header) < (3 if protocol.header_bits == 11 else 6) or len(rest) % 2 or not rest:
             raise ProtocolError(f"line too short or ragged for {protocol.name}: {line!r}", response=[line])
-        data = bytes.fromhex(rest)
+        if "X" in header:
+            raise ProtocolError(f"unexpected line from the adapter: {line!r}", response=[line])
+        pairs = [rest[i : i + 2] for i in range(0, len(rest), 2)]
+        if any("X" in pair and pair != MASKED_BYTE for pair in pairs):
+            raise ProtocolError(f"unexpected line from the adapter: {line!r}", response=[line])
+        masked = frozenset(i for i, pair in enumerate(pairs) if pair == MASKED_BYTE)
+        data = bytes(0 if pair == MASKED_BYTE else int(pair, 16) for pair in pairs)
         if protocol.can:
-            frames.append(Frame(header, header, data, line))
+            frames.append(Frame(header, header, data, line, masked))
         else:
             if len(data) < 2:
                 raise ProtocolError(f"message without data: {line!r}", response=[line])
-            frames.append(Frame(header, header[4:6], data[:-1], line))  # drop the checksum byte
+            frames.append(Frame(header, header[4:6], data[:-1], line, masked))  # drop the checksum byte
     return frames
 
 

@@ -106,8 +106,17 @@ def mask_answer(lines: Sequence[str], protocol: Protocol | None) -> MaskedAnswer
         return MaskedAnswer(masked_lines, None, err)
     marks: dict[int, set[int]] = {}
     messages: list[EcuMessage] = []
+    already = {(f, b) for f, frame in enumerate(frames) for b in frame.masked}
     for message, positions in located:
         offsets = guard.mask_offsets(message.response_id, message.payload)
+        stray = {p for p in positions if p in already} - {positions[o] for o in offsets}
+        if stray:
+            # XX where no mask rule applies: not an answer obdident masked; do not decode it
+            kept = tuple(_conservative(lines, data_index, protocol))
+            stray_error = ProtocolError(
+                f"masked bytes (XX) where no mask rule applies, from {message.response_id}", response=kept
+            )
+            return MaskedAnswer(kept, None, stray_error)
         if offsets:
             payload = bytearray(message.payload)
             for offset in offsets:

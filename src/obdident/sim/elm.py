@@ -18,10 +18,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from obdident.sim.can import (
+    AUTO_FLOW_CONTROL,
+    CONTINUE_TO_SEND,
+    Filter,
+    Frame,
+    auto_flow_control_id,
+    hex_text,
+    isotp_frames,
+    round_robin,
+)
 from obdident.sim.profile import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
 from obdident.sim.vehicle import SimulatedVehicle
 
-__all__ = ["DEFAULT_VERSION", "DEVICE_DESCRIPTION", "SimulatedELM327"]
+__all__ = ["DEFAULT_VERSION", "DEVICE_DESCRIPTION", "SimulatedELM327", "isotp_frames"]
 
 #: Banner of ATZ / ATI when neither the caller nor the profile gives one.
 DEFAULT_VERSION = "ELM327 v1.5"
@@ -38,11 +48,6 @@ _LEGACY_RESPONSE_PREFIX = {"1": b"\x41\x6b", "2": b"\x48\x6b", "3": b"\x48\x6b"}
 _KLINE = frozenset("345")
 #: Default CAN priority byte of 29-bit headers (ELM327 datasheet, "AT CP").
 DEFAULT_PRIORITY = 0x18
-#: The flow control frame of the ELM327's automatic mode (AT FC SM 0): ContinueToSend, block size 0,
-#: STmin 0 (ISO 15765-2 flow control; ISO 15765-4 fixes these values for OBD).
-_AUTO_FLOW_CONTROL = b"\x30\x00\x00"
-#: ISO 15765-2 flow status ContinueToSend, the only one that lets the sender go on.
-_CONTINUE_TO_SEND = 0x30
 
 # AT commands (after "AT", spaces removed) that answer OK and change nothing the simulator models.
 _ACCEPTED = re.compile(
@@ -60,22 +65,6 @@ _PRIORITY = re.compile(r"CP([0-9A-F]{2})")
 _HEX_LINE = re.compile(r"[0-9A-F]+")
 
 
-@dataclass(frozen=True)
-class _Filter:
-    """A CAN receive filter: a frame passes if ``id & mask == value & mask`` (AT CRA, AT CF, AT CM)."""
-
-    bits: int
-    value: int
-    mask: int
-
-    @classmethod
-    def from_pattern(cls, pattern: str) -> _Filter:
-        """AT CRA ``hhh`` / ``hhhhhhhh`` with ``X`` for any digit (ELM327 datasheet, "AT CRA")."""
-        bits = 11 if len(pattern) == 3 else 29
-        mask = int("".join("0" if digit == "X" else "F" for digit in pattern), 16) & ((1 << bits) - 1)
-        return cls(bits, int(pattern.replace("X", "0"), 16), mask)
-
-
 @dataclass
 class _Settings:
     """The ELM327's settings that AT Z / AT WS / AT D restore (ELM327 datasheet, "AT D")."""
@@ -88,70 +77,15 @@ class _Settings:
     auto_format: bool = True
     header: int | None = None  # the 24 bits of AT SH; None = the protocol's functional default
     priority: int = DEFAULT_PRIORITY
-    rx_filter: _Filter | None = None
+    rx_filter: Filter | None = None
     flow_control: bool = True  # AT CFC1: answer first frames with a flow control frame
     fc_mode: int = 0  # AT FC SM
     fc_header: int | None = None  # AT FC SH: the CAN id of the flow control frame
     fc_data: bytes | None = None  # AT FC SD: its data bytes
 
 
-@dataclass(frozen=True)
-class _Frame:
-    """One frame or message as received from the vehicle, ready to show."""
-
-    can_id: int | None  # None on legacy protocols
-    id_bits: int | None
-    lines: tuple[str, ...]
-
-
 def _is_auto(code: str) -> bool:
     return code == "0" or (len(code) == 2 and code[0] == "A")
-
-
-def _hex(data: bytes, separator: str) -> str:
-    return separator.join(f"{byte:02X}" for byte in data)
-
-
-def isotp_frames(payload: bytes, pad: int) -> list[bytes]:
-    """Split a message into ISO 15765-2 frames, each padded to 8 bytes.
-
-    ISO 15765-2 single frame: PCI ``0L`` then the payload (L <= 7). Otherwise a first frame
-    ``1L LL`` + 6 bytes (12-bit length), then consecutive frames ``21``, ``22`` ... ``2F``, ``20`` ...
-    with 7 bytes each.
-
-    Args:
-        payload: the whole message (service id first), 1..4095 bytes.
-        pad: the padding byte.
-
-    Returns:
-        The frames' 8 data bytes each.
-    """
-    if len(payload) <= 7:
-        frames = [bytes([len(payload)]) + payload]
-    else:
-        frames = [bytes([0x10 | len(payload) >> 8, len(payload) & 0xFF]) + payload[:6]]
-        for sequence, start in enumerate(range(6, len(payload), 7), start=1):
-            frames.append(bytes([0x20 | sequence & 0x0F]) + payload[start : start + 7])
-    return [frame.ljust(8, bytes([pad])) for frame in frames]
-
-
-def _auto_flow_control_id(response_id: int, id_bits: int) -> int | None:
-    """The CAN id the ELM327's automatic flow control answers a first frame from ``response_id`` on.
-
-    11-bit: the OBD pairs only, 7E8-7EF -> 7E0-7E7 (ISO 15765-4); for other responders it does not
-    reach the sender (meatpiHQ/wican-fw issue #288). 29-bit: ISO 15765-4 normal fixed addressing,
-    ``18 DA tt ss`` -> ``18 DA ss tt``. None: the flow control reaches no ECU.
-    """
-    if id_bits == 11:
-        return response_id - 8 if 0x7E8 <= response_id <= 0x7EF else None
-    if response_id >> 16 == 0x18DA:
-        return 0x18DA0000 | (response_id & 0xFF) << 8 | (response_id >> 8 & 0xFF)
-    return None
-
-
-def _round_robin(groups: Sequence[Sequence[_Frame]]) -> list[_Frame]:
-    longest = max((len(group) for group in groups), default=0)
-    return [group[index] for index in range(longest) for group in groups if index < len(group)]
 
 
 class SimulatedELM327:
@@ -301,7 +235,7 @@ class SimulatedELM327:
         if match := _RECEIVE_ADDRESS.fullmatch(command):
             if not self.cra:  # some clones: AT CRA unknown, AT CF / AT CM work
                 return ["?"]
-            settings.rx_filter = _Filter.from_pattern(match[1]) if match[1] else None
+            settings.rx_filter = Filter.from_pattern(match[1]) if match[1] else None
             return ["OK"]
         if match := _FILTER_OR_MASK.fullmatch(command):
             self._set_filter_or_mask(match[1], match[2])
@@ -350,7 +284,7 @@ class SimulatedELM327:
         bits = 11 if len(digits) == 3 else 29
         current = self._settings.rx_filter
         if current is None or current.bits != bits:
-            current = _Filter(bits, 0, (1 << bits) - 1)
+            current = Filter(bits, 0, (1 << bits) - 1)
         value = int(digits, 16) & ((1 << bits) - 1)
         if which == "CF":
             self._settings.rx_filter = replace(current, value=value)
@@ -436,7 +370,7 @@ class SimulatedELM327:
         self._connected = vehicle
         return None
 
-    def _answer(self, request: bytes) -> list[_Frame]:
+    def _answer(self, request: bytes) -> list[Frame]:
         """Every frame the addressed ECUs send for ``request``, in bus order."""
         info = self._info()
         if info.is_can and not self._settings.auto_format:
@@ -445,9 +379,9 @@ class SimulatedELM327:
                 return []
             request = request[1:]
         ecus, functional = self._targets(info)
-        groups: list[list[_Frame]] = []
+        groups: list[list[Frame]] = []
         for ecu in sorted(ecus, key=lambda target: target.response_id):
-            frames: list[_Frame] = []
+            frames: list[Frame] = []
             for message in self.vehicle.reply(ecu, request, functional=functional):
                 formatted = self._frames(ecu, message)
                 delivered = self._deliverable(ecu, len(formatted))
@@ -457,7 +391,7 @@ class SimulatedELM327:
             if frames:
                 groups.append(frames)
         if self.profile.interleave:
-            return _round_robin(groups)
+            return round_robin(groups)
         return [frame for group in groups for frame in group]
 
     def _info(self) -> ProtocolInfo:
@@ -469,7 +403,7 @@ class SimulatedELM327:
 
         A sender of a first frame waits for a flow control frame on its request id (ISO 15765-2).
         With ``strict_flow_control`` the ELM327's flow control is modelled: AT CFC0 sends none; mode
-        0 answers on the automatic id (:func:`_auto_flow_control_id`); mode 1 on AT FC SH with AT FC
+        0 answers on the automatic id (:func:`auto_flow_control_id`); mode 1 on AT FC SH with AT FC
         SD; mode 2 on the automatic id with AT FC SD. If it misses the ECU, or is not
         ContinueToSend, only the first frame arrives; a block size n lets n consecutive frames
         through (the ELM327 answers first frames only).
@@ -479,10 +413,10 @@ class SimulatedELM327:
             return frames
         if not settings.flow_control:
             return 1
-        automatic = _auto_flow_control_id(ecu.response_id, ecu.id_bits)
+        automatic = auto_flow_control_id(ecu.response_id, ecu.id_bits)
         target = settings.fc_header if settings.fc_mode == 1 else automatic
-        data = settings.fc_data if settings.fc_mode else _AUTO_FLOW_CONTROL
-        if target != ecu.request_id or not data or data[0] != _CONTINUE_TO_SEND:
+        data = settings.fc_data if settings.fc_mode else AUTO_FLOW_CONTROL
+        if target != ecu.request_id or not data or data[0] != CONTINUE_TO_SEND:
             return 1
         block_size = data[1] if len(data) > 1 else 0
         return frames if block_size == 0 else min(frames, 1 + block_size)
@@ -507,14 +441,14 @@ class SimulatedELM327:
                 return functional, True
         return [ecu for ecu in ecus if ecu.request_id == target], False
 
-    def _frames(self, ecu: EcuProfile, message: bytes) -> list[_Frame]:
+    def _frames(self, ecu: EcuProfile, message: bytes) -> list[Frame]:
         """Format one ECU message as the ELM327 shows it (ELM327 datasheet, "Multiline Responses")."""
         settings = self._settings
         separator = " " if settings.spaces else ""
         info = self._info()
         if info.id_bits is None:
             if not settings.headers:
-                return [_Frame(None, None, (_hex(message, separator),))]
+                return [Frame(None, None, (hex_text(message, separator),))]
             prefix = _LEGACY_RESPONSE_PREFIX.get(info.number)
             if prefix is None:
                 # ISO 14230-4: format byte 0x80 + length, then the target: the tester address that
@@ -524,29 +458,29 @@ class SimulatedELM327:
             body = prefix + bytes([ecu.response_id]) + message
             # Checksum: sum mod 256 (ISO 9141-2, ISO 14230-4); J1850 really uses a CRC-8,
             # which the simulator replaces by the same sum.
-            return [_Frame(None, None, (_hex(body + bytes([sum(body) & 0xFF]), separator),))]
+            return [Frame(None, None, (hex_text(body + bytes([sum(body) & 0xFF]), separator),))]
         raws = isotp_frames(message, ecu.pad)
         if info.id_bits == 11:
             id_text = f"{ecu.response_id:03X}"
         else:
-            id_text = _hex(ecu.response_id.to_bytes(4, "big"), separator)
-        frames: list[_Frame] = []
+            id_text = hex_text(ecu.response_id.to_bytes(4, "big"), separator)
+        frames: list[Frame] = []
         for index, raw in enumerate(raws):
             lines: tuple[str, ...]
             if settings.headers:
-                lines = (id_text + separator + _hex(raw, separator),)
+                lines = (id_text + separator + hex_text(raw, separator),)
             elif not settings.auto_format:
-                lines = (_hex(raw, separator),)
+                lines = (hex_text(raw, separator),)
             elif len(raws) == 1:
-                lines = (_hex(message, separator),)
+                lines = (hex_text(message, separator),)
             elif index == 0:
-                lines = (f"{len(message):03X}", f"0:{separator}{_hex(raw[2:], separator)}")
+                lines = (f"{len(message):03X}", f"0:{separator}{hex_text(raw[2:], separator)}")
             else:
-                lines = (f"{raw[0] & 0x0F:X}:{separator}{_hex(raw[1:], separator)}",)
-            frames.append(_Frame(ecu.response_id, info.id_bits, lines))
+                lines = (f"{raw[0] & 0x0F:X}:{separator}{hex_text(raw[1:], separator)}",)
+            frames.append(Frame(ecu.response_id, info.id_bits, lines, index))
         return frames
 
-    def _passes(self, frame: _Frame) -> bool:
+    def _passes(self, frame: Frame) -> bool:
         """AT CRA / CF / CM: only frames whose id matches are shown."""
         rx_filter = self._settings.rx_filter
         if rx_filter is None or frame.can_id is None:
