@@ -20,6 +20,7 @@ from obdident import __version__
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from obdident.elm327.driver import Exchange
     from obdident.report.model import Report
     from obdident.transports.ports import Found
 
@@ -73,6 +74,56 @@ def _write_json(report: Report, path: str) -> None:
         raise
 
 
+class _Keeper:
+    """Keeps the last good report on disk while a scan runs, and the recording."""
+
+    def __init__(self, url: str, json_path: str | None, record: str | None, note: str | None) -> None:
+        self.url, self.json_path, self.record, self.note = url, json_path, record, note
+        self.exchanges: list[Exchange] = []
+        self.last: Report | None = None
+
+    def checkpoint(self, report: Report) -> None:
+        self.last = report
+        if self.json_path not in (None, "-"):
+            _write_json(report, str(self.json_path))
+        self.save_recording(report)
+
+    def save_recording(self, report: Report | None = None) -> None:
+        if self.record is None:
+            return
+        from obdident.transports.sessionfile import SessionMeta, save
+
+        report = report or self.last
+        scheme = self.url.split("://", 1)[0] if "://" in self.url else ""
+        provenance = {
+            "sim": f"simulated ({self.url}): not a real car",
+            "replay": f"replayed from {self.url}",
+        }.get(scheme, f"recorded through an adapter at {self.url}")
+        meta = SessionMeta(
+            tool=f"obdident {__version__}",
+            started_at=report.started_at if report else "",
+            duration_s=report.duration_s if report else 0.0,
+            port=report.adapter.port if report else self.url,
+            transport=(report.adapter.transport or "") if report else "",
+            adapter=(report.adapter.version or "") if report else "",
+            provenance=provenance,
+            vehicle=self.note or "",
+        )
+        save(self.record, meta, self.exchanges)
+
+    def stop(self, err: Console, reason: str) -> int:
+        """The scan died: keep the last good report; return the exit code."""
+        self.save_recording()
+        if self.last is None:
+            err.print(f"[red]obdident stopped ({reason}) before anything was read.[/]")
+            return EXIT_NO_CONTACT
+        if self.json_path == "-":
+            _write_json(self.last, "-")
+        where = f" in {self.json_path}" if self.json_path not in (None, "-") else ""
+        err.print(f"[yellow]obdident stopped ({reason}); the report so far{where} has complete: false.[/]")
+        return EXIT_PARTIAL
+
+
 @app.command()
 def scan(
     port: Annotated[
@@ -102,6 +153,17 @@ def scan(
     sweep: Annotated[
         bool, typer.Option("--sweep", help="Also probe every physical id 700-7F7 and list unknown units.")
     ] = False,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Write the adapter dialogue (masked) to FILE, for replay://FILE and to contribute it "
+            "(see hw-fixtures/sessions/README.md).",
+        ),
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option(help="With --record: the vehicle, as you would describe it (model, year).")
+    ] = None,
     baudrate: Annotated[int, typer.Option(help="Serial speed in baud.")] = 38400,
     timeout: Annotated[float, typer.Option(help="Overall time limit in seconds.", min=1.0)] = 120.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the adapter dialogue.")] = False,
@@ -124,6 +186,7 @@ def scan(
     from obdident.scanner import scan as run_scan
 
     url = DEMO_PORT if demo else str(port)
+    keeper = _Keeper(url, json_path, record, note)
     try:
         with err.status("Starting", spinner="dots") as status:
             report = run_scan(
@@ -133,18 +196,29 @@ def scan(
                 sweep=sweep,
                 timeout_s=timeout,
                 progress=status.update,
+                on_exchange=keeper.exchanges.append,
+                checkpoint=keeper.checkpoint,
             )
     except GuardRefusal as exc:
+        keeper.save_recording()
         err.print(f"[red]Refused:[/] {exc}")
         raise typer.Exit(EXIT_REFUSED) from None
     except ObdidentError as exc:
+        keeper.save_recording()
         err.print(f"[red]Could not talk to the adapter:[/] {exc}")
         if exc.hint:
             err.print(f"[bold]What to do:[/] {exc.hint}")
         if verbose and exc.response:
             err.print(f"Adapter said: {list(exc.response)!r}")
         raise typer.Exit(EXIT_NO_CONTACT) from None
+    except (KeyboardInterrupt, Exception) as exc:  # never a traceback for the user; --verbose shows it
+        reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
+        if verbose and not isinstance(exc, KeyboardInterrupt):
+            err.print_exception()
+        code = keeper.stop(err, reason)
+        raise typer.Exit(code) from None
 
+    keeper.save_recording(report)
     if json_path is not None:
         _write_json(report, json_path)
     if json_path != "-":
@@ -228,6 +302,30 @@ def ports(
     Console(highlight=False).print(table)
     for note in found.notes:
         err.print(note)
+
+
+@app.command("check-recording")
+def check_recording(
+    files: Annotated[list[Path], typer.Argument(help="Recordings written by --record.", exists=True)],
+) -> None:
+    """Check recordings hold no security data and no request obdident would refuse (before sharing them)."""
+    from obdident.errors import RecordingError
+    from obdident.recording import audit
+    from obdident.transports.sessionfile import load
+
+    err = _stderr()
+    failed = False
+    for path in files:
+        try:
+            problems = audit(load(path))
+        except RecordingError as exc:
+            problems = [str(exc)]
+        failed = failed or bool(problems)
+        for problem in problems:
+            err.print(f"[red]{path}:[/] {problem}")
+        if not problems:
+            typer.echo(f"{path}: clean (every security-bearing field masked, every request read-only)")
+    raise typer.Exit(1 if failed else 0)
 
 
 def main() -> None:

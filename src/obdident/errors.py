@@ -21,6 +21,7 @@
      |    +-- IsoTpError                 ISO 15765-2 reassembly failed (sequence, length)
      |    +-- DecodeError                a service payload could not be decoded
      +-- ProfileError                    a ``sim://`` vehicle profile is malformed or missing
+ +-- RecordingError                  a recorded session file is malformed
      +-- InvalidVinError                 a string is not an ISO 3779 VIN
 
 Foreign exceptions are re-raised as one of these with ``raise ... from err``; each error carries the raw
@@ -155,6 +156,10 @@ class DecodeError(ProtocolError):
 
 class ProfileError(ObdidentError):
     """A simulated vehicle profile is missing or malformed."""
+
+
+class RecordingError(ObdidentError):
+    """A recorded session file (``--record``, ``replay://``) is malformed or of an unknown format."""
 
 
 class InvalidVinError(ObdidentError):

@@ -587,6 +587,8 @@ def scan(
     sweep: bool = False,
     timeout_s: float = 120.0,
     progress: Progress | None = None,
+    on_exchange: Callable[[Exchange], None] | None = None,
+    checkpoint: Callable[[Report], None] | None = None,
 ) -> Report:
     """Open ``port``, scan the vehicle read-only, close the port, and return the report.
 
@@ -596,6 +598,8 @@ def scan(
         make: ``nissan`` to treat the vehicle as a Nissan when it does not show it (see :class:`ScanOptions`).
         sweep: also probe every 11-bit physical id 700-7F7.
         timeout_s: overall limit in seconds.
+        on_exchange: called with every (masked) exchange with the adapter, for recording.
+        checkpoint: called with a partial report after each step (see :func:`scan_port`).
         progress: called with a short description before each long step.
 
     Returns:
@@ -609,6 +613,14 @@ def scan(
     link = open_port(port, baudrate=baudrate)
     try:
         options = ScanOptions(make=make, sweep=sweep)
-        return scan_port(link, port, options=options, timeout_s=timeout_s, progress=progress)
+        return scan_port(
+            link,
+            port,
+            options=options,
+            timeout_s=timeout_s,
+            progress=progress,
+            on_exchange=on_exchange,
+            checkpoint=checkpoint,
+        )
     finally:
         link.close()
