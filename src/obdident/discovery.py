@@ -107,13 +107,25 @@ class _Asker:
                 return None
             final = own[-1]
             negative = parse_negative(final.payload)
-            if negative is not None and negative.nrc == RESPONSE_PENDING and pending < _MAX_PENDING:
-                pending += 1
-                self.driver.set_receive_timeout(_PENDING_TIMEOUT_HEX)
-                continue
-            if negative is not None and negative.nrc == BUSY_REPEAT_REQUEST and busy < _MAX_BUSY:
-                busy += 1
-                continue
+            if negative is not None and negative.nrc == RESPONSE_PENDING:
+                if pending < _MAX_PENDING:
+                    pending += 1
+                    self.driver.set_receive_timeout(_PENDING_TIMEOUT_HEX)
+                    continue
+                self.result._problem(
+                    "response-pending-storm",
+                    f"{self.result.unit.name} kept answering {payload.hex(' ').upper()} with 'response "
+                    f"pending' ({negative}) and never gave the answer; asked {pending + 1} times.",
+                )
+            if negative is not None and negative.nrc == BUSY_REPEAT_REQUEST:
+                if busy < _MAX_BUSY:
+                    busy += 1
+                    continue
+                self.result._problem(
+                    "busy",
+                    f"{self.result.unit.name} stayed busy ({negative}) for {payload.hex(' ').upper()}; asked "
+                    f"{busy + 1} times.",
+                )
             self._restore_timeout()
             self.result.present = True
             return final
@@ -219,7 +231,7 @@ def _session(asker: _Asker, session: int) -> Negative | bool:
     return True
 
 
-def identify(driver: ELM327, unit: Unit, *, nissan: bool) -> UnitResult:
+def identify(driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | None = None) -> UnitResult:
     """Probe one unit on its physical address and read its identification.
 
     Args:
@@ -227,6 +239,8 @@ def identify(driver: ELM327, unit: Unit, *, nissan: bool) -> UnitResult:
             to 7 or 9 for 29-bit units).
         unit: the candidate.
         nissan: the vehicle is established as a Nissan (only then is ``10 C0`` sent).
+        result: where to put what the unit gives, as it comes (so a caller keeps it if a later request
+            fails); a new one when omitted.
 
     Returns:
         What the unit gave; ``present`` False when it never answered.
@@ -235,7 +249,7 @@ def identify(driver: ELM327, unit: Unit, *, nissan: bool) -> UnitResult:
         TransportError, AdapterError: the link or adapter failed (the caller keeps what was read).
         GuardRefusal: a defect tried to send a line off the allowlist.
     """
-    result = UnitResult(unit)
+    result = result if result is not None else UnitResult(unit)
     protocol = driver.protocol
     assert protocol is not None and protocol.can
     base = {"6": "6", "7": "6", "8": "8", "9": "8"}.get(protocol.number, protocol.number)

@@ -39,6 +39,7 @@ from obdident.report.model import (
     VinSource,
 )
 from obdident.services import obd09
+from obdident.services.diag import BUSY_REPEAT_REQUEST, RESPONSE_PENDING, parse_negative
 from obdident.transports import DEFAULT_BAUDRATE, open_port
 from obdident.vehicles import addresses, nissan
 from obdident.vehicles.nissan import Unit
@@ -55,7 +56,18 @@ VIN_SOURCE_09 = "SAE J1979 service 09 InfoType 02"
 Progress = Callable[[str], None]
 
 #: Problems that mean something was not read that should have been: the report is not complete.
-INCOMPLETE_CODES = frozenset({"no-answer", "stopped-answering"})
+INCOMPLETE_CODES = frozenset(
+    {
+        "no-answer",
+        "stopped-answering",
+        "garbled-answer",
+        "decode-error",
+        "response-pending-storm",
+        "busy",
+        "vehicle-went-quiet",
+    }
+)
+_MAX_REPEATS = 3  # bounded repeats of a functional request that an ECU answered busy / pending
 
 # ISO 15765-2 frames a CAN answer of n payload bytes takes: a single frame up to 7, else a first frame with
 # 6 and consecutive frames with 7 each (ISO 15765-2 §9.6).
@@ -157,6 +169,7 @@ class _Scanner:
         self.probed: list[Unit] = []
         self.transport: str | None = None
         self.recovered = False
+        self.first_responders = 0
         self.on_step: Callable[[], None] = lambda: None
         self.unknown: list[UnknownUnit] = []
 
@@ -171,6 +184,17 @@ class _Scanner:
         """Run one step; when the adapter resets itself, set it up again once and repeat the step."""
         try:
             step()
+        except ProtocolError as err:
+            hint = (
+                " The adapter does not support flow control (AT FC), so multi-frame answers from units "
+                "outside 7E8-7EF stop after their first frame."
+                if not self.driver.flow_control_supported
+                else ""
+            )
+            self._problem(
+                "garbled-answer",
+                f"An answer could not be read: {err}. That step was skipped and the scan went on.{hint}",
+            )
         except AdapterResetError as err:
             if self.recovered:
                 raise
@@ -214,14 +238,49 @@ class _Scanner:
         except (AdapterError, ProtocolError) as err:
             self._problem("no-vehicle-response", f"The adapter could not reach the vehicle: {err}")
             return False
+        except TransportError as err:
+            self._stopped(err)
+            return False
         self._record(first)
+        self.first_responders = len(first.messages)
         try:
             self._service_09()
             self._physical()
+            self._step(self._still_there)
         except (TransportError, AdapterError, ProtocolError, _Deadline) as err:
             self._stopped(err)
             return False
         return True
+
+    def _still_there(self) -> None:
+        """Ask once more what answered first: silence now means the vehicle went quiet during the scan
+        (ignition switched off), so units probed late may be missing though they exist."""
+        driver = self.driver
+        if driver.vehicle_protocol is None or not driver.vehicle_protocol.can:
+            return
+        if self.first_responders:
+            driver.functional()
+            answered = bool(driver.request(b"\x01\x00").messages)  # the very request that worked first
+        else:
+            first = next((s.physical for s in self.ecus.values() if s.physical), None)
+            request = (
+                next((e.request for e in first.evidence if e.request.startswith("21")), None)
+                if first
+                else None
+            )
+            if first is None or request is None:
+                return
+            driver.use_protocol(driver.vehicle_protocol.number)
+            driver.address(first.unit.request_id, first.unit.response_id)
+            response = driver.request(bytes.fromhex(request[:4]))
+            answered = any(m.response_id == first.unit.response_id for m in response.messages)
+        if not answered:
+            self._problem(
+                "vehicle-went-quiet",
+                "The vehicle stopped answering during the scan (was the ignition switched off?): units "
+                "probed after that may be missing from this report though they exist. Scan again with the "
+                "ignition on.",
+            )
 
     def _stopped(self, err: Exception) -> None:
         code = "scan-timeout" if self.clock() >= self.deadline else _failure_code(err)
@@ -241,6 +300,7 @@ class _Scanner:
         try:
             self.driver.use_protocol("6")
             self._physical()
+            self._step(self._still_there)
         except (TransportError, AdapterError, ProtocolError, _Deadline) as err:
             if not self.ecus:
                 self._problem("no-vehicle-response", no_vehicle)
@@ -323,7 +383,15 @@ class _Scanner:
                 )
 
     def _identify(self, unit: Unit) -> None:
-        self._merge(identify(self.driver, unit, nissan=self._nissan()))
+        result = UnitResult(unit)
+        try:
+            identify(self.driver, unit, nissan=self._nissan(), result=result)
+        except AdapterResetError:
+            raise  # the step is repeated from the start: what this try gave is read again
+        except BaseException:
+            self._merge(result)  # keep what the unit gave before the failure
+            raise
+        self._merge(result)
 
     def _nissan(self) -> bool:
         return self.driver.guard.context.nissan_basis is not None
@@ -346,8 +414,8 @@ class _Scanner:
         count = answered if (not legacy and answered <= _MAX_COUNT_DIGIT) else None
 
         def supported() -> None:
-            response = driver.request(obd09.build_request(obd09.SUPPORTED), expected_frames=count)
-            for rid, messages in self._record(response).items():
+            by_ecu = self._functional(obd09.build_request(obd09.SUPPORTED), count)
+            for rid, messages in by_ecu.items():
                 try:
                     self._ecu(rid).supported = obd09.parse_supported(messages[0].payload)
                 except ProtocolError as err:
@@ -378,8 +446,7 @@ class _Scanner:
         self, info_type: int, count_type: int | None, holders: list[_EcuState], legacy: bool
     ) -> None:
         expected = self._expected_frames(info_type, count_type, holders, legacy)
-        response = self.driver.request(obd09.build_request(info_type), expected_frames=expected)
-        by_ecu = self._record(response)
+        by_ecu = self._functional(obd09.build_request(info_type), expected)
         for state in holders:
             messages = by_ecu.get(state.response_id, [])
             if not messages:
@@ -399,6 +466,32 @@ class _Scanner:
                 )
                 continue
             self._apply(state, data)
+
+    def _functional(self, payload: bytes, expected: int | None) -> dict[str, list[EcuMessage]]:
+        """A functional request, repeated (bounded) for ECUs that answered busy or response-pending."""
+        by_ecu = self._record(self.driver.request(payload, expected_frames=expected))
+        for attempt in range(_MAX_REPEATS + 1):
+            waiting = {
+                rid: negative
+                for rid, messages in by_ecu.items()
+                if (negative := parse_negative(messages[-1].payload)) is not None
+                and negative.nrc in (RESPONSE_PENDING, BUSY_REPEAT_REQUEST)
+            }
+            if not waiting:
+                break
+            if attempt == _MAX_REPEATS:
+                for rid, negative in waiting.items():
+                    code = "busy" if negative.nrc == BUSY_REPEAT_REQUEST else "response-pending-storm"
+                    self._problem(
+                        code, f"{rid} answered {payload.hex(' ').upper()} with {negative} every time.", rid
+                    )
+                    del by_ecu[rid]
+                break
+            again = self._record(self.driver.request(payload))
+            for rid in waiting:
+                if rid in again:
+                    by_ecu[rid] = again[rid]
+        return by_ecu
 
     def _expected_frames(
         self, info_type: int, count_type: int | None, holders: list[_EcuState], legacy: bool

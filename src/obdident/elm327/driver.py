@@ -157,6 +157,8 @@ class ELM327:
         self._unsupported: list[str] = []
         self._settings: dict[str, str] = {}
         self._cra_works = True
+        self._fc_works = True
+        self._count_works = True
 
     # --- the only writer --------------------------------------------------------------------------
     def command(self, line: str, *, timeout_s: float = 2.0) -> Exchange:
@@ -345,6 +347,11 @@ class ELM327:
         return AdapterInfo(version, description, voltage, tuple(self._unsupported))
 
     @property
+    def flow_control_supported(self) -> bool:
+        """False once the adapter answered ``?`` to AT FC SH/SD/SM (a pre-v1.1 chip or a clone)."""
+        return self._fc_works
+
+    @property
     def unsupported(self) -> tuple[str, ...]:
         """Commands the adapter answered ``?`` to so far (clone quirks), canonical form."""
         return tuple(self._unsupported)
@@ -384,6 +391,21 @@ class ELM327:
         for key in ("SH", "CRA", "FCSH"):
             self._settings.pop(key, None)
 
+    def functional(self) -> None:
+        """Back to functional addressing on the vehicle's protocol: the OBD functional header (7DF, or
+        18DB33F1 on 29-bit CAN) and no receive filter but the OBD responders' (ISO 15765-4 §6.3.2)."""
+        protocol = self.vehicle_protocol
+        if protocol is None or not protocol.can:
+            return
+        self.use_protocol(protocol.number)
+        eleven = protocol.header_bits == 11
+        self._setting("SH", "ATSH7DF" if eleven else "ATSH18DB33F1")
+        if self._cra_works:
+            self._setting("CRA", "ATCRA")
+        else:
+            self._setting("CF", "ATCF7E8" if eleven else "ATCF18DAF100")
+            self._setting("CM", "ATCM7F8" if eleven else "ATCM1FFFFF00")
+
     def address(self, request_id: str, response_id: str | None, *, flow_control: bool = True) -> None:
         """Address one unit physically: header, receive filter and flow control.
 
@@ -414,10 +436,14 @@ class ELM327:
         if not flow_control:
             return
         # FC SH and FC SD first: AT FC SM 1 is an error until both are set (ELM327 datasheet,
-        # "Altering Flow Control Messages")
-        self._setting("FCSH", f"ATFCSH{request_id}")
-        self._setting("FCSD", "ATFCSD300000")
-        self._setting("FCSM", "ATFCSM1")
+        # "Altering Flow Control Messages"). Chips older than v1.1 (and clones claiming more) lack them:
+        # then only single-frame answers and 7E8-7EF responders come through whole.
+        if self._fc_works:
+            self._fc_works = (
+                self._setting("FCSH", f"ATFCSH{request_id}", required=False)
+                and self._setting("FCSD", "ATFCSD300000", required=False)
+                and self._setting("FCSM", "ATFCSM1", required=False)
+            )
 
     # --- talking to the vehicle -------------------------------------------------------------------
     def connect_vehicle(self, *, timeout_s: float = _SEARCH_TIMEOUT_S) -> Response:
@@ -476,9 +502,15 @@ class ELM327:
         if self.protocol is None:
             raise AdapterError("no vehicle protocol yet: connect_vehicle() first")
         line = payload.hex().upper()
-        if expected_frames is not None and 1 <= expected_frames <= 15:
-            line += f"{expected_frames:X}"
-        exchange, answer = self._transact(line, timeout_s)
+        if self._count_works and expected_frames is not None and 1 <= expected_frames <= 15:
+            exchange, answer = self._transact(line + f"{expected_frames:X}", timeout_s)
+            if [x.strip() for x in exchange.lines] == ["?"]:
+                # a chip before v1.3 (or a clone claiming more) does not take the response-count digit
+                self._count_works = False
+                self._unsupported.append("response-count digit")
+                exchange, answer = self._transact(line, timeout_s)
+        else:
+            exchange, answer = self._transact(line, timeout_s)
         self._raise_for_reset(exchange)
         try:
             raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)

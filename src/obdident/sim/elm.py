@@ -8,6 +8,9 @@ SD / SM), 11-bit and 29-bit ECUs on one CAN bus (AT TP 6 / AT TP 7), and legacy 
 ISO 14230-4) messages with header and checksum. What each ECU answers, and its diagnostic sessions,
 come from :mod:`obdident.sim.vehicle`.
 
+Clone quirks (:mod:`obdident.sim.quirks`) change what the chip accepts and how it prints; injected
+faults (:mod:`obdident.sim.faults`) break the answer to chosen command lines.
+
 Everything is synchronous: :meth:`SimulatedELM327.feed` returns at once what the chip would send
 back. Nothing sleeps and nothing runs in a thread; ECU latencies are kept in the profile only.
 """
@@ -15,8 +18,9 @@ back. Nothing sleeps and nothing runs in a thread; ECU latencies are kept in the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from obdident.sim.can import (
     AUTO_FLOW_CONTROL,
@@ -28,7 +32,9 @@ from obdident.sim.can import (
     isotp_frames,
     round_robin,
 )
+from obdident.sim.faults import Fault, FaultInjector
 from obdident.sim.profile import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
+from obdident.sim.quirks import FAKE_V21_VERSION, expand_quirks, format_output, refuses_at
 from obdident.sim.vehicle import SimulatedVehicle
 
 __all__ = ["DEFAULT_VERSION", "DEVICE_DESCRIPTION", "SimulatedELM327", "isotp_frames"]
@@ -98,7 +104,9 @@ class SimulatedELM327:
         received: every complete command line received, as received (CR removed; LF and NUL,
             which the ELM327 ignores, removed too); a bare CR appears as ``""``.
         vehicle: the simulated ECUs and their state (sessions, request counts).
-        cra: False for a clone that answers ``?`` to AT CRA (profile quirk ``no-cra``, URL ``cra=0``).
+        quirks: the clone quirks in force (:data:`obdident.sim.quirks.QUIRKS`), those implied included.
+        cra: False for a clone that answers ``?`` to AT CRA (quirk ``no-cra``, URL ``cra=0``).
+        link_lost: True once a ``drop`` fault fired: the chip is gone and answers nothing more.
     """
 
     def __init__(
@@ -109,28 +117,52 @@ class SimulatedELM327:
         version: str | None = None,
         ignition: bool | None = None,
         cra: bool | None = None,
+        quirks: Iterable[str] = (),
+        faults: Iterable[Fault] = (),
     ) -> None:
         """Power the chip up.
 
         Args:
             profile: the simulated vehicle.
             echo: the echo setting at power-up and after a reset (some clones start with echo off).
-            version: the banner; default the profile's ``adapter_version``, else ``ELM327 v1.5``.
+            version: the banner; default ``ELM327 v2.1`` with the ``fake-v21`` quirk, else the profile's
+                ``adapter_version``, else ``ELM327 v1.5``.
             ignition: overrides the profile's ignition state if given.
-            cra: False: the chip answers ``?`` to AT CRA; None: the profile's ``adapter_quirks``.
+            cra: False: the chip answers ``?`` to AT CRA; True: it accepts AT CRA whatever the quirks
+                say; None: it refuses AT CRA if a quirk (``no-cra``, ``fake-v21``) says so.
+            quirks: clone quirks, added to the profile's ``adapter_quirks``.
+            faults: faults to inject (:class:`~obdident.sim.faults.Fault`).
+
+        Raises:
+            ValueError: an unknown quirk name.
         """
         self.profile = profile
         self.vehicle = SimulatedVehicle(profile)
-        self.cra = "no-cra" not in profile.adapter_quirks if cra is None else cra
-        self.version = version or profile.adapter_version or DEFAULT_VERSION
+        self.quirks = expand_quirks([*profile.adapter_quirks, *quirks])
+        self.cra = "no-cra" not in self.quirks if cra is None else cra
+        fake = FAKE_V21_VERSION if "fake-v21" in self.quirks else None
+        self.version = version or fake or profile.adapter_version or DEFAULT_VERSION
         self.ignition = profile.ignition if ignition is None else ignition
         self.received: list[str] = []
+        self.link_lost = False
+        self._faults = FaultInjector(faults)
+        self._hung = False
         self._power_on_echo = echo
         self._saved_protocol = "0"
         self._settings = _Settings(echo=echo, protocol=self._saved_protocol)
         self._connected: str | None = None
         self._pending = ""
         self._last: str | None = None
+
+    @property
+    def faults(self) -> tuple[Fault, ...]:
+        """The injected faults, as given."""
+        return self._faults.faults
+
+    @property
+    def faults_fired(self) -> list[tuple[int, str]]:
+        """``(line, kind)`` for every fault that changed an answer so far, in order (line counted from 1)."""
+        return self._faults.fired
 
     @property
     def connected_protocol(self) -> str | None:
@@ -157,10 +189,12 @@ class SimulatedELM327:
             data: bytes as written to the adapter; an unfinished line is kept for the next call.
 
         Returns:
-            The chip's output for every line completed by ``data``.
+            The chip's output for every line completed by ``data``; nothing once :attr:`link_lost`.
         """
         output: list[str] = []
         for byte in bytes(data):
+            if self.link_lost:
+                break
             if byte == 0x0D:
                 line, self._pending = self._pending, ""
                 output.append(self._line(line))
@@ -172,21 +206,50 @@ class SimulatedELM327:
 
     def _line(self, raw: str) -> str:
         self.received.append(raw)
+        faults = self._faults
+        faults.begin(len(self.received))
+        if self._hung:
+            return ""
+        if faults.take("drop"):
+            self.link_lost = True  # the adapter is gone; the sim:// port raises from now on
+            return ""
+        if faults.take("stall"):
+            self._hung = True
+            return ""
+        if faults.take("stall-once"):
+            return ""  # the line is lost: not executed, not answered
+        if "ignition-off" in faults.active and self.ignition:
+            faults.fire("ignition-off")
+            self.ignition = False
+        # The echo goes out as the line arrives, under the settings before it.
         echo = raw + "\r" if self._settings.echo else ""
+        return faults.output(format_output(echo, self._answer_line(raw), self.quirks))
+
+    def _answer_line(self, raw: str) -> str:
+        """The chip's answer to one command line, up to and including the prompt (no echo)."""
+        faults = self._faults
+        for kind, first in (("lv-reset", "LV RESET"), ("reset", "")):
+            if faults.take(kind):
+                # A brown-out (ELM327 v1.3+ says LV RESET first) or a spontaneous reboot: the line
+                # is lost and the chip starts afresh, as after power-up.
+                self._reset()
+                self._last = None
+                return f"{first}\r\r{self.version}\r\r>"
         command = raw.replace(" ", "").upper()
         if not command:
             # ELM327 datasheet: a bare CR repeats the last command.
             if self._last is None:
-                return echo + self._render(["?"])
+                return self._render(["?"])
             command = self._last
         self._last = command
+        if command.startswith("AT") and faults.refuses_at():
+            return self._render(["?"])
         if command in ("ATZ", "ATWS"):
-            # ELM327 datasheet, "AT Z" / "AT WS": full reset, then the banner; the echo was sent
-            # under the settings before the reset.
+            # ELM327 datasheet, "AT Z" / "AT WS": full reset, then the banner.
             self._reset()
-            return f"{echo}\r\r{self.version}\r\r>"
+            return f"\r\r{self.version}\r\r>"
         lines = self._at(command[2:]) if command.startswith("AT") else self._request(command)
-        return echo + self._render(lines)
+        return self._render(lines)
 
     def _render(self, lines: Sequence[str]) -> str:
         eol = "\r\n" if self._settings.linefeeds else "\r"
@@ -200,6 +263,8 @@ class SimulatedELM327:
 
     def _at(self, command: str) -> list[str]:
         settings = self._settings
+        if refuses_at(command, self.quirks):
+            return ["?"]
         if command == "D":
             self._reset()
             return ["OK"]
@@ -267,7 +332,7 @@ class SimulatedELM327:
     def _set_flag(self, name: str, on: bool) -> None:
         settings = self._settings
         if name == "E":
-            settings.echo = on
+            settings.echo = on or ("echo-stuck" in self.quirks and settings.echo)
         elif name == "L":
             settings.linefeeds = on
         elif name == "S":
@@ -309,11 +374,17 @@ class SimulatedELM327:
     # -- OBD requests ---------------------------------------------------------------------------
 
     def _request(self, command: str) -> list[str]:
+        lines = self._vehicle_lines(command)
+        return lines if lines == ["?"] else self._faults.request_lines(lines)
+
+    def _vehicle_lines(self, command: str) -> list[str]:
         if not _HEX_LINE.fullmatch(command):
             return ["?"]
         count: int | None = None
         if len(command) % 2:
             # ELM327 v1.3+: a final single hex digit is the number of responses to wait for.
+            if "no-count" in self.quirks:
+                return ["?"]
             count = int(command[-1], 16)
             command = command[:-1]
             if not command or count == 0:
@@ -372,6 +443,8 @@ class SimulatedELM327:
 
     def _answer(self, request: bytes) -> list[Frame]:
         """Every frame the addressed ECUs send for ``request``, in bus order."""
+        if not self.ignition:
+            return []  # switched off after the connection (fault ignition-off): the bus stays silent
         info = self._info()
         if info.is_can and not self._settings.auto_format:
             # AT CAF0: the line carries its own ISO 15765-2 single frame PCI byte.
@@ -382,7 +455,9 @@ class SimulatedELM327:
         groups: list[list[Frame]] = []
         for ecu in sorted(ecus, key=lambda target: target.response_id):
             frames: list[Frame] = []
-            for message in self.vehicle.reply(ecu, request, functional=functional):
+            preview = partial(self.vehicle.preview, ecu, request, functional=functional)
+            reply = partial(self.vehicle.reply, ecu, request, functional=functional)
+            for message in self._faults.ecu_reply(ecu.request_id, request, preview, reply):
                 formatted = self._frames(ecu, message)
                 delivered = self._deliverable(ecu, len(formatted))
                 frames.extend(formatted[:delivered])
@@ -390,6 +465,7 @@ class SimulatedELM327:
                     break  # the ECU still waits for a flow control frame: nothing more comes
             if frames:
                 groups.append(frames)
+        self._faults.frames(groups)
         if self.profile.interleave:
             return round_robin(groups)
         return [frame for group in groups for frame in group]

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 from obdident.errors import ProfileError
+from obdident.sim.quirks import QUIRKS
 
 __all__ = [
     "ADAPTER_QUIRKS",
@@ -95,9 +96,10 @@ _HEX_RE = re.compile(r"(?:[0-9A-F]{2})+")
 _SPACE_RE = re.compile(r"\s+")
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
-#: Adapter quirks a profile may ask for (``[vehicle] adapter_quirks``): ``"no-cra"`` = a clone chip
-#: that answers ``?`` to every AT CRA but honours AT CF / AT CM.
-ADAPTER_QUIRKS = frozenset({"no-cra"})
+#: Adapter quirks a profile may ask for (``[vehicle] adapter_quirks``): the clone quirks of
+#: :mod:`obdident.sim.quirks`, such as ``"no-cra"`` (a chip that answers ``?`` to every AT CRA but
+#: honours AT CF / AT CM).
+ADAPTER_QUIRKS = frozenset(QUIRKS)
 
 #: Diagnostic session ids that mean "default session": UDS 01 (ISO 14229-1 DiagnosticSessionControl)
 #: and KWP2000 81 (ISO 14230-3 StartDiagnosticSession, defaultSession).

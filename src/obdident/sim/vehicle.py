@@ -21,7 +21,7 @@ formats the messages. Sessions never time out (there is no clock); an ATZ does n
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from obdident.sim.profile import DEFAULT_SESSIONS, SESSION_CONTROL, EcuProfile, Reply, VehicleProfile
 
@@ -85,6 +85,15 @@ class SimulatedVehicle:
             return _negative(service, ecu.locked_nrc, functional)
         nrc = ecu.unsupported_nrc_for(service)
         return () if nrc is None else _negative(service, nrc, functional)
+
+    def preview(self, ecu: EcuProfile, request: bytes, *, functional: bool) -> tuple[bytes, ...]:
+        """What :meth:`reply` would send now, without changing the ECU's state (session, counts)."""
+        state = self._states[ecu.request_id]
+        saved = replace(state, entered=Counter(state.entered), asked=Counter(state.asked))
+        try:
+            return self.reply(ecu, request, functional=functional)
+        finally:
+            self._states[ecu.request_id] = saved
 
     def session_of(self, request_id: int) -> str:
         """``"default"``, or the active session id in hex (``"C0"``) of the ECU with ``request_id``.

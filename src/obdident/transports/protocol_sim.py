@@ -11,10 +11,16 @@ Options:
     ``echo=0|1``: the echo setting at power-up (``0``: a clone that starts with echo off).
     ``version=ELM327%20v2.1``: the banner (ATZ, ATI).
     ``cra=0|1``: ``0``: a clone chip that answers ``?`` to every AT CRA (AT CF + AT CM still work);
-    ``1``: AT CRA works even if the profile lists the ``no-cra`` adapter quirk.
+    ``1``: AT CRA works even if a quirk (the profile's, or ``quirk=``) says otherwise.
+    ``quirk=NAME`` (repeatable): a clone quirk of :mod:`obdident.sim.quirks` (``crlf``, ``fake-v21`` ...).
+    ``fault=KIND@N`` or ``fault=KIND@N+`` (repeatable): inject a fault at command line N (from line N on
+    with ``+``); see :mod:`obdident.sim.faults`. A ``+`` here is literal, not a space.
 
 The simulator answers synchronously when a line is written; :meth:`Serial.read` returns what is
-buffered without ever waiting, whatever the timeout.
+buffered without ever waiting, whatever the timeout. Two things happen here rather than in the chip:
+the ``drop`` fault (the port raises :class:`~serial.SerialException` "link lost" from the write of the
+fatal line on) and the ``slow-prompt`` quirk (the ``>`` prompt becomes readable only after a read has
+taken the rest of the answer).
 """
 
 from __future__ import annotations
@@ -28,12 +34,15 @@ from serial.serialutil import PortNotOpenError, SerialBase, SerialException
 
 from obdident.errors import PortNotFoundError, ProfileError
 from obdident.sim.elm import SimulatedELM327
+from obdident.sim.faults import Fault, parse_fault
 from obdident.sim.profile import find_profile, list_profiles, load_profile
+from obdident.sim.quirks import QUIRKS
 
 __all__ = ["SCHEME", "Serial", "SimUrl", "parse_sim_url"]
 
 SCHEME = "sim"
-_OPTIONS = ("ignition", "echo", "version", "cra")
+_OPTIONS = ("ignition", "echo", "version", "cra", "quirk", "fault")
+_REPEATABLE = frozenset({"quirk", "fault"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,8 @@ class SimUrl:
         echo: the ``echo`` option (power-up echo).
         version: the ``version`` option, or None.
         cra: the ``cra`` option (False = AT CRA answers ``?``), or None to keep the profile's.
+        quirks: the ``quirk`` options, in order.
+        faults: the ``fault`` options, in order.
     """
 
     profile: str
@@ -55,6 +66,8 @@ class SimUrl:
     echo: bool = True
     version: str | None = None
     cra: bool | None = None
+    quirks: tuple[str, ...] = ()
+    faults: tuple[Fault, ...] = ()
 
 
 def parse_sim_url(url: str) -> SimUrl:
@@ -81,17 +94,25 @@ def parse_sim_url(url: str) -> SimUrl:
         profile, is_path = urllib.parse.unquote(parts.path), True
     else:
         raise ValueError(f"{url!r} names no profile; try sim://nissan-xtrail-t32")
-    try:
-        pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
-    except ValueError as err:
-        raise ValueError(f"{url!r}: malformed options: {err}") from err
     options: dict[str, str] = {}
-    for key, value in pairs:
+    quirks: list[str] = []
+    faults: list[Fault] = []
+    for key, value in _query_pairs(url, parts.query):
         if key not in _OPTIONS:
             raise ValueError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
-        if key in options:
+        if key == "quirk":
+            if value not in QUIRKS:
+                raise ValueError(f"{url!r}: unknown quirk {value!r} (known: {', '.join(QUIRKS)})")
+            quirks.append(value)
+        elif key == "fault":
+            try:
+                faults.append(parse_fault(value))
+            except ValueError as err:
+                raise ValueError(f"{url!r}: option 'fault': {err}") from err
+        elif key in options:
             raise ValueError(f"{url!r}: option {key!r} given twice")
-        options[key] = value
+        else:
+            options[key] = value
     ignition: bool | None = None
     if "ignition" in options:
         if options["ignition"] not in ("on", "off"):
@@ -113,7 +134,31 @@ def parse_sim_url(url: str) -> SimUrl:
         echo=echo == "1",
         version=version,
         cra=None if cra is None else cra == "1",
+        quirks=tuple(quirks),
+        faults=tuple(faults),
     )
+
+
+def _query_pairs(url: str, query: str) -> list[tuple[str, str]]:
+    """The ``key=value`` pairs of a query string, in order, repeats kept.
+
+    A ``+`` stands for a space, as in any query string, except in ``fault`` values, where it means
+    "from line N on" (``fault=stall@3+``).
+
+    Raises:
+        ValueError: a field without ``=`` or without a key.
+    """
+    pairs: list[tuple[str, str]] = []
+    if not query:
+        return pairs
+    for field in query.split("&"):
+        key, equals, value = field.partition("=")
+        if not equals or not key:
+            raise ValueError(f"{url!r}: malformed options: bad query field {field!r}")
+        key = urllib.parse.unquote_plus(key)
+        plain = urllib.parse.unquote(value) if key == "fault" else urllib.parse.unquote_plus(value)
+        pairs.append((key, plain))
+    return pairs
 
 
 class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
@@ -128,6 +173,8 @@ class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.elm: SimulatedELM327 | None = None
         self._rx = bytearray()
+        self._late = bytearray()  # slow-prompt: readable only after a read took what is in _rx
+        self._lost: str | None = None  # drop fault: why every call now raises
         super().__init__(*args, **kwargs)
 
     def open(self) -> None:
@@ -159,9 +206,17 @@ class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
                 ) from err
         profile = load_profile(path)
         self.elm = SimulatedELM327(
-            profile, echo=parsed.echo, version=parsed.version, ignition=parsed.ignition, cra=parsed.cra
+            profile,
+            echo=parsed.echo,
+            version=parsed.version,
+            ignition=parsed.ignition,
+            cra=parsed.cra,
+            quirks=parsed.quirks,
+            faults=parsed.faults,
         )
         self._rx.clear()
+        self._late.clear()
+        self._lost = None
         self.is_open = True
 
     def from_url(self, url: str) -> SimUrl:
@@ -172,15 +227,22 @@ class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
         """Close the port; :attr:`elm` stays for inspection."""
         self.is_open = False
         self._rx.clear()
+        self._late.clear()
+
+    def _check(self) -> None:
+        """Raise if the port is closed, or the link died (``drop`` fault)."""
+        if not self.is_open:
+            raise PortNotOpenError()
+        if self._lost is not None:
+            raise SerialException(self._lost)
 
     def _reconfigure_port(self) -> None:
         """Nothing to configure: baud rate and framing mean nothing to the simulator."""
 
     @property
     def in_waiting(self) -> int:
-        """Bytes buffered for reading."""
-        if not self.is_open:
-            raise PortNotOpenError()
+        """Bytes buffered for reading (with ``slow-prompt``, not a prompt held back)."""
+        self._check()
         return len(self._rx)
 
     @property
@@ -189,22 +251,49 @@ class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
         return 0
 
     def read(self, size: int = 1) -> bytes:
-        """Return up to ``size`` buffered bytes without waiting: the simulator answered at write time."""
-        if not self.is_open:
-            raise PortNotOpenError()
+        """Return up to ``size`` buffered bytes without waiting: the simulator answered at write time.
+
+        With the ``slow-prompt`` quirk, a prompt held back becomes readable once this read has taken
+        everything before it: it arrives in a read of its own.
+
+        Raises:
+            SerialException: the link was lost (``drop`` fault).
+        """
+        self._check()
         chunk = bytes(self._rx[:size])
         del self._rx[:size]
+        if not self._rx and self._late:
+            self._rx += self._late
+            self._late.clear()
         return chunk
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
-        """Feed ``data`` to the simulated ELM327 and buffer its answer; return ``len(data)``."""
-        if not self.is_open:
-            raise PortNotOpenError()
+        """Feed ``data`` to the simulated ELM327 and buffer its answer; return ``len(data)``.
+
+        Raises:
+            SerialException: the link is lost, now (a ``drop`` fault at a line in ``data``) or before.
+        """
+        self._check()
         if isinstance(data, str):
             raise TypeError("unicode strings are not supported, please encode to bytes")
         payload = bytes(data)
-        if self.elm is not None:
-            self._rx += self.elm.feed(payload)
+        if self.elm is None:
+            return len(payload)
+        answer = self.elm.feed(payload)
+        if self.elm.link_lost:
+            line = len(self.elm.received)
+            self._lost = f"{self._port}: link lost at command line {line} (injected fault drop@{line})"
+            self._rx.clear()
+            self._late.clear()
+            raise SerialException(self._lost)
+        if "slow-prompt" in self.elm.quirks and b">" in answer:
+            self._rx += self._late
+            self._late.clear()
+            cut = answer.rindex(b">")
+            self._rx += answer[:cut]
+            self._late += answer[cut:]
+        else:
+            self._rx += answer
         return len(payload)
 
     def flush(self) -> None:
@@ -212,14 +301,13 @@ class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
 
     def reset_input_buffer(self) -> None:
         """Discard buffered answer bytes."""
-        if not self.is_open:
-            raise PortNotOpenError()
+        self._check()
         self._rx.clear()
+        self._late.clear()
 
     def reset_output_buffer(self) -> None:
         """Nothing is ever pending towards the simulator."""
-        if not self.is_open:
-            raise PortNotOpenError()
+        self._check()
 
     def cancel_read(self) -> None:
         """Reads never block; nothing to cancel."""

@@ -1,0 +1,123 @@
+"""The fault matrix: every fault the simulator can inject, at every line of a whole scan.
+
+For each (fault, line) the scan must end within its bound, tell the truth in ``complete``, keep everything
+read before the fault, and invent nothing. The scan runs on a virtual clock, so faults that make obdident
+wait out its deadlines (stalls, storms) cost no real time. tests/FAULTS.md documents the matrix and its
+counts; a test below keeps that document in step.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from obdident.errors import AdapterError, ObdidentError, TransportError
+from obdident.report.model import Report
+from obdident.scanner import scan_port
+from obdident.sim.faults import FAULT_KINDS
+from obdident.transports import open_port
+
+PROFILE = "nissan-qashqai-j10"  # service 09, KWP2000 units, Nissan's session, a masked BCM field
+TIMEOUT_S = 120.0
+FAULTS_MD = Path(__file__).with_name("FAULTS.md")
+
+Fact = tuple[str, str, str]  # (response id, what, value)
+
+
+class VirtualClock:
+    """Advances 1 ms each time it is read."""
+
+    def __init__(self) -> None:
+        self.ticks = itertools.count()
+
+    def __call__(self) -> float:
+        return next(self.ticks) / 1000
+
+
+def facts(report: Report) -> set[Fact]:
+    found: set[Fact] = set()
+    for ecu in report.ecus:
+        ident = ecu.identification
+        found |= {(ecu.response_id, "calid", c) for c in ident.calibration_ids}
+        found |= {(ecu.response_id, "cvn", c) for c in ident.cvns}
+        found |= {(ecu.response_id, key, value) for key, value in ident.fields.items()}
+    found |= {(s.response_id, "vin:" + s.source, str(s.value)) for s in report.vehicle.vin_sources}
+    return found
+
+
+@dataclass
+class Run:
+    report: Report | None
+    error: ObdidentError | None
+    clock: VirtualClock
+    checkpoints: list[tuple[int, set[Fact]]] = field(default_factory=list)
+    lines: int = 0
+
+
+def run(url: str) -> Run:
+    clock = VirtualClock()
+    result = Run(None, None, clock)
+
+    def on_exchange(_exchange: object) -> None:
+        result.lines += 1
+
+    def checkpoint(report: Report) -> None:
+        result.checkpoints.append((result.lines, facts(report)))
+
+    link = open_port(url)
+    try:
+        result.report = scan_port(
+            link, url, timeout_s=TIMEOUT_S, clock=clock, on_exchange=on_exchange, checkpoint=checkpoint
+        )
+    except ObdidentError as err:
+        result.error = err
+    finally:
+        link.close()
+    return result
+
+
+BASELINE = run(f"sim://{PROFILE}")
+assert BASELINE.report is not None and BASELINE.report.complete
+LINES = BASELINE.lines
+SETUP_LINES = 11  # AT D ... AT RV, AT TP A6: before the first request to the vehicle
+KINDS = sorted(FAULT_KINDS)
+CASES = [(kind, line) for kind in KINDS for line in range(1, LINES + 1)]
+
+
+@pytest.mark.parametrize(("kind", "line"), CASES, ids=[f"{k}@{n}" for k, n in CASES])
+def test_fault_at_every_line(kind: str, line: int) -> None:
+    assert BASELINE.report is not None
+    result = run(f"sim://{PROFILE}?fault={kind}@{line}")
+    # bounded: the virtual clock never passes the overall limit by more than one command's deadline
+    assert result.clock() < TIMEOUT_S + 25
+    if result.error is not None:
+        # only while the adapter is being set up, before anything was read from the vehicle
+        assert isinstance(result.error, (AdapterError, TransportError)), repr(result.error)
+        assert line <= SETUP_LINES, f"{kind}@{line}: {result.error!r}"
+        return
+    report = result.report
+    assert report is not None
+    got = facts(report)
+    baseline = facts(BASELINE.report)
+    assert got <= baseline, f"{kind}@{line} invented or garbled: {got - baseline}"
+    for read_before, kept in BASELINE.checkpoints:
+        if read_before < line:
+            assert kept <= got, f"{kind}@{line} lost what was read by line {read_before}: {kept - got}"
+    if report.complete:
+        assert got == baseline, f"{kind}@{line} says complete but lacks {baseline - got}"
+    else:
+        assert report.problems, f"{kind}@{line}: incomplete without a problem saying why"
+    assert "A5 5A" not in report.to_json()
+
+
+def test_faults_md_states_the_matrix_as_run() -> None:
+    text = FAULTS_MD.read_text("utf-8")
+    stated = re.search(r"(\d+) fault kinds \N{MULTIPLICATION SIGN} (\d+) lines = (\d+) cases", text)
+    assert stated is not None, "FAULTS.md states the matrix's counts"
+    assert tuple(map(int, stated.groups())) == (len(KINDS), LINES, len(CASES))
+    for kind in KINDS:
+        assert f"`{kind}`" in text, f"FAULTS.md describes {kind}"
