@@ -13,14 +13,22 @@ without failing (the guard governs obdident's driver, not other programs).
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterator
 
 import pytest
 import serial
+from hypothesis import settings
 from serial.urlhandler import protocol_loop, protocol_socket
 
 import obdident.transports
 from obdident import guard
+
+# Property tests run on a fixed budget: each test's max_examples, no per-example deadline (CI machines vary);
+# in CI (CI=true) also derandomized, so a failure reproduces on the next run.
+settings.register_profile("obdident", deadline=None, print_blob=True)
+settings.register_profile("obdident-ci", deadline=None, print_blob=True, derandomize=True)
+settings.load_profile("obdident-ci" if os.environ.get("CI") else "obdident")
 
 
 class WireAudit:

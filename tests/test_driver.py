@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from obdident.elm327.driver import ELM327
 from obdident.errors import (
@@ -14,6 +16,7 @@ from obdident.errors import (
     AdapterTimeoutError,
     GuardRefusal,
     LinkLostError,
+    ObdidentError,
     UnableToConnectError,
 )
 from tests.fakes import ScriptedPort
@@ -233,3 +236,33 @@ def test_bcm_pin_bytes_never_reach_the_transcript_or_errors() -> None:
         driver.request(b"\x21\x81", timeout_s=0.3)  # stalls mid-answer
     everything = " ".join(line for e in driver.transcript for line in e.lines) + " ".join(info.value.response)
     assert "A5 5A" not in everything and "XX XX" in everything
+
+
+# --- fuzzing: whatever the adapter prints, the driver answers with a value or a documented error ------
+
+_ADAPTER_TEXT = st.one_of(
+    st.binary(max_size=120),
+    st.lists(
+        st.sampled_from(
+            ["7E8 10 14 49 02 01 31 4E 34", "7E8 21 41 5A", "7E8 03 7F 09 78", "7E9 06 49 06 01 AA BB CC",
+             "NO DATA", "BUFFER FULL", "SEARCHING...", "765 22 XX XX 01", "?", "ELM327 v1.5", "7E8XX", "",
+             "CAN ERROR", "7e8 02 49 0a", "18DAF110 10 14 49 02", "<RX ERROR", "7E8 22 00 00 00"]
+        ),
+        max_size=8,
+    ).map(lambda lines: "\r".join(lines).encode()),
+)
+
+
+@settings(max_examples=300)
+@given(_ADAPTER_TEXT, st.booleans())
+def test_any_adapter_answer_gives_messages_or_a_documented_error(answer: bytes, prompt: bool) -> None:
+    port = ScriptedPort(init_script(**{"0902": answer + (b"\r\r>" if prompt else b"")}))
+    driver = ELM327(port, clock=virtual_clock())
+    driver.initialize()
+    driver.connect_vehicle()
+    try:
+        response = driver.request(b"\x09\x02", timeout_s=0.2)
+    except ObdidentError:
+        return
+    for message in response.messages:
+        assert isinstance(message.payload, bytes) and message.response_id
