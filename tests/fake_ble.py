@@ -8,7 +8,7 @@ GATT table is built from bleak's own classes. Like real adapters it answers with
 ``?`` to some AT commands (a clone), refuses connections, or drops the link after some lines or in the
 middle of an answer (disconnected callback fired, notifications stop).
 
-    with use_backend(fake_adapter("fff0", drop_after_lines=16)) as fake:
+    with use_backend(fake_adapter("fff0", drop_after_lines=13)) as fake:
         link = serial.serial_for_url("ble://AA:BB:CC:DD:EE:FF")
         ...
         fake.instances[-1].chunks   # every GATT write: (characteristic uuid, size, with response)

@@ -343,7 +343,7 @@ def test_a_stalled_write_raises_write_timeout() -> None:
 
 
 def test_clone_answering_question_marks_still_scans_completely(sim_report: Report) -> None:
-    quirks = fake_adapter("fff0", question=frozenset({"AT@1", "ATAT1", "ATRV"}), cra=False)
+    quirks = fake_adapter("fff0", question=frozenset({"AT@1", "ATS0", "ATRV"}), cra=False)
     with use_backend(quirks):
         link = _open()
         try:
@@ -351,7 +351,7 @@ def test_clone_answering_question_marks_still_scans_completely(sim_report: Repor
         finally:
             link.close()
     assert report.complete and report.vehicle.vin == VIN
-    assert set(report.adapter.unsupported_commands) >= {"AT@1", "ATAT1", "ATRV", "ATCRA7E8"}
+    assert set(report.adapter.unsupported_commands) >= {"AT@1", "ATS0", "ATRV", "ATCRA7E8"}
     assert _identification(report) == _identification(sim_report)
 
 
@@ -387,8 +387,8 @@ def test_truncated_notifications_end_the_scan_cleanly(knobs: dict[str, Any]) -> 
 
 
 def test_link_dropped_after_the_vin_keeps_what_was_read() -> None:
-    # 10 set-up lines, ATTPA6, 0100, ATDPN, ATST19, 09002, 09023: the adapter goes after the VIN
-    with use_backend(fake_adapter("nordic-uart", drop_after_lines=16)) as fake:
+    # 7 set-up lines, ATST19, ATTPA6, 0100, ATDPN, 09002, 09023: the adapter goes after the VIN
+    with use_backend(fake_adapter("nordic-uart", drop_after_lines=13)) as fake:
         link = _open()
         try:
             report = scan_port(link, URL, timeout_s=SCAN_LIMIT_S)
@@ -450,7 +450,7 @@ def test_a_bleak_error_on_write_is_a_lost_link() -> None:
 def test_cli_link_lost_mid_scan_exits_4_with_the_partial_json(tmp_path: Path) -> None:
     out = tmp_path / "partial.json"
     started = time.monotonic()
-    with use_backend(fake_adapter("fff0", drop_mid_answer_of="0904")):
+    with use_backend(fake_adapter("fff0", drop_mid_answer_of="09046")):
         result = CliRunner().invoke(cli.app, ["scan", "--port", URL, "--json", str(out)])
     assert time.monotonic() - started < 5.0
     assert result.exit_code == cli.EXIT_PARTIAL, result.output

@@ -44,7 +44,7 @@ def test_initialize_sets_the_state_and_reads_identity() -> None:
     port = ScriptedPort(init_script())
     driver = ELM327(port, clock=virtual_clock())
     info = driver.initialize()
-    assert port.sent == ["ATD", "ATE0", "ATL0", "ATS0", "ATH1", "ATAT1", "ATCAF1", "ATI", "AT@1", "ATRV"]
+    assert port.sent == ["ATD", "ATE0", "ATS0", "ATH1", "ATI", "AT@1", "ATRV"]
     assert info.version == "ELM327 v1.5"
     assert info.description == "OBDII to RS232 Interpreter"
     assert info.voltage_v == 12.6
@@ -61,7 +61,7 @@ def test_clone_quirks_echo_left_on_question_marks_and_one_byte_reads() -> None:
     assert info.version == "elm327 v2.1"
     assert info.description is None
     assert info.voltage_v == 12.1
-    assert info.unsupported == ("ATL0", "ATS0", "AT@1")
+    assert info.unsupported == ("ATS0", "AT@1")
 
 
 def test_silent_adapter_falls_back_to_atz_then_says_what_to_do() -> None:
@@ -102,7 +102,7 @@ def test_connect_vehicle_reads_the_protocol_and_sets_the_receive_timeout() -> No
     driver = ELM327(port, clock=virtual_clock())
     driver.initialize()
     first = driver.connect_vehicle()
-    assert port.sent[-4:] == ["ATTPA6", "0100", "ATDPN", "ATST19"]
+    assert port.sent[-4:] == ["ATST19", "ATTPA6", "0100", "ATDPN"]  # ST set once, before the search
     assert driver.protocol is not None and driver.protocol.number == "6"
     assert [(m.response_id, m.payload.hex()) for m in first.messages] == [
         ("7E8", "4100981b8013"), ("7E9", "410080000001"),
@@ -126,7 +126,7 @@ def test_k_line_search_with_bus_init() -> None:
     driver.initialize()
     first = driver.connect_vehicle()
     assert driver.protocol is not None and not driver.protocol.can
-    assert "ATST19" not in port.sent
+    assert port.sent.count("ATST19") == 1  # set before the search, not changed for K-line
     assert first.messages[0].response_id == "10"
     assert first.messages[0].payload == bytes.fromhex("4100BE1FA813")
 

@@ -1237,7 +1237,7 @@ def test_profiles_hold_no_security_data() -> None:
         for did in ("6C44", "6C3D", "FE9D", "FE9A"):
             assert not re.search(rf'"22\s*{did[:2]}\s*{did[2:]}', text), (path.name, did)
         assert "05 03 68 01" not in text, path.name
-    assert bcm_answers == 2  # the J10 and X-Trail BCMs
+    assert bcm_answers == 3  # the J10, X-Trail and benchmark reference BCMs
 
 
 # -- profile format errors for the new keys ---------------------------------------------------------------

@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -58,7 +58,12 @@ def _stderr() -> Console:
 
 
 def _write_json(report: Report, path: str) -> None:
-    text = report.to_json()
+    _write_text(report.to_json(), path)
+
+
+def _write_text(text: str, path: str) -> None:
+    """Write ``text`` to ``path`` atomically (a temporary file in the same directory, then a rename); ``-``
+    is stdout."""
     if path == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -77,15 +82,18 @@ def _write_json(report: Report, path: str) -> None:
 class _Keeper:
     """Keeps the last good report on disk while a scan runs, and the recording."""
 
-    def __init__(self, url: str, json_path: str | None, record: str | None, note: str | None) -> None:
+    def __init__(
+        self, url: str, json_path: str | None, record: str | None, note: str | None, redact: bool = False
+    ) -> None:
         self.url, self.json_path, self.record, self.note = url, json_path, record, note
+        self.redact = redact
         self.exchanges: list[Exchange] = []
         self.last: Report | None = None
 
     def checkpoint(self, report: Report) -> None:
-        self.last = report
+        self.last = _redacted(report) if self.redact else report
         if self.json_path not in (None, "-"):
-            _write_json(report, str(self.json_path))
+            _write_json(self.last, str(self.json_path))
         self.save_recording(report)
 
     def save_recording(self, report: Report | None = None) -> None:
@@ -122,6 +130,83 @@ class _Keeper:
         where = f" in {self.json_path}" if self.json_path not in (None, "-") else ""
         err.print(f"[yellow]obdident stopped ({reason}); the report so far{where} has complete: false.[/]")
         return EXIT_PARTIAL
+
+
+def _redacted(report: Report) -> Report:
+    from obdident.report.redact import redact
+
+    return redact(report)
+
+
+def _check_output(path: str | None, option: str, err: Console) -> None:
+    """Exit 2 before any work when an output file cannot be made: no such directory, or a directory."""
+    if path is None:
+        return
+    if path == "-":
+        err.print(f"[red]{option} needs a file name;[/] only --json writes to stdout ('-').")
+        raise typer.Exit(EXIT_USAGE)
+    target = Path(path)
+    if target.is_dir():
+        err.print(f"[red]{option} {_safe(path)} is a directory;[/] give a file name.")
+        raise typer.Exit(EXIT_USAGE)
+    if not target.parent.is_dir():
+        err.print(f"[red]{option} {_safe(path)}: no directory {_safe(target.parent)}.[/]")
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _check_outputs(err: Console, html: str | None, qr: str | None, csv: str | None) -> None:
+    _check_output(html, "--html", err)
+    _check_output(qr, "--qr", err)
+    _check_output(csv, "--csv", err)
+    if csv is not None:
+        from obdident.errors import ObdidentError
+        from obdident.report.csvout import check_file
+
+        try:
+            check_file(csv)
+        except ObdidentError as exc:
+            _fail(err, exc)
+
+
+def _safe(value: object) -> str:
+    from obdident.report.text import safe
+
+    return safe(value)
+
+
+def _fail(err: Console, exc: Exception) -> NoReturn:
+    """Print what went wrong (and what to do) and exit 2."""
+    err.print(f"[red]{_safe(exc)}[/]")
+    hint = getattr(exc, "hint", None)
+    if hint:
+        err.print(f"[bold]What to do:[/] {_safe(hint)}")
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _write_outputs(report: Report, err: Console, html: str | None, qr: str | None, csv: str | None) -> None:
+    """Write the HTML page, the QR code and the CSV row asked for; exit 2 if one cannot be written."""
+    from obdident.errors import ObdidentError
+
+    try:
+        if html is not None:
+            from obdident.report.html import render_html
+
+            _write_text(render_html(report), html)
+            err.print(f"HTML report written to {_safe(html)}")
+        if qr is not None:
+            from obdident.report.qr import svg_document
+
+            _write_text(svg_document(report), qr)
+            err.print(f"QR code written to {_safe(qr)}")
+        if csv is not None:
+            from obdident.report.csvout import append_row
+
+            append_row(report, csv)
+            err.print(f"CSV row appended to {_safe(csv)}")
+    except ObdidentError as exc:
+        _fail(err, exc)
+    except OSError as exc:
+        _fail(err, ObdidentError(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}"))
 
 
 @app.command()
@@ -167,6 +252,26 @@ def scan(
     baudrate: Annotated[int, typer.Option(help="Serial speed in baud.")] = 38400,
     timeout: Annotated[float, typer.Option(help="Overall time limit in seconds.", min=1.0)] = 120.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the adapter dialogue.")] = False,
+    html: Annotated[
+        str | None,
+        typer.Option(metavar="PATH", help="Also write the printable one-page report for the dealer (HTML)."),
+    ] = None,
+    qr: Annotated[
+        str | None,
+        typer.Option(metavar="PATH", help="Also write the QR code (VIN and head-unit identifiers) as SVG."),
+    ] = None,
+    csv: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="Append one row for this car to the CSV file FILE (dealer's log)."),
+    ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
+            "for sharing on a forum.",
+        ),
+    ] = False,
 ) -> None:
     """Scan the vehicle read-only and print (or write) its identification report."""
     err = _stderr()
@@ -178,6 +283,13 @@ def scan(
     if make is not None and make.lower() != "nissan":
         err.print(f"[red]--make {make!r} is not known;[/] the only make with its own knowledge is 'nissan'.")
         raise typer.Exit(EXIT_USAGE)
+    if redact and record:
+        err.print(
+            "[red]--redact cannot mask a --record recording[/] (it holds the adapter dialogue as read). "
+            "Record without --redact, then share outputs made with `obdident report SCAN.json --redact`."
+        )
+        raise typer.Exit(EXIT_USAGE)
+    _check_outputs(err, html, qr, csv)
     if not demo and not port:
         port = _choose_adapter(err)
 
@@ -186,7 +298,7 @@ def scan(
     from obdident.scanner import scan as run_scan
 
     url = DEMO_PORT if demo else str(port)
-    keeper = _Keeper(url, json_path, record, note)
+    keeper = _Keeper(url, json_path, record, note, redact)
     try:
         with err.status("Starting", spinner="dots") as status:
             report = run_scan(
@@ -216,9 +328,13 @@ def scan(
         if verbose and not isinstance(exc, KeyboardInterrupt):
             err.print_exception()
         code = keeper.stop(err, reason)
+        if keeper.last is not None:
+            _write_outputs(keeper.last, err, html, qr, csv)
         raise typer.Exit(code) from None
 
     keeper.save_recording(report)
+    if redact:
+        report = _redacted(report)
     if json_path is not None:
         _write_json(report, json_path)
     if json_path != "-":
@@ -231,9 +347,91 @@ def scan(
             err.print(f"JSON report written to {json_path}")
     elif not report.complete:
         err.print("[yellow]The scan stopped early; the report has complete: false.[/]")
+    _write_outputs(report, err, html, qr, csv)
     if report.complete:
         raise typer.Exit(EXIT_OK)
     raise typer.Exit(EXIT_PARTIAL if report.ecus else EXIT_NO_CONTACT)
+
+
+@app.command("report")
+def report_command(
+    scan_json: Annotated[
+        Path,
+        typer.Argument(metavar="SCAN.json", help="A JSON report written by `obdident scan --json PATH`."),
+    ],
+    html: Annotated[
+        str | None, typer.Option(metavar="PATH", help="Write the printable one-page report for the dealer.")
+    ] = None,
+    qr: Annotated[
+        str | None,
+        typer.Option(metavar="PATH", help="Write the QR code (VIN and head-unit identifiers) as SVG."),
+    ] = None,
+    request: Annotated[
+        bool,
+        typer.Option(
+            "--request",
+            help="Print the text of a request to the dealer for the head unit's unlock code, filled from "
+            "the scan, with blanks for what the owner adds.",
+        ),
+    ] = False,
+    csv: Annotated[
+        str | None,
+        typer.Option(metavar="FILE", help="Append one row for this car to the CSV file FILE (dealer's log)."),
+    ] = None,
+    json_path: Annotated[
+        str | None,
+        typer.Option(
+            "--json",
+            metavar="PATH",
+            help="Write the JSON report (redacted with --redact) to PATH ('-' for stdout).",
+        ),
+    ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
+            "for sharing on a forum.",
+        ),
+    ] = False,
+) -> None:
+    """Make the dealer's outputs from a saved scan: page, QR code, code request, CSV row.
+
+    Without an option, print the report on the terminal.
+    """
+    from obdident.errors import ObdidentError
+    from obdident.report.load import load_report
+
+    err = _stderr()
+    if request and json_path == "-":
+        err.print("[red]Give either --request or --json -, not both:[/] both would go to stdout.")
+        raise typer.Exit(EXIT_USAGE)
+    _check_outputs(err, html, qr, csv)
+    try:
+        report = load_report(scan_json)
+    except ObdidentError as exc:
+        _fail(err, exc)
+    if redact:
+        report = _redacted(report)
+    if json_path is not None:
+        try:
+            _write_json(report, json_path)
+        except OSError as exc:
+            _fail(err, ObdidentError(f"cannot write {_safe(json_path)}: {exc.strerror or exc}"))
+        if json_path != "-":
+            err.print(f"JSON report written to {_safe(json_path)}")
+    if request:
+        from obdident.report.request import request_text
+
+        sys.stdout.write(request_text(report))
+        sys.stdout.flush()
+    if not (html or qr or csv or request or json_path):
+        from rich.console import Console
+
+        from obdident.report.text import render
+
+        render(report, Console(highlight=False))
+    _write_outputs(report, err, html, qr, csv)
 
 
 def _find(err: Console, ble_timeout: float | None) -> Found:

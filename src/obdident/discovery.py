@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from obdident.elm327.driver import ELM327, Response
+from obdident.elm327.isotp import can_frames
 from obdident.elm327.lines import EcuMessage
 from obdident.errors import ProtocolError
 from obdident.report.model import Evidence, Problem, VinSource
@@ -26,9 +27,10 @@ __all__ = ["PROBE_TIMEOUT_HEX", "Responder", "UnitResult", "identify", "identify
 
 log = logging.getLogger(__name__)
 
-#: Receive timeout while probing and reading physical addresses: 0x10 x 4.096 ms = 65.5 ms, just over the
-#: ISO 15765-4 P2(CAN) of 50 ms, so an absent unit costs little (ELM327 datasheet, AT ST).
-PROBE_TIMEOUT_HEX = "10"
+#: Receive timeout while probing and reading physical addresses: 0x0E x 4.096 ms = 57.3 ms, just over the
+#: ISO 15765-4 P2(CAN) of 50 ms (the longest a unit may take to answer), so an absent unit costs little
+#: (ELM327 datasheet, AT ST). A present unit that misses it is asked once more with 205 ms.
+PROBE_TIMEOUT_HEX = "0E"
 _SLOW_TIMEOUT_HEX = "32"  # 205 ms: one more try for a present unit that missed the short timeout
 _PENDING_TIMEOUT_HEX = "FF"  # 1.04 s: after 7F xx 78, the unit promised an answer
 _MAX_PENDING = 2  # bounded: ISO 14229-2 P2*(server) is 5 s; two long waits are enough for identification
@@ -78,20 +80,27 @@ class _Asker:
         self.driver = driver
         self.result = result
 
-    def _send(self, payload: bytes) -> tuple[Response, list[EcuMessage]]:
-        response = self.driver.request(payload)
+    def _send(self, payload: bytes, frames: int | None) -> tuple[Response, list[EcuMessage]]:
+        response = self.driver.request(payload, expected_frames=frames)
         own = [m for m in response.messages if m.response_id == self.result.unit.response_id]
         lines = tuple(line for m in own for line in m.lines)
         unique = tuple(dict.fromkeys(lines))
         self.result.evidence.append(Evidence(response.exchange.request, unique or response.exchange.lines))
         return response, own
 
-    def ask(self, payload: bytes) -> EcuMessage | None:
-        """The unit's final answer to ``payload``, or None when it gave none."""
+    def ask(self, payload: bytes, answer_bytes: int | None = None) -> EcuMessage | None:
+        """The unit's final answer to ``payload``, or None when it gave none.
+
+        Args:
+            payload: the request.
+            answer_bytes: the usual length of the positive answer, when known: the response-count digit
+                then lets the adapter return at once (a longer answer is read again in full).
+        """
         pending = busy = 0
         slow_retry_done = False
+        frames = can_frames(answer_bytes) if answer_bytes else None
         while True:
-            _, own = self._send(payload)
+            _, own = self._send(payload, None if (pending or busy or slow_retry_done) else frames)
             if not own:
                 if self.result.present and not slow_retry_done:
                     slow_retry_done = True
@@ -138,7 +147,7 @@ Reporter = Callable[[str], None]
 
 
 def _read_lid(asker: _Asker, lid: int) -> tuple[bytes, tuple[int, ...]] | Negative | None:
-    message = asker.ask(kwp.build_read_lid(lid))
+    message = asker.ask(kwp.build_read_lid(lid), kwp.EXPECTED_ANSWER_BYTES.get(lid))
     if message is None:
         return None
     negative = parse_negative(message.payload)
@@ -218,7 +227,7 @@ def _uds_reads(asker: _Asker) -> None:
 
 
 def _session(asker: _Asker, session: int) -> Negative | bool:
-    message = asker.ask(kwp.build_session(session))
+    message = asker.ask(kwp.build_session(session), 2)
     if message is None:
         return False
     negative = parse_negative(message.payload)

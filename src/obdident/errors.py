@@ -19,6 +19,7 @@
      +-- GuardRefusal                    a line was refused by the read-only allowlist
      +-- ProtocolError                   bytes from the vehicle do not fit the protocol
      |    +-- IsoTpError                 ISO 15765-2 reassembly failed (sequence, length)
+ |    |    +-- IsoTpTruncatedError   the answer stopped before its declared length
      |    +-- DecodeError                a service payload could not be decoded
      +-- ProfileError                    a ``sim://`` vehicle profile is malformed or missing
  +-- RecordingError                  a recorded session file is malformed
@@ -148,6 +149,11 @@ class ProtocolError(ObdidentError):
 
 class IsoTpError(ProtocolError):
     """An ISO 15765-2 multi-frame answer could not be reassembled."""
+
+
+class IsoTpTruncatedError(IsoTpError):
+    """A multi-frame answer stopped before its declared length (frames lost, or a response-count digit that
+    was too small)."""
 
 
 class DecodeError(ProtocolError):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from obdident import __version__, assess
 from obdident.discovery import UnitResult, identify, identify_kline, sweep
 from obdident.elm327.driver import ELM327, AdapterInfo, Clock, Exchange, Response
+from obdident.elm327.isotp import can_frames
 from obdident.elm327.lines import EcuMessage
 from obdident.errors import (
     AdapterError,
@@ -69,16 +70,7 @@ INCOMPLETE_CODES = frozenset(
 )
 _MAX_REPEATS = 3  # bounded repeats of a functional request that an ECU answered busy / pending
 
-# ISO 15765-2 frames a CAN answer of n payload bytes takes: a single frame up to 7, else a first frame with
-# 6 and consecutive frames with 7 each (ISO 15765-2 §9.6).
-_SF_MAX, _FF_DATA, _CF_DATA = 7, 6, 7
 _MAX_COUNT_DIGIT = 15
-
-
-def _can_frames(payload_len: int) -> int:
-    if payload_len <= _SF_MAX:
-        return 1
-    return 1 + -(-(payload_len - _FF_DATA) // _CF_DATA)
 
 
 @dataclass
@@ -103,7 +95,7 @@ class _EcuState:
             for key, request in self.physical.field_requests.items():
                 by_request.setdefault(request, []).append(key)
             evidence += [
-                Evidence(e.request, e.response, tuple(by_request.get(e.request, ())))
+                Evidence(e.request, e.response, tuple(by_request.get(_without_count(e.request), ())))
                 for e in self.physical.evidence
             ]
         return Ecu(
@@ -260,7 +252,8 @@ class _Scanner:
             return
         if self.first_responders:
             driver.functional()
-            answered = bool(driver.request(b"\x01\x00").messages)  # the very request that worked first
+            count = self.first_responders if self.first_responders <= _MAX_COUNT_DIGIT else None
+            answered = bool(driver.request(b"\x01\x00", expected_frames=count).messages)
         else:
             first = next((s.physical for s in self.ecus.values() if s.physical), None)
             request = (
@@ -508,9 +501,9 @@ class _Scanner:
                     except ProtocolError:
                         return None
             return None
-        if info_type not in (obd09.VIN, obd09.ECU_NAME):
-            return None  # CALID and CVN counts vary: let the adapter wait out AT ST
-        frames = _can_frames(3 + obd09.ITEM_SIZES[info_type]) * len(holders)
+        # one item per ECU: exact for the VIN and the ECU name; for CALIDs and CVNs the common case (an ECU
+        # with two CALIDs makes the adapter stop early, and the driver asks again without the digit)
+        frames = can_frames(3 + obd09.ITEM_SIZES[info_type]) * len(holders)
         return frames if frames <= _MAX_COUNT_DIGIT else None
 
     def _apply(self, state: _EcuState, data: obd09.InfoTypeData) -> None:
@@ -595,6 +588,11 @@ def _failure_code(err: Exception) -> str:
     if isinstance(err, ProtocolError):
         return "garbled-answer"
     return "adapter-error"
+
+
+def _without_count(request: str) -> str:
+    """The request without its response-count digit (an odd number of hex digits ends with one)."""
+    return request[:-1] if len(request) % 2 else request
 
 
 def describe_link(port: str, link: object) -> str:

@@ -10,18 +10,21 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol as TypingProtocol
 
+from obdident.elm327.isotp import can_frames
 from obdident.elm327.lines import (
     PROTOCOLS,
     EcuMessage,
     Protocol,
     is_info,
     looks_like_banner,
+    parse_frames,
     raise_for_status,
     split_lines,
+    status_of,
     strip_echo,
 )
 from obdident.elm327.masking import MaskedAnswer, mask_answer
@@ -31,8 +34,10 @@ from obdident.errors import (
     AdapterReplyError,
     AdapterResetError,
     AdapterTimeoutError,
+    IsoTpTruncatedError,
     LinkLostError,
     NoDataError,
+    ProtocolError,
 )
 from obdident.guard import Guard
 
@@ -302,9 +307,11 @@ class ELM327:
     def initialize(self) -> AdapterInfo:
         """Bring the adapter into the state the driver relies on and read its identity.
 
-        Settings: defaults (AT D, or AT Z when the adapter does not answer it), echo off, linefeeds off,
-        spaces off (saves a third of the bytes), headers on (each frame names its ECU), adaptive timing 1,
-        CAN automatic formatting on. Reads AT I, AT @1 and AT RV.
+        Settings: defaults (AT D, or AT Z when the adapter does not answer it), echo off, spaces off (saves a
+        third of the bytes), headers on (each frame names its ECU). Only what differs from the defaults is
+        sent: AT D restores adaptive timing AT1 and CAN automatic formatting (ELM327 datasheet, AT D), which
+        the driver relies on, and the line parser takes CR or CR LF, so AT L0 would buy nothing. The receive
+        timeout is set on purpose once the protocol is known (AT ST). Reads AT I, AT @1 and AT RV.
 
         Returns:
             What the adapter says about itself.
@@ -336,11 +343,8 @@ class ELM327:
                 hint="check that the port is the OBD-II adapter's and that the baud rate is right",
             )
         self.at("ATE0")
-        self.at("ATL0", required=False)
         self.at("ATS0", required=False)
         self.at("ATH1")
-        self.at("ATAT1", required=False)
-        self.at("ATCAF1", required=False)
         version = _first(self.at("ATI"))
         description = _first(self.at("AT@1", required=False))
         voltage = _parse_voltage(self.at("ATRV", required=False))
@@ -463,6 +467,7 @@ class ELM327:
             UnableToConnectError: no protocol found (ignition off, or a vehicle without OBD emissions ECUs).
             AdapterReplyError: ``CAN ERROR``, ``BUS INIT: ...ERROR`` and the like.
         """
+        self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)  # P2(CAN) x 2 (J1850's P2 is 100 ms, still within)
         self.at("ATTPA6")
         exchange = self.command("0100", timeout_s=timeout_s)
         raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
@@ -487,8 +492,10 @@ class ELM327:
 
         Args:
             payload: the request bytes (``09 02``), without the ISO-TP PCI: the adapter adds it.
-            expected_frames: the number of frames (lines) that will answer, 1-15, when known for sure. The
-                adapter then returns as soon as they arrived instead of waiting out AT ST (ELM327 v1.3+).
+            expected_frames: the number of frames (lines) expected, 1-15: the response-count digit. The
+                adapter then returns as soon as that many arrived instead of waiting out AT ST (ELM327
+                v1.3+). It may be a guess: when it cut a multi-frame answer short, the request is sent again
+                without it; a chip that answers ``?`` to it never gets it again.
             timeout_s: deadline for the prompt, in seconds.
 
         Returns:
@@ -509,6 +516,12 @@ class ELM327:
                 self._count_works = False
                 self._unsupported.append("response-count digit")
                 exchange, answer = self._transact(line, timeout_s)
+            elif isinstance(answer.error, IsoTpTruncatedError):
+                # the guess was short: the adapter stopped mid-message. The first frames it did show declare
+                # each message's length: ask again for exactly that many frames (or wait out AT ST).
+                needed = _frames_declared(answer.error.response, self.protocol)
+                retry = f"{needed:X}" if needed is not None and needed <= 15 else ""
+                exchange, answer = self._transact(line + retry, timeout_s)
         else:
             exchange, answer = self._transact(line, timeout_s)
         self._raise_for_reset(exchange)
@@ -519,6 +532,22 @@ class ELM327:
         if answer.error is not None:
             raise answer.error
         return Response(exchange, answer.messages or ())
+
+
+def _frames_declared(lines: Sequence[str], protocol: Protocol) -> int | None:
+    """Frames the answer needs, from its single and first frames' declared lengths (ISO 15765-2 §9.6)."""
+    try:
+        frames = parse_frames([x for x in lines if status_of(x) is None and not is_info(x)], protocol)
+    except ProtocolError:
+        return None
+    total = 0
+    for frame in frames:
+        kind = frame.data[0] >> 4 if frame.data else -1
+        if kind == 0:
+            total += 1
+        elif kind == 1 and len(frame.data) >= 2:
+            total += can_frames(((frame.data[0] & 0x0F) << 8) | frame.data[1])
+    return total or None
 
 
 def _first(lines: list[str]) -> str | None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from obdident.errors import IsoTpError
+from obdident.errors import IsoTpError, IsoTpTruncatedError
 
-__all__ = ["Located", "reassemble", "reassemble_located"]
+__all__ = ["Located", "can_frames", "reassemble", "reassemble_located"]
 
 #: Where one payload byte was carried: (frame index, byte index within that frame's data, PCI at 0).
 Position = tuple[int, int]
@@ -49,7 +49,8 @@ def reassemble(frames: Iterable[bytes]) -> list[bytes]:
 
     Raises:
         IsoTpError: an empty frame, a length out of range (ISO 15765-2 §9.6.2/§9.6.3), a consecutive frame
-            without a first frame or out of sequence (§9.6.4.3), or a message that ended before its length.
+            out of sequence (§9.6.4.3), or a message that ended before its length. A consecutive frame
+            while no message is being received is ignored (§9.8.3).
     """
     return [m.payload for m in reassemble_located(frames)]
 
@@ -86,7 +87,9 @@ def reassemble_located(frames: Iterable[bytes]) -> list[Located]:
             next_sn = 1
         elif kind == _CONSECUTIVE:
             if pending is None:
-                raise IsoTpError(f"consecutive frame {index} arrived without a first frame")
+                # ISO 15765-2:2016 §9.8.3: a consecutive frame while no reception is in progress is ignored
+                # (the tail of an earlier answer the adapter stopped listening to)
+                continue
             if low != next_sn:
                 raise IsoTpError(
                     f"consecutive frame {index} has sequence number {low:X}, expected {next_sn:X}"
@@ -106,8 +109,22 @@ def reassemble_located(frames: Iterable[bytes]) -> list[Located]:
     return messages
 
 
+def can_frames(payload_len: int) -> int:
+    """How many classic-CAN frames carry a message of ``payload_len`` bytes: one single frame up to 7, else
+    a first frame with 6 and consecutive frames with 7 each (ISO 15765-2 §9.6)."""
+    if payload_len <= _CLASSIC_SF_MAX:
+        return 1
+    return 1 + -(-(payload_len - 6) // 7)
+
+
 def _ensure_idle(pending: list[tuple[int, Position]] | None, expected_len: int, index: int | None) -> None:
     if pending is None:
         return
-    where = "the answer ended" if index is None else f"frame {index} started a new message"
-    raise IsoTpError(f"{where} after {len(pending)} of {expected_len} bytes of a multi-frame message")
+    if index is None:
+        raise IsoTpTruncatedError(
+            f"the answer ended after {len(pending)} of {expected_len} bytes of a multi-frame message"
+        )
+    raise IsoTpError(
+        f"frame {index} started a new message after {len(pending)} of {expected_len} bytes of a multi-frame "
+        "message"
+    )

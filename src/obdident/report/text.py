@@ -1,7 +1,9 @@
 """The report on a terminal: rich tables of the vehicle, the adapter, the ECUs and the problems.
 
-Strings from the adapter or an ECU are untrusted: control characters and escape sequences are replaced
-before they reach the terminal, and rich markup in them is escaped.
+Strings from the adapter or an ECU are untrusted: control characters (C0, DEL, C1, so every escape sequence
+loses its ESC or CSI byte), Unicode line and paragraph separators, and bidirectional and zero-width format
+characters are shown as ``\\xNN`` / ``\\uNNNN`` before they reach the terminal, and rich markup in them is
+escaped.
 """
 
 from __future__ import annotations
@@ -15,16 +17,28 @@ from rich.table import Table
 
 from obdident.report.model import Ecu, Report
 
-__all__ = ["render", "safe"]
+__all__ = ["plain", "render", "safe"]
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 controls and DEL (ESC 1B and CSI 9B start escape sequences), zero-width and bidirectional
+# marks, line and paragraph separators, bidirectional embeddings/overrides/isolates, word joiner, BOM.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 _NOT_AVAILABLE = "[dim]not available[/dim]"
+
+
+def _shown(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def plain(value: object) -> str:
+    """Return ``value`` as plain text fit for a terminal: control and format characters shown as ``\\xNN``
+    or ``\\uNNNN``."""
+    return _CONTROL.sub(lambda m: _shown(m.group()), str(value))
 
 
 def safe(value: object) -> str:
     """Return ``value`` as text fit for a terminal: control characters shown as ``\\xNN``, markup escaped."""
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
-    return escape(text)
+    return escape(plain(value))
 
 
 def _or_na(value: object) -> str:

@@ -15,6 +15,7 @@ from obdident.errors import DecodeError
 from obdident.services.diag import Encoding, render
 
 __all__ = [
+    "EXPECTED_ANSWER_BYTES",
     "LIDS",
     "NISSAN_83_FIELDS",
     "Field",
@@ -73,6 +74,11 @@ NISSAN_83_FIELDS: tuple[Field, ...] = (
     Field("calibration_id", 18, 2, "auto"),
 )
 _NISSAN_83_LENGTH = 24
+
+#: The usual length of each LID's positive answer (SID, LID and data), from the public captures (evidence
+#: section 2): 61 83 + 24, 61 81 + 19 (VIN and two padding bytes), 61 80 / 61 FE + 14, 61 FF + 9. Used only
+#: to guess the response-count digit; a longer answer is read again in full.
+EXPECTED_ANSWER_BYTES: dict[int, int] = {0x83: 26, 0x81: 21, 0x80: 16, 0xFE: 16, 0xFF: 11}
 
 
 def build_read_lid(lid: int) -> bytes:

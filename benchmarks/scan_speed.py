@@ -1,0 +1,106 @@
+"""Speed of a full identification scan against a timing model of a real adapter, beside python-OBD.
+
+Run:  python benchmarks/scan_speed.py            (after: pip install -e '.[test]')
+
+For each link (USB serial, Bluetooth Classic SPP, Bluetooth LE) it scans the reference Nissan vehicle
+(hw-fixtures/profiles/benchmark-nissan-reference.toml: service 09 plus the physical-address units of the
+Qashqai J10 and Leaf profiles, with absent candidates) through the timing model in benchmarks/timing.py, in
+virtual time, and prints: the scan's time, its round trips, the time spent waiting out receive timeouts,
+the ideal (the same exchanges with no avoidable wait), and python-OBD 0.7.3's ``obd.OBD(...)`` connect plus
+one VIN query on the same simulated adapter, with the ratios. It is not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import LINKS, Link, TimedPort, VirtualClock  # noqa: E402
+
+from obdident.scanner import scan_port  # noqa: E402
+from obdident.sim.profile import find_profile, load_profile  # noqa: E402
+
+PROFILE = "benchmark-nissan-reference"
+
+
+@dataclass(frozen=True)
+class Result:
+    seconds: float
+    exchanges: int
+    waited_s: float
+    ideal_s: float
+    ok: bool
+    detail: str
+
+
+def obdident_scan(link: Link) -> Result:
+    clock = VirtualClock()
+    port = TimedPort(load_profile(find_profile(PROFILE)), link, clock)
+    report = scan_port(port, f"bench://{PROFILE}", clock=clock)
+    units = sum(1 for e in report.ecus if e.identification.fields or e.identification.calibration_ids)
+    s = port.stats
+    return Result(clock.now, s.exchanges, s.waited_s, s.ideal_s, report.complete, f"{units} units identified")
+
+
+@contextlib.contextmanager
+def python_obd_on(port: TimedPort, clock: VirtualClock) -> Iterator[object]:
+    import obd
+    import obd.elm327 as elm327
+
+    saved_serial, saved_time = elm327.serial.serial_for_url, elm327.time
+    def open_port(*_args: object, timeout: float | None = None, **_kwargs: object) -> TimedPort:
+        port.timeout = timeout
+        return port
+
+    elm327.serial.serial_for_url = open_port
+    elm327.time = SimpleNamespace(sleep=clock.sleep, time=clock.time)
+    try:
+        yield obd
+    finally:
+        elm327.serial.serial_for_url, elm327.time = saved_serial, saved_time
+
+
+def python_obd_vin(link: Link) -> Result:
+    clock = VirtualClock()
+    port = TimedPort(load_profile(find_profile(PROFILE)), link, clock)
+    with python_obd_on(port, clock) as obd:
+        connection = obd.OBD("bench", baudrate=38400, fast=False)  # type: ignore[attr-defined]
+        connected, status = clock.now, connection.status()
+        response = connection.query(obd.commands.VIN)  # type: ignore[attr-defined]
+        connection.close()
+    s = port.stats
+    detail = f"connect {connected:.2f} s ({status}); VIN value {response.value!r}"
+    return Result(clock.now, s.exchanges, s.waited_s, s.ideal_s, bool(response.messages), detail)
+
+
+def main() -> None:
+    print(f"Reference vehicle: {PROFILE}; virtual time under benchmarks/timing.py's model\n")
+    header = f"{'link':<62} {'scan s':>7} {'trips':>6} {'waited s':>9} {'ideal s':>8} {'x ideal':>8}"
+    for key, link in LINKS.items():
+        ours = obdident_scan(link)
+        theirs = python_obd_vin(link)
+        print(link.name)
+        print(header)
+        print(
+            f"{'  obdident full scan (' + ours.detail + ')':<62} {ours.seconds:7.2f} {ours.exchanges:6d} "
+            f"{ours.waited_s:9.2f} {ours.ideal_s:8.2f} {ours.seconds / ours.ideal_s:8.2f}"
+        )
+        print(
+            f"{'  python-OBD 0.7.3 connect + VIN':<62} {theirs.seconds:7.2f} {theirs.exchanges:6d} "
+            f"{theirs.waited_s:9.2f} {theirs.ideal_s:8.2f} {theirs.seconds / theirs.ideal_s:8.2f}"
+        )
+        print(f"  python-OBD: {theirs.detail}")
+        print(
+            f"  obdident's full scan takes {ours.seconds / theirs.seconds:.2f}x python-OBD's connect + one VIN "
+            f"({key}); complete={ours.ok}\n"
+        )
+
+
+if __name__ == "__main__":
+    main()

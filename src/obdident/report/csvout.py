@@ -1,0 +1,164 @@
+"""One CSV row per scanned car, for a dealer's log: ``--csv FILE`` appends a row (and the header row when the
+file is new or empty).
+
+Columns, in this order (stable within version 1; new columns are only ever added at the end):
+
+==========================  ==========================================================================
+``scanned_at``              when the scan started, ISO 8601 UTC (``started_at``)
+``vin``                     the VIN, empty when not read
+``vin_check_digit``         ``valid``, ``invalid``, ``not-required`` or ``unknown``
+``manufacturer``            from the WMI
+``country``                 from the WMI
+``family``                  the model family (``X-Trail (T32)``)
+``model_year``              only where the VIN encodes one (North America)
+``head_unit_status``        ``identified``, ``not-reachable``, ``not-found``; empty when not assessed
+``head_unit_part``          the head unit's whole part number, when it gave one
+``head_unit_part_suffix``   only the part number's suffix (Nissan ``21 83``), when that is all it gave
+``head_unit_serial``        the head unit's serial number
+``head_unit_software``      its software number or version
+``head_unit_hardware``      its hardware number or version
+``ecu_count``               how many units answered
+``complete``                ``true`` or ``false``
+``problems``                the problems' codes, separated by spaces
+``tool_version``            the obdident version that scanned
+``port``                    the adapter's port or URL
+==========================  ==========================================================================
+
+The head-unit columns are the QR code's ``HU``, ``HUS``, ``SN``, ``SW``, ``HW`` (:mod:`.qr`). Values from
+the vehicle are untrusted: control characters are removed, and a cell that would start with ``=``, ``+``,
+``-``, ``@`` (or their full-width forms), a tab or a carriage return gets a leading ``'`` so that a
+spreadsheet shows it as text instead of running it as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from obdident.errors import ObdidentError
+from obdident.report.model import Report
+from obdident.report.qr import head_unit_values
+
+__all__ = ["COLUMNS", "append_row", "cell", "check_file", "row"]
+
+COLUMNS: tuple[str, ...] = (
+    "scanned_at",
+    "vin",
+    "vin_check_digit",
+    "manufacturer",
+    "country",
+    "family",
+    "model_year",
+    "head_unit_status",
+    "head_unit_part",
+    "head_unit_part_suffix",
+    "head_unit_serial",
+    "head_unit_software",
+    "head_unit_hardware",
+    "ecu_count",
+    "complete",
+    "problems",
+    "tool_version",
+    "port",
+)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def cell(value: object) -> str:
+    """Make one value safe for a CSV cell: no control characters, no formula.
+
+    ``None`` is an empty cell; ``True``/``False`` are ``true``/``false``.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    stripped = _CONTROL.sub("", text)
+    if text.startswith(_FORMULA_START) or stripped.startswith(_FORMULA_START):
+        return "'" + stripped
+    return stripped
+
+
+def row(report: Report) -> list[str]:
+    """The report's row, one cell per column of :data:`COLUMNS`."""
+    v = report.vehicle
+    head = report.head_unit
+    hu = head_unit_values(report)
+    values: dict[str, object] = {
+        "scanned_at": report.started_at,
+        "vin": v.vin,
+        "vin_check_digit": v.vin_check_digit,
+        "manufacturer": v.manufacturer,
+        "country": v.country,
+        "family": v.family,
+        "model_year": v.model_year,
+        "head_unit_status": head.status if head else None,
+        "head_unit_part": hu.get("HU"),
+        "head_unit_part_suffix": hu.get("HUS"),
+        "head_unit_serial": hu.get("SN"),
+        "head_unit_software": hu.get("SW"),
+        "head_unit_hardware": hu.get("HW"),
+        "ecu_count": len(report.ecus),
+        "complete": report.complete,
+        "problems": " ".join(p.code for p in report.problems),
+        "tool_version": report.tool.get("version", ""),
+        "port": report.adapter.port,
+    }
+    return [cell(values[column]) for column in COLUMNS]
+
+
+def _line(cells: list[str] | tuple[str, ...]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def check_file(path: str | Path) -> str:
+    """Check that ``path`` is new, empty, or a CSV file with obdident's header row; return its text.
+
+    Raises:
+        ObdidentError: it cannot be read, or its first row is not :data:`COLUMNS`.
+    """
+    target = Path(path)
+    try:
+        existing = target.read_text("utf-8") if target.exists() else ""
+    except (OSError, UnicodeDecodeError) as err:
+        raise ObdidentError(f"{target}: cannot read the CSV file: {err}") from err
+    if existing.strip():
+        first = next(csv.reader(io.StringIO(existing)), [])
+        if tuple(first) != COLUMNS:
+            shown = ", ".join(first[:3])[:80]
+            raise ObdidentError(
+                f"{target}: its header row ({shown}...) is not obdident's: not appending to it",
+                hint="Give a new file name, or a CSV file written by obdident --csv.",
+            )
+    return existing
+
+
+def append_row(report: Report, path: str | Path) -> None:
+    """Append the report's row to the CSV file ``path``; write the header row first when the file is new
+    or empty.
+
+    Raises:
+        ObdidentError: the file exists with a different header row (another program's file, or columns of
+            another version), or cannot be written.
+    """
+    target = Path(path)
+    existing = check_file(target)
+    text = ""
+    if existing.strip():
+        if not existing.endswith(("\n", "\r")):
+            text = "\r\n"
+    else:
+        text = _line(COLUMNS)
+    text += _line(row(report))
+    try:
+        with target.open("a", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise ObdidentError(f"{target}: cannot write the CSV file: {err}") from err

@@ -1,0 +1,161 @@
+"""The report as one self-contained, printable HTML page for the dealer (``--html OUT.html``).
+
+The page holds everything inline: CSS, and the QR code (:mod:`.qr`) as an inline SVG; it loads nothing
+and runs nothing (no JavaScript; a Content-Security-Policy ``default-src 'none'`` says so to the browser
+too). It is laid out for one A4 page (``@page { size: A4; margin: 12mm }``) for a typical car.
+
+The page is rendered by jinja2 from ``templates/report.html`` (package data) with autoescaping on for every
+value: a string from the adapter or an ECU (``<script>``, ``"><img onerror=...>``) reaches the page as
+text, never as markup. The only markup not escaped is the QR code's SVG, which segno draws from the payload
+(the payload's characters are not in it).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from obdident.report.model import Ecu, Report
+from obdident.report.qr import head_unit_ecu, payload, svg_inline
+from obdident.report.redact import is_redacted
+
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = ["FOOTER", "LABELS", "render_html"]
+
+FOOTER = "Read-only: nothing was written to the vehicle. obdident does not calculate unlock codes."
+
+#: How identification keys are labelled on the page; other keys are shown with ``_`` as spaces.
+LABELS: dict[str, str] = {
+    "spare_part_number": "part no.",
+    "part_number_suffix": "part no. suffix",
+    "ecu_serial_number": "serial no.",
+    "ecu_software_number": "software no.",
+    "ecu_software_version": "software version",
+    "ecu_hardware_number": "hardware no.",
+    "system_supplier": "supplier",
+    "supplier_code": "supplier code",
+    "supplier_hardware_number": "supplier hardware no.",
+    "supplier_hardware_version": "supplier hardware version",
+    "supplier_software_number": "supplier software no.",
+    "supplier_software_version": "supplier software version",
+    "hardware_id": "hardware id",
+    "software_id": "software id",
+    "diag_id": "diag id",
+    "calibration_id": "calibration id",
+    "product_number": "product no.",
+    "product_number_fe": "product no. (21 FE)",
+    "hardware_number": "hardware no.",
+    "system_name": "system name",
+    "ecu_id": "ECU id",
+}
+
+_STATUS = {
+    "identified": "identified over OBD-II",
+    "not-reachable": "not reachable from the OBD-II socket",
+    "not-found": "not found over OBD-II",
+}
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("obdident.report", "templates"),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "htm", "xml"), default_for_string=True, default=True
+        ),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _label(key: str) -> str:
+    return LABELS.get(key, key.replace("_", " "))
+
+
+def _identifiers(ecu: Ecu, vin: str | None) -> list[tuple[str, str]]:
+    ident = ecu.identification
+    items = [("CALID", c) for c in ident.calibration_ids]
+    items += [("CVN", c) for c in ident.cvns]
+    if ident.ecu_name:
+        items.append(("ECU name", ident.ecu_name))
+    if ident.vin and ident.vin != vin:
+        items.append(("VIN", ident.vin))
+    items += [(_label(key), value) for key, value in ident.fields.items()]
+    return items
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _context(report: Report) -> dict[str, Any]:
+    v = report.vehicle
+    a = report.adapter
+    head = report.head_unit
+    hu_ecu = head_unit_ecu(report)
+    year: str | None = str(v.model_year) if v.model_year else None
+    vehicle = [
+        ("Manufacturer", v.manufacturer, None),
+        ("Country", v.country, None),
+        ("Model family", v.family, f"from {v.family_basis}" if v.family and v.family_basis else None),
+        ("Model year", year, None if year else v.model_year_note),
+        ("VIN check digit", v.vin_check_digit, None),
+    ]
+    sources = [(s.source, s.response_id, s.value, s.problem) for s in v.vin_sources if s.value is None]
+    reading = [
+        ("Adapter", " / ".join(x for x in (a.version, a.description) if x) or None),
+        ("Port", a.port + (f" ({a.transport})" if a.transport else "")),
+        ("Protocol", a.protocol),
+        ("Started", report.started_at or None),
+        ("Duration", _duration(report.duration_s)),
+        ("Complete", "yes" if report.complete else "no: the scan stopped early; values may be missing"),
+        ("Tool", f"obdident {report.tool.get('version', '')}".strip()),
+    ]
+    ecus = [
+        {
+            "name": e.name or "unit",
+            "description": e.description,
+            "request_id": e.request_id,
+            "response_id": e.response_id,
+            "dialect": e.dialect,
+            "session": e.session,
+            "head_unit": e is hu_ecu,
+            "identifiers": _identifiers(e, v.vin),
+        }
+        for e in report.ecus
+    ]
+    return {
+        "report": report,
+        "vin": v.vin,
+        "vehicle": vehicle,
+        "vin_problems": sources,
+        "head": head,
+        "head_status": _STATUS.get(head.status, head.status) if head else None,
+        "head_identifiers": _identifiers(hu_ecu, v.vin) if hu_ecu else [],
+        "head_ecu": hu_ecu,
+        "ecus": ecus,
+        "problems": list(report.problems),
+        "unknown_units": list(report.unknown_units),
+        "reading": reading,
+        "qr_svg": _markup(svg_inline(report)),
+        "qr_payload": payload(report),
+        "redacted": is_redacted(report),
+        "footer": FOOTER,
+    }
+
+
+def _markup(svg: str) -> Any:
+    from markupsafe import Markup
+
+    return Markup(svg)  # segno's drawing of the payload: path data only, no text from the vehicle
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML page (UTF-8 text)."""
+    return _environment().get_template("report.html").render(**_context(report))

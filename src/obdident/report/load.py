@@ -1,0 +1,204 @@
+"""Read a JSON report written by ``obdident scan --json`` back into a :class:`~obdident.report.model.Report`.
+
+The file is checked against ``report-v1.schema.json`` when the optional ``jsonschema`` package is
+installed; without it only ``schema_version`` is checked (major version 1) and the structure is checked
+as the report is rebuilt. A report written with ``--redact`` is accepted too: its VIN fields read
+``SJNFBAT32U1******`` (positions 12-17 masked), which the schema's VIN pattern does not admit, so the
+check admits exactly that form as well.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from obdident.errors import ObdidentError
+from obdident.report.model import (
+    AdapterSummary,
+    Ecu,
+    Evidence,
+    HeadUnit,
+    Identification,
+    Problem,
+    Report,
+    UnknownUnit,
+    Vehicle,
+    VinSource,
+    load_schema,
+)
+
+__all__ = ["load_report", "report_from_dict"]
+
+#: Identification keys that are not in ``Identification.fields``.
+_STANDARD_IDENT = ("calibration_ids", "cvns", "ecu_name", "vin", "supported_infotypes")
+_REDACTED_VIN = r"^[A-HJ-NPR-Z0-9]{11}([A-HJ-NPR-Z0-9]{6}|\*{6})$"
+
+
+def load_report(path: str | Path) -> Report:
+    """Read, check and rebuild a JSON report.
+
+    Args:
+        path: a file written by ``obdident scan --json PATH`` (or ``obdident report --json``).
+
+    Returns:
+        The report.
+
+    Raises:
+        ObdidentError: the file cannot be read, is not JSON, does not follow the report schema, or has a
+            schema version other than 1.x; the message says which and where.
+    """
+    where = str(path)
+    try:
+        text = Path(path).read_text("utf-8")
+    except FileNotFoundError as err:
+        raise ObdidentError(
+            f"{where}: no such file", hint="Give the file written by `obdident scan --json PATH`."
+        ) from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise ObdidentError(f"{where}: cannot read the report: {err}") from err
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ObdidentError(
+            f"{where}: not a JSON report (line {err.lineno}, column {err.colno}: {err.msg})",
+            hint="Give the file written by `obdident scan --json PATH`.",
+        ) from err
+    if not isinstance(data, dict):
+        raise ObdidentError(f"{where}: not a report: the JSON is not an object")
+    _check_version(data, where)
+    _validate(data, where)
+    try:
+        return report_from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise ObdidentError(
+            f"{where}: not a report of schema version 1: {type(err).__name__}: {err}"
+        ) from err
+
+
+def _check_version(data: Mapping[str, Any], where: str) -> None:
+    version = data.get("schema_version")
+    if not isinstance(version, str) or version.split(".", 1)[0] != "1":
+        raise ObdidentError(
+            f"{where}: schema_version {version!r} is not supported: obdident reads version 1.x reports",
+            hint="Read it with the obdident version that wrote it.",
+        )
+
+
+def _validate(data: Mapping[str, Any], where: str) -> None:
+    try:  # optional (no type stubs): the structure is still checked while the report is rebuilt
+        jsonschema: Any = importlib.import_module("jsonschema")
+    except ImportError:
+        return
+    schema = copy.deepcopy(load_schema())
+    schema["$defs"]["vinOrNull"]["pattern"] = _REDACTED_VIN
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        at = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        message = error.message if len(error.message) <= 200 else error.message[:200] + "..."
+        raise ObdidentError(
+            f"{where}: does not follow the report schema at {at}: {message}",
+            hint="Give the file written by `obdident scan --json PATH`, unchanged.",
+        )
+
+
+def _evidence(data: Mapping[str, Any]) -> Evidence:
+    return Evidence(str(data["request"]), tuple(data["response"]), tuple(data.get("fields", ())))
+
+
+def _identification(data: Mapping[str, Any]) -> Identification:
+    fields = {key: value for key, value in data.items() if key not in _STANDARD_IDENT}
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            raise TypeError(f"identification {key!r} is not a string")
+    return Identification(
+        calibration_ids=tuple(data["calibration_ids"]),
+        cvns=tuple(data["cvns"]),
+        ecu_name=data["ecu_name"],
+        vin=data["vin"],
+        supported_infotypes=tuple(data["supported_infotypes"]),
+        fields=fields,
+    )
+
+
+def report_from_dict(data: Mapping[str, Any]) -> Report:
+    """Rebuild a report from its JSON form (:meth:`Report.to_dict`); the inverse of ``to_dict``.
+
+    Raises:
+        KeyError, TypeError, ValueError: a required key is missing or has the wrong shape.
+    """
+    v = data["vehicle"]
+    vehicle = Vehicle(
+        vin=v["vin"],
+        vin_check_digit=v["vin_check_digit"],
+        vin_sources=tuple(
+            VinSource(s["source"], s["response_id"], s["value"], s.get("problem")) for s in v["vin_sources"]
+        ),
+        wmi=v["wmi"],
+        manufacturer=v["manufacturer"],
+        country=v["country"],
+        model_year=v["model_year"],
+        model_year_note=v["model_year_note"],
+        family=v["family"],
+        family_basis=v["family_basis"],
+        make_basis=v["make_basis"],
+    )
+    a = data["adapter"]
+    adapter = AdapterSummary(
+        port=a["port"],
+        transport=a.get("transport"),
+        version=a["version"],
+        description=a["description"],
+        protocol=a["protocol"],
+        protocol_number=a["protocol_number"],
+        voltage_v=a["voltage_v"],
+        unsupported_commands=tuple(a["unsupported_commands"]),
+    )
+    ecus = tuple(
+        Ecu(
+            request_id=e["request_id"],
+            response_id=e["response_id"],
+            name=e["name"],
+            identification=_identification(e["identification"]),
+            evidence=tuple(_evidence(x) for x in e["evidence"]),
+            description=e.get("description"),
+            dialect=e.get("dialect"),
+            session=e.get("session"),
+            address_source=e.get("address_source"),
+        )
+        for e in data["ecus"]
+    )
+    h = data["head_unit"]
+    head_unit = (
+        None
+        if h is None
+        else HeadUnit(
+            status=h["status"],
+            response_id=h["response_id"],
+            reason=h["reason"],
+            guidance=tuple(h["guidance"]),
+            probed=tuple(h["probed"]),
+        )
+    )
+    if head_unit is not None and head_unit.status not in ("identified", "not-reachable", "not-found"):
+        raise ValueError(f"head_unit.status {head_unit.status!r} is not known")
+    return Report(
+        complete=bool(data["complete"]),
+        vehicle=vehicle,
+        adapter=adapter,
+        ecus=ecus,
+        problems=tuple(Problem(p["code"], p["message"], p.get("response_id")) for p in data["problems"]),
+        head_unit=head_unit,
+        unknown_units=tuple(
+            UnknownUnit(u["request_id"], u["response_id"], u["answer"], _evidence(u["evidence"]))
+            for u in data["unknown_units"]
+        ),
+        tool=dict(data["tool"]),
+        started_at=data["started_at"],
+        duration_s=float(data["duration_s"]),
+        schema_version=data["schema_version"],
+    )

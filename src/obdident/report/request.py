@@ -1,0 +1,143 @@
+"""The text of a request to the dealer for the head unit's unlock code (``obdident report SCAN.json
+--request``).
+
+Every field the dealer asks for is filled from the scan where the scan read it; where it did not, the
+line says so and where to read it instead (``not read over OBD-II: read it from ...``). What only the owner
+can give (proof of ownership, name and address, identity) is left as blanks to fill in. obdident only
+identifies the vehicle: the text asks the dealer for the code and says nothing else about codes.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from obdident.report.model import Ecu, Report
+from obdident.report.qr import head_unit_ecu, head_unit_values
+from obdident.report.text import plain
+
+__all__ = ["request_text"]
+
+_BLANK = "_" * 36
+_WIDTH = 26
+_VIN_ELSEWHERE = (
+    "the plate at the bottom of the windscreen, the label on the driver's door pillar, or the "
+    "registration document"
+)
+_LABEL = "the label on the unit's case (see below)"
+_MENU = "the unit's service or system-information menu (see below)"
+_TEXT_WIDTH = 100
+#: Identification keys worth giving the dealer for other units, in this order, with their labels.
+_HELPFUL: tuple[tuple[str, str], ...] = (
+    ("spare_part_number", "part number"),
+    ("part_number_suffix", "part number suffix"),
+    ("product_number", "product number"),
+    ("ecu_software_number", "software"),
+    ("ecu_hardware_number", "hardware"),
+)
+
+
+def _line(label: str, value: str) -> str:
+    head = f"  {label + ':' if label else '':<{_WIDTH}} "
+    return "\n".join(
+        textwrap.wrap(value, _TEXT_WIDTH, initial_indent=head, subsequent_indent=" " * len(head),
+                      break_on_hyphens=False, break_long_words=False)
+        or [head.rstrip()]
+    )  # fmt: skip
+
+
+def _missing(where: str) -> str:
+    return f"not read over OBD-II: read it from {where}"
+
+
+def _ecu_summary(ecu: Ecu) -> str | None:
+    ident = ecu.identification
+    parts = [f"CALID {plain(c)}" for c in ident.calibration_ids]
+    parts += [f"{label} {plain(ident.fields[key])}" for key, label in _HELPFUL if ident.fields.get(key)]
+    if not parts:
+        return None
+    name = plain(ecu.name or "unit")
+    return f"  {name} ({plain(ecu.response_id)}): " + "; ".join(parts)
+
+
+def request_text(report: Report) -> str:
+    """The request's text, lines ending in ``\\n``; every value from the vehicle is plain text (control
+    characters shown as ``\\xNN``)."""
+    v = report.vehicle
+    head = report.head_unit
+    hu = head_unit_values(report)
+    hu_ecu = head_unit_ecu(report)
+    label_where, menu_where = _LABEL, _MENU
+    version = plain(report.tool.get("version", ""))
+    when = plain(report.started_at) or "the date of the scan"
+    lines = [
+        "Request for the head unit's unlock code",
+        "=======================================",
+        "",
+        f"To (dealer):   {_BLANK}",
+        f"Date:          {_BLANK}",
+        "",
+        "I am the owner of the vehicle below. Its head unit (radio / navigation) is locked and asks for its",
+        "unlock code: please give me the head unit's unlock code. The vehicle details below were read from",
+        f"the vehicle itself through its OBD-II socket on {when} (obdident {version}, read-only).",
+        "",
+    ]
+    if not report.complete:
+        lines += [
+            "Note: the scan stopped before its end; a value marked 'not read' may be read by a new scan.",
+            "",
+        ]
+    lines += [
+        "Vehicle",
+        _line("VIN", plain(v.vin) if v.vin else _missing(_VIN_ELSEWHERE)),
+    ]
+    make = v.manufacturer
+    if make:
+        make = plain(make) + (f" ({plain(v.country)})" if v.country else "")
+    lines.append(_line("Make / manufacturer", make or _missing("the registration document")))
+    lines.append(_line("Model", plain(v.family) if v.family else _missing("the registration document")))
+    lines.append(
+        _line("Model year", str(v.model_year) if v.model_year else _missing("the registration document"))
+    )
+    lines += ["", "Head unit (radio / navigation)"]
+    if hu_ecu is not None:
+        lines.append(_line("Read over OBD-II", f"yes, it answered on {plain(hu_ecu.response_id)}"))
+    elif head is not None:
+        lines.append(_line("Read over OBD-II", f"no ({plain(head.status)}): {plain(head.reason)}"))
+    else:
+        lines.append(_line("Read over OBD-II", "no: the scan did not get as far as the head unit"))
+    if "HU" in hu:
+        lines.append(_line("Part number", plain(hu["HU"])))
+    elif "HUS" in hu:
+        lines.append(
+            _line("Part number", f"ends {plain(hu['HUS'])} (only the suffix is read over OBD-II; "
+                                 f"the whole number is on {label_where})")
+        )  # fmt: skip
+    else:
+        lines.append(_line("Part number", _missing(label_where)))
+    lines.append(_line("Serial number", plain(hu["SN"]) if "SN" in hu else _missing(label_where)))
+    lines.append(_line("Software version", plain(hu["SW"]) if "SW" in hu else _missing(menu_where)))
+    lines.append(_line("Hardware version", plain(hu["HW"]) if "HW" in hu else _missing(menu_where)))
+    others = [s for s in (_ecu_summary(e) for e in report.ecus if e is not hu_ecu) if s]
+    if others:
+        lines += ["", "Other units' identifiers (they identify the vehicle's build)"]
+        lines += others
+    if head is not None and head.guidance and len(hu) < len(("HU", "SN", "SW", "HW")):
+        lines += ["", "Where to read the head unit's details that were not read over OBD-II"]
+        lines += [
+            textwrap.fill(plain(g), _TEXT_WIDTH, initial_indent="  - ", subsequent_indent="    ")
+            for g in head.guidance
+        ]
+    lines += [
+        "",
+        "To be added by the owner",
+        _line("Owner's name", _BLANK),
+        _line("Owner's address", _BLANK),
+        _line("", _BLANK),
+        _line("Telephone / e-mail", _BLANK),
+        _line("Proof of ownership", "registration document (V5C or equivalent), copy attached [ ]"),
+        _line("Identity", "passport / driving licence, copy attached [ ]"),
+    ]
+    if "HU" not in hu or "SN" not in hu:
+        lines.append(_line("Head unit label", f"part number {'_' * 16}  serial number {'_' * 16}"))
+    lines += ["", f"Signature: {_BLANK}", ""]
+    return "\n".join(lines)
