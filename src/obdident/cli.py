@@ -36,6 +36,25 @@ app = typer.Typer(
 )
 
 
+# Options that `scan` and `report` share.
+CsvOption = Annotated[
+    str | None,
+    typer.Option(metavar="FILE", help="Append one row for this car to the CSV file FILE (dealer's log)."),
+]
+RedactOption = Annotated[
+    bool,
+    typer.Option(
+        "--redact",
+        help="Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
+        "for sharing on a forum.",
+    ),
+]
+QrOption = Annotated[
+    str | None,
+    typer.Option(metavar="PATH", help="Write the QR code (VIN and head-unit identifiers) as SVG."),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"obdident {__version__}")
@@ -256,22 +275,9 @@ def scan(
         str | None,
         typer.Option(metavar="PATH", help="Also write the printable one-page report for the dealer (HTML)."),
     ] = None,
-    qr: Annotated[
-        str | None,
-        typer.Option(metavar="PATH", help="Also write the QR code (VIN and head-unit identifiers) as SVG."),
-    ] = None,
-    csv: Annotated[
-        str | None,
-        typer.Option(metavar="FILE", help="Append one row for this car to the CSV file FILE (dealer's log)."),
-    ] = None,
-    redact: Annotated[
-        bool,
-        typer.Option(
-            "--redact",
-            help="Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
-            "for sharing on a forum.",
-        ),
-    ] = False,
+    qr: QrOption = None,
+    csv: CsvOption = None,
+    redact: RedactOption = False,
 ) -> None:
     """Scan the vehicle read-only and print (or write) its identification report."""
     err = _stderr()
@@ -362,10 +368,7 @@ def report_command(
     html: Annotated[
         str | None, typer.Option(metavar="PATH", help="Write the printable one-page report for the dealer.")
     ] = None,
-    qr: Annotated[
-        str | None,
-        typer.Option(metavar="PATH", help="Write the QR code (VIN and head-unit identifiers) as SVG."),
-    ] = None,
+    qr: QrOption = None,
     request: Annotated[
         bool,
         typer.Option(
@@ -374,10 +377,7 @@ def report_command(
             "the scan, with blanks for what the owner adds.",
         ),
     ] = False,
-    csv: Annotated[
-        str | None,
-        typer.Option(metavar="FILE", help="Append one row for this car to the CSV file FILE (dealer's log)."),
-    ] = None,
+    csv: CsvOption = None,
     json_path: Annotated[
         str | None,
         typer.Option(
@@ -386,14 +386,7 @@ def report_command(
             help="Write the JSON report (redacted with --redact) to PATH ('-' for stdout).",
         ),
     ] = None,
-    redact: Annotated[
-        bool,
-        typer.Option(
-            "--redact",
-            help="Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
-            "for sharing on a forum.",
-        ),
-    ] = False,
+    redact: RedactOption = False,
 ) -> None:
     """Make the dealer's outputs from a saved scan: page, QR code, code request, CSV row.
 

@@ -44,6 +44,7 @@ from serial.serialutil import PortNotOpenError, SerialBase, SerialException, Ser
 
 from obdident.errors import PortNotFoundError, PortPermissionError, TransportError
 from obdident.transports.ble import FAMILIES, AdapterFamily, family_for_service, normalize_uuid
+from obdident.transports.virtual import NoModemLines
 
 if TYPE_CHECKING:
     from bleak import BleakClient
@@ -339,7 +340,7 @@ def _import_bleak() -> Any:
     return bleak
 
 
-class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
+class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is untyped
     """A pyserial port over a Bluetooth LE OBD-II adapter.
 
     Attributes:
@@ -696,29 +697,6 @@ class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
         for future in pending:
             future.cancel()
 
-    def _update_break_state(self) -> None:
-        """Break conditions mean nothing over Bluetooth LE."""
-
-    def _update_rts_state(self) -> None:
-        """Modem lines mean nothing over Bluetooth LE."""
-
-    def _update_dtr_state(self) -> None:
-        """Modem lines mean nothing over Bluetooth LE."""
-
-    @property
-    def cts(self) -> bool:
-        """Clear To Send: always asserted."""
-        return True
-
-    @property
-    def dsr(self) -> bool:
-        """Data Set Ready: always asserted."""
-        return True
-
-    @property
-    def ri(self) -> bool:
-        """Ring Indicator: never."""
-        return False
 
     @property
     def cd(self) -> bool:

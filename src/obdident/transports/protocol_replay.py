@@ -17,6 +17,7 @@ from serial import SerialBase, SerialException
 
 from obdident.errors import PortNotFoundError, ReplayDivergedError
 from obdident.transports.sessionfile import Recording, SessionMeta, load
+from obdident.transports.virtual import NoModemLines
 
 __all__ = ["Serial"]
 
@@ -28,7 +29,7 @@ def _path_of(url: str) -> Path:
     return Path(urllib.parse.unquote(parts.netloc + parts.path))
 
 
-class Serial(SerialBase):  # type: ignore[misc]
+class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
     """A pyserial port that answers from a recording.
 
     Attributes:

@@ -37,6 +37,7 @@ from obdident.sim.elm import SimulatedELM327
 from obdident.sim.faults import Fault, parse_fault
 from obdident.sim.profile import find_profile, list_profiles, load_profile
 from obdident.sim.quirks import QUIRKS
+from obdident.transports.virtual import NoModemLines
 
 __all__ = ["SCHEME", "Serial", "SimUrl", "parse_sim_url"]
 
@@ -161,7 +162,7 @@ def _query_pairs(url: str, query: str) -> list[tuple[str, str]]:
     return pairs
 
 
-class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
+class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is untyped
     """A pyserial port whose far end is a :class:`~obdident.sim.elm.SimulatedELM327`.
 
     Attributes:
@@ -315,31 +316,3 @@ class Serial(SerialBase):  # type: ignore[misc]  # pyserial is untyped
     def cancel_write(self) -> None:
         """Writes never block; nothing to cancel."""
 
-    def _update_break_state(self) -> None:
-        """Break conditions mean nothing to the simulator."""
-
-    def _update_rts_state(self) -> None:
-        """Modem lines mean nothing to the simulator."""
-
-    def _update_dtr_state(self) -> None:
-        """Modem lines mean nothing to the simulator."""
-
-    @property
-    def cts(self) -> bool:
-        """Clear To Send: always asserted."""
-        return True
-
-    @property
-    def dsr(self) -> bool:
-        """Data Set Ready: always asserted."""
-        return True
-
-    @property
-    def ri(self) -> bool:
-        """Ring Indicator: never."""
-        return False
-
-    @property
-    def cd(self) -> bool:
-        """Carrier Detect: always asserted."""
-        return True
