@@ -132,3 +132,24 @@ def test_silent_adapter_exit_3_says_what_to_do() -> None:
     assert result.exit_code == cli.EXIT_NO_CONTACT
     assert "did not answer AT D or AT Z" in result.stderr
     assert "plugged into the car" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"), [(KeyboardInterrupt(), "interrupted"), (RuntimeError("boom"), "RuntimeError: boom")]
+)
+def test_ctrl_c_or_a_crash_mid_scan_keeps_the_last_good_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, error: BaseException, reason: str
+) -> None:
+    def die(self: object) -> None:
+        raise error
+
+    # service 09 has been read and checkpointed when the physical-address step dies
+    monkeypatch.setattr(scanner._Scanner, "_physical", die)
+    out = tmp_path / "r.json"
+    result = invoke("scan", "--demo", "--json", str(out))
+    assert result.exit_code == cli.EXIT_PARTIAL
+    assert reason in result.stderr and "complete: false" in result.stderr
+    assert "Traceback" not in result.output
+    data = json.loads(out.read_text())
+    assert data["complete"] is False and data["vehicle"]["vin"] == "SJNFBAT32U1000001"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
