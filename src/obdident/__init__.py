@@ -4,8 +4,8 @@ The public API::
 
     import obdident
     report = obdident.scan("/dev/ttyUSB0")        # or "socket://192.168.0.10:35000", "sim://nissan-xtrail-t32"
-    print(report.vehicle.vin, report.complete)
-    print(report.to_json())
+    vin, complete = report.vehicle.vin, report.complete
+    text = report.to_json()
 
 Errors all derive from :class:`obdident.errors.ObdidentError`. Submodules load on first use, so importing
 the package stays cheap.

@@ -13,17 +13,14 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from obdident import __version__, assess
 from obdident.discovery import UnitResult, identify, identify_kline, sweep
-from obdident.elm327.driver import ELM327, AdapterInfo, Clock, Exchange, Response
-from obdident.elm327.isotp import can_frames
-from obdident.elm327.lines import EcuMessage
+from obdident.elm327.driver import ELM327, Clock, Exchange
 from obdident.errors import (
     AdapterError,
     AdapterResetError,
-    ObdidentError,
     ProtocolError,
     ReplayDivergedError,
     TransportError,
@@ -31,20 +28,15 @@ from obdident.errors import (
 )
 from obdident.report.model import (
     AdapterSummary,
-    Ecu,
-    Evidence,
-    Identification,
-    Problem,
     Report,
     UnknownUnit,
-    VinSource,
 )
-from obdident.services import obd09
-from obdident.services.diag import BUSY_REPEAT_REQUEST, RESPONSE_PENDING, parse_negative
+from obdident.scan09 import Service09Steps
+from obdident.scanstate import MAX_COUNT_DIGIT, Progress, ScanDeadline, ScanOptions
 from obdident.transports import DEFAULT_BAUDRATE, open_port
 from obdident.vehicles import addresses, nissan
 from obdident.vehicles.nissan import Unit
-from obdident.vehicles.vin import decode_vin, parse_vin_field
+from obdident.vehicles.vin import decode_vin
 
 __all__ = ["DEMO_PORT", "Progress", "ScanOptions", "scan", "scan_port"]
 
@@ -52,9 +44,6 @@ log = logging.getLogger(__name__)
 
 #: The built-in demonstration vehicle (a synthesised Nissan X-Trail T32 profile; no hardware needed).
 DEMO_PORT = "sim://nissan-xtrail-t32"
-VIN_SOURCE_09 = "SAE J1979 service 09 InfoType 02"
-
-Progress = Callable[[str], None]
 
 #: Problems that mean something was not read that should have been: the report is not complete.
 INCOMPLETE_CODES = frozenset(
@@ -68,154 +57,9 @@ INCOMPLETE_CODES = frozenset(
         "vehicle-went-quiet",
     }
 )
-_MAX_REPEATS = 3  # bounded repeats of a functional request that an ECU answered busy / pending
-
-_MAX_COUNT_DIGIT = 15
 
 
-@dataclass
-class _EcuState:
-    response_id: str
-    evidence: list[Evidence] = field(default_factory=list)
-    supported: frozenset[int] = frozenset()
-    calibration_ids: list[str] = field(default_factory=list)
-    cvns: list[str] = field(default_factory=list)
-    ecu_name: str | None = None
-    vin: str | None = None
-    physical: UnitResult | None = None
-
-    def build(self) -> Ecu:
-        unit = self.physical.unit if self.physical else None
-        name = self.ecu_name.split("-", 1)[0] if self.ecu_name else None
-        name = name or (unit.name if unit else addresses.name_for(self.response_id))
-        fields = dict(self.physical.fields) if self.physical else {}
-        evidence = list(self.evidence)
-        if self.physical:
-            by_request: dict[str, list[str]] = {}
-            for key, request in self.physical.field_requests.items():
-                by_request.setdefault(request, []).append(key)
-            evidence += [
-                Evidence(e.request, e.response, tuple(by_request.get(_without_count(e.request), ())))
-                for e in self.physical.evidence
-            ]
-        return Ecu(
-            request_id=unit.request_id if unit else addresses.request_id_for(self.response_id),
-            response_id=self.response_id,
-            name=name,
-            identification=Identification(
-                calibration_ids=tuple(self.calibration_ids),
-                cvns=tuple(self.cvns),
-                ecu_name=self.ecu_name,
-                vin=self.vin,
-                supported_infotypes=tuple(f"{n:02X}" for n in sorted(self.supported)),
-                fields=fields,
-            ),
-            evidence=tuple(evidence),
-            description=unit.description if unit else None,
-            dialect=(self.physical.dialect if self.physical else None) or ("obd" if self.supported else None),
-            session=self.physical.session if self.physical else None,
-            address_source=unit.source if unit else None,
-        )
-
-
-class _Deadline(ObdidentError):
-    """The overall scan deadline passed between two steps."""
-
-
-@dataclass(frozen=True)
-class ScanOptions:
-    """What to scan beyond the defaults.
-
-    Attributes:
-        make: ``nissan`` to establish the make when the vehicle does not show it (no VIN, no Nissan CALID);
-            it admits Nissan's session 10 C0 to Nissan physical addresses.
-        physical: probe the physical-address units of the Nissan table (and the OBD ECUs that answered).
-        sweep: also probe every 11-bit physical id 700-7F7 and list unknown responders.
-    """
-
-    make: str | None = None
-    physical: bool = True
-    sweep: bool = False
-
-
-class _Scanner:
-    def __init__(
-        self,
-        driver: ELM327,
-        port: str,
-        progress: Progress,
-        deadline: float,
-        clock: Clock,
-        options: ScanOptions,
-    ) -> None:
-        self.driver = driver
-        self.port = port
-        self.progress = progress
-        self.deadline = deadline
-        self.clock = clock
-        self.options = options
-        self.ecus: dict[str, _EcuState] = {}
-        self.problems: list[Problem] = []
-        self.vin_sources: list[VinSource] = []
-        self.info: AdapterInfo | None = None
-        self.probed: list[Unit] = []
-        self.transport: str | None = None
-        self.recovered = False
-        self.first_responders = 0
-        self.on_step: Callable[[], None] = lambda: None
-        self.unknown: list[UnknownUnit] = []
-
-    # --- helpers ------------------------------------------------------------------------------------
-    def _ecu(self, response_id: str) -> _EcuState:
-        return self.ecus.setdefault(response_id, _EcuState(response_id))
-
-    def _problem(self, code: str, message: str, response_id: str | None = None) -> None:
-        self.problems.append(Problem(code, message, response_id))
-
-    def _step(self, step: Callable[[], None]) -> None:
-        """Run one step; when the adapter resets itself, set it up again once and repeat the step."""
-        try:
-            step()
-        except ProtocolError as err:
-            hint = (
-                " The adapter does not support flow control (AT FC), so multi-frame answers from units "
-                "outside 7E8-7EF stop after their first frame."
-                if not self.driver.flow_control_supported
-                else ""
-            )
-            self._problem(
-                "garbled-answer",
-                f"An answer could not be read: {err}. That step was skipped and the scan went on.{hint}",
-            )
-        except AdapterResetError as err:
-            if self.recovered:
-                raise
-            self.recovered = True
-            self._problem(
-                "adapter-reset",
-                f"The adapter reset itself during the scan (answering {err.request}); obdident set it up "
-                "again and repeated that step. Check its power and that it sits firmly in the socket.",
-            )
-            self.driver.recover()
-            step()
-        self.on_step()
-
-    def _check_deadline(self) -> None:
-        if self.clock() > self.deadline:
-            raise _Deadline("the scan's overall time limit ran out")
-
-    def _record(self, response: Response) -> dict[str, list[EcuMessage]]:
-        """File each ECU's lines as evidence and return its messages."""
-        by_ecu: dict[str, list[EcuMessage]] = {}
-        for message in response.messages:
-            by_ecu.setdefault(message.response_id, []).append(message)
-        for rid, messages in by_ecu.items():
-            lines: list[str] = []
-            for message in messages:
-                lines.extend(x for x in message.lines if x not in lines)
-            self._ecu(rid).evidence.append(Evidence(response.exchange.request, tuple(lines)))
-        return by_ecu
-
+class _Scanner(Service09Steps):
     # --- steps --------------------------------------------------------------------------------------
     def run(self) -> bool:
         """Run every step; return True when all ran to their end. Raises only before the vehicle answered."""
@@ -239,7 +83,7 @@ class _Scanner:
             self._service_09()
             self._physical()
             self._step(self._still_there)
-        except (TransportError, AdapterError, ProtocolError, _Deadline) as err:
+        except (TransportError, AdapterError, ProtocolError, ScanDeadline) as err:
             self._stopped(err)
             return False
         return True
@@ -252,7 +96,7 @@ class _Scanner:
             return
         if self.first_responders:
             driver.functional()
-            count = self.first_responders if self.first_responders <= _MAX_COUNT_DIGIT else None
+            count = self.first_responders if self.first_responders <= MAX_COUNT_DIGIT else None
             answered = bool(driver.request(b"\x01\x00", expected_frames=count).messages)
         else:
             first = next((s.physical for s in self.ecus.values() if s.physical), None)
@@ -294,7 +138,7 @@ class _Scanner:
             self.driver.use_protocol("6")
             self._physical()
             self._step(self._still_there)
-        except (TransportError, AdapterError, ProtocolError, _Deadline) as err:
+        except (TransportError, AdapterError, ProtocolError, ScanDeadline) as err:
             if not self.ecus:
                 self._problem("no-vehicle-response", no_vehicle)
                 return False
@@ -397,137 +241,6 @@ class _Scanner:
             state.physical = result
             state.vin = state.vin or next((s.value for s in result.vin_sources if s.value), None)
 
-    def _service_09(self) -> None:
-        driver = self.driver
-        assert driver.protocol is not None
-        legacy = not driver.protocol.can
-        self._check_deadline()
-        self.progress("Reading which vehicle information each ECU offers (service 09)")
-        answered = len(self.ecus)
-        count = answered if (not legacy and answered <= _MAX_COUNT_DIGIT) else None
-
-        def supported() -> None:
-            by_ecu = self._functional(obd09.build_request(obd09.SUPPORTED), count)
-            for rid, messages in by_ecu.items():
-                try:
-                    self._ecu(rid).supported = obd09.parse_supported(messages[0].payload)
-                except ProtocolError as err:
-                    self._problem("decode-error", f"Supported InfoTypes from {rid}: {err}", rid)
-
-        self._step(supported)
-        if not any(s.supported for s in self.ecus.values()):
-            self._problem(
-                "service-09-not-supported",
-                "No ECU offers vehicle information (SAE J1979 service 09). " + assess.VIN_ELSEWHERE,
-            )
-            return
-        steps = (
-            (obd09.VIN, obd09.VIN_COUNT, "Reading the VIN"),
-            (obd09.CALID, obd09.CALID_COUNT, "Reading calibration IDs"),
-            (obd09.CVN, obd09.CVN_COUNT, "Reading calibration verification numbers"),
-            (obd09.ECU_NAME, None, "Reading ECU names"),
-        )
-        for info_type, count_type, label in steps:
-            holders = [s for s in self.ecus.values() if info_type in s.supported]
-            if not holders:
-                continue
-            self._check_deadline()
-            self.progress(label)
-            self._step(functools.partial(self._read_infotype, info_type, count_type, holders, legacy))
-
-    def _read_infotype(
-        self, info_type: int, count_type: int | None, holders: list[_EcuState], legacy: bool
-    ) -> None:
-        expected = self._expected_frames(info_type, count_type, holders, legacy)
-        by_ecu = self._functional(obd09.build_request(info_type), expected)
-        for state in holders:
-            messages = by_ecu.get(state.response_id, [])
-            if not messages:
-                self._problem(
-                    "no-answer",
-                    f"{state.response_id} declares InfoType {info_type:02X} but did not answer it.",
-                    state.response_id,
-                )
-                continue
-            try:
-                data = obd09.parse_items([m.payload for m in messages], info_type, legacy=legacy)
-            except ProtocolError as err:
-                self._problem(
-                    "decode-error",
-                    f"InfoType {info_type:02X} from {state.response_id}: {err}",
-                    state.response_id,
-                )
-                continue
-            self._apply(state, data)
-
-    def _functional(self, payload: bytes, expected: int | None) -> dict[str, list[EcuMessage]]:
-        """A functional request, repeated (bounded) for ECUs that answered busy or response-pending."""
-        by_ecu = self._record(self.driver.request(payload, expected_frames=expected))
-        for attempt in range(_MAX_REPEATS + 1):
-            waiting = {
-                rid: negative
-                for rid, messages in by_ecu.items()
-                if (negative := parse_negative(messages[-1].payload)) is not None
-                and negative.nrc in (RESPONSE_PENDING, BUSY_REPEAT_REQUEST)
-            }
-            if not waiting:
-                break
-            if attempt == _MAX_REPEATS:
-                for rid, negative in waiting.items():
-                    code = "busy" if negative.nrc == BUSY_REPEAT_REQUEST else "response-pending-storm"
-                    self._problem(
-                        code, f"{rid} answered {payload.hex(' ').upper()} with {negative} every time.", rid
-                    )
-                    del by_ecu[rid]
-                break
-            again = self._record(self.driver.request(payload))
-            for rid in waiting:
-                if rid in again:
-                    by_ecu[rid] = again[rid]
-        return by_ecu
-
-    def _expected_frames(
-        self, info_type: int, count_type: int | None, holders: list[_EcuState], legacy: bool
-    ) -> int | None:
-        """The response-count digit, only where the number of frames is certain."""
-        if legacy:
-            if count_type is None or len(holders) != 1 or count_type not in holders[0].supported:
-                return None
-            reply = self.driver.request(obd09.build_request(count_type), expected_frames=1)
-            for rid, messages in self._record(reply).items():
-                if rid == holders[0].response_id:
-                    try:
-                        return obd09.parse_message_count(messages[0].payload, count_type) or None
-                    except ProtocolError:
-                        return None
-            return None
-        # one item per ECU: exact for the VIN and the ECU name; for CALIDs and CVNs the common case (an ECU
-        # with two CALIDs makes the adapter stop early, and the driver asks again without the digit)
-        frames = can_frames(3 + obd09.ITEM_SIZES[info_type]) * len(holders)
-        return frames if frames <= _MAX_COUNT_DIGIT else None
-
-    def _apply(self, state: _EcuState, data: obd09.InfoTypeData) -> None:
-        rid = state.response_id
-        if data.info_type == obd09.VIN:
-            parsed = parse_vin_field(data.items[0])
-            state.vin = parsed.value
-            self.vin_sources.append(VinSource(VIN_SOURCE_09, rid, parsed.value, parsed.problem))
-        elif data.info_type == obd09.CALID:
-            for index, item in enumerate(data.items, 1):
-                text = obd09.decode_ascii(item)
-                if text is None:
-                    self._problem(
-                        "unreadable-calid",
-                        f"CALID {index} from {rid} is not printable text; its raw bytes are in the evidence.",
-                        rid,
-                    )
-                else:
-                    state.calibration_ids.append(text)
-        elif data.info_type == obd09.CVN:
-            state.cvns.extend(obd09.format_cvn(item) for item in data.items)
-        elif data.info_type == obd09.ECU_NAME:
-            state.ecu_name = obd09.decode_ecu_name(data.items[0])
-
     # --- result -------------------------------------------------------------------------------------
     def report(self, complete: bool, started_at: str, duration_s: float) -> Report:
         """Build the report from what was read so far (callable at any step: nothing here mutates)."""
@@ -579,7 +292,7 @@ class _Scanner:
 
 
 def _failure_code(err: Exception) -> str:
-    if isinstance(err, _Deadline):
+    if isinstance(err, ScanDeadline):
         return "scan-timeout"
     if isinstance(err, ReplayDivergedError):
         return "replay-diverged"
@@ -588,11 +301,6 @@ def _failure_code(err: Exception) -> str:
     if isinstance(err, ProtocolError):
         return "garbled-answer"
     return "adapter-error"
-
-
-def _without_count(request: str) -> str:
-    """The request without its response-count digit (an odd number of hex digits ends with one)."""
-    return request[:-1] if len(request) % 2 else request
 
 
 def describe_link(port: str, link: object) -> str:
