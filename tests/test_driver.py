@@ -266,3 +266,28 @@ def test_any_adapter_answer_gives_messages_or_a_documented_error(answer: bytes, 
         return
     for message in response.messages:
         assert isinstance(message.payload, bytes) and message.response_id
+
+
+def _frames(header: str, payload: bytes) -> list[str]:
+    frames = [bytes([0x10 | (len(payload) >> 8), len(payload) & 0xFF]) + payload[:6]]
+    rest, sn = payload[6:], 1
+    while rest:
+        frames.append(bytes([0x20 | sn]) + rest[:7].ljust(7, b"\x00"))
+        rest, sn = rest[7:], (sn + 1) & 0x0F
+    return [f"{header} " + frame.hex(" ").upper() for frame in frames]
+
+
+def test_a_short_count_guess_is_retried_for_exactly_the_declared_frames() -> None:
+    # two ECUs answer 0904; the guess (one CALID each: 3 frames each = 6) cuts the ECM's answer short
+    calids = b"23710BB31A".ljust(16, b"\x00") + b"23701BB36A".ljust(16, b"\x00")
+    ecm = _frames("7E8", b"\x49\x04\x02" + calids)
+    tcm = _frames("7E9", b"\x49\x04\x01" + b"310F63VX0B".ljust(16, b"\x00"))
+    assert (len(ecm), len(tcm)) == (6, 3)
+    interleaved = [ecm[0], tcm[0], ecm[1], tcm[1], ecm[2], tcm[2], *ecm[3:]]
+    port, driver = connected({
+        "09046": ("\r".join(interleaved[:6]) + "\r\r>").encode(),
+        "09049": ("\r".join(interleaved) + "\r\r>").encode(),
+    })
+    response = driver.request(b"\x09\x04", expected_frames=6)
+    assert port.sent[-2:] == ["09046", "09049"]  # 6 + 3 frames, read off the first frames' lengths
+    assert sorted(m.response_id for m in response.messages) == ["7E8", "7E9"]

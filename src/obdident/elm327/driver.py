@@ -519,7 +519,7 @@ class ELM327:
             elif isinstance(answer.error, IsoTpTruncatedError):
                 # the guess was short: the adapter stopped mid-message. The first frames it did show declare
                 # each message's length: ask again for exactly that many frames (or wait out AT ST).
-                needed = _frames_declared(answer.error.response, self.protocol)
+                needed = _frames_declared(exchange.lines, self.protocol)
                 retry = f"{needed:X}" if needed is not None and needed <= 15 else ""
                 exchange, answer = self._transact(line + retry, timeout_s)
         else:
