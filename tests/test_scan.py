@@ -102,3 +102,13 @@ def test_missing_port_raises_port_not_found(url: str) -> None:
 
     with pytest.raises(PortNotFoundError):
         obdident.scan(url)
+
+
+def test_the_schema_admits_a_redacted_vin_and_nothing_looser() -> None:
+    data = obdident.scan("sim://nissan-xtrail-t32").to_dict()
+    data["vehicle"]["vin"] = "SJNFBAT32U1******"
+    jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
+    for bad in ("SJNFBAT32U1**0001", "SJNFBAT32U1*****", "SJNFBAT32UI000001"):
+        data["vehicle"]["vin"] = bad
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
