@@ -16,7 +16,6 @@ import signal
 import subprocess
 import tempfile
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ import obdident
 from obdident.report import qr
 from obdident.report.html import FOOTER, render_html
 from obdident.report.model import Report
+from tests.htmlparse import parse as parse_html
 
 TIMEOUT_S = 60
 A4_CSS_PX = (794, 1123)  # 210 x 297 mm at 96 CSS px per inch
@@ -175,33 +175,11 @@ def test_the_qr_code_on_the_page_decodes_to_the_payload(
     )
 
 
-class _Dom(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.attributes: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attributes += [name for name, _ in attrs]
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def _dom(html: str) -> _Dom:
-    parser = _Dom()
-    parser.feed(html)
-    parser.close()
-    return parser
-
-
 def test_the_dom_chromium_builds_holds_the_vin_and_key_fields(
     chromium: str, demo: Report, tmp_path: Path
 ) -> None:
     out, _ = _run(chromium, _page(demo, tmp_path, "demo.html"), "--dump-dom")
-    text = " ".join(" ".join(_dom(out).text).split())
+    text = " ".join(" ".join(parse_html(out).text).split())
     expected = (
         DEMO_VIN, "Nissan", "United Kingdom", "X-Trail (T32)", "237106FR9A", "6FR9A", "4BB2A",
         "not found over OBD-II", "label on the unit's case", "ELM327 v1.5", "sim://nissan-xtrail-t32",
@@ -213,7 +191,7 @@ def test_the_dom_chromium_builds_holds_the_vin_and_key_fields(
 
 def test_hostile_strings_make_no_element_in_chromium(chromium: str, hostile: Report, tmp_path: Path) -> None:
     out, _ = _run(chromium, _page(hostile, tmp_path, "hostile.html"), "--dump-dom")
-    dom = _dom(out)
+    dom = parse_html(out)
     assert "script" not in dom.tags and "img" not in dom.tags
     assert not [a for a in dom.attributes if a.lower().startswith("on")]
     text = "".join(dom.text)

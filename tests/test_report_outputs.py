@@ -10,7 +10,6 @@ import json
 import re
 import sys
 from dataclasses import replace
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from obdident.report.model import Report, load_schema
 from obdident.report.redact import is_redacted, redact, redact_vin
 from obdident.report.request import request_text
 from obdident.report.text import plain, render, safe
+from tests.htmlparse import parse as parse_html
 
 runner = CliRunner()
 DEMO_VIN = "SJNFBAT32U1000001"
@@ -415,26 +415,9 @@ def test_hostile_profile_gives_its_strings_as_data(hostile: Report) -> None:
     assert "\x1b" not in every and "\\u001b" not in every and "\x07" not in every
 
 
-class _Elements(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.attributes: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attributes += [name for name, _ in attrs]
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
 def test_hostile_strings_are_text_in_the_html(hostile: Report) -> None:
     page = render_html(hostile)
-    parser = _Elements()
-    parser.feed(page)
-    parser.close()
+    parser = parse_html(page)
     assert "script" not in parser.tags and "img" not in parser.tags
     assert not [a for a in parser.attributes if a.lower().startswith("on")]
     assert set(parser.tags) <= {
