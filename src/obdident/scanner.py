@@ -36,7 +36,7 @@ from obdident.scanstate import MAX_COUNT_DIGIT, Progress, ScanDeadline, ScanOpti
 from obdident.transports import DEFAULT_BAUDRATE, open_port
 from obdident.vehicles import addresses, nissan
 from obdident.vehicles.nissan import Unit
-from obdident.vehicles.vin import decode_vin
+from obdident.vehicles.vin import VinInfo, decode_vin
 
 __all__ = ["DEMO_PORT", "Progress", "ScanOptions", "scan", "scan_port"]
 
@@ -155,11 +155,15 @@ class _Scanner(Service09Steps):
         return True
 
     # --- physical addresses -------------------------------------------------------------------------
+    def _vin_info(self) -> VinInfo | None:
+        """The first usable VIN read so far, decoded."""
+        vin = next((s.value for s in self.vin_sources if s.value), None)
+        return decode_vin(vin) if vin else None
+
     def nissan_basis(self) -> str | None:
         if self.options.make == "nissan":
             return "--make nissan (given by the user)"
-        vins = [s.value for s in self.vin_sources if s.value]
-        vin_info = decode_vin(vins[0]) if vins else None
+        vin_info = self._vin_info()
         calids = [c for state in self.ecus.values() for c in state.calibration_ids]
         return nissan.nissan_basis(
             vin_info.manufacturer if vin_info else None, vin_info.wmi if vin_info else None, calids
@@ -170,8 +174,7 @@ class _Scanner(Service09Steps):
         basis = self.nissan_basis()
         other_make = False
         if basis is None:
-            vins = [s.value for s in self.vin_sources if s.value]
-            info = decode_vin(vins[0]) if vins else None
+            info = self._vin_info()
             other_make = info is not None and info.manufacturer is not None
         if not other_make and self.options.make in (None, "nissan"):
             return list(nissan.UNITS)

@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
 from obdident.errors import ObdidentError
 from obdident.report.model import Report
 from obdident.report.qr import head_unit_values
+from obdident.report.text import UNSAFE_CHARACTERS
 
 __all__ = ["COLUMNS", "append_row", "cell", "check_file", "row"]
 
@@ -64,7 +64,6 @@ COLUMNS: tuple[str, ...] = (
     "port",
 )
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -78,7 +77,7 @@ def cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
-    stripped = _CONTROL.sub("", text)
+    stripped = UNSAFE_CHARACTERS.sub("", text)
     if text.startswith(_FORMULA_START) or stripped.startswith(_FORMULA_START):
         return "'" + stripped
     return stripped

@@ -17,11 +17,11 @@ from rich.table import Table
 
 from obdident.report.model import Ecu, Report
 
-__all__ = ["plain", "render", "safe"]
+__all__ = ["UNSAFE_CHARACTERS", "plain", "render", "safe"]
 
 # C0 and C1 controls and DEL (ESC 1B and CSI 9B start escape sequences), zero-width and bidirectional
 # marks, line and paragraph separators, bidirectional embeddings/overrides/isolates, word joiner, BOM.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 _NOT_AVAILABLE = "[dim]not available[/dim]"
 
 
@@ -33,7 +33,7 @@ def _shown(char: str) -> str:
 def plain(value: object) -> str:
     """Return ``value`` as plain text fit for a terminal: control and format characters shown as ``\\xNN``
     or ``\\uNNNN``."""
-    return _CONTROL.sub(lambda m: _shown(m.group()), str(value))
+    return UNSAFE_CHARACTERS.sub(lambda m: _shown(m.group()), str(value))
 
 
 def safe(value: object) -> str:
