@@ -115,7 +115,8 @@ def test_two_outputs_on_one_file_exit_2_before_anything_happens(
 def test_a_symbolic_link_to_another_output_is_the_same_file(tmp_path: Path, opened: list[str]) -> None:
     (tmp_path / "real.html").write_text("old page")
     (tmp_path / "link.json").symlink_to(tmp_path / "real.html")
-    result = invoke("scan", "--demo", "--json", str(tmp_path / "link.json"), "--html", str(tmp_path / "real.html"))
+    link, real = tmp_path / "link.json", tmp_path / "real.html"
+    result = invoke("scan", "--demo", "--json", str(link), "--html", str(real))
     assert result.exit_code == cli.EXIT_USAGE, result.output
     assert opened == [] and (tmp_path / "real.html").read_text() == "old page"
 
@@ -304,4 +305,3 @@ def test_report_csv_appends_no_row_for_an_empty_scan_and_keeps_the_log(tmp_path:
     result = invoke("report", str(empty), "--csv", str(csv))
     assert result.exit_code == cli.EXIT_OK, result.output
     assert csv.read_text() == before and len(before.splitlines()) == 2
-

@@ -7,9 +7,7 @@ Exit codes: 0 complete; 2 usage; 3 could not talk to the adapter or the vehicle 
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
