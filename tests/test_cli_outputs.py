@@ -305,3 +305,22 @@ def test_report_csv_appends_no_row_for_an_empty_scan_and_keeps_the_log(tmp_path:
     result = invoke("report", str(empty), "--csv", str(csv))
     assert result.exit_code == cli.EXIT_OK, result.output
     assert csv.read_text() == before and len(before.splitlines()) == 2
+
+
+@pytest.mark.usefixtures("sigterm_guard")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_after_the_scan_ended_does_not_cut_the_outputs_short(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sig: signal.Signals
+) -> None:
+    render = cli._render
+
+    def late(report: Any) -> None:
+        signal.raise_signal(sig)
+        render(report)
+
+    monkeypatch.setattr(cli, "_render", late)
+    out, page = tmp_path / "r.json", tmp_path / "r.html"
+    result = invoke("scan", "--demo", "--json", str(out), "--html", str(page))
+    assert result.exit_code == cli.EXIT_OK, result.output
+    assert json.loads(out.read_text())["complete"] is True and DEMO_VIN in page.read_text()
+    assert DEMO_VIN in result.stdout and "Traceback" not in result.output

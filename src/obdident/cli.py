@@ -372,18 +372,19 @@ def scan(
             _write_outputs(keeper.last, err, html, qr, csv)
         raise typer.Exit(code) from None
 
-    keeper.save_recording(report)
-    if redact:
-        report = _redacted(report)
-    if json_path is not None:
-        _write_json(report, json_path)
-    if json_path != "-":
-        _render(report)
-        if json_path:
-            err.print(f"JSON report written to {json_path}")
-    elif not report.complete:
-        err.print("[yellow]The scan stopped early; the report has complete: false.[/]")
-    _write_outputs(report, err, html, qr, csv)
+    with deferred():  # a late Ctrl-C cannot cut the outputs short: the scan has ended
+        keeper.save_recording(report)
+        if redact:
+            report = _redacted(report)
+        if json_path is not None:
+            _write_json(report, json_path)
+        if json_path != "-":
+            _render(report)
+            if json_path:
+                err.print(f"JSON report written to {json_path}")
+        elif not report.complete:
+            err.print("[yellow]The scan stopped early; the report has complete: false.[/]")
+        _write_outputs(report, err, html, qr, csv)
     if report.complete:
         raise typer.Exit(EXIT_OK)
     raise typer.Exit(EXIT_PARTIAL if report.ecus else EXIT_NO_CONTACT)
