@@ -7,9 +7,7 @@ Exit codes: 0 complete; 2 usage; 3 could not talk to the adapter or the vehicle 
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -81,21 +79,10 @@ def _write_json(report: Report, path: str) -> None:
 
 
 def _write_text(text: str, path: str) -> None:
-    """Write ``text`` to ``path`` atomically (a temporary file in the same directory, then a rename); ``-``
-    is stdout."""
-    if path == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` atomically; ``-`` is stdout (:func:`obdident.report.outputs.write_text`)."""
+    from obdident.report.outputs import write_text
+
+    write_text(text, path)
 
 
 class _Keeper:
@@ -150,6 +137,31 @@ class _Keeper:
         err.print(f"[yellow]obdident stopped ({reason}); the report so far{where} has complete: false.[/]")
         return EXIT_PARTIAL
 
+    def interrupted(self, err: Console, signal_name: str) -> Report | None:
+        """A signal stopped the scan: add the ``interrupted`` problem to the last good report, keep it (JSON
+        file or stdout, recording) and return it for the terminal and the other outputs; None when nothing
+        had been read yet."""
+        self.save_recording()
+        if self.last is None:
+            err.print(f"[yellow]obdident was interrupted ({signal_name}) before anything was read.[/]")
+            return None
+        from dataclasses import replace
+
+        from obdident.report.model import Problem
+
+        problem = Problem(
+            "interrupted",
+            f"The scan was interrupted ({signal_name}) before it ended: what was read so far is kept; "
+            "steps that had not run are missing.",
+        )
+        self.last = replace(self.last, complete=False, problems=(*self.last.problems, problem))
+        if self.json_path is not None:
+            _write_json(self.last, self.json_path)
+        where = f" in {_safe(self.json_path)}" if self.json_path not in (None, "-") else ""
+        err.print(f"[yellow]obdident was interrupted ({signal_name}); the report so far{where} has "
+                  "complete: false.[/]")  # fmt: skip
+        return self.last
+
 
 def _redacted(report: Report) -> Report:
     from obdident.report.redact import redact
@@ -157,34 +169,36 @@ def _redacted(report: Report) -> Report:
     return redact(report)
 
 
-def _check_output(path: str | None, option: str, err: Console) -> None:
-    """Exit 2 before any work when an output file cannot be made: no such directory, or a directory."""
-    if path is None:
-        return
-    if path == "-":
-        err.print(f"[red]{option} needs a file name;[/] only --json writes to stdout ('-').")
-        raise typer.Exit(EXIT_USAGE)
-    target = Path(path)
-    if target.is_dir():
-        err.print(f"[red]{option} {_safe(path)} is a directory;[/] give a file name.")
-        raise typer.Exit(EXIT_USAGE)
-    if not target.parent.is_dir():
-        err.print(f"[red]{option} {_safe(path)}: no directory {_safe(target.parent)}.[/]")
-        raise typer.Exit(EXIT_USAGE)
+def _check_outputs(
+    err: Console,
+    html: str | None,
+    qr: str | None,
+    csv: str | None,
+    *,
+    json_path: str | None = None,
+    record: str | None = None,
+    source: Path | None = None,
+) -> None:
+    """Exit 2 before any work when an output cannot be written, or would overwrite another output or the
+    input ``source`` (:func:`obdident.report.outputs.check_outputs`)."""
+    from obdident.errors import ObdidentError
+    from obdident.report.outputs import Output, check_outputs
 
+    asked = [
+        Output("--json", json_path, stdout_ok=True) if json_path is not None else None,
+        Output("--html", html) if html is not None else None,
+        Output("--qr", qr) if qr is not None else None,
+        Output("--csv", csv, appends=True) if csv is not None else None,
+        Output("--record", record) if record is not None else None,
+    ]
+    try:
+        check_outputs([o for o in asked if o is not None], {"SCAN.json": source} if source else None)
+        if csv is not None:
+            from obdident.report.csvout import check_file
 
-def _check_outputs(err: Console, html: str | None, qr: str | None, csv: str | None) -> None:
-    _check_output(html, "--html", err)
-    _check_output(qr, "--qr", err)
-    _check_output(csv, "--csv", err)
-    if csv is not None:
-        from obdident.errors import ObdidentError
-        from obdident.report.csvout import check_file
-
-        try:
             check_file(csv)
-        except ObdidentError as exc:
-            _fail(err, exc)
+    except ObdidentError as exc:
+        _fail(err, exc)
 
 
 def _safe(value: object) -> str:
@@ -200,6 +214,15 @@ def _fail(err: Console, exc: Exception) -> NoReturn:
     if hint:
         err.print(f"[bold]What to do:[/] {_safe(hint)}")
     raise typer.Exit(EXIT_USAGE)
+
+
+def _render(report: Report) -> None:
+    """Print the report on the terminal (stdout)."""
+    from rich.console import Console
+
+    from obdident.report.text import render
+
+    render(report, Console(highlight=False))
 
 
 def _write_outputs(report: Report, err: Console, html: str | None, qr: str | None, csv: str | None) -> None:
@@ -220,8 +243,10 @@ def _write_outputs(report: Report, err: Console, html: str | None, qr: str | Non
         if csv is not None:
             from obdident.report.csvout import append_row
 
-            append_row(report, csv)
-            err.print(f"CSV row appended to {_safe(csv)}")
+            if append_row(report, csv):
+                err.print(f"CSV row appended to {_safe(csv)}")
+            else:
+                err.print(f"Nothing was read from the car: no CSV row appended to {_safe(csv)}")
     except ObdidentError as exc:
         _fail(err, exc)
     except OSError as exc:
@@ -295,18 +320,19 @@ def scan(
             "Record without --redact, then share outputs made with `obdident report SCAN.json --redact`."
         )
         raise typer.Exit(EXIT_USAGE)
-    _check_outputs(err, html, qr, csv)
+    _check_outputs(err, html, qr, csv, json_path=json_path, record=record)
     if not demo and not port:
         port = _choose_adapter(err)
 
     from obdident.errors import GuardRefusal, ObdidentError
+    from obdident.interrupt import Interrupted, deferred, stop_on_signals
     from obdident.scanner import DEMO_PORT
     from obdident.scanner import scan as run_scan
 
     url = DEMO_PORT if demo else str(port)
     keeper = _Keeper(url, json_path, record, note, redact)
     try:
-        with err.status("Starting", spinner="dots") as status:
+        with stop_on_signals(), err.status("Starting", spinner="dots") as status:
             report = run_scan(
                 url,
                 baudrate=baudrate,
@@ -329,31 +355,36 @@ def scan(
         if verbose and exc.response:
             err.print(f"Adapter said: {list(exc.response)!r}")
         raise typer.Exit(EXIT_NO_CONTACT) from None
-    except (KeyboardInterrupt, Exception) as exc:  # never a traceback for the user; --verbose shows it
-        reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
-        if verbose and not isinstance(exc, KeyboardInterrupt):
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep, print and write what was read
+        with deferred():
+            kept = keeper.interrupted(err, exc.signal_name if isinstance(exc, Interrupted) else "SIGINT")
+            if kept is not None:
+                if json_path != "-":
+                    _render(kept)
+                _write_outputs(kept, err, html, qr, csv)
+        raise typer.Exit(EXIT_PARTIAL) from None
+    except Exception as exc:  # never a traceback for the user; --verbose shows it
+        reason = f"{type(exc).__name__}: {exc}"
+        if verbose:
             err.print_exception()
         code = keeper.stop(err, reason)
         if keeper.last is not None:
             _write_outputs(keeper.last, err, html, qr, csv)
         raise typer.Exit(code) from None
 
-    keeper.save_recording(report)
-    if redact:
-        report = _redacted(report)
-    if json_path is not None:
-        _write_json(report, json_path)
-    if json_path != "-":
-        from rich.console import Console
-
-        from obdident.report.text import render
-
-        render(report, Console(highlight=False))
-        if json_path:
-            err.print(f"JSON report written to {json_path}")
-    elif not report.complete:
-        err.print("[yellow]The scan stopped early; the report has complete: false.[/]")
-    _write_outputs(report, err, html, qr, csv)
+    with deferred():  # a late Ctrl-C cannot cut the outputs short: the scan has ended
+        keeper.save_recording(report)
+        if redact:
+            report = _redacted(report)
+        if json_path is not None:
+            _write_json(report, json_path)
+        if json_path != "-":
+            _render(report)
+            if json_path:
+                err.print(f"JSON report written to {json_path}")
+        elif not report.complete:
+            err.print("[yellow]The scan stopped early; the report has complete: false.[/]")
+        _write_outputs(report, err, html, qr, csv)
     if report.complete:
         raise typer.Exit(EXIT_OK)
     raise typer.Exit(EXIT_PARTIAL if report.ecus else EXIT_NO_CONTACT)
@@ -399,7 +430,7 @@ def report_command(
     if request and json_path == "-":
         err.print("[red]Give either --request or --json -, not both:[/] both would go to stdout.")
         raise typer.Exit(EXIT_USAGE)
-    _check_outputs(err, html, qr, csv)
+    _check_outputs(err, html, qr, csv, json_path=json_path, source=scan_json)
     try:
         report = load_report(scan_json)
     except ObdidentError as exc:

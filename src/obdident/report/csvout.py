@@ -1,5 +1,5 @@
 """One CSV row per scanned car, for a dealer's log: ``--csv FILE`` appends a row (and the header row when the
-file is new or empty).
+file is new or empty). A scan that read nothing from the car (no VIN, no unit answered) appends no row.
 
 Columns, in this order (stable within version 1; new columns are only ever added at the end):
 
@@ -41,7 +41,7 @@ from obdident.report.model import Report
 from obdident.report.qr import head_unit_values
 from obdident.report.text import UNSAFE_CHARACTERS
 
-__all__ = ["COLUMNS", "append_row", "cell", "check_file", "row"]
+__all__ = ["COLUMNS", "append_row", "cell", "check_file", "read_anything", "row"]
 
 COLUMNS: tuple[str, ...] = (
     "scanned_at",
@@ -139,9 +139,18 @@ def check_file(path: str | Path) -> str:
     return existing
 
 
-def append_row(report: Report, path: str | Path) -> None:
+def read_anything(report: Report) -> bool:
+    """Whether the scan read anything from the car: a VIN, or a unit that answered (known or not)."""
+    return bool(report.vehicle.vin or report.ecus or report.unknown_units)
+
+
+def append_row(report: Report, path: str | Path) -> bool:
     """Append the report's row to the CSV file ``path``; write the header row first when the file is new
-    or empty.
+    or empty. A scan that read nothing from the car (:func:`read_anything`: no VIN, no unit answered, as
+    with the ignition off) is not a car for the log: no row is appended and the file is left as it is.
+
+    Returns:
+        True when a row was appended; False for a scan that read nothing.
 
     Raises:
         ObdidentError: the file exists with a different header row (another program's file, or columns of
@@ -149,6 +158,8 @@ def append_row(report: Report, path: str | Path) -> None:
     """
     target = Path(path)
     existing = check_file(target)
+    if not read_anything(report):
+        return False
     text = ""
     if existing.strip():
         if not existing.endswith(("\n", "\r")):
@@ -161,3 +172,4 @@ def append_row(report: Report, path: str | Path) -> None:
             handle.write(text)
     except OSError as err:
         raise ObdidentError(f"{target}: cannot write the CSV file: {err}") from err
+    return True

@@ -1,0 +1,140 @@
+"""Output files: checked before a scan starts, compared so that no output overwrites another, written
+atomically.
+
+``obdident scan`` and ``obdident report`` call :func:`check_outputs` before they touch the adapter or read
+anything, so a path that cannot be written costs nothing: the command exits 2 at once, naming it. What is
+checked for each output path (``--json``, ``--html``, ``--qr``, ``--csv``, ``--record``):
+
+* ``-`` (stdout) only where the option allows it (``--json``);
+* the path is not a directory, and its folder exists and is a folder;
+* the folder is writable (the atomic write makes a temporary file there, then renames it), or, for an output
+  appended in place (``--csv``), the existing file is writable;
+* no two outputs, and no output and the command's input (``report SCAN.json``), are the same file.
+
+Two paths are the same file when their absolute forms with every symbolic link resolved
+(:func:`os.path.realpath`) are equal after :func:`os.path.normcase` (case-insensitive on Windows), or, when
+both exist, when :func:`os.path.samefile` says so (hard links, and case-insensitive file systems on macOS).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from obdident.errors import ObdidentError
+
+__all__ = ["STDOUT", "Output", "check_outputs", "same_file", "write_text"]
+
+#: The path that means "standard output".
+STDOUT = "-"
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output path the user asked for.
+
+    Attributes:
+        option: the option that names it (``--json``), for messages.
+        path: the path as given.
+        stdout_ok: True when ``-`` (stdout) is allowed for this option.
+        appends: True when the file is appended to in place (``--csv``) rather than replaced atomically.
+    """
+
+    option: str
+    path: str
+    stdout_ok: bool = False
+    appends: bool = False
+
+
+def same_file(first: str | Path, second: str | Path) -> bool:
+    """Whether two paths name the same file (see the module's docstring for how they are compared)."""
+    a, b = os.path.realpath(first), os.path.realpath(second)
+    if os.path.normcase(a) == os.path.normcase(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): not the same file
+        return False
+
+
+def _check_one(output: Output) -> None:
+    option, path = output.option, output.path
+    if path == STDOUT:
+        if output.stdout_ok:
+            return
+        raise ObdidentError(f"{option} needs a file name; only --json writes to stdout ('-').")
+    if not path:
+        raise ObdidentError(f"{option} needs a file name.")
+    target = Path(path)
+    if target.is_dir():
+        raise ObdidentError(f"{option} {path} is a directory; give a file name.")
+    folder = target.parent
+    if not folder.is_dir():
+        what = f"{folder} is not a directory" if folder.exists() else f"no directory {folder}"
+        raise ObdidentError(
+            f"{option} {path}: {what}.",
+            hint="Create the directory first, or give a path in an existing one.",
+        )
+    if output.appends and target.exists():
+        if not os.access(target, os.W_OK):
+            raise ObdidentError(f"{option} {path}: the file is not writable.")
+        return
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ObdidentError(f"{option} {path}: the directory {folder} is not writable.")
+
+
+def check_outputs(outputs: list[Output], inputs: Mapping[str, str | Path] | None = None) -> None:
+    """Check every output can be written and none overwrites another output or an input.
+
+    Args:
+        outputs: the outputs asked for.
+        inputs: name (``SCAN.json``) to path of the files the command reads, which no output may replace.
+
+    Raises:
+        ObdidentError: the first output that cannot be written, or two paths that are the same file; the
+            message names the option and the path.
+    """
+    for output in outputs:
+        _check_one(output)
+    files = [o for o in outputs if o.path != STDOUT]
+    for index, output in enumerate(files):
+        for name, source in (inputs or {}).items():
+            if same_file(output.path, source):
+                raise ObdidentError(
+                    f"{output.option} {output.path} is the input {name} itself: writing it would overwrite "
+                    "what was read.",
+                    hint="Give the output another file name.",
+                )
+        for other in files[:index]:
+            if same_file(output.path, other.path):
+                raise ObdidentError(
+                    f"{other.option} and {output.option} name the same file ({output.path}): one would "
+                    "overwrite the other.",
+                    hint="Give each output its own file name.",
+                )
+
+
+def write_text(text: str, path: str | Path) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file in the same directory, then a rename,
+    so the file is either the old one or the new one, never half written. ``-`` is stdout.
+
+    Raises:
+        OSError: the file could not be written (the temporary file is removed; the old file is kept).
+    """
+    if str(path) == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
