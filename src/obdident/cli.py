@@ -73,7 +73,36 @@ def _root(
 def _stderr() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    # soft_wrap: a message stays one line whatever the terminal's width (a log, a pipe, a test)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _verbose_logging() -> None:
+    """Show obdident's own debug log (the adapter dialogue, masked) on stderr.
+
+    Only the ``obdident`` logger hierarchy is raised to DEBUG and given a handler; the root logger is left
+    alone, so third-party loggers stay at WARNING (bleak logs raw notifications, unmasked, at DEBUG).
+    """
+    logger = logging.getLogger("obdident")
+    for old in [h for h in logger.handlers if getattr(h, "_obdident_cli", False)]:
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    handler._obdident_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+
+
+def _check_port(err: Console, url: str) -> None:
+    """Exit 2 before any work when the port name or URL is malformed or of a refused scheme."""
+    from obdident.errors import PortUrlError
+    from obdident.transports.urls import check_port
+
+    try:
+        check_port(url)
+    except PortUrlError as exc:
+        _fail(err, exc)
 
 
 def _write_json(report: Report, path: str) -> None:
@@ -268,7 +297,7 @@ def scan(
     note: Annotated[
         str | None, typer.Option(help="With --record: the vehicle, as you would describe it (model, year).")
     ] = None,
-    baudrate: Annotated[int, typer.Option(help="Serial speed in baud.")] = 38400,
+    baudrate: Annotated[int, typer.Option(help="Serial speed in baud.", min=1)] = 38400,
     timeout: Annotated[float, typer.Option(help="Overall time limit in seconds.", min=1.0)] = 120.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the adapter dialogue.")] = False,
     html: Annotated[
@@ -282,7 +311,10 @@ def scan(
     """Scan the vehicle read-only and print (or write) its identification report."""
     err = _stderr()
     if verbose:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
+        _verbose_logging()
+    if note is not None and record is None:
+        err.print("[red]--note describes a --record recording;[/] give --record FILE too, or drop --note.")
+        raise typer.Exit(EXIT_USAGE)
     if demo and port:
         err.print("[red]Give either --port or --demo, not both.[/]")
         raise typer.Exit(EXIT_USAGE)
@@ -295,11 +327,13 @@ def scan(
             "Record without --redact, then share outputs made with `obdident report SCAN.json --redact`."
         )
         raise typer.Exit(EXIT_USAGE)
+    if port is not None:
+        _check_port(err, port)
     _check_outputs(err, html, qr, csv)
     if not demo and not port:
         port = _choose_adapter(err)
 
-    from obdident.errors import GuardRefusal, ObdidentError
+    from obdident.errors import GuardRefusal, ObdidentError, PortUrlError
     from obdident.scanner import DEMO_PORT
     from obdident.scanner import scan as run_scan
 
@@ -328,7 +362,7 @@ def scan(
             err.print(f"[bold]What to do:[/] {exc.hint}")
         if verbose and exc.response:
             err.print(f"Adapter said: {list(exc.response)!r}")
-        raise typer.Exit(EXIT_NO_CONTACT) from None
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, PortUrlError) else EXIT_NO_CONTACT) from None
     except (KeyboardInterrupt, Exception) as exc:  # never a traceback for the user; --verbose shows it
         reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
         if verbose and not isinstance(exc, KeyboardInterrupt):
