@@ -531,9 +531,15 @@ def ports(
 
 @app.command("check-recording")
 def check_recording(
-    files: Annotated[list[Path], typer.Argument(help="Recordings written by --record.", exists=True)],
+    files: Annotated[
+        list[Path], typer.Argument(help="Recordings written by --record.", exists=True, dir_okay=False)
+    ],
 ) -> None:
-    """Check recordings hold no security data and no request obdident would refuse (before sharing them)."""
+    """Check recordings hold no security data and no request obdident would refuse (before sharing them).
+
+    Exit codes: 0 every recording is clean; 1 a recording holds a problem, or a file is not a readable
+    recording (not UTF-8, not in the recording format); 2 usage (no such file, a directory).
+    """
     from obdident.errors import RecordingError
     from obdident.recording import audit
     from obdident.transports.sessionfile import load
@@ -545,6 +551,8 @@ def check_recording(
             problems = audit(load(path))
         except RecordingError as exc:
             problems = [str(exc)]
+        except OSError as exc:
+            problems = [f"cannot read it: {exc.strerror or exc}"]
         failed = failed or bool(problems)
         for problem in problems:
             err.print(f"[red]{path}:[/] {problem}")
