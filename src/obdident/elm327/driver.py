@@ -340,8 +340,11 @@ class ELM327:
                     request="ATZ",
                     response=err.response,
                     hint="check that the adapter is plugged into the car (it takes power from the OBD "
-                    "connector)" + _baud_hint(self._port, " and that the baud rate is right (38400 for most; "
-                    "some use 9600 or 115200)"),
+                    "connector)"
+                    + _baud_hint(
+                        self._port,
+                        " and that the baud rate is right (38400 for most; some use 9600 or 115200)",
+                    ),
                 ) from err
         self._settings.clear()
         if not any(x.upper() == "OK" or looks_like_banner(x) for x in first):

@@ -146,7 +146,9 @@ def _classify(url: str, err: BaseException) -> TransportError:
             hint=_PERMISSION_HINT.replace("PORT", url) if serial_port else None,
         )
     if code == errno.EBUSY:
-        return PortBusyError(f"{url} is in use by another program", hint="close the other OBD program and retry")
+        return PortBusyError(
+            f"{url} is in use by another program", hint="close the other OBD program and retry"
+        )
     if code in (errno.EISDIR, errno.ENOTTY, errno.ENOTDIR):
         return PortUrlError(f"{url} is not a serial port ({reason})", hint="give the adapter's port")
     if code in _NO_LISTENER or _has(err, ConnectionError) or _has(err, TimeoutError):

@@ -135,12 +135,14 @@ def _check_own(url: str, scheme: str) -> None:
         if not (parts.netloc + parts.path).strip("/"):
             raise PortUrlError(f"{url}: no recording named (replay://FILE)")
         return
-    if scheme == "ble":
-        from obdident.transports.ble_gatt import parse_ble_url as parse
-    else:
-        from obdident.transports.protocol_rfcomm import parse_rfcomm_url as parse
+    from obdident.transports.ble_gatt import parse_ble_url
+    from obdident.transports.protocol_rfcomm import parse_rfcomm_url
+
     try:
-        parse(url)
+        if scheme == "ble":
+            parse_ble_url(url)
+        else:
+            parse_rfcomm_url(url)
     except ValueError as err:
         raise PortUrlError(str(err)) from err
 
