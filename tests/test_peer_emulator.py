@@ -39,6 +39,7 @@ def emulator(tmp_path: Path) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "elm", "-n", str(port), "-s", "car", "-b", str(tmp_path / "batch.out")],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=tmp_path,  # it writes elm.log into its working directory: keep it out of the checkout
     )
     try:
         deadline = time.monotonic() + 30

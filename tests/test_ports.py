@@ -14,7 +14,7 @@ from serial.tools import list_ports, list_ports_common
 from typer.testing import CliRunner
 
 import obdident
-from obdident import cli
+from obdident import cli, scanner
 from obdident.sim.elm import SimulatedELM327
 from obdident.sim.profile import find_profile, load_profile
 from obdident.transports import ports, protocol_rfcomm
@@ -119,8 +119,12 @@ def test_scan_without_port_and_several_adapters_asks_for_one(system: list[Any]) 
     assert "/dev/ttyUSB0" in result.stderr and "/dev/rfcomm0" in result.stderr and "--port" in result.stderr
 
 
-def test_a_device_that_is_not_an_elm327_is_refused_before_scanning(system: list[Any]) -> None:
-    system.append(port("loop://", 0x0403, 0x6001, "FT232R"))  # echoes what it is sent: no ELM327
+def test_a_device_that_is_not_an_elm327_is_refused_before_scanning(
+    system: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the "USB adapter" found echoes what it is sent (pyserial's loop://, opened here: --port refuses it)
+    system.append(port("/dev/ttyUSB7", 0x0403, 0x6001, "FT232R"))
+    monkeypatch.setattr(scanner, "open_port", lambda url, **kw: serial.serial_for_url("loop://", timeout=0))
     result = runner.invoke(cli.app, ["scan", "--timeout", "5"])
     assert result.exit_code == cli.EXIT_NO_CONTACT
     assert "does not answer like an ELM327" in result.stderr or "did not answer" in result.stderr

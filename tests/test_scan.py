@@ -96,11 +96,15 @@ def test_every_value_carries_its_request_and_raw_lines() -> None:
             assert all(line.upper().startswith(ecu.response_id) for line in evidence.response)
 
 
-@pytest.mark.parametrize("url", ["sim://no-such-vehicle", "/dev/obdident-no-such-port"])
-def test_missing_port_raises_port_not_found(url: str) -> None:
-    from obdident.errors import PortNotFoundError
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [("sim://no-such-vehicle", "PortUrlError"), ("/dev/obdident-no-such-port", "PortNotFoundError")],
+)
+def test_missing_port_raises_port_not_found(url: str, error: str) -> None:
+    from obdident import errors
 
-    with pytest.raises(PortNotFoundError):
+    # an unknown profile name is a mistake in the URL (the CLI exits 2); an absent device is not (exit 3)
+    with pytest.raises(getattr(errors, error)):
         obdident.scan(url)
 
 

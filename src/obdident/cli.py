@@ -71,7 +71,36 @@ def _root(
 def _stderr() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    # soft_wrap: a message stays one line whatever the terminal's width (a log, a pipe, a test)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _verbose_logging() -> None:
+    """Show obdident's own debug log (the adapter dialogue, masked) on stderr.
+
+    Only the ``obdident`` logger hierarchy is raised to DEBUG and given a handler; the root logger is left
+    alone, so third-party loggers stay at WARNING (bleak logs raw notifications, unmasked, at DEBUG).
+    """
+    logger = logging.getLogger("obdident")
+    for old in [h for h in logger.handlers if getattr(h, "_obdident_cli", False)]:
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    handler._obdident_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+
+
+def _check_port(err: Console, url: str) -> None:
+    """Exit 2 before any work when the port name or URL is malformed or of a refused scheme."""
+    from obdident.errors import PortUrlError
+    from obdident.transports.urls import check_port
+
+    try:
+        check_port(url)
+    except PortUrlError as exc:
+        _fail(err, exc)
 
 
 def _write_json(report: Report, path: str) -> None:
@@ -293,7 +322,7 @@ def scan(
     note: Annotated[
         str | None, typer.Option(help="With --record: the vehicle, as you would describe it (model, year).")
     ] = None,
-    baudrate: Annotated[int, typer.Option(help="Serial speed in baud.")] = 38400,
+    baudrate: Annotated[int, typer.Option(help="Serial speed in baud.", min=1)] = 38400,
     timeout: Annotated[float, typer.Option(help="Overall time limit in seconds.", min=1.0)] = 120.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the adapter dialogue.")] = False,
     html: Annotated[
@@ -307,7 +336,10 @@ def scan(
     """Scan the vehicle read-only and print (or write) its identification report."""
     err = _stderr()
     if verbose:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
+        _verbose_logging()
+    if note is not None and record is None:
+        err.print("[red]--note describes a --record recording;[/] give --record FILE too, or drop --note.")
+        raise typer.Exit(EXIT_USAGE)
     if demo and port:
         err.print("[red]Give either --port or --demo, not both.[/]")
         raise typer.Exit(EXIT_USAGE)
@@ -320,11 +352,13 @@ def scan(
             "Record without --redact, then share outputs made with `obdident report SCAN.json --redact`."
         )
         raise typer.Exit(EXIT_USAGE)
+    if port is not None:
+        _check_port(err, port)
     _check_outputs(err, html, qr, csv, json_path=json_path, record=record)
     if not demo and not port:
         port = _choose_adapter(err)
 
-    from obdident.errors import GuardRefusal, ObdidentError
+    from obdident.errors import GuardRefusal, ObdidentError, PortUrlError
     from obdident.interrupt import Interrupted, deferred, stop_on_signals
     from obdident.scanner import DEMO_PORT
     from obdident.scanner import scan as run_scan
@@ -354,7 +388,7 @@ def scan(
             err.print(f"[bold]What to do:[/] {exc.hint}")
         if verbose and exc.response:
             err.print(f"Adapter said: {list(exc.response)!r}")
-        raise typer.Exit(EXIT_NO_CONTACT) from None
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, PortUrlError) else EXIT_NO_CONTACT) from None
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep, print and write what was read
         with deferred():
             kept = keeper.interrupted(err, exc.signal_name if isinstance(exc, Interrupted) else "SIGINT")
@@ -528,9 +562,15 @@ def ports(
 
 @app.command("check-recording")
 def check_recording(
-    files: Annotated[list[Path], typer.Argument(help="Recordings written by --record.", exists=True)],
+    files: Annotated[
+        list[Path], typer.Argument(help="Recordings written by --record.", exists=True, dir_okay=False)
+    ],
 ) -> None:
-    """Check recordings hold no security data and no request obdident would refuse (before sharing them)."""
+    """Check recordings hold no security data and no request obdident would refuse (before sharing them).
+
+    Exit codes: 0 every recording is clean; 1 a recording holds a problem, or a file is not a readable
+    recording (not UTF-8, not in the recording format); 2 usage (no such file, a directory).
+    """
     from obdident.errors import RecordingError
     from obdident.recording import audit
     from obdident.transports.sessionfile import load
@@ -542,6 +582,8 @@ def check_recording(
             problems = audit(load(path))
         except RecordingError as exc:
             problems = [str(exc)]
+        except OSError as exc:
+            problems = [f"cannot read it: {exc.strerror or exc}"]
         failed = failed or bool(problems)
         for problem in problems:
             err.print(f"[red]{path}:[/] {problem}")

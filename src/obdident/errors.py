@@ -4,9 +4,11 @@
 
     ObdidentError
      +-- TransportError                  the port could not be opened or broke
-     |    +-- PortNotFoundError          no such device / host
-     |    +-- PortPermissionError        the OS refused access (dialout/uucp group)
-     |    +-- PortBusyError              another program holds the port
+     |    +-- PortOpenError              the port could not be opened (also serial.SerialException)
+     |    |    +-- PortUrlError          a malformed port name or URL, or a refused scheme (also ValueError)
+     |    |    +-- PortNotFoundError     no such device / host / profile, or nothing listening
+     |    |    +-- PortPermissionError   the OS refused access (dialout/uucp group)
+     |    |    +-- PortBusyError         another program holds the port
      |    +-- LinkLostError              the link dropped mid-dialogue
  |    +-- ReplayDivergedError        a replayed session's requests differ from the recording
      +-- AdapterError                    the adapter answered wrongly or not at all
@@ -32,6 +34,8 @@ request and response lines it came from where there are any.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from serial import SerialException
 
 
 class ObdidentError(Exception):
@@ -65,15 +69,33 @@ class TransportError(ObdidentError):
     """The port could not be opened, or it failed while in use."""
 
 
-class PortNotFoundError(TransportError):
-    """The port, device file, host or profile named does not exist."""
+class PortOpenError(TransportError, SerialException):  # type: ignore[misc]  # pyserial is untyped
+    """The port could not be opened.
+
+    Also a :class:`serial.SerialException`, so python-OBD and other pyserial users that open obdident's URL
+    schemes (``sim://``, ``ble://``, ``rfcomm://``, ``replay://``) handle it as they handle any port that
+    does not open.
+    """
 
 
-class PortPermissionError(TransportError):
+class PortUrlError(PortOpenError, ValueError):
+    """The port name or URL is malformed, names something that is not a port (a directory, a file), uses
+    a URL scheme obdident refuses (pyserial's ``spy://``, ``loop://``...), or a port setting (the baud rate)
+    is invalid. The CLI exits 2.
+
+    Also a :class:`ValueError`, pyserial's convention for a bad URL or setting.
+    """
+
+
+class PortNotFoundError(PortOpenError):
+    """The port, device file, host or profile named does not exist, or nothing listens there."""
+
+
+class PortPermissionError(PortOpenError):
     """The operating system refused access to the port."""
 
 
-class PortBusyError(TransportError):
+class PortBusyError(PortOpenError):
     """Another program holds the port open."""
 
 

@@ -124,6 +124,14 @@ class AdapterInfo:
     unsupported: tuple[str, ...]
 
 
+def _baud_hint(port: object, text: str) -> str:
+    """``text`` for a serial device (pyserial's ``serial.Serial``), whose baud rate may be wrong; "" for a
+    network, Bluetooth LE or simulated port, which has no baud rate to get wrong."""
+    import serial
+
+    return text if isinstance(port, serial.Serial) else ""
+
+
 class ELM327:
     """A read-only ELM327 driver over any pyserial-like port.
 
@@ -332,7 +340,11 @@ class ELM327:
                     request="ATZ",
                     response=err.response,
                     hint="check that the adapter is plugged into the car (it takes power from the OBD "
-                    "connector) and that the baud rate is right (38400 for most; some use 9600 or 115200)",
+                    "connector)"
+                    + _baud_hint(
+                        self._port,
+                        " and that the baud rate is right (38400 for most; some use 9600 or 115200)",
+                    ),
                 ) from err
         self._settings.clear()
         if not any(x.upper() == "OK" or looks_like_banner(x) for x in first):
@@ -340,7 +352,8 @@ class ELM327:
                 "the device on this port does not answer like an ELM327",
                 request="ATD",
                 response=first,
-                hint="check that the port is the OBD-II adapter's and that the baud rate is right",
+                hint="check that the port is the OBD-II adapter's"
+                + _baud_hint(self._port, " and that the baud rate is right"),
             )
         self.at("ATE0")
         self.at("ATS0", required=False)

@@ -1,8 +1,11 @@
 """Read a JSON report written by ``obdident scan --json`` back into a :class:`~obdident.report.model.Report`.
 
-The file is checked against ``report-v1.schema.json`` when the optional ``jsonschema`` package is
-installed; without it only ``schema_version`` is checked (major version 1) and the structure is checked
-as the report is rebuilt. A report written with ``--redact`` is accepted too: its VIN fields read
+The file is checked against ``report-v1.schema.json`` (packaged next to this module) with ``jsonschema``, a
+runtime dependency: a report that does not follow the schema (``"vin": 12345``) is refused here, with the
+place it breaks the schema, before a renderer sees it. JSON's extensions that Python's parser accepts
+(``NaN``, ``Infinity``) are refused, and so is JSON nested too deeply to read.
+
+A report written with ``--redact`` is accepted too: its VIN fields read
 ``SJNFBAT32U1******`` (positions 12-17 masked), a form the schema admits.
 """
 
@@ -58,22 +61,33 @@ def load_report(path: str | Path) -> Report:
     except (OSError, UnicodeDecodeError) as err:
         raise ObdidentError(f"{where}: cannot read the report: {err}") from err
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as err:
         raise ObdidentError(
             f"{where}: not a JSON report (line {err.lineno}, column {err.colno}: {err.msg})",
             hint="Give the file written by `obdident scan --json PATH`.",
         ) from err
+    except ValueError as err:  # NaN, Infinity
+        raise ObdidentError(f"{where}: not a JSON report: {err}") from err
+    except RecursionError as err:
+        raise ObdidentError(f"{where}: not a report: the JSON is nested too deeply to read") from err
     if not isinstance(data, dict):
         raise ObdidentError(f"{where}: not a report: the JSON is not an object")
     _check_version(data, where)
-    _validate(data, where)
     try:
+        _validate(data, where)
         return report_from_dict(data)
+    except RecursionError as err:  # within the schema's limits, yet too deep for the validator
+        raise ObdidentError(f"{where}: not a report: the JSON is nested too deeply to read") from err
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise ObdidentError(
             f"{where}: not a report of schema version 1: {type(err).__name__}: {err}"
         ) from err
+
+
+def _refuse_constant(name: str) -> Any:
+    """``json.loads`` hook for ``NaN``, ``Infinity`` and ``-Infinity``, which JSON (RFC 8259 §6) lacks."""
+    raise ValueError(f"{name} is not a JSON number (RFC 8259, section 6)")
 
 
 def _check_version(data: Mapping[str, Any], where: str) -> None:
@@ -86,10 +100,13 @@ def _check_version(data: Mapping[str, Any], where: str) -> None:
 
 
 def _validate(data: Mapping[str, Any], where: str) -> None:
-    try:  # optional (no type stubs): the structure is still checked while the report is rebuilt
+    try:  # a runtime dependency; imported by name since it ships no type information
         jsonschema: Any = importlib.import_module("jsonschema")
-    except ImportError:
-        return
+    except ImportError as err:
+        raise ObdidentError(
+            f"{where}: cannot check the report: the jsonschema package is missing",
+            hint="Reinstall obdident (pip install obdident), which installs jsonschema.",
+        ) from err
     validator = jsonschema.Draft202012Validator(load_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:

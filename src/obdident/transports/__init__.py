@@ -16,6 +16,8 @@ Importing this package registers obdident's URL schemes with pyserial, so other 
 from __future__ import annotations
 
 import errno
+import os
+import socket
 from typing import Any
 
 import serial
@@ -24,6 +26,7 @@ from obdident.errors import (
     PortBusyError,
     PortNotFoundError,
     PortPermissionError,
+    PortUrlError,
     TransportError,
 )
 
@@ -52,20 +55,31 @@ def register() -> None:
 def open_port(url: str, *, baudrate: int = DEFAULT_BAUDRATE) -> Any:
     """Open an adapter port by name or URL.
 
+    The name or URL is checked first (:func:`obdident.transports.urls.check_port`): pyserial's other URL
+    schemes (``spy://``, ``loop://``, ``hwgrep://``, ``alt://``, ``cp2110://``) are refused. Open errors
+    are classified by exception type and errno, never by the words of a message.
+
     Args:
         url: ``/dev/ttyUSB0``, ``COM5``, ``socket://HOST:PORT``, ``sim://PROFILE`` ...
-        baudrate: serial speed in baud; ignored by network and simulated ports.
+        baudrate: serial speed in baud (at least 1); ignored by network and simulated ports.
 
     Returns:
         An open ``serial.SerialBase`` whose reads block at most 20 ms.
 
     Raises:
-        PortNotFoundError: no such device, host, or profile.
+        PortUrlError: a malformed or refused name or URL, a bad baud rate, or a device that is not a
+            serial port (a directory, a file, ``/dev/null``).
+        PortNotFoundError: no such device, host, or profile; nothing listening at the address.
         PortPermissionError: the operating system refused access.
         PortBusyError: another program holds the port.
         TransportError: any other failure to open.
     """
+    from obdident.transports.urls import check_port
+
     register()
+    check_port(url)
+    if isinstance(baudrate, bool) or not isinstance(baudrate, int) or baudrate < 1:
+        raise PortUrlError(f"{baudrate!r} is not a baud rate (a whole number of bits per second, at least 1)")
     try:
         return serial.serial_for_url(url, baudrate=baudrate, timeout=READ_SLICE_S, write_timeout=2.0)
     except TransportError:
@@ -74,28 +88,88 @@ def open_port(url: str, *, baudrate: int = DEFAULT_BAUDRATE) -> Any:
         raise _classify(url, err) from err
 
 
+def _errno_of(err: BaseException) -> int | None:
+    """The errno behind an open error: its own, or that of the exception it was raised from.
+
+    pyserial often wraps the operating system's error without its errno (``socket://``: "Could not open
+    port ...: [Errno 111] ..."; ``termios.error`` when configuring): the chain still holds it.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        code = getattr(current, "errno", None)
+        if isinstance(code, int):
+            return code
+        if _TERMIOS_ERROR is not None and isinstance(current, _TERMIOS_ERROR):
+            first = current.args[0] if current.args else None
+            if isinstance(first, int):
+                return first
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _has(err: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, kind):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _classify(url: str, err: BaseException) -> TransportError:
-    code = getattr(err, "errno", None)
-    text = str(err)
-    if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO) or "No such file" in text:
+    """Map an open error to obdident's tree by its type and errno (see :mod:`errno`)."""
+    from obdident.transports.urls import scheme_of
+
+    scheme = scheme_of(url)
+    serial_port = scheme is None
+    network = scheme in ("socket", "rfc2217")
+    code = _errno_of(err)
+    reason = os.strerror(code) if code is not None else str(err)
+    if isinstance(err, ValueError):  # pyserial: a bad setting such as the baud rate
+        return PortUrlError(f"cannot open {url}: {err}")
+    if _has(err, socket.gaierror):
+        return PortNotFoundError(
+            f"no such host in {url}", hint="check the adapter's address (often 192.168.0.10:35000)"
+        )
+    if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
         return PortNotFoundError(
             f"no adapter port {url}",
             hint="check the port name; plug the adapter in (USB), pair it (Bluetooth) or join its WiFi",
         )
-    if code in (errno.EACCES, errno.EPERM) or "Permission denied" in text:
+    if code in (errno.EACCES, errno.EPERM):
         return PortPermissionError(
-            f"permission denied opening {url}", hint=_PERMISSION_HINT.replace("PORT", url)
+            f"permission denied opening {url}",
+            hint=_PERMISSION_HINT.replace("PORT", url) if serial_port else None,
         )
-    if code == errno.EBUSY or "busy" in text.lower():
+    if code == errno.EBUSY:
         return PortBusyError(
             f"{url} is in use by another program", hint="close the other OBD program and retry"
         )
-    if "refused" in text.lower() or "timed out" in text.lower():
+    if code in (errno.EISDIR, errno.ENOTTY, errno.ENOTDIR):
+        return PortUrlError(f"{url} is not a serial port ({reason})", hint="give the adapter's port")
+    if code in _NO_LISTENER or _has(err, ConnectionError) or _has(err, TimeoutError):
         return PortNotFoundError(
-            f"nothing answers at {url}: {text}",
-            hint="join the adapter's WiFi network and check its address (often 192.168.0.10:35000)",
+            f"nothing answers at {url} ({reason})",
+            hint="join the adapter's WiFi network and check its address (often 192.168.0.10:35000)"
+            if network
+            else "switch the adapter on and bring it within range",
         )
-    return TransportError(f"could not open {url}: {text}")
+    return TransportError(f"could not open {url}: {reason}")
+
+
+_NO_LISTENER = frozenset(
+    {errno.ECONNREFUSED, errno.ETIMEDOUT, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN}
+)
+try:
+    import termios
+
+    _TERMIOS_ERROR: type[BaseException] | None = termios.error
+except ImportError:  # Windows
+    _TERMIOS_ERROR = None
 
 
 register()

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException, SerialTimeoutException
 
-from obdident.errors import PortNotFoundError, PortPermissionError, TransportError
+from obdident.errors import PortNotFoundError, PortPermissionError, PortUrlError, TransportError
 from obdident.transports.ble import FAMILIES
 from obdident.transports.ble_gatt import (
     ATT_HEADER,
@@ -141,15 +141,22 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
 
     # --- opening and closing ----------------------------------------------------------------------
     def from_url(self, url: str) -> BleUrl:
-        """Parse the ``ble://`` URL (pyserial's hook name); see :func:`parse_ble_url`."""
-        return parse_ble_url(url)
+        """Parse the ``ble://`` URL (pyserial's hook name); see :func:`parse_ble_url`.
+
+        Raises:
+            PortUrlError: the URL is malformed (also a ``serial.SerialException``, as pyserial users expect).
+        """
+        try:
+            return parse_ble_url(url)
+        except ValueError as err:
+            raise PortUrlError(str(err)) from err
 
     def open(self) -> None:
         """Connect to the adapter, choose its characteristics and subscribe to its notifications.
 
         Raises:
             SerialException: already open, or no URL set.
-            ValueError: the URL is malformed.
+            PortUrlError: the URL is malformed.
             PortNotFoundError: no adapter answers at the address (off, out of range, held by a phone).
             PortPermissionError: the operating system denied the use of Bluetooth.
             TransportError: Bluetooth is off or missing, bleak is not installed, or the device has no

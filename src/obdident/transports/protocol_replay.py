@@ -15,7 +15,7 @@ from typing import Any
 import serial
 from serial import SerialBase, SerialException
 
-from obdident.errors import PortNotFoundError, ReplayDivergedError
+from obdident.errors import PortNotFoundError, PortUrlError, ReplayDivergedError
 from obdident.transports.sessionfile import Recording, SessionMeta, load
 from obdident.transports.virtual import NoModemLines
 
@@ -25,7 +25,7 @@ __all__ = ["Serial"]
 def _path_of(url: str) -> Path:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme != "replay":
-        raise ValueError(f"expected replay://PATH, got {url!r}")
+        raise PortUrlError(f"expected replay://PATH, got {url!r}")
     return Path(urllib.parse.unquote(parts.netloc + parts.path))
 
 

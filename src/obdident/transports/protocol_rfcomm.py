@@ -16,6 +16,8 @@ from typing import Any
 from serial import SerialException
 from serial.urlhandler import protocol_socket
 
+from obdident.errors import PortUrlError
+
 __all__ = ["DEFAULT_CHANNEL", "Serial", "parse_rfcomm_url"]
 
 DEFAULT_CHANNEL = 1
@@ -91,4 +93,4 @@ class Serial(protocol_socket.Serial):  # type: ignore[misc]
         try:
             return parse_rfcomm_url(str(url))
         except ValueError as err:
-            raise SerialException(str(err)) from err
+            raise PortUrlError(str(err)) from err

@@ -32,7 +32,7 @@ from typing import Any
 
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException
 
-from obdident.errors import PortNotFoundError, ProfileError
+from obdident.errors import PortNotFoundError, PortUrlError, ProfileError
 from obdident.sim.elm import SimulatedELM327
 from obdident.sim.faults import Fault, parse_fault
 from obdident.sim.profile import find_profile, list_profiles, load_profile
@@ -183,7 +183,7 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
 
         Raises:
             SerialException: already open, or no URL set.
-            ValueError: the URL is malformed or has an unknown option.
+            PortUrlError: the URL is malformed or has an unknown option.
             PortNotFoundError: no profile of that name, or no such profile file.
             ProfileError: the profile is malformed.
         """
@@ -221,8 +221,15 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
         self.is_open = True
 
     def from_url(self, url: str) -> SimUrl:
-        """Parse the ``sim://`` URL (pyserial's hook name); see :func:`parse_sim_url`."""
-        return parse_sim_url(url)
+        """Parse the ``sim://`` URL (pyserial's hook name); see :func:`parse_sim_url`.
+
+        Raises:
+            PortUrlError: the URL is malformed (also a ``serial.SerialException``, as pyserial users expect).
+        """
+        try:
+            return parse_sim_url(url)
+        except ValueError as err:
+            raise PortUrlError(str(err)) from err
 
     def close(self) -> None:
         """Close the port; :attr:`elm` stays for inspection."""

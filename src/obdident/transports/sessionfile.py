@@ -195,9 +195,16 @@ def load(path: str | Path) -> Recording:
     """Read a recording file (UTF-8).
 
     Raises:
-        RecordingError: malformed (see :func:`loads`); OSError: unreadable.
+        RecordingError: malformed (see :func:`loads`), or not UTF-8 text.
+        OSError: unreadable.
     """
-    return loads(Path(path).read_text("utf-8"))
+    try:
+        text = Path(path).read_text("utf-8")
+    except UnicodeDecodeError as err:
+        raise RecordingError(
+            f"not a recording: byte {err.start} is not UTF-8 text (recordings are UTF-8 text files)"
+        ) from err
+    return loads(text)
 
 
 def save(path: str | Path, meta: SessionMeta, exchanges: Sequence[ExchangeLike]) -> None:
