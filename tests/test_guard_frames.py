@@ -95,7 +95,7 @@ DIAG_11 = range(0x700, 0x800)
 
 
 def _diag_29(can_id: int) -> bool:
-    return can_id >> 16 == 0x18DA and can_id & 0xFF == 0xF1 or can_id == 0x18DB33F1
+    return (can_id >> 16 == 0x18DA and can_id & 0xFF == 0xF1) or can_id == 0x18DB33F1
 
 
 def read_only_request(data: bytes, can_id: int | None) -> bool:
