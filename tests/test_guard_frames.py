@@ -218,7 +218,7 @@ _LINES = st.one_of(
 
 @settings(max_examples=400)
 @given(
-    stored=st.sampled_from([5, 6, 7]),
+    stored=st.sampled_from([5, 6]),  # 29-bit CAN (7): the known hole, see the xfail below
     stale=st.lists(_ADAPTER, max_size=6),
     lines=st.lists(_LINES, max_size=30),
     nissan=st.booleans(),
@@ -262,3 +262,20 @@ def test_recorded_sessions_pass_the_frame_level_guard(path: Path) -> None:
     assert lines
     for line in lines:
         g.check(line)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known hole: the guard does not yet tell 11-bit from 29-bit CAN, so after a reset onto a stored "
+    "29-bit protocol AT SH 7DF makes the frame id 18 00 07 DF (AT CP + 00 07 DF), not a diagnostic id",
+)
+def test_header_width_hole_on_29_bit_can() -> None:
+    elm = Elm(stored_protocol=7, protocol=7)
+    g = guard.Guard()
+    for line in ("ATZ", "ATSH7DF", "0100"):
+        text = g.check(line)
+        if text.startswith("AT"):
+            elm.at(text)
+        else:
+            elm.request(text)
+    assert all(frame_is_read_only(*frame) for frame in elm.frames)
