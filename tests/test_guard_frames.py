@@ -279,3 +279,9 @@ def test_header_width_hole_on_29_bit_can() -> None:
         else:
             elm.request(text)
     assert all(frame_is_read_only(*frame) for frame in elm.frames)
+
+
+def test_a_non_hex_line_under_caf0_is_refused_not_a_crash() -> None:
+    g = _guard("ATZ", "ATTP6", "ATCAF0")
+    with pytest.raises(GuardRefusal):
+        g.check("ATSP")

@@ -386,6 +386,7 @@ def masked_response_ids() -> frozenset[str]:
 
 
 _FORBIDDEN_CHARS = re.compile(r"[\r\n]")
+_HEX_LINE = re.compile(r"[0-9A-F]+")
 _IGNORED_CHARS = str.maketrans("", "", " \t\x00")
 
 
@@ -427,7 +428,7 @@ def _header_refusal(context: GuardContext) -> str | None:
 
 def _raw_frame_request(text: str) -> str | None:
     """The request a raw CAN frame (AT CAF0) carries as an ISO 15765-2 single frame, or None if it is none."""
-    if len(text) % 2 or len(text) < 4:
+    if len(text) % 2 or len(text) < 4 or not _HEX_LINE.fullmatch(text):
         return None
     frame = bytes.fromhex(text)
     pci = frame[0]
