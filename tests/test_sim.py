@@ -608,6 +608,7 @@ def test_missing_and_unparsable_profiles(tmp_path: Path) -> None:
 # -- the sim:// pyserial handler -----------------------------------------------------------------------
 
 
+@pytest.mark.foreign_writer("this test, writing raw lines to the sim port with no reset first")
 def test_serial_for_url_round_trip() -> None:
     port = serial.serial_for_url("sim://nissan-xtrail-t32", timeout=1.0)
     try:
@@ -631,6 +632,7 @@ def test_serial_for_url_round_trip() -> None:
         port.read(1)
 
 
+@pytest.mark.foreign_writer("this test, writing raw lines to the sim port with no reset first")
 def test_serial_url_options(tmp_path: Path) -> None:
     port = serial.serial_for_url("sim://nissan-xtrail-t32?ignition=off&echo=0&version=ELM327%20v2.1")
     try:
@@ -899,6 +901,7 @@ def test_cra_quirk_from_profile(tmp_path: Path) -> None:
     assert answer_lines(SimulatedELM327(loaded, echo=False, cra=True), "ATCRA18DAF110") == ["OK"]
 
 
+@pytest.mark.foreign_writer("this test, writing raw lines to the sim port with no reset first")
 def test_cra_url_option() -> None:
     port = serial.serial_for_url("sim://nissan-xtrail-t32?cra=0&echo=0")
     try:

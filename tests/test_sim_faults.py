@@ -108,6 +108,7 @@ def test_drop_at_chip_level() -> None:
     assert elm.received == ["ATH1", "0100"]  # the chip is gone: nothing more is received
 
 
+@pytest.mark.foreign_writer("this test, writing raw lines to the sim port with no reset first")
 def test_drop_through_the_port() -> None:
     port = serial.serial_for_url("sim://nissan-xtrail-t32?echo=0&fault=drop@2")
     try:
@@ -392,6 +393,7 @@ def test_several_faults_at_once() -> None:
 # -- the sim:// URL --------------------------------------------------------------------------------
 
 
+@pytest.mark.foreign_writer("this test, writing raw lines to the sim port with no reset first")
 def test_url_fault_and_quirk_options() -> None:
     parsed = parse_sim_url(
         "sim://nissan-xtrail-t32?fault=stall@9&fault=busy@2+&fault=can-error@3%2B&quirk=crlf&quirk=no-s0&cra=1"
@@ -505,6 +507,7 @@ def test_no_at1() -> None:
     script(elm, ("ATAT0", "?\r\r>"), ("ATAT1", "?\r\r>"), ("ATAT2", "?\r\r>"), ("ATST19", "OK\r\r>"))
 
 
+@pytest.mark.foreign_writer("this test, writing raw lines to the sim port with no reset first")
 def test_slow_prompt_through_the_port() -> None:
     port = serial.serial_for_url("sim://nissan-xtrail-t32?echo=0&quirk=slow-prompt")
     try:

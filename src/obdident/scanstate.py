@@ -94,7 +94,6 @@ class ScanOptions:
 class ScanBase:
     """State and helpers shared by the scan's steps."""
 
-
     def __init__(
         self,
         driver: ELM327,

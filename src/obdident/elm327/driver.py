@@ -408,6 +408,19 @@ class ELM327:
         for key in ("SH", "CRA", "FCSH"):
             self._settings.pop(key, None)
 
+    def pin_protocol(self) -> None:
+        """Send AT TP h for the protocol in use even when it is already selected (it saves nothing).
+
+        After an automatic search the guard does not know the protocol family; this tells it, so it admits
+        a K-line header (``81 10 FC``), which on CAN would be a non-diagnostic id (obdident.guard).
+
+        Raises:
+            AdapterError: no protocol is in use yet.
+        """
+        if self.protocol is None:
+            raise AdapterError("no protocol in use to pin", request=None, response=[])
+        self.at(f"ATTP{self.protocol.number}")
+
     def functional(self) -> None:
         """Back to functional addressing on the vehicle's protocol: the OBD functional header (7DF, or
         18DB33F1 on 29-bit CAN) and no receive filter but the OBD responders' (ISO 15765-4 §6.3.2)."""

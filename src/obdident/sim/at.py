@@ -33,6 +33,8 @@ _SET_HEADER = re.compile(r"SH([0-9A-F]{3}|[0-9A-F]{6}|[0-9A-F]{8})")
 _RECEIVE_ADDRESS = re.compile(r"CRA([0-9A-FX]{3}|[0-9A-FX]{8})?")
 _FILTER_OR_MASK = re.compile(r"(CF|CM)([0-9A-F]{3}|[0-9A-F]{8})")
 _PRIORITY = re.compile(r"CP([0-9A-F]{2})")
+
+
 @dataclass
 class Settings:
     """The ELM327's settings that AT Z / AT WS / AT D restore (ELM327 datasheet, "AT D")."""

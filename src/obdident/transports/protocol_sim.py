@@ -322,4 +322,3 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
 
     def cancel_write(self) -> None:
         """Writes never block; nothing to cancel."""
-
