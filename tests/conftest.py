@@ -31,14 +31,45 @@ settings.register_profile("obdident-ci", deadline=None, print_blob=True, derando
 settings.load_profile("obdident-ci" if os.environ.get("CI") else "obdident")
 
 
+def _outcome(answer: bytes) -> str:
+    """How an ELM327 answered an AT command (ELM327 datasheet): OK or a banner, ``?`` (not carried out), or
+    anything else (unknown: the guard then judges later lines for both states)."""
+    lines = [
+        x.strip()
+        for x in answer.replace(b">", b"")
+        .replace(b"\x00", b"")
+        .decode("latin-1")
+        .replace("\n", "\r")
+        .split("\r")
+    ]
+    lines = [x for x in lines if x]
+    if any(x.upper() == "OK" or x.upper().startswith(("ELM327", "STN")) for x in lines):
+        return "confirmed"
+    return (
+        "refused"
+        if lines and all(x == "?" or x.startswith("AT") for x in lines) and "?" in lines
+        else "unknown"
+    )
+
+
 class WireAudit:
-    """Everything written to any transport during one test, per port object."""
+    """Everything written to any transport during one test, per port object, with what came back after
+    each write (the adapter's answer, so the replay knows which AT commands the adapter carried out)."""
 
     def __init__(self) -> None:
         self.streams: dict[int, bytearray] = {}
+        self.answers: dict[int, dict[int, bytearray]] = {}
 
     def record(self, port: object, data: bytes | bytearray | memoryview) -> None:
         self.streams.setdefault(id(port), bytearray()).extend(bytes(data))
+
+    def record_read(self, port: object, data: bytes) -> None:
+        stream = self.streams.get(id(port))
+        if stream is None or not data:
+            return
+        line_number = bytes(stream).count(b"\r") - 1  # the answer belongs to the last complete line
+        if line_number >= 0:
+            self.answers.setdefault(id(port), {}).setdefault(line_number, bytearray()).extend(data)
 
     def _stream_lines(self) -> list[list[str]]:
         """Each port's lines in order; an unterminated tail counts as a line too."""
@@ -60,17 +91,22 @@ class WireAudit:
         assumes it, and the scan tests check that 10 C0 never reaches a vehicle that is not a Nissan.
         """
         bad: list[str] = []
-        for lines in self._stream_lines():
+        for port, lines in zip(self.streams, self._stream_lines(), strict=True):
+            answers = self.answers.get(port, {})
             replay = guard.Guard(guard.GuardContext(nissan_basis="assumed by the wire audit"))
-            for line in lines:
+            for number, line in enumerate(lines):
                 try:
                     replay.check(line)
                 except guard.GuardRefusal:
                     bad.append(line)
+                    continue
+                if number in answers:
+                    replay.settle(_outcome(bytes(answers[number])))  # type: ignore[arg-type]
         return bad
 
     def clear(self) -> None:
         self.streams.clear()
+        self.answers.clear()
 
 
 WIRE = WireAudit()
@@ -97,12 +133,27 @@ def _wrap_write(cls: type) -> None:
     cls.write = write  # type: ignore[attr-defined]
 
 
+def _wrap_read(cls: type) -> None:
+    original = cls.__dict__.get("read")
+    if original is None or getattr(original, "_audited", False):
+        return
+
+    def read(self: object, size: int = 1) -> bytes:
+        data = original(self, size)
+        WIRE.record_read(self, data)
+        return data
+
+    read._audited = True  # type: ignore[attr-defined]
+    cls.read = read  # type: ignore[attr-defined]
+
+
 def _install() -> None:
     obdident.transports.register()
     importlib.import_module("obdident.transports.protocol_sim")
     importlib.import_module("obdident.transports.protocol_ble")
     for cls in {serial.Serial, protocol_loop.Serial, protocol_socket.Serial} | _subclasses(serial.SerialBase):
         _wrap_write(cls)
+        _wrap_read(cls)
 
 
 _install()

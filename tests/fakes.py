@@ -33,6 +33,7 @@ class ScriptedPort:
     def read(self, size: int = 1) -> bytes:
         size = min(size, self.chunk)
         data, self._out = bytes(self._out[:size]), self._out[size:]
+        WIRE.record_read(self, data)
         return data
 
     def write(self, data: bytes) -> int:

@@ -109,8 +109,8 @@ class _DropsAfter:
 def test_link_lost_mid_scan_exit_4_with_what_was_read(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # 7 set-up lines, ATST19, ATTPA6, 0100, ATDPN, 0900, 0902: drop on the CALID request
-    monkeypatch.setattr(scanner, "open_port", lambda url, **kw: _DropsAfter(open_port(url, **kw), lines=13))
+    # 7 set-up lines, ATST19, ATTPA6, 0100, ATDPN, ATTP6, 0900, 0902: drop on the CALID request
+    monkeypatch.setattr(scanner, "open_port", lambda url, **kw: _DropsAfter(open_port(url, **kw), lines=14))
     out = tmp_path / "partial.json"
     result = invoke("scan", "--demo", "--json", str(out))
     assert result.exit_code == cli.EXIT_PARTIAL, result.output

@@ -33,7 +33,7 @@ def init_script(**overrides: bytes) -> dict[str, bytes]:
     script = {
         "ATD": OK, "ATE0": b"ATE0\rOK\r\r>", "ATL0": OK, "ATS0": OK, "ATH1": OK, "ATAT1": OK, "ATCAF1": OK,
         "ATI": b"ELM327 v1.5\r\r>", "AT@1": b"OBDII to RS232 Interpreter\r\r>", "ATRV": b"12.6V\r\r>",
-        "ATTPA6": OK, "ATDPN": b"A6\r\r>", "ATST19": OK,
+        "ATTPA6": OK, "ATDPN": b"A6\r\r>", "ATST19": OK, **{f"ATTP{n}": OK for n in "123456789ABC"},
         "0100": b"SEARCHING...\r7E8 06 41 00 98 1B 80 13 55\r7E9 06 41 00 80 00 00 01 55\r\r>",
     }
     script.update(overrides)
@@ -102,7 +102,8 @@ def test_connect_vehicle_reads_the_protocol_and_sets_the_receive_timeout() -> No
     driver = ELM327(port, clock=virtual_clock())
     driver.initialize()
     first = driver.connect_vehicle()
-    assert port.sent[-4:] == ["ATST19", "ATTPA6", "0100", "ATDPN"]  # ST set once, before the search
+    # ST set once, before the search; the protocol found is pinned (AT TP 6) so the guard knows the id width
+    assert port.sent[-5:] == ["ATST19", "ATTPA6", "0100", "ATDPN", "ATTP6"]
     assert driver.protocol is not None and driver.protocol.number == "6"
     assert [(m.response_id, m.payload.hex()) for m in first.messages] == [
         ("7E8", "4100981b8013"), ("7E9", "410080000001"),

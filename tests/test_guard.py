@@ -85,6 +85,7 @@ REFUSED = {
 def _reset_guard() -> guard.Guard:
     g = guard.Guard()
     g.check("ATD")
+    g.check("ATTP6")  # 11-bit CAN: a 3-digit header is the frame's id as it is
     return g
 
 
@@ -134,7 +135,9 @@ def test_any_text_is_admitted_only_in_an_allowlisted_shape(line: str) -> None:
             _reset_guard().check(line)
 
 
-NISSAN = guard.GuardContext(header="745", nissan_basis="test", reset_seen=True, families=frozenset({"can"}))
+NISSAN = guard.GuardContext(
+    header="745", nissan_basis="test", reset_seen=True, families=guard.PROTOCOL_FAMILIES["6"]
+)
 READ_SIDS = {0x01, 0x09, 0x10, 0x1A, 0x21, 0x22, 0x3E}
 
 

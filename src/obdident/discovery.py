@@ -321,7 +321,6 @@ def identify_kline(driver: ELM327, address: str = "10") -> UnitResult:
     unit = Unit("ECM", "engine control module (K-line)", address, address, "kwp", "confirmed",
                 "fenugrec/nisprog (ISO 14230, tester 0xFC, ECU 0x10)")  # fmt: skip
     result = UnitResult(unit)
-    driver.pin_protocol()  # the guard admits a K-line header only once the protocol is known to be K-line
     driver.address(f"81{address}FC", None)
     asker = _Asker(driver, result)
     message = asker.ask(kwp.build_read_ecu_id(0x81))

@@ -19,12 +19,17 @@ The frame model (state kept in :class:`GuardContext`):
   and refuses every line that puts a frame on the bus. A reset restores the defaults: automatic formatting
   on, flow control mode 0, FC header and data unset, default header (ELM327 datasheet, AT D, AT WS, AT Z).
   The protocol after a reset is the one stored in the adapter, unknown to the guard.
-* Protocol family, CAN or not (K-line, J1850): AT TP 1-5 non-CAN, AT TP 6-C CAN, AT TP A<h> and a reset
-  either (automatic search). A line is judged for every family the adapter may be on.
+* Protocol family: 11-bit CAN, 29-bit CAN, or neither (K-line, J1850): AT TP 1-5 non-CAN, 6/8 11-bit, 7/9/A
+  29-bit, B/C either CAN (AT PB sets their width); AT TP A<h> and a reset any (automatic search, or the
+  protocol stored in the adapter). A line is judged for every family the adapter may be on, so the driver
+  pins the protocol the search found (AT TP h) before it sets a header.
 * Header (AT SH). On CAN the frame's id: the protocol default (7DF / 18DB33F1), an 11-bit id 700-7FF or a
   29-bit ``18 DA tt F1`` / ``18 DB 33 F1`` (ISO 15765-4 §6.3: the diagnostic ids). Off CAN the header
   bytes: the default, or ``68 6A F1``, ``C1 33 F1``, ``81 tt F1|FC`` (SAE J1979 / ISO 14230-4 diagnostic
-  headers). AT SH admits nothing else. A 6-digit header on CAN would become a CAN id (its low 11 bits, or
+  headers). AT SH admits nothing else. A 3-digit id on 29-bit CAN becomes AT CP + ``00 0x xx``
+  and an 8-digit id on 11-bit CAN keeps its low 11 bits (ELM327 datasheet, AT SH): neither is a diagnostic
+  id, so a request under a set header (or flow control on FC SH) is admitted only once every CAN family the
+  adapter may be on has the header's width. A 6-digit header on CAN would become a CAN id (its low 11 bits, or
   AT CP + 24 bits: ELM327 datasheet, AT SH), so under one a request is admitted only once the family is
   known to be non-CAN (AT TP 1-5). Off CAN, a CAN-id header only addresses: the data stays an allowlisted
   read request (not modelled further; obdident sends CAN-id headers only on CAN).
@@ -61,7 +66,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 from obdident.errors import GuardRefusal
 
@@ -85,9 +91,25 @@ _HEX = "[0-9A-F]"
 _COUNT = "[1-9A-F]?"
 
 
-#: The protocol families a line is judged for: CAN (ISO 15765-4) and the rest (K-line, J1850).
-CAN, OTHER = "can", "other"
-ANY_FAMILY: frozenset[str] = frozenset({CAN, OTHER})
+#: The protocol families a line is judged for: CAN with 11-bit ids, CAN with 29-bit ids (ISO 15765-4) and
+#: the rest (K-line, J1850).
+CAN11, CAN29, OTHER = "can11", "can29", "other"
+CAN: frozenset[str] = frozenset({CAN11, CAN29})
+ANY_FAMILY: frozenset[str] = frozenset({CAN11, CAN29, OTHER})
+
+#: The family of each fixed protocol (ELM327 datasheet, "AT SP h" protocol table): 1-5 K-line and J1850;
+#: 6 and 8 ISO 15765-4 11-bit; 7 and 9 ISO 15765-4 29-bit; A SAE J1939 (29-bit); B and C user CAN, whose id
+#: width AT PB sets (either).
+PROTOCOL_FAMILIES: dict[str, frozenset[str]] = {
+    **{n: frozenset({OTHER}) for n in "12345"},
+    "6": frozenset({CAN11}),
+    "8": frozenset({CAN11}),
+    "7": frozenset({CAN29}),
+    "9": frozenset({CAN29}),
+    "A": frozenset({CAN29}),
+    "B": CAN,
+    "C": CAN,
+}
 
 
 @dataclass
@@ -108,6 +130,8 @@ class GuardContext:
         fc_mode: the flow control mode, AT FC SM 0-2 (0 after a reset).
         fc_header: the id set by AT FC SH since the last reset, or None.
         fc_data: the bytes set by AT FC SD since the last reset (hex), or None.
+        maybe: per setting, the other values it may still have because the adapter did not confirm a
+            command that changed it (answered ``?``, or nothing): see :meth:`Guard.settle`.
     """
 
     header: str | None = None
@@ -118,6 +142,12 @@ class GuardContext:
     fc_mode: int = 0
     fc_header: str | None = None
     fc_data: str | None = None
+    maybe: dict[str, frozenset[object]] = field(default_factory=dict)
+
+    def values(self, key: str) -> frozenset[Any]:
+        """Every value setting ``key`` (``header``, ``auto_format``, ``fc_mode``, ``fc_header``, ``fc_data``)
+        may have: the one the last admitted command set, and those an unconfirmed command may have left."""
+        return frozenset({getattr(self, key)}) | self.maybe.get(key, frozenset())
 
     @classmethod
     def after_reset(
@@ -136,6 +166,7 @@ class GuardContext:
 
     def reset(self) -> None:
         """Apply an admitted AT Z / AT WS / AT D: defaults restored, the stored protocol unknown."""
+        self.maybe = {}
         self.header = None
         self.reset_seen = True
         self.families = ANY_FAMILY
@@ -194,7 +225,7 @@ NISSAN_SESSION_TARGETS: dict[str, str] = {
 def _nissan_physical(context: GuardContext) -> str | None:
     if context.nissan_basis is None:
         return "Nissan's session 10 C0 is sent only to a vehicle established as a Nissan"
-    if context.header not in NISSAN_SESSION_TARGETS:
+    if not context.values("header") <= NISSAN_SESSION_TARGETS.keys():
         return (
             f"Nissan's session 10 C0 is sent only to a unit shown to need it "
             f"({', '.join(sorted(NISSAN_SESSION_TARGETS))}), not {context.header}"
@@ -417,12 +448,33 @@ def _find_request(text: str) -> Rule | None:
 
 
 def _header_refusal(context: GuardContext) -> str | None:
-    """Why the header in force may not carry a request on some family the adapter may be on, or None."""
-    header = context.header
-    if header is None:
-        return None  # the protocol's default: 7DF / 18DB33F1 on CAN, 68 6A F1 / C1 33 F1 off CAN
-    if CAN in context.families and not _CAN_ID_RE.fullmatch(header):
-        return f"header {header} is no CAN diagnostic id, and the adapter may be on CAN: set AT TP 1-5 first"
+    """Why a header the adapter may use may not carry a request on some family it may be on, or None."""
+    on_can = context.families & CAN
+    for header in sorted(context.values("header"), key=str):
+        if header is None:
+            continue  # the protocol's default: 7DF / 18DB33F1 on CAN, 68 6A F1 / C1 33 F1 off CAN
+        if on_can and not _CAN_ID_RE.fullmatch(header):
+            return (
+                f"header {header} is no CAN diagnostic id, and the adapter may be on CAN: set AT TP 1-5 first"
+            )
+        width = _width_refusal("header", header, on_can)
+        if width is not None:
+            return width
+    return None
+
+
+def _width_refusal(what: str, can_id: str, on_can: frozenset[str]) -> str | None:
+    """Why ``can_id`` would become another id on a CAN family the adapter may be on, or None.
+
+    An 11-bit id on 29-bit CAN becomes AT CP + 00 0x xx (18 00 07 DF for 7DF); a 29-bit id on 11-bit CAN
+    keeps only its low 11 bits (ELM327 datasheet, AT SH). Neither is a diagnostic id (ISO 15765-4 §6.3).
+    """
+    width = CAN11 if len(can_id) == 3 else CAN29
+    if on_can - {width}:
+        return (
+            f"{what} {can_id} is a {'11' if width == CAN11 else '29'}-bit id, and the adapter may be on "
+            f"{'29' if width == CAN11 else '11'}-bit CAN: pin the protocol (AT TP h) first"
+        )
     return None
 
 
@@ -444,8 +496,21 @@ def _request_refusal(rule: Rule, text: str, context: GuardContext) -> str | None
     header = _header_refusal(context)
     if header is not None:
         return header
-    if context.auto_format:
-        return rule.condition(context) if rule.condition is not None else None
+    if 1 in context.values("fc_mode"):  # an answer's first frame gets flow control on FC SH
+        for fc_header in sorted(context.values("fc_header") - {None}):
+            width = _width_refusal("the flow control header", fc_header, context.families & CAN)
+            if width is not None:
+                return width
+    formats = context.values("auto_format")
+    if True in formats:  # CAF1: the adapter adds the single frame's PCI to the line's own bytes
+        own = _find_request(text)
+        if own is None:
+            return "with AT CAF1 (which may be in force) the line itself must be an allowlisted request"
+        refusal = own.condition(context) if own.condition is not None else None
+        if refusal is not None:
+            return refusal
+    if False not in formats:
+        return None
     # AT CAF0: the bytes are the frame as it is; off CAN they would be the message data instead.
     if OTHER in context.families:
         return "with AT CAF0 a line is judged as a raw CAN frame: set a CAN protocol (AT TP 6-C) first"
@@ -461,7 +526,7 @@ def _request_refusal(rule: Rule, text: str, context: GuardContext) -> str | None
 
 def _raw_condition_line(text: str, context: GuardContext) -> Rule | None:
     """Under AT CAF0 a line like ``020902`` matches no row as text; find the row of the request it carries."""
-    if context.auto_format or not context.reset_seen:
+    if False not in context.values("auto_format") or not context.reset_seen:
         return None
     carried = _raw_frame_request(text)
     return _find_request(carried) if carried is not None else None
@@ -469,9 +534,9 @@ def _raw_condition_line(text: str, context: GuardContext) -> Rule | None:
 
 def _adapter_refusal(text: str, context: GuardContext) -> str | None:
     """Judge an AT command that changes the frames later lines cause (flow control mode)."""
-    if text == "ATFCSM1" and (context.fc_header is None or context.fc_data is None):
+    if text == "ATFCSM1" and None in context.values("fc_header") | context.values("fc_data"):
         return "AT FC SM 1 only after AT FC SH and AT FC SD were set through the guard since the last reset"
-    if text == "ATFCSM2" and context.fc_data is None:
+    if text == "ATFCSM2" and None in context.values("fc_data"):
         return "AT FC SM 2 only after AT FC SD was set through the guard since the last reset"
     return None
 
@@ -497,22 +562,38 @@ def _apply(text: str, context: GuardContext) -> None:
     """Keep the adapter state an admitted line changes (ELM327 datasheet: AT D, CAF, FC, SH, TP)."""
     if text in ("ATZ", "ATWS", "ATD"):
         context.reset()
-    elif text.startswith("ATSH"):
-        context.header = text[4:]
-    elif text.startswith("ATTP"):
+        return
+    if text.startswith("ATTP"):
         number = text[4:]
-        if number.startswith("A"):
-            context.families = ANY_FAMILY  # tries the protocol, then searches every family
-        else:
-            context.families = frozenset({OTHER if number in "12345" else CAN})
-    elif text.startswith("ATCAF"):
-        context.auto_format = text == "ATCAF1"
-    elif text.startswith("ATFCSH"):
-        context.fc_header = text[6:]
-    elif text.startswith("ATFCSD"):
-        context.fc_data = text[6:]
-    elif text.startswith("ATFCSM"):
-        context.fc_mode = int(text[6:])
+        # AT TP A h tries the protocol, then searches every family
+        context.families = ANY_FAMILY if number.startswith("A") else PROTOCOL_FAMILIES[number]
+        return
+    for prefix, key in _SETTINGS:
+        if text.startswith(prefix):
+            value = text[len(prefix) :]
+            setattr(
+                context,
+                key,
+                value == "1" if key == "auto_format" else int(value) if key == "fc_mode" else value,
+            )
+            context.maybe.pop(key, None)  # the command took effect, unless Guard.settle hears otherwise
+            return
+
+
+#: The AT commands that set one frame-shaping setting, and the setting.
+_SETTINGS = (("ATSH", "header"), ("ATCAF", "auto_format"), ("ATFCSH", "fc_header"), ("ATFCSD", "fc_data"),
+             ("ATFCSM", "fc_mode"))  # fmt: skip
+_KEYS = tuple(key for _, key in _SETTINGS)
+
+
+def _unconfirmed(before: GuardContext, after: GuardContext) -> None:
+    """Widen ``after`` (the state if a command took effect) by ``before`` (the state if it did not)."""
+    after.reset_seen = before.reset_seen and after.reset_seen
+    after.families = after.families | before.families
+    for key in _KEYS:
+        others = (after.maybe.get(key, frozenset()) | before.values(key)) - {getattr(after, key)}
+        if others:
+            after.maybe[key] = others
 
 
 def is_allowed(line: str, context: GuardContext | None = None) -> bool:
@@ -545,6 +626,7 @@ class Guard:
     def __init__(self, context: GuardContext | None = None) -> None:
         self.refused: list[str] = []
         self.context = context or GuardContext()
+        self._before: GuardContext | None = None
 
     def establish_nissan(self, basis: str) -> None:
         """Record that the vehicle is a Nissan, and why (admits ``10 C0`` to :data:`NISSAN_SESSION_TARGETS`).
@@ -572,5 +654,31 @@ class Guard:
         if reason is not None:
             self.refused.append(line)
             raise GuardRefusal(line, reason)
+        self._before = None
+        if text.startswith("AT"):
+            self._before = replace(self.context, maybe=dict(self.context.maybe))
         _apply(text, self.context)
         return text
+
+    def settle(self, outcome: Literal["confirmed", "refused", "unknown"]) -> None:
+        """Tell the guard how the adapter answered the AT command :meth:`check` last admitted.
+
+        :meth:`check` keeps the state as if the command took effect (``confirmed``: ``OK``, or a reset's
+        banner). ``refused``: the adapter answered ``?``, which the ELM327 gives for a command it did not
+        understand and did not carry out (ELM327 datasheet, "AT Commands"), so the state before it is
+        restored. ``unknown``: a garbled answer, a status line or none at all; the command may or may not
+        have taken effect, so each setting it changed may have either value and later lines are judged for
+        both (a flow control header that failed to change stays possible on the next protocol), and a reset
+        may not have happened. Without a call the command counts as confirmed (the wire audit judges lines
+        alone).
+
+        Args:
+            outcome: ``confirmed``, ``refused`` or ``unknown``.
+        """
+        before, self._before = self._before, None
+        if before is None or outcome == "confirmed":
+            return
+        if outcome == "refused":
+            self.context = before
+        else:
+            _unconfirmed(before, self.context)

@@ -7,11 +7,13 @@ deadline measured on an injectable clock (ELM327 datasheet, "Talking to the Vehi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 from typing import Protocol as TypingProtocol
 
 from obdident.elm327.isotp import can_frames
@@ -39,7 +41,7 @@ from obdident.errors import (
     NoDataError,
     ProtocolError,
 )
-from obdident.guard import Guard
+from obdident.guard import Guard, canonical
 
 __all__ = ["ELM327", "AdapterInfo", "Exchange", "Response", "SerialLike"]
 
@@ -171,6 +173,8 @@ class ELM327:
         self._settings: dict[str, str] = {}
         self._cra_works = True
         self._fc_works = True
+        self._fc_id: str | None = None  # the id AT FC SH last set (kept across AT TP, cleared by AT D)
+        self._pinned = False  # the adapter confirmed AT TP for self.protocol since the last reset
         self._count_works = True
 
     # --- the only writer --------------------------------------------------------------------------
@@ -219,11 +223,13 @@ class ELM327:
         try:
             raw = self._read_until_prompt(text, deadline)
         except (AdapterTimeoutError, LinkLostError) as err:
+            self.guard.settle("unknown")  # the command may or may not have taken effect
             outcome = "timeout" if isinstance(err, AdapterTimeoutError) else "link-lost"
             self._keep(Exchange(text, err.response, started, self._clock() - started, outcome))
             raise
         answer = mask_answer(strip_echo(split_lines(raw), text), self.protocol)
         del raw  # only the masked lines are kept
+        self.guard.settle(_outcome(text, answer.lines))
         exchange = Exchange(text, answer.lines, started, self._clock() - started)
         self._keep(exchange)
         return exchange, answer
@@ -347,6 +353,8 @@ class ELM327:
                     ),
                 ) from err
         self._settings.clear()
+        self._fc_id = None
+        self._pinned = False
         if not any(x.upper() == "OK" or looks_like_banner(x) for x in first):
             raise AdapterNotELM327Error(
                 "the device on this port does not answer like an ELM327",
@@ -378,10 +386,21 @@ class ELM327:
         """Send ``line`` unless setting ``key`` already has that value; False when answered ``?``."""
         if self._settings.get(key) == line:
             return True
-        ok = bool(self.at(line, required=required)) or required
-        if ok:
-            self._settings[key] = line
-        return ok
+        self._settings.pop(key, None)  # unknown until the adapter confirms the new value
+        lines = self.at(line, required=required)
+        if not lines and not required:
+            return False  # answered ``?``: not supported (recorded), the setting unchanged
+        if not _confirmed(line, lines):
+            # Neither OK nor ``?``: the setting may or may not have changed. The guard judges later lines for
+            # both (Guard.settle); the step fails here, and the next use sends the line again.
+            raise AdapterReplyError(
+                f"the adapter did not confirm {canonical(line)}",
+                status=_first(lines) or "",
+                request=canonical(line),
+                response=lines,
+            )
+        self._settings[key] = line
+        return True
 
     def set_receive_timeout(self, value_hex: str) -> None:
         """Set the receive timeout, AT ST hh, in 4.096 ms steps (ELM327 datasheet, AT ST).
@@ -400,26 +419,36 @@ class ELM327:
         Args:
             number: ELM327 protocol number, ``1``-``C``.
         """
-        if self.protocol is not None and self.protocol.number == number:
+        if self.protocol is not None and self.protocol.number == number and self._pinned:
             return
-        self.at(f"ATTP{number}")
+        self._pin(number)
         self.protocol = PROTOCOLS[number]
+        stale = self._fc_id is not None and (len(self._fc_id) == 3) != (self.protocol.header_bits == 11)
+        if stale and self._settings.get("FCSM") == "ATFCSM1":
+            # Flow control by hand still names a unit of the other id width (a 29-bit gateway probe): on this
+            # protocol that id would be cut or widened into a non-diagnostic one (ELM327 datasheet, AT SH).
+            # Back to automatic flow control until the next unit is addressed (ISO 15765-4 §6.3.2).
+            self._setting("FCSM", "ATFCSM0")
         self.vehicle_protocol = self.vehicle_protocol or self.protocol
         for key in ("SH", "CRA", "FCSH"):
             self._settings.pop(key, None)
 
-    def pin_protocol(self) -> None:
-        """Send AT TP h for the protocol in use even when it is already selected (it saves nothing).
-
-        After an automatic search the guard does not know the protocol family; this tells it, so it admits
-        a K-line header (``81 10 FC``), which on CAN would be a non-diagnostic id (obdident.guard).
+    def _pin(self, number: str) -> None:
+        """Send AT TP ``number``; remember whether the adapter confirmed it.
 
         Raises:
-            AdapterError: no protocol is in use yet.
+            AdapterReplyError: the adapter answered neither ``OK`` nor in time: the protocol is unknown.
         """
-        if self.protocol is None:
-            raise AdapterError("no protocol in use to pin", request=None, response=[])
-        self.at(f"ATTP{self.protocol.number}")
+        self._pinned = False
+        lines = self.at(f"ATTP{number}")
+        if not _confirmed("ATTP", lines):
+            raise AdapterReplyError(
+                f"the adapter did not confirm ATTP{number}",
+                status=_first(lines) or "",
+                request=f"ATTP{number}",
+                response=lines,
+            )
+        self._pinned = True
 
     def functional(self) -> None:
         """Back to functional addressing on the vehicle's protocol: the OBD functional header (7DF, or
@@ -474,6 +503,11 @@ class ELM327:
                 and self._setting("FCSD", "ATFCSD300000", required=False)
                 and self._setting("FCSM", "ATFCSM1", required=False)
             )
+            self._fc_id = request_id if self._fc_works else None
+            if not self._fc_works and self._settings.get("FCSM") == "ATFCSM1":
+                # The adapter refused part of the set-up: its flow control may still name the previous unit.
+                # Automatic flow control (mode 0) names no id, so nothing stale can go out (obdident.guard).
+                self._setting("FCSM", "ATFCSM0", required=False)
 
     # --- talking to the vehicle -------------------------------------------------------------------
     def connect_vehicle(self, *, timeout_s: float = _SEARCH_TIMEOUT_S) -> Response:
@@ -481,7 +515,8 @@ class ELM327:
 
         Sends AT TP A6 (try protocol 6, fall back to the automatic search: nothing is saved, unlike AT SP)
         and then service 01 PID 00, which every OBD-II ECU answers, so the search completes. Then reads the
-        protocol with AT DPN and, on CAN, sets the receive timeout (AT ST) to twice P2(CAN).
+        protocol with AT DPN, pins it with AT TP h and, on CAN, sets the receive timeout (AT ST) to twice
+        P2(CAN).
 
         Args:
             timeout_s: deadline for the search, in seconds.
@@ -503,6 +538,10 @@ class ELM327:
             raise AdapterError(
                 f"the adapter reports an unknown protocol {number!r}", request="ATDPN", response=[number]
             )
+        # Pin what the search found (AT TP h saves nothing): the guard judges a header by the protocol's id
+        # width and family, which the wire shows only once pinned (obdident.guard).
+        with contextlib.suppress(AdapterReplyError):  # unpinned: use_protocol sends it again before a header
+            self._pin(protocol.number)
         self.protocol = self.vehicle_protocol = protocol
         if protocol.can:
             self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
@@ -574,6 +613,20 @@ def _frames_declared(lines: Sequence[str], protocol: Protocol) -> int | None:
         elif kind == 1 and len(frame.data) >= 2:
             total += can_frames(((frame.data[0] & 0x0F) << 8) | frame.data[1])
     return total or None
+
+
+def _confirmed(text: str, lines: Sequence[str]) -> bool:
+    """Whether the adapter confirmed an AT command: ``OK``, or for a reset its banner (ELM327 datasheet)."""
+    if any(line.strip().upper() == "OK" for line in lines):
+        return True
+    return text in ("ATZ", "ATWS", "ATD") and any(looks_like_banner(line) for line in lines)
+
+
+def _outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "refused", "unknown"]:
+    """How the adapter answered an AT command, for :meth:`Guard.settle`: ``?`` means not carried out."""
+    if _confirmed(text, lines):
+        return "confirmed"
+    return "refused" if [line.strip() for line in lines] == ["?"] else "unknown"
 
 
 def _first(lines: list[str]) -> str | None:
