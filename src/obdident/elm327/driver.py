@@ -307,9 +307,17 @@ class ELM327:
         Raises:
             AdapterReplyError: the adapter answered ``?`` to a required command.
             AdapterError: the adapter reset itself (its banner appeared) in answer to something other than a
-                reset.
+                reset, or its answer ran past :data:`MAX_ANSWER_BYTES` (an AT answer is a few bytes).
         """
-        exchange = self.command(line, timeout_s=timeout_s)
+        try:
+            exchange = self.command(line, timeout_s=timeout_s)
+        except AnswerTooLongError as err:
+            raise AdapterError(
+                f"the adapter's answer to {err.request} never ended (over {MAX_ANSWER_BYTES} bytes, no prompt)",
+                request=err.request,
+                response=err.response[:20],
+                hint="unplug the adapter for a few seconds and try again; check nothing else uses the port",
+            ) from err
         lines = list(exchange.lines)
         if "?" in lines:
             if required:
@@ -362,16 +370,18 @@ class ELM327:
             What the adapter says about itself.
 
         Raises:
-            AdapterTimeoutError: the adapter stayed silent even after AT Z.
+            AdapterTimeoutError: the adapter stayed silent (or flooded) even after AT Z.
             AdapterNotELM327Error: the device answers, but not like an ELM327.
             LinkLostError: the port failed.
         """
         try:
             first = self.command("ATD", timeout_s=1.0).lines
-        except AdapterTimeoutError:
+        except (AdapterTimeoutError, AnswerTooLongError):
             try:
                 first = self.command("ATZ", timeout_s=5.0).lines
-            except AdapterTimeoutError as err:
+            except (AdapterTimeoutError, AnswerTooLongError) as err:
+                if isinstance(err, ScanTimeoutError):
+                    raise  # the overall limit ran out, not the adapter
                 raise AdapterTimeoutError(
                     "the adapter did not answer AT D or AT Z",
                     request="ATZ",
