@@ -32,6 +32,14 @@ def virtual_clock(step_s: float = 0.001):  # type: ignore[no-untyped-def]
 def scan(url: str, timeout_s: float = 120.0) -> tuple[Report, list[Exchange]]:
     sent: list[Exchange] = []
     link = open_port(url)
+    read, reads = link.read, itertools.count(1)
+
+    def bounded_read(size: int = 1) -> bytes:
+        if next(reads) > 500_000:  # a driver that never stops reading fails instead of hanging
+            raise RuntimeError(f"{url}: still reading after 500,000 reads")
+        return bytes(read(size))
+
+    link.read = bounded_read
     try:
         report = scan_port(link, url, timeout_s=timeout_s, clock=virtual_clock(), on_exchange=sent.append)
     finally:

@@ -379,9 +379,7 @@ def test_a_flood_is_called_garbled_once_past_the_cap() -> None:
     assert MAX_ANSWER_BYTES < port.sent_bytes <= MAX_ANSWER_BYTES + len(line) * 100
     assert driver.transcript[-1].outcome == "oversize"
     assert driver.transcript[-1].lines[0] == "7E8 21 41 42 43 44 45 46 47"
-
-
-def test_the_answer_cap_fits_the_longest_legitimate_answer() -> None:
+    # and the cap fits the longest legitimate answer:
     # 4095 bytes (ISO 15765-2 12-bit FF_DL) from each of 8 ECUs, 29-bit headers, spaces, CR LF
     frames = 1 + -(-(4095 - 6) // 7)
     line = "18 DA F1 10 " + " ".join(["AA"] * 8) + "\r\n"
