@@ -47,7 +47,8 @@ def scan(url: str, timeout_s: float = 120.0) -> tuple[Report, list[Exchange]]:
     return report, sent
 
 
-SEARCH_LINE = [e.request for e in scan("sim://nissan-xtrail-t32")[1]].index("0100") + 1  # the protocol search's command line
+# the protocol search's command line
+SEARCH_LINE = [e.request for e in scan("sim://nissan-xtrail-t32")[1]].index("0100") + 1
 
 
 def test_a_limit_that_runs_out_during_the_search_is_a_timeout_not_no_vehicle() -> None:

@@ -67,11 +67,7 @@ class _Scanner(Service09Steps):
     def run(self) -> bool:
         """Run every step; return True when all ran to their end. Raises only before the vehicle answered."""
         self.progress("Setting up the adapter")
-        try:
-            self.info = self.driver.initialize()
-        except ScanTimeoutError as err:
-            self._stopped(err)  # the time limit, not the adapter, ended the scan
-            return False
+        self.info = self.driver.initialize()  # raises: nothing read yet (a limit that ran out says so)
         self.progress("Searching for the vehicle's OBD-II protocol (ignition must be on)")
         try:
             first = self.driver.connect_vehicle()

@@ -313,7 +313,8 @@ class ELM327:
             exchange = self.command(line, timeout_s=timeout_s)
         except AnswerTooLongError as err:
             raise AdapterError(
-                f"the adapter's answer to {err.request} never ended (over {MAX_ANSWER_BYTES} bytes, no prompt)",
+                f"the adapter's answer to {err.request} never ended "
+                f"(over {MAX_ANSWER_BYTES} bytes, no prompt)",
                 request=err.request,
                 response=err.response[:20],
                 hint="unplug the adapter for a few seconds and try again; check nothing else uses the port",
@@ -370,7 +371,8 @@ class ELM327:
             What the adapter says about itself.
 
         Raises:
-            AdapterTimeoutError: the adapter stayed silent (or flooded) even after AT Z.
+            AdapterTimeoutError: the adapter stayed silent (or flooded) even after AT Z;
+                :class:`ScanTimeoutError` when the scan's overall limit ran out first.
             AdapterNotELM327Error: the device answers, but not like an ELM327.
             LinkLostError: the port failed.
         """
@@ -381,7 +383,13 @@ class ELM327:
                 first = self.command("ATZ", timeout_s=5.0).lines
             except (AdapterTimeoutError, AnswerTooLongError) as err:
                 if isinstance(err, ScanTimeoutError):
-                    raise  # the overall limit ran out, not the adapter
+                    raise ScanTimeoutError(
+                        "the adapter did not answer AT D or AT Z before the scan's time limit ran out",
+                        request="ATZ",
+                        response=err.response,
+                        hint="check that the adapter is plugged into the car and the baud rate is right; "
+                        "allow more time with --timeout SECONDS",
+                    ) from err
                 raise AdapterTimeoutError(
                     "the adapter did not answer AT D or AT Z",
                     request="ATZ",

@@ -38,8 +38,8 @@ FAULT_KINDS: dict[str, str] = {
     "stall": "the chip never answers the line, nor any later line (a hung adapter)",
     "stall-once": "the chip ignores the line (no bytes, no prompt) and answers later lines normally",
     "partial": "the first half of the answer, without the prompt; later lines are answered normally",
-    "no-prompt": "the answer without the prompt, then the answer again and again, never a prompt, until the next "
-    "byte arrives (an adapter left monitoring the bus); later lines are answered normally",
+    "no-prompt": "the answer without the prompt, then the answer again and again, never a prompt, until "
+    "the next byte arrives (an adapter left monitoring the bus); later lines are answered normally",
     "flood": "the answer, repeated for 4 MiB, then the prompt; later lines are answered normally",
     "garbage": "junk bytes instead of the answer, then the prompt",
     "truncate-line": "the last data line of the answer is cut in the middle of a byte",
