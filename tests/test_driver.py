@@ -8,15 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from obdident.elm327.driver import ELM327
+from obdident import guard
+from obdident.elm327.driver import ELM327, MAX_ANSWER_BYTES
 from obdident.errors import (
     AdapterError,
     AdapterNotELM327Error,
     AdapterReplyError,
     AdapterTimeoutError,
+    AnswerTooLongError,
     GuardRefusal,
     LinkLostError,
     ObdidentError,
+    ScanTimeoutError,
     UnableToConnectError,
 )
 from tests.fakes import ScriptedPort
@@ -292,3 +295,108 @@ def test_a_short_count_guess_is_retried_for_exactly_the_declared_frames() -> Non
     response = driver.request(b"\x09\x04", expected_frames=6)
     assert port.sent[-2:] == ["09046", "09049"]  # 6 + 3 frames, read off the first frames' lengths
     assert sorted(m.response_id for m in response.messages) == ["7E8", "7E9"]
+
+
+# -- deadlines against any byte stream (issue 10, section 4) -------------------------------------------
+
+
+class StreamingPort:
+    """A device that answers every line with ``chunk`` again and again and never a prompt (or, with
+    ``then_prompt``, a prompt once ``total`` bytes went out). Each read advances the virtual clock by the
+    time the bytes take at 38400 baud (10 bits a byte), at least one 20 ms read slice when nothing comes.
+    Gives up loudly after ``budget`` reads, so a driver that never stops fails instead of hanging."""
+
+    def __init__(self, chunk: bytes, *, total: int | None = None, budget: int = 200_000) -> None:
+        self.chunk = chunk
+        self.total = total
+        self.sent_bytes = 0
+        self.reads = 0
+        self.budget = budget
+        self.now = 0.0
+        self.written: list[bytes] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    @property
+    def in_waiting(self) -> int:
+        return len(self.chunk)
+
+    def read(self, size: int = 1) -> bytes:
+        self.reads += 1
+        if self.reads > self.budget:
+            raise RuntimeError(f"the driver kept reading: {self.reads} reads, {self.sent_bytes} bytes")
+        if self.total is not None and self.sent_bytes >= self.total:
+            self.now += 0.02
+            return b">"
+        data = self.chunk[:size]
+        self.sent_bytes += len(data)
+        self.now += len(data) * 10 / 38400
+        return data
+
+    def write(self, data: bytes, /) -> int:
+        self.written.append(data)
+        return len(data)
+
+    def reset_input_buffer(self) -> None:
+        pass
+
+
+def _after_reset_on_can() -> guard.GuardContext:
+    return guard.GuardContext.after_reset(families=guard.PROTOCOL_FAMILIES["6"])
+
+
+def test_a_device_that_streams_without_a_prompt_is_stopped_at_the_command_deadline() -> None:
+    port = StreamingPort(b"7E8 03 7F 09 78\r")
+    driver = ELM327(port, clock=port.clock)
+    driver.guard.context = _after_reset_on_can()  # as if AT D and AT TP 6 had been answered OK
+    with pytest.raises(AdapterTimeoutError) as caught:
+        driver.command("0902", timeout_s=2.0)
+    overrun_s = port.now - 2.0
+    assert 0 <= overrun_s <= 16 * 10 / 38400  # at most one read past the deadline
+    assert caught.value.response[:2] == ("7E8 03 7F 09 78", "7E8 03 7F 09 78")  # what came is kept
+    assert driver.transcript[-1].outcome == "timeout"
+
+
+def test_a_stream_is_stopped_at_the_overall_deadline_and_says_so() -> None:
+    port = StreamingPort(b"SEARCHING...\r")
+    driver = ELM327(port, clock=port.clock)
+    driver.guard.context = _after_reset_on_can()  # as if AT D and AT TP 6 had been answered OK
+    driver.deadline = 5.0
+    with pytest.raises(ScanTimeoutError, match="overall time limit") as caught:
+        driver.command("0100", timeout_s=20.0)
+    assert "--timeout" in (caught.value.hint or "")
+    assert 5.0 <= port.now <= 5.0 + 13 * 10 / 38400
+
+
+def test_a_command_deadline_inside_the_overall_one_is_a_plain_timeout() -> None:
+    port = StreamingPort(b"x")
+    driver = ELM327(port, clock=port.clock)
+    driver.deadline = 100.0
+    with pytest.raises(AdapterTimeoutError) as caught:
+        driver.command("ATI", timeout_s=1.0)
+    assert not isinstance(caught.value, ScanTimeoutError)
+
+
+def test_a_flood_is_called_garbled_once_past_the_cap() -> None:
+    line = b"7E8 21 41 42 43 44 45 46 47\r"
+    port = StreamingPort(line * 100, total=4 * 1024 * 1024)
+    driver = ELM327(port, clock=port.clock)
+    driver.guard.context = _after_reset_on_can()  # as if AT D and AT TP 6 had been answered OK
+    with pytest.raises(AnswerTooLongError, match="garbled"):
+        driver.command("0902", timeout_s=1000.0)
+    assert MAX_ANSWER_BYTES < port.sent_bytes <= MAX_ANSWER_BYTES + len(line) * 100
+    assert driver.transcript[-1].outcome == "oversize"
+    assert driver.transcript[-1].lines[0] == "7E8 21 41 42 43 44 45 46 47"
+    # and the cap fits the longest legitimate answer:
+    # 4095 bytes (ISO 15765-2 12-bit FF_DL) from each of 8 ECUs, 29-bit headers, spaces, CR LF
+    frames = 1 + -(-(4095 - 6) // 7)
+    line = "18 DA F1 10 " + " ".join(["AA"] * 8) + "\r\n"
+    longest = 8 * frames * len(line)
+    assert longest < MAX_ANSWER_BYTES < 2 * longest
+    text = (line * (8 * frames)).encode("ascii") + b"\r\n>"
+    port = ScriptedPort({"ATD": OK, "ATTP6": OK, "0902": text}, chunk=65536)
+    driver = ELM327(port, clock=virtual_clock())
+    driver.at("ATD")
+    driver.at("ATTP6")
+    assert len(driver.command("0902", timeout_s=2.0).lines) == 8 * frames

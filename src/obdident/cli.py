@@ -417,11 +417,12 @@ def scan(
             if json_path:
                 err.print(f"JSON report written to {json_path}")
         elif not report.complete:
-            err.print("[yellow]The scan stopped early; the report has complete: false.[/]")
+            err.print("[yellow]The scan is incomplete (see its problems); the report has complete: false.[/]")
         _write_outputs(report, err, html, qr, csv)
     if report.complete:
         raise typer.Exit(EXIT_OK)
-    raise typer.Exit(EXIT_PARTIAL if report.ecus else EXIT_NO_CONTACT)
+    timed_out = any(p.code == "scan-timeout" for p in report.problems)  # the limit ended it, not the adapter
+    raise typer.Exit(EXIT_PARTIAL if report.ecus or timed_out else EXIT_NO_CONTACT)
 
 
 @app.command("report")

@@ -10,7 +10,7 @@ after), the VIN LIDs, UDS ``22`` identification DIDs. Negative responses are nam
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from obdident.elm327.driver import ELM327, Response
@@ -23,7 +23,17 @@ from obdident.services.diag import BUSY_REPEAT_REQUEST, RESPONSE_PENDING, Negati
 from obdident.vehicles.nissan import Unit
 from obdident.vehicles.vin import parse_vin_field
 
-__all__ = ["PROBE_TIMEOUT_HEX", "Responder", "UnitResult", "identify", "identify_kline", "sweep", "sweep_ids"]
+__all__ = [
+    "PROBE_TIMEOUT_HEX",
+    "UNDECODABLE",
+    "Responder",
+    "UnitResult",
+    "identify",
+    "identify_kline",
+    "sweep",
+    "sweep_ids",
+    "undecodable_message",
+]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +81,9 @@ class UnitResult:
 
     def _problem(self, code: str, message: str) -> None:
         self.problems.append(Problem(code, message, self.unit.response_id))
+
+    def _undecodable(self, request: bytes, answer: Sequence[str], err: Exception) -> None:
+        self._problem(UNDECODABLE, undecodable_message(request.hex(" ").upper(), answer, err))
 
 
 class _Asker:
@@ -145,6 +158,24 @@ class _Asker:
 
 Reporter = Callable[[str], None]
 
+#: The problem code of an answer that arrived whole but could not be decoded: the step still ran to its end.
+UNDECODABLE = "undecodable-answer"
+
+
+def undecodable_message(request: str, answer: Sequence[str], err: Exception) -> str:
+    """The problem message of an undecodable answer, with the raw request and the answer's lines.
+
+    Args:
+        request: the request as hex (``09 02``).
+        answer: the lines (or hex payload) that carried the answer, masked.
+        err: what the decoder found wrong.
+    """
+    shown = " / ".join(answer) or "nothing"
+    return (
+        f"The answer to {request} could not be decoded ({err}); the value is missing, the scan went on. "
+        f"Answer: {shown}."
+    )
+
 
 def _read_lid(asker: _Asker, lid: int) -> tuple[bytes, tuple[int, ...]] | Negative | None:
     message = asker.ask(kwp.build_read_lid(lid), kwp.EXPECTED_ANSWER_BYTES.get(lid))
@@ -156,7 +187,7 @@ def _read_lid(asker: _Asker, lid: int) -> tuple[bytes, tuple[int, ...]] | Negati
     try:
         data = kwp.parse_read_lid(message.payload, lid)
     except ProtocolError as err:
-        asker.result._problem("decode-error", f"21 {lid:02X}: {err}")
+        asker.result._undecodable(kwp.build_read_lid(lid), message.lines, err)
         return None
     return data, tuple(o - 2 for o in message.masked)
 
@@ -170,7 +201,7 @@ def _kwp_reads(asker: _Asker, first: tuple[bytes, tuple[int, ...]] | None) -> No
         try:
             decoded = kwp.decode_nissan_83(data, masked)
         except ProtocolError as err:
-            result._problem("decode-error", f"21 83: {err}")
+            result._undecodable(kwp.build_read_lid(0x83), [data.hex(" ").upper()], err)
             decoded = {}
         for key, text in decoded.items():
             result.fields[key] = text
@@ -211,7 +242,7 @@ def _uds_reads(asker: _Asker) -> None:
         try:
             value = uds.parse_read(message.payload, did)
         except ProtocolError as err:
-            result._problem("decode-error", str(err))
+            result._undecodable(uds.build_read(did), message.lines, err)
             continue
         info = uds.DIDS[did]
         if did == 0xF190:
@@ -329,7 +360,7 @@ def identify_kline(driver: ELM327, address: str = "10") -> UnitResult:
     try:
         data = kwp.parse_read_ecu_id(message.payload, 0x81)
     except ProtocolError as err:
-        result._problem("decode-error", str(err))
+        result._undecodable(kwp.build_read_ecu_id(0x81), message.lines, err)
         return result
     result.dialect = "kwp2000"
     key = kwp.ecu_id_key(0x81)

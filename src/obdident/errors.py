@@ -13,6 +13,7 @@
  |    +-- ReplayDivergedError        a replayed session's requests differ from the recording
      +-- AdapterError                    the adapter answered wrongly or not at all
      |    +-- AdapterTimeoutError        no ``>`` prompt before the deadline (also TimeoutError)
+     |    |    +-- ScanTimeoutError      the scan's overall time limit (``--timeout``) ran out first
      |    +-- AdapterNotELM327Error      the device does not speak the ELM327 command set
  |    +-- AdapterResetError          the adapter rebooted mid-scan (banner, LV RESET): settings lost
      |    +-- AdapterReplyError          an ELM327 status line such as ``CAN ERROR``
@@ -23,6 +24,7 @@
      |    +-- IsoTpError                 ISO 15765-2 reassembly failed (sequence, length)
  |    |    +-- IsoTpTruncatedError   the answer stopped before its declared length
      |    +-- DecodeError                a service payload could not be decoded
+     |    +-- AnswerTooLongError         an answer longer than any legitimate one (a flood)
      +-- ProfileError                    a ``sim://`` vehicle profile is malformed or missing
  +-- RecordingError                  a recorded session file is malformed
      +-- InvalidVinError                 a string is not an ISO 3779 VIN
@@ -111,6 +113,10 @@ class AdapterTimeoutError(AdapterError, TimeoutError):
     """No ``>`` prompt arrived before the command's deadline."""
 
 
+class ScanTimeoutError(AdapterTimeoutError):
+    """The scan's overall time limit (``--timeout``) ran out while a command waited for its answer."""
+
+
 class AdapterNotELM327Error(AdapterError):
     """The device on the port does not answer like an ELM327."""
 
@@ -180,6 +186,10 @@ class IsoTpTruncatedError(IsoTpError):
 
 class DecodeError(ProtocolError):
     """A service payload has the wrong shape for its identifier."""
+
+
+class AnswerTooLongError(ProtocolError):
+    """One answer grew past the longest an ELM327 can legitimately print (a device flooding bytes)."""
 
 
 class ProfileError(ObdidentError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 
 from obdident import assess
+from obdident.discovery import UNDECODABLE, undecodable_message
 from obdident.elm327.isotp import can_frames
 from obdident.elm327.lines import EcuMessage
 from obdident.errors import ProtocolError
@@ -39,7 +40,8 @@ class Service09Steps(ScanBase):
                 try:
                     self._ecu(rid).supported = obd09.parse_supported(messages[0].payload)
                 except ProtocolError as err:
-                    self._problem("decode-error", f"Supported InfoTypes from {rid}: {err}", rid)
+                    request = obd09.build_request(obd09.SUPPORTED).hex(" ").upper()
+                    self._problem(UNDECODABLE, undecodable_message(request, messages[0].lines, err), rid)
 
         self._step(supported)
         if not any(s.supported for s in self.ecus.values()):
@@ -79,11 +81,9 @@ class Service09Steps(ScanBase):
             try:
                 data = obd09.parse_items([m.payload for m in messages], info_type, legacy=legacy)
             except ProtocolError as err:
-                self._problem(
-                    "decode-error",
-                    f"InfoType {info_type:02X} from {state.response_id}: {err}",
-                    state.response_id,
-                )
+                request = obd09.build_request(info_type).hex(" ").upper()
+                lines = [line for m in messages for line in m.lines]
+                self._problem(UNDECODABLE, undecodable_message(request, lines, err), state.response_id)
                 continue
             self._apply(state, data)
 

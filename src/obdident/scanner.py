@@ -23,6 +23,7 @@ from obdident.errors import (
     AdapterResetError,
     ProtocolError,
     ReplayDivergedError,
+    ScanTimeoutError,
     TransportError,
     UnableToConnectError,
 )
@@ -45,13 +46,15 @@ log = logging.getLogger(__name__)
 #: The built-in demonstration vehicle (a synthesised Nissan X-Trail T32 profile; no hardware needed).
 DEMO_PORT = "sim://nissan-xtrail-t32"
 
-#: Problems that mean something was not read that should have been: the report is not complete.
+#: Problems that mean a planned step did not run to its end for some ECU (it stopped answering, its answer
+#: was garbled so the step was skipped, it never got past busy / pending): the report is not complete. An
+#: answer that arrived whole but could not be decoded (``undecodable-answer``) is not among them: its step
+#: ran to its end, and the problem says which value is missing.
 INCOMPLETE_CODES = frozenset(
     {
         "no-answer",
         "stopped-answering",
         "garbled-answer",
-        "decode-error",
         "response-pending-storm",
         "busy",
         "vehicle-went-quiet",
@@ -64,13 +67,16 @@ class _Scanner(Service09Steps):
     def run(self) -> bool:
         """Run every step; return True when all ran to their end. Raises only before the vehicle answered."""
         self.progress("Setting up the adapter")
-        self.info = self.driver.initialize()
+        self.info = self.driver.initialize()  # raises: nothing read yet (a limit that ran out says so)
         self.progress("Searching for the vehicle's OBD-II protocol (ignition must be on)")
         try:
             first = self.driver.connect_vehicle()
         except UnableToConnectError as err:
             log.info("generic OBD search failed: %s", err)
             return self._without_obd()
+        except ScanTimeoutError as err:
+            self._stopped(err)
+            return False
         except (AdapterError, ProtocolError) as err:
             self._problem("no-vehicle-response", f"The adapter could not reach the vehicle: {err}")
             return False
@@ -120,8 +126,15 @@ class _Scanner(Service09Steps):
             )
 
     def _stopped(self, err: Exception) -> None:
-        code = "scan-timeout" if self.clock() >= self.deadline else _failure_code(err)
-        self._problem(code, f"The scan stopped early: {err}. What was read is kept.")
+        if isinstance(err, (ScanTimeoutError, ScanDeadline)) or self.clock() >= self.deadline:
+            limit = f" of {self.limit_s:g} s" if self.limit_s is not None else ""
+            self._problem(
+                "scan-timeout",
+                f"The scan's time limit{limit} ran out ({err}); the scan stopped there and what was read is "
+                "kept. Allow more time with --timeout SECONDS (timeout_s in Python).",
+            )
+            return
+        self._problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
 
     def _without_obd(self) -> bool:
         """No ECU answered the generic OBD request: try CAN 11-bit 500k, physical addressing (the Leaf)."""
@@ -139,7 +152,8 @@ class _Scanner(Service09Steps):
             self._physical()
             self._step(self._still_there)
         except (TransportError, AdapterError, ProtocolError, ScanDeadline) as err:
-            if not self.ecus:
+            timed_out = isinstance(err, (ScanTimeoutError, ScanDeadline)) or self.clock() >= self.deadline
+            if not self.ecus and not timed_out:
                 self._problem("no-vehicle-response", no_vehicle)
                 return False
             self._stopped(err)
@@ -364,6 +378,7 @@ def scan_port(
     scanner = _Scanner(
         driver, port, progress or (lambda _msg: None), started + timeout_s, clock, options or ScanOptions()
     )
+    scanner.limit_s = timeout_s
     scanner.transport = describe_link(port, link)
     if replay is not None:
         scanner.port, scanner.transport = replay.port, replay.transport

@@ -119,6 +119,7 @@ class ScanBase:
         self.first_responders = 0
         self.on_step: Callable[[], None] = lambda: None
         self.unknown: list[UnknownUnit] = []
+        self.limit_s: float | None = None  # the overall limit in seconds, for the scan-timeout problem
 
     # --- helpers ------------------------------------------------------------------------------------
     def _ecu(self, response_id: str) -> EcuState:

@@ -36,14 +36,16 @@ from obdident.errors import (
     AdapterReplyError,
     AdapterResetError,
     AdapterTimeoutError,
+    AnswerTooLongError,
     IsoTpTruncatedError,
     LinkLostError,
     NoDataError,
     ProtocolError,
+    ScanTimeoutError,
 )
 from obdident.guard import Guard, canonical
 
-__all__ = ["ELM327", "AdapterInfo", "Exchange", "Response", "SerialLike"]
+__all__ = ["ELM327", "MAX_ANSWER_BYTES", "AdapterInfo", "Exchange", "Response", "SerialLike"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,13 @@ Clock = Callable[[], float]
 #: ISO 15765-4 P2(CAN) of 50 ms (ELM327 datasheet, AT ST; ISO 15765-4 §6.3.2).
 CAN_RECEIVE_TIMEOUT_HEX = "19"
 _SEARCH_TIMEOUT_S = 20.0  # the automatic search tries every protocol; K-line inits take seconds each
+#: The most bytes one answer may bring before the driver calls it garbled and stops reading: 256 KiB.
+#: The longest legitimate answer: ISO 15765-2 first frames declare at most 4095 bytes (12-bit FF_DL, the
+#: most the ELM327 reassembles: ELM327 datasheet, "Multiline Responses"), i.e. a first frame and 585
+#: consecutive frames; printed with 29-bit headers and spaces (``18 DA F1 10 21 11 22 33 44 55 66 77``
+#: and CR LF) that is 586 x 37 = 21,682 bytes per ECU, and at most 8 ECUs answer a functional request
+#: (7E8-7EF, ISO 15765-4 §6.3.2): 173,456 bytes. The cap adds half again for echo, status lines and NULs.
+MAX_ANSWER_BYTES = 256 * 1024
 _VOLTAGE = re.compile(r"(\d+(?:\.\d+)?)\s*V", re.IGNORECASE)
 
 
@@ -86,7 +95,8 @@ class Exchange:
         lines: the answer's lines as printed, echo and prompt removed.
         started_s: clock reading when the line was written, in seconds.
         elapsed_s: seconds from writing the line to reading the prompt (or to the failure).
-        outcome: ``ok`` (the prompt came), ``timeout`` (no prompt before the deadline) or ``link-lost``.
+        outcome: ``ok`` (the prompt came), ``timeout`` (no prompt before the deadline), ``link-lost``, or
+            ``oversize`` (more than :data:`MAX_ANSWER_BYTES` without a prompt; the lines kept are its start).
     """
 
     request: str
@@ -192,6 +202,8 @@ class ELM327:
             GuardRefusal: the line is not on the allowlist; nothing was written.
             LinkLostError: the port failed while writing or reading.
             AdapterTimeoutError: no prompt before the deadline; the (masked) lines read so far are attached.
+            ScanTimeoutError: the same, when the overall :attr:`deadline` cut the command's own short.
+            AnswerTooLongError: more than :data:`MAX_ANSWER_BYTES` came without a prompt (a flood).
         """
         return self._transact(line, timeout_s)[0]
 
@@ -211,7 +223,8 @@ class ELM327:
         text = self.guard.check(line)
         started = self._clock()
         deadline = started + timeout_s
-        if self.deadline is not None and self.deadline < deadline:
+        overall = self.deadline is not None and self.deadline < deadline
+        if overall and self.deadline is not None:
             deadline = max(self.deadline, started)
         try:
             self._port.reset_input_buffer()
@@ -221,10 +234,16 @@ class ELM327:
             message = f"the link to the adapter failed while sending {text}: {err}"
             raise LinkLostError(message, request=text) from err
         try:
-            raw = self._read_until_prompt(text, deadline)
-        except (AdapterTimeoutError, LinkLostError) as err:
+            raw = self._read_until_prompt(text, deadline, overall=overall)
+        except (AdapterTimeoutError, LinkLostError, AnswerTooLongError) as err:
             self.guard.settle("unknown")  # the command may or may not have taken effect
-            outcome = "timeout" if isinstance(err, AdapterTimeoutError) else "link-lost"
+            outcome = (
+                "timeout"
+                if isinstance(err, AdapterTimeoutError)
+                else "oversize"
+                if isinstance(err, AnswerTooLongError)
+                else "link-lost"
+            )
             self._keep(Exchange(text, err.response, started, self._clock() - started, outcome))
             raise
         answer = mask_answer(strip_echo(split_lines(raw), text), self.protocol)
@@ -237,7 +256,18 @@ class ELM327:
     def _partial(self, buf: bytearray, text: str) -> tuple[str, ...]:
         return mask_answer(strip_echo(split_lines(bytes(buf)), text), self.protocol).lines
 
-    def _read_until_prompt(self, text: str, deadline: float) -> bytes:
+    def _read_until_prompt(self, text: str, deadline: float, *, overall: bool) -> bytes:
+        """Read until the ``>`` prompt, checking the clock after every read, data or not, and the size.
+
+        A read returns within the port's own timeout (tens of ms: ``READ_SLICE_S``), so the deadline is
+        passed by at most one read; a device that streams bytes and never prompts is stopped there too.
+
+        Raises:
+            LinkLostError: the port failed.
+            AdapterTimeoutError: the command's deadline passed (:class:`ScanTimeoutError` when it was the
+                overall deadline).
+            AnswerTooLongError: more than :data:`MAX_ANSWER_BYTES` without a prompt.
+        """
         buf = bytearray()
         while True:
             try:
@@ -253,13 +283,28 @@ class ELM327:
                 buf += chunk
                 if b">" in chunk:
                     return bytes(buf[: buf.rindex(b">") + 1])
-            elif self._clock() >= deadline:
-                raise AdapterTimeoutError(
-                    f"the adapter did not finish answering {text} in time",
+                if len(buf) > MAX_ANSWER_BYTES:
+                    del buf[MAX_ANSWER_BYTES:]
+                    raise AnswerTooLongError(
+                        f"the answer to {text} ran past {MAX_ANSWER_BYTES} bytes without a prompt: garbled",
+                        request=text,
+                        response=self._partial(buf, text),
+                    )
+            if self._clock() < deadline:
+                continue
+            if overall:
+                raise ScanTimeoutError(
+                    f"the scan's overall time limit ran out while waiting for the answer to {text}",
                     request=text,
                     response=self._partial(buf, text),
-                    hint="check that the adapter is powered and that nothing else uses the port",
+                    hint="raise the time limit (obdident scan --timeout SECONDS) if the vehicle is slow",
                 )
+            raise AdapterTimeoutError(
+                f"the adapter did not finish answering {text} in time",
+                request=text,
+                response=self._partial(buf, text),
+                hint="check that the adapter is powered and that nothing else uses the port",
+            )
 
     # --- AT commands ------------------------------------------------------------------------------
     def at(self, line: str, *, timeout_s: float = 1.0, required: bool = True) -> list[str]:
@@ -276,9 +321,18 @@ class ELM327:
         Raises:
             AdapterReplyError: the adapter answered ``?`` to a required command.
             AdapterError: the adapter reset itself (its banner appeared) in answer to something other than a
-                reset.
+                reset, or its answer ran past :data:`MAX_ANSWER_BYTES` (an AT answer is a few bytes).
         """
-        exchange = self.command(line, timeout_s=timeout_s)
+        try:
+            exchange = self.command(line, timeout_s=timeout_s)
+        except AnswerTooLongError as err:
+            raise AdapterError(
+                f"the adapter's answer to {err.request} never ended "
+                f"(over {MAX_ANSWER_BYTES} bytes, no prompt)",
+                request=err.request,
+                response=err.response[:20],
+                hint="unplug the adapter for a few seconds and try again; check nothing else uses the port",
+            ) from err
         lines = list(exchange.lines)
         if "?" in lines:
             if required:
@@ -331,16 +385,25 @@ class ELM327:
             What the adapter says about itself.
 
         Raises:
-            AdapterTimeoutError: the adapter stayed silent even after AT Z.
+            AdapterTimeoutError: the adapter stayed silent (or flooded) even after AT Z;
+                :class:`ScanTimeoutError` when the scan's overall limit ran out first.
             AdapterNotELM327Error: the device answers, but not like an ELM327.
             LinkLostError: the port failed.
         """
         try:
             first = self.command("ATD", timeout_s=1.0).lines
-        except AdapterTimeoutError:
+        except (AdapterTimeoutError, AnswerTooLongError):
             try:
                 first = self.command("ATZ", timeout_s=5.0).lines
-            except AdapterTimeoutError as err:
+            except (AdapterTimeoutError, AnswerTooLongError) as err:
+                if isinstance(err, ScanTimeoutError):
+                    raise ScanTimeoutError(
+                        "the adapter did not answer AT D or AT Z before the scan's time limit ran out",
+                        request="ATZ",
+                        response=err.response,
+                        hint="check that the adapter is plugged into the car and the baud rate is right; "
+                        "allow more time with --timeout SECONDS",
+                    ) from err
                 raise AdapterTimeoutError(
                     "the adapter did not answer AT D or AT Z",
                     request="ATZ",
@@ -423,15 +486,22 @@ class ELM327:
             return
         self._pin(number)
         self.protocol = PROTOCOLS[number]
-        stale = self._fc_id is not None and (len(self._fc_id) == 3) != (self.protocol.header_bits == 11)
-        if stale and self._settings.get("FCSM") == "ATFCSM1":
-            # Flow control by hand still names a unit of the other id width (a 29-bit gateway probe): on this
-            # protocol that id would be cut or widened into a non-diagnostic one (ELM327 datasheet, AT SH).
-            # Back to automatic flow control until the next unit is addressed (ISO 15765-4 §6.3.2).
-            self._setting("FCSM", "ATFCSM0")
         self.vehicle_protocol = self.vehicle_protocol or self.protocol
         for key in ("SH", "CRA", "FCSH"):
             self._settings.pop(key, None)
+
+    def _flow_control_fits(self, protocol: Protocol) -> None:
+        """Drop hand-set flow control naming a unit of the other id width (left by a 29-bit gateway probe).
+
+        On this protocol that id would be cut or widened into a non-diagnostic one (ELM327 datasheet, AT SH),
+        and the guard refuses the request. Automatic flow control (AT FC SM 0) names no id and suits the OBD
+        responders (ISO 15765-4 §6.3.2); the next :meth:`address` sets it by hand again. Checked before each
+        request, so a unit addressed right after AT TP costs no extra line.
+        """
+        if not protocol.can or self._fc_id is None or self._settings.get("FCSM") != "ATFCSM1":
+            return
+        if (len(self._fc_id) == 3) != (protocol.header_bits == 11):
+            self._setting("FCSM", "ATFCSM0")
 
     def _pin(self, number: str) -> None:
         """Send AT TP ``number``; remember whether the adapter confirmed it.
@@ -573,6 +643,7 @@ class ELM327:
         """
         if self.protocol is None:
             raise AdapterError("no vehicle protocol yet: connect_vehicle() first")
+        self._flow_control_fits(self.protocol)
         line = payload.hex().upper()
         if self._count_works and expected_frames is not None and 1 <= expected_frames <= 15:
             exchange, answer = self._transact(line + f"{expected_frames:X}", timeout_s)

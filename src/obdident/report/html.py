@@ -114,7 +114,7 @@ def _context(report: Report) -> dict[str, Any]:
         ("Protocol", a.protocol),
         ("Started", report.started_at or None),
         ("Duration", _duration(report.duration_s)),
-        ("Complete", "yes" if report.complete else "no: the scan stopped early; values may be missing"),
+        ("Complete", "yes" if report.complete else "no: a step did not run to its end (see problems)"),
         ("Tool", f"obdident {report.tool.get('version', '')}".strip()),
     ]
     ecus = [

@@ -133,7 +133,7 @@ def render(report: Report, console: Console) -> None:
         report: the scan's report.
         console: where to print (stdout for a person; stderr when stdout carries JSON).
     """
-    status = "[green]complete[/]" if report.complete else "[yellow]incomplete: stopped early[/]"
+    status = "[green]complete[/]" if report.complete else "[yellow]incomplete (see the problems)[/]"
     parts: list[Table | Panel] = [
         Panel(_vehicle(report), title="Vehicle", title_align="left"),
         Panel(_adapter(report), title="Adapter", title_align="left"),

@@ -31,7 +31,7 @@ from obdident.sim.can import (
     isotp_frames,
     round_robin,
 )
-from obdident.sim.faults import Fault, FaultInjector
+from obdident.sim.faults import Fault, FaultInjector, Stream
 from obdident.sim.profile import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
 from obdident.sim.quirks import FAKE_V21_VERSION, expand_quirks, format_output
 from obdident.sim.vehicle import SimulatedVehicle
@@ -65,6 +65,8 @@ class SimulatedELM327(AtCommands):
         quirks: the clone quirks in force (:data:`obdident.sim.quirks.QUIRKS`), those implied included.
         cra: False for a clone that answers ``?`` to AT CRA (quirk ``no-cra``, URL ``cra=0``).
         link_lost: True once a ``drop`` fault fired: the chip is gone and answers nothing more.
+        stream: what the chip keeps sending after the output :meth:`feed` returned (``no-prompt``,
+            ``flood``), or None; the next byte received stops it.
     """
 
     def __init__(
@@ -111,6 +113,7 @@ class SimulatedELM327(AtCommands):
         self._connected: str | None = None
         self._pending = ""
         self._last: str | None = None
+        self.stream: Stream | None = None
 
     @property
     def faults(self) -> tuple[Fault, ...]:
@@ -150,6 +153,8 @@ class SimulatedELM327(AtCommands):
             The chip's output for every line completed by ``data``; nothing once :attr:`link_lost`.
         """
         output: list[str] = []
+        if data:
+            self.stream = None  # a character from the host stops what the chip was still sending
         for byte in bytes(data):
             if self.link_lost:
                 break
@@ -181,7 +186,11 @@ class SimulatedELM327(AtCommands):
             self.ignition = False
         # The echo goes out as the line arrives, under the settings before it.
         echo = raw + "\r" if self._settings.echo else ""
-        return faults.output(format_output(echo, self._answer_line(raw), self.quirks))
+        text = faults.output(format_output(echo, self._answer_line(raw), self.quirks))
+        self.stream = faults.stream(text)
+        if self.stream is not None:
+            return text[: text.rindex(">")] if ">" in text else text
+        return text
 
     def _answer_line(self, raw: str) -> str:
         """The chip's answer to one command line, up to and including the prompt (no echo)."""

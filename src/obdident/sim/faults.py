@@ -21,7 +21,16 @@ from dataclasses import dataclass
 
 from obdident.sim.can import Frame
 
-__all__ = ["FAULT_KINDS", "GARBAGE", "STATUS_FAULTS", "Fault", "FaultInjector", "parse_fault"]
+__all__ = [
+    "FAULT_KINDS",
+    "FLOOD_BYTES",
+    "GARBAGE",
+    "STATUS_FAULTS",
+    "Fault",
+    "FaultInjector",
+    "Stream",
+    "parse_fault",
+]
 
 #: Every fault kind, with what the simulator then does.
 FAULT_KINDS: dict[str, str] = {
@@ -29,6 +38,9 @@ FAULT_KINDS: dict[str, str] = {
     "stall": "the chip never answers the line, nor any later line (a hung adapter)",
     "stall-once": "the chip ignores the line (no bytes, no prompt) and answers later lines normally",
     "partial": "the first half of the answer, without the prompt; later lines are answered normally",
+    "no-prompt": "the answer without the prompt, then the answer again and again, never a prompt, until "
+    "the next byte arrives (an adapter left monitoring the bus); later lines are answered normally",
+    "flood": "the answer, repeated for 4 MiB, then the prompt; later lines are answered normally",
     "garbage": "junk bytes instead of the answer, then the prompt",
     "truncate-line": "the last data line of the answer is cut in the middle of a byte",
     "isotp-sequence": "two consecutive frames of a multi-frame answer arrive in swapped order",
@@ -57,6 +69,9 @@ STATUS_FAULTS: dict[str, str] = {
 #: What the ``garbage`` fault sends before the prompt: a NUL, a byte no ELM327 sends, text that looks
 #: half like a frame, and a terminal escape sequence.
 GARBAGE = "\x00\xff7E8 ZZ 10 ?? \x1b[31m\r"
+
+#: How much the ``flood`` fault sends before its prompt: 4 MiB, sixteen times obdident's cap on one answer.
+FLOOD_BYTES = 4 * 1024 * 1024
 
 #: ISO 14229-1 / ISO 14230-3: negative response service id, and the NRCs the ECU faults send.
 _NEGATIVE = 0x7F
@@ -236,6 +251,70 @@ class FaultInjector:
             body = text[: text.rindex(">")] if ">" in text else text
             return body[: len(body) // 2]
         return text
+
+    def stream(self, text: str) -> Stream | None:
+        """The endless or huge output ``no-prompt`` or ``flood`` puts after ``text``, or None.
+
+        Args:
+            text: the whole output answering the line (echo included), prompt last.
+
+        Returns:
+            A :class:`Stream` that repeats the output without its prompt: for ever (``no-prompt``), or
+            for :data:`FLOOD_BYTES` and then the prompt (``flood``).
+        """
+        body = (text[: text.rindex(">")] if ">" in text else text) or "\r"
+        if self.take("no-prompt"):
+            return Stream(body.encode("latin-1"), None)
+        if self.take("flood"):
+            return Stream(body.encode("latin-1"), FLOOD_BYTES)
+        return None
+
+
+class Stream:
+    """Bytes a simulated chip keeps sending after its answer: ``body`` repeated, and a prompt at the end
+    when ``total`` is given.
+
+    A real adapter does this when it is left monitoring the bus (ELM327 datasheet, AT MA: it prints every
+    frame until a character arrives) or when a confused bridge repeats what it buffered.
+
+    Args:
+        body: the bytes to repeat (not empty).
+        total: how many bytes to send before the ``>`` prompt, or None for an endless stream.
+    """
+
+    def __init__(self, body: bytes, total: int | None) -> None:
+        self._body = body
+        self._left = total
+        self._offset = 0
+
+    @property
+    def done(self) -> bool:
+        """True once a finite stream sent its prompt."""
+        return self._left is not None and self._left < 0
+
+    def waiting(self) -> int:
+        """Bytes readable at once: one repeat of the body (endless), or up to 4 KiB (a flood)."""
+        if self._left is None:
+            return len(self._body)
+        return 0 if self.done else min(4096, self._left + 1)
+
+    def read(self, size: int) -> bytes:
+        """The next ``size`` bytes of the stream, at most (the prompt last, for a finite one)."""
+        if self.done or size < 1:
+            return b""
+        if self._left is not None:
+            if self._left == 0:
+                self._left = -1
+                return b">"
+            size = min(size, self._left)
+        out = bytearray()
+        while len(out) < size:
+            piece = self._body[self._offset : self._offset + size - len(out)]
+            out += piece
+            self._offset = (self._offset + len(piece)) % len(self._body)
+        if self._left is not None:
+            self._left -= len(out)
+        return bytes(out)
 
 
 def _last_consecutive_frame(frames: list[Frame]) -> int | None:

@@ -2,7 +2,8 @@
 
 Each line written must be the next request the recording holds; the port then answers with the recorded
 lines and the prompt (or, where the recording timed out, with no prompt; where the link was lost, with a
-lost link). A different line raises :class:`~obdident.errors.ReplayDivergedError` naming both lines.
+lost link; where the answer ran past the driver's size cap, with blanks after it that never end until the
+next line). A different line raises :class:`~obdident.errors.ReplayDivergedError` naming both lines.
 ``replay:///abs/path.txt`` or ``replay://relative/path.txt``.
 """
 
@@ -20,6 +21,9 @@ from obdident.transports.sessionfile import Recording, SessionMeta, load
 from obdident.transports.virtual import NoModemLines
 
 __all__ = ["Serial"]
+
+#: How many blanks one read of a replayed flood returns.
+_FLOOD_CHUNK = 4096
 
 
 def _path_of(url: str) -> Path:
@@ -56,6 +60,7 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
         self._out = bytearray()
         self._pending = b""
         self._dead = False
+        self._flooding = False  # an "oversize" exchange: blanks until the next line is written
         self.is_open = True
 
     def close(self) -> None:
@@ -68,7 +73,7 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
     @property
     def in_waiting(self) -> int:
         """Bytes ready to read."""
-        return len(self._out)
+        return len(self._out) or (_FLOOD_CHUNK if self._flooding else 0)
 
     def read(self, size: int = 1) -> bytes:
         """Return up to ``size`` replayed bytes.
@@ -78,6 +83,8 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
         """
         if not self._out and self._dead:
             raise SerialException(f"the recorded session lost the link here ({self._path})")
+        if not self._out and self._flooding:
+            return b" " * min(size, _FLOOD_CHUNK)
         data = bytes(self._out[:size])
         del self._out[:size]
         return data
@@ -91,6 +98,7 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
         """
         if self._dead:
             raise SerialException(f"the recorded session lost the link here ({self._path})")
+        self._flooding = False
         buffer = self._pending + bytes(data)
         *lines, self._pending = buffer.split(b"\r")
         for raw in lines:
@@ -117,6 +125,9 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
             self._out += (text + "\r>").encode("latin-1")
         elif expected.outcome == "timeout":
             self._out += text.encode("latin-1")
+        elif expected.outcome == "oversize":
+            self._out += text.encode("latin-1")
+            self._flooding = True
         else:
             self._out += text.encode("latin-1")
             self._dead = True

@@ -251,7 +251,8 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
     def in_waiting(self) -> int:
         """Bytes buffered for reading (with ``slow-prompt``, not a prompt held back)."""
         self._check()
-        return len(self._rx)
+        stream = self.elm.stream if self.elm is not None else None
+        return len(self._rx) or (stream.waiting() if stream is not None else 0)
 
     @property
     def out_waiting(self) -> int:
@@ -261,6 +262,9 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
     def read(self, size: int = 1) -> bytes:
         """Return up to ``size`` buffered bytes without waiting: the simulator answered at write time.
 
+        After the answer, a ``no-prompt`` or ``flood`` fault's stream is read from the chip, as much as
+        asked for (``in_waiting`` offers one repeat of the answer, or 4 KiB of a flood, at a time).
+
         With the ``slow-prompt`` quirk, a prompt held back becomes readable once this read has taken
         everything before it: it arrives in a read of its own.
 
@@ -268,6 +272,8 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
             SerialException: the link was lost (``drop`` fault).
         """
         self._check()
+        if not self._rx and self.elm is not None and self.elm.stream is not None:
+            return self.elm.stream.read(size)  # no-prompt / flood: the chip is still sending
         chunk = bytes(self._rx[:size])
         del self._rx[:size]
         if not self._rx and self._late:

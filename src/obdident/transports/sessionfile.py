@@ -40,7 +40,7 @@ from obdident.errors import RecordingError
 __all__ = ["FORMAT", "RecordedExchange", "Recording", "SessionMeta", "dumps", "load", "loads", "save"]
 
 FORMAT = "obdident session 1"
-OUTCOMES = ("ok", "timeout", "link-lost")
+OUTCOMES = ("ok", "timeout", "link-lost", "oversize")
 
 
 class ExchangeLike(Protocol):
