@@ -12,7 +12,7 @@ import serial
 from typer.testing import CliRunner
 
 from obdident import cli, scanner
-from obdident.report.model import SCHEMA_VERSION
+from obdident.model import SCHEMA_VERSION
 from obdident.transports import open_port
 
 runner = CliRunner()

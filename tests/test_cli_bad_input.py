@@ -339,7 +339,7 @@ def test_verbose_raises_obdidents_loggers_and_leaves_third_party_ones_at_warning
 def test_a_report_is_checked_against_the_schema_in_the_default_install() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     assert any(re.match(r"jsonschema\b", dep) for dep in project["dependencies"])
-    assert (ROOT / "src/obdident/report/report-v1.schema.json").is_file()  # packaged with obdident/report
+    assert (ROOT / "src/obdident/report-v1.schema.json").is_file()  # packaged with obdident.model
 
 
 def test_without_jsonschema_a_report_is_refused_not_rendered(

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from obdident import cli
 from obdident.elm327.driver import Exchange
-from obdident.report.model import Report
+from obdident.model import Report
 from obdident.scanner import scan_port
 from obdident.transports import open_port
 

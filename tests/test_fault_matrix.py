@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from obdident.errors import AdapterError, ObdidentError, TransportError
-from obdident.report.model import Report
+from obdident.model import Report
 from obdident.scanner import scan_port
 from obdident.sim.faults import FAULT_KINDS
 from obdident.transports import open_port

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 import obdident
+from obdident.model import Report
 from obdident.report import qr
 from obdident.report.html import FOOTER, render_html
-from obdident.report.model import Report
 from tests.htmlparse import parse as parse_html
 
 TIMEOUT_S = 60

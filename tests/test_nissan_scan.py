@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from obdident.report.model import Report
+from obdident.model import Report
 from obdident.scanner import ScanOptions, scan_port
 from obdident.transports import open_port
 from tests.conftest import WireAudit

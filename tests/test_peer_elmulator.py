@@ -68,7 +68,7 @@ from obdident.errors import (
     ObdidentError,
     TransportError,
 )
-from obdident.report.model import Report
+from obdident.model import Report
 from tests.conftest import WireAudit
 
 _elmulator = pytest.importorskip(

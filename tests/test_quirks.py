@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import obdident
-from obdident.report.model import Report
+from obdident.model import Report
 from obdident.sim.quirks import QUIRKS
 
 PROFILES = ("nissan-qashqai-j10", "test-us-vin-1-0", "nissan-altima-2019-uds")

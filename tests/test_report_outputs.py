@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 import obdident
 from obdident import cli
 from obdident.errors import ObdidentError
+from obdident.model import Report, load_schema
 from obdident.report import csvout, qr
 from obdident.report.html import FOOTER, render_html
 from obdident.report.load import load_report, report_from_dict
-from obdident.report.model import Report, load_schema
 from obdident.report.redact import is_redacted, redact, redact_vin
 from obdident.report.request import request_text
 from obdident.report.text import plain, render, safe

@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 
 import obdident
-from obdident.report.model import Report, load_schema
+from obdident.model import Report, load_schema
 
 SCHEMA = load_schema()
 

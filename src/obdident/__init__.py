@@ -20,14 +20,14 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from obdident.errors import ObdidentError
-    from obdident.report.model import Report
+    from obdident.model import Report
     from obdident.scanner import scan
 
 __all__ = ["ObdidentError", "Report", "__version__", "scan"]
 
 _LAZY = {
     "scan": ("obdident.scanner", "scan"),
-    "Report": ("obdident.report.model", "Report"),
+    "Report": ("obdident.model", "Report"),
     "ObdidentError": ("obdident.errors", "ObdidentError"),
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from obdident.discovery import UnitResult
-from obdident.report.model import HeadUnit, Problem, Vehicle, VinSource
+from obdident.model import HeadUnit, Problem, Vehicle, VinSource
 from obdident.vehicles import nissan
 from obdident.vehicles.nissan import Family, Unit
 from obdident.vehicles.vin import decode_vin

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from obdident.elm327.driver import Exchange
-    from obdident.report.model import Report
+    from obdident.model import Report
     from obdident.transports.ports import Found
 
 EXIT_OK, EXIT_USAGE, EXIT_NO_CONTACT, EXIT_PARTIAL, EXIT_REFUSED = 0, 2, 3, 4, 5
@@ -176,7 +176,7 @@ class _Keeper:
             return None
         from dataclasses import replace
 
-        from obdident.report.model import Problem
+        from obdident.model import Problem
 
         problem = Problem(
             "interrupted",

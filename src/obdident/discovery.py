@@ -17,7 +17,7 @@ from obdident.elm327.driver import ELM327, Response
 from obdident.elm327.isotp import can_frames
 from obdident.elm327.lines import EcuMessage
 from obdident.errors import ProtocolError
-from obdident.report.model import Evidence, Problem, VinSource
+from obdident.model import Evidence, Problem, VinSource
 from obdident.services import kwp, uds
 from obdident.services.diag import BUSY_REPEAT_REQUEST, RESPONSE_PENDING, Negative, parse_negative, render
 from obdident.vehicles.nissan import Unit

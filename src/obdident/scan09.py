@@ -10,7 +10,7 @@ from obdident.discovery import UNDECODABLE, undecodable_message
 from obdident.elm327.isotp import can_frames
 from obdident.elm327.lines import EcuMessage
 from obdident.errors import ProtocolError
-from obdident.report.model import VinSource
+from obdident.model import VinSource
 from obdident.scanstate import MAX_COUNT_DIGIT, EcuState, ScanBase
 from obdident.services import obd09
 from obdident.services.diag import BUSY_REPEAT_REQUEST, RESPONSE_PENDING, parse_negative

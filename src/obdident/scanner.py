@@ -1,7 +1,7 @@
 """The identification scan: adapter set-up, protocol search, service 09, VIN cross-check, report.
 
 :func:`scan` is the library's entry point and what ``obdident scan`` runs. Once the port is open, a scan
-always returns a :class:`~obdident.report.model.Report`: a failure part-way (link lost, adapter reset,
+always returns a :class:`~obdident.model.Report`: a failure part-way (link lost, adapter reset,
 overall deadline) becomes a problem and ``complete: false``, and everything read before it stays in the
 report.
 """
@@ -27,7 +27,7 @@ from obdident.errors import (
     TransportError,
     UnableToConnectError,
 )
-from obdident.report.model import (
+from obdident.model import (
     AdapterSummary,
     Report,
     UnknownUnit,

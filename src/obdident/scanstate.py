@@ -14,7 +14,7 @@ from obdident.discovery import UnitResult
 from obdident.elm327.driver import ELM327, AdapterInfo, Clock, Response
 from obdident.elm327.lines import EcuMessage
 from obdident.errors import AdapterResetError, ObdidentError, ProtocolError
-from obdident.report.model import Ecu, Evidence, Identification, Problem, UnknownUnit, VinSource
+from obdident.model import Ecu, Evidence, Identification, Problem, UnknownUnit, VinSource
 from obdident.vehicles import addresses
 from obdident.vehicles.nissan import Unit
 

@@ -37,7 +37,7 @@ import io
 from pathlib import Path
 
 from obdident.errors import ObdidentError
-from obdident.report.model import Report
+from obdident.model import Report
 from obdident.report.qr import head_unit_values
 from obdident.report.text import UNSAFE_CHARACTERS
 

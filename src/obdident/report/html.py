@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from obdident.report.model import Ecu, Report
+from obdident.model import Ecu, Report
 from obdident.report.qr import head_unit_ecu, payload, svg_inline
 from obdident.report.redact import is_redacted
 

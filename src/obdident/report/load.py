@@ -1,7 +1,7 @@
-"""Read a JSON report written by ``obdident scan --json`` back into a :class:`~obdident.report.model.Report`.
+"""Read a JSON report written by ``obdident scan --json`` back into a :class:`~obdident.model.Report`.
 
-The file is checked against ``report-v1.schema.json`` (packaged next to this module) with ``jsonschema``, a
-runtime dependency: a report that does not follow the schema (``"vin": 12345``) is refused here, with the
+The file is checked against ``report-v1.schema.json`` (packaged with :mod:`obdident.model`) with
+``jsonschema``, a runtime dependency: a report that does not follow the schema (``"vin": 12345``) is refused here, with the
 place it breaks the schema, before a renderer sees it. JSON's extensions that Python's parser accepts
 (``NaN``, ``Infinity``) are refused, and so is JSON nested too deeply to read.
 
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from obdident.errors import ObdidentError
-from obdident.report.model import (
+from obdident.model import (
     AdapterSummary,
     Ecu,
     Evidence,

@@ -36,7 +36,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from obdident.report.model import Ecu, Report
+from obdident.model import Ecu, Report
 
 if TYPE_CHECKING:
     import segno

@@ -1,6 +1,6 @@
 """Redaction for sharing a report on a forum: ``--redact``.
 
-:func:`redact` is a pure function: it returns a new :class:`~obdident.report.model.Report` and every
+:func:`redact` is a pure function: it returns a new :class:`~obdident.model.Report` and every
 output (terminal, JSON, HTML, CSV, QR code, the code request) is made from that copy. It masks:
 
 * the VIN's serial part, positions 12-17, as ``******`` (``SJNFBAT32U1******``), wherever the VIN
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from obdident.report.model import Ecu, Evidence, Identification, Report
+from obdident.model import Ecu, Evidence, Identification, Report
 
 __all__ = ["MASK", "is_redacted", "redact", "redact_vin"]
 

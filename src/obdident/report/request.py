@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import textwrap
 
-from obdident.report.model import Ecu, Report
+from obdident.model import Ecu, Report
 from obdident.report.qr import head_unit_ecu, head_unit_values
 from obdident.report.text import plain
 

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from obdident.report.model import Ecu, Report
+from obdident.model import Ecu, Report
 
 __all__ = ["UNSAFE_CHARACTERS", "plain", "render", "safe"]
 

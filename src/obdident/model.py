@@ -1,7 +1,7 @@
 """The identification report: frozen dataclasses, their JSON form and the schema that JSON follows.
 
 The JSON form is the contract with dealer systems: ``schema_version`` says which version of
-``report/schema/report-v1.schema.json`` it follows; fields are only ever added within a major version.
+``obdident/report-v1.schema.json`` it follows; fields are only ever added within a major version.
 Every value carries its evidence: the request and the raw lines it was decoded from.
 """
 
@@ -285,6 +285,6 @@ def _lists(value: Any) -> Any:
 
 def load_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) that :meth:`Report.to_dict` follows."""
-    text = resources.files("obdident.report").joinpath("report-v1.schema.json").read_text("utf-8")
+    text = resources.files("obdident").joinpath("report-v1.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
