@@ -1,8 +1,8 @@
 """Read a JSON report written by ``obdident scan --json`` back into a :class:`~obdident.model.Report`.
 
 The file is checked against ``report-v1.schema.json`` (packaged with :mod:`obdident.model`) with
-``jsonschema``, a runtime dependency: a report that does not follow the schema (``"vin": 12345``) is refused here, with the
-place it breaks the schema, before a renderer sees it. JSON's extensions that Python's parser accepts
+``jsonschema``, a runtime dependency: a report that does not follow the schema (``"vin": 12345``) is
+refused here, with the place it breaks the schema, before a renderer sees it. JSON's extensions that Python's parser accepts
 (``NaN``, ``Infinity``) are refused, and so is JSON nested too deeply to read.
 
 A report written with ``--redact`` is accepted too: its VIN fields read
