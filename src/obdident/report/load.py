@@ -2,8 +2,8 @@
 
 The file is checked against ``report-v1.schema.json`` (packaged with :mod:`obdident.model`) with
 ``jsonschema``, a runtime dependency: a report that does not follow the schema (``"vin": 12345``) is
-refused here, with the place it breaks the schema, before a renderer sees it. JSON's extensions that Python's parser accepts
-(``NaN``, ``Infinity``) are refused, and so is JSON nested too deeply to read.
+refused here, with the place it breaks the schema, before a renderer sees it. JSON's extensions that
+Python's parser accepts (``NaN``, ``Infinity``) are refused, and so is JSON nested too deeply to read.
 
 A report written with ``--redact`` is accepted too: its VIN fields read
 ``SJNFBAT32U1******`` (positions 12-17 masked), a form the schema admits.
