@@ -21,10 +21,10 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import LINKS, Link, TimedPort, VirtualClock  # noqa: E402
+from timing import LINKS, Link, TimedPort, VirtualClock
 
-from obdident.scanner import scan_port  # noqa: E402
-from obdident.sim.profile import find_profile, load_profile  # noqa: E402
+from obdident.scanning import scan_port
+from obdident.sim.profile import find_profile, load_profile
 
 PROFILE = "benchmark-nissan-reference"
 
@@ -51,7 +51,7 @@ def obdident_scan(link: Link) -> Result:
 @contextlib.contextmanager
 def python_obd_on(port: TimedPort, clock: VirtualClock) -> Iterator[object]:
     import obd
-    import obd.elm327 as elm327
+    from obd import elm327
 
     saved_serial, saved_time = elm327.serial.serial_for_url, elm327.time
     def open_port(*_args: object, timeout: float | None = None, **_kwargs: object) -> TimedPort:

@@ -23,7 +23,7 @@ import obdident.transports
 from obdident import cli
 from obdident.errors import ObdidentError, PortNotFoundError, TransportError
 from obdident.model import Report
-from obdident.scanner import scan_port
+from obdident.scanning import scan_port
 from obdident.transports import ble, open_port, protocol_ble
 from tests.fake_ble import (
     ADDRESS,

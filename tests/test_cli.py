@@ -11,8 +11,9 @@ import pytest
 import serial
 from typer.testing import CliRunner
 
-from obdident import cli, scanner
+from obdident import cli, scanning
 from obdident.model import SCHEMA_VERSION
+from obdident.scanning.runner import Runner
 from obdident.transports import open_port
 
 runner = CliRunner()
@@ -110,7 +111,7 @@ def test_link_lost_mid_scan_exit_4_with_what_was_read(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # 7 set-up lines, ATST19, ATTPA6, 0100, ATDPN, ATTP6, 0900, 0902: drop on the CALID request
-    monkeypatch.setattr(scanner, "open_port", lambda url, **kw: _DropsAfter(open_port(url, **kw), lines=14))
+    monkeypatch.setattr(scanning, "open_port", lambda url, **kw: _DropsAfter(open_port(url, **kw), lines=14))
     out = tmp_path / "partial.json"
     result = invoke("scan", "--demo", "--json", str(out))
     assert result.exit_code == cli.EXIT_PARTIAL, result.output
@@ -144,7 +145,7 @@ def test_ctrl_c_or_a_crash_mid_scan_keeps_the_last_good_report(
         raise error
 
     # service 09 has been read and checkpointed when the physical-address step dies
-    monkeypatch.setattr(scanner._Scanner, "_physical", die)
+    monkeypatch.setattr(Runner, "_physical", die)
     out = tmp_path / "r.json"
     result = invoke("scan", "--demo", "--json", str(out))
     assert result.exit_code == cli.EXIT_PARTIAL

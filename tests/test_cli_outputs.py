@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from obdident import cli, scanner
+from obdident import cli, scanning
 from obdident.elm327.driver import ELM327
 from obdident.report.load import load_report
 from obdident.report.outputs import same_file
+from obdident.scanning.runner import Runner
 from obdident.transports import open_port
 from obdident.transports.sessionfile import load as load_recording
 
@@ -48,7 +49,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(url)
         return open_port(url, **kw)
 
-    monkeypatch.setattr(scanner, "open_port", spy)
+    monkeypatch.setattr(scanning, "open_port", spy)
     return calls
 
 
@@ -172,7 +173,7 @@ def _signal_at_physical(monkeypatch: pytest.MonkeyPatch, sig: signal.Signals) ->
     def receive(self: object) -> None:
         signal.raise_signal(sig)
 
-    monkeypatch.setattr(scanner._Scanner, "_physical", receive)
+    monkeypatch.setattr(Runner, "_physical", receive)
 
 
 @pytest.mark.usefixtures("sigterm_guard")
@@ -229,11 +230,12 @@ def test_ctrl_c_before_anything_was_read_exits_4_and_says_so(monkeypatch: pytest
 # until the signal arrives; everything else is the installed command.
 _SLOW_SCAN = """
 import sys, time
-from obdident import cli, scanner
+from obdident import cli
+from obdident.scanning import runner
 def slow(self):
     sys.stderr.write("WAITING-FOR-SIGNAL\\n"); sys.stderr.flush()
     time.sleep(60)
-scanner._Scanner._physical = slow
+runner.Runner._physical = slow
 sys.argv[0] = "obdident"
 cli.main()
 """

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from obdident import cli
 from obdident.elm327.driver import Exchange
 from obdident.model import Report
-from obdident.scanner import scan_port
+from obdident.scanning import scan_port
 from obdident.transports import open_port
 
 FIXTURES = Path(__file__).resolve().parents[1] / "hw-fixtures" / "profiles"

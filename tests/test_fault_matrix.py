@@ -17,7 +17,7 @@ import pytest
 
 from obdident.errors import AdapterError, ObdidentError, TransportError
 from obdident.model import Report
-from obdident.scanner import scan_port
+from obdident.scanning import scan_port
 from obdident.sim.faults import FAULT_KINDS
 from obdident.transports import open_port
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from obdident.model import Report
-from obdident.scanner import ScanOptions, scan_port
+from obdident.scanning import ScanOptions, scan_port
 from obdident.transports import open_port
 from tests.conftest import WireAudit
 from tests.test_scan import validated

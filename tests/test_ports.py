@@ -14,7 +14,7 @@ from serial.tools import list_ports, list_ports_common
 from typer.testing import CliRunner
 
 import obdident
-from obdident import cli, scanner
+from obdident import cli, scanning
 from obdident.sim.elm import SimulatedELM327
 from obdident.sim.profile import find_profile, load_profile
 from obdident.transports import ports, protocol_rfcomm
@@ -124,7 +124,7 @@ def test_a_device_that_is_not_an_elm327_is_refused_before_scanning(
 ) -> None:
     # the "USB adapter" found echoes what it is sent (pyserial's loop://, opened here: --port refuses it)
     system.append(port("/dev/ttyUSB7", 0x0403, 0x6001, "FT232R"))
-    monkeypatch.setattr(scanner, "open_port", lambda url, **kw: serial.serial_for_url("loop://", timeout=0))
+    monkeypatch.setattr(scanning, "open_port", lambda url, **kw: serial.serial_for_url("loop://", timeout=0))
     result = runner.invoke(cli.app, ["scan", "--timeout", "5"])
     assert result.exit_code == cli.EXIT_NO_CONTACT
     assert "does not answer like an ELM327" in result.stderr or "did not answer" in result.stderr

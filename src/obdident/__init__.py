@@ -14,19 +14,21 @@ the package stays cheap.
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = version("obdident")
 
 if TYPE_CHECKING:
     from obdident.errors import ObdidentError
     from obdident.model import Report
-    from obdident.scanner import scan
+    from obdident.scanning import scan, scan_port
 
-__all__ = ["ObdidentError", "Report", "__version__", "scan"]
+__all__ = ["ObdidentError", "Report", "__version__", "scan", "scan_port"]
 
 _LAZY = {
-    "scan": ("obdident.scanner", "scan"),
+    "scan": ("obdident.scanning", "scan"),
+    "scan_port": ("obdident.scanning", "scan_port"),
     "Report": ("obdident.model", "Report"),
     "ObdidentError": ("obdident.errors", "ObdidentError"),
 }

@@ -360,8 +360,8 @@ def scan(
 
     from obdident.errors import GuardRefusal, ObdidentError, PortUrlError
     from obdident.interrupt import Interrupted, deferred, stop_on_signals
-    from obdident.scanner import DEMO_PORT
-    from obdident.scanner import scan as run_scan
+    from obdident.scanning import DEMO_PORT
+    from obdident.scanning import scan as run_scan
 
     url = DEMO_PORT if demo else str(port)
     keeper = _Keeper(url, json_path, record, note, redact)

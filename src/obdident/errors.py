@@ -28,6 +28,7 @@
      +-- ProfileError                    a ``sim://`` vehicle profile is malformed or missing
  +-- RecordingError                  a recorded session file is malformed
      +-- InvalidVinError                 a string is not an ISO 3779 VIN
+     +-- ScanDeadline                    the scan's overall limit passed between two steps (also TimeoutError)
 
 Foreign exceptions are re-raised as one of these with ``raise ... from err``; each error carries the raw
 request and response lines it came from where there are any.
@@ -202,3 +203,7 @@ class RecordingError(ObdidentError):
 
 class InvalidVinError(ObdidentError):
     """A string is not a structurally valid ISO 3779 VIN."""
+
+
+class ScanDeadline(ObdidentError, TimeoutError):
+    """The scan's overall time limit passed between two steps (the scan keeps what was read)."""

@@ -14,15 +14,12 @@ import textwrap
 from obdident.model import Ecu, Report
 from obdident.report.qr import head_unit_ecu, head_unit_values
 from obdident.report.text import plain
+from obdident.vehicles.vin import VIN_PLACES
 
 __all__ = ["request_text"]
 
 _BLANK = "_" * 36
 _WIDTH = 26
-_VIN_ELSEWHERE = (
-    "the plate at the bottom of the windscreen, the label on the driver's door pillar, or the "
-    "registration document"
-)
 _LABEL = "the label on the unit's case (see below)"
 _MENU = "the unit's service or system-information menu (see below)"
 _TEXT_WIDTH = 100
@@ -88,7 +85,7 @@ def request_text(report: Report) -> str:
         ]
     lines += [
         "Vehicle",
-        _line("VIN", plain(v.vin) if v.vin else _missing(_VIN_ELSEWHERE)),
+        _line("VIN", plain(v.vin) if v.vin else _missing(VIN_PLACES)),
     ]
     make = v.manufacturer
     if make:

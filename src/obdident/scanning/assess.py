@@ -1,4 +1,5 @@
-"""What the scan concludes from what it read: the VIN across sources, the model family, the head unit.
+"""What the scan concludes from what it read: the make, the units to probe, the VIN across sources, the
+model family, the head unit.
 
 Pure functions over the scan's results. Nothing is guessed: a VIN is given only when every usable source
 agrees, a family only from a VIN model code or a part number seen on that family in public captures, and
@@ -9,18 +10,47 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from obdident.discovery import UnitResult
 from obdident.model import HeadUnit, Problem, Vehicle, VinSource
-from obdident.vehicles import nissan
+from obdident.scanning.state import ScanState, UnitResult
+from obdident.vehicles import addresses, nissan
 from obdident.vehicles.nissan import Family, Unit
-from obdident.vehicles.vin import decode_vin
+from obdident.vehicles.vin import VIN_PLACES, VinInfo, decode_vin
 
-__all__ = ["VIN_ELSEWHERE", "family", "head_unit", "vehicle"]
+__all__ = ["VIN_ELSEWHERE", "candidate_units", "family", "head_unit", "nissan_basis", "vehicle"]
 
-VIN_ELSEWHERE = (
-    "Read the VIN from the plate at the bottom of the windscreen, the label on the driver's door pillar, "
-    "or the registration document."
-)
+VIN_ELSEWHERE = f"Read the VIN from {VIN_PLACES}."
+
+
+def _vin_info(sources: Sequence[VinSource]) -> VinInfo | None:
+    """The first usable VIN read so far, decoded."""
+    vin = next((s.value for s in sources if s.value), None)
+    return decode_vin(vin) if vin else None
+
+
+def nissan_basis(state: ScanState) -> str | None:
+    """Why the vehicle counts as a Nissan from what was read so far (``--make nissan``, WMI, CALID)."""
+    if state.options.make == "nissan":
+        return "--make nissan (given by the user)"
+    info = _vin_info(state.vin_sources)
+    calids = [c for ecu in state.ecus.values() for c in ecu.calibration_ids]
+    return nissan.nissan_basis(info.manufacturer if info else None, info.wmi if info else None, calids)
+
+
+def candidate_units(state: ScanState) -> list[Unit]:
+    """The units to probe on their physical addresses: the Nissan table unless the vehicle is shown to be
+    another make; then only the legislated OBD ECUs that answered (ISO 15765-4 ids), read with UDS."""
+    other_make = False
+    if nissan_basis(state) is None:
+        info = _vin_info(state.vin_sources)
+        other_make = info is not None and info.manufacturer is not None
+    if not other_make and state.options.make in (None, "nissan"):
+        return list(nissan.UNITS)
+    return [
+        Unit(addresses.name_for(rid) or f"ECU {rid}", "OBD-II ECU", req, rid, "uds", "confirmed",
+             "ISO 15765-4 legislated OBD ids")
+        for rid, req in ((r, addresses.request_id_for(r)) for r in state.ecus)
+        if req is not None and len(req) == 3
+    ]  # fmt: skip
 
 
 def vehicle(sources: Sequence[VinSource], any_ecu: bool, problems: list[Problem]) -> Vehicle:

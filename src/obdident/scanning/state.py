@@ -1,78 +1,23 @@
-"""The scan's shared state: what each ECU gave so far, the options, and the helpers every step uses.
+"""What a scan has read so far: plain dataclasses, no I/O.
 
-Split from :mod:`obdident.scanner` along the steps: :mod:`obdident.scan09` reads service 09 on this state,
-the scanner adds the physical-address steps and builds the report.
+:class:`ScanState` holds the whole scan's findings; :class:`EcuState` one ECU's (what service 09 gave and,
+when it was probed on its physical address, its :class:`UnitResult`). The step modules
+(:mod:`~obdident.scanning.obd09`, :mod:`~obdident.scanning.physical`, :mod:`~obdident.scanning.sweep`) fill
+them; :mod:`~obdident.scanning.outcome` turns them into the report.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from obdident.discovery import UnitResult
-from obdident.elm327.driver import ELM327, AdapterInfo, Clock, Response
+from obdident.elm327.driver import AdapterInfo, Response
 from obdident.elm327.lines import EcuMessage
-from obdident.errors import AdapterResetError, ObdidentError, ProtocolError
-from obdident.model import Ecu, Evidence, Identification, Problem, UnknownUnit, VinSource
-from obdident.vehicles import addresses
+from obdident.model import Evidence, Problem, UnknownUnit, VinSource
 from obdident.vehicles.nissan import Unit
 
-__all__ = ["MAX_COUNT_DIGIT", "EcuState", "Progress", "ScanBase", "ScanDeadline", "ScanOptions"]
+__all__ = ["MAX_COUNT_DIGIT", "Asked", "EcuState", "ScanOptions", "ScanState", "UnitResult"]
 
-log = logging.getLogger(__name__)
-
-Progress = Callable[[str], None]
-MAX_COUNT_DIGIT = 15  # the response-count digit is one hex digit (ELM327 datasheet)
-
-
-@dataclass
-class EcuState:
-    response_id: str
-    evidence: list[Evidence] = field(default_factory=list)
-    supported: frozenset[int] = frozenset()
-    calibration_ids: list[str] = field(default_factory=list)
-    cvns: list[str] = field(default_factory=list)
-    ecu_name: str | None = None
-    vin: str | None = None
-    physical: UnitResult | None = None
-
-    def build(self) -> Ecu:
-        unit = self.physical.unit if self.physical else None
-        name = self.ecu_name.split("-", 1)[0] if self.ecu_name else None
-        name = name or (unit.name if unit else addresses.name_for(self.response_id))
-        fields = dict(self.physical.fields) if self.physical else {}
-        evidence = list(self.evidence)
-        if self.physical:
-            by_request: dict[str, list[str]] = {}
-            for key, request in self.physical.field_requests.items():
-                by_request.setdefault(request, []).append(key)
-            evidence += [
-                Evidence(e.request, e.response, tuple(by_request.get(without_count(e.request), ())))
-                for e in self.physical.evidence
-            ]
-        return Ecu(
-            request_id=unit.request_id if unit else addresses.request_id_for(self.response_id),
-            response_id=self.response_id,
-            name=name,
-            identification=Identification(
-                calibration_ids=tuple(self.calibration_ids),
-                cvns=tuple(self.cvns),
-                ecu_name=self.ecu_name,
-                vin=self.vin,
-                supported_infotypes=tuple(f"{n:02X}" for n in sorted(self.supported)),
-                fields=fields,
-            ),
-            evidence=tuple(evidence),
-            description=unit.description if unit else None,
-            dialect=(self.physical.dialect if self.physical else None) or ("obd" if self.supported else None),
-            session=self.physical.session if self.physical else None,
-            address_source=unit.source if unit else None,
-        )
-
-
-class ScanDeadline(ObdidentError):
-    """The overall scan deadline passed between two steps."""
+MAX_COUNT_DIGIT = 15  # the response-count digit is one hex digit (ELM327 datasheet, "Talking to the Vehicle")
 
 
 @dataclass(frozen=True)
@@ -91,77 +36,138 @@ class ScanOptions:
     sweep: bool = False
 
 
-class ScanBase:
-    """State and helpers shared by the scan's steps."""
+@dataclass(frozen=True)
+class Asked:
+    """One request to a unit on its physical address, kept with its evidence.
 
-    def __init__(
-        self,
-        driver: ELM327,
-        port: str,
-        progress: Progress,
-        deadline: float,
-        clock: Clock,
-        options: ScanOptions,
-    ) -> None:
-        self.driver = driver
-        self.port = port
-        self.progress = progress
-        self.deadline = deadline
-        self.clock = clock
-        self.options = options
-        self.ecus: dict[str, EcuState] = {}
-        self.problems: list[Problem] = []
-        self.vin_sources: list[VinSource] = []
-        self.info: AdapterInfo | None = None
-        self.probed: list[Unit] = []
-        self.transport: str | None = None
-        self.recovered = False
-        self.first_responders = 0
-        self.on_step: Callable[[], None] = lambda: None
-        self.unknown: list[UnknownUnit] = []
-        self.limit_s: float | None = None  # the overall limit in seconds, for the scan-timeout problem
+    Attributes:
+        payload: the request's bytes as asked (without the adapter's response-count digit).
+        evidence: the line written and the unit's lines.
+    """
 
-    # --- helpers ------------------------------------------------------------------------------------
-    def _ecu(self, response_id: str) -> EcuState:
+    payload: bytes
+    evidence: Evidence
+
+
+@dataclass
+class UnitResult:
+    """What one unit gave on its physical address.
+
+    Attributes:
+        unit: the candidate.
+        present: it answered anything at all.
+        dialect: ``kwp2000`` or ``uds`` once known.
+        fields: identification key -> value as shown (:func:`obdident.services.diag.render`).
+        field_requests: identification key -> the request payload it came from (see :attr:`asked`).
+        asked: each request and the unit's lines, in order.
+        vin_sources: VINs it gave (21 81, 22 F190).
+        problems: what went wrong with this unit.
+        session: ``10 C0`` when Nissan's session was opened to read it.
+    """
+
+    unit: Unit
+    present: bool = False
+    dialect: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    field_requests: dict[str, bytes] = field(default_factory=dict)
+    asked: list[Asked] = field(default_factory=list)
+    vin_sources: list[VinSource] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    session: str | None = None
+
+    def problem(self, code: str, message: str) -> None:
+        """File a problem about this unit."""
+        self.problems.append(Problem(code, message, self.unit.response_id))
+
+    def set_field(self, key: str, value: str, payload: bytes) -> None:
+        """Keep an identification value with the request it came from."""
+        self.fields[key] = value
+        self.field_requests[key] = payload
+
+    def evidence(self) -> list[Evidence]:
+        """Each exchange's evidence, naming the identification fields its request gave."""
+        by_payload: dict[bytes, list[str]] = {}
+        for key, payload in self.field_requests.items():
+            by_payload.setdefault(payload, []).append(key)
+        return [
+            Evidence(a.evidence.request, a.evidence.response, tuple(by_payload.get(a.payload, ())))
+            for a in self.asked
+        ]
+
+
+@dataclass
+class EcuState:
+    """One ECU's findings.
+
+    Attributes:
+        response_id: the id it answers on (upper-case hex).
+        evidence: the functional requests it answered and its lines.
+        supported: the service 09 InfoTypes it declares.
+        calibration_ids: CALIDs (InfoType 04), in order.
+        cvns: CVNs (InfoType 06), as hex.
+        ecu_name: InfoType 0A, as read.
+        vin: the VIN it gave, when usable.
+        physical: what it gave on its physical address, when probed there.
+    """
+
+    response_id: str
+    evidence: list[Evidence] = field(default_factory=list)
+    supported: frozenset[int] = frozenset()
+    calibration_ids: list[str] = field(default_factory=list)
+    cvns: list[str] = field(default_factory=list)
+    ecu_name: str | None = None
+    vin: str | None = None
+    physical: UnitResult | None = None
+
+
+@dataclass
+class ScanState:
+    """Everything the scan found so far.
+
+    Attributes:
+        options: what to scan (:class:`ScanOptions`).
+        port: the port's name or URL, for the report.
+        transport: the kind of link (:func:`obdident.scanning.describe_link`), for the report.
+        limit_s: the overall time limit in seconds, for the scan-timeout problem.
+        ecus: response id -> the ECU's findings, in the order they first answered.
+        problems: what went wrong, in order.
+        vin_sources: every VIN source read.
+        info: the adapter's identity, once set up.
+        probed: every unit probed on its physical address, in order.
+        unknown: units a ``--sweep`` found that the tables do not name.
+        nissan_basis: why the vehicle counts as a Nissan, once established (the guard is told, never asked).
+        recovered: the adapter was set up again once after it reset itself.
+        first_responders: how many ECUs answered the first functional request.
+    """
+
+    options: ScanOptions
+    port: str
+    transport: str | None = None
+    limit_s: float | None = None
+    ecus: dict[str, EcuState] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    vin_sources: list[VinSource] = field(default_factory=list)
+    info: AdapterInfo | None = None
+    probed: list[Unit] = field(default_factory=list)
+    unknown: list[UnknownUnit] = field(default_factory=list)
+    nissan_basis: str | None = None
+    recovered: bool = False
+    first_responders: int = 0
+
+    def ecu(self, response_id: str) -> EcuState:
+        """The ECU answering on ``response_id``, added when new."""
         return self.ecus.setdefault(response_id, EcuState(response_id))
 
-    def _problem(self, code: str, message: str, response_id: str | None = None) -> None:
+    def problem(self, code: str, message: str, response_id: str | None = None) -> None:
+        """File a problem."""
         self.problems.append(Problem(code, message, response_id))
 
-    def _step(self, step: Callable[[], None]) -> None:
-        """Run one step; when the adapter resets itself, set it up again once and repeat the step."""
-        try:
-            step()
-        except ProtocolError as err:
-            hint = (
-                " The adapter does not support flow control (AT FC), so multi-frame answers from units "
-                "outside 7E8-7EF stop after their first frame."
-                if not self.driver.flow_control_supported
-                else ""
-            )
-            self._problem(
-                "garbled-answer",
-                f"An answer could not be read: {err}. That step was skipped and the scan went on.{hint}",
-            )
-        except AdapterResetError as err:
-            if self.recovered:
-                raise
-            self.recovered = True
-            self._problem(
-                "adapter-reset",
-                f"The adapter reset itself during the scan (answering {err.request}); obdident set it up "
-                "again and repeated that step. Check its power and that it sits firmly in the socket.",
-            )
-            self.driver.recover()
-            step()
-        self.on_step()
+    def record(self, response: Response) -> dict[str, list[EcuMessage]]:
+        """File each ECU's lines of a functional request as its evidence.
 
-    def _check_deadline(self) -> None:
-        if self.clock() > self.deadline:
-            raise ScanDeadline("the scan's overall time limit ran out")
-
-    def _record(self, response: Response) -> dict[str, list[EcuMessage]]:
-        """File each ECU's lines as evidence and return its messages."""
+        Returns:
+            Response id -> that ECU's messages, in order.
+        """
         by_ecu: dict[str, list[EcuMessage]] = {}
         for message in response.messages:
             by_ecu.setdefault(message.response_id, []).append(message)
@@ -169,10 +175,14 @@ class ScanBase:
             lines: list[str] = []
             for message in messages:
                 lines.extend(x for x in message.lines if x not in lines)
-            self._ecu(rid).evidence.append(Evidence(response.exchange.request, tuple(lines)))
+            self.ecu(rid).evidence.append(Evidence(response.exchange.request, tuple(lines)))
         return by_ecu
 
-
-def without_count(request: str) -> str:
-    """The request without its response-count digit (an odd number of hex digits ends with one)."""
-    return request[:-1] if len(request) % 2 else request
+    def merge(self, result: UnitResult) -> None:
+        """Take in what one unit gave on its physical address."""
+        self.problems.extend(result.problems)
+        self.vin_sources.extend(result.vin_sources)
+        if result.present:
+            state = self.ecu(result.unit.response_id)
+            state.physical = result
+            state.vin = state.vin or next((s.value for s in result.vin_sources if s.value), None)

@@ -15,7 +15,7 @@ root logger, which would print third-party debug output (bleak logs raw notifica
 except looking up a ``sim://`` profile by name and whether a native name is a directory or a file); it is
 called by :func:`obdident.transports.open_port`, so the library (:func:`obdident.scan`) refuses what the
 CLI refuses. A caller that needs a raw port of another kind passes an opened port object to
-:func:`obdident.scanner.scan_port` instead.
+:func:`obdident.scanning.scan_port` instead.
 """
 
 from __future__ import annotations

@@ -24,6 +24,12 @@ CheckDigitStatus = Literal["valid", "invalid", "not-required", "unknown"]
 
 VIN_LENGTH = 17
 
+#: Where an owner finds the VIN without an adapter (the report's advice when no ECU gave a usable one).
+VIN_PLACES = (
+    "the plate at the bottom of the windscreen, the label on the driver's door pillar, or the "
+    "registration document"
+)
+
 _VIN_RE = re.compile(r"[0-9A-HJ-NPR-Z]{17}")
 
 # 49 CFR 565.15: value of each VIN character for the check digit (its transliteration table).

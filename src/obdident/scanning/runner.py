@@ -1,0 +1,283 @@
+"""The scan's order of steps: adapter set-up, protocol search, service 09, physical addresses, sweep, and
+a last check that the vehicle still answers.
+
+:class:`Runner` calls the step functions (:mod:`~obdident.scanning.obd09`, :mod:`~obdident.scanning.physical`,
+:mod:`~obdident.scanning.sweep`) over one :class:`~obdident.scanning.state.ScanState`. It owns the reset
+recovery (a step the adapter's own reset cut short is repeated once), the one deadline (the driver's: no
+command waits past it, and the runner checks it between steps), and the events: ``progress`` before each
+long step and ``on_step`` after each. It does no I/O of its own beyond the driver.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from obdident.elm327.driver import ELM327, Clock
+from obdident.errors import (
+    AdapterError,
+    AdapterResetError,
+    ProtocolError,
+    ReplayDivergedError,
+    ScanDeadline,
+    ScanTimeoutError,
+    TransportError,
+    UnableToConnectError,
+)
+from obdident.scanning import assess, obd09, physical
+from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
+from obdident.scanning.sweep import sweep
+from obdident.vehicles.nissan import Unit
+
+__all__ = ["Progress", "Runner"]
+
+log = logging.getLogger(__name__)
+
+#: Called with a short description before each long step.
+Progress = Callable[[str], None]
+
+_NO_VEHICLE = (
+    "No ECU answered the generic OBD-II request (UNABLE TO CONNECT), nor any known unit on its physical "
+    "address. Switch the ignition on (the engine may stay off) and check the adapter sits firmly in the "
+    "OBD-II socket."
+)
+
+
+class Runner:
+    """Runs a scan's steps in order over one state.
+
+    Attributes:
+        driver: the adapter's driver; its ``deadline`` is the scan's one overall deadline.
+        state: what was read so far.
+        progress: called before each long step.
+        clock: monotonic seconds (the driver's clock).
+        on_step: called after each step (the checkpoint).
+    """
+
+    def __init__(
+        self, driver: ELM327, state: ScanState, progress: Progress, clock: Clock, on_step: Callable[[], None]
+    ) -> None:
+        self.driver = driver
+        self.state = state
+        self.progress = progress
+        self.clock = clock
+        self.on_step = on_step
+
+    # --- the one deadline, the recovery -------------------------------------------------------------
+    def _expired(self) -> bool:
+        return self.driver.deadline is not None and self.clock() >= self.driver.deadline
+
+    def _check_deadline(self) -> None:
+        if self.driver.deadline is not None and self.clock() > self.driver.deadline:
+            raise ScanDeadline("the scan's overall time limit ran out")
+
+    def _announce(self, label: str) -> None:
+        self._check_deadline()
+        self.progress(label)
+
+    def _step(self, step: Callable[[], None]) -> None:
+        """Run one step; when the adapter resets itself, set it up again once and repeat the step."""
+        try:
+            step()
+        except ProtocolError as err:
+            hint = (
+                " The adapter does not support flow control (AT FC), so multi-frame answers from units "
+                "outside 7E8-7EF stop after their first frame."
+                if not self.driver.flow_control_supported
+                else ""
+            )
+            self.state.problem(
+                "garbled-answer",
+                f"An answer could not be read: {err}. That step was skipped and the scan went on.{hint}",
+            )
+        except AdapterResetError as err:
+            if self.state.recovered:
+                raise
+            self.state.recovered = True
+            self.state.problem(
+                "adapter-reset",
+                f"The adapter reset itself during the scan (answering {err.request}); obdident set it up "
+                "again and repeated that step. Check its power and that it sits firmly in the socket.",
+            )
+            self.driver.recover()
+            step()
+        self.on_step()
+
+    # --- steps --------------------------------------------------------------------------------------
+    def run(self) -> bool:
+        """Run every step; return True when all ran to their end.
+
+        Raises:
+            AdapterError, TransportError: only while setting up the adapter (nothing read yet).
+        """
+        self.progress("Setting up the adapter")
+        self.state.info = self.driver.initialize()  # raises: nothing read yet (a limit that ran out says so)
+        self.progress("Searching for the vehicle's OBD-II protocol (ignition must be on)")
+        try:
+            first = self.driver.connect_vehicle()
+        except UnableToConnectError as err:
+            log.info("generic OBD search failed: %s", err)
+            return self._without_obd()
+        except ScanTimeoutError as err:
+            self._stopped(err)
+            return False
+        except (AdapterError, ProtocolError) as err:
+            self.state.problem("no-vehicle-response", f"The adapter could not reach the vehicle: {err}")
+            return False
+        except TransportError as err:
+            self._stopped(err)
+            return False
+        self.state.record(first)
+        self.state.first_responders = len(first.messages)
+        try:
+            self._service_09()
+            self._physical()
+            self._step(self._still_there)
+        except (TransportError, AdapterError, ProtocolError, ScanDeadline) as err:
+            self._stopped(err)
+            return False
+        return True
+
+    def _service_09(self) -> None:
+        driver, state = self.driver, self.state
+        assert driver.protocol is not None
+        legacy = not driver.protocol.can
+        self._announce("Reading which vehicle information each ECU offers (service 09)")
+        answered = len(state.ecus)
+        count = answered if (not legacy and answered <= MAX_COUNT_DIGIT) else None
+        self._step(functools.partial(obd09.read_supported, driver, state, count))
+        if not any(s.supported for s in state.ecus.values()):
+            state.problem(
+                "service-09-not-supported",
+                "No ECU offers vehicle information (SAE J1979 service 09). " + assess.VIN_ELSEWHERE,
+            )
+            return
+        for info_type, count_type, label in obd09.READS:
+            holders = [s for s in state.ecus.values() if info_type in s.supported]
+            if holders:
+                self._announce(label)
+                read = obd09.read_infotype
+                self._step(functools.partial(read, driver, state, info_type, count_type, holders, legacy))
+
+    def _establish_nissan(self) -> None:
+        """Keep the Nissan basis in the state once known, and tell the guard (it admits ``10 C0`` then)."""
+        basis = assess.nissan_basis(self.state)
+        if basis is not None:
+            self.state.nissan_basis = basis
+            self.driver.guard.establish_nissan(basis)
+
+    def _physical(self) -> None:
+        protocol = self.driver.protocol
+        if not self.state.options.physical or protocol is None:
+            return
+        if not protocol.can:
+            if protocol.number in ("4", "5"):
+                self._announce("Reading the engine ECU's identification over K-line (1A 81)")
+                self.state.merge(physical.identify_kline(self.driver))
+            return
+        self._establish_nissan()
+        for unit in assess.candidate_units(self.state):
+            self._announce(f"Looking for the {unit.description} ({unit.request_id})")
+            self.state.probed.append(unit)
+            self._step(functools.partial(self._identify, unit))
+            if self.state.nissan_basis is None and self.state.vin_sources:
+                self._establish_nissan()
+        if self.state.options.sweep:
+            self._announce("Sweeping every physical id 700-7F7 (--sweep)")
+            self.driver.use_protocol(physical.protocol_for(_protocol_number(self.driver), 11))
+            known = {u.request_id for u in self.state.probed}
+            self.state.unknown.extend(sweep(self.driver, known))
+
+    def _identify(self, unit: Unit) -> None:
+        result = UnitResult(unit)
+        try:
+            physical.identify(self.driver, unit, nissan=self.state.nissan_basis is not None, result=result)
+        except AdapterResetError:
+            raise  # the step is repeated from the start: what this try gave is read again
+        except BaseException:
+            self.state.merge(result)  # keep what the unit gave before the failure
+            raise
+        self.state.merge(result)
+
+    def _still_there(self) -> None:
+        """Ask once more what answered first: silence now means the vehicle went quiet during the scan
+        (ignition switched off), so units probed late may be missing though they exist."""
+        driver, state = self.driver, self.state
+        if driver.vehicle_protocol is None or not driver.vehicle_protocol.can:
+            return
+        if state.first_responders:
+            driver.functional()
+            count = state.first_responders if state.first_responders <= MAX_COUNT_DIGIT else None
+            answered = bool(driver.request(b"\x01\x00", expected_frames=count).messages)
+        else:
+            first = next((s.physical for s in state.ecus.values() if s.physical), None)
+            asked = first.asked if first else []
+            payload = next((a.payload for a in asked if a.payload[:1] == b"\x21"), None)
+            if first is None or payload is None:
+                return
+            driver.use_protocol(driver.vehicle_protocol.number)
+            driver.address(first.unit.request_id, first.unit.response_id)
+            response = driver.request(payload)
+            answered = any(m.response_id == first.unit.response_id for m in response.messages)
+        if not answered:
+            state.problem(
+                "vehicle-went-quiet",
+                "The vehicle stopped answering during the scan (was the ignition switched off?): units "
+                "probed after that may be missing from this report though they exist. Scan again with the "
+                "ignition on.",
+            )
+
+    def _without_obd(self) -> bool:
+        """No ECU answered the generic OBD request: try CAN 11-bit 500k, physical addressing (the Leaf)."""
+        state = self.state
+        if not state.options.physical:
+            state.problem("no-vehicle-response", _NO_VEHICLE)
+            return False
+        self.progress("No generic OBD-II answer: trying physical addresses on CAN 11-bit 500k")
+        try:
+            self.driver.use_protocol("6")
+            self._physical()
+            self._step(self._still_there)
+        except (TransportError, AdapterError, ProtocolError, ScanDeadline) as err:
+            timed_out = isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired()
+            if not state.ecus and not timed_out:
+                state.problem("no-vehicle-response", _NO_VEHICLE)
+                return False
+            self._stopped(err)
+            return False
+        if not state.ecus:
+            state.problem("no-vehicle-response", _NO_VEHICLE)
+            return False
+        state.problem(
+            "no-generic-obd",
+            "No ECU answered the generic OBD-II request (normal for an electric Nissan Leaf); the units "
+            "below were read on their physical addresses.",
+        )
+        return True
+
+    def _stopped(self, err: Exception) -> None:
+        if isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired():
+            limit = f" of {self.state.limit_s:g} s" if self.state.limit_s is not None else ""
+            self.state.problem(
+                "scan-timeout",
+                f"The scan's time limit{limit} ran out ({err}); the scan stopped there and what was read is "
+                "kept. Allow more time with --timeout SECONDS (timeout_s in Python).",
+            )
+            return
+        self.state.problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
+
+
+def _protocol_number(driver: ELM327) -> str | None:
+    """The adapter's current protocol number, or None before one is set."""
+    return driver.protocol.number if driver.protocol else None
+
+
+def _failure_code(err: Exception) -> str:
+    if isinstance(err, ReplayDivergedError):
+        return "replay-diverged"
+    if isinstance(err, TransportError):
+        return "link-lost"
+    if isinstance(err, ProtocolError):
+        return "garbled-answer"
+    return "adapter-error"
