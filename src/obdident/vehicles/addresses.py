@@ -1,47 +1,30 @@
-"""Diagnostic addresses: which unit answers on which id, each row with its public source.
+"""Diagnostic addresses: which unit answers on which id.
 
-Only the legislated OBD-II ids for now; Nissan's physical addresses join this table as data.
+The rows are those of the one address table, :data:`obdident.vehicles.nissan.UNITS` (each with its public
+source); this module names the units on the legislated OBD-II ids (ISO 15765-4 §6.3.2: requests 7E0-7E7,
+answers 7E8-7EF) for any make, and pairs response ids with request ids by the standard's rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from obdident.vehicles.nissan import UNITS, Unit
 
-__all__ = ["ADDRESSES", "UnitAddress", "name_for", "request_id_for", "unit_for"]
-
-
-@dataclass(frozen=True)
-class UnitAddress:
-    """A diagnostic unit's ids.
-
-    Attributes:
-        request_id: the physical request id, upper-case hex.
-        response_id: the id it answers on.
-        name: the unit's usual acronym.
-        source: the public document or capture that shows it.
-    """
-
-    request_id: str
-    response_id: str
-    name: str
-    source: str
+__all__ = ["ADDRESSES", "name_for", "request_id_for", "unit_for"]
 
 
-_ISO = "ISO 15765-4 §6.3.2 (legislated OBD ids 7E0-7E7 / 7E8-7EF)"
+def _legislated(request_id: str) -> bool:
+    return len(request_id) == 3 and 0x7E0 <= int(request_id, 16) <= 0x7E7
 
-ADDRESSES: tuple[UnitAddress, ...] = (
-    UnitAddress(
-        "7E0", "7E8", "ECM", _ISO + "; Nissan ECM: commaai/opendbc nissan fingerprints, balrog-kun J10"
-    ),
-    UnitAddress("7E1", "7E9", "TCM", _ISO + "; Nissan TCM: pyren Renault-Nissan alliance table (likely)"),
-)
+
+#: The table's units on legislated OBD ids (ISO 15765-4 §6.3.2): the ECM on 7E0 / 7E8, the TCM on 7E1 / 7E9.
+ADDRESSES: tuple[Unit, ...] = tuple(u for u in UNITS if _legislated(u.request_id))
 
 _BY_RESPONSE = {a.response_id: a for a in ADDRESSES}
 _LEGACY_NAMES = {"10": "ECM", "18": "TCM"}  # SAE J1979 / ISO 15031-5 legacy physical addresses
 
 
-def unit_for(response_id: str) -> UnitAddress | None:
-    """Return the table row of a response id, or None when obdident does not know the unit."""
+def unit_for(response_id: str) -> Unit | None:
+    """Return the table row of a legislated response id, or None when obdident does not know the unit."""
     return _BY_RESPONSE.get(response_id.upper())
 
 

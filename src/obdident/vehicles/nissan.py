@@ -44,6 +44,8 @@ class Unit:
         source: the public capture or code that shows it.
         reads_vin: also ask ``21 81`` (VIN) here.
         head_unit: a candidate for the audio / navigation unit.
+        needs_session: a public capture shows it answering identification only in Nissan's session
+            ``10 C0`` (the guard's :data:`obdident.guard.NISSAN_SESSION_TARGETS` are exactly these units).
     """
 
     name: str
@@ -55,6 +57,7 @@ class Unit:
     source: str
     reads_vin: bool = False
     head_unit: bool = False
+    needs_session: bool = False
 
     @property
     def bits(self) -> int:
@@ -62,18 +65,19 @@ class Unit:
         return 29 if len(self.request_id) == 8 else 11
 
 
-#: Probe order: units most cars have first, then model-specific ones, 29-bit last (it needs AT TP 7).
+#: The one table of diagnostic addresses (:mod:`obdident.vehicles.addresses` names the legislated OBD ids from
+#: it). Probe order: units most cars have first, then model-specific ones, 29-bit last (it needs AT TP 7).
 UNITS: tuple[Unit, ...] = (
     Unit("ECM", "engine control module", "7E0", "7E8", "kwp", "confirmed",
          "commaai/opendbc nissan fingerprints; balrog-kun/nissan-qashqai-can-info (J10)", reads_vin=True),
     Unit("BCM", "body control module", "745", "765", "kwp", "confirmed",
-         "balrog-kun/nissan-qashqai-can-info (J10)", reads_vin=True),
+         "balrog-kun/nissan-qashqai-can-info (J10)", reads_vin=True, needs_session=True),
     Unit("VCM", "vehicle control module (Leaf)", "797", "79A", "kwp", "confirmed",
          "OVMS3 vehicle_nissanleaf.cpp; commaai/opendbc", reads_vin=True),
     Unit("TCM", "transmission control module", "7E1", "7E9", "kwp", "likely", "pyren Renault-Nissan table"),
     Unit("ABS", "ABS / VDC", "740", "760", "kwp", "confirmed", "commaai/opendbc (Leaf, X-Trail T32, Altima)"),
     Unit("EPS", "electric power steering", "742", "762", "kwp", "confirmed",
-         "commaai/opendbc; balrog-kun (J10)"),
+         "commaai/opendbc; balrog-kun (J10)", needs_session=True),
     Unit("METER", "combination meter", "743", "763", "kwp", "confirmed", "commaai/opendbc; balrog-kun (J10)"),
     Unit("IPDM", "IPDM E/R", "74D", "76D", "kwp", "likely",
          "balrog-kun (J10): request id shown; response id inferred (+0x20)"),
