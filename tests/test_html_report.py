@@ -23,6 +23,7 @@ import pytest
 import obdident
 from obdident.model import Report
 from obdident.report import qr
+from obdident.report.headunit import head_unit_values
 from obdident.report.html import FOOTER, render_html
 from tests.htmlparse import parse as parse_html
 
@@ -171,7 +172,7 @@ def test_the_qr_code_on_the_page_decodes_to_the_payload(
     texts = [c.text for c in codes if c.format == zxingcpp.BarcodeFormat.QRCode]
     assert texts == [expected]
     assert qr.parse_payload(texts[0]) == (
-        {"VIN": DEMO_VIN} if which == "demo" else qr.head_unit_values(hostile)
+        {"VIN": DEMO_VIN} if which == "demo" else head_unit_values(hostile)
     )
 
 

@@ -1,28 +1,37 @@
-"""The ``obdident`` command: a thin layer over :func:`obdident.scan`.
+"""The ``obdident`` command: argument parsing and exit codes over :func:`obdident.scan`.
 
-Exit codes: 0 complete; 2 usage; 3 could not talk to the adapter or the vehicle (nothing read); 4 partial
-(the report is still written, with ``complete: false``); 5 a line was refused by the read-only guard.
+Exit codes (:class:`obdident.errors.ExitCode`): 0 complete; 2 usage; 3 could not talk to the adapter or the
+vehicle (nothing read); 4 partial (the report is still written, with ``complete: false``); 5 a line was
+refused by the read-only guard. An error that stops a scan names its own exit code (``exit_code``).
+
+The rest of the command lives beside it: :mod:`.console` (stderr, ``--verbose``, the one-line error),
+:mod:`.keeper` (the report so far and the recording while a scan runs), :mod:`.adapter` (choosing the
+adapter); the outputs are written by :mod:`obdident.report.outputs`.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from obdident import __version__
+from obdident.cli.adapter import choose_adapter, find
+from obdident.cli.console import fail, stderr, verbose_logging
+from obdident.errors import ExitCode, ObdidentError
+from obdident.report.sanitize import safe
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from obdident.elm327.driver import Exchange
     from obdident.model import Report
-    from obdident.transports.ports import Found
 
-EXIT_OK, EXIT_USAGE, EXIT_NO_CONTACT, EXIT_PARTIAL, EXIT_REFUSED = 0, 2, 3, 4, 5
+EXIT_OK, EXIT_USAGE, EXIT_NO_CONTACT = ExitCode.OK, ExitCode.USAGE, ExitCode.NO_CONTACT
+EXIT_PARTIAL, EXIT_REFUSED = ExitCode.PARTIAL, ExitCode.REFUSED
+#: How a scan-stopping error is introduced, by its exit code (the rest: "Could not talk to the adapter").
+_HEADLINES = {ExitCode.REFUSED: "Refused"}
 
 app = typer.Typer(
     name="obdident",
@@ -68,134 +77,14 @@ def _root(
     """obdident: read-only vehicle identification through an ELM327 adapter."""
 
 
-def _stderr() -> Console:
-    from rich.console import Console
-
-    # soft_wrap: a message stays one line whatever the terminal's width (a log, a pipe, a test)
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _verbose_logging() -> None:
-    """Show obdident's own debug log (the adapter dialogue, masked) on stderr.
-
-    Only the ``obdident`` logger hierarchy is raised to DEBUG and given a handler; the root logger is left
-    alone, so third-party loggers stay at WARNING (bleak logs raw notifications, unmasked, at DEBUG).
-    """
-    logger = logging.getLogger("obdident")
-    for old in [h for h in logger.handlers if getattr(h, "_obdident_cli", False)]:
-        logger.removeHandler(old)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    handler._obdident_cli = True  # type: ignore[attr-defined]
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-
-
 def _check_port(err: Console, url: str) -> None:
     """Exit 2 before any work when the port name or URL is malformed or of a refused scheme."""
-    from obdident.errors import PortUrlError
     from obdident.transports.urls import check_port
 
     try:
         check_port(url)
-    except PortUrlError as exc:
-        _fail(err, exc)
-
-
-def _write_json(report: Report, path: str) -> None:
-    _write_text(report.to_json(), path)
-
-
-def _write_text(text: str, path: str) -> None:
-    """Write ``text`` to ``path`` atomically; ``-`` is stdout (:func:`obdident.report.outputs.write_text`)."""
-    from obdident.report.outputs import write_text
-
-    write_text(text, path)
-
-
-class _Keeper:
-    """Keeps the last good report on disk while a scan runs, and the recording."""
-
-    def __init__(
-        self, url: str, json_path: str | None, record: str | None, note: str | None, redact: bool = False
-    ) -> None:
-        self.url, self.json_path, self.record, self.note = url, json_path, record, note
-        self.redact = redact
-        self.exchanges: list[Exchange] = []
-        self.last: Report | None = None
-
-    def checkpoint(self, report: Report) -> None:
-        self.last = _redacted(report) if self.redact else report
-        if self.json_path not in (None, "-"):
-            _write_json(self.last, str(self.json_path))
-        self.save_recording(report)
-
-    def save_recording(self, report: Report | None = None) -> None:
-        if self.record is None:
-            return
-        from obdident.transports.sessionfile import SessionMeta, save
-
-        report = report or self.last
-        scheme = self.url.split("://", 1)[0] if "://" in self.url else ""
-        provenance = {
-            "sim": f"simulated ({self.url}): not a real car",
-            "replay": f"replayed from {self.url}",
-        }.get(scheme, f"recorded through an adapter at {self.url}")
-        meta = SessionMeta(
-            tool=f"obdident {__version__}",
-            started_at=report.started_at if report else "",
-            duration_s=report.duration_s if report else 0.0,
-            port=report.adapter.port if report else self.url,
-            transport=(report.adapter.transport or "") if report else "",
-            adapter=(report.adapter.version or "") if report else "",
-            provenance=provenance,
-            vehicle=self.note or "",
-        )
-        save(self.record, meta, self.exchanges)
-
-    def stop(self, err: Console, reason: str) -> int:
-        """The scan died: keep the last good report; return the exit code."""
-        self.save_recording()
-        if self.last is None:
-            err.print(f"[red]obdident stopped ({reason}) before anything was read.[/]")
-            return EXIT_NO_CONTACT
-        if self.json_path == "-":
-            _write_json(self.last, "-")
-        where = f" in {self.json_path}" if self.json_path not in (None, "-") else ""
-        err.print(f"[yellow]obdident stopped ({reason}); the report so far{where} has complete: false.[/]")
-        return EXIT_PARTIAL
-
-    def interrupted(self, err: Console, signal_name: str) -> Report | None:
-        """A signal stopped the scan: add the ``interrupted`` problem to the last good report, keep it (JSON
-        file or stdout, recording) and return it for the terminal and the other outputs; None when nothing
-        had been read yet."""
-        self.save_recording()
-        if self.last is None:
-            err.print(f"[yellow]obdident was interrupted ({signal_name}) before anything was read.[/]")
-            return None
-        from dataclasses import replace
-
-        from obdident.model import Problem
-
-        problem = Problem(
-            "interrupted",
-            f"The scan was interrupted ({signal_name}) before it ended: what was read so far is kept; "
-            "steps that had not run are missing.",
-        )
-        self.last = replace(self.last, complete=False, problems=(*self.last.problems, problem))
-        if self.json_path is not None:
-            _write_json(self.last, self.json_path)
-        where = f" in {_safe(self.json_path)}" if self.json_path not in (None, "-") else ""
-        err.print(f"[yellow]obdident was interrupted ({signal_name}); the report so far{where} has "
-                  "complete: false.[/]")  # fmt: skip
-        return self.last
-
-
-def _redacted(report: Report) -> Report:
-    from obdident.report.redact import redact
-
-    return redact(report)
+    except ObdidentError as exc:
+        fail(err, exc)
 
 
 def _check_outputs(
@@ -209,40 +98,19 @@ def _check_outputs(
     source: Path | None = None,
 ) -> None:
     """Exit 2 before any work when an output cannot be written, or would overwrite another output or the
-    input ``source`` (:func:`obdident.report.outputs.check_outputs`)."""
-    from obdident.errors import ObdidentError
-    from obdident.report.outputs import Output, check_outputs
+    input ``source`` (:func:`obdident.report.outputs.check_asked`)."""
+    from obdident.report.outputs import check_asked
 
-    asked = [
-        Output("--json", json_path, stdout_ok=True) if json_path is not None else None,
-        Output("--html", html) if html is not None else None,
-        Output("--qr", qr) if qr is not None else None,
-        Output("--csv", csv, appends=True) if csv is not None else None,
-        Output("--record", record) if record is not None else None,
-    ]
     try:
-        check_outputs([o for o in asked if o is not None], {"SCAN.json": source} if source else None)
-        if csv is not None:
-            from obdident.report.csvout import check_file
-
-            check_file(csv)
+        check_asked(json_path=json_path, html=html, qr=qr, csv=csv, record=record, source=source)
     except ObdidentError as exc:
-        _fail(err, exc)
+        fail(err, exc)
 
 
-def _safe(value: object) -> str:
-    from obdident.report.text import safe
+def _write_json(report: Report, path: str) -> None:
+    from obdident.report.outputs import write_text
 
-    return safe(value)
-
-
-def _fail(err: Console, exc: Exception) -> NoReturn:
-    """Print what went wrong (and what to do) and exit 2."""
-    err.print(f"[red]{_safe(exc)}[/]")
-    hint = getattr(exc, "hint", None)
-    if hint:
-        err.print(f"[bold]What to do:[/] {_safe(hint)}")
-    raise typer.Exit(EXIT_USAGE)
+    write_text(report.to_json(), path)
 
 
 def _render(report: Report) -> None:
@@ -256,30 +124,12 @@ def _render(report: Report) -> None:
 
 def _write_outputs(report: Report, err: Console, html: str | None, qr: str | None, csv: str | None) -> None:
     """Write the HTML page, the QR code and the CSV row asked for; exit 2 if one cannot be written."""
-    from obdident.errors import ObdidentError
+    from obdident.report.outputs import write_outputs
 
     try:
-        if html is not None:
-            from obdident.report.html import render_html
-
-            _write_text(render_html(report), html)
-            err.print(f"HTML report written to {_safe(html)}")
-        if qr is not None:
-            from obdident.report.qr import svg_document
-
-            _write_text(svg_document(report), qr)
-            err.print(f"QR code written to {_safe(qr)}")
-        if csv is not None:
-            from obdident.report.csvout import append_row
-
-            if append_row(report, csv):
-                err.print(f"CSV row appended to {_safe(csv)}")
-            else:
-                err.print(f"Nothing was read from the car: no CSV row appended to {_safe(csv)}")
+        write_outputs(report, html=html, qr=qr, csv=csv, tell=lambda said: err.print(safe(said)))
     except ObdidentError as exc:
-        _fail(err, exc)
-    except OSError as exc:
-        _fail(err, ObdidentError(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}"))
+        fail(err, exc)
 
 
 @app.command()
@@ -334,9 +184,9 @@ def scan(
     redact: RedactOption = False,
 ) -> None:
     """Scan the vehicle read-only and print (or write) its identification report."""
-    err = _stderr()
+    err = stderr()
     if verbose:
-        _verbose_logging()
+        verbose_logging()
     if note is not None and record is None:
         err.print("[red]--note describes a --record recording;[/] give --record FILE too, or drop --note.")
         raise typer.Exit(EXIT_USAGE)
@@ -356,15 +206,15 @@ def scan(
         _check_port(err, port)
     _check_outputs(err, html, qr, csv, json_path=json_path, record=record)
     if not demo and not port:
-        port = _choose_adapter(err)
+        port = choose_adapter(err)
 
-    from obdident.errors import GuardRefusal, ObdidentError, PortUrlError
+    from obdident.cli.keeper import Keeper
     from obdident.interrupt import Interrupted, deferred, stop_on_signals
     from obdident.scanner import DEMO_PORT
     from obdident.scanner import scan as run_scan
 
     url = DEMO_PORT if demo else str(port)
-    keeper = _Keeper(url, json_path, record, note, redact)
+    keeper = Keeper(url, json_path, record, note, redact, tool=f"obdident {__version__}")
     try:
         with stop_on_signals(), err.status("Starting", spinner="dots") as status:
             report = run_scan(
@@ -374,21 +224,17 @@ def scan(
                 sweep=sweep,
                 timeout_s=timeout,
                 progress=status.update,
-                on_exchange=keeper.exchanges.append,
+                on_exchange=keeper.on_exchange,
                 checkpoint=keeper.checkpoint,
             )
-    except GuardRefusal as exc:
+    except ObdidentError as exc:  # the error names its exit code: 5 refused, 2 a bad URL, 3 no contact
         keeper.save_recording()
-        err.print(f"[red]Refused:[/] {exc}")
-        raise typer.Exit(EXIT_REFUSED) from None
-    except ObdidentError as exc:
-        keeper.save_recording()
-        err.print(f"[red]Could not talk to the adapter:[/] {exc}")
+        err.print(f"[red]{_HEADLINES.get(exc.exit_code, 'Could not talk to the adapter')}:[/] {exc}")
         if exc.hint:
             err.print(f"[bold]What to do:[/] {exc.hint}")
         if verbose and exc.response:
             err.print(f"Adapter said: {list(exc.response)!r}")
-        raise typer.Exit(EXIT_USAGE if isinstance(exc, PortUrlError) else EXIT_NO_CONTACT) from None
+        raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep, print and write what was read
         with deferred():
             kept = keeper.interrupted(err, exc.signal_name if isinstance(exc, Interrupted) else "SIGINT")
@@ -409,7 +255,9 @@ def scan(
     with deferred():  # a late Ctrl-C cannot cut the outputs short: the scan has ended
         keeper.save_recording(report)
         if redact:
-            report = _redacted(report)
+            from obdident.report.redact import redact as redacted
+
+            report = redacted(report)
         if json_path is not None:
             _write_json(report, json_path)
         if json_path != "-":
@@ -458,10 +306,9 @@ def report_command(
 
     Without an option, print the report on the terminal.
     """
-    from obdident.errors import ObdidentError
     from obdident.report.load import load_report
 
-    err = _stderr()
+    err = stderr()
     if request and json_path == "-":
         err.print("[red]Give either --request or --json -, not both:[/] both would go to stdout.")
         raise typer.Exit(EXIT_USAGE)
@@ -469,64 +316,26 @@ def report_command(
     try:
         report = load_report(scan_json)
     except ObdidentError as exc:
-        _fail(err, exc)
+        fail(err, exc)
     if redact:
-        report = _redacted(report)
+        from obdident.report.redact import redact as redacted
+
+        report = redacted(report)
     if json_path is not None:
         try:
             _write_json(report, json_path)
         except OSError as exc:
-            _fail(err, ObdidentError(f"cannot write {_safe(json_path)}: {exc.strerror or exc}"))
+            fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
         if json_path != "-":
-            err.print(f"JSON report written to {_safe(json_path)}")
+            err.print(f"JSON report written to {safe(json_path)}")
     if request:
         from obdident.report.request import request_text
 
         sys.stdout.write(request_text(report))
         sys.stdout.flush()
     if not (html or qr or csv or request or json_path):
-        from rich.console import Console
-
-        from obdident.report.text import render
-
-        render(report, Console(highlight=False))
+        _render(report)
     _write_outputs(report, err, html, qr, csv)
-
-
-def _find(err: Console, ble_timeout: float | None) -> Found:
-    from obdident.transports.ports import find_adapters
-
-    with err.status("Looking for adapters (USB, Bluetooth, Bluetooth LE)", spinner="dots"):
-        return find_adapters(ble_timeout_s=ble_timeout)
-
-
-def _choose_adapter(err: Console) -> str:
-    """The one adapter found; a choice on a terminal when there are several; exit when there is none."""
-    found = _find(err, 5.0)
-    likely = [c for c in found.candidates if c.likely]
-    if len(likely) == 1:
-        err.print(f"Using {likely[0].url} ({likely[0].description}: {likely[0].reason}).")
-        return likely[0].url
-    if not likely:
-        err.print(
-            "[red]No adapter found.[/] Plug a USB adapter in, pair a Bluetooth one (and switch it on: most "
-            "take power from the car's OBD-II socket), or join a WiFi adapter's network and use --port "
-            "socket://192.168.0.10:35000. `obdident ports` lists what obdident can see; --demo tries a "
-            "simulated car."
-        )
-        for note in found.notes:
-            err.print(f"  {note}")
-        raise typer.Exit(EXIT_NO_CONTACT)
-    for number, candidate in enumerate(likely, 1):
-        err.print(f"  {number}. {candidate.url}  {candidate.description} ({candidate.reason})")
-    if not sys.stdin.isatty():
-        err.print("[red]Several adapters found;[/] choose one with --port.")
-        raise typer.Exit(EXIT_USAGE)
-    choice: int = typer.prompt("Which adapter", type=int, default=1, err=True)
-    if not 1 <= choice <= len(likely):
-        err.print("[red]No such adapter.[/]")
-        raise typer.Exit(EXIT_USAGE)
-    return likely[choice - 1].url
 
 
 @app.command()
@@ -540,10 +349,8 @@ def ports(
     from rich.console import Console
     from rich.table import Table
 
-    from obdident.report.text import safe
-
-    err = _stderr()
-    found = _find(err, None if no_ble else ble_timeout)
+    err = stderr()
+    found = find(err, None if no_ble else ble_timeout)
     table = Table(title="Candidate adapters", title_justify="left")
     table.add_column("Port (--port)", no_wrap=True)
     for column in ("Kind", "Name", "Why"):
@@ -573,10 +380,10 @@ def check_recording(
     recording (not UTF-8, not in the recording format); 2 usage (no such file, a directory).
     """
     from obdident.errors import RecordingError
-    from obdident.recording import audit
-    from obdident.transports.sessionfile import load
+    from obdident.recording.audit import audit
+    from obdident.recording.format import load
 
-    err = _stderr()
+    err = stderr()
     failed = False
     for path in files:
         try:
@@ -590,7 +397,7 @@ def check_recording(
             err.print(f"[red]{path}:[/] {problem}")
         if not problems:
             typer.echo(f"{path}: clean (every security-bearing field masked, every request read-only)")
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(ExitCode.PROBLEM if failed else EXIT_OK)
 
 
 def main() -> None:
