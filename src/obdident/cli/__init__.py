@@ -12,20 +12,48 @@ adapter); the outputs are written by :mod:`obdident.report.outputs`.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from obdident import __version__
 from obdident.cli.adapter import choose_adapter, find
-from obdident.cli.console import fail, stderr, verbose_logging
+from obdident.cli.console import (
+    check_outputs,
+    check_port,
+    fail,
+    stderr,
+    verbose_logging,
+    write_json,
+    write_outputs,
+)
+from obdident.cli.options import (
+    BaudrateOption,
+    BleTimeoutOption,
+    CsvOption,
+    DemoOption,
+    MakeOption,
+    NoBleOption,
+    NoteOption,
+    PortOption,
+    QrOption,
+    RecordingsArgument,
+    RecordOption,
+    RedactOption,
+    ReportHtmlOption,
+    ReportJsonOption,
+    RequestOption,
+    ScanHtmlOption,
+    ScanJsonArgument,
+    ScanJsonOption,
+    SweepOption,
+    TimeoutOption,
+    VerboseOption,
+)
 from obdident.errors import ExitCode, ObdidentError
 from obdident.report.sanitize import safe
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from obdident.model import Report
 
 EXIT_OK, EXIT_USAGE, EXIT_NO_CONTACT = ExitCode.OK, ExitCode.USAGE, ExitCode.NO_CONTACT
@@ -43,25 +71,6 @@ app = typer.Typer(
 )
 
 
-# Options that `scan` and `report` share.
-CsvOption = Annotated[
-    str | None,
-    typer.Option(metavar="FILE", help="Append one row for this car to the CSV file FILE (dealer's log)."),
-]
-RedactOption = Annotated[
-    bool,
-    typer.Option(
-        "--redact",
-        help="Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
-        "for sharing on a forum.",
-    ),
-]
-QrOption = Annotated[
-    str | None,
-    typer.Option(metavar="PATH", help="Write the QR code (VIN and head-unit identifiers) as SVG."),
-]
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"obdident {__version__}")
@@ -77,42 +86,6 @@ def _root(
     """obdident: read-only vehicle identification through an ELM327 adapter."""
 
 
-def _check_port(err: Console, url: str) -> None:
-    """Exit 2 before any work when the port name or URL is malformed or of a refused scheme."""
-    from obdident.transports.urls import check_port
-
-    try:
-        check_port(url)
-    except ObdidentError as exc:
-        fail(err, exc)
-
-
-def _check_outputs(
-    err: Console,
-    html: str | None,
-    qr: str | None,
-    csv: str | None,
-    *,
-    json_path: str | None = None,
-    record: str | None = None,
-    source: Path | None = None,
-) -> None:
-    """Exit 2 before any work when an output cannot be written, or would overwrite another output or the
-    input ``source`` (:func:`obdident.report.outputs.check_asked`)."""
-    from obdident.report.outputs import check_asked
-
-    try:
-        check_asked(json_path=json_path, html=html, qr=qr, csv=csv, record=record, source=source)
-    except ObdidentError as exc:
-        fail(err, exc)
-
-
-def _write_json(report: Report, path: str) -> None:
-    from obdident.report.outputs import write_text
-
-    write_text(report.to_json(), path)
-
-
 def _render(report: Report) -> None:
     """Print the report on the terminal (stdout)."""
     from rich.console import Console
@@ -122,63 +95,19 @@ def _render(report: Report) -> None:
     render(report, Console(highlight=False))
 
 
-def _write_outputs(report: Report, err: Console, html: str | None, qr: str | None, csv: str | None) -> None:
-    """Write the HTML page, the QR code and the CSV row asked for; exit 2 if one cannot be written."""
-    from obdident.report.outputs import write_outputs
-
-    try:
-        write_outputs(report, html=html, qr=qr, csv=csv, tell=lambda said: err.print(safe(said)))
-    except ObdidentError as exc:
-        fail(err, exc)
-
-
 @app.command()
 def scan(
-    port: Annotated[
-        str | None,
-        typer.Option(
-            "--port",
-            "-p",
-            help="Adapter port or URL: /dev/ttyUSB0, /dev/rfcomm0, COM5, /dev/cu.OBDII-SPPDev, "
-            "socket://192.168.0.10:35000 (WiFi), ble://MAC (Bluetooth LE), rfcomm://MAC (Linux), "
-            "sim://PROFILE (simulated vehicle). Without it, obdident looks for the adapter.",
-        ),
-    ] = None,
-    demo: Annotated[
-        bool, typer.Option("--demo", help="Scan the built-in simulated Nissan (no hardware needed).")
-    ] = False,
-    json_path: Annotated[
-        str | None,
-        typer.Option("--json", metavar="PATH", help="Write the JSON report to PATH ('-' for stdout only)."),
-    ] = None,
-    make: Annotated[
-        str | None,
-        typer.Option(
-            help="Vehicle make when the car does not show it (no VIN, no Nissan CALID): 'nissan' lets "
-            "obdident open Nissan's diagnostic session (10 C0) on Nissan units that need it.",
-        ),
-    ] = None,
-    sweep: Annotated[
-        bool, typer.Option("--sweep", help="Also probe every physical id 700-7F7 and list unknown units.")
-    ] = False,
-    record: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FILE",
-            help="Write the adapter dialogue (masked) to FILE, for replay://FILE and to contribute it "
-            "(see hw-fixtures/sessions/README.md).",
-        ),
-    ] = None,
-    note: Annotated[
-        str | None, typer.Option(help="With --record: the vehicle, as you would describe it (model, year).")
-    ] = None,
-    baudrate: Annotated[int, typer.Option(help="Serial speed in baud.", min=1)] = 38400,
-    timeout: Annotated[float, typer.Option(help="Overall time limit in seconds.", min=1.0)] = 120.0,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the adapter dialogue.")] = False,
-    html: Annotated[
-        str | None,
-        typer.Option(metavar="PATH", help="Also write the printable one-page report for the dealer (HTML)."),
-    ] = None,
+    port: PortOption = None,
+    demo: DemoOption = False,
+    json_path: ScanJsonOption = None,
+    make: MakeOption = None,
+    sweep: SweepOption = False,
+    record: RecordOption = None,
+    note: NoteOption = None,
+    baudrate: BaudrateOption = 38400,
+    timeout: TimeoutOption = 120.0,
+    verbose: VerboseOption = False,
+    html: ScanHtmlOption = None,
     qr: QrOption = None,
     csv: CsvOption = None,
     redact: RedactOption = False,
@@ -203,8 +132,8 @@ def scan(
         )
         raise typer.Exit(EXIT_USAGE)
     if port is not None:
-        _check_port(err, port)
-    _check_outputs(err, html, qr, csv, json_path=json_path, record=record)
+        check_port(err, port)
+    check_outputs(err, html, qr, csv, json_path=json_path, record=record)
     if not demo and not port:
         port = choose_adapter(err)
 
@@ -241,7 +170,7 @@ def scan(
             if kept is not None:
                 if json_path != "-":
                     _render(kept)
-                _write_outputs(kept, err, html, qr, csv)
+                write_outputs(kept, err, html, qr, csv)
         raise typer.Exit(EXIT_PARTIAL) from None
     except Exception as exc:  # never a traceback for the user; --verbose shows it
         reason = f"{type(exc).__name__}: {exc}"
@@ -249,7 +178,7 @@ def scan(
             err.print_exception()
         code = keeper.stop(err, reason)
         if keeper.last is not None:
-            _write_outputs(keeper.last, err, html, qr, csv)
+            write_outputs(keeper.last, err, html, qr, csv)
         raise typer.Exit(code) from None
 
     with deferred():  # a late Ctrl-C cannot cut the outputs short: the scan has ended
@@ -259,14 +188,14 @@ def scan(
 
             report = redacted(report)
         if json_path is not None:
-            _write_json(report, json_path)
+            write_json(report, json_path)
         if json_path != "-":
             _render(report)
             if json_path:
                 err.print(f"JSON report written to {json_path}")
         elif not report.complete:
             err.print("[yellow]The scan is incomplete (see its problems); the report has complete: false.[/]")
-        _write_outputs(report, err, html, qr, csv)
+        write_outputs(report, err, html, qr, csv)
     if report.complete:
         raise typer.Exit(EXIT_OK)
     timed_out = any(p.code == "scan-timeout" for p in report.problems)  # the limit ended it, not the adapter
@@ -275,31 +204,12 @@ def scan(
 
 @app.command("report")
 def report_command(
-    scan_json: Annotated[
-        Path,
-        typer.Argument(metavar="SCAN.json", help="A JSON report written by `obdident scan --json PATH`."),
-    ],
-    html: Annotated[
-        str | None, typer.Option(metavar="PATH", help="Write the printable one-page report for the dealer.")
-    ] = None,
+    scan_json: ScanJsonArgument,
+    html: ReportHtmlOption = None,
     qr: QrOption = None,
-    request: Annotated[
-        bool,
-        typer.Option(
-            "--request",
-            help="Print the text of a request to the dealer for the head unit's unlock code, filled from "
-            "the scan, with blanks for what the owner adds.",
-        ),
-    ] = False,
+    request: RequestOption = False,
     csv: CsvOption = None,
-    json_path: Annotated[
-        str | None,
-        typer.Option(
-            "--json",
-            metavar="PATH",
-            help="Write the JSON report (redacted with --redact) to PATH ('-' for stdout).",
-        ),
-    ] = None,
+    json_path: ReportJsonOption = None,
     redact: RedactOption = False,
 ) -> None:
     """Make the dealer's outputs from a saved scan: page, QR code, code request, CSV row.
@@ -312,7 +222,7 @@ def report_command(
     if request and json_path == "-":
         err.print("[red]Give either --request or --json -, not both:[/] both would go to stdout.")
         raise typer.Exit(EXIT_USAGE)
-    _check_outputs(err, html, qr, csv, json_path=json_path, source=scan_json)
+    check_outputs(err, html, qr, csv, json_path=json_path, source=scan_json)
     try:
         report = load_report(scan_json)
     except ObdidentError as exc:
@@ -323,7 +233,7 @@ def report_command(
         report = redacted(report)
     if json_path is not None:
         try:
-            _write_json(report, json_path)
+            write_json(report, json_path)
         except OSError as exc:
             fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
         if json_path != "-":
@@ -335,15 +245,13 @@ def report_command(
         sys.stdout.flush()
     if not (html or qr or csv or request or json_path):
         _render(report)
-    _write_outputs(report, err, html, qr, csv)
+    write_outputs(report, err, html, qr, csv)
 
 
 @app.command()
 def ports(
-    ble_timeout: Annotated[
-        float, typer.Option(help="How long the Bluetooth LE scan may take, seconds.", min=0.5, max=60)
-    ] = 5.0,
-    no_ble: Annotated[bool, typer.Option("--no-ble", help="Skip the Bluetooth LE scan.")] = False,
+    ble_timeout: BleTimeoutOption = 5.0,
+    no_ble: NoBleOption = False,
 ) -> None:
     """List candidate adapters: USB serial, Bluetooth Classic, Bluetooth LE, and the usual WiFi endpoint."""
     from rich.console import Console
@@ -370,9 +278,7 @@ def ports(
 
 @app.command("check-recording")
 def check_recording(
-    files: Annotated[
-        list[Path], typer.Argument(help="Recordings written by --record.", exists=True, dir_okay=False)
-    ],
+    files: RecordingsArgument,
 ) -> None:
     """Check recordings hold no security data and no request obdident would refuse (before sharing them).
 
