@@ -20,11 +20,11 @@ from typer.testing import CliRunner
 
 from obdident import cli, scanning
 from obdident.elm327.driver import ELM327
+from obdident.recording.format import load as load_recording
 from obdident.report.load import load_report
 from obdident.report.outputs import same_file
 from obdident.scanning.runner import Runner
 from obdident.transports import open_port
-from obdident.transports.sessionfile import load as load_recording
 
 runner = CliRunner()
 DEMO_VIN = "SJNFBAT32U1000001"

@@ -23,6 +23,7 @@ import pytest
 import obdident
 from obdident.model import Report
 from obdident.report import qr
+from obdident.report.headunit import head_unit_values
 from obdident.report.html import FOOTER, render_html
 from tests.htmlparse import parse as parse_html
 
@@ -170,9 +171,7 @@ def test_the_qr_code_on_the_page_decodes_to_the_payload(
         codes = zxingcpp.read_barcodes(image.convert("L"))
     texts = [c.text for c in codes if c.format == zxingcpp.BarcodeFormat.QRCode]
     assert texts == [expected]
-    assert qr.parse_payload(texts[0]) == (
-        {"VIN": DEMO_VIN} if which == "demo" else qr.head_unit_values(hostile)
-    )
+    assert qr.parse_payload(texts[0]) == ({"VIN": DEMO_VIN} if which == "demo" else head_unit_values(hostile))
 
 
 def test_the_dom_chromium_builds_holds_the_vin_and_key_fields(

@@ -593,7 +593,7 @@ LOSSY = [
          kept=("vin", "cvns", "names", "uds")),
     # the adapter resets (prints its banner) at every AT SH 7E0: set up again once, then the scan stops
     Case("reset-banner-every-time", (_answer("ATSH7E0", "\r\rELM327 v1.5\r\r>"),),
-         fired=r"'ATSH7E0' -> [\s\S]*'ATSH7E0' -> ", bound_s=8, code="adapter-error",
+         fired=r"'ATSH7E0' -> [\s\S]*'ATSH7E0' -> ", bound_s=8, code="adapter-reset",
          kept=("vin", "calids", "cvns", "names")),
     # the overall limit: 100 ms per reply, timeout_s 2.5
     Case("overall-deadline", options=("--latency-ms", "100"), bound_s=2.5 + 5, code="scan-timeout",

@@ -44,3 +44,13 @@ def test_package_never_imports_python_obd_or_the_emulator() -> None:
         if FOREIGN & _imported_modules(path)
     }
     assert offenders == {}
+
+
+def test_one_atomic_file_write() -> None:
+    """Every file replaced whole goes through obdident.atomicfile.write_atomic: no other module renames."""
+    renaming = sorted(
+        str(path.relative_to(ROOT / "src"))
+        for path in (ROOT / "src" / "obdident").rglob("*.py")
+        if "os.replace(" in path.read_text("utf-8")
+    )
+    assert renaming == ["obdident/atomicfile.py"]

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from obdident import cli, recording
+from obdident import cli
 from obdident.errors import RecordingError
-from obdident.transports import sessionfile
+from obdident.recording import format as sessionfile
+from obdident.recording.audit import audit
 
 runner = CliRunner()
 SESSIONS = Path(__file__).resolve().parents[1] / "hw-fixtures" / "sessions"
@@ -42,7 +43,7 @@ def test_a_recording_holds_no_security_data_and_passes_the_audit(tmp_path: Path)
     assert "A5 5A" not in text and "A55A" not in text  # the profile's stand-in for the BCM PIN bytes
     assert "XX XX" in text or "XXXX" in text
     loaded = sessionfile.load(session)
-    assert recording.audit(loaded) == []
+    assert audit(loaded) == []
     assert loaded.meta.provenance.startswith("simulated")
     result = runner.invoke(cli.app, ["check-recording", str(session)])
     assert result.exit_code == 0 and "clean" in result.stdout
@@ -55,7 +56,7 @@ def test_the_audit_flags_unmasked_pin_bytes_and_refused_requests(tmp_path: Path)
     refused = leaked.replace("> 0.000 ATD", "> 0.000 2121", 1)
     bad = tmp_path / "bad.txt"
     bad.write_text(refused)
-    problems = recording.audit(sessionfile.load(bad))
+    problems = audit(sessionfile.load(bad))
     assert any("unmasked security-bearing bytes" in p for p in problems)
     assert any("'2121' would be refused" in p for p in problems)
     result = runner.invoke(cli.app, ["check-recording", str(bad)])
@@ -105,7 +106,7 @@ def test_every_contributed_session_is_clean_and_replays() -> None:
     assert files, "hw-fixtures/sessions holds at least one example session"
     for path in files:
         loaded = sessionfile.load(path)
-        assert recording.audit(loaded) == [], path
+        assert audit(loaded) == [], path
         assert loaded.meta.provenance, path
         result = runner.invoke(cli.app, ["scan", "--port", f"replay://{path}", "--json", "-"])
         assert result.exit_code in (0, 4), (path, result.output)

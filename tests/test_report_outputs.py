@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 import obdident
 from obdident import cli
+from obdident.cli.keeper import Keeper
 from obdident.errors import ObdidentError
 from obdident.model import Report, load_schema
 from obdident.report import csvout, qr
@@ -26,7 +27,8 @@ from obdident.report.html import FOOTER, render_html
 from obdident.report.load import load_report, report_from_dict
 from obdident.report.redact import is_redacted, redact, redact_vin
 from obdident.report.request import request_text
-from obdident.report.text import plain, render, safe
+from obdident.report.sanitize import plain, safe
+from obdident.report.text import render
 from tests.htmlparse import parse as parse_html
 
 runner = CliRunner()
@@ -517,7 +519,7 @@ def test_hostile_report_through_the_commands(tmp_path: Path) -> None:
 
 def test_scan_redact_masks_the_checkpoints_too(tmp_path: Path, demo: Report) -> None:
     path = tmp_path / "scan.json"
-    keeper = cli._Keeper("sim://nissan-xtrail-t32", str(path), None, None, redact=True)
+    keeper = Keeper("sim://nissan-xtrail-t32", str(path), None, None, redact=True)
     keeper.checkpoint(demo)  # as the scan does after every step: a crash leaves this file
     assert json.loads(path.read_text())["vehicle"]["vin"] == "SJNFBAT32U1******"
     assert DEMO_VIN not in path.read_text()

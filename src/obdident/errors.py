@@ -10,35 +10,56 @@
      |    |    +-- PortPermissionError   the OS refused access (dialout/uucp group)
      |    |    +-- PortBusyError         another program holds the port
      |    +-- LinkLostError              the link dropped mid-dialogue
- |    +-- ReplayDivergedError        a replayed session's requests differ from the recording
+     |    +-- ReplayDivergedError        a replayed session's requests differ from the recording
      +-- AdapterError                    the adapter answered wrongly or not at all
      |    +-- AdapterTimeoutError        no ``>`` prompt before the deadline (also TimeoutError)
      |    |    +-- ScanTimeoutError      the scan's overall time limit (``--timeout``) ran out first
      |    +-- AdapterNotELM327Error      the device does not speak the ELM327 command set
- |    +-- AdapterResetError          the adapter rebooted mid-scan (banner, LV RESET): settings lost
+     |    +-- AdapterResetError          the adapter rebooted mid-scan (banner, LV RESET): settings lost
      |    +-- AdapterReplyError          an ELM327 status line such as ``CAN ERROR``
      |         +-- NoDataError           ``NO DATA``: the request went out, no ECU answered
      |         +-- UnableToConnectError  ``UNABLE TO CONNECT``: no OBD protocol found (ignition off?)
      +-- GuardRefusal                    a line was refused by the read-only allowlist
      +-- ProtocolError                   bytes from the vehicle do not fit the protocol
      |    +-- IsoTpError                 ISO 15765-2 reassembly failed (sequence, length)
- |    |    +-- IsoTpTruncatedError   the answer stopped before its declared length
+     |    |    +-- IsoTpTruncatedError   the answer stopped before its declared length
      |    +-- DecodeError                a service payload could not be decoded
      |    +-- AnswerTooLongError         an answer longer than any legitimate one (a flood)
      +-- ProfileError                    a ``sim://`` vehicle profile is malformed or missing
- +-- RecordingError                  a recorded session file is malformed
+     +-- RecordingError                  a recorded session file is malformed
      +-- InvalidVinError                 a string is not an ISO 3779 VIN
      +-- ScanDeadline                    the scan's overall limit passed between two steps (also TimeoutError)
 
 Foreign exceptions are re-raised as one of these with ``raise ... from err``; each error carries the raw
-request and response lines it came from where there are any.
+request and response lines it came from where there are any. Each class names itself with a short ``code``
+and the ``exit_code`` the command ends with when the error stops a scan (:class:`ExitCode`): the CLI reads
+the attribute, it never tests classes one by one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import IntEnum
+from typing import ClassVar
 
 from serial import SerialException
+
+
+class ExitCode(IntEnum):
+    """The ``obdident`` command's exit codes."""
+
+    OK = 0
+    """The scan completed, or the command did what it was asked."""
+    PROBLEM = 1
+    """``check-recording``: a recording holds a problem or is not a readable recording."""
+    USAGE = 2
+    """Bad usage: an option, a port URL, an input or an output path; nothing was read."""
+    NO_CONTACT = 3
+    """Could not talk to the adapter or the vehicle: nothing read."""
+    PARTIAL = 4
+    """Partial: the report is still written, with ``complete: false``."""
+    REFUSED = 5
+    """A line was refused by the read-only guard."""
 
 
 class ObdidentError(Exception):
@@ -48,7 +69,13 @@ class ObdidentError(Exception):
         request: the line sent to the adapter that led to the error, if any.
         response: the raw lines the adapter answered, if any.
         hint: one sentence telling the user what to do, if there is a useful one.
+        code: the problem code a report gives this error when it ends a step or the scan (``link-lost``,
+            ``garbled-answer``, ``replay-diverged``...), per class; subclasses inherit their parent's.
+        exit_code: the command's exit code when this error stops a scan, per class.
     """
+
+    code: ClassVar[str] = "adapter-error"
+    exit_code: ClassVar[ExitCode] = ExitCode.NO_CONTACT
 
     def __init__(
         self,
@@ -71,6 +98,8 @@ class ObdidentError(Exception):
 class TransportError(ObdidentError):
     """The port could not be opened, or it failed while in use."""
 
+    code: ClassVar[str] = "link-lost"
+
 
 class PortOpenError(TransportError, SerialException):  # type: ignore[misc]  # pyserial is untyped
     """The port could not be opened.
@@ -80,6 +109,8 @@ class PortOpenError(TransportError, SerialException):  # type: ignore[misc]  # p
     does not open.
     """
 
+    code: ClassVar[str] = "port-open"
+
 
 class PortUrlError(PortOpenError, ValueError):
     """The port name or URL is malformed, names something that is not a port (a directory, a file), uses
@@ -88,6 +119,9 @@ class PortUrlError(PortOpenError, ValueError):
 
     Also a :class:`ValueError`, pyserial's convention for a bad URL or setting.
     """
+
+    code: ClassVar[str] = "port-url"
+    exit_code: ClassVar[ExitCode] = ExitCode.USAGE
 
 
 class PortNotFoundError(PortOpenError):
@@ -117,6 +151,8 @@ class AdapterTimeoutError(AdapterError, TimeoutError):
 class ScanTimeoutError(AdapterTimeoutError):
     """The scan's overall time limit (``--timeout``) ran out while a command waited for its answer."""
 
+    code: ClassVar[str] = "scan-timeout"
+
 
 class AdapterNotELM327Error(AdapterError):
     """The device on the port does not answer like an ELM327."""
@@ -125,9 +161,13 @@ class AdapterNotELM327Error(AdapterError):
 class AdapterResetError(AdapterError):
     """The adapter rebooted mid-scan (its banner or ``LV RESET`` appeared): its settings are lost."""
 
+    code: ClassVar[str] = "adapter-reset"
+
 
 class ReplayDivergedError(TransportError):
     """A ``replay://`` session: obdident sent a line other than the one the recording holds next."""
+
+    code: ClassVar[str] = "replay-diverged"
 
 
 class AdapterReplyError(AdapterError):
@@ -166,6 +206,9 @@ class GuardRefusal(ObdidentError):
         reason: why no allowlist rule admits it.
     """
 
+    code: ClassVar[str] = "refused"
+    exit_code: ClassVar[ExitCode] = ExitCode.REFUSED
+
     def __init__(self, line: str, reason: str) -> None:
         super().__init__(f"refused by the read-only guard: {line!r}: {reason}", request=line)
         self.line = line
@@ -174,6 +217,8 @@ class GuardRefusal(ObdidentError):
 
 class ProtocolError(ObdidentError):
     """Bytes from the vehicle do not fit the protocol that should carry them."""
+
+    code: ClassVar[str] = "garbled-answer"
 
 
 class IsoTpError(ProtocolError):
@@ -196,13 +241,19 @@ class AnswerTooLongError(ProtocolError):
 class ProfileError(ObdidentError):
     """A simulated vehicle profile is missing or malformed."""
 
+    code: ClassVar[str] = "profile"
+
 
 class RecordingError(ObdidentError):
     """A recorded session file (``--record``, ``replay://``) is malformed or of an unknown format."""
 
+    code: ClassVar[str] = "recording"
+
 
 class InvalidVinError(ObdidentError):
     """A string is not a structurally valid ISO 3779 VIN."""
+
+    code: ClassVar[str] = "invalid-vin"
 
 
 class ScanDeadline(ObdidentError, TimeoutError):

@@ -24,10 +24,10 @@ Columns, in this order (stable within version 1; new columns are only ever added
 ``port``                    the adapter's port or URL
 ==========================  ==========================================================================
 
-The head-unit columns are the QR code's ``HU``, ``HUS``, ``SN``, ``SW``, ``HW`` (:mod:`.qr`). Values from
-the vehicle are untrusted: control characters are removed, and a cell that would start with ``=``, ``+``,
-``-``, ``@`` (or their full-width forms), a tab or a carriage return gets a leading ``'`` so that a
-spreadsheet shows it as text instead of running it as a formula.
+The head-unit columns are the QR code's ``HU``, ``HUS``, ``SN``, ``SW``, ``HW`` (:mod:`.headunit`). Values
+from the vehicle are untrusted: control characters are removed (:mod:`.sanitize`), and a cell that would
+start with ``=``, ``+``, ``-``, ``@`` (or their full-width forms), a tab or a carriage return gets a
+leading ``'`` so that a spreadsheet shows it as text instead of running it as a formula.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from pathlib import Path
 
 from obdident.errors import ObdidentError
 from obdident.model import Report
-from obdident.report.qr import head_unit_values
-from obdident.report.text import UNSAFE_CHARACTERS
+from obdident.report.headunit import head_unit_values
+from obdident.report.sanitize import UNSAFE_CHARACTERS
 
 __all__ = ["COLUMNS", "append_row", "cell", "check_file", "read_anything", "row"]
 

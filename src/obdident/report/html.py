@@ -1,6 +1,6 @@
 """The report as one self-contained, printable HTML page for the dealer (``--html OUT.html``).
 
-The page holds everything inline: CSS, and the QR code (:mod:`.qr`) as an inline SVG; it loads nothing
+The page holds everything inline: CSS, and the QR code (:mod:`.headunit`) as an inline SVG; it loads nothing
 and runs nothing (no JavaScript; a Content-Security-Policy ``default-src 'none'`` says so to the browser
 too). It is laid out for one A4 page (``@page { size: A4; margin: 12mm }``) for a typical car.
 
@@ -16,7 +16,8 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from obdident.model import Ecu, Report
-from obdident.report.qr import head_unit_ecu, payload, svg_inline
+from obdident.report.headunit import head_unit_ecu
+from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
 
 if TYPE_CHECKING:

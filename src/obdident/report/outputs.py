@@ -1,5 +1,5 @@
 """Output files: checked before a scan starts, compared so that no output overwrites another, written
-atomically.
+atomically (:func:`obdident.atomicfile.write_atomic`).
 
 ``obdident scan`` and ``obdident report`` call :func:`check_outputs` before they touch the adapter or read
 anything, so a path that cannot be written costs nothing: the command exits 2 at once, naming it. What is
@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from obdident.atomicfile import write_atomic
 from obdident.errors import ObdidentError
+from obdident.model import Report
 
-__all__ = ["STDOUT", "Output", "check_outputs", "same_file", "write_text"]
+__all__ = ["STDOUT", "Output", "check_asked", "check_outputs", "same_file", "write_outputs", "write_text"]
 
 #: The path that means "standard output".
 STDOUT = "-"
@@ -118,23 +119,86 @@ def check_outputs(outputs: list[Output], inputs: Mapping[str, str | Path] | None
                 )
 
 
-def write_text(text: str, path: str | Path) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file in the same directory, then a rename,
-    so the file is either the old one or the new one, never half written. ``-`` is stdout.
+def check_asked(
+    *,
+    json_path: str | None = None,
+    html: str | None = None,
+    qr: str | None = None,
+    csv: str | None = None,
+    record: str | None = None,
+    source: Path | None = None,
+) -> None:
+    """Check the outputs the command options name (:func:`check_outputs`), and that a ``--csv`` file that
+    exists is a CSV log this tool can append to (:func:`obdident.report.csvout.check_file`).
+
+    Args:
+        json_path, html, qr, csv, record: the paths of ``--json``, ``--html``, ``--qr``, ``--csv`` and
+            ``--record``, None where the option was not given.
+        source: the command's input file (``report SCAN.json``), which no output may replace.
 
     Raises:
-        OSError: the file could not be written (the temporary file is removed; the old file is kept).
+        ObdidentError: the first output that cannot be written, named with its option.
+    """
+    asked = [
+        Output("--json", json_path, stdout_ok=True) if json_path is not None else None,
+        Output("--html", html) if html is not None else None,
+        Output("--qr", qr) if qr is not None else None,
+        Output("--csv", csv, appends=True) if csv is not None else None,
+        Output("--record", record) if record is not None else None,
+    ]
+    check_outputs([o for o in asked if o is not None], {"SCAN.json": source} if source else None)
+    if csv is not None:
+        from obdident.report.csvout import check_file
+
+        check_file(csv)
+
+
+def write_text(text: str, path: str | Path) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically, so the file is either the old one or the new one, never
+    half written; ``-`` is stdout.
+
+    Raises:
+        OSError: the file could not be written (the old file is kept).
     """
     if str(path) == STDOUT:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    write_atomic(path, text)
+
+
+def write_outputs(
+    report: Report, *, html: str | None, qr: str | None, csv: str | None, tell: Callable[[str], None]
+) -> None:
+    """Write the HTML page, the QR code (SVG) and the CSV row asked for, in that order.
+
+    Args:
+        report: the report to write.
+        html, qr, csv: the paths of ``--html``, ``--qr``, ``--csv``; None where not asked for.
+        tell: called after each output with one sentence saying where it went (or, for ``--csv``, that a
+            scan that read nothing gets no row), for the caller to show.
+
+    Raises:
+        ObdidentError: an output could not be written (an ``OSError`` is re-raised as one naming the file);
+            the outputs before it are written.
+    """
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        if html is not None:
+            from obdident.report.html import render_html
+
+            write_text(render_html(report), html)
+            tell(f"HTML report written to {html}")
+        if qr is not None:
+            from obdident.report.qr import svg_document
+
+            write_text(svg_document(report), qr)
+            tell(f"QR code written to {qr}")
+        if csv is not None:
+            from obdident.report.csvout import append_row
+
+            if append_row(report, csv):
+                tell(f"CSV row appended to {csv}")
+            else:
+                tell(f"Nothing was read from the car: no CSV row appended to {csv}")
+    except OSError as exc:
+        raise ObdidentError(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}") from exc

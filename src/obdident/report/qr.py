@@ -9,7 +9,7 @@ Payload format, version 1 (``OBDIDENT1``)::
   just ``OBDIDENT1;VIN=...``, and a car with no usable VIN has no ``VIN`` field.
 * ``VIN``: ``vehicle.vin``.
 * The head-unit fields come from the ECU entry the head unit answered as (``head_unit.status`` is
-  ``identified``), first key present wins:
+  ``identified``), first key present wins (:mod:`.headunit`):
 
   - ``HU`` (the whole part number): ``spare_part_number`` (UDS F187), ``kit_assembly_part_number``,
     ``product_number``;
@@ -36,16 +36,14 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from obdident.model import Ecu, Report
+from obdident.model import Report
+from obdident.report.headunit import FIELDS, head_unit_values
 
 if TYPE_CHECKING:
     import segno
 
 __all__ = [
-    "FIELDS",
     "MAGIC",
-    "head_unit_ecu",
-    "head_unit_values",
     "parse_payload",
     "payload",
     "svg_document",
@@ -54,51 +52,8 @@ __all__ = [
 
 MAGIC = "OBDIDENT1"
 
-#: Field names in payload order, each with the identification keys it is taken from (first present wins).
-FIELDS: dict[str, tuple[str, ...]] = {
-    "HU": ("spare_part_number", "kit_assembly_part_number", "product_number"),
-    "HUS": ("part_number_suffix",),
-    "SN": ("ecu_serial_number",),
-    "SW": (
-        "ecu_software_number",
-        "ecu_software_version",
-        "supplier_software_number",
-        "supplier_software_version",
-        "software_id",
-    ),
-    "HW": (
-        "ecu_hardware_number",
-        "supplier_hardware_number",
-        "supplier_hardware_version",
-        "hardware_id",
-        "hardware_number",
-    ),
-}
 _PRINTABLE_FIRST, _PRINTABLE_LAST = 0x20, 0x7E
 _BYTE, _BMP = 0x100, 0x10000
-
-
-def head_unit_ecu(report: Report) -> Ecu | None:
-    """The ECU entry of an identified head unit, or None."""
-    head = report.head_unit
-    if head is None or head.status != "identified" or head.response_id is None:
-        return None
-    return next((e for e in report.ecus if e.response_id == head.response_id), None)
-
-
-def head_unit_values(report: Report) -> dict[str, str]:
-    """The head unit's ``HU``, ``HUS``, ``SN``, ``SW``, ``HW`` values that were read (and are not masked)."""
-    ecu = head_unit_ecu(report)
-    values: dict[str, str] = {}
-    if ecu is None:
-        return values
-    for name, keys in FIELDS.items():
-        for key in keys:
-            value = ecu.identification.fields.get(key)
-            if value and "*" not in value:
-                values[name] = value
-                break
-    return values
 
 
 def _escape(value: str) -> str:

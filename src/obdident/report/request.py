@@ -12,8 +12,8 @@ from __future__ import annotations
 import textwrap
 
 from obdident.model import Ecu, Report
-from obdident.report.qr import head_unit_ecu, head_unit_values
-from obdident.report.text import plain
+from obdident.report.headunit import head_unit_ecu, head_unit_values
+from obdident.report.sanitize import plain
 from obdident.vehicles.vin import VIN_PLACES
 
 __all__ = ["request_text"]

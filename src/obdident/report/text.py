@@ -1,44 +1,21 @@
 """The report on a terminal: rich tables of the vehicle, the adapter, the ECUs and the problems.
 
-Strings from the adapter or an ECU are untrusted: control characters (C0, DEL, C1, so every escape sequence
-loses its ESC or CSI byte), Unicode line and paragraph separators, and bidirectional and zero-width format
-characters are shown as ``\\xNN`` / ``\\uNNNN`` before they reach the terminal, and rich markup in them is
-escaped.
+Strings from the adapter or an ECU are untrusted: they pass :func:`obdident.report.sanitize.safe` (control
+and format characters shown as ``\\xNN`` / ``\\uNNNN``, rich markup escaped) before they reach the terminal.
 """
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from obdident.model import Ecu, Report
+from obdident.report.sanitize import safe
 
-__all__ = ["UNSAFE_CHARACTERS", "plain", "render", "safe"]
+__all__ = ["render"]
 
-# C0 and C1 controls and DEL (ESC 1B and CSI 9B start escape sequences), zero-width and bidirectional
-# marks, line and paragraph separators, bidirectional embeddings/overrides/isolates, word joiner, BOM.
-UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 _NOT_AVAILABLE = "[dim]not available[/dim]"
-
-
-def _shown(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def plain(value: object) -> str:
-    """Return ``value`` as plain text fit for a terminal: control and format characters shown as ``\\xNN``
-    or ``\\uNNNN``."""
-    return UNSAFE_CHARACTERS.sub(lambda m: _shown(m.group()), str(value))
-
-
-def safe(value: object) -> str:
-    """Return ``value`` as text fit for a terminal: control characters shown as ``\\xNN``, markup escaped."""
-    return escape(plain(value))
 
 
 def _or_na(value: object) -> str:

@@ -18,8 +18,8 @@ from obdident.elm327.driver import ELM327, Clock
 from obdident.errors import (
     AdapterError,
     AdapterResetError,
+    ObdidentError,
     ProtocolError,
-    ReplayDivergedError,
     ScanDeadline,
     ScanTimeoutError,
     TransportError,
@@ -274,10 +274,5 @@ def _protocol_number(driver: ELM327) -> str | None:
 
 
 def _failure_code(err: Exception) -> str:
-    if isinstance(err, ReplayDivergedError):
-        return "replay-diverged"
-    if isinstance(err, TransportError):
-        return "link-lost"
-    if isinstance(err, ProtocolError):
-        return "garbled-answer"
-    return "adapter-error"
+    """The problem code of an error that stopped the scan: the error's own (:mod:`obdident.errors`)."""
+    return err.code if isinstance(err, ObdidentError) else "adapter-error"

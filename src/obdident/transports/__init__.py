@@ -4,7 +4,8 @@ Plain names open serial ports (``/dev/ttyUSB0``, ``/dev/rfcomm0``, ``COM5``, ``/
 pyserial's own handlers open WiFi adapters (``socket://192.168.0.10:35000``); this package adds
 ``ble://ADDRESS`` (Bluetooth LE through bleak, :mod:`.protocol_ble`), ``rfcomm://MAC[:CHANNEL]``
 (Bluetooth Classic sockets on Linux, :mod:`.protocol_rfcomm`) and ``sim://PROFILE``, an in-process ELM327
-and simulated vehicle (:mod:`.protocol_sim`). :mod:`.ports` finds candidate adapters.
+and simulated vehicle (:mod:`.protocol_sim`); ``replay://FILE`` lives with the recordings
+(:mod:`obdident.recording.protocol_replay`). :mod:`.ports` finds candidate adapters.
 
 Importing this package registers obdident's URL schemes with pyserial, so other programs open them too::
 
@@ -30,10 +31,12 @@ from obdident.errors import (
     TransportError,
 )
 
-__all__ = ["DEFAULT_BAUDRATE", "HANDLER_PACKAGE", "open_port", "register"]
+__all__ = ["DEFAULT_BAUDRATE", "HANDLER_PACKAGE", "HANDLER_PACKAGES", "open_port", "register"]
 
 #: Where pyserial looks for ``protocol_<scheme>`` modules of obdident's URL schemes.
 HANDLER_PACKAGE = "obdident.transports"
+#: ... and for ``replay://`` (:mod:`obdident.recording.protocol_replay`): a higher floor, named, not imported.
+HANDLER_PACKAGES = (HANDLER_PACKAGE, "obdident.recording")
 #: The ELM327's factory baud rate (ELM327 datasheet, "Communicating with the ELM327"; some clones use 9600).
 DEFAULT_BAUDRATE = 38400
 #: How long one read may block, in seconds: short, since the driver loops until its own deadline.
@@ -47,9 +50,10 @@ _PERMISSION_HINT = (
 
 
 def register() -> None:
-    """Register obdident's URL schemes (``sim://``) with pyserial; idempotent."""
-    if HANDLER_PACKAGE not in serial.protocol_handler_packages:
-        serial.protocol_handler_packages.append(HANDLER_PACKAGE)
+    """Register obdident's URL schemes (``sim://``, ``replay://``...) with pyserial; idempotent."""
+    for package in HANDLER_PACKAGES:
+        if package not in serial.protocol_handler_packages:
+            serial.protocol_handler_packages.append(package)
 
 
 def open_port(url: str, *, baudrate: int = DEFAULT_BAUDRATE) -> Any:

@@ -1,7 +1,8 @@
-"""Recording sessions and checking them: a recording must hold no security data and no refused request.
+"""Checking a recording before it is shared: it must hold no security data and no refused request.
 
-The format lives in :mod:`obdident.transports.sessionfile`; ``obdident scan --record FILE`` writes one and
-``replay://FILE`` replays it.
+The format lives in :mod:`obdident.recording.format`; ``obdident scan --record FILE`` writes one
+(:mod:`obdident.recording.recorder`), ``replay://FILE`` replays it and ``obdident check-recording FILE``
+runs :func:`audit`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from obdident import guard
 from obdident.elm327.lines import PROTOCOLS
 from obdident.elm327.masking import mask_answer
 from obdident.errors import GuardRefusal
-from obdident.transports.sessionfile import Recording
+from obdident.recording.format import Recording
 
 __all__ = ["audit"]
 

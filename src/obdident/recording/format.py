@@ -2,16 +2,11 @@
 
 A recording holds every line obdident exchanged with the adapter, after masking (security-bearing bytes
 read ``XX``), with relative times, so that ``replay://FILE`` reproduces the scan exactly
-(:func:`obdident.recording.audit` checks one holds no security data). Format (version 1)::
+(:func:`obdident.recording.audit.audit` checks one holds no security data). Format (version 1)::
 
     # obdident session 1
     # tool: obdident 0.1.0
-    # started_at: 2026-11-21T10:00:00Z
-    # duration_s: 1.234
-    # port: /dev/ttyUSB0
-    # transport: serial port
-    # adapter: ELM327 v1.5
-    # provenance: recorded on a real car
+    # provenance: recorded through an adapter at /dev/ttyUSB0
     # vehicle: Nissan Qashqai J10 2013 1.6 dCi (as the user describes it)
     > 0.000 ATD
     < OK
@@ -20,24 +15,45 @@ read ``XX``), with relative times, so that ``replay://FILE`` reproduces the scan
     < 7E8 10 14 49 02 01 53 4A 4E
     ...
     = 0.061 ok
+    # started_at: 2026-11-21T10:00:00Z
+    # duration_s: 1.234
+    # port: /dev/ttyUSB0
+    # transport: serial port
+    # adapter: ELM327 v1.5
 
 ``>`` starts an exchange (seconds since the scan started, then the line sent), ``<`` is one line the
-adapter printed (echo and prompt removed), ``=`` ends it (seconds it took, then ``ok``, ``timeout`` or
-``link-lost``). Lines starting ``#`` are header fields (``key: value``) or comments.
+adapter printed (echo and prompt removed), ``=`` ends it (seconds it took, then ``ok``, ``timeout``,
+``link-lost`` or ``oversize``). Lines starting ``#`` are header fields (``key: value``) or comments, and
+may stand anywhere outside an exchange: the fields known when the scan starts (:data:`OPENING`) come first,
+those known only when it ends (:data:`CLOSING`) last, so a recorder appends each exchange as it happens and
+never rewrites the file (:mod:`obdident.recording.recorder`). Recordings that give every field at the top
+(the layout of the first recordings) read the same.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from obdident.atomicfile import write_atomic
 from obdident.errors import RecordingError
 
-__all__ = ["FORMAT", "RecordedExchange", "Recording", "SessionMeta", "dumps", "load", "loads", "save"]
+__all__ = [
+    "CLOSING",
+    "FORMAT",
+    "OPENING",
+    "RecordedExchange",
+    "Recording",
+    "SessionMeta",
+    "dumps",
+    "exchange_lines",
+    "field_lines",
+    "load",
+    "loads",
+    "save",
+]
 
 FORMAT = "obdident session 1"
 OUTCOMES = ("ok", "timeout", "link-lost", "oversize")
@@ -103,29 +119,56 @@ class Recording:
 
 
 _FIELDS = ("tool", "started_at", "duration_s", "port", "transport", "adapter", "provenance", "vehicle")
+#: Header fields known when the scan starts: written first.
+OPENING = ("tool", "provenance", "vehicle")
+#: Header fields known only when the scan ends: written after the last exchange.
+CLOSING = ("started_at", "duration_s", "port", "transport", "adapter")
+_REQUIRED = ("tool", "started_at", "duration_s", "port", "transport")
+
+
+def field_lines(meta: SessionMeta, keys: Sequence[str]) -> list[str]:
+    """The ``# key: value`` lines of the header fields ``keys`` (one of :data:`OPENING`, :data:`CLOSING`).
+
+    ``duration_s`` is written with 3 decimals (milliseconds); a line break in a value becomes a space.
+    """
+    out = []
+    for key in keys:
+        value = getattr(meta, key)
+        text = f"{value:.3f}" if key == "duration_s" else str(value).replace("\n", " ")
+        out.append(f"# {key}: {text}")
+    return out
+
+
+def exchange_lines(exchange: ExchangeLike, base_s: float) -> list[str]:
+    """The ``>``, ``<`` and ``=`` lines of one exchange.
+
+    Args:
+        exchange: the exchange, already masked.
+        base_s: the first exchange's ``started_s``: times are written relative to it (seconds, 3 decimals).
+    """
+    out = [f"> {exchange.started_s - base_s:.3f} {exchange.request}"]
+    out.extend(f"< {line}" for line in exchange.lines)
+    out.append(f"= {exchange.elapsed_s:.3f} {exchange.outcome}")
+    return out
 
 
 def dumps(meta: SessionMeta, exchanges: Iterable[ExchangeLike]) -> str:
-    """Write a recording.
+    """Write a recording: the format line, the opening fields, the exchanges, the closing fields.
 
     Args:
         meta: the header.
         exchanges: the driver's exchanges (already masked), in order.
 
     Returns:
-        The recording's text.
+        The recording's text, exactly what :class:`obdident.recording.recorder.Recorder` appends piece by
+        piece for the same session.
     """
-    out = [f"# {FORMAT}"]
-    for key in _FIELDS:
-        value = getattr(meta, key)
-        text = f"{value:.3f}" if key == "duration_s" else str(value).replace("\n", " ")
-        out.append(f"# {key}: {text}")
+    out = [f"# {FORMAT}", *field_lines(meta, OPENING)]
     base: float | None = None
     for exchange in exchanges:
         base = exchange.started_s if base is None else base
-        out.append(f"> {exchange.started_s - base:.3f} {exchange.request}")
-        out.extend(f"< {line}" for line in exchange.lines)
-        out.append(f"= {exchange.elapsed_s:.3f} {exchange.outcome}")
+        out.extend(exchange_lines(exchange, base))
+    out.extend(field_lines(meta, CLOSING))
     return "\n".join(out) + "\n"
 
 
@@ -168,9 +211,7 @@ def loads(text: str) -> Recording:
             raise RecordingError(f"line {number}: unexpected {line[:40]!r}")
     if current is not None:
         raise RecordingError("the last exchange has no '=' line: the recording was cut short")
-    missing = [key for key in ("tool", "started_at", "duration_s", "port", "transport") if key not in header]
-    if missing:
-        raise RecordingError(f"header fields missing: {', '.join(missing)}")
+    _check_header(header, bool(exchanges))
     meta = SessionMeta(
         tool=header["tool"],
         started_at=header["started_at"],
@@ -182,6 +223,15 @@ def loads(text: str) -> Recording:
         vehicle=header.get("vehicle", ""),
     )
     return Recording(meta, tuple(exchanges))
+
+
+def _check_header(header: Mapping[str, str], any_exchange: bool) -> None:
+    missing = [key for key in _REQUIRED if key not in header]
+    if not missing:
+        return
+    cut = any_exchange and set(missing) <= set(CLOSING)
+    why = " (written when the scan ends: the recording was cut short)" if cut else ""
+    raise RecordingError(f"header fields missing: {', '.join(missing)}{why}")
 
 
 def _number(text: str, line: int) -> float:
@@ -208,13 +258,9 @@ def load(path: str | Path) -> Recording:
 
 
 def save(path: str | Path, meta: SessionMeta, exchanges: Sequence[ExchangeLike]) -> None:
-    """Write a recording atomically: a temporary file beside ``path``, then a rename."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumps(meta, exchanges))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a whole recording atomically (:func:`obdident.atomicfile.write_atomic`).
+
+    Raises:
+        OSError: the file could not be written (the old file is kept).
+    """
+    write_atomic(path, dumps(meta, exchanges))

@@ -1,4 +1,4 @@
-"""``replay://PATH``: replays a recorded adapter session strictly (:mod:`obdident.transports.sessionfile`).
+"""``replay://PATH``: replays a recorded adapter session strictly (:mod:`obdident.recording.format`).
 
 Each line written must be the next request the recording holds; the port then answers with the recorded
 lines and the prompt (or, where the recording timed out, with no prompt; where the link was lost, with a
@@ -17,7 +17,7 @@ import serial
 from serial import SerialBase, SerialException
 
 from obdident.errors import PortNotFoundError, PortUrlError, ReplayDivergedError
-from obdident.transports.sessionfile import Recording, SessionMeta, load
+from obdident.recording.format import Recording, SessionMeta, load
 from obdident.transports.virtual import NoModemLines
 
 __all__ = ["Serial"]

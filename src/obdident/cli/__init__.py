@@ -1,0 +1,311 @@
+"""The ``obdident`` command: argument parsing and exit codes over :func:`obdident.scan`.
+
+Exit codes (:class:`obdident.errors.ExitCode`): 0 complete; 2 usage; 3 could not talk to the adapter or the
+vehicle (nothing read); 4 partial (the report is still written, with ``complete: false``); 5 a line was
+refused by the read-only guard. An error that stops a scan names its own exit code (``exit_code``).
+
+The rest of the command lives beside it: :mod:`.console` (stderr, ``--verbose``, the one-line error),
+:mod:`.keeper` (the report so far and the recording while a scan runs), :mod:`.adapter` (choosing the
+adapter); the outputs are written by :mod:`obdident.report.outputs`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from obdident import __version__
+from obdident.cli.adapter import choose_adapter, find
+from obdident.cli.console import (
+    check_outputs,
+    check_port,
+    fail,
+    stderr,
+    verbose_logging,
+    write_json,
+    write_outputs,
+)
+from obdident.cli.options import (
+    BaudrateOption,
+    BleTimeoutOption,
+    CsvOption,
+    DemoOption,
+    MakeOption,
+    NoBleOption,
+    NoteOption,
+    PortOption,
+    QrOption,
+    RecordingsArgument,
+    RecordOption,
+    RedactOption,
+    ReportHtmlOption,
+    ReportJsonOption,
+    RequestOption,
+    ScanHtmlOption,
+    ScanJsonArgument,
+    ScanJsonOption,
+    SweepOption,
+    TimeoutOption,
+    VerboseOption,
+)
+from obdident.errors import ExitCode, ObdidentError
+from obdident.report.sanitize import safe
+
+if TYPE_CHECKING:
+    from obdident.model import Report
+
+EXIT_OK, EXIT_USAGE, EXIT_NO_CONTACT = ExitCode.OK, ExitCode.USAGE, ExitCode.NO_CONTACT
+EXIT_PARTIAL, EXIT_REFUSED = ExitCode.PARTIAL, ExitCode.REFUSED
+#: How a scan-stopping error is introduced, by its exit code (the rest: "Could not talk to the adapter").
+_HEADLINES = {ExitCode.REFUSED: "Refused"}
+
+app = typer.Typer(
+    name="obdident",
+    help="Read a vehicle's identity (VIN, ECU identifiers) through an ELM327 OBD-II adapter. Read-only: "
+    "obdident never writes to the vehicle and never calculates unlock codes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"obdident {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """obdident: read-only vehicle identification through an ELM327 adapter."""
+
+
+def _render(report: Report) -> None:
+    """Print the report on the terminal (stdout)."""
+    from rich.console import Console
+
+    from obdident.report.text import render
+
+    render(report, Console(highlight=False))
+
+
+@app.command()
+def scan(
+    port: PortOption = None,
+    demo: DemoOption = False,
+    json_path: ScanJsonOption = None,
+    make: MakeOption = None,
+    sweep: SweepOption = False,
+    record: RecordOption = None,
+    note: NoteOption = None,
+    baudrate: BaudrateOption = 38400,
+    timeout: TimeoutOption = 120.0,
+    verbose: VerboseOption = False,
+    html: ScanHtmlOption = None,
+    qr: QrOption = None,
+    csv: CsvOption = None,
+    redact: RedactOption = False,
+) -> None:
+    """Scan the vehicle read-only and print (or write) its identification report."""
+    err = stderr()
+    if verbose:
+        verbose_logging()
+    if note is not None and record is None:
+        err.print("[red]--note describes a --record recording;[/] give --record FILE too, or drop --note.")
+        raise typer.Exit(EXIT_USAGE)
+    if demo and port:
+        err.print("[red]Give either --port or --demo, not both.[/]")
+        raise typer.Exit(EXIT_USAGE)
+    if make is not None and make.lower() != "nissan":
+        err.print(f"[red]--make {make!r} is not known;[/] the only make with its own knowledge is 'nissan'.")
+        raise typer.Exit(EXIT_USAGE)
+    if redact and record:
+        err.print(
+            "[red]--redact cannot mask a --record recording[/] (it holds the adapter dialogue as read). "
+            "Record without --redact, then share outputs made with `obdident report SCAN.json --redact`."
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if port is not None:
+        check_port(err, port)
+    check_outputs(err, html, qr, csv, json_path=json_path, record=record)
+    if not demo and not port:
+        port = choose_adapter(err)
+
+    from obdident.cli.keeper import Keeper
+    from obdident.interrupt import Interrupted, deferred, stop_on_signals
+    from obdident.scanning import DEMO_PORT
+    from obdident.scanning import scan as run_scan
+
+    url = DEMO_PORT if demo else str(port)
+    keeper = Keeper(url, json_path, record, note, redact, tool=f"obdident {__version__}")
+    try:
+        with stop_on_signals(), err.status("Starting", spinner="dots") as status:
+            report = run_scan(
+                url,
+                baudrate=baudrate,
+                make=make.lower() if make else None,
+                sweep=sweep,
+                timeout_s=timeout,
+                progress=status.update,
+                on_exchange=keeper.on_exchange,
+                checkpoint=keeper.checkpoint,
+            )
+    except ObdidentError as exc:  # the error names its exit code: 5 refused, 2 a bad URL, 3 no contact
+        keeper.save_recording()
+        err.print(f"[red]{_HEADLINES.get(exc.exit_code, 'Could not talk to the adapter')}:[/] {exc}")
+        if exc.hint:
+            err.print(f"[bold]What to do:[/] {exc.hint}")
+        if verbose and exc.response:
+            err.print(f"Adapter said: {list(exc.response)!r}")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep, print and write what was read
+        with deferred():
+            kept = keeper.interrupted(err, exc.signal_name if isinstance(exc, Interrupted) else "SIGINT")
+            if kept is not None:
+                if json_path != "-":
+                    _render(kept)
+                write_outputs(kept, err, html, qr, csv)
+        raise typer.Exit(EXIT_PARTIAL) from None
+    except Exception as exc:  # never a traceback for the user; --verbose shows it
+        reason = f"{type(exc).__name__}: {exc}"
+        if verbose:
+            err.print_exception()
+        code = keeper.stop(err, reason)
+        if keeper.last is not None:
+            write_outputs(keeper.last, err, html, qr, csv)
+        raise typer.Exit(code) from None
+
+    with deferred():  # a late Ctrl-C cannot cut the outputs short: the scan has ended
+        keeper.save_recording(report)
+        if redact:
+            from obdident.report.redact import redact as redacted
+
+            report = redacted(report)
+        if json_path is not None:
+            write_json(report, json_path)
+        if json_path != "-":
+            _render(report)
+            if json_path:
+                err.print(f"JSON report written to {json_path}")
+        elif not report.complete:
+            err.print("[yellow]The scan is incomplete (see its problems); the report has complete: false.[/]")
+        write_outputs(report, err, html, qr, csv)
+    if report.complete:
+        raise typer.Exit(EXIT_OK)
+    timed_out = any(p.code == "scan-timeout" for p in report.problems)  # the limit ended it, not the adapter
+    raise typer.Exit(EXIT_PARTIAL if report.ecus or timed_out else EXIT_NO_CONTACT)
+
+
+@app.command("report")
+def report_command(
+    scan_json: ScanJsonArgument,
+    html: ReportHtmlOption = None,
+    qr: QrOption = None,
+    request: RequestOption = False,
+    csv: CsvOption = None,
+    json_path: ReportJsonOption = None,
+    redact: RedactOption = False,
+) -> None:
+    """Make the dealer's outputs from a saved scan: page, QR code, code request, CSV row.
+
+    Without an option, print the report on the terminal.
+    """
+    from obdident.report.load import load_report
+
+    err = stderr()
+    if request and json_path == "-":
+        err.print("[red]Give either --request or --json -, not both:[/] both would go to stdout.")
+        raise typer.Exit(EXIT_USAGE)
+    check_outputs(err, html, qr, csv, json_path=json_path, source=scan_json)
+    try:
+        report = load_report(scan_json)
+    except ObdidentError as exc:
+        fail(err, exc)
+    if redact:
+        from obdident.report.redact import redact as redacted
+
+        report = redacted(report)
+    if json_path is not None:
+        try:
+            write_json(report, json_path)
+        except OSError as exc:
+            fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
+        if json_path != "-":
+            err.print(f"JSON report written to {safe(json_path)}")
+    if request:
+        from obdident.report.request import request_text
+
+        sys.stdout.write(request_text(report))
+        sys.stdout.flush()
+    if not (html or qr or csv or request or json_path):
+        _render(report)
+    write_outputs(report, err, html, qr, csv)
+
+
+@app.command()
+def ports(
+    ble_timeout: BleTimeoutOption = 5.0,
+    no_ble: NoBleOption = False,
+) -> None:
+    """List candidate adapters: USB serial, Bluetooth Classic, Bluetooth LE, and the usual WiFi endpoint."""
+    from rich.console import Console
+    from rich.table import Table
+
+    err = stderr()
+    found = find(err, None if no_ble else ble_timeout)
+    table = Table(title="Candidate adapters", title_justify="left")
+    table.add_column("Port (--port)", no_wrap=True)
+    for column in ("Kind", "Name", "Why"):
+        table.add_column(column)
+    for candidate in found.candidates:
+        table.add_row(
+            safe(candidate.url),
+            candidate.kind,
+            safe(candidate.description),
+            safe(candidate.reason),
+            style="" if candidate.likely else "dim",
+        )
+    Console(highlight=False).print(table)
+    for note in found.notes:
+        err.print(note)
+
+
+@app.command("check-recording")
+def check_recording(
+    files: RecordingsArgument,
+) -> None:
+    """Check recordings hold no security data and no request obdident would refuse (before sharing them).
+
+    Exit codes: 0 every recording is clean; 1 a recording holds a problem, or a file is not a readable
+    recording (not UTF-8, not in the recording format); 2 usage (no such file, a directory).
+    """
+    from obdident.errors import RecordingError
+    from obdident.recording.audit import audit
+    from obdident.recording.format import load
+
+    err = stderr()
+    failed = False
+    for path in files:
+        try:
+            problems = audit(load(path))
+        except RecordingError as exc:
+            problems = [str(exc)]
+        except OSError as exc:
+            problems = [f"cannot read it: {exc.strerror or exc}"]
+        failed = failed or bool(problems)
+        for problem in problems:
+            err.print(f"[red]{path}:[/] {problem}")
+        if not problems:
+            typer.echo(f"{path}: clean (every security-bearing field masked, every request read-only)")
+    raise typer.Exit(ExitCode.PROBLEM if failed else EXIT_OK)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

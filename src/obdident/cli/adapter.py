@@ -1,0 +1,67 @@
+"""Choosing the adapter when ``--port`` is not given: the one found, or a choice among several."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from obdident.errors import ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from obdident.transports.ports import Found
+
+__all__ = ["choose_adapter", "find"]
+
+
+def find(err: Console, ble_timeout_s: float | None) -> Found:
+    """Look for adapters (USB serial, Bluetooth, Bluetooth LE) with a spinner on stderr.
+
+    Args:
+        err: the stderr console.
+        ble_timeout_s: how long the Bluetooth LE scan may take, seconds; None skips it.
+    """
+    from obdident.transports.ports import find_adapters
+
+    with err.status("Looking for adapters (USB, Bluetooth, Bluetooth LE)", spinner="dots"):
+        return find_adapters(ble_timeout_s=ble_timeout_s)
+
+
+def choose_adapter(err: Console) -> str:
+    """The one likely adapter found; a numbered choice on a terminal when there are several.
+
+    Returns:
+        The chosen adapter's port name or URL.
+
+    Raises:
+        typer.Exit: 3 when none is found; 2 when several are found and stdin is not a terminal, or the
+            number typed names none.
+    """
+    found = find(err, 5.0)
+    likely = [c for c in found.candidates if c.likely]
+    if len(likely) == 1:
+        err.print(f"Using {likely[0].url} ({likely[0].description}: {likely[0].reason}).")
+        return likely[0].url
+    if not likely:
+        err.print(
+            "[red]No adapter found.[/] Plug a USB adapter in, pair a Bluetooth one (and switch it on: most "
+            "take power from the car's OBD-II socket), or join a WiFi adapter's network and use --port "
+            "socket://192.168.0.10:35000. `obdident ports` lists what obdident can see; --demo tries a "
+            "simulated car."
+        )
+        for note in found.notes:
+            err.print(f"  {note}")
+        raise typer.Exit(ExitCode.NO_CONTACT)
+    for number, candidate in enumerate(likely, 1):
+        err.print(f"  {number}. {candidate.url}  {candidate.description} ({candidate.reason})")
+    if not sys.stdin.isatty():
+        err.print("[red]Several adapters found;[/] choose one with --port.")
+        raise typer.Exit(ExitCode.USAGE)
+    choice: int = typer.prompt("Which adapter", type=int, default=1, err=True)
+    if not 1 <= choice <= len(likely):
+        err.print("[red]No such adapter.[/]")
+        raise typer.Exit(ExitCode.USAGE)
+    return likely[choice - 1].url

@@ -1,0 +1,107 @@
+"""The CLI's terminal side: the stderr console, ``--verbose`` logging, the one-line error that exits 2, the
+checks of the port and the outputs made before any work, and writing the outputs with a line for each."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+from obdident.errors import ExitCode, ObdidentError
+from obdident.report.sanitize import safe
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from obdident.model import Report
+
+__all__ = ["check_outputs", "check_port", "fail", "stderr", "verbose_logging", "write_json", "write_outputs"]
+
+
+def stderr() -> Console:
+    """A rich console on stderr that keeps each message on one line, whatever the terminal's width."""
+    from rich.console import Console
+
+    # soft_wrap: a message stays one line whatever the terminal's width (a log, a pipe, a test)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def verbose_logging() -> None:
+    """Show obdident's own debug log (the adapter dialogue, masked) on stderr.
+
+    Only the ``obdident`` logger hierarchy is raised to DEBUG and given a handler; the root logger is left
+    alone, so third-party loggers stay at WARNING (bleak logs raw notifications, unmasked, at DEBUG).
+    """
+    logger = logging.getLogger("obdident")
+    for old in [h for h in logger.handlers if getattr(h, "_obdident_cli", False)]:
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    handler._obdident_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+
+
+def fail(err: Console, exc: Exception) -> NoReturn:
+    """Print what went wrong with what the user named (an option, an input or output file) and what to do,
+    then exit 2 (:attr:`ExitCode.USAGE`): nothing was read.
+
+    Raises:
+        typer.Exit: always, with exit code 2.
+    """
+    err.print(f"[red]{safe(exc)}[/]")
+    hint = getattr(exc, "hint", None)
+    if hint:
+        err.print(f"[bold]What to do:[/] {safe(hint)}")
+    raise typer.Exit(ExitCode.USAGE)
+
+
+def check_port(err: Console, url: str) -> None:
+    """Exit 2 before any work when the port name or URL is malformed or of a refused scheme."""
+    from obdident.transports.urls import check_port as check
+
+    try:
+        check(url)
+    except ObdidentError as exc:
+        fail(err, exc)
+
+
+def check_outputs(
+    err: Console,
+    html: str | None,
+    qr: str | None,
+    csv: str | None,
+    *,
+    json_path: str | None = None,
+    record: str | None = None,
+    source: Path | None = None,
+) -> None:
+    """Exit 2 before any work when an output cannot be written, or would overwrite another output or the
+    input ``source`` (:func:`obdident.report.outputs.check_asked`)."""
+    from obdident.report.outputs import check_asked
+
+    try:
+        check_asked(json_path=json_path, html=html, qr=qr, csv=csv, record=record, source=source)
+    except ObdidentError as exc:
+        fail(err, exc)
+
+
+def write_json(report: Report, path: str) -> None:
+    """Write the JSON report to ``path`` atomically; ``-`` is stdout."""
+    from obdident.report.outputs import write_text
+
+    write_text(report.to_json(), path)
+
+
+def write_outputs(report: Report, err: Console, html: str | None, qr: str | None, csv: str | None) -> None:
+    """Write the HTML page, the QR code and the CSV row asked for; exit 2 if one cannot be written."""
+    from obdident.report.outputs import write_outputs as write
+
+    try:
+        write(report, html=html, qr=qr, csv=csv, tell=lambda said: err.print(safe(said)))
+    except ObdidentError as exc:
+        fail(err, exc)

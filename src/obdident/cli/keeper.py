@@ -1,0 +1,117 @@
+"""What a running scan keeps: the last good report on disk after every step, and the recording.
+
+The scan calls :meth:`Keeper.checkpoint` with a partial report after each step and :meth:`Keeper.on_exchange`
+with every (masked) exchange; when the scan dies or a signal stops it, the keeper still holds the last good
+report (redacted with ``--redact``) and closes the recording, so nothing that was read is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from obdident.errors import ExitCode
+from obdident.model import Problem, Report
+from obdident.recording.recorder import Recorder
+from obdident.report.outputs import STDOUT, write_text
+from obdident.report.sanitize import safe
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from obdident.recording.format import ExchangeLike
+
+__all__ = ["Keeper"]
+
+
+class Keeper:
+    """Keeps the last good report on disk while a scan runs, and appends the recording.
+
+    Attributes:
+        url: the port or URL scanned.
+        json_path: ``--json`` (``-`` for stdout, written only at the end), or None.
+        redact: True with ``--redact``: every report kept is redacted.
+        recorder: the ``--record`` recording being appended, or None.
+        last: the last report kept (redacted with ``--redact``), None until the first step ends.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        json_path: str | None,
+        record: str | None,
+        note: str | None,
+        redact: bool = False,
+        *,
+        tool: str = "obdident",
+    ) -> None:
+        """Prepare to keep a scan of ``url``.
+
+        Args:
+            url: the port or URL scanned.
+            json_path: ``--json`` PATH, or None.
+            record: ``--record`` FILE, or None.
+            note: ``--note``: the vehicle as the person recording describes it.
+            redact: ``--redact``.
+            tool: the tool and version, for the recording (``obdident 0.1.0``).
+        """
+        self.url, self.json_path, self.redact = url, json_path, redact
+        self.recorder = Recorder(record, tool=tool, url=url, vehicle=note or "") if record else None
+        self.last: Report | None = None
+        self._read: Report | None = None  # the last report as read (not redacted): the recording's fields
+
+    def on_exchange(self, exchange: ExchangeLike) -> None:
+        """Append one exchange to the recording at once (the driver's ``on_exchange`` hook)."""
+        if self.recorder is not None:
+            self.recorder.append(exchange)
+
+    def checkpoint(self, report: Report) -> None:
+        """Keep a partial report: redacted with ``--redact``, and written to the ``--json`` file."""
+        self._read = report
+        self.last = _redacted(report) if self.redact else report
+        if self.json_path not in (None, STDOUT):
+            write_text(self.last.to_json(), str(self.json_path))
+
+    def save_recording(self, report: Report | None = None) -> None:
+        """Close the recording with its closing fields from ``report`` (the final one) or the last kept."""
+        if self.recorder is not None:
+            self.recorder.close(report or self._read)
+
+    def stop(self, err: Console, reason: str) -> int:
+        """The scan died: keep the last good report; return the exit code (4 partial, 3 nothing read)."""
+        self.save_recording()
+        if self.last is None:
+            err.print(f"[red]obdident stopped ({reason}) before anything was read.[/]")
+            return ExitCode.NO_CONTACT
+        if self.json_path == STDOUT:
+            write_text(self.last.to_json(), STDOUT)
+        where = f" in {self.json_path}" if self.json_path not in (None, STDOUT) else ""
+        err.print(f"[yellow]obdident stopped ({reason}); the report so far{where} has complete: false.[/]")
+        return ExitCode.PARTIAL
+
+    def interrupted(self, err: Console, signal_name: str) -> Report | None:
+        """A signal stopped the scan: add the ``interrupted`` problem to the last good report, keep it (JSON
+        file or stdout, recording) and return it for the terminal and the other outputs; None when nothing
+        had been read yet."""
+        self.save_recording()
+        if self.last is None:
+            err.print(f"[yellow]obdident was interrupted ({signal_name}) before anything was read.[/]")
+            return None
+        problem = Problem(
+            "interrupted",
+            f"The scan was interrupted ({signal_name}) before it ended: what was read so far is kept; "
+            "steps that had not run are missing.",
+        )
+        self.last = replace(self.last, complete=False, problems=(*self.last.problems, problem))
+        if self.json_path is not None:
+            write_text(self.last.to_json(), self.json_path)
+        where = f" in {safe(self.json_path)}" if self.json_path not in (None, STDOUT) else ""
+        err.print(f"[yellow]obdident was interrupted ({signal_name}); the report so far{where} has "
+                  "complete: false.[/]")  # fmt: skip
+        return self.last
+
+
+def _redacted(report: Report) -> Report:
+    from obdident.report.redact import redact
+
+    return redact(report)

@@ -1,0 +1,146 @@
+"""The command-line options and arguments of the ``obdident`` commands, as typed aliases.
+
+Each alias is an ``Annotated`` type that typer reads: the parameter's type, its option names, its help.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = [
+    "BaudrateOption",
+    "BleTimeoutOption",
+    "CsvOption",
+    "DemoOption",
+    "MakeOption",
+    "NoBleOption",
+    "NoteOption",
+    "PortOption",
+    "QrOption",
+    "RecordOption",
+    "RecordingsArgument",
+    "RedactOption",
+    "ReportHtmlOption",
+    "ReportJsonOption",
+    "RequestOption",
+    "ScanHtmlOption",
+    "ScanJsonArgument",
+    "ScanJsonOption",
+    "SweepOption",
+    "TimeoutOption",
+    "VerboseOption",
+]
+
+# Options that `scan` and `report` share.
+CsvOption = Annotated[
+    str | None,
+    typer.Option(metavar="FILE", help="Append one row for this car to the CSV file FILE (dealer's log)."),
+]
+RedactOption = Annotated[
+    bool,
+    typer.Option(
+        "--redact",
+        help="Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
+        "for sharing on a forum.",
+    ),
+]
+QrOption = Annotated[
+    str | None,
+    typer.Option(metavar="PATH", help="Write the QR code (VIN and head-unit identifiers) as SVG."),
+]
+
+PortOption = Annotated[
+    str | None,
+    typer.Option(
+        "--port",
+        "-p",
+        help="Adapter port or URL: /dev/ttyUSB0, /dev/rfcomm0, COM5, /dev/cu.OBDII-SPPDev, "
+        "socket://192.168.0.10:35000 (WiFi), ble://MAC (Bluetooth LE), rfcomm://MAC (Linux), "
+        "sim://PROFILE (simulated vehicle). Without it, obdident looks for the adapter.",
+    ),
+]
+
+DemoOption = Annotated[
+    bool, typer.Option("--demo", help="Scan the built-in simulated Nissan (no hardware needed).")
+]
+
+ScanJsonOption = Annotated[
+    str | None,
+    typer.Option("--json", metavar="PATH", help="Write the JSON report to PATH ('-' for stdout only)."),
+]
+
+MakeOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Vehicle make when the car does not show it (no VIN, no Nissan CALID): 'nissan' lets "
+        "obdident open Nissan's diagnostic session (10 C0) on Nissan units that need it.",
+    ),
+]
+
+SweepOption = Annotated[
+    bool, typer.Option("--sweep", help="Also probe every physical id 700-7F7 and list unknown units.")
+]
+
+RecordOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FILE",
+        help="Write the adapter dialogue (masked) to FILE, for replay://FILE and to contribute it "
+        "(see hw-fixtures/sessions/README.md).",
+    ),
+]
+
+NoteOption = Annotated[
+    str | None, typer.Option(help="With --record: the vehicle, as you would describe it (model, year).")
+]
+
+BaudrateOption = Annotated[int, typer.Option(help="Serial speed in baud.", min=1)]
+
+TimeoutOption = Annotated[float, typer.Option(help="Overall time limit in seconds.", min=1.0)]
+
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show the adapter dialogue.")]
+
+ScanHtmlOption = Annotated[
+    str | None,
+    typer.Option(metavar="PATH", help="Also write the printable one-page report for the dealer (HTML)."),
+]
+
+ScanJsonArgument = Annotated[
+    Path,
+    typer.Argument(metavar="SCAN.json", help="A JSON report written by `obdident scan --json PATH`."),
+]
+
+ReportHtmlOption = Annotated[
+    str | None, typer.Option(metavar="PATH", help="Write the printable one-page report for the dealer.")
+]
+
+RequestOption = Annotated[
+    bool,
+    typer.Option(
+        "--request",
+        help="Print the text of a request to the dealer for the head unit's unlock code, filled from "
+        "the scan, with blanks for what the owner adds.",
+    ),
+]
+
+ReportJsonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--json",
+        metavar="PATH",
+        help="Write the JSON report (redacted with --redact) to PATH ('-' for stdout).",
+    ),
+]
+
+BleTimeoutOption = Annotated[
+    float, typer.Option(help="How long the Bluetooth LE scan may take, seconds.", min=0.5, max=60)
+]
+
+NoBleOption = Annotated[bool, typer.Option("--no-ble", help="Skip the Bluetooth LE scan.")]
+
+RecordingsArgument = Annotated[
+    list[Path], typer.Argument(help="Recordings written by --record.", exists=True, dir_okay=False)
+]

@@ -1,0 +1,123 @@
+"""Writing a recording while the scan runs: each exchange is appended as it happens, never rewritten.
+
+The file is opened (and truncated) at the first exchange, with the format line and the header fields known
+at the start (:data:`~obdident.recording.format.OPENING`); each exchange the driver reports is appended and
+flushed at once, so a scan that dies leaves every exchange it made on disk; :meth:`Recorder.close` appends
+the fields known only at the end (:data:`~obdident.recording.format.CLOSING`). Writing costs one pass over
+the dialogue, whatever the number of steps. The text is exactly :func:`~obdident.recording.format.dumps`
+of the same session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from obdident.recording.format import (
+    CLOSING,
+    FORMAT,
+    OPENING,
+    ExchangeLike,
+    SessionMeta,
+    exchange_lines,
+    field_lines,
+)
+
+if TYPE_CHECKING:
+    from obdident.model import Report
+
+__all__ = ["Recorder", "closing_meta", "provenance"]
+
+
+def provenance(url: str) -> str:
+    """Where a dialogue recorded through ``url`` came from: a simulator, a replay, or an adapter.
+
+    Args:
+        url: the port name or URL scanned (``sim://PROFILE``, ``replay://FILE``, ``/dev/ttyUSB0``...).
+    """
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme == "sim":
+        return f"simulated ({url}): not a real car"
+    if scheme == "replay":
+        return f"replayed from {url}"
+    return f"recorded through an adapter at {url}"
+
+
+def closing_meta(opening: SessionMeta, url: str, report: Report | None) -> SessionMeta:
+    """The header with the fields known at the end taken from the scan's (last) report.
+
+    Without a report (nothing read), the start and duration stay empty (``""``, 0) and the port is ``url``:
+    nothing is invented.
+    """
+    if report is None:
+        return SessionMeta(opening.tool, "", 0.0, url, "", "", opening.provenance, opening.vehicle)
+    return SessionMeta(
+        tool=opening.tool,
+        started_at=report.started_at,
+        duration_s=report.duration_s,
+        port=report.adapter.port,
+        transport=report.adapter.transport or "",
+        adapter=report.adapter.version or "",
+        provenance=opening.provenance,
+        vehicle=opening.vehicle,
+    )
+
+
+class Recorder:
+    """Appends one scan's dialogue to a recording file.
+
+    Attributes:
+        path: the recording file.
+        meta: the opening fields (``tool``, ``provenance``, ``vehicle``; the others are filled on close).
+        count: exchanges written so far.
+    """
+
+    def __init__(self, path: str | Path, *, tool: str, url: str, vehicle: str = "") -> None:
+        """Prepare a recording of a scan through ``url``; the file is not touched before the first write.
+
+        Args:
+            path: the file to write (replaced: truncated when the first line is written).
+            tool: the tool and version (``obdident 0.1.0``).
+            url: the port or URL scanned, for the provenance and as the port when nothing was read.
+            vehicle: the vehicle as the person recording describes it (``--note``).
+        """
+        self.path = Path(path)
+        self.url = url
+        self.meta = SessionMeta(tool, "", 0.0, url, "", provenance=provenance(url), vehicle=vehicle)
+        self.count = 0
+        self._base_s: float | None = None
+        self._file: TextIO | None = None
+        self._closed = False
+
+    def _write(self, lines: list[str]) -> None:
+        if self._file is None:
+            self._file = self.path.open("w", encoding="utf-8", newline="\n")
+            lines = [f"# {FORMAT}", *field_lines(self.meta, OPENING), *lines]
+        self._file.write("".join(f"{line}\n" for line in lines))
+        self._file.flush()
+
+    def append(self, exchange: ExchangeLike) -> None:
+        """Append one (masked) exchange and flush it to the file; the driver's ``on_exchange`` hook.
+
+        Raises:
+            OSError: the file could not be written.
+        """
+        if self._closed:
+            return
+        self._base_s = exchange.started_s if self._base_s is None else self._base_s
+        self._write(exchange_lines(exchange, self._base_s))
+        self.count += 1
+
+    def close(self, report: Report | None) -> None:
+        """Append the closing fields from the scan's last report (see :func:`closing_meta`) and close the
+        file; later calls do nothing.
+
+        Raises:
+            OSError: the file could not be written.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._write(field_lines(closing_meta(self.meta, self.url, report), CLOSING))
+        if self._file is not None:
+            self._file.close()
