@@ -153,7 +153,7 @@ def test_clone_without_cra_still_reads_every_unit() -> None:
 
 def test_sweep_lists_a_unit_no_table_names(tmp_path: Path) -> None:
     text = (PROFILES / "nissan-qashqai-j10.toml").read_text()
-    extra = '''
+    extra = """
 [[ecu]]
 name = "MYSTERY"
 request_id = "7A1"
@@ -161,7 +161,7 @@ response_id = "7A9"
 functional = false
 [ecu.responses]
 "3E00" = "7E 00"
-'''
+"""
     path = tmp_path / "j10-plus.toml"
     path.write_text(text + extra)
     report, _ = run(f"sim://{path}", sweep=True)
@@ -169,3 +169,37 @@ functional = false
     assert found == [("7A1", "7A9", "7E 00")]
     data = json.loads(report.to_json())
     assert data["unknown_units"][0]["evidence"]["request"] == "3E00"
+
+
+def test_a_locked_unit_the_record_does_not_show_needing_the_session_gets_none(
+    tmp_path: Path, wire_audit: WireAudit
+) -> None:
+    # The meter (743) made to answer 21 83 only in session 10 C0, like the BCM: no capture shows the real
+    # meter needing Nissan's session, so the scan must not send it there (the guard would refuse it), and
+    # the scan goes on to the end.
+    text = (PROFILES / "nissan-qashqai-j10.toml").read_text()
+    meter = text.index('request_id = "743"')
+    head, rest = text[:meter], text[meter:]
+    answer = '"2183" = "61 83 42 52 35 30 45 14 46 02 18 01 06 06 08 06 00 01 00 16 00 01 FF FF FF 80"\n'
+    assert answer in rest
+    rest = rest.replace(answer, "", 1).replace(
+        'sessions = ["C0"]         # synthesised: accepts 10 C0 (not captured)',
+        'sessions = ["C0"]\nlocked_nrc = "80"',
+        1,
+    )
+    end = rest.index('"3E00" = "7E 00"') + len('"3E00" = "7E 00"          # synthesised\n')
+    locked = head + rest[:end] + "\n[ecu.session_responses.C0]\n" + answer + rest[end:]
+    assert locked != text
+    path = tmp_path / "j10-locked-meter.toml"
+    path.write_text(locked)
+    report, _ = run(f"sim://{path}")
+    header, session_headers = None, set()
+    for line in wire_audit.lines():
+        if line.startswith("ATSH"):
+            header = line[4:]
+        elif line.startswith("10C0"):
+            session_headers.add(header)
+    assert session_headers == {"745", "742"}  # the BCM and EPS only, never the meter 743
+    (problem,) = [p for p in report.problems if p.code == "needs-nissan-session"]
+    assert problem.response_id == "763" and "no public capture" in problem.message
+    assert report.complete

@@ -173,6 +173,15 @@ def identify(driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | N
                 "--make nissan.",
             )
             return result
+        if not unit.needs_session:
+            # The session is sent only where a capture shows a Nissan unit needing it (the guard's targets):
+            # on another unit 10 C0 may mean something else (on a Ford engine ECU it set neutral-tow mode).
+            result.problem(
+                "needs-nissan-session",
+                f"{unit.name} answers identification only in a diagnostic session (it said {first}); Nissan's "
+                "session 10 C0 is not opened on this unit, because no public capture shows it needs it.",
+            )
+            return result
         opened = _session(asker, _NISSAN_SESSION)
         if opened is not True:
             result.problem("session-refused", f"{unit.name} refused Nissan's session 10 C0: {opened}")
