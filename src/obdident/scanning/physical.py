@@ -178,8 +178,9 @@ def identify(driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | N
             # on another unit 10 C0 may mean something else (on a Ford engine ECU it set neutral-tow mode).
             result.problem(
                 "needs-nissan-session",
-                f"{unit.name} answers identification only in a diagnostic session (it said {first}); Nissan's "
-                "session 10 C0 is not opened on this unit, because no public capture shows it needs it.",
+                f"{unit.name} answers identification only in a diagnostic session (it said {first}); "
+                "Nissan's session 10 C0 is not opened on this unit, because no public capture shows it "
+                "needs it.",
             )
             return result
         opened = _session(asker, _NISSAN_SESSION)
