@@ -122,9 +122,24 @@ def test_link_lost_mid_scan_exit_4_with_what_was_read(
     assert "Traceback" not in result.output
 
 
-def test_silent_adapter_exit_3_says_what_to_do() -> None:
+class _FastClock:
+    """A virtual clock that advances ``step_s`` each time it is read: the driver reads it after every port
+    read (one read slice of real time), so its deadlines pass after a few reads instead of in real seconds."""
+
+    def __init__(self, step_s: float) -> None:
+        self.now_s, self.step_s = 0.0, step_s
+
+    def __call__(self) -> float:
+        self.now_s += self.step_s
+        return self.now_s
+
+
+def test_silent_adapter_exit_3_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
+    clock = _FastClock(0.5)
+    scan_port = scanning.scan_port
+    monkeypatch.setattr(scanning, "scan_port", lambda *args, **kw: scan_port(*args, **kw, clock=clock))
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen(1)
@@ -133,6 +148,7 @@ def test_silent_adapter_exit_3_says_what_to_do() -> None:
     assert result.exit_code == cli.EXIT_NO_CONTACT
     assert "did not answer AT D or AT Z" in result.stderr
     assert "plugged into the car" in result.stderr
+    assert clock.now_s >= 6.0  # AT D's and AT Z's deadlines (1 s and 5 s) were waited out, in virtual time
 
 
 @pytest.mark.parametrize(

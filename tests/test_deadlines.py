@@ -3,7 +3,7 @@
 An expired overall limit is a ``scan-timeout`` (exit 4, what was read kept), never "could not reach the
 vehicle"; an answer that arrived whole but cannot be decoded is an ``undecodable-answer`` problem with the
 raw request and answer, and its step still ran to its end; a device that streams or floods is stopped.
-Everything runs on a virtual clock except the one CLI run, which waits out a 1 s limit.
+Everything runs on a virtual clock, the CLI run too (through the scan's clock).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import itertools
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
-from obdident import cli
+from obdident import cli, scanning
 from obdident.elm327.driver import Exchange
 from obdident.model import Report
 from obdident.scanning import scan_port
@@ -74,7 +75,12 @@ def test_a_limit_that_runs_out_mid_scan_keeps_what_was_read() -> None:
     assert not report.complete
 
 
-def test_cli_an_expired_timeout_exits_4_with_the_report_and_says_timeout(tmp_path: Path) -> None:
+def test_cli_an_expired_timeout_exits_4_with_the_report_and_says_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = virtual_clock(0.01)
+    real_scan_port = scanning.scan_port
+    monkeypatch.setattr(scanning, "scan_port", lambda *args, **kw: real_scan_port(*args, **kw, clock=clock))
     out = tmp_path / "r.json"
     url = f"sim://nissan-xtrail-t32?fault=stall@{SEARCH_LINE}"
     result = runner.invoke(cli.app, ["scan", "--port", url, "--timeout", "1", "--json", str(out)])
@@ -83,6 +89,7 @@ def test_cli_an_expired_timeout_exits_4_with_the_report_and_says_timeout(tmp_pat
     assert data["complete"] is False
     assert [p["code"] for p in data["problems"]] == ["scan-timeout"]
     assert "could not reach the vehicle" not in result.output
+    assert 1.0 <= clock() < 1.5  # the 1 s limit ran out on the virtual clock, and the scan stopped there
 
 
 def test_an_undecodable_infotype_is_its_own_problem_and_the_scan_is_complete(tmp_path: Path) -> None:

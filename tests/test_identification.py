@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from obdident import guard
 from obdident.elm327.lines import PROTOCOLS
 from obdident.elm327.masking import mask_answer
 from obdident.errors import DecodeError, ObdidentError
@@ -59,7 +60,21 @@ def test_uds_read_build_and_parse() -> None:
     with pytest.raises(ValueError):
         uds.build_read(0x6C44)  # Leaf TCU SIM PIN: never built
     assert {d.key for d in uds.DIDS.values()} >= {"spare_part_number", "ecu_serial_number", "vin"}
-    assert all(0xF180 <= did <= 0xF19F for did in uds.DIDS)
+
+
+def test_every_did_the_builder_builds_the_guard_admits_and_the_parser_reads_back() -> None:
+    # behaviour, not the table retyped: whatever DID the codec will build is one the read-only guard lets out
+    built = 0
+    for did in range(0x10000):
+        try:
+            request = uds.build_read(did)
+        except ValueError:
+            continue
+        built += 1
+        assert guard.is_allowed(request.hex().upper()), f"{did:04X}"
+        assert uds.parse_read(bytes([0x62]) + request[1:] + b"X", did) == b"X"
+    assert built
+    assert set(uds.READ_ORDER) <= set(uds.DIDS)  # the scan asks for nothing the builder refuses
 
 
 def test_kwp_builders_refuse_what_the_guard_refuses() -> None:

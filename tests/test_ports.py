@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
 from collections.abc import Iterator
@@ -125,6 +126,12 @@ def test_a_device_that_is_not_an_elm327_is_refused_before_scanning(
     # the "USB adapter" found echoes what it is sent (pyserial's loop://, opened here: --port refuses it)
     system.append(port("/dev/ttyUSB7", 0x0403, 0x6001, "FT232R"))
     monkeypatch.setattr(scanning, "open_port", lambda url, **kw: serial.serial_for_url("loop://", timeout=0))
+    # the scan's deadlines run on a virtual clock that advances 0.5 s per reading: no real seconds waited
+    ticks = itertools.count(1)
+    scan_port = scanning.scan_port
+    monkeypatch.setattr(
+        scanning, "scan_port", lambda *args, **kw: scan_port(*args, **kw, clock=lambda: next(ticks) / 2)
+    )
     result = runner.invoke(cli.app, ["scan", "--timeout", "5"])
     assert result.exit_code == cli.EXIT_NO_CONTACT
     assert "does not answer like an ELM327" in result.stderr or "did not answer" in result.stderr

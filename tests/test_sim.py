@@ -28,6 +28,7 @@ if "obdident.transports" not in serial.protocol_handler_packages:
     serial.protocol_handler_packages.append("obdident.transports")
 
 PROFILE_DIR = Path(__file__).resolve().parents[1] / "hw-fixtures" / "profiles"
+TEST_PROFILES = Path(__file__).with_name("profiles")  # test-only profiles: not packaged, not pinned by golden
 
 
 def profile(name: str) -> VehicleProfile:
@@ -68,21 +69,7 @@ def write_profile(tmp_path: Path, text: str, name: str = "car.toml") -> Path:
     return path
 
 
-CAN29 = """\
-    [vehicle]
-    name = "29-bit test car"
-    provenance = "synthesised"
-    sources = []
-    protocol = "7"
-
-    [[ecu]]
-    name = "ECM"
-    request_id = "18DA10F1"
-    response_id = "18DAF110"
-    [ecu.responses]
-    "0100" = "41 00 BE 3F A8 13"
-    "0902" = "49 02 01 53 4A 4E 46 42 41 54 33 32 55 31 30 30 30 30 30 31"
-"""
+CAN29 = (TEST_PROFILES / "can29.toml").read_text(encoding="utf-8")
 
 
 # -- command line format ----------------------------------------------------------------------
@@ -286,31 +273,8 @@ def test_functional_and_physical_addressing() -> None:
     assert answer_lines(elm, "0100") == ["7E8 06 41 00 BE 3F A8 12 55"]
 
 
-def test_physical_only_ecu(tmp_path: Path) -> None:
-    path = write_profile(
-        tmp_path,
-        """\
-        [vehicle]
-        name = "car with a body ECU"
-        provenance = "synthesised"
-        sources = []
-        protocol = "6"
-        [[ecu]]
-        name = "ECM"
-        request_id = "7E0"
-        response_id = "7E8"
-        [ecu.responses]
-        "0100" = "41 00 00 00 00 01"
-        [[ecu]]
-        name = "BCM"
-        request_id = "745"
-        response_id = "765"
-        functional = false
-        pad = "FF"
-        [ecu.responses]
-        "0100" = "41 00 80 00 00 00"
-        """,
-    )
+def test_physical_only_ecu() -> None:
+    path = TEST_PROFILES / "physical-only-ecu.toml"
     elm = SimulatedELM327(load_profile(path), echo=False)
     assert ask(elm, "ATH1") == "OK\r\r>"
     assert answer_lines(elm, "0100") == ["SEARCHING...", "7E8 06 41 00 00 00 00 01 55"]
@@ -540,45 +504,33 @@ def test_j10_profile_as_captured() -> None:
     assert answer_lines(elm, "0904")[0] == "023"
 
 
-BASE = """\
-    [vehicle]
-    name = "bad car"
-    provenance = "synthesised"
-    sources = []
-    protocol = "PROTO"
-
-    [[ecu]]
-    name = "ECM"
-    request_id = "REQ"
-    response_id = "RSP"
-    [ecu.responses]
-    KEY = VALUE
-"""
+MINIMAL = (TEST_PROFILES / "minimal.toml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
     ("changes", "key"),
     [
         ({'name = "bad car"\n': ""}, "[vehicle].name"),
-        ({'    request_id = "REQ"\n': ""}, "request_id"),
-        ({"VALUE": '"41 00 BE 3F A8 1"'}, "responses.'0100'"),
-        ({"VALUE": '"41 00 ZZ"'}, "responses.'0100'"),
-        ({"KEY": '"01 0"'}, "responses.'01 0'"),
-        ({"PROTO": "3", "REQ": "10", "RSP": "10", "VALUE": '"49 02 01 00 00 00 53 4A"'}, "responses.'0100'"),
-        ({"PROTO": "6", "REQ": "18DA10F1"}, "request_id"),
-        ({"PROTO": "0"}, "protocol"),
+        ({'request_id = "7E0"\n': ""}, "request_id"),
+        ({'"41 00"': '"41 00 BE 3F A8 1"'}, "responses.'0100'"),
+        ({'"41 00"': '"41 00 ZZ"'}, "responses.'0100'"),
+        ({'"0100" =': '"01 0" ='}, "responses.'01 0'"),
+        (
+            {'"6"': '"3"', '"7E0"': '"10"', '"7E8"': '"10"', '"41 00"': '"49 02 01 00 00 00 53 4A"'},
+            "responses.'0100'",
+        ),
+        ({'request_id = "7E0"': 'request_id = "18DA10F1"'}, "request_id"),
+        ({'protocol = "6"': 'protocol = "0"'}, "protocol"),
         ({'provenance = "synthesised"': 'provenance = "recorded"'}, "sources"),
         ({'provenance = "synthesised"': 'provenance = "real"'}, "provenance"),
         ({"sources = []": 'sources = []\ncolour = "red"'}, "colour"),
-        ({"VALUE": '"41 00"\n    [ecu.extra]'}, "extra"),
+        ({'"41 00"': '"41 00"\n[ecu.extra]'}, "extra"),
     ],
 )
 def test_bad_profiles_raise_profile_error(tmp_path: Path, changes: dict[str, str], key: str) -> None:
-    text = BASE
-    defaults = {"PROTO": "6", "REQ": "7E0", "RSP": "7E8", "KEY": '"0100"', "VALUE": '"41 00"'}
+    text = MINIMAL
     for old, new in changes.items():
-        text = text.replace(old, new)
-    for old, new in defaults.items():
+        assert old in text, old
         text = text.replace(old, new)
     path = write_profile(tmp_path, text)
     with pytest.raises(ProfileError) as caught:
@@ -588,8 +540,7 @@ def test_bad_profiles_raise_profile_error(tmp_path: Path, changes: dict[str, str
 
 
 def test_valid_base_profile_loads(tmp_path: Path) -> None:
-    text = BASE.replace("PROTO", "6").replace("REQ", "7E0").replace("RSP", "7E8")
-    loaded = load_profile(write_profile(tmp_path, text.replace("KEY", '"01 00"').replace("VALUE", '"41 00"')))
+    loaded = load_profile(write_profile(tmp_path, MINIMAL.replace('"0100" =', '"01 00" =')))
     assert loaded.ecus[0].responses == {b"\x01\x00": (b"\x41\x00",)}
     assert loaded.ecus[0].pad == 0x55 and loaded.ignition and not loaded.interleave
 
@@ -767,25 +718,8 @@ def test_repeated_request_sequence() -> None:
     assert elm.vehicle.request_count(0x740, bytes.fromhex("22F187")) == 4
 
 
-def test_sequence_profile_format(tmp_path: Path) -> None:
-    path = write_profile(
-        tmp_path,
-        """\
-        [vehicle]
-        name = "busy ECU"
-        provenance = "synthesised"
-        sources = []
-        protocol = "6"
-        [[ecu]]
-        name = "ECM"
-        request_id = "7E0"
-        response_id = "7E8"
-        [ecu.responses]
-        "0100" = "41 00 00 00 00 01"
-        "2183" = [[], ["7F 21 21"], ["61 83 01"]]
-        "0904" = ["7F 09 78", "49 04 01 00"]
-        """,
-    )
+def test_sequence_profile_format() -> None:
+    path = TEST_PROFILES / "busy-ecu.toml"
     loaded = load_profile(path)
     ecm = loaded.ecus[0]
     assert ecm.replies[bytes.fromhex("2183")] == ((), (bytes.fromhex("7F2121"),), (bytes.fromhex("618301"),))
@@ -1016,29 +950,8 @@ def test_vehicle_without_functional_ecu_loads() -> None:
 # -- K-line physical addressing ----------------------------------------------------------------------------
 
 
-def test_kline_physical_1a81(tmp_path: Path) -> None:
-    path = write_profile(
-        tmp_path,
-        """\
-        [vehicle]
-        name = "K-line Nissan"
-        provenance = "synthesised"
-        sources = []
-        protocol = "5"
-        [[ecu]]
-        name = "ECM"
-        request_id = "10"
-        functional = false
-        [ecu.responses]
-        "1A81" = "5A 81 41 42 43 44 45"
-        [[ecu]]
-        name = "TCM"
-        request_id = "18"
-        [ecu.responses]
-        "0100" = "41 00 80 00 00 00"
-        "1A81" = "5A 81 54 43 4D 30 31"
-        """,
-    )
+def test_kline_physical_1a81() -> None:
+    path = TEST_PROFILES / "kline-physical.toml"
     elm = SimulatedELM327(load_profile(path), echo=False)
     assert answer_lines(elm, "ATSP5") == ["OK"]
     assert answer_lines(elm, "ATSH8110FC") == ["OK"]  # format 81 (physical), target 10, tester FC
@@ -1265,20 +1178,10 @@ def test_profiles_hold_no_security_data() -> None:
     ],
 )
 def test_bad_diagnostic_keys_raise_profile_error(tmp_path: Path, extra: str, key: str) -> None:
-    text = f"""\
-    [vehicle]
-    name = "bad car"
-    provenance = "synthesised"
-    sources = []
-    protocol = "6"
-    [[ecu]]
-    name = "BCM"
-    request_id = "745"
-    response_id = "765"
-    {extra}
-    """
-    if "[ecu.responses]" not in extra:
-        text += '[ecu.responses]\n    "0100" = "41 00 00 00 00 00"\n'
+    # the key goes into the unit's table; what follows a [ecu.responses] in it goes into the unit's responses
+    ecu_keys, _, responses = extra.partition("[ecu.responses]")
+    text = (TEST_PROFILES / "bcm.toml").read_text(encoding="utf-8")
+    text = text.replace("[ecu.responses]\n", f"{ecu_keys}\n[ecu.responses]\n") + responses + "\n"
     path = write_profile(tmp_path, text)
     with pytest.raises(ProfileError) as caught:
         load_profile(path)

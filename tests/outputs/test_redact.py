@@ -1,0 +1,114 @@
+"""--redact: the VIN and unit serial numbers masked in every output, the checkpoints included; a recording
+is not pretended masked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from obdident import cli
+from obdident.cli.keeper import Keeper
+from obdident.model import Report
+from obdident.report import csvout, qr
+from obdident.report.html import render_html
+from obdident.report.load import load_report
+from obdident.report.redact import is_redacted, redact, redact_vin
+from obdident.report.request import request_text
+from tests.outputs.common import (
+    DEMO_VIN,
+    _terminal,
+    invoke,
+)
+
+# -- redaction -----------------------------------------------------------------------------------------
+
+
+def test_redact_vin() -> None:
+    assert redact_vin(DEMO_VIN) == "SJNFBAT32U1******"
+    assert redact_vin(None) is None
+
+
+def test_redaction_masks_the_vin_everywhere(demo: Report) -> None:
+    shared = redact(demo)
+    assert shared.vehicle.vin == "SJNFBAT32U1******"
+    assert [s.value for s in shared.vehicle.vin_sources] == ["SJNFBAT32U1******"]
+    assert next(e for e in shared.ecus if e.response_id == "7E8").identification.vin == "SJNFBAT32U1******"
+    assert is_redacted(shared) and not is_redacted(demo)
+    assert redact(shared) == shared
+    assert demo.vehicle.vin == DEMO_VIN  # a pure function: the original is unchanged
+    serial_hex = "303030303031"  # "000001", the VIN's serial part, in the raw evidence lines
+    assert serial_hex in demo.to_json()
+    outputs = {
+        "json": shared.to_json(),
+        "html": render_html(shared),
+        "csv": "".join(csvout.row(shared)),
+        "request": request_text(shared),
+        "qr": qr.payload(shared),
+        "terminal": _terminal(shared),
+    }
+    for name, text in outputs.items():
+        assert DEMO_VIN not in text, name
+        assert "U1000001" not in text, name
+    assert serial_hex not in outputs["json"]
+    assert "Redacted for sharing" in outputs["html"]
+    assert qr.payload(shared) == "OBDIDENT1"  # a masked VIN is not the VIN: left out
+    ecm = next(e for e in shared.ecus if e.response_id == "7E8")
+    vin_evidence = next(e for e in ecm.evidence if e.request.startswith("0902"))
+    assert vin_evidence.response and all(set(line) == {"X"} for line in vin_evidence.response)
+    calid = next(e for e in ecm.evidence if e.request.startswith("0904"))
+    assert calid == next(e for e in demo.ecus[0].evidence if e.request.startswith("0904"))  # untouched
+
+
+def test_redaction_masks_unit_serial_numbers(hostile: Report) -> None:
+    serial = "+cmd|' /C calc'!A0"
+    unit = next(e for e in hostile.ecus if e.response_id == "767")
+    assert unit.identification.fields["ecu_serial_number"] == serial
+    shared = redact(hostile)
+    masked = next(e for e in shared.ecus if e.response_id == "767")
+    assert masked.identification.fields["ecu_serial_number"] == "*" * len(serial)
+    assert masked.identification.fields["spare_part_number"] == '=HYPERLINK("http://x")'  # not a serial
+    serial_evidence = next(e for e in masked.evidence if "ecu_serial_number" in e.fields)
+    assert all(set(line) == {"X"} for line in serial_evidence.response)
+    raw_lines = next(e for e in unit.evidence if "ecu_serial_number" in e.fields).response
+    assert raw_lines and all(line in hostile.to_json() for line in raw_lines)
+    for text in (shared.to_json(), render_html(shared), "".join(csvout.row(shared)), qr.payload(shared),
+                 request_text(shared), _terminal(shared)):  # fmt: skip
+        assert "/C calc'!A0" not in text.replace("-2+3+cmd|' /C calc'!A0", "")
+        assert not any(line in text for line in raw_lines)
+    assert "SN" not in qr.parse_payload(qr.payload(shared))
+
+
+def test_a_redacted_json_report_loads_back(demo: Report, tmp_path: Path) -> None:
+    path = tmp_path / "shared.json"
+    path.write_text(redact(demo).to_json())
+    assert load_report(path).to_dict() == redact(demo).to_dict()
+
+
+def test_scan_redact_masks_every_output(tmp_path: Path) -> None:
+    paths = {name: tmp_path / name for name in ("scan.json", "page.html", "log.csv", "qr.svg")}
+    result = invoke(
+        "scan", "--demo", "--redact", "--json", str(paths["scan.json"]), "--html", str(paths["page.html"]),
+        "--csv", str(paths["log.csv"]), "--qr", str(paths["qr.svg"]),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for name in ("scan.json", "page.html", "log.csv"):
+        text = paths[name].read_text()
+        assert "SJNFBAT32U1******" in text and DEMO_VIN not in text, name
+    assert DEMO_VIN not in result.stdout and "SJNFBAT32U1******" in result.stdout
+    assert json.loads(paths["scan.json"].read_text())["vehicle"]["vin"] == "SJNFBAT32U1******"
+
+
+def test_redact_refuses_to_pretend_a_recording_is_masked(tmp_path: Path) -> None:
+    result = invoke("scan", "--demo", "--redact", "--record", str(tmp_path / "rec.txt"))
+    assert result.exit_code == cli.EXIT_USAGE
+    assert "--redact cannot mask a --record recording" in result.stderr
+    assert not (tmp_path / "rec.txt").exists()
+
+
+def test_scan_redact_masks_the_checkpoints_too(tmp_path: Path, demo: Report) -> None:
+    path = tmp_path / "scan.json"
+    keeper = Keeper("sim://nissan-xtrail-t32", str(path), None, None, redact=True)
+    keeper.checkpoint(demo)  # as the scan does after every step: a crash leaves this file
+    assert json.loads(path.read_text())["vehicle"]["vin"] == "SJNFBAT32U1******"
+    assert DEMO_VIN not in path.read_text()
+    assert keeper.last is not None and keeper.last.vehicle.vin == "SJNFBAT32U1******"
