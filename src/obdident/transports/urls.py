@@ -135,7 +135,7 @@ def _check_own(url: str, scheme: str) -> None:
         if not (parts.netloc + parts.path).strip("/"):
             raise PortUrlError(f"{url}: no recording named (replay://FILE)")
         return
-    from obdident.transports.ble_gatt import parse_ble_url
+    from obdident.transports.ble.url import parse_ble_url
     from obdident.transports.protocol_rfcomm import parse_rfcomm_url
 
     try:
