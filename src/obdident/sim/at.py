@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, replace
 
 from obdident.sim.can import Filter
-from obdident.sim.profile import PROTOCOLS, VehicleProfile
 from obdident.sim.quirks import refuses_at
+from obdident.sim.schema import PROTOCOLS, VehicleProfile
 
 __all__ = ["DEFAULT_PRIORITY", "DEVICE_DESCRIPTION", "AtCommands", "Settings", "is_auto"]
 

@@ -32,8 +32,8 @@ from obdident.sim.can import (
     round_robin,
 )
 from obdident.sim.faults import Fault, FaultInjector, Stream
-from obdident.sim.profile import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
 from obdident.sim.quirks import FAKE_V21_VERSION, expand_quirks, format_output
+from obdident.sim.schema import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
 from obdident.sim.vehicle import SimulatedVehicle
 
 __all__ = ["DEFAULT_VERSION", "DEVICE_DESCRIPTION", "SimulatedELM327", "isotp_frames"]
