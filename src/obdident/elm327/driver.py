@@ -36,7 +36,7 @@ from obdident.errors import (
 )
 from obdident.guard import Guard
 
-__all__ = ["ELM327", "MAX_ANSWER_BYTES", "AdapterInfo", "Exchange", "Response", "SerialLike"]
+__all__ = ["ELM327", "MAX_ANSWER_BYTES", "AdapterInfo", "Clock", "Exchange", "Response", "SerialLike"]
 
 #: Default receive timeout while probing for answers on CAN: 0x19 x 4.096 ms = 102 ms, twice the
 #: ISO 15765-4 P2(CAN) of 50 ms (ELM327 datasheet, AT ST; ISO 15765-4 §6.3.2).
