@@ -7,6 +7,7 @@ deadline measured on an injectable clock (ELM327 datasheet, "Talking to the Vehi
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -36,6 +37,8 @@ from obdident.errors import (
 )
 from obdident.guard import Guard
 
+log = logging.getLogger(__name__)
+
 __all__ = ["ELM327", "MAX_ANSWER_BYTES", "AdapterInfo", "Clock", "Exchange", "Response", "SerialLike"]
 
 #: Default receive timeout while probing for answers on CAN: 0x19 x 4.096 ms = 102 ms, twice the
@@ -62,13 +65,7 @@ class ELM327:
         on_exchange: called with every exchange, failed ones included, as it is kept (masked): the
             recorder's hook.
 
-    Attributes:
-        deadline: an overall clock limit no command may pass (the scan's ``--timeout``), or None.
-        transcript: every exchange so far, in order (masked data only).
-        protocol: the protocol in use: found by :meth:`connect_vehicle`, or set by :meth:`use_protocol`.
-        vehicle_protocol: the vehicle's own protocol: the first one that worked (the adapter may switch to
-            29-bit CAN later to reach a gateway).
-        search_lines: the lines the protocol search printed, for evidence.
+    The guard, the overall :attr:`deadline`, the :attr:`transcript` and the :attr:`protocol` are properties.
     """
 
     def __init__(
@@ -79,7 +76,8 @@ class ELM327:
         clock: Clock = time.monotonic,
         on_exchange: Callable[[Exchange], None] | None = None,
     ) -> None:
-        self._wire = Wire(port, guard=guard or Guard(), clock=clock, on_exchange=on_exchange)
+        self._on_exchange = on_exchange
+        self._wire = Wire(port, guard=guard or Guard(), clock=clock, on_exchange=self._kept)
         self._addressing = Addressing(self.at)
         self._unsupported: list[str] = []
         self._count_works = True
@@ -102,6 +100,18 @@ class ELM327:
     def transcript(self) -> list[Exchange]:
         """Every exchange so far, in order (masked data only)."""
         return self._wire.transcript
+
+    def _kept(self, exchange: Exchange) -> None:
+        """Log every exchange the wire keeps (the dialogue ``--verbose`` shows), then tell the recorder."""
+        log.debug(
+            "%s -> %s (%.0f ms%s)",
+            exchange.request,
+            list(exchange.lines),
+            exchange.elapsed_s * 1000,
+            "" if exchange.outcome == "ok" else ", " + exchange.outcome,
+        )
+        if self._on_exchange is not None:
+            self._on_exchange(exchange)
 
     # --- the only writer --------------------------------------------------------------------------
     def command(self, line: str, *, timeout_s: float = 2.0) -> Exchange:

@@ -9,7 +9,6 @@ line (:meth:`~obdident.guard.Guard.settle`).
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Literal
@@ -21,8 +20,6 @@ from obdident.errors import AdapterTimeoutError, AnswerTooLongError, LinkLostErr
 from obdident.guard import Guard
 
 __all__ = ["MAX_ANSWER_BYTES", "Wire", "confirmed"]
-
-log = logging.getLogger(__name__)
 
 #: The most bytes one answer may bring before the driver calls it garbled and stops reading: 256 KiB.
 #: The longest legitimate answer: ISO 15765-2 first frames declare at most 4095 bytes (12-bit FF_DL, the
@@ -137,13 +134,6 @@ class Wire:
 
     def _keep(self, exchange: Exchange) -> None:
         self.transcript.append(exchange)
-        log.debug(
-            "%s -> %s (%.0f ms%s)",
-            exchange.request,
-            list(exchange.lines),
-            exchange.elapsed_s * 1000,
-            "" if exchange.outcome == "ok" else ", " + exchange.outcome,
-        )
         if self._on_exchange is not None:
             self._on_exchange(exchange)
 
