@@ -1,30 +1,17 @@
 """What kind of link a port is, told by its URL and by the port itself, in words for the report.
 
-The URL's scheme is read by :func:`obdident.transports.urls.scheme_of` only. obdident's own port classes
+The URL's scheme is read by :func:`obdident.transports.kinds.scheme_of` only. obdident's own port classes
 (``sim://``, ``ble://``, ``rfcomm://``, ``replay://``) describe themselves through the typed properties of
 :class:`DescribedLink`; pyserial's (``socket://``, serial devices) are described by their URL's kind.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from obdident.transports.urls import scheme_of
+from obdident.transports.kinds import LinkKind, link_kind
 
 __all__ = ["DescribedLink", "LinkKind", "describe", "link_kind", "provenance"]
-
-
-class LinkKind(StrEnum):
-    """The kinds of link obdident opens, by URL scheme (a native port name is a serial port)."""
-
-    SERIAL = "serial"
-    TCP = "socket"
-    RFC2217 = "rfc2217"
-    BLE = "ble"
-    RFCOMM = "rfcomm"
-    SIM = "sim"
-    REPLAY = "replay"
 
 
 #: What the report's ``adapter.transport`` says for each kind when the port says nothing more.
@@ -52,19 +39,6 @@ class DescribedLink(Protocol):
     def link_description(self) -> str:
         """The link in words for the report (``Bluetooth LE (fff0 family)``)."""
         ...
-
-
-def link_kind(url: str) -> LinkKind:
-    """The kind of link a port name or URL opens: by its scheme; a name without one is a serial port.
-
-    A scheme obdident does not open (refused by :func:`obdident.transports.urls.check_port`) reads as a
-    serial port too: pyserial would open it as some port.
-    """
-    scheme = scheme_of(url)
-    try:
-        return LinkKind(scheme) if scheme is not None else LinkKind.SERIAL
-    except ValueError:
-        return LinkKind.SERIAL
 
 
 def describe(link: object, url: str) -> str:

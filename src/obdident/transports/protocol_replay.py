@@ -17,7 +17,7 @@ import serial
 from serial import SerialBase, SerialException
 
 from obdident.errors import PortNotFoundError, PortUrlError, ReplayDivergedError
-from obdident.transports.links import LinkKind
+from obdident.transports.kinds import LinkKind
 from obdident.transports.modem_lines import NoModemLines
 from obdident.transports.sessionfile import Recording, SessionMeta, load
 

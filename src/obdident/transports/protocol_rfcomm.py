@@ -17,7 +17,7 @@ from serial import SerialException
 from serial.urlhandler import protocol_socket
 
 from obdident.errors import PortUrlError
-from obdident.transports.links import LinkKind
+from obdident.transports.kinds import LinkKind
 
 __all__ = ["DEFAULT_CHANNEL", "Serial", "parse_rfcomm_url"]
 

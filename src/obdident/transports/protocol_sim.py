@@ -37,7 +37,7 @@ from obdident.sim.elm import SimulatedELM327
 from obdident.sim.faults import Fault, parse_fault
 from obdident.sim.profile import find_profile, list_profiles, load_profile
 from obdident.sim.quirks import QUIRKS
-from obdident.transports.links import LinkKind
+from obdident.transports.kinds import LinkKind
 from obdident.transports.modem_lines import NoModemLines
 
 __all__ = ["SCHEME", "Serial", "SimUrl", "parse_sim_url"]

@@ -30,7 +30,7 @@ from obdident.transports.ble.errors import NOT_FOUND_HINT
 from obdident.transports.ble.gatt import choose_characteristics, chunk_size
 from obdident.transports.ble.loop import CLOSE_TIMEOUT_S, LoopThread
 from obdident.transports.ble.url import BleUrl, parse_ble_url
-from obdident.transports.links import LinkKind
+from obdident.transports.kinds import LinkKind
 from obdident.transports.modem_lines import NoModemLines
 
 if TYPE_CHECKING:
