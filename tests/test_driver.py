@@ -400,3 +400,43 @@ def test_a_flood_is_called_garbled_once_past_the_cap() -> None:
     driver.at("ATD")
     driver.at("ATTP6")
     assert len(driver.command("0902", timeout_s=2.0).lines) == 8 * frames
+
+
+@pytest.mark.parametrize(
+    ("found", "bits", "pinned"),
+    [("6", 29, "7"), ("7", 11, "6"), ("8", 29, "9"), ("9", 11, "8"), ("6", 11, None), ("8", 11, None)],
+)
+def test_use_header_bits_pins_the_sibling_at_the_same_bit_rate(
+    found: str, bits: int, pinned: str | None
+) -> None:
+    """ELM327 datasheet, protocol table: 6/7 are 11/29-bit CAN at 500 kbaud, 8/9 at 250 kbaud; the protocol
+    in use, already pinned, sends nothing."""
+    answer = b"7E8 06 41 00 98 1B 80 13 55" if found in "68" else b"18 DA F1 10 06 41 00 98 1B 80 13 55"
+    port, driver = connected({"ATDPN": f"A{found}\r\r>".encode(), "0100": answer + b"\r\r>"})
+    start = len(port.sent)
+    driver.use_header_bits(bits)
+    assert port.sent[start:] == ([f"ATTP{pinned}"] if pinned else [])
+    assert driver.protocol is not None and driver.protocol.number == (pinned or found)
+    assert driver.protocol.header_bits == bits
+    assert driver.vehicle_protocol is not None and driver.vehicle_protocol.number == found
+    driver.use_header_bits(29 if bits == 11 else 11)  # and back to the other width
+    assert driver.protocol.header_bits == (29 if bits == 11 else 11)
+
+
+def test_use_header_bits_keeps_a_protocol_without_a_sibling() -> None:
+    """SAE J1939 (protocol A) has 29-bit ids only: the protocol stays, pinned."""
+    port, driver = connected({})
+    driver.use_protocol("A")
+    start = len(port.sent)
+    driver.use_header_bits(11)
+    assert port.sent[start:] == []
+    assert driver.protocol is not None and driver.protocol.number == "A"
+
+
+def test_use_header_bits_needs_a_protocol_and_a_can_id_width() -> None:
+    driver = ELM327(ScriptedPort(init_script()), clock=virtual_clock())
+    with pytest.raises(AdapterError):
+        driver.use_header_bits(29)
+    _port, connected_driver = connected({})
+    with pytest.raises(ValueError, match="11 or 29"):
+        connected_driver.use_header_bits(16)

@@ -15,13 +15,16 @@ from obdident.elm327 import isotp
 from obdident.errors import AdapterReplyError, NoDataError, ProtocolError, UnableToConnectError
 
 __all__ = [
+    "MASK",
     "PROTOCOLS",
     "EcuMessage",
     "Frame",
     "Protocol",
+    "frames_declared",
     "group_located",
     "group_messages",
     "parse_frames",
+    "parse_voltage",
     "raise_for_status",
     "split_lines",
     "strip_echo",
@@ -84,8 +87,10 @@ _STATUS_HINTS: dict[str, str] = {
 }
 _INFO_PREFIXES = ("SEARCHING", "BUS INIT")
 _HEX_LINE = re.compile(r"[0-9A-FX ]+")
-#: How a byte masked as security data reads in kept lines (obdident.elm327.masking).
-MASKED_BYTE = "XX"
+#: How a byte masked as security data reads in kept lines: the one definition of the marker. The masking
+#: (:mod:`obdident.elm327.masking`) writes it, the parser here reads it as 0x00, the audit checks for it.
+MASK = "XX"
+_VOLTAGE = re.compile(r"(\d+(?:\.\d+)?)\s*V", re.IGNORECASE)
 _BANNER = re.compile(r"ELM327", re.IGNORECASE)
 
 
@@ -246,10 +251,10 @@ def parse_frames(lines: Iterable[str], protocol: Protocol) -> list[Frame]:
         if "X" in header:
             raise ProtocolError(f"unexpected line from the adapter: {line!r}", response=[line])
         pairs = [rest[i : i + 2] for i in range(0, len(rest), 2)]
-        if any("X" in pair and pair != MASKED_BYTE for pair in pairs):
+        if any("X" in pair and pair != MASK for pair in pairs):
             raise ProtocolError(f"unexpected line from the adapter: {line!r}", response=[line])
-        masked = frozenset(i for i, pair in enumerate(pairs) if pair == MASKED_BYTE)
-        data = bytes(0 if pair == MASKED_BYTE else int(pair, 16) for pair in pairs)
+        masked = frozenset(i for i, pair in enumerate(pairs) if pair == MASK)
+        data = bytes(0 if pair == MASK else int(pair, 16) for pair in pairs)
         if protocol.can:
             frames.append(Frame(header, header, data, line, masked))
         else:
@@ -309,3 +314,28 @@ def group_messages(frames: Sequence[Frame], protocol: Protocol) -> list[EcuMessa
         IsoTpError: one sender's frames do not reassemble.
     """
     return [message for message, _ in group_located(frames, protocol)]
+
+
+def frames_declared(lines: Sequence[str], protocol: Protocol) -> int | None:
+    """Frames the answer needs, from its single and first frames' declared lengths (ISO 15765-2 §9.6)."""
+    try:
+        frames = parse_frames([x for x in lines if status_of(x) is None and not is_info(x)], protocol)
+    except ProtocolError:
+        return None
+    total = 0
+    for frame in frames:
+        kind = frame.data[0] >> 4 if frame.data else -1
+        if kind == 0:
+            total += 1
+        elif kind == 1 and len(frame.data) >= 2:
+            total += isotp.can_frames(((frame.data[0] & 0x0F) << 8) | frame.data[1])
+    return total or None
+
+
+def parse_voltage(lines: Sequence[str]) -> float | None:
+    """The AT RV reading in volts (``12.6V``), or None when no line reads as one (ELM327 datasheet, AT RV)."""
+    for line in lines:
+        match = _VOLTAGE.fullmatch(line.strip())
+        if match:
+            return float(match.group(1))
+    return None

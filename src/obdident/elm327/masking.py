@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from obdident import guard
 from obdident.elm327.lines import (
+    MASK,
     EcuMessage,
     Protocol,
     group_located,
@@ -24,9 +25,6 @@ from obdident.elm327.lines import (
 from obdident.errors import ProtocolError
 
 __all__ = ["MASK", "MaskedAnswer", "mask_answer"]
-
-#: What a masked byte reads as in kept lines.
-MASK = "XX"
 
 
 @dataclass(frozen=True)

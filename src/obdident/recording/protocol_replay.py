@@ -18,7 +18,8 @@ from serial import SerialBase, SerialException
 
 from obdident.errors import PortNotFoundError, PortUrlError, ReplayDivergedError
 from obdident.recording.format import Recording, SessionMeta, load
-from obdident.transports.virtual import NoModemLines
+from obdident.transports.kinds import LinkKind
+from obdident.transports.modem_lines import NoModemLines
 
 __all__ = ["Serial"]
 
@@ -40,6 +41,16 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
         replay_meta: the recording's header: the scan reports its start, duration, port and link kind.
         position: exchanges replayed so far.
     """
+
+    @property
+    def link_kind(self) -> LinkKind:
+        """Always :attr:`LinkKind.REPLAY`."""
+        return LinkKind.REPLAY
+
+    @property
+    def link_description(self) -> str:
+        """``recorded session`` (the recorded link's own kind is in the recording's header)."""
+        return "recorded session"
 
     def open(self) -> None:
         """Load the recording named by the URL.

@@ -22,25 +22,12 @@ from obdident.recording.format import (
     exchange_lines,
     field_lines,
 )
+from obdident.transports.links import provenance
 
 if TYPE_CHECKING:
     from obdident.model import Report
 
 __all__ = ["Recorder", "closing_meta", "provenance"]
-
-
-def provenance(url: str) -> str:
-    """Where a dialogue recorded through ``url`` came from: a simulator, a replay, or an adapter.
-
-    Args:
-        url: the port name or URL scanned (``sim://PROFILE``, ``replay://FILE``, ``/dev/ttyUSB0``...).
-    """
-    scheme = url.split("://", 1)[0] if "://" in url else ""
-    if scheme == "sim":
-        return f"simulated ({url}): not a real car"
-    if scheme == "replay":
-        return f"replayed from {url}"
-    return f"recorded through an adapter at {url}"
 
 
 def closing_meta(opening: SessionMeta, url: str, report: Report | None) -> SessionMeta:

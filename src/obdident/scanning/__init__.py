@@ -24,30 +24,19 @@ from collections.abc import Callable
 
 from obdident.elm327.driver import ELM327, Clock, Exchange
 from obdident.model import Report
+from obdident.recording.protocol_replay import Serial as ReplayPort
 from obdident.scanning.outcome import build_report
 from obdident.scanning.runner import Progress, Runner
 from obdident.scanning.state import ScanOptions, ScanState
 from obdident.transports import DEFAULT_BAUDRATE, open_port
+from obdident.transports.links import describe
 
-__all__ = ["DEMO_PORT", "Progress", "ScanOptions", "describe_link", "scan", "scan_port"]
+__all__ = ["DEMO_PORT", "Progress", "ScanOptions", "scan", "scan_port"]
 
 log = logging.getLogger(__name__)
 
 #: The built-in demonstration vehicle (a synthesised Nissan X-Trail T32 profile; no hardware needed).
 DEMO_PORT = "sim://nissan-xtrail-t32"
-
-
-def describe_link(port: str, link: object) -> str:
-    """Name the kind of link: serial, WiFi (TCP), Bluetooth LE with the adapter family, RFCOMM, simulated."""
-    scheme = port.split("://", 1)[0].lower() if "://" in port else ""
-    if scheme == "ble":
-        return f"Bluetooth LE ({getattr(link, 'family', None) or 'unknown'} family)"
-    return {
-        "socket": "TCP (WiFi adapter)",
-        "rfcomm": "Bluetooth Classic (RFCOMM socket)",
-        "sim": "simulated adapter and vehicle",
-        "replay": "recorded session",
-    }.get(scheme, "serial port")
 
 
 def _utc_now() -> str:
@@ -88,11 +77,11 @@ def scan_port(
         TransportError: the link failed during set-up.
         GuardRefusal: a line was refused by the read-only guard (a defect; nothing was sent).
     """
-    replay = getattr(link, "replay_meta", None)
+    replay = link.replay_meta if isinstance(link, ReplayPort) else None
     started_at, started = (replay.started_at if replay else _utc_now()), clock()
     driver = ELM327(link, clock=clock, on_exchange=on_exchange)  # type: ignore[arg-type]
     driver.deadline = started + timeout_s  # the scan's one deadline: the runner reads it from the driver
-    state = ScanState(options or ScanOptions(), port, describe_link(port, link), timeout_s)
+    state = ScanState(options or ScanOptions(), port, describe(link, port), timeout_s)
     if replay is not None:
         state.port, state.transport = replay.port, replay.transport
 

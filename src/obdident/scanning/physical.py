@@ -19,7 +19,7 @@ from obdident.services.diag import Negative, parse_negative, render
 from obdident.vehicles.nissan import Unit
 from obdident.vehicles.vin import parse_vin_field
 
-__all__ = ["VIN_DID_SOURCE", "VIN_LID_SOURCE", "identify", "identify_kline", "protocol_for"]
+__all__ = ["VIN_DID_SOURCE", "VIN_LID_SOURCE", "identify", "identify_kline"]
 
 _LOCKED = {0x7F, 0x80, 0x22, 0x7E}  # not in this session / conditions not correct: Nissan's 7F 21 80
 _NOT_SUPPORTED = {0x11, 0x12, 0x31, 0x10}
@@ -27,20 +27,6 @@ _SERVICE_NOT_SUPPORTED = 0x11
 _NISSAN_SESSION, _KWP_DEFAULT = 0xC0, 0x81
 VIN_LID_SOURCE = "KWP2000 21 81 (local identifier 81)"
 VIN_DID_SOURCE = "UDS 22 F190 (VINDataIdentifier)"
-
-
-def protocol_for(number: str | None, bits: int) -> str:
-    """The CAN protocol of the same speed for ``bits``-bit identifiers (ELM327 datasheet, AT SP).
-
-    Args:
-        number: the adapter's protocol, ``6``-``9`` (None: none yet, 500 kbaud assumed).
-        bits: 11 or 29.
-
-    Returns:
-        ``6`` / ``8`` (11-bit, 500 / 250 kbaud) or ``7`` / ``9`` (29-bit); another protocol unchanged.
-    """
-    base = {"7": "6", "9": "8"}.get(number or "6", number or "6")
-    return base if bits == 11 else {"6": "7", "8": "9"}.get(base, base)
 
 
 def _read_lid(asker: Asker, lid: int) -> tuple[bytes, tuple[int, ...]] | Negative | None:
@@ -156,7 +142,7 @@ def identify(driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | N
     result = result if result is not None else UnitResult(unit)
     protocol = driver.protocol
     assert protocol is not None and protocol.can
-    driver.use_protocol(protocol_for(protocol.number, unit.bits))
+    driver.use_header_bits(unit.bits)
     driver.address(unit.request_id, unit.response_id)
     driver.set_receive_timeout(PROBE_TIMEOUT_HEX)
     asker = Asker(driver, result)

@@ -185,7 +185,7 @@ class Runner:
                 self._establish_nissan()
         if self.state.options.sweep:
             self._announce("Sweeping every physical id 700-7F7 (--sweep)")
-            self.driver.use_protocol(physical.protocol_for(_protocol_number(self.driver), 11))
+            self.driver.use_header_bits(11)
             known = {u.request_id for u in self.state.probed}
             self.state.unknown.extend(sweep(self.driver, known))
 
@@ -266,11 +266,6 @@ class Runner:
             )
             return
         self.state.problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
-
-
-def _protocol_number(driver: ELM327) -> str | None:
-    """The adapter's current protocol number, or None before one is set."""
-    return driver.protocol.number if driver.protocol else None
 
 
 def _failure_code(err: Exception) -> str:

@@ -127,7 +127,7 @@ class ScanState:
     Attributes:
         options: what to scan (:class:`ScanOptions`).
         port: the port's name or URL, for the report.
-        transport: the kind of link (:func:`obdident.scanning.describe_link`), for the report.
+        transport: the kind of link (:func:`obdident.transports.links.describe`), for the report.
         limit_s: the overall time limit in seconds, for the scan-timeout problem.
         ecus: response id -> the ECU's findings, in the order they first answered.
         problems: what went wrong, in order.

@@ -1,19 +1,19 @@
 """The simulated ELM327's AT commands and the settings they change (ELM327 datasheet, AT command summary).
 
-A mixin of :class:`obdident.sim.elm.SimulatedELM327`, split from it along the seam between the command
-interpreter and the vehicle side.
+:class:`AtCommands` is a part of :class:`obdident.sim.elm.SimulatedELM327` (composition): it interprets AT
+commands over the chip's :class:`ChipState`, which the vehicle side reads.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from obdident.sim.can import Filter
-from obdident.sim.profile import PROTOCOLS, VehicleProfile
 from obdident.sim.quirks import refuses_at
+from obdident.sim.schema import PROTOCOLS, VehicleProfile
 
-__all__ = ["DEFAULT_PRIORITY", "DEVICE_DESCRIPTION", "AtCommands", "Settings", "is_auto"]
+__all__ = ["DEFAULT_PRIORITY", "DEVICE_DESCRIPTION", "AtCommands", "ChipState", "Settings", "is_auto"]
 
 #: Answer of AT@1 (ELM327 datasheet, "AT @1").
 DEVICE_DESCRIPTION = "OBDII to RS232 Interpreter"
@@ -55,29 +55,62 @@ class Settings:
 
 
 def is_auto(code: str) -> bool:
+    """Whether a protocol code (``0``, ``A6``, ``6``) lets the chip search automatically (ELM327, AT SP)."""
     return code == "0" or (len(code) == 2 and code[0] == "A")
 
 
+@dataclass
+class ChipState:
+    """What the chip remembers between lines.
+
+    Attributes:
+        power_on_echo: the echo setting at power-up and after a reset.
+        saved_protocol: the protocol AT SP stored (the default after a reset).
+        settings: the settings in force.
+        connected: the protocol number of the connection to the vehicle, or None.
+    """
+
+    power_on_echo: bool
+    saved_protocol: str = "0"
+    settings: Settings = field(init=False)
+    connected: str | None = None
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """AT Z, AT WS, AT D, a brown-out: the settings as at power-up, no connection."""
+        self.settings = Settings(echo=self.power_on_echo, protocol=self.saved_protocol)
+        self.connected = None
+
+
 class AtCommands:
-    """AT command handling; the chip class provides the state below and :meth:`_reset`."""
+    """The AT command interpreter of one simulated chip.
 
-    profile: VehicleProfile
-    version: str
-    quirks: frozenset[str]
-    cra: bool
-    _settings: Settings
-    _saved_protocol: str
-    _connected: str | None
+    Args:
+        state: the chip's state, changed by the commands.
+        profile: the vehicle (AT RV reads its voltage).
+        version: the banner (AT I).
+        quirks: the clone quirks in force.
+        cra: False when the chip answers ``?`` to AT CRA.
+    """
 
-    def _reset(self) -> None:
-        raise NotImplementedError
+    def __init__(
+        self, state: ChipState, profile: VehicleProfile, *, version: str, quirks: frozenset[str], cra: bool
+    ) -> None:
+        self.state = state
+        self.profile = profile
+        self.version = version
+        self.quirks = quirks
+        self.cra = cra
 
-    def _at(self, command: str) -> list[str]:
-        settings = self._settings
+    def run(self, command: str) -> list[str]:
+        """Carry out one AT command (``command`` without ``AT``, spaces removed); return its answer lines."""
+        settings = self.state.settings
         if refuses_at(command, self.quirks):
             return ["?"]
         if command == "D":
-            self._reset()
+            self.state.reset()
             return ["OK"]
         if command == "I":
             return [self.version]
@@ -96,8 +129,8 @@ class AtCommands:
             code = "0" if match[2] == "A0" else match[2]
             settings.protocol = code
             if match[1] == "SP":  # AT SP also stores the protocol as the new default; AT TP does not
-                self._saved_protocol = code
-            self._connected = None
+                self.state.saved_protocol = code
+            self.state.connected = None
             return ["OK"]
         if match := _SET_HEADER.fullmatch(command):
             value = int(match[1], 16)
@@ -134,14 +167,14 @@ class AtCommands:
             settings.rx_filter = None
             return ["OK"]
         if command == "PC":
-            self._connected = None
+            self.state.connected = None
             return ["OK"]
         if _ACCEPTED.fullmatch(command):
             return ["OK"]
         return ["?"]
 
     def _set_flag(self, name: str, on: bool) -> None:
-        settings = self._settings
+        settings = self.state.settings
         if name == "E":
             settings.echo = on or ("echo-stuck" in self.quirks and settings.echo)
         elif name == "L":
@@ -158,19 +191,19 @@ class AtCommands:
     def _set_filter_or_mask(self, which: str, digits: str) -> None:
         """AT CF / AT CM: set the CAN filter or mask; the other half keeps its value."""
         bits = 11 if len(digits) == 3 else 29
-        current = self._settings.rx_filter
+        current = self.state.settings.rx_filter
         if current is None or current.bits != bits:
             current = Filter(bits, 0, (1 << bits) - 1)
         value = int(digits, 16) & ((1 << bits) - 1)
         if which == "CF":
-            self._settings.rx_filter = replace(current, value=value)
+            self.state.settings.rx_filter = replace(current, value=value)
         else:
-            self._settings.rx_filter = replace(current, mask=value)
+            self.state.settings.rx_filter = replace(current, mask=value)
 
     def _describe_protocol(self) -> str:
         """AT DP: ``AUTO, ISO 15765-4 (CAN 11/500)``, ``ISO 9141-2``, or ``AUTO`` before any search."""
-        code = self._settings.protocol
-        number = self._connected or code[-1]
+        code = self.state.settings.protocol
+        number = self.state.connected or code[-1]
         if number == "0":
             return "AUTO"
         text = PROTOCOLS[number].description
@@ -178,6 +211,6 @@ class AtCommands:
 
     def _protocol_number(self) -> str:
         """AT DPN: the protocol number, preceded by ``A`` when chosen automatically (``A6``, ``A0``)."""
-        code = self._settings.protocol
-        number = self._connected or code[-1]
+        code = self.state.settings.protocol
+        number = self.state.connected or code[-1]
         return f"A{number}" if is_auto(code) else number

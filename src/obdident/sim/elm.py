@@ -21,19 +21,16 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import partial
 
-from obdident.sim.at import DEVICE_DESCRIPTION, AtCommands, Settings, is_auto
+from obdident.sim.at import DEVICE_DESCRIPTION, AtCommands, ChipState, is_auto
 from obdident.sim.can import (
-    AUTO_FLOW_CONTROL,
-    CONTINUE_TO_SEND,
     Frame,
-    auto_flow_control_id,
-    hex_text,
     isotp_frames,
     round_robin,
 )
+from obdident.sim.display import deliverable, ecu_frames, passes
 from obdident.sim.faults import Fault, FaultInjector, Stream
-from obdident.sim.profile import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
 from obdident.sim.quirks import FAKE_V21_VERSION, expand_quirks, format_output
+from obdident.sim.schema import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
 from obdident.sim.vehicle import SimulatedVehicle
 
 __all__ = ["DEFAULT_VERSION", "DEVICE_DESCRIPTION", "SimulatedELM327", "isotp_frames"]
@@ -45,14 +42,12 @@ DEFAULT_VERSION = "ELM327 v1.5"
 FUNCTIONAL_CAN_IDS = {11: 0x7DF, 29: 0x18DB33F1}
 #: Default (functional) headers of the legacy protocols (ELM327 datasheet, "AT SH"; SAE J1979).
 FUNCTIONAL_LEGACY_HEADERS = {"1": 0x616AF1, "2": 0x686AF1, "3": 0x686AF1, "4": 0xC233F1, "5": 0xC233F1}
-#: First two header bytes of legacy responses (SAE J1979): J1850 PWM 41 6B, VPW and ISO 9141-2 48 6B.
-_LEGACY_RESPONSE_PREFIX = {"1": b"\x41\x6b", "2": b"\x48\x6b", "3": b"\x48\x6b"}
 #: The K-line protocols, which need a bus initialisation (ELM327 datasheet, "BUS INIT").
 _KLINE = frozenset("345")
 _HEX_LINE = re.compile(r"[0-9A-F]+")
 
 
-class SimulatedELM327(AtCommands):
+class SimulatedELM327:
     """An ELM327 connected to a simulated vehicle.
 
     Attributes:
@@ -107,10 +102,8 @@ class SimulatedELM327(AtCommands):
         self.link_lost = False
         self._faults = FaultInjector(faults)
         self._hung = False
-        self._power_on_echo = echo
-        self._saved_protocol = "0"
-        self._settings = Settings(echo=echo, protocol=self._saved_protocol)
-        self._connected: str | None = None
+        self._state = ChipState(power_on_echo=echo)
+        self._at = AtCommands(self._state, profile, version=self.version, quirks=self.quirks, cra=self.cra)
         self._pending = ""
         self._last: str | None = None
         self.stream: Stream | None = None
@@ -128,12 +121,12 @@ class SimulatedELM327(AtCommands):
     @property
     def connected_protocol(self) -> str | None:
         """The protocol number of the current connection to the vehicle, or None."""
-        return self._connected
+        return self._state.connected
 
     @property
     def selected_protocol(self) -> str:
         """The protocol AT SP / AT TP selected: ``"0"``, ``"A6"``, ``"6"`` ..."""
-        return self._settings.protocol
+        return self._state.settings.protocol
 
     def session_of(self, request_id: int) -> str:
         """The diagnostic session of the ECU with ``request_id``: ``"default"`` or its id (``"C0"``)."""
@@ -185,7 +178,7 @@ class SimulatedELM327(AtCommands):
             faults.fire("ignition-off")
             self.ignition = False
         # The echo goes out as the line arrives, under the settings before it.
-        echo = raw + "\r" if self._settings.echo else ""
+        echo = raw + "\r" if self._state.settings.echo else ""
         text = faults.output(format_output(echo, self._answer_line(raw), self.quirks))
         self.stream = faults.stream(text)
         if self.stream is not None:
@@ -199,7 +192,7 @@ class SimulatedELM327(AtCommands):
             if faults.take(kind):
                 # A brown-out (ELM327 v1.3+ says LV RESET first) or a spontaneous reboot: the line
                 # is lost and the chip starts afresh, as after power-up.
-                self._reset()
+                self._state.reset()
                 self._last = None
                 return f"{first}\r\r{self.version}\r\r>"
         command = raw.replace(" ", "").upper()
@@ -213,18 +206,14 @@ class SimulatedELM327(AtCommands):
             return self._render(["?"])
         if command in ("ATZ", "ATWS"):
             # ELM327 datasheet, "AT Z" / "AT WS": full reset, then the banner.
-            self._reset()
+            self._state.reset()
             return f"\r\r{self.version}\r\r>"
-        lines = self._at(command[2:]) if command.startswith("AT") else self._request(command)
+        lines = self._at.run(command[2:]) if command.startswith("AT") else self._request(command)
         return self._render(lines)
 
     def _render(self, lines: Sequence[str]) -> str:
-        eol = "\r\n" if self._settings.linefeeds else "\r"
+        eol = "\r\n" if self._state.settings.linefeeds else "\r"
         return "".join(line + eol for line in lines) + eol + ">"
-
-    def _reset(self) -> None:
-        self._settings = Settings(echo=self._power_on_echo, protocol=self._saved_protocol)
-        self._connected = None
 
     # -- OBD requests ---------------------------------------------------------------------------
 
@@ -245,14 +234,14 @@ class SimulatedELM327(AtCommands):
             if not command or count == 0:
                 return ["?"]
         request = bytes.fromhex(command)
-        if len(request) > (7 if self._settings.auto_format else 8):
+        if len(request) > (7 if self._state.settings.auto_format else 8):
             return ["?"]
         lines: list[str] = []
-        if self._connected is None:
+        if self._state.connected is None:
             failure = self._connect(lines)
             if failure is not None:
                 return [*lines, failure]
-        shown = [frame for frame in self._answer(request) if self._passes(frame)]
+        shown = [frame for frame in self._answer(request) if passes(frame, self._state.settings)]
         if count is not None:
             shown = shown[:count]
         answer = [line for frame in shown for line in frame.lines]
@@ -269,7 +258,7 @@ class SimulatedELM327(AtCommands):
         fixed 29-bit protocol reaches the 29-bit ECUs of an 11-bit vehicle (and the reverse).
         """
         vehicle = self.profile.protocol
-        code = self._settings.protocol
+        code = self._state.settings.protocol
         bits = PROTOCOLS[vehicle].id_bits
         awake = self.ignition and any(ecu.functional and ecu.id_bits == bits for ecu in self.profile.ecus)
         if is_auto(code):
@@ -293,7 +282,7 @@ class SimulatedELM327(AtCommands):
             elif not self.ignition:
                 # The bus is up (something still acknowledges frames) but no ECU answers.
                 return "NO DATA"
-        self._connected = vehicle
+        self._state.connected = vehicle
         return None
 
     def _answer(self, request: bytes) -> list[Frame]:
@@ -301,7 +290,7 @@ class SimulatedELM327(AtCommands):
         if not self.ignition:
             return []  # switched off after the connection (fault ignition-off): the bus stays silent
         info = self._info()
-        if info.is_can and not self._settings.auto_format:
+        if info.is_can and not self._state.settings.auto_format:
             # AT CAF0: the line carries its own ISO 15765-2 single frame PCI byte.
             if len(request) < 2 or request[0] != len(request) - 1:
                 return []
@@ -313,8 +302,9 @@ class SimulatedELM327(AtCommands):
             preview = partial(self.vehicle.preview, ecu, request, functional=functional)
             reply = partial(self.vehicle.reply, ecu, request, functional=functional)
             for message in self._faults.ecu_reply(ecu.request_id, request, preview, reply):
-                formatted = self._frames(ecu, message)
-                delivered = self._deliverable(ecu, len(formatted))
+                formatted = ecu_frames(ecu, message, self._state.settings, info)
+                strict = self.profile.strict_flow_control
+                delivered = deliverable(ecu, len(formatted), self._state.settings, strict=strict)
                 frames.extend(formatted[:delivered])
                 if delivered < len(formatted):
                     break  # the ECU still waits for a flow control frame: nothing more comes
@@ -327,37 +317,14 @@ class SimulatedELM327(AtCommands):
 
     def _info(self) -> ProtocolInfo:
         """The protocol of the current connection (the profile's before any)."""
-        return PROTOCOLS[self._connected or self.profile.protocol]
-
-    def _deliverable(self, ecu: EcuProfile, frames: int) -> int:
-        """How many of an ECU's ``frames`` (one ISO 15765-2 message) reach the adapter.
-
-        A sender of a first frame waits for a flow control frame on its request id (ISO 15765-2).
-        With ``strict_flow_control`` the ELM327's flow control is modelled: AT CFC0 sends none; mode
-        0 answers on the automatic id (:func:`auto_flow_control_id`); mode 1 on AT FC SH with AT FC
-        SD; mode 2 on the automatic id with AT FC SD. If it misses the ECU, or is not
-        ContinueToSend, only the first frame arrives; a block size n lets n consecutive frames
-        through (the ELM327 answers first frames only).
-        """
-        settings = self._settings
-        if frames <= 1 or not self.profile.strict_flow_control or ecu.id_bits is None:
-            return frames
-        if not settings.flow_control:
-            return 1
-        automatic = auto_flow_control_id(ecu.response_id, ecu.id_bits)
-        target = settings.fc_header if settings.fc_mode == 1 else automatic
-        data = settings.fc_data if settings.fc_mode else AUTO_FLOW_CONTROL
-        if target != ecu.request_id or not data or data[0] != CONTINUE_TO_SEND:
-            return 1
-        block_size = data[1] if len(data) > 1 else 0
-        return frames if block_size == 0 else min(frames, 1 + block_size)
+        return PROTOCOLS[self._state.connected or self.profile.protocol]
 
     def _targets(self, info: ProtocolInfo) -> tuple[list[EcuProfile], bool]:
         """The ECUs a request reaches, and whether it was functional: the functional ECUs, or the one
         AT SH addresses physically. On CAN only the ECUs of the protocol's id width hear it."""
         ecus = [ecu for ecu in self.profile.ecus if ecu.id_bits == info.id_bits]
         functional = [ecu for ecu in ecus if ecu.functional]
-        header = self._settings.header
+        header = self._state.settings.header
         if header is None:
             return functional, True
         if info.id_bits is None:
@@ -366,55 +333,8 @@ class SimulatedELM327(AtCommands):
             target = header >> 8 & 0xFF  # the legacy header's target address byte
         else:
             # 11-bit: the low 11 bits of the header; 29-bit: AT CP priority + the 3 header bytes.
-            priority = self._settings.priority & 0x1F
+            priority = self._state.settings.priority & 0x1F
             target = header & 0x7FF if info.id_bits == 11 else priority << 24 | header
             if target == FUNCTIONAL_CAN_IDS[info.id_bits]:
                 return functional, True
         return [ecu for ecu in ecus if ecu.request_id == target], False
-
-    def _frames(self, ecu: EcuProfile, message: bytes) -> list[Frame]:
-        """Format one ECU message as the ELM327 shows it (ELM327 datasheet, "Multiline Responses")."""
-        settings = self._settings
-        separator = " " if settings.spaces else ""
-        info = self._info()
-        if info.id_bits is None:
-            if not settings.headers:
-                return [Frame(None, None, (hex_text(message, separator),))]
-            prefix = _LEGACY_RESPONSE_PREFIX.get(info.number)
-            if prefix is None:
-                # ISO 14230-4: format byte 0x80 + length, then the target: the tester address that
-                # AT SH gave as the request's source (F1 by default, FC in "AT SH 81 10 FC").
-                tester = 0xF1 if settings.header is None else settings.header & 0xFF
-                prefix = bytes([0x80 | len(message), tester])
-            body = prefix + bytes([ecu.response_id]) + message
-            # Checksum: sum mod 256 (ISO 9141-2, ISO 14230-4); J1850 really uses a CRC-8,
-            # which the simulator replaces by the same sum.
-            return [Frame(None, None, (hex_text(body + bytes([sum(body) & 0xFF]), separator),))]
-        raws = isotp_frames(message, ecu.pad)
-        if info.id_bits == 11:
-            id_text = f"{ecu.response_id:03X}"
-        else:
-            id_text = hex_text(ecu.response_id.to_bytes(4, "big"), separator)
-        frames: list[Frame] = []
-        for index, raw in enumerate(raws):
-            lines: tuple[str, ...]
-            if settings.headers:
-                lines = (id_text + separator + hex_text(raw, separator),)
-            elif not settings.auto_format:
-                lines = (hex_text(raw, separator),)
-            elif len(raws) == 1:
-                lines = (hex_text(message, separator),)
-            elif index == 0:
-                lines = (f"{len(message):03X}", f"0:{separator}{hex_text(raw[2:], separator)}")
-            else:
-                lines = (f"{raw[0] & 0x0F:X}:{separator}{hex_text(raw[1:], separator)}",)
-            frames.append(Frame(ecu.response_id, info.id_bits, lines, index))
-        return frames
-
-    def _passes(self, frame: Frame) -> bool:
-        """AT CRA / CF / CM: only frames whose id matches are shown."""
-        rx_filter = self._settings.rx_filter
-        if rx_filter is None or frame.can_id is None:
-            return True
-        mask = rx_filter.mask
-        return rx_filter.bits == frame.id_bits and frame.can_id & mask == rx_filter.value & mask

@@ -9,34 +9,27 @@ from types import MappingProxyType
 from typing import Any
 
 from obdident.errors import ProfileError
-from obdident.sim.profile import (
-    _ECU_KEYS,
-    _EMPTY,
-    _HEX_RE,
-    _SPACE_RE,
-    _VEHICLE_KEYS,
+from obdident.sim.schema import (
     ADAPTER_QUIRKS,
     DEFAULT_SESSIONS,
+    ECU_KEYS,
+    EMPTY,
     MAX_ISOTP_PAYLOAD,
     MAX_LEGACY_PAYLOAD,
     MAX_REQUEST,
     PROTOCOLS,
     PROVENANCES,
     SESSION_CONTROL,
+    VEHICLE_KEYS,
     VEHICLE_PROTOCOLS,
     EcuProfile,
     ProtocolInfo,
     Reply,
     VehicleProfile,
+    parse_hex,
 )
 
 __all__ = ["Loader"]
-
-
-def _parse_hex(text: str) -> bytes | None:
-    """Hex digits with optional whitespace, any case -> bytes; None if not an even number of hex digits."""
-    compact = _SPACE_RE.sub("", text).upper()
-    return bytes.fromhex(compact) if _HEX_RE.fullmatch(compact) else None
 
 
 class Loader:
@@ -70,7 +63,7 @@ class Loader:
         self.table(document, "(top level)", frozenset({"vehicle", "ecu"}))
         if "vehicle" not in document:
             raise self.fail("[vehicle]", "missing required table")
-        vehicle = self.table(document.get("vehicle"), "[vehicle]", _VEHICLE_KEYS)
+        vehicle = self.table(document.get("vehicle"), "[vehicle]", VEHICLE_KEYS)
         where = "[vehicle]"
         name = self.get(vehicle, "name", where, str)
         provenance = self.get(vehicle, "provenance", where, str)
@@ -129,7 +122,7 @@ class Loader:
         )
 
     def ecu(self, raw: Any, where: str, info: ProtocolInfo) -> EcuProfile:
-        ecu = self.table(raw, where, _ECU_KEYS)
+        ecu = self.table(raw, where, ECU_KEYS)
         name = self.get(ecu, "name", where, str)
         where = f"{where} ({name})"
         request_text = self.get(ecu, "request_id", where, str)
@@ -170,7 +163,7 @@ class Loader:
                 raise self.fail(table_where, "expected a table")
             session_replies[session] = self.replies(table, table_where, info, sessions)
         timing = ecu.get("session_timing", "")
-        timing_bytes = _parse_hex(timing) if isinstance(timing, str) and timing else b""
+        timing_bytes = parse_hex(timing) if isinstance(timing, str) and timing else b""
         if timing_bytes is None or not isinstance(timing, str) or len(timing_bytes) > MAX_REQUEST:
             expected = f'expected hex bytes such as "00 32 01 F4", got {timing!r}'
             raise self.fail(f"{where}.session_timing", expected)
@@ -193,7 +186,7 @@ class Loader:
         )
 
     def byte(self, text: Any, where: str) -> int:
-        value = _parse_hex(text) if isinstance(text, str) else None
+        value = parse_hex(text) if isinstance(text, str) else None
         if value is None or len(value) != 1:
             raise self.fail(where, f'expected one hex byte such as "11", got {text!r}')
         return value[0]
@@ -201,7 +194,7 @@ class Loader:
     def unsupported(self, value: Any, where: str) -> Mapping[int | None, int]:
         """``"11"`` (any service) or a table ``{ "21" = "12", "*" = "11" }`` (service id -> NRC)."""
         if value is None:
-            return _EMPTY
+            return EMPTY
         if isinstance(value, str):
             return MappingProxyType({None: self.byte(value, where)})
         if not isinstance(value, dict):
@@ -219,7 +212,7 @@ class Loader:
         replies: dict[bytes, Reply] = {}
         for key, value in table.items():
             key_where = f"{where}.{key!r}"
-            request = _parse_hex(key)
+            request = parse_hex(key)
             if request is None or not 1 <= len(request) <= MAX_REQUEST:
                 raise self.fail(key_where, f"request must be 1..{MAX_REQUEST} bytes of hex")
             if request in replies:
@@ -261,7 +254,7 @@ class Loader:
         result: list[bytes] = []
         for index, item in enumerate(items):
             item_where = f"{where}[{index}]" if isinstance(value, list) else where
-            payload = _parse_hex(item) if isinstance(item, str) else None
+            payload = parse_hex(item) if isinstance(item, str) else None
             if payload is None:
                 raise self.fail(item_where, f'expected bytes in hex such as "41 00 BE 3F", got {item!r}')
             if len(payload) > limit:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from obdident.sim.profile import DEFAULT_SESSIONS, SESSION_CONTROL, EcuProfile, Reply, VehicleProfile
+from obdident.sim.schema import DEFAULT_SESSIONS, SESSION_CONTROL, EcuProfile, Reply, VehicleProfile
 
 __all__ = ["SimulatedVehicle"]
 

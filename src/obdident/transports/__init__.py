@@ -126,7 +126,7 @@ def _has(err: BaseException, kind: type[BaseException]) -> bool:
 
 def _classify(url: str, err: BaseException) -> TransportError:
     """Map an open error to obdident's tree by its type and errno (see :mod:`errno`)."""
-    from obdident.transports.urls import scheme_of
+    from obdident.transports.kinds import scheme_of
 
     scheme = scheme_of(url)
     serial_port = scheme is None

@@ -17,6 +17,7 @@ from serial import SerialException
 from serial.urlhandler import protocol_socket
 
 from obdident.errors import PortUrlError
+from obdident.transports.kinds import LinkKind
 
 __all__ = ["DEFAULT_CHANNEL", "Serial", "parse_rfcomm_url"]
 
@@ -66,6 +67,16 @@ class Serial(protocol_socket.Serial):  # type: ignore[misc]
             sock.close()
             raise
         return sock
+
+    @property
+    def link_kind(self) -> LinkKind:
+        """Always :attr:`LinkKind.RFCOMM`."""
+        return LinkKind.RFCOMM
+
+    @property
+    def link_description(self) -> str:
+        """``Bluetooth Classic (RFCOMM socket)``."""
+        return "Bluetooth Classic (RFCOMM socket)"
 
     def open(self) -> None:
         """Connect to the adapter's RFCOMM channel.

@@ -37,7 +37,8 @@ from obdident.sim.elm import SimulatedELM327
 from obdident.sim.faults import Fault, parse_fault
 from obdident.sim.profile import find_profile, list_profiles, load_profile
 from obdident.sim.quirks import QUIRKS
-from obdident.transports.virtual import NoModemLines
+from obdident.transports.kinds import LinkKind
+from obdident.transports.modem_lines import NoModemLines
 
 __all__ = ["SCHEME", "Serial", "SimUrl", "parse_sim_url"]
 
@@ -177,6 +178,16 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
         self._late = bytearray()  # slow-prompt: readable only after a read took what is in _rx
         self._lost: str | None = None  # drop fault: why every call now raises
         super().__init__(*args, **kwargs)
+
+    @property
+    def link_kind(self) -> LinkKind:
+        """Always :attr:`LinkKind.SIM`."""
+        return LinkKind.SIM
+
+    @property
+    def link_description(self) -> str:
+        """``simulated adapter and vehicle``."""
+        return "simulated adapter and vehicle"
 
     def open(self) -> None:
         """Load the profile named by the URL and power a fresh simulated ELM327 up.

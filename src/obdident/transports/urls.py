@@ -20,12 +20,12 @@ CLI refuses. A caller that needs a raw port of another kind passes an opened por
 
 from __future__ import annotations
 
-import re
 import stat
 import urllib.parse
 from pathlib import Path
 
 from obdident.errors import PortUrlError, ProfileError
+from obdident.transports.kinds import scheme_of
 
 __all__ = ["ACCEPTED_FORMS", "OWN_SCHEMES", "PYSERIAL_SCHEMES", "check_port", "scheme_of"]
 
@@ -43,20 +43,8 @@ ACCEPTED_FORMS = (
     "sim://PROFILE (simulated vehicle)",
     "replay://FILE (a --record recording)",
 )
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 _RFC2217_OPTIONS = frozenset({"ign_set_control", "poll_modem", "timeout"})
 _MAX_TCP_PORT = 65535
-
-
-def scheme_of(url: str) -> str | None:
-    """The URL scheme in lower case (``socket`` for ``socket://...``), or None for a native port name.
-
-    pyserial treats any name holding ``://`` as a URL (``serial.serial_for_url``); so does this function.
-    """
-    if "://" not in url:
-        return None
-    match = _SCHEME.match(url)
-    return match.group(1).lower() if match else url.split("://", 1)[0].lower()
 
 
 def _accepted() -> str:
@@ -135,7 +123,7 @@ def _check_own(url: str, scheme: str) -> None:
         if not (parts.netloc + parts.path).strip("/"):
             raise PortUrlError(f"{url}: no recording named (replay://FILE)")
         return
-    from obdident.transports.ble_gatt import parse_ble_url
+    from obdident.transports.ble.url import parse_ble_url
     from obdident.transports.protocol_rfcomm import parse_rfcomm_url
 
     try:

@@ -1,144 +1,160 @@
-"""Bluetooth LE adapters: the ``ble://`` URL and the choice of the write and notify characteristics.
+"""The GATT side of Bluetooth LE OBD-II adapters: the layouts obdident knows, the choice of characteristics.
 
-Pure functions over the URL text and the GATT table bleak reports; :mod:`.protocol_ble` does the I/O.
+A BLE ELM327 adapter has no serial port profile: it offers one GATT characteristic the host writes command
+bytes to and one that notifies the adapter's output. Which ones depends on the module inside the adapter,
+hence :data:`FAMILIES`. Pure functions over UUID text and the GATT table bleak reports; no I/O, and bleak is
+imported for type checking only.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import urllib.parse
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from obdident.errors import TransportError
-from obdident.transports.ble import FAMILIES, AdapterFamily, family_for_service, normalize_uuid
 
 if TYPE_CHECKING:
+    from bleak import BleakClient
     from bleak.backends.characteristic import BleakGATTCharacteristic
     from bleak.backends.service import BleakGATTService
 
 __all__ = [
     "ATT_HEADER",
-    "DEFAULT_CONNECT_TIMEOUT_S",
+    "FAMILIES",
     "MAX_MTU",
     "MIN_MTU",
-    "SCHEME",
-    "BleUrl",
+    "AdapterFamily",
     "Choice",
     "choose_characteristics",
-    "parse_ble_url",
+    "chunk_size",
+    "family_for_service",
+    "normalize_uuid",
 ]
 
-SCHEME = "ble"
-DEFAULT_CONNECT_TIMEOUT_S = 10.0
 #: The smallest ATT MTU on LE and the largest useful one (Bluetooth Core Specification, Vol 3, Part F,
 #: the Attribute Protocol: ATT_MTU is at least 23 on LE, attribute values at most 512 bytes); a write
 #: carries MTU less its 3-byte header (opcode and handle).
 MIN_MTU, MAX_MTU, ATT_HEADER = 23, 517, 3
 
-_OPTIONS = ("write", "notify", "response", "mtu", "timeout")
-_MAC = re.compile(r"[0-9A-F]{2}([:-])[0-9A-F]{2}(?:\1[0-9A-F]{2}){4}", re.IGNORECASE)
-_DEVICE_UUID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}", re.IGNORECASE)
+#: The Bluetooth Base UUID that 16- and 32-bit SIG UUIDs expand into (Bluetooth Core Specification 5.4,
+#: Vol 3, Part B, §2.5.1).
+_BASE_UUID_TAIL = "-0000-1000-8000-00805f9b34fb"
+_SHORT_UUID = re.compile(r"(?:0x)?([0-9a-f]{4}|[0-9a-f]{8})", re.IGNORECASE)
+
+
+def normalize_uuid(text: str) -> str:
+    """Return a GATT UUID in bleak's form: 128-bit, lower case.
+
+    Args:
+        text: ``fff2``, ``0xFFF2``, a 32-bit ``0000fff2`` or a full 128-bit UUID.
+
+    Returns:
+        ``0000fff2-0000-1000-8000-00805f9b34fb`` and the like.
+
+    Raises:
+        ValueError: not a UUID.
+    """
+    value = text.strip()
+    short = _SHORT_UUID.fullmatch(value)
+    if short:
+        digits = short.group(1).lower()
+        return f"{digits:0>8}{_BASE_UUID_TAIL}"
+    try:
+        return str(uuid.UUID(value)).lower()
+    except ValueError:
+        raise ValueError(f"{text!r} is not a Bluetooth UUID (fff2 or a 128-bit UUID)") from None
+
+
+@dataclass(frozen=True)
+class AdapterFamily:
+    """The GATT layout of one family of BLE OBD-II adapters.
+
+    Attributes:
+        name: short name, reported as the port's ``family``.
+        service: the service UUID (normalised, 128-bit).
+        notify: the characteristic the adapter's output arrives on (notify or indicate).
+        write: the characteristic commands are written to (may equal :attr:`notify`).
+        adapters: adapters known to use it.
+        source: where the layout comes from.
+    """
+
+    name: str
+    service: str
+    notify: str
+    write: str
+    adapters: str
+    source: str
+
+
+#: Known layouts, tried in this order; a layout only counts when its characteristics have the right
+#: properties. Anything else: the first service with a notifying and a writable characteristic.
+FAMILIES: tuple[AdapterFamily, ...] = (
+    AdapterFamily(
+        "fff0",
+        normalize_uuid("fff0"),
+        normalize_uuid("fff1"),
+        normalize_uuid("fff2"),
+        "most ELM327 BLE clones (OBDII, OBDBLE, Konnwei, Veepeak BLE, Carista)",
+        "obdident's adapter list; public ELM327 BLE clients use FFF0/FFF1/FFF2 (for example "
+        "calledit/elm-vag-block-js, service fff0 for a Carista adapter)",
+    ),
+    AdapterFamily(
+        "ffe0",
+        normalize_uuid("ffe0"),
+        normalize_uuid("ffe1"),
+        normalize_uuid("ffe1"),
+        "adapters built on an HM-10 / TI CC254x serial module, one characteristic both ways",
+        "obdident's adapter list; HM-10 modules expose FFE0/FFE1 (Jakeler/ble-serial lists FFE1 as "
+        "'TI CC245x (HM-10, HM-11)')",
+    ),
+    AdapterFamily(
+        "vlinker",
+        normalize_uuid("18f0"),
+        normalize_uuid("2af0"),
+        normalize_uuid("2af1"),
+        "vLinker BLE adapters",
+        "obdident's adapter list (vLinker); 18F0 with write characteristic 2AF1 is also the layout of "
+        "many BLE serial modules (thermal printers), so it names a module rather than a brand",
+    ),
+    AdapterFamily(
+        "vgate",
+        normalize_uuid("e7810a71-73ae-499d-8c15-faa9aef0c3f2"),
+        normalize_uuid("bef8d6c9-9c21-4c9e-b632-bd58c1009f9f"),
+        normalize_uuid("bef8d6c9-9c21-4c9e-b632-bd58c1009f9f"),
+        "Vgate iCar Pro BLE (advertises as IOS-Vlink), one characteristic both ways",
+        "obdident's adapter list (Vgate); public GATT tables list this service and characteristic for "
+        "an 'IOS-Vlink' adapter",
+    ),
+    AdapterFamily(
+        "nordic-uart",
+        normalize_uuid("6e400001-b5a3-f393-e0a9-e50e24dcca9e"),
+        normalize_uuid("6e400003-b5a3-f393-e0a9-e50e24dcca9e"),
+        normalize_uuid("6e400002-b5a3-f393-e0a9-e50e24dcca9e"),
+        "adapters on a Nordic nRF5 chip running the Nordic UART Service",
+        "Nordic Semiconductor, nRF5 SDK, Nordic UART Service (NUS): RX 6E400002 (write), "
+        "TX 6E400003 (notify)",
+    ),
+)
+
+_BY_SERVICE = {family.service: family for family in FAMILIES}
+
+
+def family_for_service(service_uuid: str) -> AdapterFamily | None:
+    """The known family whose service is ``service_uuid`` (any UUID form), or None."""
+    try:
+        return _BY_SERVICE.get(normalize_uuid(service_uuid))
+    except ValueError:
+        return None
+
+
 #: Standard services that never carry the adapter's serial link (Generic Access, Generic Attribute,
 #: Device Information, Battery): skipped by the generic choice.
 _STANDARD_SERVICES = frozenset(normalize_uuid(u) for u in ("1800", "1801", "180a", "180f"))
 _WRITE_PROPERTIES = ("write", "write-without-response")
 _NOTIFY_PROPERTIES = ("notify", "indicate")
-
-
-@dataclass(frozen=True)
-class BleUrl:
-    """A parsed ``ble://`` URL.
-
-    Attributes:
-        address: the device address, upper case (``AA:BB:CC:DD:EE:FF``, or a macOS device UUID).
-        write: the ``write`` option as a normalised UUID, or None to choose automatically.
-        notify: the ``notify`` option as a normalised UUID, or None to choose automatically.
-        response: True when ``response=1`` forces writes with response.
-        mtu: the ``mtu`` option, or None to use the negotiated MTU.
-        timeout_s: seconds per connection attempt.
-    """
-
-    address: str
-    write: str | None = None
-    notify: str | None = None
-    response: bool = False
-    mtu: int | None = None
-    timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
-
-
-def parse_ble_url(url: str) -> BleUrl:
-    """Parse a ``ble://`` URL (no Bluetooth access).
-
-    Args:
-        url: ``ble://ADDRESS[?write=UUID&notify=UUID&response=0|1&mtu=N&timeout=S]``.
-
-    Returns:
-        The parsed URL.
-
-    Raises:
-        ValueError: not a ``ble://`` URL, a malformed address, an unknown option or a bad option value
-            (pyserial's convention for bad URLs); the message names the bad part.
-    """
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() != SCHEME:
-        raise ValueError(f"expected a URL of the form ble://ADDRESS, got {url!r}")
-    if parts.path not in ("", "/") or parts.fragment:
-        raise ValueError(f"{url!r}: a ble:// URL holds only an address and options (ble://ADDRESS?...)")
-    address: str = urllib.parse.unquote(parts.netloc).strip()
-    if not address:
-        raise ValueError(f"{url!r} names no device; try ble://AA:BB:CC:DD:EE:FF")
-    if _MAC.fullmatch(address):
-        address = address.replace("-", ":").upper()
-    elif _DEVICE_UUID.fullmatch(address):
-        address = address.upper()
-    else:
-        raise ValueError(
-            f"{url!r}: address {address!r} is neither a Bluetooth address (AA:BB:CC:DD:EE:FF) nor a "
-            "macOS device UUID"
-        )
-    try:
-        pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
-    except ValueError as err:
-        raise ValueError(f"{url!r}: malformed options: {err}") from err
-    options: dict[str, str] = {}
-    for key, value in pairs:
-        if key not in _OPTIONS:
-            raise ValueError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
-        if key in options:
-            raise ValueError(f"{url!r}: option {key!r} given twice")
-        options[key] = value
-    uuids: dict[str, str | None] = {}
-    for key in ("write", "notify"):
-        given = options.get(key)
-        try:
-            uuids[key] = None if given is None else normalize_uuid(given)
-        except ValueError:
-            raise ValueError(f"{url!r}: option {key!r}: {given!r} is not a UUID (fff2 or 128-bit)") from None
-    response = options.get("response", "0")
-    if response not in ("0", "1"):
-        raise ValueError(f"{url!r}: option 'response' must be 0 or 1, got {response!r}")
-    mtu: int | None = None
-    if "mtu" in options:
-        text = options["mtu"]
-        if not text.isdigit() or not MIN_MTU <= int(text) <= MAX_MTU:
-            raise ValueError(
-                f"{url!r}: option 'mtu' must be a whole number {MIN_MTU}-{MAX_MTU}, got {text!r}"
-            )
-        mtu = int(text)
-    timeout_s = DEFAULT_CONNECT_TIMEOUT_S
-    if "timeout" in options:
-        try:
-            timeout_s = float(options["timeout"])
-        except ValueError:
-            timeout_s = math.nan
-        if not (math.isfinite(timeout_s) and timeout_s > 0):
-            raise ValueError(
-                f"{url!r}: option 'timeout' must be a positive number of seconds, got {options['timeout']!r}"
-            )
-    return BleUrl(address, uuids["write"], uuids["notify"], response == "1", mtu, timeout_s)
 
 
 @dataclass(frozen=True)
@@ -271,3 +287,23 @@ def choose_characteristics(
         hint="check that the address is the OBD-II adapter's; or name the characteristics with "
         "?write=UUID&notify=UUID",
     )
+
+
+def chunk_size(
+    client: BleakClient, char: BleakGATTCharacteristic, mtu_option: int | None, with_response: bool
+) -> int:
+    """Bytes per GATT write: the ``mtu`` option, else the negotiated MTU, less the 3-byte ATT header."""
+    if mtu_option is not None:
+        return mtu_option - ATT_HEADER
+    try:
+        mtu = int(client.mtu_size)
+    except Exception:  # some backends cannot tell before the first exchange
+        mtu = MIN_MTU
+    size = mtu - ATT_HEADER if mtu > MIN_MTU else MIN_MTU - ATT_HEADER
+    if not with_response:
+        # bleak: a write without response carries at most max_write_without_response_size bytes
+        try:
+            size = min(size, max(MIN_MTU - ATT_HEADER, int(char.max_write_without_response_size)))
+        except Exception:
+            size = min(size, MIN_MTU - ATT_HEADER)
+    return size

@@ -1,0 +1,194 @@
+"""The only writer: every line to the adapter passes the guard, is written, and is read back to the prompt.
+
+:class:`Wire` checks a line with the read-only :class:`~obdident.guard.Guard` (nothing is written when it
+refuses), writes it, reads until the ``>`` prompt under a deadline measured on an injectable clock (no fixed
+sleeps: ELM327 datasheet, "Talking to the Vehicle"), caps the answer's size, masks security-bearing bytes
+(:mod:`obdident.elm327.masking`) before anything keeps them, and tells the guard how the adapter took the
+line (:meth:`~obdident.guard.Guard.settle`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+from obdident.elm327.lines import Protocol, looks_like_banner, split_lines, strip_echo
+from obdident.elm327.masking import MaskedAnswer, mask_answer
+from obdident.elm327.types import Clock, Exchange, SerialLike
+from obdident.errors import AdapterTimeoutError, AnswerTooLongError, LinkLostError, ScanTimeoutError
+from obdident.guard import Guard
+
+__all__ = ["MAX_ANSWER_BYTES", "Wire", "confirmed"]
+
+#: The most bytes one answer may bring before the driver calls it garbled and stops reading: 256 KiB.
+#: The longest legitimate answer: ISO 15765-2 first frames declare at most 4095 bytes (12-bit FF_DL, the
+#: most the ELM327 reassembles: ELM327 datasheet, "Multiline Responses"), i.e. a first frame and 585
+#: consecutive frames; printed with 29-bit headers and spaces (``18 DA F1 10 21 11 22 33 44 55 66 77``
+#: and CR LF) that is 586 x 37 = 21,682 bytes per ECU, and at most 8 ECUs answer a functional request
+#: (7E8-7EF, ISO 15765-4 §6.3.2): 173,456 bytes. The cap adds half again for echo, status lines and NULs.
+MAX_ANSWER_BYTES = 256 * 1024
+
+
+def confirmed(text: str, lines: Sequence[str]) -> bool:
+    """Whether the adapter confirmed an AT command: ``OK``, or for a reset its banner (ELM327 datasheet)."""
+    if any(line.strip().upper() == "OK" for line in lines):
+        return True
+    return text in ("ATZ", "ATWS", "ATD") and any(looks_like_banner(line) for line in lines)
+
+
+def _outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "refused", "unknown"]:
+    """How the adapter answered an AT command, for :meth:`Guard.settle`: ``?`` means not carried out."""
+    if confirmed(text, lines):
+        return "confirmed"
+    return "refused" if [line.strip() for line in lines] == ["?"] else "unknown"
+
+
+class Wire:
+    """The guarded line dialogue with one adapter.
+
+    Args:
+        port: an open port whose read timeout is short (tens of ms).
+        guard: the allowlist every line passes.
+        clock: monotonic seconds; tests pass a virtual clock.
+        on_exchange: called with every exchange, failed ones included, as it is kept (masked).
+
+    Attributes:
+        guard: the read-only guard.
+        deadline: an overall clock limit no command may pass (the scan's ``--timeout``), or None.
+        transcript: every exchange so far, in order (masked data only).
+    """
+
+    def __init__(
+        self,
+        port: SerialLike,
+        *,
+        guard: Guard,
+        clock: Clock = time.monotonic,
+        on_exchange: Callable[[Exchange], None] | None = None,
+    ) -> None:
+        self._port = port
+        self.guard = guard
+        self._clock = clock
+        self._on_exchange = on_exchange
+        self.deadline: float | None = None
+        self.transcript: list[Exchange] = []
+
+    @property
+    def port(self) -> SerialLike:
+        """The port written to."""
+        return self._port
+
+    def transact(
+        self, line: str, timeout_s: float, protocol: Protocol | None
+    ) -> tuple[Exchange, MaskedAnswer]:
+        """Send one line and read the answer up to the ``>`` prompt.
+
+        Args:
+            line: one command without CR (``ATI``, ``0902``).
+            timeout_s: deadline for the prompt, in seconds.
+            protocol: the protocol in use, for masking the answer's frames (None: mask conservatively).
+
+        Returns:
+            The exchange (echo removed, security-bearing bytes masked) and the masked, parsed answer.
+
+        Raises:
+            GuardRefusal: the line is not on the allowlist; nothing was written.
+            LinkLostError: the port failed while writing or reading.
+            AdapterTimeoutError: no prompt before the deadline; the (masked) lines read so far are attached.
+            ScanTimeoutError: the same, when the overall :attr:`deadline` cut the command's own short.
+            AnswerTooLongError: more than :data:`MAX_ANSWER_BYTES` came without a prompt (a flood).
+        """
+        text = self.guard.check(line)
+        started = self._clock()
+        deadline = started + timeout_s
+        overall = self.deadline is not None and self.deadline < deadline
+        if overall and self.deadline is not None:
+            deadline = max(self.deadline, started)
+        try:
+            self._port.reset_input_buffer()
+            self._port.write(text.encode("ascii") + b"\r")
+        except OSError as err:
+            self._keep(Exchange(text, (), started, self._clock() - started, "link-lost"))
+            message = f"the link to the adapter failed while sending {text}: {err}"
+            raise LinkLostError(message, request=text) from err
+        try:
+            raw = self._read_until_prompt(text, deadline, protocol, overall=overall)
+        except (AdapterTimeoutError, LinkLostError, AnswerTooLongError) as err:
+            self.guard.settle("unknown")  # the command may or may not have taken effect
+            outcome = (
+                "timeout"
+                if isinstance(err, AdapterTimeoutError)
+                else "oversize"
+                if isinstance(err, AnswerTooLongError)
+                else "link-lost"
+            )
+            self._keep(Exchange(text, err.response, started, self._clock() - started, outcome))
+            raise
+        answer = mask_answer(strip_echo(split_lines(raw), text), protocol)
+        del raw  # only the masked lines are kept
+        self.guard.settle(_outcome(text, answer.lines))
+        exchange = Exchange(text, answer.lines, started, self._clock() - started)
+        self._keep(exchange)
+        return exchange, answer
+
+    def _keep(self, exchange: Exchange) -> None:
+        self.transcript.append(exchange)
+        if self._on_exchange is not None:
+            self._on_exchange(exchange)
+
+    @staticmethod
+    def _partial(buf: bytearray, text: str, protocol: Protocol | None) -> tuple[str, ...]:
+        return mask_answer(strip_echo(split_lines(bytes(buf)), text), protocol).lines
+
+    def _read_until_prompt(
+        self, text: str, deadline: float, protocol: Protocol | None, *, overall: bool
+    ) -> bytes:
+        """Read until the ``>`` prompt, checking the clock after every read, data or not, and the size.
+
+        A read returns within the port's own timeout (tens of ms: ``READ_SLICE_S``), so the deadline is
+        passed by at most one read; a device that streams bytes and never prompts is stopped there too.
+
+        Raises:
+            LinkLostError: the port failed.
+            AdapterTimeoutError: the command's deadline passed (:class:`ScanTimeoutError` when it was the
+                overall deadline).
+            AnswerTooLongError: more than :data:`MAX_ANSWER_BYTES` without a prompt.
+        """
+        buf = bytearray()
+        while True:
+            try:
+                waiting = self._port.in_waiting
+                chunk = self._port.read(waiting or 1)
+            except OSError as err:
+                raise LinkLostError(
+                    f"the link to the adapter failed while waiting for the answer to {text}: {err}",
+                    request=text,
+                    response=self._partial(buf, text, protocol),
+                ) from err
+            if chunk:
+                buf += chunk
+                if b">" in chunk:
+                    return bytes(buf[: buf.rindex(b">") + 1])
+                if len(buf) > MAX_ANSWER_BYTES:
+                    del buf[MAX_ANSWER_BYTES:]
+                    raise AnswerTooLongError(
+                        f"the answer to {text} ran past {MAX_ANSWER_BYTES} bytes without a prompt: garbled",
+                        request=text,
+                        response=self._partial(buf, text, protocol),
+                    )
+            if self._clock() < deadline:
+                continue
+            if overall:
+                raise ScanTimeoutError(
+                    f"the scan's overall time limit ran out while waiting for the answer to {text}",
+                    request=text,
+                    response=self._partial(buf, text, protocol),
+                    hint="raise the time limit (obdident scan --timeout SECONDS) if the vehicle is slow",
+                )
+            raise AdapterTimeoutError(
+                f"the adapter did not finish answering {text} in time",
+                request=text,
+                response=self._partial(buf, text, protocol),
+                hint="check that the adapter is powered and that nothing else uses the port",
+            )

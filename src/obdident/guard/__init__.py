@@ -1,0 +1,92 @@
+"""The read-only guard: every line passes it before it is written, judged by the frames it causes.
+
+obdident identifies; it never changes a vehicle or an adapter. The ELM327 driver hands every line to
+:meth:`Guard.check` before a byte is written. A line is admitted only when (1) one :data:`ALLOWLIST` row
+admits its text and (2) every frame it can put on the bus, given the adapter state the guard keeps, is in
+the read-only set. There is no blocklist: whatever no row admits (SecurityAccess, memory reads, writes,
+routines, resets, clearing, any other SID, and every command that writes the adapter's non-volatile memory:
+AT SP in all forms, AT PP, AT SD, AT @3, AT BRD/BRT, STN save commands) is refused with
+:class:`~obdident.errors.GuardRefusal`.
+
+Lines are judged in a canonical form: upper case, spaces, tabs and NUL bytes removed. A line holding a CR
+or LF (two commands in one write) and an empty line (the ELM327 repeats the previous command on a bare CR:
+ELM327 datasheet, "Repeating a command") are refused outright.
+
+The frame model (state kept in :class:`GuardContext`):
+
+* Reset seen. Volatile settings survive between programs until a reset, so before the first AT Z, AT WS or
+  AT D the guard knows nothing of them (another program may have left CAF0 or a forged flow control frame)
+  and refuses every line that puts a frame on the bus. A reset restores the defaults: automatic formatting
+  on, flow control mode 0, FC header and data unset, default header (ELM327 datasheet, AT D, AT WS, AT Z).
+  The protocol after a reset is the one stored in the adapter, unknown to the guard.
+* Protocol family: 11-bit CAN, 29-bit CAN, or neither (K-line, J1850): AT TP 1-5 non-CAN, 6/8 11-bit, 7/9/A
+  29-bit, B/C either CAN (AT PB sets their width); AT TP A<h> and a reset any (automatic search, or the
+  protocol stored in the adapter). A line is judged for every family the adapter may be on, so the driver
+  pins the protocol the search found (AT TP h) before it sets a header.
+* Header (AT SH). On CAN the frame's id: the protocol default (7DF / 18DB33F1), an 11-bit id 700-7FF or a
+  29-bit ``18 DA tt F1`` / ``18 DB 33 F1`` (ISO 15765-4 §6.3: the diagnostic ids). Off CAN the header
+  bytes: the default, or ``68 6A F1``, ``C1 33 F1``, ``81 tt F1|FC`` (SAE J1979 / ISO 14230-4 diagnostic
+  headers). AT SH admits nothing else. A 3-digit id on 29-bit CAN becomes AT CP + ``00 0x xx``
+  and an 8-digit id on 11-bit CAN keeps its low 11 bits (ELM327 datasheet, AT SH): neither is a diagnostic
+  id, so a request under a set header (or flow control on FC SH) is admitted only once every CAN family the
+  adapter may be on has the header's width. A 6-digit header on CAN would become a CAN id (its low 11 bits, or
+  AT CP + 24 bits: ELM327 datasheet, AT SH), so under one a request is admitted only once the family is
+  known to be non-CAN (AT TP 1-5). Off CAN, a CAN-id header only addresses: the data stays an allowlisted
+  read request (not modelled further; obdident sends CAN-id headers only on CAN).
+* Automatic formatting (AT CAF, CAN only; ELM327 datasheet, "CAN Message Formats"). CAF1: the adapter adds
+  the ISO 15765-2 PCI byte, so the frame is a single frame ``0L`` + the request, and the request must be one
+  an ALLOWLIST request row admits. CAF0: the adapter sends the bytes as they are, so the first byte is the
+  PCI an ECU reads: the line must be a whole single frame, ``0L`` with L (1-7) the number of bytes after it,
+  carrying an admitted request (``02 09 02`` is admitted; ``01 04`` is a single frame carrying OBD service
+  04, clear DTCs, and refused). Off CAN the line is the message data (header and checksum added), so a
+  CAF0 line is admitted only once the family is known to be CAN.
+* Flow control (AT FC SH / SD / SM; ELM327 datasheet, "Altering Flow Control Messages"; ISO 15765-2 §9.6.5).
+  The adapter answers an ECU's first frame with a flow control frame: mode 0 ``30 00 00`` on the automatic
+  id, mode 1 the FC SD bytes on the FC SH id, mode 2 the FC SD bytes on the automatic id. FC SD is admitted
+  only as a flow control frame ``30 BS STmin`` (ContinueToSend; STmin 00-7F or F1-F9), FC SH only as a
+  diagnostic CAN id, and AT FC SM 1 (SM 2) only when FC SH and FC SD (FC SD) were set through the guard
+  since the last reset. So no state transition makes an admitted setting send anything else.
+
+The rows of the table are data: a later capability adds rows, never code paths. A row may carry a condition
+on the guard's context (the header in force, whether the vehicle is established as a Nissan): Nissan's
+diagnostic session ``10 C0`` is admitted only to an address in :data:`NISSAN_SESSION_TARGETS`, on a vehicle
+established as Nissan (evidence: ``10 C0`` sent to a Ford engine ECU once put it in neutral-tow mode,
+openpilot PR #28585).
+
+Sources: ELM327 datasheet (ELM327DS): AT command summary, "CAN Message Formats", "Altering Flow Control
+Messages", AT CAF, AT FC, AT SH, AT SP (which "sets the protocol and saves it": never admitted) and AT TP
+(tries a protocol without saving it); ISO 15765-2 (PCI types: single frame 0L, first frame 1L, consecutive
+frame 2N, flow control 3S); ISO 15765-4 (diagnostic CAN ids).
+
+Beside the allowlist lives :data:`MASKS`: response fields known to carry security data. The driver masks
+them before anything is decoded, logged, reported or recorded (:mod:`obdident.elm327.masking`).
+"""
+
+from __future__ import annotations
+
+from obdident.errors import GuardRefusal
+from obdident.guard.check import Guard, canonical, is_allowed
+from obdident.guard.context import ANY_FAMILY, CAN, CAN11, CAN29, OTHER, PROTOCOL_FAMILIES, GuardContext
+from obdident.guard.masks import MASKS, MaskRule, mask_offsets, masked_response_ids
+from obdident.guard.rules import ALLOWLIST, NISSAN_SESSION_TARGETS, Rule
+
+__all__ = [
+    "ALLOWLIST",
+    "ANY_FAMILY",
+    "CAN",
+    "CAN11",
+    "CAN29",
+    "MASKS",
+    "NISSAN_SESSION_TARGETS",
+    "OTHER",
+    "PROTOCOL_FAMILIES",
+    "Guard",
+    "GuardContext",
+    "GuardRefusal",
+    "MaskRule",
+    "Rule",
+    "canonical",
+    "is_allowed",
+    "mask_offsets",
+    "masked_response_ids",
+]

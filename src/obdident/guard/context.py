@@ -1,0 +1,97 @@
+"""What the guard knows of the adapter's state: the protocol family, header, flow control, Nissan basis.
+
+Part of :mod:`obdident.guard`; the judging is in :mod:`obdident.guard.check`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The protocol families a line is judged for: CAN with 11-bit ids, CAN with 29-bit ids (ISO 15765-4) and
+#: the rest (K-line, J1850).
+CAN11, CAN29, OTHER = "can11", "can29", "other"
+CAN: frozenset[str] = frozenset({CAN11, CAN29})
+ANY_FAMILY: frozenset[str] = frozenset({CAN11, CAN29, OTHER})
+
+#: The family of each fixed protocol (ELM327 datasheet, "AT SP h" protocol table): 1-5 K-line and J1850;
+#: 6 and 8 ISO 15765-4 11-bit; 7 and 9 ISO 15765-4 29-bit; A SAE J1939 (29-bit); B and C user CAN, whose id
+#: width AT PB sets (either).
+PROTOCOL_FAMILIES: dict[str, frozenset[str]] = {
+    **{n: frozenset({OTHER}) for n in "12345"},
+    "6": frozenset({CAN11}),
+    "8": frozenset({CAN11}),
+    "7": frozenset({CAN29}),
+    "9": frozenset({CAN29}),
+    "A": frozenset({CAN29}),
+    "B": CAN,
+    "C": CAN,
+}
+
+
+@dataclass
+class GuardContext:
+    """What the guard knows when it judges a line: the adapter state that shapes a frame, and the vehicle.
+
+    The defaults describe an adapter the guard has not yet seen reset: every volatile setting unknown.
+    :meth:`after_reset` gives the state after AT Z / AT WS / AT D.
+
+    Attributes:
+        header: the header (request id) the adapter uses, as the last admitted AT SH set it; None after a
+            reset (AT Z, AT WS, AT D): the protocol's functional default.
+        nissan_basis: why the vehicle counts as a Nissan (WMI, CALID prefix, the user's ``--make nissan``),
+            or None while it is not established.
+        reset_seen: a reset was admitted, so the settings below are known.
+        families: the protocol families the adapter may be on (:data:`CAN`, :data:`OTHER`).
+        auto_format: CAN automatic formatting (AT CAF1, the default) or raw frames (AT CAF0).
+        fc_mode: the flow control mode, AT FC SM 0-2 (0 after a reset).
+        fc_header: the id set by AT FC SH since the last reset, or None.
+        fc_data: the bytes set by AT FC SD since the last reset (hex), or None.
+        maybe: per setting, the other values it may still have because the adapter did not confirm a
+            command that changed it (answered ``?``, or nothing): see :meth:`Guard.settle`.
+    """
+
+    header: str | None = None
+    nissan_basis: str | None = None
+    reset_seen: bool = False
+    families: frozenset[str] = ANY_FAMILY
+    auto_format: bool = True
+    fc_mode: int = 0
+    fc_header: str | None = None
+    fc_data: str | None = None
+    maybe: dict[str, frozenset[object]] = field(default_factory=dict)
+
+    def values(self, key: str) -> frozenset[Any]:
+        """Every value setting ``key`` (``header``, ``auto_format``, ``fc_mode``, ``fc_header``, ``fc_data``)
+        may have: the one the last admitted command set, and those an unconfirmed command may have left."""
+        return frozenset({getattr(self, key)}) | self.maybe.get(key, frozenset())
+
+    @classmethod
+    def after_reset(
+        cls, nissan_basis: str | None = None, families: frozenset[str] = ANY_FAMILY
+    ) -> GuardContext:
+        """The state after AT Z / AT WS / AT D (ELM327 datasheet, AT D): defaults, protocol family unknown.
+
+        Args:
+            nissan_basis: why the vehicle counts as a Nissan, or None.
+            families: the families the adapter may be on (narrowed by AT TP h).
+
+        Returns:
+            A context with every frame-shaping setting known.
+        """
+        return cls(nissan_basis=nissan_basis, reset_seen=True, families=families)
+
+    def reset(self) -> None:
+        """Apply an admitted AT Z / AT WS / AT D: defaults restored, the stored protocol unknown."""
+        self.maybe = {}
+        self.header = None
+        self.reset_seen = True
+        self.families = ANY_FAMILY
+        self.auto_format = True
+        self.fc_mode = 0
+        self.fc_header = None
+        self.fc_data = None
+
+
+Condition = Callable[[GuardContext], "str | None"]
