@@ -1,1 +1,1 @@
-"""The report: its model and JSON form (:mod:`.model`), its schema, its terminal rendering (:mod:`.text`)."""
+"""The renderers of a report: terminal, JSON loading, printable HTML, QR, CSV, request text, redaction."""
