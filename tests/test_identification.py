@@ -11,7 +11,7 @@ from obdident import guard
 from obdident.elm327.lines import PROTOCOLS
 from obdident.elm327.masking import mask_answer
 from obdident.errors import DecodeError, ObdidentError
-from obdident.services import diag, kwp, uds
+from obdident.services import common, kwp, uds
 
 CAN11 = PROTOCOLS["6"]
 
@@ -88,12 +88,12 @@ def test_kwp_builders_refuse_what_the_guard_refuses() -> None:
 
 
 def test_negative_responses_are_named() -> None:
-    negative = diag.parse_negative(bytes.fromhex("7F2180"))
+    negative = common.parse_negative(bytes.fromhex("7F2180"))
     assert negative is not None and negative.name == "ServiceNotSupportedInActiveDiagnosticMode"
-    assert diag.nrc_name(0x78) == "RequestCorrectlyReceived_ResponsePending"
-    assert diag.nrc_name(0x31) == "RequestOutOfRange"
-    assert diag.nrc_name(0xF5) == "NRC 0xF5"
-    assert diag.parse_negative(bytes.fromhex("6183")) is None
+    assert common.nrc_name(0x78) == "RequestCorrectlyReceived_ResponsePending"
+    assert common.nrc_name(0x31) == "RequestOutOfRange"
+    assert common.nrc_name(0xF5) == "NRC 0xF5"
+    assert common.parse_negative(bytes.fromhex("6183")) is None
 
 
 @pytest.mark.parametrize(
@@ -106,8 +106,8 @@ def test_negative_responses_are_named() -> None:
         (b"23\xff\xff", "auto", "23"),
     ],
 )
-def test_render(data: bytes, encoding: diag.Encoding, shown: str) -> None:
-    assert diag.render(data, encoding) == shown
+def test_render(data: bytes, encoding: common.Encoding, shown: str) -> None:
+    assert common.render(data, encoding) == shown
 
 
 # --- masking ---------------------------------------------------------------------------------------

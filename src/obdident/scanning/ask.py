@@ -19,7 +19,7 @@ from obdident.elm327.isotp import can_frames
 from obdident.elm327.lines import EcuMessage
 from obdident.model import Evidence
 from obdident.scanning.state import Asked, ScanState, UnitResult
-from obdident.services.diag import BUSY_REPEAT_REQUEST, RESPONSE_PENDING, Negative, parse_negative
+from obdident.services.common import BUSY_REPEAT_REQUEST, RESPONSE_PENDING, Negative, parse_negative
 
 __all__ = [
     "FUNCTIONAL",

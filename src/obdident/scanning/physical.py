@@ -15,7 +15,7 @@ from obdident.model import VinSource
 from obdident.scanning.ask import PROBE_TIMEOUT_HEX, Asker
 from obdident.scanning.state import UnitResult
 from obdident.services import kwp, uds
-from obdident.services.diag import Negative, parse_negative, render
+from obdident.services.common import Negative, parse_negative, render
 from obdident.vehicles.nissan import Unit
 from obdident.vehicles.vin import parse_vin_field
 

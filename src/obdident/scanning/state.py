@@ -57,7 +57,7 @@ class UnitResult:
         unit: the candidate.
         present: it answered anything at all.
         dialect: ``kwp2000`` or ``uds`` once known.
-        fields: identification key -> value as shown (:func:`obdident.services.diag.render`).
+        fields: identification key -> value as shown (:func:`obdident.services.common.render`).
         field_requests: identification key -> the request payload it came from (see :attr:`asked`).
         asked: each request and the unit's lines, in order.
         vin_sources: VINs it gave (21 81, 22 F190).

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from obdident.errors import DecodeError
-from obdident.services.diag import Encoding, render
+from obdident.services.common import Encoding, render
 
 __all__ = [
     "EXPECTED_ANSWER_BYTES",
@@ -52,7 +52,7 @@ class Field:
         key: its key in the report.
         start: offset in the 24 data bytes after ``61 83`` (A = 0).
         length: bytes.
-        encoding: how it is shown (:func:`obdident.services.diag.render`).
+        encoding: how it is shown (:func:`obdident.services.common.render`).
     """
 
     key: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obdident.errors import DecodeError
-from obdident.services.diag import Encoding
+from obdident.services.common import Encoding
 
 __all__ = ["DIDS", "READ_ORDER", "Did", "build_read", "parse_read"]
 
@@ -25,7 +25,7 @@ class Did:
         did: the identifier, 0xF180-0xF19F.
         key: its key in the report (snake_case of the ISO 14229-1 name, shortened as dealers say it).
         name: the ISO 14229-1 Annex C.1 name.
-        encoding: how the value is shown (:func:`obdident.services.diag.render`).
+        encoding: how the value is shown (:func:`obdident.services.common.render`).
     """
 
     did: int

@@ -1,4 +1,5 @@
-"""Shared pieces of the diagnostic services: negative responses and how identification bytes are shown.
+"""What the diagnostic services share: negative responses (ISO 14229-1 §8.6, ISO 14230-3) and how
+identification bytes are shown.
 
 A negative response is ``7F <SID> <NRC>`` in both ISO 14229-1 (UDS, §A.1) and ISO 14230-3 (KWP2000).
 NRC names come from udsoncan's table of ISO 14229-1 codes; the few KWP2000 codes that differ are named
