@@ -8,7 +8,9 @@ answers are repeated within :data:`obdident.scanning.ask.PHYSICAL`'s limits.
 
 A head-unit candidate or the media gateway (MIU) is asked, in the default session only: the alliance
 identification ``21 80`` and Nissan's ``21 83``, then UDS ``22`` :data:`HEAD_UNIT_DIDS`. A candidate silent to
-``21 80`` is not asked more; silence to a later request is a normal answer (a unit without that service).
+``21 80`` is not asked more, except a UDS candidate (the 29-bit guesses), which is asked its first DID before
+it counts as absent; silence to a later request is a normal answer (a unit without that service), and
+silence or ``7F 22 11`` to the first DID ends the UDS reads.
 """
 
 from __future__ import annotations
@@ -127,8 +129,11 @@ def _uds_reads(asker: Asker, order: tuple[int, ...] = uds.READ_ORDER, *, head_un
 def _media_reads(asker: Asker) -> None:
     """Identify a head-unit candidate or the MIU in its default session (module docstring)."""
     result = asker.result
-    first = _read_lid(asker, 0x80, _ALLIANCE_80_ANSWER_BYTES)
+    uds_unit = result.unit.dialect == "uds"
+    first = _read_lid(asker, 0x80, _ALLIANCE_80_ANSWER_BYTES, silence_answers=uds_unit)
     if first is None:
+        if uds_unit:  # a 29-bit UDS guess may ignore KWP: its first UDS request decides
+            _uds_reads(asker, HEAD_UNIT_DIDS, head_unit=True)
         return  # silent: not asked more
     if isinstance(first, tuple):
         result.dialect = "kwp2000"
