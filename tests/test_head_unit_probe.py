@@ -95,14 +95,19 @@ def test_navigation_unit_answering_uds_on_747(wire_audit: WireAudit) -> None:
 
 
 def test_each_read_value_carries_its_raw_request_and_response() -> None:
-    report, _ = run("sim://nissan-qashqai-j11-navi")
-    unit = by_response(report)["767"]
-    evidence = {_bare(e.request): e for e in unit.evidence}  # type: ignore[attr-defined]
-    part = evidence["22F187"]
-    assert part.fields == ("spare_part_number",)
-    assert "".join(part.response).find("62F187") >= 0
-    named = {key for e in unit.evidence for key in e.fields}  # type: ignore[attr-defined]
-    assert set(unit.identification.fields) <= named  # type: ignore[attr-defined]
+    for url, rid, request, answer, key in (
+        ("sim://nissan-qashqai-j11-navi", "767", "22F187", "62F187", "spare_part_number"),
+        ("sim://nissan-juke-f15-audio", "732", "2180", "6180", "alliance_identification_raw"),
+    ):
+        report, _ = run(url)
+        head = report.head_unit
+        assert head is not None and head.response_id == rid
+        unit = by_response(report)[rid]
+        evidence = {_bare(e.request): e for e in unit.evidence}  # type: ignore[attr-defined]
+        assert key in evidence[request].fields
+        assert answer in "".join(evidence[request].response)
+        named = {k for e in unit.evidence for k in e.fields}  # type: ignore[attr-defined]
+        assert set(unit.identification.fields) <= named  # type: ignore[attr-defined]
 
 
 def test_audio_unit_answering_kwp_21_80_and_21_83_on_712(wire_audit: WireAudit) -> None:
