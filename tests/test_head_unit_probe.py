@@ -1,6 +1,7 @@
-"""Head-unit candidates probed read-only (issue 12, section 1): the alliance addresses 747/767, 712/732 and the
-MIU 714/734 on 11-bit ids, the 29-bit normal-fixed guesses only behind the 18DAD0F1 gateway; KWP ``21 80`` /
-``21 83`` then UDS ``22`` DIDs in the default session; silent units asked no more than they must be."""
+"""Head-unit candidates probed read-only (issue 12, section 1): the alliance addresses 747/767, 712/732
+and the MIU 714/734 on 11-bit ids, the 29-bit normal-fixed guesses only behind the 18DAD0F1 gateway; KWP
+``21 80`` / ``21 83`` then UDS ``22`` DIDs in the default session; silent units asked no more than they
+must be."""
 
 from __future__ import annotations
 
@@ -56,7 +57,9 @@ def test_alliance_80_refuses_another_layout_and_masks_what_the_driver_masked() -
         kwp.decode_alliance_80(b"BB36AF4BE0669R")  # the J10 ECM's 14-byte product number
     masked = kwp.decode_alliance_80(PYREN_SAMPLE, masked=(10, 11))
     assert masked["hardware_id"] == "30****3752"
-    assert "**" in masked["alliance_identification_raw"] and "3033" not in masked["alliance_identification_raw"]
+    assert (
+        "**" in masked["alliance_identification_raw"] and "3033" not in masked["alliance_identification_raw"]
+    )
 
 
 def test_candidates_carry_evidence_and_29_bit_guesses_need_the_gateway() -> None:

@@ -154,7 +154,11 @@ def head_unit(
     for result in physical:
         if result.unit.head_unit and result.fields:
             unit = result.unit
-            how = " (a 29-bit address obdident guessed from the alliance tables)" if unit.status == "guess" else ""
+            how = (
+                " (a 29-bit address obdident guessed from the alliance tables)"
+                if unit.status == "guess"
+                else ""
+            )
             return HeadUnit(
                 "identified",
                 unit.response_id,
@@ -173,7 +177,8 @@ def head_unit(
     miu = next((r.unit for r in physical if r.unit.media_gateway and r.present), None)
     if miu is not None:
         tried += (
-            f"; the media gateway (MIU) answered on {miu.response_id}, so media units exist behind it that it "
+            f"; the media gateway (MIU) answered on {miu.response_id}, so media units exist behind it "
+            "that it "
             "does not pass identification requests to"
         )
     if known is not None and known.head_unit_on_obd is False:

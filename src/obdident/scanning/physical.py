@@ -91,8 +91,8 @@ def _kwp_reads(asker: Asker, first: tuple[bytes, tuple[int, ...]] | None) -> Non
 
 
 def _uds_reads(asker: Asker, order: tuple[int, ...] = uds.READ_ORDER, *, head_unit: bool = False) -> None:
-    """Read ``order``'s DIDs; ``head_unit``: silence is an answer, and silence or ``7F 22 11`` to the first DID
-    ends the reads (the unit lacks the service)."""
+    """Read ``order``'s DIDs; ``head_unit``: silence is an answer, and silence or ``7F 22 11`` to the first
+    DID ends the reads (the unit lacks the service)."""
     result = asker.result
     for did in order:
         message = asker.ask(uds.build_read(did), silence_answers=head_unit)
@@ -174,7 +174,8 @@ def _media_83(asker: Asker) -> None:
         elif key == "part_number_suffix" and result.fields[key] != text:
             result.problem(
                 "identification-mismatch",
-                f"{result.unit.name} gave part-number suffix {result.fields[key]} in 21 80 but {text} in 21 83.",
+                f"{result.unit.name} gave part-number suffix {result.fields[key]} in 21 80 but {text} "
+                "in 21 83.",
             )
 
 

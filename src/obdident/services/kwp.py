@@ -17,9 +17,9 @@ from obdident.errors import DecodeError
 from obdident.services.common import Encoding, render
 
 __all__ = [
+    "ALLIANCE_80_FIELDS",
     "EXPECTED_ANSWER_BYTES",
     "LIDS",
-    "ALLIANCE_80_FIELDS",
     "MANUFACTURER_CODES",
     "NISSAN_83_FIELDS",
     "Field",
@@ -233,7 +233,8 @@ def decode_alliance_80(data: bytes, masked: Collection[int] = ()) -> dict[str, s
     """
     if len(data) != _ALLIANCE_80_LENGTH:
         raise DecodeError(
-            f"61 80 answer of {len(data)} data bytes; the alliance identification layout has {_ALLIANCE_80_LENGTH}"
+            f"61 80 answer of {len(data)} data bytes; the alliance identification layout has "
+            f"{_ALLIANCE_80_LENGTH}"
         )
     fields: dict[str, str] = {}
     for f in ALLIANCE_80_FIELDS:

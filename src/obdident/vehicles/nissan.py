@@ -30,7 +30,8 @@ Dialect = Literal["kwp", "uds"]
 
 _EVIDENCE = "evidence section 1"
 _ALLIANCE_TABLES = (
-    "Renault-Nissan DDT2000 addressing (cedricp/ddt4all projects.json, anatoliis/pyren mod_elm.py, MyAlpDroid "
+    "Renault-Nissan DDT2000 addressing (cedricp/ddt4all projects.json, anatoliis/pyren mod_elm.py, "
+    "MyAlpDroid "
     "CanMCUAddrs.kt; evidence section 8)"
 )
 
@@ -105,19 +106,19 @@ UNITS: tuple[Unit, ...] = (
     Unit("TCU", "telematics unit (Leaf)", "746", "783", "kwp", "confirmed",
          "developerfromjokela/nissan-leaf-tcu CAN.md"),
     Unit("AV", "navigation / multimedia unit (Navigation-UCC-ITM)", "747", "767", "kwp", "likely",
-         _ALLIANCE_TABLES + " list 747/767 Navigation-UCC-ITM (0x58) for the Nissan projects too; confirmed on "
-         "Renault only (ddt4all issue #76); no Nissan capture", head_unit=True, logical="58"),
+         _ALLIANCE_TABLES + " list 747/767 Navigation-UCC-ITM (0x58) for the Nissan projects too; "
+         "confirmed on Renault only (ddt4all issue #76); no Nissan capture", head_unit=True, logical="58"),
     Unit("AUDIO", "audio unit", "712", "732", "kwp", "likely",
-         _ALLIANCE_TABLES + " list 712/732 Audio (0x13) for the Nissan projects too; confirmed on Renault only "
-         "(ddt4all issue #123); no Nissan capture", head_unit=True, logical="13"),
+         _ALLIANCE_TABLES + " list 712/732 Audio (0x13) for the Nissan projects too; confirmed on "
+         "Renault only (ddt4all issue #123); no Nissan capture", head_unit=True, logical="13"),
     Unit("MIU", "media gateway (MIU, between the vehicle and the media CAN)", "714", "734", "kwp", "likely",
          _ALLIANCE_TABLES + " list 714/734 MIU; a Renault MIU is 'a data converter between Vehicle and Media "
          "Can Bus' (ddt4all issue #490); no Nissan capture", media_gateway=True),
     Unit("GATEWAY", "CAN gateway (2017+ X-Trail, Leaf ZE1, Altima)", "18DAD0F1", "18DAF1D0", "uds",
          "confirmed", "commaai/opendbc"),
     Unit("AV29", "navigation / multimedia unit (Navigation-UCC-ITM, 29-bit)", "18DA58F1", "18DAF158", "uds",
-         "guess", "normal-fixed 29-bit form (ISO 15765-2) of the alliance logical address 0x58; a Leaf ZE1 ODX "
-         "file name '0x0058_Navigation-UCC-ITM..._UDS' (evidence section 8); no capture",
+         "guess", "normal-fixed 29-bit form (ISO 15765-2) of the alliance logical address 0x58; a Leaf ZE1 "
+         "ODX file name '0x0058_Navigation-UCC-ITM..._UDS' (evidence section 8); no capture",
          head_unit=True, logical="58", needs_gateway=True),
     Unit("AUDIO29", "audio unit (29-bit)", "18DA13F1", "18DAF113", "uds", "guess",
          "normal-fixed 29-bit form (ISO 15765-2) of the alliance logical address 0x13 (evidence section 8); "
