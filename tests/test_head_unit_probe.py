@@ -5,6 +5,8 @@ must be."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from obdident.errors import DecodeError
@@ -160,3 +162,37 @@ def test_without_the_gateway_no_29_bit_guess_and_silent_units_get_one_request(
     head = report.head_unit
     assert head is not None and head.status in ("not-reachable", "not-found")
     assert head.probed == ("747", "712")
+
+
+PROFILES = Path(__file__).resolve().parents[1] / "hw-fixtures" / "profiles"
+JUKE = (PROFILES / "nissan-juke-f15-audio.toml").read_text(encoding="utf-8")
+
+
+def test_21_80_and_21_83_disagreeing_on_the_part_number_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "juke.toml"
+    path.write_text(JUKE.replace('"2183" = "61 83 31 4B 41 30 41', '"2183" = "61 83 31 4B 41 30 42'), "utf-8")
+    report, _ = run(f"sim://{path}")
+    (problem,) = [p for p in report.problems if p.code == "identification-mismatch"]
+    assert "1KA0A" in problem.message and "1KA0B" in problem.message and problem.response_id == "732"
+    assert by_response(report)["732"].identification.fields["part_number_suffix"] == "1KA0A"  # type: ignore[attr-defined]
+
+
+def test_a_head_unit_locked_outside_a_session_is_named_and_no_session_is_opened(
+    tmp_path: Path, wire_audit: WireAudit
+) -> None:
+    locked = JUKE.replace(
+        'unsupported_nrc = { "21" = "12", "*" = "11" }   # invented: 7F 21 12 for LIDs it lacks, 7F 22 11 '
+        "(no UDS)",
+        'unsupported_nrc = { "21" = "12", "*" = "11" }\nsessions = ["C0"]\nlocked_nrc = "80"',
+    ).replace(
+        "[ecu.responses]\n# 21 80, INVENTED",
+        '[ecu.responses]\n"3E00" = "7E 00"\n\n[ecu.session_responses.C0]\n# 21 80, INVENTED',
+    )
+    assert locked != JUKE
+    path = tmp_path / "locked.toml"
+    path.write_text(locked, "utf-8")
+    report, _ = run(f"sim://{path}", make="nissan")
+    assert any(p.code == "needs-session" and p.response_id == "732" for p in report.problems)
+    assert not any(r.startswith("10") for r in requests_by_header(wire_audit.lines())["712"])
+    head = report.head_unit
+    assert head is not None and head.status != "identified"
