@@ -180,13 +180,17 @@ class Asker:
         self.result.asked.append(Asked(payload, evidence))
         return own
 
-    def ask(self, payload: bytes, answer_bytes: int | None = None) -> EcuMessage | None:
+    def ask(
+        self, payload: bytes, answer_bytes: int | None = None, *, silence_answers: bool = False
+    ) -> EcuMessage | None:
         """The unit's final answer to ``payload``, or None when it gave none.
 
         Args:
             payload: the request.
             answer_bytes: the usual length of the positive answer, when known: the response-count digit
                 then lets the adapter return at once (a longer answer is read again in full).
+            silence_answers: silence is a normal answer to this request (a head unit that ignores a
+                service it lacks): not repeated, and no ``stopped-answering`` problem.
 
         Raises:
             TransportError, AdapterError: the link or adapter failed (the evidence so far is kept).
@@ -196,6 +200,9 @@ class Asker:
         while True:
             own = self._send(payload, None if tries.total else frames)
             if not own:
+                if silence_answers:
+                    self._restore_timeout()
+                    return None
                 if result.present and policy.again("silent", tries):
                     if policy.slow_timeout_hex is not None:
                         self.driver.set_receive_timeout(policy.slow_timeout_hex)

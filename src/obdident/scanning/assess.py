@@ -16,7 +16,15 @@ from obdident.vehicles import addresses, nissan
 from obdident.vehicles.nissan import Family, Unit
 from obdident.vehicles.vin import VIN_PLACES, VinInfo, decode_vin
 
-__all__ = ["VIN_ELSEWHERE", "candidate_units", "family", "head_unit", "nissan_basis", "vehicle"]
+__all__ = [
+    "VIN_ELSEWHERE",
+    "candidate_units",
+    "family",
+    "head_unit",
+    "nissan_basis",
+    "probe_now",
+    "vehicle",
+]
 
 VIN_ELSEWHERE = f"Read the VIN from {VIN_PLACES}."
 
@@ -51,6 +59,15 @@ def candidate_units(state: ScanState) -> list[Unit]:
         for rid, req in ((r, addresses.request_id_for(r)) for r in state.ecus)
         if req is not None and len(req) == 3
     ]  # fmt: skip
+
+
+def probe_now(unit: Unit, state: ScanState) -> bool:
+    """Whether to probe ``unit`` now: a 29-bit normal-fixed head-unit guess only on a vehicle whose 29-bit
+    gateway (:data:`obdident.vehicles.nissan.GATEWAY_RESPONSE_ID`) answered; every other unit always."""
+    if not unit.needs_gateway:
+        return True
+    gateway = state.ecus.get(nissan.GATEWAY_RESPONSE_ID)
+    return gateway is not None and gateway.physical is not None
 
 
 def vehicle(sources: Sequence[VinSource], any_ecu: bool, problems: list[Problem]) -> Vehicle:
@@ -136,10 +153,16 @@ def head_unit(
     guidance = (known.guidance if known else ()) + nissan.GENERAL_HEAD_UNIT_GUIDANCE
     for result in physical:
         if result.unit.head_unit and result.fields:
+            unit = result.unit
+            how = (
+                " (a 29-bit address obdident guessed from the alliance tables)"
+                if unit.status == "guess"
+                else ""
+            )
             return HeadUnit(
                 "identified",
-                result.unit.response_id,
-                f"the {result.unit.description} answered on {result.unit.request_id} with its identification",
+                unit.response_id,
+                f"the {unit.description} answered on {unit.request_id}{how} with its identification",
                 guidance,
                 candidates,
             )
@@ -148,6 +171,16 @@ def head_unit(
         if candidates
         else ("no audio or navigation address was probed")
     )
+    silent = [r.unit for r in physical if r.unit.head_unit and r.present]
+    if silent:
+        tried += "; " + ", ".join(u.response_id for u in silent) + " answered without its identification"
+    miu = next((r.unit for r in physical if r.unit.media_gateway and r.present), None)
+    if miu is not None:
+        tried += (
+            f"; the media gateway (MIU) answered on {miu.response_id}, so media units exist behind it "
+            "that it "
+            "does not pass identification requests to"
+        )
     if known is not None and known.head_unit_on_obd is False:
         return HeadUnit(
             "not-reachable",

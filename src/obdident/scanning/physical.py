@@ -5,6 +5,12 @@ timeout, and read its identification: Nissan's KWP2000 ``21 83`` (opening Nissan
 unit answers only there, on a vehicle established as Nissan, and returning it to its default session
 after), the VIN LIDs, UDS ``22`` identification DIDs. Negative responses are named; busy, pending and slow
 answers are repeated within :data:`obdident.scanning.ask.PHYSICAL`'s limits.
+
+A head-unit candidate or the media gateway (MIU) is asked, in the default session only: the alliance
+identification ``21 80`` and Nissan's ``21 83``, then UDS ``22`` :data:`HEAD_UNIT_DIDS`. A candidate silent to
+``21 80`` is not asked more, except a UDS candidate (the 29-bit guesses), which is asked its first DID before
+it counts as absent; silence to a later request is a normal answer (a unit without that service), and
+silence or ``7F 22 11`` to the first DID ends the UDS reads.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from obdident.services.common import Negative, parse_negative, render
 from obdident.vehicles.nissan import Unit
 from obdident.vehicles.vin import parse_vin_field
 
-__all__ = ["VIN_DID_SOURCE", "VIN_LID_SOURCE", "identify", "identify_kline"]
+__all__ = ["HEAD_UNIT_DIDS", "VIN_DID_SOURCE", "VIN_LID_SOURCE", "identify", "identify_kline"]
 
 _LOCKED = {0x7F, 0x80, 0x22, 0x7E}  # not in this session / conditions not correct: Nissan's 7F 21 80
 _NOT_SUPPORTED = {0x11, 0x12, 0x31, 0x10}
@@ -28,9 +34,18 @@ _NISSAN_SESSION, _KWP_DEFAULT = 0xC0, 0x81
 VIN_LID_SOURCE = "KWP2000 21 81 (local identifier 81)"
 VIN_DID_SOURCE = "UDS 22 F190 (VINDataIdentifier)"
 
+#: What a head-unit candidate is asked with UDS (ISO 14229-1:2020 Annex C.1): spare part number, software
+#: number, supplier, serial number, hardware number, supplier software number and version, system name, VIN.
+HEAD_UNIT_DIDS: tuple[int, ...] = (0xF187, 0xF188, 0xF18A, 0xF18C, 0xF191, 0xF194, 0xF195, 0xF197, 0xF190)
+#: 61 80 in the alliance layout: SID, LID and 24 data bytes (research/headunit.md §2.1).
+_ALLIANCE_80_ANSWER_BYTES = 26
 
-def _read_lid(asker: Asker, lid: int) -> tuple[bytes, tuple[int, ...]] | Negative | None:
-    message = asker.ask(kwp.build_read_lid(lid), kwp.EXPECTED_ANSWER_BYTES.get(lid))
+
+def _read_lid(
+    asker: Asker, lid: int, answer_bytes: int | None = None, *, silence_answers: bool = False
+) -> tuple[bytes, tuple[int, ...]] | Negative | None:
+    expected = answer_bytes or kwp.EXPECTED_ANSWER_BYTES.get(lid)
+    message = asker.ask(kwp.build_read_lid(lid), expected, silence_answers=silence_answers)
     if message is None:
         return None
     negative = parse_negative(message.payload)
@@ -75,16 +90,20 @@ def _kwp_reads(asker: Asker, first: tuple[bytes, tuple[int, ...]] | None) -> Non
             result.set_field(key, render(value, "auto", masked), kwp.build_read_lid(lid))
 
 
-def _uds_reads(asker: Asker) -> None:
+def _uds_reads(asker: Asker, order: tuple[int, ...] = uds.READ_ORDER, *, head_unit: bool = False) -> None:
+    """Read ``order``'s DIDs; ``head_unit``: silence is an answer, and silence or ``7F 22 11`` to the first
+    DID ends the reads (the unit lacks the service)."""
     result = asker.result
-    for did in uds.READ_ORDER:
-        message = asker.ask(uds.build_read(did))
+    for did in order:
+        message = asker.ask(uds.build_read(did), silence_answers=head_unit)
         if message is None:
-            if did == uds.READ_ORDER[0] and not result.present:
+            if did == order[0] and (head_unit or not result.present):
                 return  # absent: nothing answered the first DID
             continue
         negative = parse_negative(message.payload)
         if negative is not None:
+            if head_unit and did == order[0] and negative.nrc == _SERVICE_NOT_SUPPORTED:
+                return
             if negative.nrc not in _NOT_SUPPORTED:
                 result.problem("negative-response", f"22 {did:04X}: {negative}")
             continue
@@ -103,8 +122,61 @@ def _uds_reads(asker: Asker) -> None:
             continue
         shown = render(value, info.encoding, tuple(o - 3 for o in message.masked))
         result.set_field(info.key, shown, uds.build_read(did))
-    if result.present and result.dialect is None:
+    if result.present and result.dialect is None and not head_unit:
         result.dialect = "uds"
+
+
+def _media_reads(asker: Asker) -> None:
+    """Identify a head-unit candidate or the MIU in its default session (module docstring)."""
+    result = asker.result
+    uds_unit = result.unit.dialect == "uds"
+    first = _read_lid(asker, 0x80, _ALLIANCE_80_ANSWER_BYTES, silence_answers=uds_unit)
+    if first is None:
+        if uds_unit:  # a 29-bit UDS guess may ignore KWP: its first UDS request decides
+            _uds_reads(asker, HEAD_UNIT_DIDS, head_unit=True)
+        return  # silent: not asked more
+    if isinstance(first, tuple):
+        result.dialect = "kwp2000"
+        data, masked = first
+        try:
+            decoded = kwp.decode_alliance_80(data, masked)
+        except ProtocolError:
+            decoded = {"product_number": render(data, "auto", masked)}  # another layout: kept as read
+        for key, text in decoded.items():
+            result.set_field(key, text, kwp.build_read_lid(0x80))
+    elif first.nrc in _LOCKED:
+        result.problem(
+            "needs-session",
+            f"{result.unit.name} answers identification only in a diagnostic session (it said {first}); no "
+            "session is opened on a head-unit candidate, because no public capture shows one needing it.",
+        )
+    if not isinstance(first, Negative) or first.nrc != _SERVICE_NOT_SUPPORTED:
+        _media_83(asker)
+    _uds_reads(asker, HEAD_UNIT_DIDS, head_unit=True)
+
+
+def _media_83(asker: Asker) -> None:
+    """Read ``21 83``; a field 21 80 gave is kept, and a different 21 83 value is a problem."""
+    result = asker.result
+    answer = _read_lid(asker, 0x83, silence_answers=True)
+    if not isinstance(answer, tuple):
+        return
+    result.dialect = "kwp2000"
+    data, masked = answer
+    try:
+        decoded = kwp.decode_nissan_83(data, masked)
+    except ProtocolError as err:
+        asker.undecodable(kwp.build_read_lid(0x83), [data.hex(" ").upper()], err)
+        return
+    for key, text in decoded.items():
+        if key not in result.fields:
+            result.set_field(key, text, kwp.build_read_lid(0x83))
+        elif key == "part_number_suffix" and result.fields[key] != text:
+            result.problem(
+                "identification-mismatch",
+                f"{result.unit.name} gave part-number suffix {result.fields[key]} in 21 80 but {text} "
+                "in 21 83.",
+            )
 
 
 def _session(asker: Asker, session: int) -> Negative | bool:
@@ -146,6 +218,9 @@ def identify(driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | N
     driver.address(unit.request_id, unit.response_id)
     driver.set_receive_timeout(PROBE_TIMEOUT_HEX)
     asker = Asker(driver, result)
+    if unit.head_unit or unit.media_gateway:
+        _media_reads(asker)
+        return result
     if unit.dialect == "uds":
         _uds_reads(asker)
         return result

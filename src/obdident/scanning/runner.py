@@ -178,6 +178,8 @@ class Runner:
             return
         self._establish_nissan()
         for unit in assess.candidate_units(self.state):
+            if not assess.probe_now(unit, self.state):
+                continue
             self._announce(f"Looking for the {unit.description} ({unit.request_id})")
             self.state.probed.append(unit)
             self._step(functools.partial(self._identify, unit))

@@ -3,7 +3,9 @@ parse, with Nissan's layout of ``21 83``.
 
 ``21 <LID>`` answers ``61 <LID> <data>``; ``1A <option>`` answers ``5A <option> <data>``; ``10 <session>``
 answers ``50 <session>``. Nissan's ``61 83`` layout (24 data bytes, A to X) comes from a public capture of a
-Qashqai J10 (balrog-kun/nissan-qashqai-can-info; shared/evidence/nissan-identification.md section 2).
+Qashqai J10 (balrog-kun/nissan-qashqai-can-info; shared/evidence/nissan-identification.md section 2). The
+Renault-Nissan alliance identification ``61 80`` (DDT2000 "DataRead.Identification.RenaultR2", 24 data
+bytes) comes from fesch/CanZE's field tables and pyren's ``mod_scan_ecus.py`` (research/headunit.md §2.1).
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from obdident.errors import DecodeError
 from obdident.services.common import Encoding, render
 
 __all__ = [
+    "ALLIANCE_80_FIELDS",
     "EXPECTED_ANSWER_BYTES",
     "LIDS",
+    "MANUFACTURER_CODES",
     "NISSAN_83_FIELDS",
     "Field",
     "build_read_ecu_id",
     "build_read_lid",
     "build_session",
+    "decode_alliance_80",
     "decode_nissan_83",
     "ecu_id_key",
     "parse_read_ecu_id",
@@ -74,6 +79,37 @@ NISSAN_83_FIELDS: tuple[Field, ...] = (
     Field("calibration_id", 18, 2, "auto"),
 )
 _NISSAN_83_LENGTH = 24
+
+#: The alliance identification ``61 80`` (DDT2000 "DataRead.Identification.RenaultR2"), offsets into the 24
+#: data bytes after ``61 80`` (research/headunit.md §2.1 counts from the ``61`` byte: subtract 2). Sources:
+#: fesch/CanZE ``EcuDiag*.java`` field tables (``2180,6180`` rows) and anatoliis/pyren ``mod_scan_ecus.py``
+#: (its sample ``61 80 34 36 33 32 52 45 34 42 45 ...`` decodes to part "4632R", diag 45, supplier "4BE").
+#: Bytes 20-22 (offsets 20-22) index ECU-specific DDT2000 lists (basic parts of part, hardware, approval
+#: numbers): kept as hex, their meaning needs the unit's database file.
+ALLIANCE_80_FIELDS: tuple[Field, ...] = (
+    Field("part_number_suffix", 0, 5, "auto"),  # PartNumber.LowerPart: 5 ASCII (old Renault: BCD digits)
+    Field("diag_id", 5, 1, "hex"),  # DiagnosticIdentificationCode
+    Field("supplier_code", 6, 3, "auto"),  # SupplierNumber.ITG: 3 ASCII ("AMR", "037")
+    Field("hardware_id", 9, 5, "auto"),  # HardwareNumber.LowerPart: 5 ASCII
+    Field("software_id", 14, 2, "hex"),  # SoftwareNumber
+    Field("edition", 16, 2, "hex"),  # EditionNumber (ddt4all: "VERSION")
+    Field("calibration_id", 18, 2, "hex"),  # CalibrationNumber
+    Field("part_number_list_index", 20, 1, "hex"),  # PartNumber.BasicPartList
+    Field("hardware_number_list_index", 21, 1, "hex"),  # HardwareNumber.BasicPartList
+    Field("approval_number_list_index", 22, 1, "hex"),  # ApprovalNumber.BasicPartList
+    Field("manufacturer_code", 23, 1, "hex"),  # ManufacturerIdentificationCode
+)
+_ALLIANCE_80_LENGTH = 24
+
+#: ManufacturerIdentificationCode (``61 80`` last byte) as fesch/CanZE lists it (research/headunit.md §2.1).
+MANUFACTURER_CODES: dict[int, str] = {
+    0x00: "Renault R1",
+    0x80: "Nissan N1",
+    0x81: "Nissan N2",
+    0x82: "Nissan N3",
+    0x88: "5DIGITS R2",
+    0xFF: "Renault R3",
+}
 
 #: The usual length of each LID's positive answer (SID, LID and data), from the public captures (evidence
 #: section 2): 61 83 + 24, 61 81 + 19 (VIN and two padding bytes), 61 80 / 61 FE + 14, 61 FF + 9. Used only
@@ -173,4 +209,40 @@ def decode_nissan_83(data: bytes, masked: Collection[int] = ()) -> dict[str, str
         fields[f.key] = render(chunk, f.encoding, inside)
     if len(data) != _NISSAN_83_LENGTH:
         fields["layout_note"] = f"{len(data)} data bytes where the captured layout has 24"
+    return fields
+
+
+def decode_alliance_80(data: bytes, masked: Collection[int] = ()) -> dict[str, str]:
+    """Decode the Renault-Nissan alliance identification ``61 80`` (24 data bytes).
+
+    Args:
+        data: the bytes after ``61 80``.
+        masked: indexes into ``data`` masked as security data (shown as ``**``).
+
+    Returns:
+        The fields of :data:`ALLIANCE_80_FIELDS` (``part_number_suffix`` is the part number's lower five
+        characters; the upper five are not in the answer), ``manufacturer`` when the code is a known one, and
+        ``alliance_identification_raw``: the 24 bytes in hex, kept because the layout is read from public
+        code, not from a Nissan capture.
+
+    Raises:
+        DecodeError: not 24 bytes (a Renault-built ECM answers ``21 80`` with a 14-byte product number, a
+            different layout: the caller keeps that as ``product_number``).
+
+    Source: fesch/CanZE ``EcuDiag*.java``; anatoliis/pyren ``mod_scan_ecus.py`` (research/headunit.md §2.1).
+    """
+    if len(data) != _ALLIANCE_80_LENGTH:
+        raise DecodeError(
+            f"61 80 answer of {len(data)} data bytes; the alliance identification layout has "
+            f"{_ALLIANCE_80_LENGTH}"
+        )
+    fields: dict[str, str] = {}
+    for f in ALLIANCE_80_FIELDS:
+        inside = {i - f.start for i in masked if f.start <= i < f.start + f.length}
+        fields[f.key] = render(data[f.start : f.start + f.length], f.encoding, inside)
+    if 23 not in masked and data[23] in MANUFACTURER_CODES:
+        fields["manufacturer"] = MANUFACTURER_CODES[data[23]]
+    fields["alliance_identification_raw"] = "".join(
+        "**" if i in masked else f"{b:02X}" for i, b in enumerate(data)
+    )
     return fields

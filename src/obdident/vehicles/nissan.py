@@ -14,6 +14,7 @@ from typing import Literal
 __all__ = [
     "ANY_MAKE_HEAD_UNIT_GUIDANCE",
     "FAMILIES",
+    "GATEWAY_RESPONSE_ID",
     "GENERAL_HEAD_UNIT_GUIDANCE",
     "NISSAN_CALID_PREFIXES",
     "UNITS",
@@ -28,6 +29,15 @@ Status = Literal["confirmed", "likely", "guess"]
 Dialect = Literal["kwp", "uds"]
 
 _EVIDENCE = "evidence section 1"
+_ALLIANCE_TABLES = (
+    "Renault-Nissan DDT2000 addressing (cedricp/ddt4all projects.json, anatoliis/pyren mod_elm.py, "
+    "MyAlpDroid "
+    "CanMCUAddrs.kt; evidence section 8)"
+)
+
+#: The 29-bit gateway's response id (commaai/opendbc): the normal-fixed 29-bit head-unit guesses are probed
+#: only on a vehicle where it answered.
+GATEWAY_RESPONSE_ID = "18DAF1D0"
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,12 @@ class Unit:
         head_unit: a candidate for the audio / navigation unit.
         needs_session: a public capture shows it answering identification only in Nissan's session
             ``10 C0`` (the guard's :data:`obdident.guard.NISSAN_SESSION_TARGETS` are exactly these units).
+        logical: the DDT2000 logical address (``58`` Navigation-UCC-ITM, ``13`` Audio) that names
+            the unit in the Renault-Nissan tables, when it is known.
+        needs_gateway: probed only on a vehicle whose 29-bit gateway (:data:`GATEWAY_RESPONSE_ID`) answered:
+            the normal-fixed 29-bit form of an alliance address, a guess on any other vehicle.
+        media_gateway: the MIU, the gateway between the vehicle and the media CAN: its answer shows that
+            media units exist behind it, though it is not the head unit.
     """
 
     name: str
@@ -58,6 +74,9 @@ class Unit:
     reads_vin: bool = False
     head_unit: bool = False
     needs_session: bool = False
+    logical: str | None = None
+    needs_gateway: bool = False
+    media_gateway: bool = False
 
     @property
     def bits(self) -> int:
@@ -86,12 +105,24 @@ UNITS: tuple[Unit, ...] = (
     Unit("LBC", "Li-ion battery controller (Leaf)", "79B", "7BB", "kwp", "confirmed", "OVMS3"),
     Unit("TCU", "telematics unit (Leaf)", "746", "783", "kwp", "confirmed",
          "developerfromjokela/nissan-leaf-tcu CAN.md"),
-    Unit("AV", "navigation / multimedia unit", "747", "767", "kwp", "guess",
-         "Renault tables (AlpDroid, pyren); not confirmed on any Nissan", head_unit=True),
-    Unit("AUDIO", "audio unit", "712", "732", "kwp", "guess",
-         "Renault tables (AlpDroid, pyren); not confirmed on any Nissan", head_unit=True),
+    Unit("AV", "navigation / multimedia unit (Navigation-UCC-ITM)", "747", "767", "kwp", "likely",
+         _ALLIANCE_TABLES + " list 747/767 Navigation-UCC-ITM (0x58) for the Nissan projects too; "
+         "confirmed on Renault only (ddt4all issue #76); no Nissan capture", head_unit=True, logical="58"),
+    Unit("AUDIO", "audio unit", "712", "732", "kwp", "likely",
+         _ALLIANCE_TABLES + " list 712/732 Audio (0x13) for the Nissan projects too; confirmed on "
+         "Renault only (ddt4all issue #123); no Nissan capture", head_unit=True, logical="13"),
+    Unit("MIU", "media gateway (MIU, between the vehicle and the media CAN)", "714", "734", "kwp", "likely",
+         _ALLIANCE_TABLES + " list 714/734 MIU; a Renault MIU is 'a data converter between Vehicle and Media "
+         "Can Bus' (ddt4all issue #490); no Nissan capture", media_gateway=True),
     Unit("GATEWAY", "CAN gateway (2017+ X-Trail, Leaf ZE1, Altima)", "18DAD0F1", "18DAF1D0", "uds",
          "confirmed", "commaai/opendbc"),
+    Unit("AV29", "navigation / multimedia unit (Navigation-UCC-ITM, 29-bit)", "18DA58F1", "18DAF158", "uds",
+         "guess", "normal-fixed 29-bit form (ISO 15765-2) of the alliance logical address 0x58; a Leaf ZE1 "
+         "ODX file name '0x0058_Navigation-UCC-ITM..._UDS' (evidence section 8); no capture",
+         head_unit=True, logical="58", needs_gateway=True),
+    Unit("AUDIO29", "audio unit (29-bit)", "18DA13F1", "18DAF113", "uds", "guess",
+         "normal-fixed 29-bit form (ISO 15765-2) of the alliance logical address 0x13 (evidence section 8); "
+         "no capture", head_unit=True, logical="13", needs_gateway=True),
 )  # fmt: skip
 
 #: ECM part-number prefixes that Nissan CALIDs (service 09 InfoType 04) start with: 23710-xxxxx is the
