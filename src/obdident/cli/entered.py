@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-import click
 import typer
 
 from obdident.cli.console import fail
@@ -102,7 +101,7 @@ def offer(err: Console, report: Report) -> tuple[EnteredValue, ...]:
             try:
                 question = f"Head unit {FIELD_NAMES[field]}"
                 text = typer.prompt(question, default="", show_default=False, err=True)
-            except click.exceptions.Abort:  # Ctrl-C or end of input: skip the rest
+            except typer.Abort:  # Ctrl-C or end of input: skip the rest
                 err.print("")
                 return tuple(values)
             if not text.strip():
