@@ -240,3 +240,15 @@ def test_the_real_check_needs_both_stdin_and_stdout_terminals(monkeypatch: pytes
         monkeypatch.setattr("sys.stdin", Tty(stdin))
         monkeypatch.setattr("sys.stdout", Tty(stdout))
         assert cli_entered.interactive() is expected
+
+
+def test_a_scan_that_dies_keeps_the_entered_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def die(self: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(runner.Runner, "_physical", die)  # service 09 was read and kept; then the scan dies
+    out = tmp_path / "r.json"
+    result = invoke("scan", "--demo", "--json", str(out), "--head-unit-serial", SERIAL)
+    assert result.exit_code == cli.EXIT_PARTIAL, result.output
+    head = json.loads(out.read_text())["head_unit"]
+    assert [(e["field"], e["value"]) for e in head["entered"]] == [("serial_number", SERIAL)]
