@@ -16,6 +16,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "AdapterSummary",
     "Ecu",
+    "EnteredField",
+    "EnteredValue",
     "Evidence",
     "HeadUnit",
     "Identification",
@@ -28,9 +30,11 @@ __all__ = [
 ]
 
 #: The report format's version: major.minor; the major is the schema file's.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 CheckDigit = Literal["valid", "invalid", "not-required", "unknown"]
+#: The head-unit identifiers an owner can type in.
+EnteredField = Literal["part_number", "serial_number", "software_version", "hardware_version"]
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,25 @@ class Ecu:
 
 
 @dataclass(frozen=True)
+class EnteredValue:
+    """A head-unit identifier the owner typed in (read from the unit's label or screen), never read.
+
+    Attributes:
+        field: which identifier (``part_number``, ``serial_number``, ``software_version``,
+            ``hardware_version``).
+        value: the value, normalised (upper case; a Nissan part number with its dash, ``25915-5FA1A``).
+        form: the accepted form it matched: ``nissan-part-number``, ``bosch-blaupunkt-serial``, ``version``
+            or ``other`` (:mod:`obdident.vehicles.headunit_forms`).
+        provenance: where it comes from: always ``entered by the owner``.
+    """
+
+    field: EnteredField
+    value: str
+    form: str
+    provenance: str = "entered by the owner"
+
+
+@dataclass(frozen=True)
 class HeadUnit:
     """The audio / navigation unit: found, or why not, and where else to read its identifiers.
 
@@ -186,6 +209,8 @@ class HeadUnit:
         reason: one sentence: what was tried and what is known.
         guidance: where the owner can read the part and serial numbers instead.
         probed: the request ids probed for it.
+        entered: identifiers the owner typed in (``--head-unit-part`` ...), kept apart from what was read:
+            they never raise the identification's confidence and never become read values.
     """
 
     status: Literal["identified", "not-reachable", "not-found"]
@@ -193,6 +218,7 @@ class HeadUnit:
     reason: str = ""
     guidance: tuple[str, ...] = ()
     probed: tuple[str, ...] = ()
+    entered: tuple[EnteredValue, ...] = ()
 
 
 @dataclass(frozen=True)

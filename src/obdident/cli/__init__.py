@@ -27,11 +27,17 @@ from obdident.cli.console import (
     write_json,
     write_outputs,
 )
+from obdident.cli.entered import checked as checked_entered
+from obdident.cli.entered import offer as offer_entered
 from obdident.cli.options import (
     BaudrateOption,
     BleTimeoutOption,
     CsvOption,
     DemoOption,
+    HeadUnitHardwareOption,
+    HeadUnitPartOption,
+    HeadUnitSerialOption,
+    HeadUnitSoftwareOption,
     MakeOption,
     NoBleOption,
     NoteOption,
@@ -111,6 +117,10 @@ def scan(
     qr: QrOption = None,
     csv: CsvOption = None,
     redact: RedactOption = False,
+    head_unit_part: HeadUnitPartOption = None,
+    head_unit_serial: HeadUnitSerialOption = None,
+    head_unit_software: HeadUnitSoftwareOption = None,
+    head_unit_hardware: HeadUnitHardwareOption = None,
 ) -> None:
     """Scan the vehicle read-only and print (or write) its identification report."""
     err = stderr()
@@ -131,6 +141,7 @@ def scan(
             "Record without --redact, then share outputs made with `obdident report SCAN.json --redact`."
         )
         raise typer.Exit(EXIT_USAGE)
+    entered = checked_entered(err, head_unit_part, head_unit_serial, head_unit_software, head_unit_hardware)
     if port is not None:
         check_port(err, port)
     check_outputs(err, html, qr, csv, json_path=json_path, record=record)
@@ -143,7 +154,7 @@ def scan(
     from obdident.scanning import scan as run_scan
 
     url = DEMO_PORT if demo else str(port)
-    keeper = Keeper(url, json_path, record, note, redact, tool=f"obdident {__version__}")
+    keeper = Keeper(url, json_path, record, note, redact, tool=f"obdident {__version__}", entered=entered)
     try:
         with stop_on_signals(), err.status("Starting", spinner="dots") as status:
             report = run_scan(
@@ -181,6 +192,11 @@ def scan(
             write_outputs(keeper.last, err, html, qr, csv)
         raise typer.Exit(code) from None
 
+    from obdident.report.entered import add_entered
+
+    report = add_entered(report, entered)
+    if not demo:  # the owner's label values belong to a real car, not to the simulated one
+        report = add_entered(report, offer_entered(err, report))
     with deferred():  # a late Ctrl-C cannot cut the outputs short: the scan has ended
         keeper.save_recording(report)
         if redact:
@@ -211,14 +227,21 @@ def report_command(
     csv: CsvOption = None,
     json_path: ReportJsonOption = None,
     redact: RedactOption = False,
+    head_unit_part: HeadUnitPartOption = None,
+    head_unit_serial: HeadUnitSerialOption = None,
+    head_unit_software: HeadUnitSoftwareOption = None,
+    head_unit_hardware: HeadUnitHardwareOption = None,
 ) -> None:
     """Make the dealer's outputs from a saved scan: page, QR code, code request, CSV row.
 
-    Without an option, print the report on the terminal.
+    Without an option, print the report on the terminal. The ``--head-unit-*`` values are added to the
+    report's head unit, marked as entered by the owner (``--json NEW.json`` keeps them).
     """
+    from obdident.report.entered import add_entered
     from obdident.report.load import load_report
 
     err = stderr()
+    entered = checked_entered(err, head_unit_part, head_unit_serial, head_unit_software, head_unit_hardware)
     if request and json_path == "-":
         err.print("[red]Give either --request or --json -, not both:[/] both would go to stdout.")
         raise typer.Exit(EXIT_USAGE)
@@ -227,6 +250,7 @@ def report_command(
         report = load_report(scan_json)
     except ObdidentError as exc:
         fail(err, exc)
+    report = add_entered(report, entered)
     if redact:
         from obdident.report.redact import redact as redacted
 

@@ -11,8 +11,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from obdident.errors import ExitCode
-from obdident.model import Problem, Report
+from obdident.model import EnteredValue, Problem, Report
 from obdident.recording.recorder import Recorder
+from obdident.report.entered import add_entered
 from obdident.report.outputs import STDOUT, write_text
 from obdident.report.sanitize import safe
 
@@ -44,6 +45,7 @@ class Keeper:
         redact: bool = False,
         *,
         tool: str = "obdident",
+        entered: tuple[EnteredValue, ...] = (),
     ) -> None:
         """Prepare to keep a scan of ``url``.
 
@@ -54,7 +56,10 @@ class Keeper:
             note: ``--note``: the vehicle as the person recording describes it.
             redact: ``--redact``.
             tool: the tool and version, for the recording (``obdident 0.1.0``).
+            entered: the ``--head-unit-*`` values, added to every report kept (so a scan that dies keeps
+                them too).
         """
+        self.entered = entered
         self.url, self.json_path, self.redact = url, json_path, redact
         self.recorder = Recorder(record, tool=tool, url=url, vehicle=note or "") if record else None
         self.last: Report | None = None
@@ -66,7 +71,9 @@ class Keeper:
             self.recorder.append(exchange)
 
     def checkpoint(self, report: Report) -> None:
-        """Keep a partial report: redacted with ``--redact``, and written to the ``--json`` file."""
+        """Keep a partial report, with the owner's entered values: redacted with ``--redact``, and written to
+        the ``--json`` file."""
+        report = add_entered(report, self.entered)
         self._read = report
         self.last = _redacted(report) if self.redact else report
         if self.json_path not in (None, STDOUT):

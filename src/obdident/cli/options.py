@@ -15,6 +15,10 @@ __all__ = [
     "BleTimeoutOption",
     "CsvOption",
     "DemoOption",
+    "HeadUnitHardwareOption",
+    "HeadUnitPartOption",
+    "HeadUnitSerialOption",
+    "HeadUnitSoftwareOption",
     "MakeOption",
     "NoBleOption",
     "NoteOption",
@@ -50,6 +54,41 @@ RedactOption = Annotated[
 QrOption = Annotated[
     str | None,
     typer.Option(metavar="PATH", help="Write the QR code (VIN and head-unit identifiers) as SVG."),
+]
+
+# The head unit's identifiers the owner types in (read from its label or screen), on `scan` and `report`.
+HeadUnitPartOption = Annotated[
+    str | None,
+    typer.Option(
+        "--head-unit-part",
+        metavar="PART",
+        help="The head unit's part number from its label (25915-5FA1A), when OBD-II cannot read it; "
+        "kept as entered by the owner.",
+    ),
+]
+HeadUnitSerialOption = Annotated[
+    str | None,
+    typer.Option(
+        "--head-unit-serial",
+        metavar="SERIAL",
+        help="The head unit's serial number from its label (BP123456789012); kept as entered by the owner.",
+    ),
+]
+HeadUnitSoftwareOption = Annotated[
+    str | None,
+    typer.Option(
+        "--head-unit-software",
+        metavar="VERSION",
+        help="The head unit's software version from its version menu; kept as entered by the owner.",
+    ),
+]
+HeadUnitHardwareOption = Annotated[
+    str | None,
+    typer.Option(
+        "--head-unit-hardware",
+        metavar="VERSION",
+        help="The head unit's hardware version from its version menu; kept as entered by the owner.",
+    ),
 ]
 
 PortOption = Annotated[

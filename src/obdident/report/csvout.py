@@ -3,26 +3,33 @@ file is new or empty). A scan that read nothing from the car (no VIN, no unit an
 
 Columns, in this order (stable within version 1; new columns are only ever added at the end):
 
-==========================  ==========================================================================
-``scanned_at``              when the scan started, ISO 8601 UTC (``started_at``)
-``vin``                     the VIN, empty when not read
-``vin_check_digit``         ``valid``, ``invalid``, ``not-required`` or ``unknown``
-``manufacturer``            from the WMI
-``country``                 from the WMI
-``family``                  the model family (``X-Trail (T32)``)
-``model_year``              only where the VIN encodes one (North America)
-``head_unit_status``        ``identified``, ``not-reachable``, ``not-found``; empty when not assessed
-``head_unit_part``          the head unit's whole part number, when it gave one
-``head_unit_part_suffix``   only the part number's suffix (Nissan ``21 83``), when that is all it gave
-``head_unit_serial``        the head unit's serial number
-``head_unit_software``      its software number or version
-``head_unit_hardware``      its hardware number or version
-``ecu_count``               how many units answered
-``complete``                ``true`` or ``false``
-``problems``                the problems' codes, separated by spaces
-``tool_version``            the obdident version that scanned
-``port``                    the adapter's port or URL
-==========================  ==========================================================================
+================================  ====================================================================
+``scanned_at``                    when the scan started, ISO 8601 UTC (``started_at``)
+``vin``                           the VIN, empty when not read
+``vin_check_digit``               ``valid``, ``invalid``, ``not-required`` or ``unknown``
+``manufacturer``                  from the WMI
+``country``                       from the WMI
+``family``                        the model family (``X-Trail (T32)``)
+``model_year``                    only where the VIN encodes one (North America)
+``head_unit_status``              ``identified``, ``not-reachable``, ``not-found``; empty when not assessed
+``head_unit_part``                the head unit's whole part number, when it gave one
+``head_unit_part_suffix``         only the part number's suffix (Nissan ``21 83``), when that is all it gave
+``head_unit_serial``              the head unit's serial number
+``head_unit_software``            its software number or version
+``head_unit_hardware``            its hardware number or version
+``ecu_count``                     how many units answered
+``complete``                      ``true`` or ``false``
+``problems``                      the problems' codes, separated by spaces
+``tool_version``                  the obdident version that scanned
+``port``                          the adapter's port or URL
+``head_unit_part_entered``        the part number **entered by the owner** (``--head-unit-part``), since 1.2
+``head_unit_serial_entered``      the serial number entered by the owner
+``head_unit_software_entered``    the software version entered by the owner
+``head_unit_hardware_entered``    the hardware version entered by the owner
+================================  ====================================================================
+
+The ``head_unit_*`` columns without ``_entered`` hold only what was read over OBD-II; the ``_entered`` ones
+only what the owner typed in (:mod:`.entered`), so a log never mixes the two.
 
 The head-unit columns are the QR code's ``HU``, ``HUS``, ``SN``, ``SW``, ``HW`` (:mod:`.headunit`). Values
 from the vehicle are untrusted: control characters are removed (:mod:`.sanitize`), and a cell that would
@@ -38,6 +45,7 @@ from pathlib import Path
 
 from obdident.errors import ObdidentError
 from obdident.model import Report
+from obdident.report.entered import entered_values
 from obdident.report.headunit import head_unit_values
 from obdident.report.sanitize import UNSAFE_CHARACTERS
 
@@ -62,6 +70,10 @@ COLUMNS: tuple[str, ...] = (
     "problems",
     "tool_version",
     "port",
+    "head_unit_part_entered",
+    "head_unit_serial_entered",
+    "head_unit_software_entered",
+    "head_unit_hardware_entered",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -88,6 +100,7 @@ def row(report: Report) -> list[str]:
     v = report.vehicle
     head = report.head_unit
     hu = head_unit_values(report)
+    entered = {key: e.value for key, e in entered_values(report).items()}
     values: dict[str, object] = {
         "scanned_at": report.started_at,
         "vin": v.vin,
@@ -107,6 +120,10 @@ def row(report: Report) -> list[str]:
         "problems": " ".join(p.code for p in report.problems),
         "tool_version": report.tool.get("version", ""),
         "port": report.adapter.port,
+        "head_unit_part_entered": entered.get("HU"),
+        "head_unit_serial_entered": entered.get("SN"),
+        "head_unit_software_entered": entered.get("SW"),
+        "head_unit_hardware_entered": entered.get("HW"),
     }
     return [cell(values[column]) for column in COLUMNS]
 

@@ -16,6 +16,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from obdident.model import Ecu, Report
+from obdident.report.entered import entered_values
 from obdident.report.headunit import head_unit_ecu
 from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
@@ -140,6 +141,7 @@ def _context(report: Report) -> dict[str, Any]:
         "head_status": _STATUS.get(head.status, head.status) if head else None,
         "head_identifiers": _identifiers(hu_ecu, v.vin) if hu_ecu else [],
         "head_ecu": hu_ecu,
+        "head_entered": _entered(report),
         "ecus": ecus,
         "problems": list(report.problems),
         "unknown_units": list(report.unknown_units),
@@ -149,6 +151,15 @@ def _context(report: Report) -> dict[str, Any]:
         "redacted": is_redacted(report),
         "footer": FOOTER,
     }
+
+
+#: How each entered field is labelled on the page, by output field.
+_ENTERED_LABELS = {"HU": "part no.", "SN": "serial no.", "SW": "software version", "HW": "hardware version"}
+
+
+def _entered(report: Report) -> list[tuple[str, str, str]]:
+    """The values the owner typed in: (label, value, form), for the page's "entered by the owner" table."""
+    return [(_ENTERED_LABELS[key], e.value, e.form) for key, e in entered_values(report).items()]
 
 
 def _markup(svg: str) -> Any:

@@ -21,6 +21,7 @@ from obdident.errors import ObdidentError
 from obdident.model import (
     AdapterSummary,
     Ecu,
+    EnteredValue,
     Evidence,
     HeadUnit,
     Identification,
@@ -194,6 +195,9 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
             reason=h["reason"],
             guidance=tuple(h["guidance"]),
             probed=tuple(h["probed"]),
+            entered=tuple(
+                EnteredValue(x["field"], x["value"], x["form"], x["provenance"]) for x in h.get("entered", ())
+            ),
         )
     )
     if head_unit is not None and head_unit.status not in ("identified", "not-reachable", "not-found"):

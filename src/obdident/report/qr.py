@@ -2,7 +2,7 @@ r"""The QR code on the dealer's page: the VIN and the head unit's identifiers in
 
 Payload format, version 1 (``OBDIDENT1``)::
 
-    OBDIDENT1;VIN=<vin>;HU=<part>;HUS=<suffix>;SN=<serial>;SW=<software>;HW=<hardware>
+    OBDIDENT1;VIN=<vin>;HU=<part>;HUS=<suffix>;SN=<serial>;SW=<software>;HW=<hardware>;EHU=<part>;ESN=<serial>;ESW=<software>;EHW=<hardware>
 
 * The payload starts with ``OBDIDENT1``; then ``;KEY=VALUE`` fields, always in the order above. A field
   whose value was not read is left out (never guessed): a car whose head unit was not identified gives
@@ -21,6 +21,10 @@ Payload format, version 1 (``OBDIDENT1``)::
   - ``HW``: ``ecu_hardware_number``, ``supplier_hardware_number``, ``supplier_hardware_version``,
     ``hardware_id``, ``hardware_number``.
 
+* ``EHU``, ``ESN``, ``ESW``, ``EHW`` (since obdident 0.x, report 1.2): the part number, serial number,
+  software and hardware versions **entered by the owner** (``--head-unit-part`` ...; ``head_unit.entered``),
+  never read over OBD-II. They are separate keys, so a reader that knows only the read keys never takes an
+  entered value for a read one; where both were given and differ, both are in the payload.
 * A value holding ``*`` (masked security bytes, or masked by ``--redact``) is left out: it is not the
   value the unit holds.
 * Escaping inside values: ``\`` is written ``\\``, ``;`` is ``\;``, ``=`` is ``\=``; a character outside
@@ -37,6 +41,7 @@ import io
 from typing import TYPE_CHECKING
 
 from obdident.model import Report
+from obdident.report.entered import entered_values
 from obdident.report.headunit import FIELDS, head_unit_values
 
 if TYPE_CHECKING:
@@ -81,6 +86,12 @@ def payload(report: Report) -> str:
         parts.append(f"VIN={_escape(vin)}")
     values = head_unit_values(report)
     parts += [f"{name}={_escape(values[name])}" for name in FIELDS if name in values]
+    entered = entered_values(report)
+    parts += [
+        f"E{name}={_escape(entered[name].value)}"
+        for name in FIELDS
+        if name in entered and "*" not in entered[name].value
+    ]
     return ";".join(parts)
 
 

@@ -9,6 +9,7 @@ output (terminal, JSON, HTML, CSV, QR code, the code request) is made from that 
   a problem message is masked the same way (a VIN an ECU gave that was refused);
 * unit serial numbers: ``ecu_serial_number`` and every identification key that contains ``serial``, one
   ``*`` per character;
+* a serial number the owner entered (``head_unit.entered``, field ``serial_number``), the same way;
 * the raw evidence lines of the answers that carry them (service 09 InfoType 02, UDS ``22 F190``, KWP2000
   ``21 81`` and every answer a serial number was decoded from): each hex line reads ``X`` for every
   character, so its shape stays but the bytes (the VIN in hex) are gone.
@@ -58,6 +59,9 @@ class _Redactor:
                 # short values (a serial "01") would mask unrelated text: the field itself is masked anyway
                 if _is_serial_key(key) and len(value) >= _MIN_SECRET and set(value) != {"*"}:
                     self.secrets[value] = "*" * len(value)
+        for entered in report.head_unit.entered if report.head_unit else ():
+            if _is_serial_key(entered.field) and set(entered.value) != {"*"}:
+                self.secrets[entered.value] = "*" * len(entered.value)
 
     def text(self, value: str) -> str:
         # longest first, so a serial that contains another is masked whole
@@ -120,7 +124,14 @@ def redact(report: Report) -> Report:
         problems=tuple(replace(p, message=r.message(p.message)) for p in report.problems),
         head_unit=None
         if report.head_unit is None
-        else replace(report.head_unit, reason=r.message(report.head_unit.reason)),
+        else replace(
+            report.head_unit,
+            reason=r.message(report.head_unit.reason),
+            entered=tuple(
+                replace(e, value="*" * len(e.value)) if _is_serial_key(e.field) else e
+                for e in report.head_unit.entered
+            ),
+        ),
     )
 
 
@@ -128,8 +139,9 @@ def is_redacted(report: Report) -> bool:
     """True when ``report`` shows the marks of :func:`redact` (a masked VIN or a masked serial number)."""
     if report.vehicle.vin is not None and report.vehicle.vin.endswith(MASK):
         return True
+    entered = report.head_unit.entered if report.head_unit else ()
     return any(
         _is_serial_key(key) and value and set(value) == {"*"}
         for ecu in report.ecus
         for key, value in ecu.identification.fields.items()
-    )
+    ) or any(_is_serial_key(e.field) and set(e.value) == {"*"} for e in entered)

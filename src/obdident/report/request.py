@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import textwrap
 
-from obdident.model import Ecu, Report
+from obdident.model import Ecu, EnteredValue, Report
+from obdident.report.entered import agrees, entered_values
 from obdident.report.headunit import head_unit_ecu, head_unit_values
 from obdident.report.sanitize import plain
 from obdident.vehicles.vin import VIN_PLACES
@@ -44,6 +45,22 @@ def _line(label: str, value: str) -> str:
 
 def _missing(where: str) -> str:
     return f"not read over OBD-II: read it from {where}"
+
+
+_ENTERED = "(entered by the owner)"
+
+
+def _with_entered(read: str | None, entered: EnteredValue | None, missing: str, same: bool | None) -> str:
+    """A head-unit value's text: read, entered by the owner (marked), both, or where to read it; ``same``
+    says whether the two agree (:func:`.entered.agrees`)."""
+    if entered is None:
+        return read if read is not None else missing
+    mine = f"{plain(entered.value)} {_ENTERED}"
+    if read is None:
+        return mine
+    if same:
+        return f"{read}; the owner entered {mine}, which agrees"
+    return f"{read} (read over OBD-II); the owner entered {mine}: they differ, see the label"
 
 
 def _ecu_summary(ecu: Ecu) -> str | None:
@@ -102,23 +119,33 @@ def request_text(report: Report) -> str:
         lines.append(_line("Read over OBD-II", f"no ({plain(head.status)}): {plain(head.reason)}"))
     else:
         lines.append(_line("Read over OBD-II", "no: the scan did not get as far as the head unit"))
+    mine = entered_values(report)
+
+    def _same(key: str) -> bool | None:
+        return agrees(key, mine[key].value, hu) if key in mine else None
+
     if "HU" in hu:
-        lines.append(_line("Part number", plain(hu["HU"])))
+        part: str | None = plain(hu["HU"])
     elif "HUS" in hu:
-        lines.append(
-            _line("Part number", f"ends {plain(hu['HUS'])} (only the suffix is read over OBD-II; "
-                                 f"the whole number is on {label_where})")
-        )  # fmt: skip
+        part = (f"ends {plain(hu['HUS'])} (only the suffix is read over OBD-II; "
+                f"the whole number is on {label_where})")  # fmt: skip
     else:
-        lines.append(_line("Part number", _missing(label_where)))
-    lines.append(_line("Serial number", plain(hu["SN"]) if "SN" in hu else _missing(label_where)))
-    lines.append(_line("Software version", plain(hu["SW"]) if "SW" in hu else _missing(menu_where)))
-    lines.append(_line("Hardware version", plain(hu["HW"]) if "HW" in hu else _missing(menu_where)))
+        part = None
+    part = _with_entered(part, mine.get("HU"), _missing(label_where), _same("HU"))
+    lines.append(_line("Part number", part))
+    for label, key, where in (
+        ("Serial number", "SN", label_where),
+        ("Software version", "SW", menu_where),
+        ("Hardware version", "HW", menu_where),
+    ):
+        read = plain(hu[key]) if key in hu else None
+        lines.append(_line(label, _with_entered(read, mine.get(key), _missing(where), _same(key))))
     others = [s for s in (_ecu_summary(e) for e in report.ecus if e is not hu_ecu) if s]
     if others:
         lines += ["", "Other units' identifiers (they identify the vehicle's build)"]
         lines += others
-    if head is not None and head.guidance and len(hu) < len(("HU", "SN", "SW", "HW")):
+    known = set(hu) | set(mine)
+    if head is not None and head.guidance and not ({"HU", "SN", "SW", "HW"} <= known):
         lines += ["", "Where to read the head unit's details that were not read over OBD-II"]
         lines += [
             textwrap.fill(plain(g), _TEXT_WIDTH, initial_indent="  - ", subsequent_indent="    ")
@@ -134,7 +161,7 @@ def request_text(report: Report) -> str:
         _line("Proof of ownership", "registration document (V5C or equivalent), copy attached [ ]"),
         _line("Identity", "passport / driving licence, copy attached [ ]"),
     ]
-    if "HU" not in hu or "SN" not in hu:
+    if not ({"HU", "SN"} <= known):
         lines.append(_line("Head unit label", f"part number {'_' * 16}  serial number {'_' * 16}"))
     lines += ["", f"Signature: {_BLANK}", ""]
     return "\n".join(lines)

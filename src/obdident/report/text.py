@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from obdident.model import Ecu, Report
+from obdident.report.entered import entered_values
 from obdident.report.sanitize import safe
 
 __all__ = ["render"]
@@ -100,7 +101,27 @@ def _head_unit(report: Report) -> Panel | None:
     table.add_row("Why", safe(head.reason))
     for line in head.guidance:
         table.add_row("Read it instead", safe(line))
+    _entered_rows(table, report)
     return Panel(table, title="Head unit (radio / navigation)", title_align="left")
+
+
+#: How each entered field is labelled on the terminal, by output field.
+_ENTERED_LABELS = {
+    "HU": "part number",
+    "SN": "serial number",
+    "SW": "software version",
+    "HW": "hardware version",
+}
+
+
+def _entered_rows(table: Table, report: Report) -> None:
+    """One row per value the owner typed in, marked as entered (never as read)."""
+    for key, entered in entered_values(report).items():
+        table.add_row(
+            "Entered",
+            f"{_ENTERED_LABELS[key]} [bold]{safe(entered.value)}[/] [dim](entered by the owner, "
+            f"{safe(entered.form)})[/dim]",
+        )
 
 
 def render(report: Report, console: Console) -> None:

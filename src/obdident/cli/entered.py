@@ -1,0 +1,114 @@
+"""What the owner types in about the head unit: the ``--head-unit-*`` options, checked before any work, and
+the offer to type the part and serial numbers after a scan that did not read them (on a terminal only).
+
+The values are checked by :func:`obdident.vehicles.headunit_forms.check_entered`: a value of no accepted
+form exits 2 with the accepted forms, before the adapter is touched. They are added to the report by
+:func:`obdident.report.entered.add_entered`, marked "entered by the owner" in every output.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from obdident.cli.console import fail
+from obdident.report.entered import entered_values
+from obdident.report.headunit import head_unit_values
+from obdident.report.sanitize import safe
+from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, check_entered
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from obdident.model import EnteredField, EnteredValue, Report
+
+__all__ = ["OFFERED", "checked", "interactive", "missing", "offer"]
+
+#: The fields offered after a scan, with their output field: the two the dealer needs.
+OFFERED: tuple[tuple[EnteredField, str], ...] = (("part_number", "HU"), ("serial_number", "SN"))
+#: How many times a refused value is asked for again before the field is skipped.
+_ATTEMPTS = 3
+
+
+def checked(
+    err: Console,
+    part: str | None,
+    serial: str | None,
+    software: str | None,
+    hardware: str | None,
+) -> tuple[EnteredValue, ...]:
+    """Check the ``--head-unit-*`` options' values; exit 2 on the first of no accepted form.
+
+    Raises:
+        typer.Exit: exit code 2, with the value (shown safely) and the accepted forms on stderr.
+    """
+    given: tuple[tuple[EnteredField, str | None], ...] = (
+        ("part_number", part),
+        ("serial_number", serial),
+        ("software_version", software),
+        ("hardware_version", hardware),
+    )
+    values: list[EnteredValue] = []
+    for field, text in given:
+        if text is None:
+            continue
+        try:
+            values.append(check_entered(field, text))
+        except EnteredValueError as exc:
+            fail(err, exc)
+    return tuple(values)
+
+
+def interactive() -> bool:
+    """Whether a person is at the terminal: stdin and stdout are both terminals."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def missing(report: Report) -> list[EnteredField]:
+    """The offered fields (part and serial numbers) neither read over OBD-II nor entered."""
+    read, mine = head_unit_values(report), entered_values(report)
+    return [field for field, key in OFFERED if key not in read and key not in mine]
+
+
+def offer(err: Console, report: Report) -> tuple[EnteredValue, ...]:
+    """On a terminal, offer to take the head unit's part and serial numbers the scan did not read.
+
+    Nothing is asked when stdin or stdout is not a terminal, or when both were read or entered. Enter skips a
+    field; Ctrl-C or end of input skips the rest; a value of no accepted form is asked for again (at most
+    three times), with the accepted forms.
+
+    Args:
+        err: where the questions go (stderr, so that stdout keeps only the report).
+        report: the scan's report, with the values given as options already added.
+
+    Returns:
+        The values typed in, checked.
+    """
+    fields = missing(report)
+    if not fields or not interactive():
+        return ()
+    names = " and ".join(FIELD_NAMES[f] for f in fields)
+    err.print(
+        f"The scan did not read the head unit's {names}; the dealer needs them. They are on the label on "
+        "the unit's case (some units show them on a version screen). Type them to add them to the report, "
+        "marked as entered by you, or press Enter to skip."
+    )
+    values: list[EnteredValue] = []
+    for field in fields:
+        for _ in range(_ATTEMPTS):
+            try:
+                question = f"Head unit {FIELD_NAMES[field]}"
+                text = typer.prompt(question, default="", show_default=False, err=True)
+            except typer.Abort:  # Ctrl-C or end of input: skip the rest
+                err.print("")
+                return tuple(values)
+            if not text.strip():
+                break
+            try:
+                values.append(check_entered(field, text))
+                break
+            except EnteredValueError as exc:
+                err.print(f"[red]{safe(exc)}[/] {safe(exc.hint)}")
+    return tuple(values)
