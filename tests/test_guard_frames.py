@@ -209,9 +209,7 @@ class Elm:
             # OBDLink FRPM rev F, STP preset table: ISO 15765 presets 33-36 (HS-CAN), 53/54 (MS-CAN); odd
             # numbers send 11-bit ids, even ones 29-bit. Other presets (J1850 11/12, ISO 21-25) leave CAN.
             preset = int(text[3:])
-            if preset in (33, 34, 35, 36, 53, 54):
-                self.protocol = 6 if preset % 2 else 7
-            elif preset in (51, 52, 31, 32):
+            if preset in (31, 32, 33, 34, 35, 36, 51, 52, 53, 54):
                 self.protocol = 6 if preset % 2 else 7
             else:
                 self.protocol = 5

@@ -82,7 +82,7 @@ _FLOW_CONTROL = rf"30{_HEX}{{2}}([0-7]{_HEX}|F[1-9])"
 CAN_ID_RE = re.compile(_CAN_ID)
 
 _VOLATILE = "changes only volatile adapter settings, restored by AT Z / power-off"
-#: The STN chips' manual (it succeeds the STN1100 Family Reference and Programming Manual); a public copy is in
+#: The STN chips' manual (successor of the STN1100 Family Reference and Programming Manual); a public copy:
 #: cedricp/ddt4all documentation/obdlink/obdlink_frpm_f.pdf (research/headunit.md section 1).
 _FRPM = "OBDLink Family Reference and Programming Manual (FRPM) rev F, 2025"
 
