@@ -147,7 +147,7 @@ def test_the_url_takes_chip_and_switch() -> None:
     parsed = parse_sim_url("sim://nissan-leaf-aze0?chip=stn2230&switch=ms")
     assert (parsed.chip, parsed.switch) == ("stn2230", "ms-can")
     for bad in ("sim://x?chip=stn9999", "sim://x?switch=lo"):
-        with pytest.raises(ValueError, match="chip|switch"):
+        with pytest.raises(ValueError, match=r"chip|switch"):
             parse_sim_url(bad)
 
 
