@@ -26,41 +26,38 @@ def _reset_guard() -> guard.Guard:
 # --- the guard's STN rows ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "line",
-    ["STP53", "STP 54", "stp 33", "STP34", "STP35", "STP36", "STPBR500000", "STPBR 250000", "STPBR125000"],
-)
-def test_stn_preset_and_bit_rate_rows_admit_the_volatile_commands(line: str) -> None:
-    assert guard.is_allowed(line)
+#: STN lines the guard admits: the current preset and its bit rate (OBDLink FRPM rev F: neither is saved).
+STN_ADMITTED = ["STP53", "STP 54", "stp 33", "STP34", "STP35", "STP36", "STPBR500000", "STPBR 250000",
+                "STPBR125000", "STI", "STDI"]  # fmt: skip
+#: STN lines it refuses, with why: every NVM writer the FRPM names, and what obdident does not need.
+STN_REFUSED = {
+    "STSBR115200": "UART baud rate (STWBR saves it)",
+    "STWBR": "writes the UART baud rate to NVM",
+    "STSATI HELLO": "writes the ATI string to NVM",
+    "STRSTNVM": "erases NVM",
+    "STSLCS": "PowerSave settings live in NVM",
+    "STBTDN X": "Bluetooth settings live in NVM",
+    "STP11": "J1850: no CAN head unit there",
+    "STP61": "single-wire CAN: not listed",
+    "STP51": "ISO 11898 raw CAN (no ISO-TP): not listed",
+    "STP": "no preset",
+    "STP530": "not a preset",
+    "STPBR1000000": "not a listed bit rate",
+    "STPBR 0": "not a bit rate",
+    "STPBRR5": "not a command",
+    "STPX h:747 d:2180": "sends an arbitrary message",
+    "STPPMA 7DF": "periodic messages",
+    "STCFCPA 747, 767": "not needed (AT FC SH/SD/SM are used)",
+    "STP 53\r": "two commands",
+}
 
 
-@pytest.mark.parametrize(
-    ("line", "why"),
-    [
-        ("STSBR115200", "UART baud rate (STWBR saves it)"),
-        ("STWBR", "writes the UART baud rate to NVM"),
-        ("STSATI HELLO", "writes the ATI string to NVM"),
-        ("STRSTNVM", "erases NVM"),
-        ("STSLCS", "PowerSave settings live in NVM"),
-        ("STBTDN X", "Bluetooth settings live in NVM"),
-        ("STP11", "J1850: no CAN head unit there"),
-        ("STP61", "single-wire CAN: not listed"),
-        ("STP51", "ISO 11898 raw CAN (no ISO-TP): not listed"),
-        ("STP", "no preset"),
-        ("STP530", "not a preset"),
-        ("STPBR1000000", "not a listed bit rate"),
-        ("STPBR 0", "not a bit rate"),
-        ("STPBRR5", "not a command"),
-        ("STPX h:747 d:2180", "sends an arbitrary message"),
-        ("STPPMA 7DF", "periodic messages"),
-        ("STCFCPA 747, 767", "not needed (AT FC SH/SD/SM are used)"),
-        ("STP 53\r", "two commands"),
-    ],
-)
-def test_other_stn_commands_are_refused(line: str, why: str) -> None:
-    assert not guard.is_allowed(line), why
-    with pytest.raises(GuardRefusal):
-        _reset_guard().check(line)
+def test_the_guard_admits_exactly_the_volatile_stn_preset_commands() -> None:
+    verdicts = {line: guard.is_allowed(line) for line in [*STN_ADMITTED, *STN_REFUSED]}
+    assert verdicts == {**dict.fromkeys(STN_ADMITTED, True), **dict.fromkeys(STN_REFUSED, False)}
+    for line in STN_REFUSED:
+        with pytest.raises(GuardRefusal):
+            _reset_guard().check(line)
 
 
 def test_every_stn_row_cites_the_frpm_and_says_it_stores_nothing() -> None:
