@@ -205,6 +205,14 @@ class Elm:
             number = int(text[-1], 16)
             # AT TP A h tries h, then searches: the vehicle may be on any family; keep the chip's own choice
             self.protocol = number if not text.startswith("ATTPA") else self.protocol
+        elif text.startswith("STP") and text[3:].isdigit() and len(text) == 5:
+            # OBDLink FRPM rev F, STP preset table: ISO 15765 presets 33-36 (HS-CAN), 53/54 (MS-CAN); odd
+            # numbers send 11-bit ids, even ones 29-bit. Other presets (J1850 11/12, ISO 21-25) leave CAN.
+            preset = int(text[3:])
+            if preset in (31, 32, 33, 34, 35, 36, 51, 52, 53, 54):
+                self.protocol = 6 if preset % 2 else 7
+            else:
+                self.protocol = 5
         elif text.startswith("ATSH"):
             self.header = text[4:]
         elif text in ("ATCAF0", "ATCAF1"):
@@ -264,6 +272,8 @@ _ADAPTER = st.sampled_from(
         "ATFCSD0104", "ATFCSD30", "ATFCSD310000", "ATSH7DF", "ATSH745", "ATSH742", "ATSH7E0", "ATSH0F1",
         "ATSH8110FC", "ATSH686AF1", "ATSH18DAD0F1", "ATSH18DB33F1", "ATSH123456", "ATTP6", "ATTP7",
         "ATTP5", "ATTP3", "ATTPA6", "ATSP6", "ATSP0", "ATSPA6", "ATPP0CSV", "ATSD12", "ATBRD08",
+        "STP53", "STP54", "STP33", "STP34", "STP35", "STP36", "STP11", "STP22", "STP51", "STPBR500000",
+        "STPBR125000", "STI",
     ]
 )  # fmt: skip
 _REQUESTS = st.sampled_from(

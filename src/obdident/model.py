@@ -165,6 +165,8 @@ class Ecu:
         dialect: how it identified itself: ``obd`` (service 09 only), ``kwp2000`` or ``uds``.
         session: ``10 C0`` when Nissan's diagnostic session was opened to read it (and closed after).
         address_source: where its address comes from (the table row's source), or None.
+        bus: where it answered, when not on the diagnostic CAN of pins 6/14 (an STN adapter's second CAN on
+            pins 3/11), or None.
     """
 
     request_id: str | None
@@ -176,6 +178,7 @@ class Ecu:
     dialect: str | None = None
     session: str | None = None
     address_source: str | None = None
+    bus: str | None = None
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,35 @@ class Addressing:
             )
         self._pinned = True
 
+    def use_preset(self, preset: str, number: str) -> None:
+        """STN adapters only: select the protocol preset STP ``preset``, which acts as ELM327 protocol
+        ``number`` (the same frame format and id width), saving nothing (OBDLink FRPM rev F, STP: "Set
+        current protocol preset"; only ATSP saves a protocol).
+
+        Presets 53/54 put the MS-CAN transceiver (OBD-II pins 3/11) in use, 33-36 the HS-CAN one (6/14). The
+        header, filter and flow control header are sent again before the next request.
+
+        Args:
+            preset: the STN preset, ``33``-``36``, ``53`` or ``54``.
+            number: the ELM327 protocol it acts as: ``6``/``7`` (500k), ``8``/``9`` (250k).
+
+        Raises:
+            AdapterReplyError: the adapter answered ``?`` (not an STN, or no MS-CAN) or did not confirm.
+        """
+        self._pinned = False
+        lines = self._at(f"STP{preset}")
+        if not confirmed("STP", lines):
+            raise AdapterReplyError(
+                f"the adapter did not confirm STP{preset}",
+                status=_first(lines) or "",
+                request=f"STP{preset}",
+                response=lines,
+            )
+        self.protocol = PROTOCOLS[number]
+        self._pinned = True
+        for key in ("SH", "CRA", "FCSH"):
+            self._settings.pop(key, None)
+
     def functional(self) -> None:
         """Back to functional addressing on the vehicle's protocol: the OBD functional header (7DF, or
         18DB33F1 on 29-bit CAN) and no receive filter but the OBD responders' (ISO 15765-4 §6.3.2)."""
@@ -233,5 +262,9 @@ class Addressing:
                 self.setting("FCSM", "ATFCSM0", required=False)
 
 
-def _first(lines: list[str]) -> str | None:
+def first_line(lines: list[str]) -> str | None:
+    """The first of an answer's lines, or None when there is none."""
     return lines[0] if lines else None
+
+
+_first = first_line

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from obdident.elm327.addressing import Addressing
+from obdident.elm327.addressing import first_line as _first
 from obdident.elm327.lines import (
     PROTOCOLS,
     Protocol,
@@ -263,6 +264,11 @@ class ELM327:
         return AdapterInfo(version, description, voltage, tuple(self._unsupported))
 
     @property
+    def addressing(self) -> Addressing:
+        """The adapter's protocol and addressing settings (STN presets: :meth:`Addressing.use_preset`)."""
+        return self._addressing
+
+    @property
     def flow_control_supported(self) -> bool:
         """False once the adapter answered ``?`` to AT FC SH/SD/SM (a pre-v1.1 chip or a clone)."""
         return self._addressing.flow_control_supported
@@ -392,7 +398,3 @@ class ELM327:
         if answer.error is not None:
             raise answer.error
         return Response(exchange, answer.messages or ())
-
-
-def _first(lines: list[str]) -> str | None:
-    return lines[0] if lines else None

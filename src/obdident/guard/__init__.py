@@ -22,7 +22,10 @@ The frame model (state kept in :class:`GuardContext`):
 * Protocol family: 11-bit CAN, 29-bit CAN, or neither (K-line, J1850): AT TP 1-5 non-CAN, 6/8 11-bit, 7/9/A
   29-bit, B/C either CAN (AT PB sets their width); AT TP A<h> and a reset any (automatic search, or the
   protocol stored in the adapter). A line is judged for every family the adapter may be on, so the driver
-  pins the protocol the search found (AT TP h) before it sets a header.
+  pins the protocol the search found (AT TP h) before it sets a header. On STN adapters (OBDLink) STP p
+  selects the current preset the same way without saving it: 33/35/53 11-bit, 34/36/54 29-bit (53/54 on the
+  MS-CAN transceiver, OBD-II pins 3/11); STPBR sets only its bit rate (OBDLink Family Reference and
+  Programming Manual rev F, STP, STPBR; the manual marks every command that writes NVM, and these are not).
 * Header (AT SH). On CAN the frame's id: the protocol default (7DF / 18DB33F1), an 11-bit id 700-7FF or a
   29-bit ``18 DA tt F1`` / ``18 DB 33 F1`` (ISO 15765-4 §6.3: the diagnostic ids). Off CAN the header
   bytes: the default, or ``68 6A F1``, ``C1 33 F1``, ``81 tt F1|FC`` (SAE J1979 / ISO 14230-4 diagnostic
@@ -66,7 +69,16 @@ from __future__ import annotations
 
 from obdident.errors import GuardRefusal
 from obdident.guard.check import Guard, canonical, is_allowed
-from obdident.guard.context import ANY_FAMILY, CAN, CAN11, CAN29, OTHER, PROTOCOL_FAMILIES, GuardContext
+from obdident.guard.context import (
+    ANY_FAMILY,
+    CAN,
+    CAN11,
+    CAN29,
+    OTHER,
+    PROTOCOL_FAMILIES,
+    STN_PRESET_FAMILIES,
+    GuardContext,
+)
 from obdident.guard.masks import MASKS, MaskRule, mask_offsets, masked_response_ids
 from obdident.guard.rules import ALLOWLIST, NISSAN_SESSION_TARGETS, Rule
 
@@ -80,6 +92,7 @@ __all__ = [
     "NISSAN_SESSION_TARGETS",
     "OTHER",
     "PROTOCOL_FAMILIES",
+    "STN_PRESET_FAMILIES",
     "Guard",
     "GuardContext",
     "GuardRefusal",

@@ -11,7 +11,16 @@ from dataclasses import replace
 from typing import Literal
 
 from obdident.errors import GuardRefusal
-from obdident.guard.context import ANY_FAMILY, CAN, CAN11, CAN29, OTHER, PROTOCOL_FAMILIES, GuardContext
+from obdident.guard.context import (
+    ANY_FAMILY,
+    CAN,
+    CAN11,
+    CAN29,
+    OTHER,
+    PROTOCOL_FAMILIES,
+    STN_PRESET_FAMILIES,
+    GuardContext,
+)
 from obdident.guard.rules import ALLOWLIST, CAN_ID_RE, Rule
 
 _FORBIDDEN_CHARS = re.compile(r"[\r\n]")
@@ -166,6 +175,10 @@ def _apply(text: str, context: GuardContext) -> None:
         # AT TP A h tries the protocol, then searches every family
         context.families = ANY_FAMILY if number.startswith("A") else PROTOCOL_FAMILIES[number]
         return
+    if text.startswith("STP") and text[3:] in STN_PRESET_FAMILIES:
+        # STP p: the current preset, like AT TP h (OBDLink FRPM rev F, STP); STPBR changes no frame's shape
+        context.families = STN_PRESET_FAMILIES[text[3:]]
+        return
     for prefix, key in _SETTINGS:
         if text.startswith(prefix):
             value = text[len(prefix) :]
@@ -253,7 +266,7 @@ class Guard:
             self.refused.append(line)
             raise GuardRefusal(line, reason)
         self._before = None
-        if text.startswith("AT"):
+        if text.startswith(("AT", "ST")):
             self._before = replace(self.context, maybe=dict(self.context.maybe))
         _apply(text, self.context)
         return text

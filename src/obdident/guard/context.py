@@ -29,6 +29,18 @@ PROTOCOL_FAMILIES: dict[str, frozenset[str]] = {
     "C": CAN,
 }
 
+#: The family of each STN protocol preset the guard admits (OBDLink FRPM rev F, STP, preset table): ISO 15765
+#: with 11-bit Tx ids (33, 35 on HS-CAN; 53 on MS-CAN) or 29-bit Tx ids (34, 36; 54). "All CAN presets are
+#: configured to receive both 11-bit and 29-bit messages": the Tx width is what shapes a request's frame.
+STN_PRESET_FAMILIES: dict[str, frozenset[str]] = {
+    "33": frozenset({CAN11}),
+    "35": frozenset({CAN11}),
+    "53": frozenset({CAN11}),
+    "34": frozenset({CAN29}),
+    "36": frozenset({CAN29}),
+    "54": frozenset({CAN29}),
+}
+
 
 @dataclass
 class GuardContext:

@@ -82,6 +82,9 @@ _FLOW_CONTROL = rf"30{_HEX}{{2}}([0-7]{_HEX}|F[1-9])"
 CAN_ID_RE = re.compile(_CAN_ID)
 
 _VOLATILE = "changes only volatile adapter settings, restored by AT Z / power-off"
+#: The STN chips' manual (successor of the STN1100 Family Reference and Programming Manual); a public copy:
+#: cedricp/ddt4all documentation/obdlink/obdlink_frpm_f.pdf (research/headunit.md section 1).
+_FRPM = "OBDLink Family Reference and Programming Manual (FRPM) rev F, 2025"
 
 #: The allowlist. Order does not matter: a line is admitted when any row's pattern matches it whole.
 ALLOWLIST: tuple[Rule, ...] = (
@@ -112,7 +115,26 @@ ALLOWLIST: tuple[Rule, ...] = (
     _rule("AT RV", r"ATRV", "reads the supply voltage", _ELM),
     _rule("AT DP/DPN", r"ATDPN?", "reads the current protocol", _ELM),
     _rule("AT KW", r"ATKW[01]?", "reads the key words / sets key word checking; " + _VOLATILE, _ELM),
-    _rule("STI/STDI", r"ST(I|DI)", "reads the STN chip's firmware / device id", "STN1100 Family Reference"),
+    _rule("STI/STDI", r"ST(I|DI)", "reads the STN chip's firmware / device id", _FRPM + ", STI, STDI"),
+    # --- STN adapters (OBDLink): the current protocol preset and bit rate, never saved ----------------
+    # The FRPM names every command that writes NVM (ATSP, ATPP, ATSD, AT@3, STWBR, STSATI, STSL..., STBT...;
+    # STRSTNVM lists what NVM holds: "saved OBD protocol" is ATSP's). STP and STPBR carry no such statement
+    # and act on the "current" preset; ATZ returns to the protocol ATSP saved. No STP form that saves exists.
+    _rule(
+        "STP 33-36/53/54",
+        r"STP(3[3-6]|5[34])",
+        "selects the current protocol preset, ISO 15765 on the HS-CAN (pins 6/14: 33/34 500k, 35/36 250k) "
+        "or MS-CAN transceiver (pins 3/11: 53 11-bit, 54 29-bit, 125k); stores nothing (unlike ATSP, which "
+        "saves to NVM); " + _VOLATILE,
+        _FRPM + ", STP (section 8.6) and its preset table; ATSP and STRSTNVM (sections 7.2, 8.2) for NVM",
+    ),
+    _rule(
+        "STPBR 125k/250k/500k",
+        r"STPBR(125000|250000|500000)",
+        "sets the current CAN protocol's bit rate (a standard CAN diagnostic rate only); stores nothing; "
+        + _VOLATILE,
+        _FRPM + ", STPBR (section 8.6)",
+    ),
     # --- adapter: protocol selection without saving ----------------------------------------------
     # AT SP (every form, AT SP 0 and AT SP Ah included) sets the protocol "and saves it": no row.
     _rule("AT TP h/Ah", r"ATTPA?[1-9A-C]", "tries a protocol without saving it; " + _VOLATILE, _ELM),

@@ -182,6 +182,7 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
             dialect=e.get("dialect"),
             session=e.get("session"),
             address_source=e.get("address_source"),
+            bus=e.get("bus"),
         )
         for e in data["ecus"]
     )

@@ -131,7 +131,12 @@ def family(vin: str | None, physical: Sequence[UnitResult]) -> tuple[Family, str
 
 
 def head_unit(
-    probed: Sequence[Unit], physical: Sequence[UnitResult], known: Family | None, *, nissan_table: bool
+    probed: Sequence[Unit],
+    physical: Sequence[UnitResult],
+    known: Family | None,
+    *,
+    nissan_table: bool,
+    second_can: str | None = None,
 ) -> HeadUnit:
     """Say whether the head unit was identified, and if not, why and where to read its identifiers.
 
@@ -140,6 +145,7 @@ def head_unit(
         physical: the units that answered.
         known: the vehicle's family, when established.
         nissan_table: the Nissan address table was probed (the vehicle is, or may be, a Nissan).
+        second_can: the second CAN the candidates were also probed on (an STN adapter's MS-CAN), or None.
     """
     candidates = tuple(u.request_id for u in probed if u.head_unit)
     if not nissan_table:
@@ -162,7 +168,9 @@ def head_unit(
             return HeadUnit(
                 "identified",
                 unit.response_id,
-                f"the {unit.description} answered on {unit.request_id}{how} with its identification",
+                f"the {unit.description} answered on {unit.request_id}{how}"
+                + (f" ({result.bus})" if result.bus else "")
+                + " with its identification",
                 guidance,
                 candidates,
             )
@@ -178,10 +186,11 @@ def head_unit(
     if miu is not None:
         tried += (
             f"; the media gateway (MIU) answered on {miu.response_id}, so media units exist behind it "
-            "that it "
-            "does not pass identification requests to"
+            "that it does not pass identification requests to"
         )
-    if known is not None and known.head_unit_on_obd is False:
+    if second_can is not None:
+        tried += f", on OBD-II pins 6/14 nor on {second_can}"
+    elif known is not None and known.head_unit_on_obd is False:
         return HeadUnit(
             "not-reachable",
             None,

@@ -60,6 +60,7 @@ def build_report(
             physical,
             family[0] if family else None,
             nissan_table=any(u.head_unit for u in state.probed),
+            second_can=state.second_can,
         )
     lost = any(p.code in INCOMPLETE_CODES for p in problems)
     return Report(
@@ -113,4 +114,5 @@ def _ecu(ecu: EcuState) -> Ecu:
         dialect=(physical.dialect if physical else None) or ("obd" if ecu.supported else None),
         session=physical.session if physical else None,
         address_source=unit.source if unit else None,
+        bus=physical.bus if physical else None,
     )

@@ -25,10 +25,10 @@ from obdident.errors import (
     TransportError,
     UnableToConnectError,
 )
-from obdident.scanning import assess, obd09, physical
+from obdident.scanning import assess, obd09, physical, second_can
 from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
 from obdident.scanning.sweep import sweep
-from obdident.vehicles.nissan import Unit
+from obdident.vehicles.nissan import SECOND_CAN, Unit
 
 __all__ = ["Progress", "Runner"]
 
@@ -133,6 +133,7 @@ class Runner:
         try:
             self._service_09()
             self._physical()
+            self._second_can()
             self._step(self._still_there)
         except (TransportError, AdapterError, ProtocolError, ScanDeadline) as err:
             self._stopped(err)
@@ -191,6 +192,27 @@ class Runner:
             known = {u.request_id for u in self.state.probed}
             self.state.unknown.extend(sweep(self.driver, known))
 
+    def _second_can(self) -> None:
+        """On a family whose AV bus is on other socket pins (:data:`~obdident.vehicles.nissan.SECOND_CAN`),
+        probe the head unit there through an STN adapter (:mod:`~obdident.scanning.second_can`)."""
+        state, protocol = self.state, self.driver.vehicle_protocol
+        if not state.options.physical or protocol is None or not protocol.can:
+            return
+        physicals = [s.physical for s in state.ecus.values() if s.physical]
+        if any(p.unit.head_unit and p.fields for p in physicals):
+            return  # already read on the main CAN
+        found = assess.family(assess.vehicle(state.vin_sources, True, []).vin, physicals)
+        route = SECOND_CAN.get(found[0].code) if found else None
+        if found is None or route is None:
+            return
+        self._announce(f"Looking for the head unit on OBD-II pins {route.pins} (second CAN, STN adapters)")
+        family = found[0]
+
+        def probe() -> None:
+            second_can.use_second_can(self.driver, state, family, route)
+
+        self._step(probe)
+
     def _identify(self, unit: Unit) -> None:
         result = UnitResult(unit)
         try:
@@ -240,6 +262,7 @@ class Runner:
         try:
             self.driver.use_protocol("6")
             self._physical()
+            self._second_can()
             self._step(self._still_there)
         except (TransportError, AdapterError, ProtocolError, ScanDeadline) as err:
             timed_out = isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired()

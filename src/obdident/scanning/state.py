@@ -63,6 +63,7 @@ class UnitResult:
         vin_sources: VINs it gave (21 81, 22 F190).
         problems: what went wrong with this unit.
         session: ``10 C0`` when Nissan's session was opened to read it.
+        bus: where it answered when not on the diagnostic CAN (pins 6/14): ``MS-CAN, OBD-II pins 3/11 ...``.
     """
 
     unit: Unit
@@ -74,6 +75,7 @@ class UnitResult:
     vin_sources: list[VinSource] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     session: str | None = None
+    bus: str | None = None
 
     def problem(self, code: str, message: str) -> None:
         """File a problem about this unit."""
@@ -138,6 +140,8 @@ class ScanState:
         nissan_basis: why the vehicle counts as a Nissan, once established (the guard is told, never asked).
         recovered: the adapter was set up again once after it reset itself.
         first_responders: how many ECUs answered the first functional request.
+        second_can: the second CAN the head-unit candidates were also probed on (an STN adapter's MS-CAN,
+            :mod:`obdident.scanning.second_can`), or None.
     """
 
     options: ScanOptions
@@ -153,6 +157,7 @@ class ScanState:
     nissan_basis: str | None = None
     recovered: bool = False
     first_responders: int = 0
+    second_can: str | None = None
 
     def ecu(self, response_id: str) -> EcuState:
         """The ECU answering on ``response_id``, added when new."""

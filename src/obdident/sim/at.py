@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from obdident.sim.can import Filter
 from obdident.sim.quirks import refuses_at
 from obdident.sim.schema import PROTOCOLS, VehicleProfile
+from obdident.sim.stn import Transceiver
 
 __all__ = ["DEFAULT_PRIORITY", "DEVICE_DESCRIPTION", "AtCommands", "ChipState", "Settings", "is_auto"]
 
@@ -68,12 +69,17 @@ class ChipState:
         saved_protocol: the protocol AT SP stored (the default after a reset).
         settings: the settings in force.
         connected: the protocol number of the connection to the vehicle, or None.
+        switch_bus: the bus the chip's transceiver reaches at power-up: ``hs-can`` (pins 6/14), or
+            ``ms-can`` on a clone whose HS/MS-CAN switch is flipped.
+        transceiver: the bus and bit rate an STN's STP / STPBR selected (:mod:`obdident.sim.stn`).
     """
 
     power_on_echo: bool
     saved_protocol: str = "0"
     settings: Settings = field(init=False)
     connected: str | None = None
+    switch_bus: str = "hs-can"
+    transceiver: Transceiver = field(init=False)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -82,6 +88,7 @@ class ChipState:
         """AT Z, AT WS, AT D, a brown-out: the settings as at power-up, no connection."""
         self.settings = Settings(echo=self.power_on_echo, protocol=self.saved_protocol)
         self.connected = None
+        self.transceiver = Transceiver(self.switch_bus)  # STP / STPBR are not saved (OBDLink FRPM rev F)
 
 
 class AtCommands:
@@ -131,6 +138,7 @@ class AtCommands:
             if match[1] == "SP":  # AT SP also stores the protocol as the new default; AT TP does not
                 self.state.saved_protocol = code
             self.state.connected = None
+            self.state.transceiver = Transceiver(self.state.switch_bus)  # AT TP / SP: the ELM327 protocol
             return ["OK"]
         if match := _SET_HEADER.fullmatch(command):
             value = int(match[1], 16)

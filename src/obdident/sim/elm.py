@@ -31,6 +31,7 @@ from obdident.sim.display import deliverable, ecu_frames, passes
 from obdident.sim.faults import Fault, FaultInjector, Stream
 from obdident.sim.quirks import FAKE_V21_VERSION, expand_quirks, format_output
 from obdident.sim.schema import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
+from obdident.sim.stn import CHIPS, MS_CAN_BIT_RATE, run_st
 from obdident.sim.vehicle import SimulatedVehicle
 
 __all__ = ["DEFAULT_VERSION", "DEVICE_DESCRIPTION", "SimulatedELM327", "isotp_frames"]
@@ -74,6 +75,8 @@ class SimulatedELM327:
         cra: bool | None = None,
         quirks: Iterable[str] = (),
         faults: Iterable[Fault] = (),
+        chip: str | None = None,
+        switch: str = "hs-can",
     ) -> None:
         """Power the chip up.
 
@@ -87,10 +90,17 @@ class SimulatedELM327:
                 say; None: it refuses AT CRA if a quirk (``no-cra``, ``fake-v21``) says so.
             quirks: clone quirks, added to the profile's ``adapter_quirks``.
             faults: faults to inject (:class:`~obdident.sim.faults.Fault`).
+            chip: the chip, a key of :data:`obdident.sim.stn.CHIPS` (``stn2255``: an OBDLink MX+); None for
+                the profile's ``adapter_chip``.
+            switch: ``ms-can`` for a clone whose HS/MS-CAN switch routes it to pins 3/11.
 
         Raises:
-            ValueError: an unknown quirk name.
+            ValueError: an unknown quirk, chip or switch position.
         """
+        chip = chip or profile.adapter_chip
+        if chip not in CHIPS or switch not in ("hs-can", "ms-can"):
+            raise ValueError(f"unknown chip {chip!r} or switch position {switch!r}")
+        self.chip = CHIPS[chip]
         self.profile = profile
         self.vehicle = SimulatedVehicle(profile)
         self.quirks = expand_quirks([*profile.adapter_quirks, *quirks])
@@ -102,7 +112,7 @@ class SimulatedELM327:
         self.link_lost = False
         self._faults = FaultInjector(faults)
         self._hung = False
-        self._state = ChipState(power_on_echo=echo)
+        self._state = ChipState(power_on_echo=echo, switch_bus=switch)
         self._at = AtCommands(self._state, profile, version=self.version, quirks=self.quirks, cra=self.cra)
         self._pending = ""
         self._last: str | None = None
@@ -208,6 +218,12 @@ class SimulatedELM327:
             # ELM327 datasheet, "AT Z" / "AT WS": full reset, then the banner.
             self._state.reset()
             return f"\r\r{self.version}\r\r>"
+        if command.startswith("ST"):
+            lines, protocol = run_st(command, self.chip, self._state.transceiver)
+            if protocol is not None:  # a preset acts like AT TP: a new connection on the next request
+                self._state.settings.protocol = protocol
+                self._state.connected = None
+            return self._render(lines)
         lines = self._at.run(command[2:]) if command.startswith("AT") else self._request(command)
         return self._render(lines)
 
@@ -259,8 +275,12 @@ class SimulatedELM327:
         """
         vehicle = self.profile.protocol
         code = self._state.settings.protocol
+        if self._state.transceiver.bus == "ms-can":
+            return self._connect_ms_can(lines, code)
         bits = PROTOCOLS[vehicle].id_bits
-        awake = self.ignition and any(ecu.functional and ecu.id_bits == bits for ecu in self.profile.ecus)
+        awake = self.ignition and any(
+            ecu.functional and ecu.id_bits == bits and ecu.bus == "hs-can" for ecu in self.profile.ecus
+        )
         if is_auto(code):
             lines.append("SEARCHING...")
             if not awake:
@@ -283,6 +303,25 @@ class SimulatedELM327:
                 # The bus is up (something still acknowledges frames) but no ECU answers.
                 return "NO DATA"
         self._state.connected = vehicle
+        return None
+
+    def _connect_ms_can(self, lines: list[str], code: str) -> str | None:
+        """Connect on pins 3/11 (an STN's STP 53/54, or a clone's switch): only the profile's ``ms-can``
+        units are there, none answers a search, and the bus is silent at another bit rate (CAN ERROR)."""
+        if is_auto(code):
+            lines.append("SEARCHING...")
+            return "UNABLE TO CONNECT"
+        info = PROTOCOLS[code]
+        rate = self._state.transceiver.bit_rate or (500_000 if code in "67" else 250_000)
+        if (
+            not info.is_can
+            or rate != MS_CAN_BIT_RATE
+            or not any(e.bus == "ms-can" for e in self.profile.ecus)
+        ):
+            return "CAN ERROR"
+        if not self.ignition:
+            return "NO DATA"
+        self._state.connected = code
         return None
 
     def _answer(self, request: bytes) -> list[Frame]:
@@ -322,7 +361,8 @@ class SimulatedELM327:
     def _targets(self, info: ProtocolInfo) -> tuple[list[EcuProfile], bool]:
         """The ECUs a request reaches, and whether it was functional: the functional ECUs, or the one
         AT SH addresses physically. On CAN only the ECUs of the protocol's id width hear it."""
-        ecus = [ecu for ecu in self.profile.ecus if ecu.id_bits == info.id_bits]
+        bus = self._state.transceiver.bus
+        ecus = [ecu for ecu in self.profile.ecus if ecu.id_bits == info.id_bits and ecu.bus == bus]
         functional = [ecu for ecu in ecus if ecu.functional]
         header = self._state.settings.header
         if header is None:

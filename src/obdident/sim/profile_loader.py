@@ -11,6 +11,7 @@ from typing import Any
 from obdident.errors import ProfileError
 from obdident.sim.schema import (
     ADAPTER_QUIRKS,
+    BUSES,
     DEFAULT_SESSIONS,
     ECU_KEYS,
     EMPTY,
@@ -28,6 +29,7 @@ from obdident.sim.schema import (
     VehicleProfile,
     parse_hex,
 )
+from obdident.sim.stn import CHIPS
 
 __all__ = ["Loader"]
 
@@ -97,6 +99,9 @@ class Loader:
         if not isinstance(quirks, list) or not set(quirks) <= ADAPTER_QUIRKS:
             allowed = ", ".join(repr(q) for q in sorted(ADAPTER_QUIRKS))
             raise self.fail(f"{where}.adapter_quirks", f"expected a list of {allowed}, got {quirks!r}")
+        chip = vehicle.get("adapter_chip", "elm327")
+        if chip not in CHIPS:
+            raise self.fail(f"{where}.adapter_chip", f"expected one of {', '.join(CHIPS)}, got {chip!r}")
         raw_ecus = document.get("ecu")
         if not isinstance(raw_ecus, list) or not raw_ecus:
             raise self.fail("[[ecu]]", "missing: a profile needs at least one [[ecu]] table")
@@ -119,6 +124,7 @@ class Loader:
             path=self.file,
             strict_flow_control=strict,
             adapter_quirks=frozenset(quirks),
+            adapter_chip=chip,
         )
 
     def ecu(self, raw: Any, where: str, info: ProtocolInfo) -> EcuProfile:
@@ -168,6 +174,11 @@ class Loader:
             expected = f'expected hex bytes such as "00 32 01 F4", got {timing!r}'
             raise self.fail(f"{where}.session_timing", expected)
         locked = ecu.get("locked_nrc")
+        bus = ecu.get("bus", "hs-can")
+        if bus not in BUSES or (bus != "hs-can" and not info.is_can):
+            raise self.fail(
+                f"{where}.bus", f"expected one of {', '.join(sorted(BUSES))} (CAN only), got {bus!r}"
+            )
         return EcuProfile(
             name=name,
             request_id=request_id,
@@ -183,6 +194,7 @@ class Loader:
             locked_nrc=None if locked is None else self.byte(locked, f"{where}.locked_nrc"),
             unsupported_nrc=self.unsupported(ecu.get("unsupported_nrc"), f"{where}.unsupported_nrc"),
             id_bits=id_bits,
+            bus=bus,
         )
 
     def byte(self, text: Any, where: str) -> int:

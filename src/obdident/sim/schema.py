@@ -18,6 +18,7 @@ from obdident.sim.quirks import QUIRKS
 
 __all__ = [
     "ADAPTER_QUIRKS",
+    "BUSES",
     "DEFAULT_SESSIONS",
     "ECU_KEYS",
     "EMPTY",
@@ -121,6 +122,7 @@ VEHICLE_KEYS = frozenset(
         "interleave",
         "strict_flow_control",
         "adapter_quirks",
+        "adapter_chip",
     }
 )
 ECU_KEYS = frozenset(
@@ -137,8 +139,13 @@ ECU_KEYS = frozenset(
         "session_timing",
         "locked_nrc",
         "unsupported_nrc",
+        "bus",
     }
 )
+#: The CAN buses an ECU may sit on (``[[ecu]] bus``): ``hs-can`` on OBD-II pins 6/14 (ISO 15765-4, every
+#: adapter), ``ms-can`` on pins 3/11 (reached by an STN adapter's MS-CAN transceiver, OBDLink FRPM rev F,
+#: STP 53/54, or by a clone whose HS/MS-CAN switch moves its transceiver there).
+BUSES = frozenset({"hs-can", "ms-can"})
 #: The 29-bit protocol on the same bus as an 11-bit one and back (same bit rate: 500 or 250 kbit/s).
 SIBLING_PROTOCOLS: Mapping[str, str] = MappingProxyType({"6": "7", "7": "6", "8": "9", "9": "8"})
 
@@ -171,6 +178,7 @@ class EcuProfile:
         unsupported_nrc: service id -> NRC for requests found in no table; key None = any other
             service. Empty: such requests get no answer.
         id_bits: 11 or 29 for a CAN ECU, None on the legacy protocols.
+        bus: the CAN bus it sits on, one of :data:`BUSES` (``hs-can``, pins 6/14, by default).
     """
 
     name: str
@@ -187,6 +195,7 @@ class EcuProfile:
     locked_nrc: int | None = None
     unsupported_nrc: Mapping[int | None, int] = field(default_factory=lambda: EMPTY)
     id_bits: int | None = None
+    bus: str = "hs-can"
 
     def unsupported_nrc_for(self, service: int) -> int | None:
         """The NRC for a request of ``service`` that no table holds, or None to stay silent."""
@@ -211,6 +220,8 @@ class VehicleProfile:
         strict_flow_control: True to deliver a multi-frame CAN answer in full only if the adapter's
             flow control frame reaches the ECU (see ``hw-fixtures/README.md``).
         adapter_quirks: the adapter quirks, a subset of :data:`ADAPTER_QUIRKS`.
+        adapter_chip: the simulated chip (:data:`obdident.sim.stn.CHIPS`): ``elm327``, or an STN such as
+            ``stn2255`` (OBDLink MX+, with MS-CAN on pins 3/11); a URL's ``chip=`` overrides it.
     """
 
     name: str
@@ -225,6 +236,7 @@ class VehicleProfile:
     path: Path
     strict_flow_control: bool = True
     adapter_quirks: frozenset[str] = frozenset()
+    adapter_chip: str = "elm327"
 
     @property
     def protocol_info(self) -> ProtocolInfo:

@@ -15,6 +15,9 @@ Options:
     ``quirk=NAME`` (repeatable): a clone quirk of :mod:`obdident.sim.quirks` (``crlf``, ``fake-v21`` ...).
     ``fault=KIND@N`` or ``fault=KIND@N+`` (repeatable): inject a fault at command line N (from line N on
     with ``+``); see :mod:`obdident.sim.faults`. A ``+`` here is literal, not a space.
+    ``chip=elm327|stn2255|stn2230|stn1155``: the chip (:mod:`obdident.sim.stn`): an OBDLink MX+ / EX with
+    MS-CAN on pins 3/11 (STI, STP 53/54, STPBR), an OBDLink LX without it; an ELM327 by default.
+    ``switch=hs|ms``: a clone's HS/MS-CAN switch; ``ms`` routes it to pins 3/11 (the ``ms-can`` units).
 
 The simulator answers synchronously when a line is written; :meth:`Serial.read` returns what is
 buffered without ever waiting, whatever the timeout. Two things happen here rather than in the chip:
@@ -37,13 +40,14 @@ from obdident.sim.elm import SimulatedELM327
 from obdident.sim.faults import Fault, parse_fault
 from obdident.sim.profile import find_profile, list_profiles, load_profile
 from obdident.sim.quirks import QUIRKS
+from obdident.sim.stn import CHIPS
 from obdident.transports.kinds import LinkKind
 from obdident.transports.modem_lines import NoModemLines
 
 __all__ = ["SCHEME", "Serial", "SimUrl", "parse_sim_url"]
 
 SCHEME = "sim"
-_OPTIONS = ("ignition", "echo", "version", "cra", "quirk", "fault")
+_OPTIONS = ("ignition", "echo", "version", "cra", "quirk", "fault", "chip", "switch")
 _REPEATABLE = frozenset({"quirk", "fault"})
 
 
@@ -60,6 +64,9 @@ class SimUrl:
         cra: the ``cra`` option (False = AT CRA answers ``?``), or None to keep the profile's.
         quirks: the ``quirk`` options, in order.
         faults: the ``fault`` options, in order.
+        chip: the ``chip`` option (``elm327`` or an STN chip of :data:`obdident.sim.stn.CHIPS`), or None to
+            keep the profile's ``adapter_chip``.
+        switch: the ``switch`` option as a bus: ``hs-can`` (default) or ``ms-can`` (``switch=ms``).
     """
 
     profile: str
@@ -70,6 +77,8 @@ class SimUrl:
     cra: bool | None = None
     quirks: tuple[str, ...] = ()
     faults: tuple[Fault, ...] = ()
+    chip: str | None = None
+    switch: str = "hs-can"
 
 
 def parse_sim_url(url: str) -> SimUrl:
@@ -129,7 +138,15 @@ def parse_sim_url(url: str) -> SimUrl:
     cra = options.get("cra")
     if cra not in (None, "0", "1"):
         raise ValueError(f"{url!r}: option 'cra' must be 0 or 1, got {cra!r}")
+    chip = options.get("chip")
+    if chip is not None and chip not in CHIPS:
+        raise ValueError(f"{url!r}: option 'chip' must be one of {', '.join(CHIPS)}, got {chip!r}")
+    switch = options.get("switch", "hs")
+    if switch not in ("hs", "ms"):
+        raise ValueError(f"{url!r}: option 'switch' must be hs or ms, got {switch!r}")
     return SimUrl(
+        chip=chip,
+        switch=f"{switch}-can",
         profile=profile,
         is_path=is_path,
         ignition=ignition,
@@ -225,6 +242,8 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
             cra=parsed.cra,
             quirks=parsed.quirks,
             faults=parsed.faults,
+            chip=parsed.chip,
+            switch=parsed.switch,
         )
         self._rx.clear()
         self._late.clear()

@@ -17,8 +17,10 @@ __all__ = [
     "GATEWAY_RESPONSE_ID",
     "GENERAL_HEAD_UNIT_GUIDANCE",
     "NISSAN_CALID_PREFIXES",
+    "SECOND_CAN",
     "UNITS",
     "Family",
+    "SecondCan",
     "Unit",
     "family_from_fingerprint",
     "family_from_vin",
@@ -197,6 +199,37 @@ FAMILIES: dict[str, Family] = {
                (_LEAF_NAV,), "sethfischer/nissan-leaf-obd-manual"),
     )
 }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SecondCan:
+    """A CAN bus a family brings out on other OBD-II socket pins, where its head unit may answer.
+
+    Attributes:
+        pins: the socket pins (``3/11``).
+        preset: the STN protocol preset that reaches them with 11-bit ids (OBDLink FRPM rev F, STP: 53 =
+            MS-CAN, ISO 15765, 11-bit Tx, pins 3/11).
+        bit_rate: its bit rate in bits per second (set with STPBR).
+        source: the public source of the pins and bit rate.
+        confidence: ``confirmed`` / ``likely`` / ``guess`` (the evidence file's [C] / [L] / [G]).
+    """
+
+    pins: str
+    preset: str
+    bit_rate: int
+    source: str
+    confidence: str
+
+
+_LEAF_AV_CAN = SecondCan(
+    "3/11", "53", 500_000,
+    "sethfischer/nissan-leaf-obd-manual (AV-CAN on DLC pins 3/11; '11-bit/500k'); evidence section 8",
+    "likely",
+)  # fmt: skip
+
+#: Families whose AV bus is on other socket pins, by model code: an STN adapter with MS-CAN (OBDLink MX, MX+,
+#: EX) can reach it; a clone with an HS/MS-CAN switch may, with the switch flipped. The bit rate is [L].
+SECOND_CAN: dict[str, SecondCan] = {"ZE0": _LEAF_AV_CAN, "AZE0": _LEAF_AV_CAN}
 
 # Exact part-number suffixes (21 83, A-E) seen on one family in public captures: (response id, suffix).
 _FINGERPRINTS: dict[tuple[str, str], str] = {
