@@ -68,6 +68,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: a flag reads as a flag, a value as its metavar (no <bool>)
 )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from obdident.errors import ObdidentError
 from obdident.model import (
     AdapterSummary,
+    Advice,
     Ecu,
     Evidence,
     HeadUnit,
@@ -194,6 +195,8 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
             reason=h["reason"],
             guidance=tuple(h["guidance"]),
             probed=tuple(h["probed"]),
+            confidence=h.get("confidence"),
+            advice=tuple(Advice(**a) for a in h.get("advice", ())),
         )
     )
     if head_unit is not None and head_unit.status not in ("identified", "not-reachable", "not-found"):
