@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 
 from obdident.model import Ecu, Report
-from obdident.report.headunit import head_unit_ecu, head_unit_values
+from obdident.report.headunit import head_unit_ecu, head_unit_values, nissan_form
 from obdident.report.sanitize import plain
 from obdident.vehicles.vin import VIN_PLACES
 
@@ -103,7 +103,7 @@ def request_text(report: Report) -> str:
     else:
         lines.append(_line("Read over OBD-II", "no: the scan did not get as far as the head unit"))
     if "HU" in hu:
-        lines.append(_line("Part number", plain(hu["HU"])))
+        lines.append(_line("Part number", plain(nissan_form(hu["HU"]))))
     elif "HUS" in hu:
         lines.append(
             _line("Part number", f"ends {plain(hu['HUS'])} (only the suffix is read over OBD-II; "

@@ -131,7 +131,12 @@ def _head_unit(report: Report) -> Panel | None:
 def _dealer_rows(report: Report, saved: str | None) -> list[tuple[str, str]]:
     """What to take to the dealer: the VIN, the head unit's part and serial numbers, the next commands."""
     v = report.vehicle
-    rows = [
+    rows = []
+    if report.adapter.port.startswith("sim://"):
+        rows.append(
+            ("Simulated", "[yellow]a simulated car: every value below is invented; not for a dealer[/]")
+        )
+    rows += [
         (
             "VIN",
             f"[bold green]{safe(v.vin)}[/]" if v.vin else f"not read over OBD-II: read it from {VIN_PLACES}",

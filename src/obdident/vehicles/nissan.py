@@ -114,8 +114,6 @@ ANY_MAKE_HEAD_UNIT_GUIDANCE: tuple[str, ...] = (
     "The vehicle's documents may list the unit's part and serial numbers.",
 )
 
-_EV8 = "shared/evidence/nissan-identification.md section 8"
-
 #: Where a Nissan owner can read the head unit's identifiers without the OBD-II socket, by family: one row
 #: per way, with what it shows (``serial`` / ``versions`` / ``nothing``), its source and how sure it is
 #: (``seed`` = a claim of the seed articles, not found elsewhere). The texts are the owner's sentences: no
@@ -125,32 +123,30 @@ ADVICE: dict[str, Advice] = {
         "Qashqai (J10) without navigation",
         "Without navigation, the audio unit talks only on the AV COMM bus behind the dashboard, which the "
         "OBD-II socket does not reach: nothing can be read from it with an adapter.",
-        "nothing", "balrog-kun/nissan-qashqai-can-info (J10 AV COMM); " + _EV8, "confirmed"),
+        "nothing", "balrog-kun/nissan-qashqai-can-info (J10 AV COMM)", "confirmed"),
     "navi-powered": Advice(
         "Qashqai (J10) / Tiida (C11) with navigation",
         "With navigation, the NAVI unit answers diagnosis only while it is powered: switch the ignition on, "
         "wait for the screen to come on, then scan again; it may give its part number and versions.",
-        "versions", "Nissan J10 and C11 service manuals, AV-108 (Consult-III MULTI AV); " + _EV8, "likely"),
+        "versions", "Nissan J10 and C11 service manuals, AV-108 (Consult-III MULTI AV)", "likely"),
     "nats-audio": Advice(
         "Navara (D40) / Patrol (Y61, Y62) / X-Trail (T30)",
         "This radio is paired with the immobiliser (NATS audio link): when it shows NEW, WAIT or SECURE "
         "there is no code for the owner to enter and nothing to read for one; a Nissan dealer pairs it "
         "with the car.",
-        "nothing", "Nissan D40, Patrol and T30 service manuals, AV section; " + _EV8, "likely"),
+        "nothing", "Nissan D40, Patrol and T30 service manuals, AV section", "likely"),
     "sentra-b17": Advice(
         "Sentra (B17)",
         "Sentra AV unit: ignition on, audio off, hold MENU and turn the volume dial 40 clicks or more, then "
         "open Version Information only (it shows the unit's versions, not its serial number). Do not open "
         "Delete Unit Connection Log or Initialize Setting: they erase data.",
-        "versions", "Nissan Sentra B17 service manual, AV control unit diagnosis (nisentra.com); "
-        "/work/research/headunit.md section 5", "likely"),
+        "versions", "Nissan Sentra B17 service manual, AV control unit diagnosis (nisentra.com)", "likely"),
     "versa-n17": Advice(
         "Versa (N17)",
         "Versa audio unit: ignition on, audio off, hold preset 1 and turn the volume dial 40 clicks or more; "
         "the service screen opens: read what it shows and change nothing (it shows versions, not the serial "
         "number).",
-        "versions", "Nissan Versa N17 service manual, audio unit diagnosis (niveguide.com mirror); "
-        "/work/research/headunit.md section 5", "likely"),
+        "versions", "Nissan Versa N17 service manual, audio unit diagnosis (niveguide.com mirror)", "likely"),
     "lcn2kai": Advice(
         "Bosch NissanConnect (LCN2kai): Qashqai J11, Juke F15, X-Trail T32, Micra K14, Pulsar, Rogue",
         "NissanConnect (Bosch) units: hold APP, then turn TUNE anticlockwise, clockwise, anticlockwise; the "
@@ -161,7 +157,7 @@ ADVICE: dict[str, Advice] = {
         "Leaf (ZE0, AZE0) navigation",
         "Leaf navigation: press MAP three times, PWR twice, MAP once; the self-diagnosis screen shows the "
         "unit's versions, not its serial number.",
-        "versions", "seed articles; " + _EV8, "likely"),
+        "versions", "seed articles", "likely"),
     "nca": Advice(
         "some Nissan units",
         "On some Nissan units: with the ignition on, hold preset button 1 (or 1 and 6) for 10 to 15 seconds; "
@@ -173,12 +169,12 @@ ADVICE: dict[str, Advice] = {
         "taken out of the dashboard): Nissan audio part numbers begin 28185- or 28184-, navigation 25915-; "
         "Bosch/Blaupunkt serials are 'BP' and 12 digits (labels may print 815BP... or 815CM...).",
         "serial", "2005 X-Trail service manual AV-38 (25915); seed articles (28185, 28184); "
-        "micra.org.uk forum (BP + 12 digits); " + _EV8, "likely"),
+        "micra.org.uk forum (BP + 12 digits)", "likely"),
     "documents": Advice(
         "any Nissan",
         "The vehicle's documents (service book, radio code card) may list the unit's part and serial "
         "numbers.",
-        "serial", "seed articles", "guess"),
+        "serial", "general advice: no specific public source", "guess"),
 }  # fmt: skip
 
 #: The rows for any Nissan, after the family's own.
