@@ -170,6 +170,10 @@ ADVICE: dict[str, Advice] = {
         "Bosch/Blaupunkt serials are 'BP' and 12 digits (labels may print 815BP... or 815CM...).",
         "serial", "2005 X-Trail service manual AV-38 (25915); seed articles (28185, 28184); "
         "micra.org.uk forum (BP + 12 digits)", "likely"),
+    "menu": Advice(
+        "any Nissan",
+        "Many units show their versions under SETUP, System Information or Software version.",
+        "versions", "general advice: no specific public source", "guess"),
     "documents": Advice(
         "any Nissan",
         "The vehicle's documents (service book, radio code card) may list the unit's part and serial "
@@ -178,7 +182,7 @@ ADVICE: dict[str, Advice] = {
 }  # fmt: skip
 
 #: The rows for any Nissan, after the family's own.
-GENERAL_ADVICE: tuple[Advice, ...] = (ADVICE["label"], ADVICE["nca"], ADVICE["documents"])
+GENERAL_ADVICE: tuple[Advice, ...] = (ADVICE["label"], ADVICE["nca"], ADVICE["menu"], ADVICE["documents"])
 
 #: Owner sentences for any Nissan head unit (the texts of :data:`GENERAL_ADVICE`).
 GENERAL_HEAD_UNIT_GUIDANCE: tuple[str, ...] = tuple(a.text for a in GENERAL_ADVICE)
