@@ -149,11 +149,7 @@ def _dealer_rows(report: Report, saved: str | None) -> list[tuple[str, str]]:
             (f"Head unit {label.lower()}", f"[bold]{safe(value)}[/] (read over OBD-II)" if value
              else "not read over OBD-II: read it from the label on the unit's case (more under Head unit)")
         )  # fmt: skip
-    if saved:
-        quoted = safe(shlex.quote(saved))
-        rows.append(("Printable page", f"obdident report {quoted} --html page.html"))
-        rows.append(("Request text", f"obdident report {quoted} --request"))
-    else:
+    if not saved:
         rows.append(
             ("Report", "no report file was kept: scan again with --json FILE to make the dealer's page")
         )
@@ -175,6 +171,12 @@ def render_dealer(report: Report, console: Console, saved: str | None) -> None:
     for label, value in _dealer_rows(report, saved):
         table.add_row(label, value)
     console.print(Panel(table, title="For the dealer", title_align="left"))
+    if saved:  # whole lines, never wrapped: the owner copies them
+        quoted = safe(shlex.quote(saved))
+        console.print(
+            f"Printable page for the dealer:  obdident report {quoted} --html page.html", soft_wrap=True
+        )
+        console.print(f"Request text for the dealer:    obdident report {quoted} --request", soft_wrap=True)
 
 
 def render(report: Report, console: Console) -> None:
