@@ -176,8 +176,8 @@ ADVICE: dict[str, Advice] = {
         "versions", "general advice: no specific public source", "guess"),
     "documents": Advice(
         "any Nissan",
-        "The vehicle's documents (service book, radio code card) may list the unit's part and serial "
-        "numbers.",
+        "The vehicle's documents (service book, the card that came with the radio) may list the unit's "
+        "part and serial numbers.",
         "serial", "general advice: no specific public source", "guess"),
 }  # fmt: skip
 
