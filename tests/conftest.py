@@ -160,6 +160,12 @@ _install()
 
 
 @pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test in its own empty current folder: a scan keeps its report there by default."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+@pytest.fixture(autouse=True)
 def wire_audit(request: pytest.FixtureRequest) -> Iterator[WireAudit]:
     """Fail the test if any line off the read-only allowlist reached a transport."""
     WIRE.clear()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import serial
@@ -14,7 +15,9 @@ from obdident.transports import open_port, protocol_rfcomm
 from obdident.transports.links import DescribedLink, LinkKind, describe, link_kind, provenance
 from tests.fake_ble import ADDRESS, fake_adapter, use_backend
 
-SESSION = "hw-fixtures/sessions/nissan-qashqai-j10-simulated.txt"
+SESSION = str(
+    Path(__file__).resolve().parents[1] / "hw-fixtures" / "sessions" / "nissan-qashqai-j10-simulated.txt"
+)
 
 
 @pytest.fixture

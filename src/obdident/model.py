@@ -13,8 +13,10 @@ from importlib import resources
 from typing import Any, Literal
 
 __all__ = [
+    "HEAD_UNIT_FIELDS",
     "SCHEMA_VERSION",
     "AdapterSummary",
+    "Advice",
     "Ecu",
     "EnteredField",
     "EnteredValue",
@@ -200,6 +202,52 @@ class EnteredValue:
     provenance: str = "entered by the owner"
 
 
+#: The head unit's identifiers as owners and dealers name them (``HU`` part number, ``HUS`` its ``21 83``
+#: suffix, ``SN`` serial, ``SW`` software, ``HW`` hardware), each with the identification keys it is taken
+#: from, first present wins (ISO 14229-1:2020 Annex C DIDs F187/F18C/F188/F191 ...; Nissan ``21 83``).
+HEAD_UNIT_FIELDS: dict[str, tuple[str, ...]] = {
+    "HU": ("spare_part_number", "kit_assembly_part_number", "product_number"),
+    "HUS": ("part_number_suffix",),
+    "SN": ("ecu_serial_number",),
+    "SW": (
+        "ecu_software_number",
+        "ecu_software_version",
+        "supplier_software_number",
+        "supplier_software_version",
+        "software_id",
+    ),
+    "HW": (
+        "ecu_hardware_number",
+        "supplier_hardware_number",
+        "supplier_hardware_version",
+        "hardware_id",
+        "hardware_number",
+    ),
+}
+
+AdviceShows = Literal["serial", "versions", "nothing"]
+
+
+@dataclass(frozen=True)
+class Advice:
+    """One way for the owner to read a head unit's identifiers without the OBD-II socket, for one family.
+
+    Attributes:
+        family: the model family or unit it applies to (``Qashqai (J10) with navigation``, ``any Nissan``).
+        text: the owner's sentence: what to do, in plain words, without source references.
+        shows: what it gives: ``serial`` (the serial number, the dealer's key), ``versions`` (software and
+            hardware versions only) or ``nothing`` (there is nothing for the owner to read: say why).
+        source: the public source (repository, manual or article), for the JSON and the page's footnotes.
+        confidence: ``confirmed`` / ``likely`` / ``guess`` / ``seed`` (a claim of the seed articles only).
+    """
+
+    family: str
+    text: str
+    shows: AdviceShows
+    source: str
+    confidence: str
+
+
 @dataclass(frozen=True)
 class HeadUnit:
     """The audio / navigation unit: found, or why not, and where else to read its identifiers.
@@ -214,6 +262,10 @@ class HeadUnit:
         probed: the request ids probed for it.
         entered: identifiers the owner typed in (``--head-unit-part`` ...), kept apart from what was read:
             they never raise the identification's confidence and never become read values.
+        confidence: how sure it is that the unit that answered is the head unit (``confirmed``: its part
+            number is a Nissan audio or navigation number; else the address table's ``likely`` / ``guess``);
+            None when no unit was identified.
+        advice: the family's ways to read the identifiers still missing, each with its source.
     """
 
     status: Literal["identified", "not-reachable", "not-found"]
@@ -222,6 +274,8 @@ class HeadUnit:
     guidance: tuple[str, ...] = ()
     probed: tuple[str, ...] = ()
     entered: tuple[EnteredValue, ...] = ()
+    confidence: str | None = None
+    advice: tuple[Advice, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -223,7 +223,7 @@ def test_no_offer_when_stdin_is_not_a_terminal(tmp_path: Path) -> None:
         cli.app, ["scan", "--port", "sim://nissan-qashqai-j10", "--json", str(out)], input="259155fa1a\n"
     )
     assert result.exit_code in (cli.EXIT_OK, cli.EXIT_PARTIAL), result.output
-    assert "Head unit part number" not in result.output
+    assert "Type them to add them to the report" not in result.output  # no offer was made
     assert json.loads(out.read_text())["head_unit"]["entered"] == []
 
 

@@ -12,6 +12,8 @@ adapter); the outputs are written by :mod:`obdident.report.outputs`.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -74,6 +76,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: a flag reads as a flag, a value as its metavar (no <bool>)
 )
 
 
@@ -99,6 +102,15 @@ def _render(report: Report) -> None:
     from obdident.report.text import render
 
     render(report, Console(highlight=False))
+
+
+def _render_dealer(report: Report, saved: str | None) -> None:
+    """Print the "For the dealer" summary (stdout)."""
+    from rich.console import Console
+
+    from obdident.report.text import render_dealer
+
+    render_dealer(report, Console(highlight=False), saved)
 
 
 @app.command()
@@ -148,13 +160,26 @@ def scan(
     if not demo and not port:
         port = choose_adapter(err)
 
-    from obdident.cli.keeper import Keeper
+    from obdident.cli.keeper import Keeper, default_report_path
     from obdident.interrupt import Interrupted, deferred, stop_on_signals
     from obdident.scanning import DEMO_PORT
     from obdident.scanning import scan as run_scan
 
     url = DEMO_PORT if demo else str(port)
-    keeper = Keeper(url, json_path, record, note, redact, tool=f"obdident {__version__}", entered=entered)
+    chosen = json_path is not None
+    if json_path is None:  # every scan keeps its report, so `obdident report` never needs a rescan
+        json_path = str(default_report_path(datetime.now(), Path()))
+    keeper = Keeper(
+        url,
+        json_path,
+        record,
+        note,
+        redact,
+        tool=f"obdident {__version__}",
+        entered=entered,
+        chosen=chosen,
+        err=err,
+    )
     try:
         with stop_on_signals(), err.status("Starting", spinner="dots") as status:
             report = run_scan(
@@ -203,13 +228,15 @@ def scan(
             from obdident.report.redact import redact as redacted
 
             report = redacted(report)
-        if json_path is not None:
+        saved = keeper.keep(report)
+        if json_path == "-":
             write_json(report, json_path)
-        if json_path != "-":
+        else:
             _render(report)
-            if json_path:
-                err.print(f"JSON report written to {json_path}")
-        elif not report.complete:
+            if saved:
+                err.print(f"JSON report {'written to' if chosen else 'kept in'} {safe(saved)}")
+            _render_dealer(report, saved)
+        if json_path == "-" and not report.complete:
             err.print("[yellow]The scan is incomplete (see its problems); the report has complete: false.[/]")
         write_outputs(report, err, html, qr, csv)
     if report.complete:

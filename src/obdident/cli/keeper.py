@@ -8,6 +8,7 @@ report (redacted with ``--redact``) and closes the recording, so nothing that wa
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from obdident.errors import ExitCode
@@ -18,11 +19,31 @@ from obdident.report.outputs import STDOUT, write_text
 from obdident.report.sanitize import safe
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from rich.console import Console
 
     from obdident.recording.format import ExchangeLike
 
-__all__ = ["Keeper"]
+__all__ = ["Keeper", "default_report_path"]
+
+
+def default_report_path(now: datetime, folder: Path) -> Path:
+    """The file every scan keeps its report in when ``--json`` does not choose one:
+    ``obdident-YYYYMMDD-HHMMSS.json`` in ``folder`` (``-2``, ``-3`` ... added when that name is taken, so an
+    earlier scan's report is never overwritten).
+
+    Args:
+        now: the local time the scan starts (the clock is the caller's).
+        folder: where to keep it (the current folder).
+    """
+    stem = f"obdident-{now:%Y%m%d-%H%M%S}"
+    path = folder / f"{stem}.json"
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem}-{number}.json"
+    return path
 
 
 class Keeper:
@@ -30,7 +51,10 @@ class Keeper:
 
     Attributes:
         url: the port or URL scanned.
-        json_path: ``--json`` (``-`` for stdout, written only at the end), or None.
+        json_path: ``--json`` (``-`` for stdout, written only at the end), or the default report file, or
+            None (no file: the default one could not be written).
+        chosen: True when ``--json`` chose ``json_path``; False for the default report file, which is given
+            up (with one line saying so) when it cannot be written, so the scan goes on.
         redact: True with ``--redact``: every report kept is redacted.
         recorder: the ``--record`` recording being appended, or None.
         last: the last report kept (redacted with ``--redact``), None until the first step ends.
@@ -46,6 +70,8 @@ class Keeper:
         *,
         tool: str = "obdident",
         entered: tuple[EnteredValue, ...] = (),
+        chosen: bool = True,
+        err: Console | None = None,
     ) -> None:
         """Prepare to keep a scan of ``url``.
 
@@ -58,9 +84,12 @@ class Keeper:
             tool: the tool and version, for the recording (``obdident 0.1.0``).
             entered: the ``--head-unit-*`` values, added to every report kept (so a scan that dies keeps
                 them too).
+            chosen: ``json_path`` is the user's ``--json`` (False: the default report file).
+            err: where to say that the default report file cannot be written (stderr).
         """
         self.entered = entered
         self.url, self.json_path, self.redact = url, json_path, redact
+        self.chosen, self._err = chosen, err
         self.recorder = Recorder(record, tool=tool, url=url, vehicle=note or "") if record else None
         self.last: Report | None = None
         self._read: Report | None = None  # the last report as read (not redacted): the recording's fields
@@ -76,8 +105,31 @@ class Keeper:
         report = add_entered(report, self.entered)
         self._read = report
         self.last = _redacted(report) if self.redact else report
-        if self.json_path not in (None, STDOUT):
-            write_text(self.last.to_json(), str(self.json_path))
+        self.keep(self.last)
+
+    def keep(self, report: Report) -> str | None:
+        """Write ``report`` to the JSON file (not stdout); return its path, or None when there is none.
+
+        Raises:
+            OSError: the file ``--json`` chose cannot be written (the default one is given up instead,
+                with a line on stderr: the terminal report and the other outputs still follow).
+        """
+        if self.json_path in (None, STDOUT):
+            return None
+        path = str(self.json_path)
+        try:
+            write_text(report.to_json(), path)
+        except OSError as exc:
+            if self.chosen:
+                raise
+            self.json_path = None
+            if self._err is not None:
+                self._err.print(
+                    f"[yellow]Cannot keep the report in {safe(path)} ({safe(exc.strerror or exc)}):[/] the "
+                    "scan goes on; give --json PATH in a folder you can write to, to keep it."
+                )
+            return None
+        return path
 
     def save_recording(self, report: Report | None = None) -> None:
         """Close the recording with its closing fields from ``report`` (the final one) or the last kept."""
@@ -110,8 +162,10 @@ class Keeper:
             "steps that had not run are missing.",
         )
         self.last = replace(self.last, complete=False, problems=(*self.last.problems, problem))
-        if self.json_path is not None:
-            write_text(self.last.to_json(), self.json_path)
+        if self.json_path == STDOUT:
+            write_text(self.last.to_json(), STDOUT)
+        else:
+            self.keep(self.last)
         where = f" in {safe(self.json_path)}" if self.json_path not in (None, STDOUT) else ""
         err.print(f"[yellow]obdident was interrupted ({signal_name}); the report so far{where} has "
                   "complete: false.[/]")  # fmt: skip

@@ -96,6 +96,7 @@ PortOption = Annotated[
     typer.Option(
         "--port",
         "-p",
+        metavar="PORT",
         help="Adapter port or URL: /dev/ttyUSB0, /dev/rfcomm0, COM5, /dev/cu.OBDII-SPPDev, "
         "socket://192.168.0.10:35000 (WiFi), ble://MAC (Bluetooth LE), rfcomm://MAC (Linux), "
         "sim://PROFILE (simulated vehicle). Without it, obdident looks for the adapter.",
@@ -108,12 +109,18 @@ DemoOption = Annotated[
 
 ScanJsonOption = Annotated[
     str | None,
-    typer.Option("--json", metavar="PATH", help="Write the JSON report to PATH ('-' for stdout only)."),
+    typer.Option(
+        "--json",
+        metavar="PATH",
+        help="Write the JSON report to PATH ('-' for stdout only). Without it, the report is kept in "
+        "obdident-DATE-TIME.json in the current folder, for `obdident report`.",
+    ),
 ]
 
 MakeOption = Annotated[
     str | None,
     typer.Option(
+        metavar="MAKE",
         help="Vehicle make when the car does not show it (no VIN, no Nissan CALID): 'nissan' lets "
         "obdident open Nissan's diagnostic session (10 C0) on Nissan units that need it.",
     ),
@@ -133,12 +140,15 @@ RecordOption = Annotated[
 ]
 
 NoteOption = Annotated[
-    str | None, typer.Option(help="With --record: the vehicle, as you would describe it (model, year).")
+    str | None,
+    typer.Option(metavar="TEXT", help="With --record: the vehicle, as you would describe it (model, year)."),
 ]
 
-BaudrateOption = Annotated[int, typer.Option(help="Serial speed in baud.", min=1)]
+BaudrateOption = Annotated[int, typer.Option(metavar="BAUD", help="Serial speed in baud.", min=1)]
 
-TimeoutOption = Annotated[float, typer.Option(help="Overall time limit in seconds.", min=1.0)]
+TimeoutOption = Annotated[
+    float, typer.Option(metavar="SECONDS", help="Overall time limit in seconds.", min=1.0)
+]
 
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show the adapter dialogue.")]
 
@@ -149,7 +159,10 @@ ScanHtmlOption = Annotated[
 
 ScanJsonArgument = Annotated[
     Path,
-    typer.Argument(metavar="SCAN.json", help="A JSON report written by `obdident scan --json PATH`."),
+    typer.Argument(
+        metavar="SCAN.json",
+        help="A JSON report written by `obdident scan` (the file it names at the end, or its --json PATH).",
+    ),
 ]
 
 ReportHtmlOption = Annotated[
@@ -175,11 +188,18 @@ ReportJsonOption = Annotated[
 ]
 
 BleTimeoutOption = Annotated[
-    float, typer.Option(help="How long the Bluetooth LE scan may take, seconds.", min=0.5, max=60)
+    float,
+    typer.Option(
+        metavar="SECONDS",
+        help="How long the Bluetooth LE scan may take, seconds.",
+        min=0.5,
+        max=60,
+    ),
 ]
 
 NoBleOption = Annotated[bool, typer.Option("--no-ble", help="Skip the Bluetooth LE scan.")]
 
 RecordingsArgument = Annotated[
-    list[Path], typer.Argument(help="Recordings written by --record.", exists=True, dir_okay=False)
+    list[Path],
+    typer.Argument(metavar="RECORDING", help="Recordings written by --record.", exists=True, dir_okay=False),
 ]

@@ -9,30 +9,73 @@ holds. Nothing is guessed.
 
 from __future__ import annotations
 
-from obdident.model import Ecu, Report
+import re
 
-__all__ = ["FIELDS", "head_unit_ecu", "head_unit_values"]
+from obdident.model import HEAD_UNIT_FIELDS, Ecu, Report
+
+__all__ = [
+    "CONFIDENCE",
+    "FIELDS",
+    "LABELS",
+    "head_unit_ecu",
+    "head_unit_values",
+    "nissan_form",
+    "owner_rows",
+    "part_number",
+]
 
 #: Field names in payload order, each with the identification keys it is taken from (first present wins).
-FIELDS: dict[str, tuple[str, ...]] = {
-    "HU": ("spare_part_number", "kit_assembly_part_number", "product_number"),
-    "HUS": ("part_number_suffix",),
-    "SN": ("ecu_serial_number",),
-    "SW": (
-        "ecu_software_number",
-        "ecu_software_version",
-        "supplier_software_number",
-        "supplier_software_version",
-        "software_id",
-    ),
-    "HW": (
-        "ecu_hardware_number",
-        "supplier_hardware_number",
-        "supplier_hardware_version",
-        "hardware_id",
-        "hardware_number",
-    ),
+FIELDS: dict[str, tuple[str, ...]] = HEAD_UNIT_FIELDS
+
+
+#: The owner's names of the fields, in the order they are shown.
+LABELS: dict[str, str] = {
+    "HU": "Part number",
+    "SN": "Serial number",
+    "SW": "Software version",
+    "HW": "Hardware version",
 }
+
+#: How sure the identification of the unit as the head unit is, in the owner's words
+#: (:attr:`obdident.model.HeadUnit.confidence`).
+CONFIDENCE: dict[str, str] = {
+    "confirmed": "sure: its part number is a Nissan audio or navigation part number",
+    "likely": "likely: it answered where the head unit is expected, but its part number does not say "
+    "it is one",
+    "guess": "a guess: it answered on an address public tables give to audio or navigation units; check "
+    "the part number against the label on the unit",
+}
+
+_NISSAN_PART = re.compile(r"[0-9A-Z]{5}[0-9A-Z]{5}")
+
+
+def nissan_form(part: str) -> str:
+    """Write a 10-character Nissan part number the way Nissan prints it, 5 + dash + 5.
+
+    Nissan units return the part number without the dash (``259155FA1A``); labels and dealers write
+    ``25915-5FA1A`` (commaai/opendbc Nissan fingerprints; evidence section 8, formats). Anything else is
+    returned as it is.
+    """
+    return f"{part[:5]}-{part[5:]}" if _NISSAN_PART.fullmatch(part) else part
+
+
+def part_number(values: dict[str, str]) -> str | None:
+    """The part number in the owner's form from :func:`head_unit_values`: the whole number in Nissan's form,
+    or, when only the ``21 83`` suffix was read, the suffix as a suffix (``…-BR02A``); None when neither."""
+    if "HU" in values:
+        return nissan_form(values["HU"])
+    if "HUS" in values:
+        return f"\u2026-{values['HUS']}"
+    return None
+
+
+def owner_rows(report: Report) -> list[tuple[str, str | None]]:
+    """The head unit's identifiers as the owner reads them: (label, value or None when not read), in the
+    order of :data:`LABELS`; the part number in Nissan's form (:func:`part_number`)."""
+    values = head_unit_values(report)
+    rows: list[tuple[str, str | None]] = [(LABELS["HU"], part_number(values))]
+    rows += [(LABELS[name], values.get(name)) for name in ("SN", "SW", "HW")]
+    return rows
 
 
 def head_unit_ecu(report: Report) -> Ecu | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from obdident.model import Ecu, Report
 from obdident.report.entered import entered_values
-from obdident.report.headunit import head_unit_ecu
+from obdident.report.headunit import CONFIDENCE, head_unit_ecu, owner_rows
 from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
 
@@ -102,8 +102,13 @@ def _context(report: Report) -> dict[str, Any]:
     head = report.head_unit
     hu_ecu = head_unit_ecu(report)
     year: str | None = str(v.model_year) if v.model_year else None
+    ecm_make = v.manufacturer is None and bool(v.make_basis) and str(v.make_basis).startswith("CALID")
     vehicle = [
-        ("Manufacturer", v.manufacturer, None),
+        (
+            "Manufacturer",
+            "Nissan" if ecm_make else v.manufacturer,
+            "from the ECM part number" if ecm_make else None,
+        ),
         ("Country", v.country, None),
         ("Model family", v.family, f"from {v.family_basis}" if v.family and v.family_basis else None),
         ("Model year", year, None if year else v.model_year_note),
@@ -139,9 +144,13 @@ def _context(report: Report) -> dict[str, Any]:
         "vin_problems": sources,
         "head": head,
         "head_status": _STATUS.get(head.status, head.status) if head else None,
-        "head_identifiers": _identifiers(hu_ecu, v.vin) if hu_ecu else [],
+        "head_rows": owner_rows(report) if hu_ecu else [],
+        "head_confidence": CONFIDENCE.get(head.confidence, head.confidence)
+        if head and head.confidence
+        else None,
         "head_ecu": hu_ecu,
         "head_entered": _entered(report),
+        "advice": _advice(report),
         "ecus": ecus,
         "problems": list(report.problems),
         "unknown_units": list(report.unknown_units),
@@ -160,6 +169,29 @@ _ENTERED_LABELS = {"HU": "part no.", "SN": "serial no.", "SW": "software version
 def _entered(report: Report) -> list[tuple[str, str, str]]:
     """The values the owner typed in: (label, value, form), for the page's "entered by the owner" table."""
     return [(_ENTERED_LABELS[key], e.value, e.form) for key, e in entered_values(report).items()]
+_SHOWS = {
+    "serial": "shows the serial number",
+    "versions": "shows versions only, not the serial number",
+    "nothing": "nothing to read",
+}
+
+
+def _advice(report: Report) -> dict[str, Any]:
+    """The head unit's advice rows with what each shows and a footnote number for its source.
+
+    Returns:
+        ``rows``: (text, what it shows, confidence, footnote number) per row; ``sources``: the footnotes'
+        texts in number order (each source once).
+    """
+    head = report.head_unit
+    sources: list[str] = []
+    rows = []
+    for advice in head.advice if head else ():
+        if advice.source not in sources:
+            sources.append(advice.source)
+        shows = _SHOWS.get(advice.shows, advice.shows)
+        rows.append((advice.text, shows, advice.confidence, sources.index(advice.source) + 1))
+    return {"rows": rows, "sources": sources}
 
 
 def _markup(svg: str) -> Any:

@@ -20,6 +20,7 @@ from typing import Any
 from obdident.errors import ObdidentError
 from obdident.model import (
     AdapterSummary,
+    Advice,
     Ecu,
     EnteredValue,
     Evidence,
@@ -199,6 +200,8 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
             entered=tuple(
                 EnteredValue(x["field"], x["value"], x["form"], x["provenance"]) for x in h.get("entered", ())
             ),
+            confidence=h.get("confidence"),
+            advice=tuple(Advice(**a) for a in h.get("advice", ())),
         )
     )
     if head_unit is not None and head_unit.status not in ("identified", "not-reachable", "not-found"):

@@ -13,7 +13,7 @@ import textwrap
 
 from obdident.model import Ecu, EnteredValue, Report
 from obdident.report.entered import agrees, entered_values
-from obdident.report.headunit import head_unit_ecu, head_unit_values
+from obdident.report.headunit import head_unit_ecu, head_unit_values, nissan_form
 from obdident.report.sanitize import plain
 from obdident.vehicles.vin import VIN_PLACES
 
@@ -125,7 +125,7 @@ def request_text(report: Report) -> str:
         return agrees(key, mine[key].value, hu) if key in mine else None
 
     if "HU" in hu:
-        part: str | None = plain(hu["HU"])
+        part: str | None = plain(nissan_form(hu["HU"]))
     elif "HUS" in hu:
         part = (f"ends {plain(hu['HUS'])} (only the suffix is read over OBD-II; "
                 f"the whole number is on {label_where})")  # fmt: skip

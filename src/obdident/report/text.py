@@ -6,15 +6,19 @@ and format characters shown as ``\\xNN`` / ``\\uNNNN``, rich markup escaped) bef
 
 from __future__ import annotations
 
+import shlex
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
 from obdident.model import Ecu, Report
 from obdident.report.entered import entered_values
+from obdident.report.headunit import CONFIDENCE, LABELS, head_unit_ecu, owner_rows
 from obdident.report.sanitize import safe
+from obdident.vehicles.vin import VIN_PLACES
 
-__all__ = ["render"]
+__all__ = ["render", "render_dealer"]
 
 _NOT_AVAILABLE = "[dim]not available[/dim]"
 
@@ -30,7 +34,10 @@ def _vehicle(report: Report) -> Table:
     table.add_column()
     table.add_row("VIN", f"[bold green]{safe(v.vin)}[/]" if v.vin else _NOT_AVAILABLE)
     table.add_row("Check digit", safe(v.vin_check_digit))
-    table.add_row("Manufacturer", _or_na(v.manufacturer))
+    if v.manufacturer is None and v.make_basis and v.make_basis.startswith("CALID"):
+        table.add_row("Manufacturer", "Nissan [dim](from the ECM part number)[/dim]")
+    else:
+        table.add_row("Manufacturer", _or_na(v.manufacturer))
     table.add_row("Country", _or_na(v.country))
     year = _or_na(v.model_year)
     if v.model_year_note and v.vin:
@@ -87,20 +94,38 @@ def _ecus(report: Report) -> Table:
     return table
 
 
-def _head_unit(report: Report) -> Panel | None:
+def _head_unit_rows(report: Report) -> list[tuple[str, str]]:
+    """The head unit's rows in the owner's words: status, how sure, where it answered, what was read,
+    then where to read what is still missing. Source references stay out (they are in the JSON and HTML)."""
     head = report.head_unit
     if head is None:
+        return []
+    colour = {"identified": "green", "not-reachable": "yellow", "not-found": "yellow"}[head.status]
+    rows = [("Status", f"[{colour}]{safe(head.status)}[/]")]
+    ecu = head_unit_ecu(report)
+    if head.status == "identified":
+        if head.confidence:
+            rows.append(("How sure", safe(CONFIDENCE.get(head.confidence, head.confidence))))
+        if ecu is not None:
+            asked = f" (asked on {safe(ecu.request_id)})" if ecu.request_id else ""
+            rows.append(("Answered on", f"{safe(ecu.response_id)}{asked}"))
+        for label, value in owner_rows(report):
+            rows.append((label, f"[bold]{safe(value)}[/]" if value else "[dim]not read[/dim]"))
+    else:
+        rows.append(("Why", safe(head.reason)))
+    rows += [("Read it instead", safe(line)) for line in head.guidance]
+    return rows
+
+
+def _head_unit(report: Report) -> Panel | None:
+    rows = _head_unit_rows(report)
+    if not rows:
         return None
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    colour = {"identified": "green", "not-reachable": "yellow", "not-found": "yellow"}[head.status]
-    table.add_row("Status", f"[{colour}]{safe(head.status)}[/]")
-    if head.response_id:
-        table.add_row("Unit", f"answers on {safe(head.response_id)} (see ECUs)")
-    table.add_row("Why", safe(head.reason))
-    for line in head.guidance:
-        table.add_row("Read it instead", safe(line))
+    for label, value in rows:
+        table.add_row(label, value)
     _entered_rows(table, report)
     return Panel(table, title="Head unit (radio / navigation)", title_align="left")
 
@@ -122,6 +147,62 @@ def _entered_rows(table: Table, report: Report) -> None:
             f"{_ENTERED_LABELS[key]} [bold]{safe(entered.value)}[/] [dim](entered by the owner, "
             f"{safe(entered.form)})[/dim]",
         )
+
+
+def _dealer_rows(report: Report, saved: str | None) -> list[tuple[str, str]]:
+    """What to take to the dealer: the VIN, the head unit's part and serial numbers, the next commands."""
+    v = report.vehicle
+    rows = []
+    if report.adapter.port.startswith("sim://"):
+        rows.append(
+            ("Simulated", "[yellow]a simulated car: every value below is invented; not for a dealer[/]")
+        )
+    rows += [
+        (
+            "VIN",
+            f"[bold green]{safe(v.vin)}[/]" if v.vin else f"not read over OBD-II: read it from {VIN_PLACES}",
+        )
+    ]
+    values = dict(owner_rows(report)) if head_unit_ecu(report) is not None else {}
+    entered = entered_values(report)
+    for key in ("HU", "SN"):
+        label = LABELS[key]
+        value = values.get(label)
+        if value:
+            told = f"[bold]{safe(value)}[/] (read over OBD-II)"
+        elif key in entered:
+            told = f"[bold]{safe(entered[key].value)}[/] (entered by the owner)"
+        else:
+            told = "not read over OBD-II: read it from the label on the unit's case (more under Head unit)"
+        rows.append((f"Head unit {label.lower()}", told))
+    if not saved:
+        rows.append(
+            ("Report", "no report file was kept: scan again with --json FILE to make the dealer's page")
+        )
+    return rows
+
+
+def render_dealer(report: Report, console: Console, saved: str | None) -> None:
+    """Print the short "For the dealer" summary that ends a scan.
+
+    Args:
+        report: the scan's report.
+        console: where to print.
+        saved: the JSON report file kept for ``obdident report`` (named in the next commands), or None
+            when none could be kept.
+    """
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in _dealer_rows(report, saved):
+        table.add_row(label, value)
+    console.print(Panel(table, title="For the dealer", title_align="left"))
+    if saved:  # whole lines, never wrapped: the owner copies them
+        quoted = safe(shlex.quote(saved))
+        console.print(
+            f"Printable page for the dealer:  obdident report {quoted} --html page.html", soft_wrap=True
+        )
+        console.print(f"Request text for the dealer:    obdident report {quoted} --request", soft_wrap=True)
 
 
 def render(report: Report, console: Console) -> None:

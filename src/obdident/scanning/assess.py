@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from obdident.model import HeadUnit, Problem, Vehicle, VinSource
+from obdident.model import HEAD_UNIT_FIELDS, HeadUnit, Problem, Vehicle, VinSource
 from obdident.scanning.state import ScanState, UnitResult
 from obdident.vehicles import addresses, nissan
 from obdident.vehicles.nissan import Family, Unit
@@ -130,6 +130,31 @@ def family(vin: str | None, physical: Sequence[UnitResult]) -> tuple[Family, str
     return None
 
 
+def _read_kinds(fields: dict[str, str]) -> set[str]:
+    """What a unit's identification gives of what the dealer asks for: ``serial`` (part and serial numbers
+    both read), ``versions`` (software and hardware versions both read). Masked values do not count."""
+
+    def has(name: str) -> bool:
+        return any(fields.get(k) and "*" not in fields[k] for k in HEAD_UNIT_FIELDS[name])
+
+    kinds = set()
+    if (has("HU") or has("HUS")) and has("SN"):
+        kinds.add("serial")
+    if has("SW") and has("HW"):
+        kinds.add("versions")
+    return kinds
+
+
+def _confidence(unit: Unit, fields: dict[str, str]) -> str:
+    """How sure it is that ``unit`` is the head unit: ``confirmed`` when its part number is a Nissan audio
+    or navigation number (:data:`obdident.vehicles.nissan.HEAD_UNIT_PART_PREFIXES`), else its address row's
+    status (``likely`` / ``guess``; a ``confirmed`` address without such a part number counts as likely)."""
+    part = next((fields[k] for k in HEAD_UNIT_FIELDS["HU"] if fields.get(k)), "")
+    if part.replace("-", "").upper().startswith(nissan.HEAD_UNIT_PART_PREFIXES):
+        return "confirmed"
+    return "guess" if unit.status == "guess" else "likely"
+
+
 def head_unit(
     probed: Sequence[Unit],
     physical: Sequence[UnitResult],
@@ -137,8 +162,10 @@ def head_unit(
     *,
     nissan_table: bool,
     second_can: str | None = None,
+    is_nissan: bool = False,
+    can: bool = True,
 ) -> HeadUnit:
-    """Say whether the head unit was identified, and if not, why and where to read its identifiers.
+    """Say whether the head unit was identified, how sure that is, and where to read what is still missing.
 
     Args:
         probed: every unit probed.
@@ -146,9 +173,26 @@ def head_unit(
         known: the vehicle's family, when established.
         nissan_table: the Nissan address table was probed (the vehicle is, or may be, a Nissan).
         second_can: the second CAN the candidates were also probed on (an STN adapter's MS-CAN), or None.
+        is_nissan: the vehicle is shown to be a Nissan (WMI, CALID, ``--make nissan``).
+        can: the vehicle's protocol is CAN (False on K-line and J1850, where no head-unit candidate, all
+            CAN ids, can be addressed).
+
+    Returns:
+        The head unit: ``guidance`` and ``advice`` hold only ways to read what was not read (none when the
+        part number, serial number and versions were all read).
     """
     candidates = tuple(u.request_id for u in probed if u.head_unit)
     if not nissan_table:
+        if is_nissan and not can:
+            return HeadUnit(
+                "not-found",
+                None,
+                "This Nissan talks over K-line, not CAN; every head-unit address obdident knows is a CAN "
+                "address, so none could be probed.",
+                nissan.GENERAL_HEAD_UNIT_GUIDANCE,
+                (),
+                advice=nissan.GENERAL_ADVICE,
+            )
         return HeadUnit(
             "not-found",
             None,
@@ -156,7 +200,7 @@ def head_unit(
             nissan.ANY_MAKE_HEAD_UNIT_GUIDANCE,
             (),
         )
-    guidance = (known.guidance if known else ()) + nissan.GENERAL_HEAD_UNIT_GUIDANCE
+    advice = (known.advice if known else ()) + nissan.GENERAL_ADVICE
     for result in physical:
         if result.unit.head_unit and result.fields:
             unit = result.unit
@@ -165,15 +209,20 @@ def head_unit(
                 if unit.status == "guess"
                 else ""
             )
+            read = _read_kinds(result.fields)
+            missing = tuple(a for a in advice if a.shows not in read and a.shows != "nothing")
             return HeadUnit(
                 "identified",
                 unit.response_id,
                 f"the {unit.description} answered on {unit.request_id}{how}"
                 + (f" ({result.bus})" if result.bus else "")
                 + " with its identification",
-                guidance,
+                tuple(a.text for a in missing),
                 candidates,
+                confidence=_confidence(result.unit, result.fields),
+                advice=missing,
             )
+    guidance = tuple(a.text for a in advice)
     tried = (
         f"no audio or navigation unit answered on {', '.join(candidates)}"
         if candidates
@@ -194,9 +243,11 @@ def head_unit(
         return HeadUnit(
             "not-reachable",
             None,
-            f"On the {known.name} {known.why} ({known.source}), so an OBD-II adapter cannot read it; "
-            f"{tried}.",
+            f"On the {known.name} {known.why}, so an OBD-II adapter cannot read it; {tried}.",
             guidance,
             candidates,
+            advice=advice,
         )
-    return HeadUnit("not-found", None, f"The head unit did not answer: {tried}.", guidance, candidates)
+    return HeadUnit(
+        "not-found", None, f"The head unit did not answer: {tried}.", guidance, candidates, advice=advice
+    )

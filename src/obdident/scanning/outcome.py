@@ -61,6 +61,8 @@ def build_report(
             family[0] if family else None,
             nissan_table=any(u.head_unit for u in state.probed),
             second_can=state.second_can,
+            is_nissan=vehicle.make_basis is not None,
+            can=driver.vehicle_protocol is None or driver.vehicle_protocol.can,
         )
     lost = any(p.code in INCOMPLETE_CODES for p in problems)
     return Report(

@@ -11,11 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from obdident.model import Advice
+
 __all__ = [
+    "ADVICE",
     "ANY_MAKE_HEAD_UNIT_GUIDANCE",
     "FAMILIES",
     "GATEWAY_RESPONSE_ID",
+    "GENERAL_ADVICE",
     "GENERAL_HEAD_UNIT_GUIDANCE",
+    "HEAD_UNIT_PART_PREFIXES",
     "NISSAN_CALID_PREFIXES",
     "SECOND_CAN",
     "UNITS",
@@ -134,13 +139,6 @@ NISSAN_CALID_PREFIXES: tuple[str, ...] = ("23710", "23701")
 #: WMIs whose vehicles are Nissans (obdident.vehicles.wmi rows that say Nissan or Infiniti).
 _NISSAN_MANUFACTURERS = ("Nissan", "Infiniti (Nissan)")
 
-_LCN2KAI = (
-    "Bosch NissanConnect (LCN2kai) service menu: hold APP, then turn TUNE anticlockwise, clockwise, "
-    "anticlockwise; it shows the firmware and hardware versions (for example D300/033) "
-    "(ea/bosch_headunit_root)."
-)
-_LEAF_NAV = "Leaf navigation self-diagnosis: press MAP three times, PWR twice, MAP once (seed articles)."
-
 #: Guidance for a head unit of any make: where the identifiers can be read without the OBD-II socket.
 ANY_MAKE_HEAD_UNIT_GUIDANCE: tuple[str, ...] = (
     "The label on the unit's case shows its part number and serial number (visible once the unit is "
@@ -149,14 +147,82 @@ ANY_MAKE_HEAD_UNIT_GUIDANCE: tuple[str, ...] = (
     "The vehicle's documents may list the unit's part and serial numbers.",
 )
 
-#: Guidance for any Nissan head unit: where the identifiers can be read without the OBD-II socket.
-GENERAL_HEAD_UNIT_GUIDANCE: tuple[str, ...] = (
-    "The label on the unit's case shows its part number and serial number: Nissan audio part numbers begin "
-    "28185- or 28184-, navigation 25915-; Bosch/Blaupunkt serials are 'BP' and 12 digits (labels may print "
-    "815BP... or 815CM...).",
-    "Many units show their versions under SETUP -> System Information or Software version.",
-    "The vehicle's documents may list the unit's part and serial numbers.",
-)
+#: Where a Nissan owner can read the head unit's identifiers without the OBD-II socket, by family: one row
+#: per way, with what it shows (``serial`` / ``versions`` / ``nothing``), its source and how sure it is
+#: (``seed`` = a claim of the seed articles, not found elsewhere). The texts are the owner's sentences: no
+#: source references in them (the source is its own column, for the JSON and the page's footnotes).
+ADVICE: dict[str, Advice] = {
+    "j10-audio": Advice(
+        "Qashqai (J10) without navigation",
+        "Without navigation, the audio unit talks only on the AV COMM bus behind the dashboard, which the "
+        "OBD-II socket does not reach: nothing can be read from it with an adapter.",
+        "nothing", "balrog-kun/nissan-qashqai-can-info (J10 AV COMM)", "confirmed"),
+    "navi-powered": Advice(
+        "Qashqai (J10) / Tiida (C11) with navigation",
+        "With navigation, the NAVI unit answers diagnosis only while it is powered: switch the ignition on, "
+        "wait for the screen to come on, then scan again; it may give its part number and versions.",
+        "versions", "Nissan J10 and C11 service manuals, AV-108 (Consult-III MULTI AV)", "likely"),
+    "nats-audio": Advice(
+        "Navara (D40) / Patrol (Y61, Y62) / X-Trail (T30)",
+        "This radio is paired with the immobiliser (NATS audio link): when it shows NEW, WAIT or SECURE "
+        "there is no code for the owner to enter and nothing to read for one; a Nissan dealer pairs it "
+        "with the car.",
+        "nothing", "Nissan D40, Patrol and T30 service manuals, AV section", "likely"),
+    "sentra-b17": Advice(
+        "Sentra (B17)",
+        "Sentra AV unit: ignition on, audio off, hold MENU and turn the volume dial 40 clicks or more, then "
+        "open Version Information only (it shows the unit's versions, not its serial number). Do not open "
+        "Delete Unit Connection Log or Initialize Setting: they erase data.",
+        "versions", "Nissan Sentra B17 service manual, AV control unit diagnosis (nisentra.com)", "likely"),
+    "versa-n17": Advice(
+        "Versa (N17)",
+        "Versa audio unit: ignition on, audio off, hold preset 1 and turn the volume dial 40 clicks or more; "
+        "the service screen opens: read what it shows and change nothing (it shows versions, not the serial "
+        "number).",
+        "versions", "Nissan Versa N17 service manual, audio unit diagnosis (niveguide.com mirror)", "likely"),
+    "lcn2kai": Advice(
+        "Bosch NissanConnect (LCN2kai): Qashqai J11, Juke F15, X-Trail T32, Micra K14, Pulsar, Rogue",
+        "NissanConnect (Bosch) units: hold APP, then turn TUNE anticlockwise, clockwise, anticlockwise; the "
+        "service menu shows the firmware and hardware versions (for example D300 / 033), not the serial "
+        "number.",
+        "versions", "ea/bosch_headunit_root (LCN2kai docs)", "confirmed"),
+    "leaf-nav": Advice(
+        "Leaf (ZE0, AZE0) navigation",
+        "Leaf navigation: press MAP three times, PWR twice, MAP once; the self-diagnosis screen shows the "
+        "unit's versions, not its serial number.",
+        "versions", "seed articles", "likely"),
+    "nca": Advice(
+        "some Nissan units",
+        "On some Nissan units: with the ignition on, hold preset button 1 (or 1 and 6) for 10 to 15 seconds; "
+        "a line beginning NCA is the serial number.",
+        "serial", "seed articles only (not confirmed by any other public source)", "seed"),
+    "label": Advice(
+        "any Nissan",
+        "The label on the unit's case shows its part number and serial number (visible once the unit is "
+        "taken out of the dashboard): Nissan audio part numbers begin 28185- or 28184-, navigation 25915-; "
+        "Bosch/Blaupunkt serials are 'BP' and 12 digits (labels may print 815BP... or 815CM...).",
+        "serial", "2005 X-Trail service manual AV-38 (25915); seed articles (28185, 28184); "
+        "micra.org.uk forum (BP + 12 digits)", "likely"),
+    "menu": Advice(
+        "any Nissan",
+        "Many units show their versions under SETUP, System Information or Software version.",
+        "versions", "general advice: no specific public source", "guess"),
+    "documents": Advice(
+        "any Nissan",
+        "The vehicle's documents (service book, the card that came with the radio) may list the unit's "
+        "part and serial numbers.",
+        "serial", "general advice: no specific public source", "guess"),
+}  # fmt: skip
+
+#: The rows for any Nissan, after the family's own.
+GENERAL_ADVICE: tuple[Advice, ...] = (ADVICE["label"], ADVICE["nca"], ADVICE["menu"], ADVICE["documents"])
+
+#: Owner sentences for any Nissan head unit (the texts of :data:`GENERAL_ADVICE`).
+GENERAL_HEAD_UNIT_GUIDANCE: tuple[str, ...] = tuple(a.text for a in GENERAL_ADVICE)
+
+#: Nissan part-number prefixes (PFP, the first five characters) of head units: 25915 navigation system
+#: (2005 X-Trail service manual AV-38), 28185 / 28184 audio (seed articles).
+HEAD_UNIT_PART_PREFIXES: tuple[str, ...] = ("25915", "28185", "28184")
 
 
 @dataclass(frozen=True)
@@ -168,8 +234,8 @@ class Family:
         name: the family as owners know it.
         head_unit_on_obd: False when public evidence shows the head unit on a bus the OBD-II socket's CAN
             pins do not reach; None when unknown.
-        why: the evidence for ``head_unit_on_obd``.
-        guidance: where the owner can read the head unit's identifiers.
+        why: the evidence for ``head_unit_on_obd``, in the owner's words (no source reference).
+        advice: where the owner can read the head unit's identifiers on this family (:data:`ADVICE` rows).
         source: the public source of the facts.
     """
 
@@ -177,26 +243,36 @@ class Family:
     name: str
     head_unit_on_obd: bool | None
     why: str
-    guidance: tuple[str, ...]
+    advice: tuple[Advice, ...]
     source: str
 
+
+_LEAF_WHY = "the AV-CAN is on OBD-II socket pins 3 and 11; an ELM327 uses pins 6 and 14"
+_NATS = (ADVICE["nats-audio"],)
 
 FAMILIES: dict[str, Family] = {
     f.code: f
     for f in (
         Family("J10", "Qashqai (J10)", False,
                "the audio and navigation units sit on a separate AV COMM bus, not on the diagnostic CAN",
-               (), "balrog-kun/nissan-qashqai-can-info"),
-        Family("J11", "Qashqai (J11)", None, "", (_LCN2KAI,), "ea/bosch_headunit_root"),
-        Family("F15", "Juke (F15)", None, "", (_LCN2KAI,), "ea/bosch_headunit_root"),
-        Family("T32", "X-Trail (T32)", None, "", (_LCN2KAI,), "ea/bosch_headunit_root"),
-        Family("K14", "Micra (K14)", None, "", (_LCN2KAI,), "ea/bosch_headunit_root"),
-        Family("ZE0", "Leaf (ZE0/AZE0)", False,
-               "the AV-CAN is on OBD-II socket pins 3 and 11; an ELM327 uses pins 6 and 14",
-               (_LEAF_NAV,), "sethfischer/nissan-leaf-obd-manual"),
-        Family("AZE0", "Leaf (AZE0)", False,
-               "the AV-CAN is on OBD-II socket pins 3 and 11; an ELM327 uses pins 6 and 14",
-               (_LEAF_NAV,), "sethfischer/nissan-leaf-obd-manual"),
+               (ADVICE["j10-audio"], ADVICE["navi-powered"]), "balrog-kun/nissan-qashqai-can-info"),
+        Family("C11", "Tiida (C11)", None, "", (ADVICE["navi-powered"],), "Nissan C11 service manual AV-108"),
+        Family("J11", "Qashqai (J11)", None, "", (ADVICE["lcn2kai"],), "ea/bosch_headunit_root"),
+        Family("F15", "Juke (F15)", None, "", (ADVICE["lcn2kai"],), "ea/bosch_headunit_root"),
+        Family("T32", "X-Trail (T32)", None, "", (ADVICE["lcn2kai"],), "ea/bosch_headunit_root"),
+        Family("K14", "Micra (K14)", None, "", (ADVICE["lcn2kai"],), "ea/bosch_headunit_root"),
+        Family("D40", "Navara (D40)", None, "", _NATS, "Nissan D40 service manual, AV section"),
+        Family("Y61", "Patrol (Y61)", None, "", _NATS, "Nissan Patrol service manual, AV section"),
+        Family("Y62", "Patrol (Y62)", None, "", _NATS, "Nissan Patrol service manual, AV section"),
+        Family("T30", "X-Trail (T30)", None, "", _NATS, "Nissan T30 service manual, AV section"),
+        Family("B17", "Sentra (B17)", None, "", (ADVICE["sentra-b17"], ADVICE["lcn2kai"]),
+               "Nissan B17 service manual"),
+        Family("N17", "Versa (N17)", None, "", (ADVICE["versa-n17"], ADVICE["lcn2kai"]),
+               "Nissan N17 service manual"),
+        Family("ZE0", "Leaf (ZE0/AZE0)", False, _LEAF_WHY, (ADVICE["leaf-nav"],),
+               "sethfischer/nissan-leaf-obd-manual"),
+        Family("AZE0", "Leaf (AZE0)", False, _LEAF_WHY, (ADVICE["leaf-nav"],),
+               "sethfischer/nissan-leaf-obd-manual"),
     )
 }  # fmt: skip
 
