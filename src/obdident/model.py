@@ -101,6 +101,12 @@ class Vehicle:
     family_basis: str | None = None
     make_basis: str | None = None
 
+    @property
+    def nissan_from_ecm(self) -> bool:
+        """The VIN gave no manufacturer, but an ECM part number (CALID 23710/23701) shows a Nissan: the
+        outputs say "Nissan (from the ECM part number)" rather than "not available"."""
+        return self.manufacturer is None and bool(self.make_basis) and str(self.make_basis).startswith("CALID")
+
 
 @dataclass(frozen=True)
 class AdapterSummary:

@@ -102,7 +102,7 @@ def _context(report: Report) -> dict[str, Any]:
     head = report.head_unit
     hu_ecu = head_unit_ecu(report)
     year: str | None = str(v.model_year) if v.model_year else None
-    ecm_make = v.manufacturer is None and bool(v.make_basis) and str(v.make_basis).startswith("CALID")
+    ecm_make = v.nissan_from_ecm
     vehicle = [
         (
             "Manufacturer",

@@ -107,6 +107,8 @@ def request_text(report: Report) -> str:
     make = v.manufacturer
     if make:
         make = plain(make) + (f" ({plain(v.country)})" if v.country else "")
+    elif v.nissan_from_ecm:
+        make = "Nissan (from the ECM part number)"
     lines.append(_line("Make / manufacturer", make or _missing("the registration document")))
     lines.append(_line("Model", plain(v.family) if v.family else _missing("the registration document")))
     lines.append(

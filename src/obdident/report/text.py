@@ -34,7 +34,7 @@ def _vehicle(report: Report) -> Table:
     table.add_column()
     table.add_row("VIN", f"[bold green]{safe(v.vin)}[/]" if v.vin else _NOT_AVAILABLE)
     table.add_row("Check digit", safe(v.vin_check_digit))
-    if v.manufacturer is None and v.make_basis and v.make_basis.startswith("CALID"):
+    if v.nissan_from_ecm:
         table.add_row("Manufacturer", "Nissan [dim](from the ECM part number)[/dim]")
     else:
         table.add_row("Manufacturer", _or_na(v.manufacturer))
