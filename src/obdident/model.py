@@ -105,7 +105,7 @@ class Vehicle:
     def nissan_from_ecm(self) -> bool:
         """The VIN gave no manufacturer, but an ECM part number (CALID 23710/23701) shows a Nissan: the
         outputs say "Nissan (from the ECM part number)" rather than "not available"."""
-        return self.manufacturer is None and bool(self.make_basis) and str(self.make_basis).startswith("CALID")
+        return self.manufacturer is None and str(self.make_basis or "").startswith("CALID")
 
 
 @dataclass(frozen=True)
