@@ -5,8 +5,9 @@ vehicle (nothing read); 4 partial (the report is still written, with ``complete:
 refused by the read-only guard. An error that stops a scan names its own exit code (``exit_code``).
 
 The rest of the command lives beside it: :mod:`.console` (stderr, ``--verbose``, the one-line error),
-:mod:`.keeper` (the report so far and the recording while a scan runs), :mod:`.adapter` (choosing the
-adapter); the outputs are written by :mod:`obdident.report.outputs`.
+:mod:`.keeper` (the report so far and the recording while a scan runs), :mod:`.news` (the VIN and the
+head unit on stderr as soon as they are read), :mod:`.adapter` (choosing the adapter); the outputs are
+written by :mod:`obdident.report.outputs`.
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ def scan(
         port = choose_adapter(err)
 
     from obdident.cli.keeper import Keeper, default_report_path
+    from obdident.cli.news import EarlyNews
     from obdident.interrupt import Interrupted, deferred, stop_on_signals
     from obdident.scanning import DEMO_PORT
     from obdident.scanning import scan as run_scan
@@ -180,6 +182,12 @@ def scan(
         chosen=chosen,
         err=err,
     )
+    news = EarlyNews(err)
+
+    def checkpoint(partial: Report) -> None:  # keep it, then show the VIN and head unit once known
+        keeper.checkpoint(partial)
+        news.show(keeper.last)
+
     try:
         with stop_on_signals(), err.status("Starting", spinner="dots") as status:
             report = run_scan(
@@ -190,7 +198,7 @@ def scan(
                 timeout_s=timeout,
                 progress=status.update,
                 on_exchange=keeper.on_exchange,
-                checkpoint=keeper.checkpoint,
+                checkpoint=checkpoint,
             )
     except ObdidentError as exc:  # the error names its exit code: 5 refused, 2 a bad URL, 3 no contact
         keeper.save_recording()

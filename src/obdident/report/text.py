@@ -18,7 +18,7 @@ from obdident.report.headunit import CONFIDENCE, LABELS, head_unit_ecu, owner_ro
 from obdident.report.sanitize import safe
 from obdident.vehicles.vin import VIN_PLACES
 
-__all__ = ["render", "render_dealer"]
+__all__ = ["render", "render_dealer", "so_far"]
 
 _NOT_AVAILABLE = "[dim]not available[/dim]"
 
@@ -203,6 +203,34 @@ def render_dealer(report: Report, console: Console, saved: str | None) -> None:
             f"Printable page for the dealer:  obdident report {quoted} --html page.html", soft_wrap=True
         )
         console.print(f"Request text for the dealer:    obdident report {quoted} --request", soft_wrap=True)
+
+
+def so_far(report: Report) -> dict[str, str]:
+    """The two things the dealer needs, as one line each, once a (partial) report holds them.
+
+    A scan shows these while it goes on (``obdident scan``'s progress), so the owner sees them as soon as
+    they are read. Only values read are shown: the VIN once ``vehicle.vin`` is known, with the ECU that
+    gave it; the head unit once it is ``identified``, with its part number in Nissan's form and its serial
+    number (or "not read"). Values pass :func:`~obdident.report.sanitize.safe`.
+
+    Args:
+        report: a partial or final report.
+
+    Returns:
+        ``{"vin": line, "head_unit": line}``, each key present only when its value is known.
+    """
+    lines: dict[str, str] = {}
+    vin = report.vehicle.vin
+    if vin:
+        giver = next((s.response_id for s in report.vehicle.vin_sources if s.value == vin), None)
+        where = f" [dim](read from {safe(giver)})[/dim]" if giver else ""
+        lines["vin"] = f"VIN [bold green]{safe(vin)}[/]{where}"
+    ecu = head_unit_ecu(report)
+    if ecu is not None:
+        said = [f"{label.lower()} [bold]{safe(value)}[/]" if value else f"{label.lower()} not read"
+                for label, value in owner_rows(report)[:2]]  # fmt: skip
+        lines["head_unit"] = f"Head unit {', '.join(said)} [dim](read from {safe(ecu.response_id)})[/dim]"
+    return lines
 
 
 def render(report: Report, console: Console) -> None:
