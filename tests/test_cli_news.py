@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -108,4 +109,8 @@ def test_so_far_needs_an_agreed_vin_and_an_identified_head_unit() -> None:
     not_found = Report(False, agreed.vehicle, agreed.adapter, head_unit=HeadUnit("not-found"))
     assert set(so_far(not_found)) == {"vin"}
     assert so_far(scanning.scan("sim://nissan-qashqai-j10")) == {}  # the J10 gives neither: nothing told
-    assert set(so_far(scanning.scan(J11))) == {"vin", "head_unit"}
+    j11 = scanning.scan(J11)
+    assert set(so_far(j11)) == {"vin", "head_unit"} and "how sure" not in so_far(j11)["head_unit"]
+    assert j11.head_unit is not None
+    guessed = replace(j11, head_unit=replace(j11.head_unit, confidence="guess"))
+    assert so_far(guessed)["head_unit"].endswith("(read from 767; how sure: guess)[/dim]")

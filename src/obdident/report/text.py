@@ -211,7 +211,8 @@ def so_far(report: Report) -> dict[str, str]:
     A scan shows these while it goes on (``obdident scan``'s progress), so the owner sees them as soon as
     they are read. Only values read are shown: the VIN once ``vehicle.vin`` is known, with the ECU that
     gave it; the head unit once it is ``identified``, with its part number in Nissan's form and its serial
-    number (or "not read"). Values pass :func:`~obdident.report.sanitize.safe`.
+    number (or "not read"), and how sure that unit is the head unit unless ``confirmed``. Values pass
+    :func:`~obdident.report.sanitize.safe`.
 
     Args:
         report: a partial or final report.
@@ -229,7 +230,10 @@ def so_far(report: Report) -> dict[str, str]:
     if ecu is not None:
         said = [f"{label.lower()} [bold]{safe(value)}[/]" if value else f"{label.lower()} not read"
                 for label, value in owner_rows(report)[:2]]  # fmt: skip
-        lines["head_unit"] = f"Head unit {', '.join(said)} [dim](read from {safe(ecu.response_id)})[/dim]"
+        confidence = report.head_unit.confidence if report.head_unit else None
+        sure = f"; how sure: {safe(confidence)}" if confidence and confidence != "confirmed" else ""
+        where = f"[dim](read from {safe(ecu.response_id)}{sure})[/dim]"
+        lines["head_unit"] = f"Head unit {', '.join(said)} {where}"
     return lines
 
 
