@@ -202,23 +202,54 @@ def connected(script: dict[str, bytes]) -> tuple[ScriptedPort, ELM327]:
 
 
 def test_address_sets_header_filter_and_flow_control_once() -> None:
+    """One receive filter for every 11-bit unit (AT CF 700 + AT CM 700), not an AT CRA per unit."""
     port, driver = connected(
-        {"ATSH745": OK, "ATCRA765": OK, "ATFCSM1": OK, "ATFCSD300000": OK, "ATFCSH745": OK,
-         "ATSH74D": OK, "ATCRA76D": OK, "ATFCSH74D": OK}
+        {"ATSH745": OK, "ATCF700": OK, "ATCM700": OK, "ATFCSM1": OK, "ATFCSD300000": OK, "ATFCSH745": OK,
+         "ATSH74D": OK, "ATFCSH74D": OK}
     )
     start = len(port.sent)
     driver.address("745", "765")
     driver.address("745", "765")  # unchanged: nothing sent
     driver.address("74D", "76D")
     assert port.sent[start:] == [
-        "ATSH745", "ATCRA765", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH74D", "ATCRA76D", "ATFCSH74D",
+        "ATSH745", "ATCF700", "ATCM700", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH74D", "ATFCSH74D",
+    ]
+
+
+def test_adapter_refusing_the_wide_filter_gets_a_receive_address_per_unit() -> None:
+    port, driver = connected(
+        {"ATSH745": OK, "ATCF700": b"?\r\r>", "ATCRA765": OK, "ATFCSM1": OK, "ATFCSD300000": OK,
+         "ATFCSH745": OK, "ATSH74D": OK, "ATCRA76D": OK, "ATFCSH74D": OK}
+    )
+    start = len(port.sent)
+    driver.address("745", "765")
+    driver.address("74D", "76D")
+    assert port.sent[start:] == [
+        "ATSH745", "ATCF700", "ATCRA765", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH74D", "ATCRA76D",
+        "ATFCSH74D",
+    ]
+
+
+def test_an_obd_pair_uses_automatic_flow_control_until_flow_control_is_set_by_hand() -> None:
+    """7E0/7E8 needs no AT FC SH while flow control is automatic (AT FC SM 0, the AT D default)."""
+    port, driver = connected(
+        {"ATSH7E0": OK, "ATCF700": OK, "ATCM700": OK, "ATSH745": OK, "ATFCSH745": OK, "ATFCSD300000": OK,
+         "ATFCSM1": OK, "ATSH7E1": OK, "ATFCSH7E1": OK}
+    )
+    start = len(port.sent)
+    driver.address("7E0", "7E8")
+    driver.address("745", "765")
+    driver.address("7E1", "7E9")  # flow control is now by hand: it must name 7E1
+    assert port.sent[start:] == [
+        "ATSH7E0", "ATCF700", "ATCM700", "ATSH745", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH7E1",
+        "ATFCSH7E1",
     ]
 
 
 def test_clone_without_cra_gets_a_can_filter_and_mask() -> None:
     port, driver = connected(
-        {"ATSH745": OK, "ATCRA765": b"?\r\r>", "ATCF765": OK, "ATCM7FF": OK, "ATFCSM1": OK,
-         "ATFCSD300000": OK, "ATFCSH745": OK, "ATSH762": OK, "ATCF762": OK, "ATFCSH762": OK}
+        {"ATSH745": OK, "ATCF700": b"?\r\r>", "ATCRA765": b"?\r\r>", "ATCF765": OK, "ATCM7FF": OK,
+         "ATFCSM1": OK, "ATFCSD300000": OK, "ATFCSH745": OK, "ATSH762": OK, "ATCF762": OK, "ATFCSH762": OK}
     )
     driver.address("745", "765")
     driver.address("762", "762")
@@ -231,8 +262,8 @@ def test_bcm_pin_bytes_never_reach_the_transcript_or_errors() -> None:
         "765 10 1A 61 83 42 52 30 32\r765 21 41 45 44 03 17 00 05\r765 22 A5 5A 01 11 00 00 00\r"
         "765 23 00 00 00 00 00 80 00\r\r>"
     )
-    _port, driver = connected({"ATSH745": OK, "ATCRA765": OK, "ATFCSM1": OK, "ATFCSD300000": OK,
-                              "ATFCSH745": OK, "2183": lines.encode(), "2181": lines.encode()[:95]})
+    _port, driver = connected({"ATSH745": OK, "ATCF700": OK, "ATCM700": OK, "ATFCSM1": OK,
+                              "ATFCSD300000": OK, "ATFCSH745": OK, "2183": lines.encode(), "2181": lines.encode()[:95]})
     driver.address("745", "765")
     response = driver.request(b"\x21\x83")
     assert response.messages[0].masked == (13, 14)
