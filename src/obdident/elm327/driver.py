@@ -82,6 +82,9 @@ class ELM327:
         self._addressing = Addressing(self.at)
         self._unsupported: list[str] = []
         self._count_works = True
+        self._clock = clock
+        #: When the vehicle last answered a request (the driver's clock, seconds), or None.
+        self.last_answer_at: float | None = None
 
     @property
     def guard(self) -> Guard:
@@ -348,6 +351,7 @@ class ELM327:
         answer = mask_answer(exchange.lines, protocol)
         if answer.error is not None:
             raise answer.error
+        self.last_answer_at = self._clock() if answer.messages else self.last_answer_at
         return Response(exchange, answer.messages or ())
 
     def request(
@@ -397,4 +401,6 @@ class ELM327:
             return Response(exchange, ())
         if answer.error is not None:
             raise answer.error
+        if answer.messages:
+            self.last_answer_at = self._clock()
         return Response(exchange, answer.messages or ())

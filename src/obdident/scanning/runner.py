@@ -28,9 +28,9 @@ from obdident.errors import (
 from obdident.scanning import assess, obd09, physical, second_can
 from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
 from obdident.scanning.sweep import sweep
-from obdident.vehicles.nissan import SECOND_CAN, Unit
+from obdident.vehicles.nissan import SECOND_CAN, SESSION_FAMILIES, Family, Unit
 
-__all__ = ["Progress", "Runner"]
+__all__ = ["RECENT_ANSWER_S", "Progress", "Runner"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,11 @@ _NO_VEHICLE = (
     "address. Switch the ignition on (the engine may stay off) and check the adapter sits firmly in the "
     "OBD-II socket."
 )
+
+
+#: The closing check is asked only when the vehicle last answered longer ago than this, in seconds: a
+#: vehicle that answered within it is still on (the check would cost a line or three and tell nothing).
+RECENT_ANSWER_S = 2.0
 
 
 class Runner:
@@ -178,14 +183,27 @@ class Runner:
                 self.state.merge(physical.identify_kline(self.driver))
             return
         self._establish_nissan()
+        skipped: list[tuple[Unit, str]] = []
         for unit in assess.candidate_units(self.state):
             if not assess.probe_now(unit, self.state):
                 continue
+            found = assess.family_so_far(self.state)
+            why = None if self.state.options.full else assess.not_on_family(unit, found)
+            if why is not None:
+                skipped.append((unit, why))
+                continue
             self._announce(f"Looking for the {unit.description} ({unit.request_id})")
             self.state.probed.append(unit)
-            self._step(functools.partial(self._identify, unit))
+            self._step(functools.partial(self._identify, unit, found))
             if self.state.nissan_basis is None and self.state.vin_sources:
                 self._establish_nissan()
+        if skipped:
+            listed = "; ".join(f"{u.name} ({u.request_id}): {why}" for u, why in skipped)
+            self.state.problem(
+                "units-not-probed",
+                f"Not probed, because the public record says this vehicle's family has no such unit: {listed}. "
+                "Scan with --full to probe them too.",
+            )
         if self.state.options.sweep:
             self._announce("Sweeping every physical id 700-7F7 (--sweep)")
             self.driver.use_header_bits(11)
@@ -213,10 +231,12 @@ class Runner:
 
         self._step(probe)
 
-    def _identify(self, unit: Unit) -> None:
+    def _identify(self, unit: Unit, found: tuple[Family, str] | None = None) -> None:
         result = UnitResult(unit)
+        nissan = self.state.nissan_basis is not None
+        session = nissan and found is not None and found[0].code in SESSION_FAMILIES
         try:
-            physical.identify(self.driver, unit, nissan=self.state.nissan_basis is not None, result=result)
+            physical.identify(self.driver, unit, nissan=nissan, result=result, session_first=session)
         except AdapterResetError:
             raise  # the step is repeated from the start: what this try gave is read again
         except BaseException:
@@ -230,6 +250,9 @@ class Runner:
         driver, state = self.driver, self.state
         if driver.vehicle_protocol is None or not driver.vehicle_protocol.can:
             return
+        last = driver.last_answer_at
+        if last is not None and self.clock() - last < RECENT_ANSWER_S:
+            return  # the vehicle answered moments ago: asking again tells nothing new
         if state.first_responders:
             driver.functional()
             count = state.first_responders if state.first_responders <= MAX_COUNT_DIGIT else None
