@@ -35,6 +35,7 @@ from obdident.errors import (
     IsoTpTruncatedError,
     NoDataError,
     ScanTimeoutError,
+    UnableToConnectError,
 )
 from obdident.guard import Guard
 
@@ -320,7 +321,8 @@ class ELM327:
     def connect_vehicle(self, *, timeout_s: float = _SEARCH_TIMEOUT_S) -> Response:
         """Find the vehicle's protocol, trying ISO 15765-4 CAN 11-bit 500k first.
 
-        Sends AT TP A6 (try protocol 6, fall back to the automatic search: nothing is saved, unlike AT SP)
+        Asks service 01 PID 00 on protocol 6 pinned first (AT TP 6: an answer there needs no search). Else
+        sends AT TP A6 (try protocol 6, fall back to the automatic search: nothing is saved, unlike AT SP)
         and then service 01 PID 00, which every OBD-II ECU answers, so the search completes. Then reads the
         protocol with AT DPN, pins it with AT TP h and, on CAN, sets the receive timeout (AT ST) to twice
         P2(CAN).
@@ -336,6 +338,9 @@ class ELM327:
             AdapterReplyError: ``CAN ERROR``, ``BUS INIT: ...ERROR`` and the like.
         """
         self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)  # P2(CAN) x 2 (J1850's P2 is 100 ms, still within)
+        pinned = self._on_can_11_500(timeout_s)
+        if pinned is not None:
+            return pinned
         self.at("ATTPA6")
         exchange = self.command("0100", timeout_s=timeout_s)
         raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
@@ -353,6 +358,32 @@ class ELM327:
             raise answer.error
         self.last_answer_at = self._clock() if answer.messages else self.last_answer_at
         return Response(exchange, answer.messages or ())
+
+    def _on_can_11_500(self, timeout_s: float) -> Response | None:
+        """Ask ``0100`` on protocol 6 pinned (AT TP 6, no search): the answer, or None when it is not the
+        vehicle's protocol (then the search runs as before).
+
+        Most vehicles since 2008 answer on ISO 15765-4 CAN 11-bit 500k, which AT TP A6 tries first anyway; an
+        answer with 11-bit ids on a pinned protocol 6 shows the protocol without a search, so AT DPN and a
+        second AT TP are not needed (ELM327 datasheet, AT TP / AT DPN). A 250k or 29-bit vehicle cannot
+        answer there: NO DATA or CAN ERROR sends the scan to the search.
+        """
+        try:
+            self._addressing.pin("6")
+        except AdapterReplyError:
+            return None
+        exchange = self.command("0100", timeout_s=timeout_s)
+        try:
+            raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
+        except (NoDataError, UnableToConnectError, AdapterReplyError):
+            return None
+        protocol = PROTOCOLS["6"]
+        answer = mask_answer(exchange.lines, protocol)
+        if answer.error is not None or not answer.messages:
+            return None
+        self._addressing.protocol = self._addressing.vehicle_protocol = protocol
+        self.last_answer_at = self._clock()
+        return Response(exchange, answer.messages)
 
     def request(
         self, payload: bytes, *, expected_frames: int | None = None, timeout_s: float = 2.0

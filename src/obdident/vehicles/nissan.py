@@ -346,6 +346,10 @@ NOT_ON_FAMILY: dict[str, dict[str, str]] = {
         "LBC": _LEAF_UNITS.format(name="Qashqai (J10)"),
         "TCU": _LEAF_UNITS.format(name="Qashqai (J10)"),
         "GATEWAY": _GATEWAY_2017.format(name="Qashqai (J10, 2006-2013)"),
+        "CAMERA": "the UDS ADAS camera came with Nissans of about 2017 on (commaai/opendbc PR #3418); the "
+                  "Qashqai (J10, 2006-2013) predates it",
+        "MIU": "the J10's AV COMM bus is isolated, between the audio and NAVI units only (balrog-kun): no "
+               "media gateway joins it to the diagnostic CAN",
     },
     "ZE0": _LEAF_FAMILY,
     "AZE0": _LEAF_FAMILY,
