@@ -215,7 +215,9 @@ class Addressing:
         self.use_protocol(protocol.number)
         eleven = protocol.header_bits == 11
         self.setting("SH", "ATSH7DF" if eleven else "ATSH18DB33F1")
-        if self._cra_works:
+        if eleven and self._settings.get("CF") == "ATCF700" and self._settings.get("CM") == "ATCM700":
+            pass  # the physical probe's filter passes 700-7FF, the OBD responders 7E8-7EF among them
+        elif self._cra_works:
             self.setting("CRA", "ATCRA")
         else:
             self.setting("CF", "ATCF7E8" if eleven else "ATCF18DAF100")

@@ -83,9 +83,8 @@ class ELM327:
         self._addressing = Addressing(self.at)
         self._unsupported: list[str] = []
         self._count_works = True
-        self._clock = clock
-        #: When the vehicle last answered a request (the driver's clock, seconds), or None.
-        self.last_answer_at: float | None = None
+        #: Requests the vehicle left unanswered (NO DATA) since it last answered one; None before any answer.
+        self.unanswered: int | None = None
 
     @property
     def guard(self) -> Guard:
@@ -356,7 +355,7 @@ class ELM327:
         answer = mask_answer(exchange.lines, protocol)
         if answer.error is not None:
             raise answer.error
-        self.last_answer_at = self._clock() if answer.messages else self.last_answer_at
+        self.unanswered = 0 if answer.messages else self.unanswered
         return Response(exchange, answer.messages or ())
 
     def _on_can_11_500(self, timeout_s: float) -> Response | None:
@@ -382,7 +381,7 @@ class ELM327:
         if answer.error is not None or not answer.messages:
             return None
         self._addressing.protocol = self._addressing.vehicle_protocol = protocol
-        self.last_answer_at = self._clock()
+        self.unanswered = 0
         return Response(exchange, answer.messages)
 
     def request(
@@ -429,9 +428,10 @@ class ELM327:
         try:
             raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
         except NoDataError:
+            self.unanswered = None if self.unanswered is None else self.unanswered + 1
             return Response(exchange, ())
         if answer.error is not None:
             raise answer.error
         if answer.messages:
-            self.last_answer_at = self._clock()
+            self.unanswered = 0
         return Response(exchange, answer.messages or ())

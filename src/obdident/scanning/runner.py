@@ -30,7 +30,7 @@ from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
 from obdident.scanning.sweep import sweep
 from obdident.vehicles.nissan import SECOND_CAN, SESSION_FAMILIES, Family, Unit
 
-__all__ = ["RECENT_ANSWER_S", "Progress", "Runner"]
+__all__ = ["Progress", "Runner"]
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,6 @@ _NO_VEHICLE = (
     "address. Switch the ignition on (the engine may stay off) and check the adapter sits firmly in the "
     "OBD-II socket."
 )
-
-
-#: The closing check is asked only when the vehicle last answered longer ago than this, in seconds: a
-#: vehicle that answered within it is still on (the check would cost a line or three and tell nothing).
-RECENT_ANSWER_S = 2.0
 
 
 class Runner:
@@ -246,13 +241,13 @@ class Runner:
 
     def _still_there(self) -> None:
         """Ask once more what answered first: silence now means the vehicle went quiet during the scan
-        (ignition switched off), so units probed late may be missing though they exist."""
+        (ignition switched off), so units probed late may be missing though they exist. Not asked when the
+        vehicle answered the scan's last request: no silence since then can be the vehicle's."""
         driver, state = self.driver, self.state
         if driver.vehicle_protocol is None or not driver.vehicle_protocol.can:
             return
-        last = driver.last_answer_at
-        if last is not None and self.clock() - last < RECENT_ANSWER_S:
-            return  # the vehicle answered moments ago: asking again tells nothing new
+        if driver.unanswered == 0:
+            return  # the vehicle answered the last request: nothing since can have gone unheard
         if state.first_responders:
             driver.functional()
             count = state.first_responders if state.first_responders <= MAX_COUNT_DIGIT else None
