@@ -11,10 +11,10 @@ import logging
 import time
 from collections.abc import Callable
 
+from obdident.elm327 import search
 from obdident.elm327.addressing import Addressing
 from obdident.elm327.addressing import first_line as _first
 from obdident.elm327.lines import (
-    PROTOCOLS,
     Protocol,
     frames_declared,
     is_info,
@@ -22,7 +22,8 @@ from obdident.elm327.lines import (
     parse_voltage,
     raise_for_status,
 )
-from obdident.elm327.masking import MaskedAnswer, mask_answer
+from obdident.elm327.masking import MaskedAnswer
+from obdident.elm327.search import CAN_RECEIVE_TIMEOUT_HEX
 from obdident.elm327.types import AdapterInfo, Clock, Exchange, Response, SerialLike
 from obdident.elm327.wire import MAX_ANSWER_BYTES, Wire
 from obdident.errors import (
@@ -35,7 +36,6 @@ from obdident.errors import (
     IsoTpTruncatedError,
     NoDataError,
     ScanTimeoutError,
-    UnableToConnectError,
 )
 from obdident.guard import Guard
 
@@ -43,9 +43,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["ELM327", "MAX_ANSWER_BYTES", "AdapterInfo", "Clock", "Exchange", "Response", "SerialLike"]
 
-#: Default receive timeout while probing for answers on CAN: 0x19 x 4.096 ms = 102 ms, twice the
-#: ISO 15765-4 P2(CAN) of 50 ms (ELM327 datasheet, AT ST; ISO 15765-4 §6.3.2).
-CAN_RECEIVE_TIMEOUT_HEX = "19"
 _SEARCH_TIMEOUT_S = 20.0  # the automatic search tries every protocol; K-line inits take seconds each
 
 
@@ -318,13 +315,8 @@ class ELM327:
 
     # --- talking to the vehicle -------------------------------------------------------------------
     def connect_vehicle(self, *, timeout_s: float = _SEARCH_TIMEOUT_S) -> Response:
-        """Find the vehicle's protocol, trying ISO 15765-4 CAN 11-bit 500k first.
-
-        Asks service 01 PID 00 on protocol 6 pinned first (AT TP 6: an answer there needs no search). Else
-        sends AT TP A6 (try protocol 6, fall back to the automatic search: nothing is saved, unlike AT SP)
-        and then service 01 PID 00, which every OBD-II ECU answers, so the search completes. Then reads the
-        protocol with AT DPN, pins it with AT TP h and, on CAN, sets the receive timeout (AT ST) to twice
-        P2(CAN).
+        """Find the vehicle's protocol, trying ISO 15765-4 CAN 11-bit 500k first
+        (:func:`obdident.elm327.search.connect_vehicle`).
 
         Args:
             timeout_s: deadline for the search, in seconds.
@@ -336,53 +328,9 @@ class ELM327:
             UnableToConnectError: no protocol found (ignition off, or a vehicle without OBD emissions ECUs).
             AdapterReplyError: ``CAN ERROR``, ``BUS INIT: ...ERROR`` and the like.
         """
-        self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)  # P2(CAN) x 2 (J1850's P2 is 100 ms, still within)
-        pinned = self._on_can_11_500(timeout_s)
-        if pinned is not None:
-            return pinned
-        self.at("ATTPA6")
-        exchange = self.command("0100", timeout_s=timeout_s)
-        raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
-        number = (_first(self.at("ATDPN")) or "").upper().lstrip("A")
-        protocol = PROTOCOLS.get(number)
-        if protocol is None:
-            raise AdapterError(
-                f"the adapter reports an unknown protocol {number!r}", request="ATDPN", response=[number]
-            )
-        self._addressing.found(protocol)  # pinned with AT TP h, which saves nothing
-        if protocol.can:
-            self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
-        answer = mask_answer(exchange.lines, protocol)
-        if answer.error is not None:
-            raise answer.error
-        self.unanswered = 0 if answer.messages else self.unanswered
-        return Response(exchange, answer.messages or ())
-
-    def _on_can_11_500(self, timeout_s: float) -> Response | None:
-        """Ask ``0100`` on protocol 6 pinned (AT TP 6, no search): the answer, or None when it is not the
-        vehicle's protocol (then the search runs as before).
-
-        Most vehicles since 2008 answer on ISO 15765-4 CAN 11-bit 500k, which AT TP A6 tries first anyway; an
-        answer with 11-bit ids on a pinned protocol 6 shows the protocol without a search, so AT DPN and a
-        second AT TP are not needed (ELM327 datasheet, AT TP / AT DPN). A 250k or 29-bit vehicle cannot
-        answer there: NO DATA or CAN ERROR sends the scan to the search.
-        """
-        try:
-            self._addressing.pin("6")
-        except AdapterReplyError:
-            return None
-        exchange = self.command("0100", timeout_s=timeout_s)
-        try:
-            raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
-        except (NoDataError, UnableToConnectError, AdapterReplyError):
-            return None
-        protocol = PROTOCOLS["6"]
-        answer = mask_answer(exchange.lines, protocol)
-        if answer.error is not None or not answer.messages:
-            return None
-        self._addressing.protocol = self._addressing.vehicle_protocol = protocol
-        self.unanswered = 0
-        return Response(exchange, answer.messages)
+        response = search.connect_vehicle(self, timeout_s)
+        self.unanswered = 0 if response.messages else self.unanswered
+        return response
 
     def request(
         self, payload: bytes, *, expected_frames: int | None = None, timeout_s: float = 2.0

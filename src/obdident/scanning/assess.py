@@ -2,8 +2,8 @@
 model family, the head unit.
 
 Pure functions over the scan's results. Nothing is guessed: a VIN is given only when every usable source
-agrees, a family only from a VIN model code, a part number or a CALID seen on that family in public captures, and
-the head unit's status says what was tried.
+agrees, a family only from a VIN model code, a part number or a CALID seen on that family in public
+captures, and the head unit's status says what was tried.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from obdident.model import HEAD_UNIT_FIELDS, HeadUnit, Problem, Vehicle, VinSource
 from obdident.scanning.state import ScanState, UnitResult
-from obdident.vehicles import addresses, nissan
+from obdident.vehicles import addresses, families, nissan
 from obdident.vehicles.nissan import Family, Unit
 from obdident.vehicles.vin import VIN_PLACES, VinInfo, decode_vin
 
@@ -21,9 +21,9 @@ __all__ = [
     "candidate_units",
     "family",
     "family_so_far",
-    "not_on_family",
     "head_unit",
     "nissan_basis",
+    "not_on_family",
     "probe_now",
     "vehicle",
 ]
@@ -137,7 +137,7 @@ def family(
             if found is not None:
                 return found
     for calid in calids:
-        found = nissan.family_from_calid(calid)
+        found = families.family_from_calid(calid)
         if found is not None:
             return found
     return None
@@ -153,10 +153,10 @@ def family_so_far(state: ScanState) -> tuple[Family, str] | None:
 def not_on_family(unit: Unit, found: tuple[Family, str] | None) -> str | None:
     """Why ``unit`` is not probed on the established family (the public record says it has none), or None.
 
-    A head-unit candidate is always probed (:data:`obdident.vehicles.nissan.NOT_ON_FAMILY` lists none)."""
+    A head-unit candidate is always probed (:data:`obdident.vehicles.families.NOT_ON_FAMILY` lists none)."""
     if found is None or unit.head_unit:
         return None
-    why = nissan.NOT_ON_FAMILY.get(found[0].code, {}).get(unit.name)
+    why = families.NOT_ON_FAMILY.get(found[0].code, {}).get(unit.name)
     return None if why is None else f"{why} (family from {found[1]})"
 
 

@@ -28,7 +28,8 @@ from obdident.errors import (
 from obdident.scanning import assess, obd09, physical, second_can
 from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
 from obdident.scanning.sweep import sweep
-from obdident.vehicles.nissan import SECOND_CAN, SESSION_FAMILIES, Family, Unit
+from obdident.vehicles.families import SESSION_FAMILIES
+from obdident.vehicles.nissan import SECOND_CAN, Family, Unit
 
 __all__ = ["Progress", "Runner"]
 
@@ -196,8 +197,8 @@ class Runner:
             listed = "; ".join(f"{u.name} ({u.request_id}): {why}" for u, why in skipped)
             self.state.problem(
                 "units-not-probed",
-                f"Not probed, because the public record says this vehicle's family has no such unit: {listed}. "
-                "Scan with --full to probe them too.",
+                "Not probed, because the public record says this vehicle's family has no such unit: "
+                f"{listed}. Scan with --full to probe them too.",
             )
         if self.state.options.sweep:
             self._announce("Sweeping every physical id 700-7F7 (--sweep)")

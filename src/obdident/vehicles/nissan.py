@@ -22,14 +22,11 @@ __all__ = [
     "GENERAL_HEAD_UNIT_GUIDANCE",
     "HEAD_UNIT_PART_PREFIXES",
     "NISSAN_CALID_PREFIXES",
-    "NOT_ON_FAMILY",
     "SECOND_CAN",
-    "SESSION_FAMILIES",
     "UNITS",
     "Family",
     "SecondCan",
     "Unit",
-    "family_from_calid",
     "family_from_fingerprint",
     "family_from_vin",
     "nissan_basis",
@@ -318,43 +315,6 @@ _FINGERPRINTS: dict[tuple[str, str], str] = {
     ("763", "BR50E"): "J10",  # meter, balrog-kun J10 capture
 }
 
-# Exact CALIDs (service 09 InfoType 04) seen on one family in public captures.
-_CALID_FINGERPRINTS: dict[str, str] = {
-    "23710BB31A": "J10",  # ECM CALID, balrog-kun J10 capture (1.6 dCi)
-    "23701BB36A": "J10",  # ECM CALID, balrog-kun J10 capture (1.6 dCi)
-}
-
-#: Families whose public captures show the :attr:`Unit.needs_session` units refusing identification outside
-#: Nissan's session ``10 C0`` (balrog-kun J10): there the session is opened at once, without a refused request.
-SESSION_FAMILIES: frozenset[str] = frozenset({"J10"})
-
-_LEAF_UNITS = (
-    "an electric Leaf's unit (OVMS3, nissan-leaf-tcu); the {name} has an engine, not a traction battery"
-)
-_GATEWAY_2017 = "the 29-bit CAN gateway came with 2017+ models (commaai/opendbc); the {name} predates it"
-_LEAF_FAMILY = {
-    "TCM": "an electric Leaf has a single-speed reduction gear and no transmission control module "
-           "(sethfischer/nissan-leaf-obd-manual lists none)",
-    "GATEWAY": "the 29-bit CAN gateway came with the Leaf ZE1 (2017, commaai/opendbc), after the ZE0/AZE0",
-}
-
-#: Units a family does not have by the public record, by model code: unit name -> why. Once the family is
-#: established they are not probed (``--full`` probes them); head-unit candidates are never listed here.
-NOT_ON_FAMILY: dict[str, dict[str, str]] = {
-    "J10": {
-        "VCM": _LEAF_UNITS.format(name="Qashqai (J10)"),
-        "LBC": _LEAF_UNITS.format(name="Qashqai (J10)"),
-        "TCU": _LEAF_UNITS.format(name="Qashqai (J10)"),
-        "GATEWAY": _GATEWAY_2017.format(name="Qashqai (J10, 2006-2013)"),
-        "CAMERA": "the UDS ADAS camera came with Nissans of about 2017 on (commaai/opendbc PR #3418); the "
-                  "Qashqai (J10, 2006-2013) predates it",
-        "MIU": "the J10's AV COMM bus is isolated, between the audio and NAVI units only (balrog-kun): no "
-               "media gateway joins it to the diagnostic CAN",
-    },
-    "ZE0": _LEAF_FAMILY,
-    "AZE0": _LEAF_FAMILY,
-}
-
 # European and Japanese Nissan VINs carry the model code at positions 7-9 (SJNFAAJ10U..., JN1TBNT30U...).
 _MODEL_CODE_WMIS = ("SJN", "VSK", "JN1", "JN6", "JN8", "JNK", "MDH", "MNT", "ADN")
 
@@ -387,18 +347,6 @@ def family_from_fingerprint(response_id: str, suffix: str) -> tuple[Family, str]
     if code is None:
         return None
     return FAMILIES[code], f"{response_id} part-number suffix {suffix} (seen on a {code} in public captures)"
-
-
-def family_from_calid(calid: str) -> tuple[Family, str] | None:
-    """Find the family from a CALID (service 09 InfoType 04) seen on that family in a public capture.
-
-    Returns:
-        The family and the basis, or None.
-    """
-    code = _CALID_FINGERPRINTS.get(calid.strip().upper())
-    if code is None:
-        return None
-    return FAMILIES[code], f"CALID {calid.strip()} (seen on a {code} in public captures)"
 
 
 def nissan_basis(manufacturer: str | None, wmi: str | None, calibration_ids: list[str]) -> str | None:
