@@ -156,8 +156,7 @@ def not_on_family(unit: Unit, found: tuple[Family, str] | None) -> str | None:
     A head-unit candidate is always probed (:data:`obdident.vehicles.families.NOT_ON_FAMILY` lists none)."""
     if found is None or unit.head_unit:
         return None
-    why = families.NOT_ON_FAMILY.get(found[0].code, {}).get(unit.name)
-    return None if why is None else f"{why} (family from {found[1]})"
+    return families.NOT_ON_FAMILY.get(found[0].code, {}).get(unit.name)
 
 
 def _read_kinds(fields: dict[str, str]) -> set[str]:

@@ -179,14 +179,14 @@ class Runner:
                 self.state.merge(physical.identify_kline(self.driver))
             return
         self._establish_nissan()
-        skipped: list[tuple[Unit, str]] = []
+        skipped: list[tuple[Unit, str, tuple[Family, str]]] = []
         for unit in assess.candidate_units(self.state):
             if not assess.probe_now(unit, self.state):
                 continue
             found = assess.family_so_far(self.state)
             why = None if self.state.options.full else assess.not_on_family(unit, found)
-            if why is not None:
-                skipped.append((unit, why))
+            if why is not None and found is not None:
+                skipped.append((unit, why, found))
                 continue
             self._announce(f"Looking for the {unit.description} ({unit.request_id})")
             self.state.probed.append(unit)
@@ -194,11 +194,12 @@ class Runner:
             if self.state.nissan_basis is None and self.state.vin_sources:
                 self._establish_nissan()
         if skipped:
-            listed = "; ".join(f"{u.name} ({u.request_id}): {why}" for u, why in skipped)
+            family, basis = skipped[-1][2]
+            listed = "; ".join(f"{u.name} ({u.request_id}): {why}" for u, why, _ in skipped)
             self.state.problem(
                 "units-not-probed",
-                "Not probed, because the public record says this vehicle's family has no such unit: "
-                f"{listed}. Scan with --full to probe them too.",
+                f"Not probed, because the public record says a {family.name} has no such unit (the family "
+                f"from {basis}): {listed}. Scan with --full to probe them too.",
             )
         if self.state.options.sweep:
             self._announce("Sweeping every physical id 700-7F7 (--sweep)")
