@@ -45,7 +45,9 @@ def test_the_recorded_j10_session_has_the_pinned_line_count() -> None:
     assert len(lines) <= J10_LINES
 
 
-def test_a_j10_is_not_probed_for_units_its_family_lacks_and_the_report_says_which(wire_audit: WireAudit) -> None:
+def test_a_j10_is_not_probed_for_units_its_family_lacks_and_the_report_says_which(
+    wire_audit: WireAudit,
+) -> None:
     report, _ = run("sim://nissan-qashqai-j10")
     headers = requests_by_header(wire_audit.lines())
     for request_id in (*LEAF_UNITS, "707", "714", "18DAD0F1"):
@@ -74,7 +76,9 @@ def test_full_probes_every_unit_and_reads_the_same_identification(wire_audit: Wi
         assert ecu.identification == ecus[rid].identification, rid  # type: ignore[attr-defined]
 
 
-def test_a_j10_unit_that_needs_nissans_session_gets_it_without_a_refused_request(wire_audit: WireAudit) -> None:
+def test_a_j10_unit_that_needs_nissans_session_gets_it_without_a_refused_request(
+    wire_audit: WireAudit,
+) -> None:
     report, _ = run("sim://nissan-qashqai-j10")
     headers = requests_by_header(wire_audit.lines())
     assert headers["745"] == ["10C0", "2183", "2181", "1081"]
