@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -105,12 +106,30 @@ def test_connect_vehicle_reads_the_protocol_and_sets_the_receive_timeout() -> No
     driver = ELM327(port, clock=virtual_clock())
     driver.initialize()
     first = driver.connect_vehicle()
-    # ST set once, before the search; the protocol found is pinned (AT TP 6) so the guard knows the id width
-    assert port.sent[-5:] == ["ATST19", "ATTPA6", "0100", "ATDPN", "ATTP6"]
+    # ST set once; 0100 asked on protocol 6 pinned (AT TP 6): its answer shows the protocol, no search, no
+    # AT DPN, no second AT TP
+    assert port.sent[-3:] == ["ATST19", "ATTP6", "0100"]
     assert driver.protocol is not None and driver.protocol.number == "6"
     assert [(m.response_id, m.payload.hex()) for m in first.messages] == [
         ("7E8", "4100981b8013"), ("7E9", "410080000001"),
     ]
+
+
+def silent_on_protocol_6(answer: bytes) -> Callable[[str], bytes]:
+    """0100 on a vehicle not on protocol 6: NO DATA while AT TP 6 is pinned, then the search's answer."""
+    asked = itertools.count()
+    return lambda _line: b"NO DATA\r\r>" if next(asked) == 0 else answer
+
+
+def test_connect_vehicle_searches_when_protocol_6_gets_no_answer() -> None:
+    answer = b"SEARCHING...\r7E8 06 41 00 98 1B 80 13 55\r\r>"
+    port = ScriptedPort(init_script(**{"0100": silent_on_protocol_6(answer), "ATDPN": b"A8\r\r>"}))
+    driver = ELM327(port, clock=virtual_clock())
+    driver.initialize()
+    first = driver.connect_vehicle()
+    assert port.sent[-7:] == ["ATST19", "ATTP6", "0100", "ATTPA6", "0100", "ATDPN", "ATTP8"]
+    assert driver.protocol is not None and driver.protocol.number == "8"
+    assert [m.response_id for m in first.messages] == ["7E8"]
 
 
 def test_unable_to_connect_is_its_own_error() -> None:
@@ -202,23 +221,54 @@ def connected(script: dict[str, bytes]) -> tuple[ScriptedPort, ELM327]:
 
 
 def test_address_sets_header_filter_and_flow_control_once() -> None:
+    """One receive filter for every 11-bit unit (AT CF 700 + AT CM 700), not an AT CRA per unit."""
     port, driver = connected(
-        {"ATSH745": OK, "ATCRA765": OK, "ATFCSM1": OK, "ATFCSD300000": OK, "ATFCSH745": OK,
-         "ATSH74D": OK, "ATCRA76D": OK, "ATFCSH74D": OK}
+        {"ATSH745": OK, "ATCF700": OK, "ATCM700": OK, "ATFCSM1": OK, "ATFCSD300000": OK, "ATFCSH745": OK,
+         "ATSH74D": OK, "ATFCSH74D": OK}
     )
     start = len(port.sent)
     driver.address("745", "765")
     driver.address("745", "765")  # unchanged: nothing sent
     driver.address("74D", "76D")
     assert port.sent[start:] == [
-        "ATSH745", "ATCRA765", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH74D", "ATCRA76D", "ATFCSH74D",
+        "ATSH745", "ATCF700", "ATCM700", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH74D", "ATFCSH74D",
+    ]
+
+
+def test_adapter_refusing_the_wide_filter_gets_a_receive_address_per_unit() -> None:
+    port, driver = connected(
+        {"ATSH745": OK, "ATCF700": b"?\r\r>", "ATCRA765": OK, "ATFCSM1": OK, "ATFCSD300000": OK,
+         "ATFCSH745": OK, "ATSH74D": OK, "ATCRA76D": OK, "ATFCSH74D": OK}
+    )
+    start = len(port.sent)
+    driver.address("745", "765")
+    driver.address("74D", "76D")
+    assert port.sent[start:] == [
+        "ATSH745", "ATCF700", "ATCRA765", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH74D", "ATCRA76D",
+        "ATFCSH74D",
+    ]
+
+
+def test_an_obd_pair_uses_automatic_flow_control_until_flow_control_is_set_by_hand() -> None:
+    """7E0/7E8 needs no AT FC SH while flow control is automatic (AT FC SM 0, the AT D default)."""
+    port, driver = connected(
+        {"ATSH7E0": OK, "ATCF700": OK, "ATCM700": OK, "ATSH745": OK, "ATFCSH745": OK, "ATFCSD300000": OK,
+         "ATFCSM1": OK, "ATSH7E1": OK, "ATFCSH7E1": OK}
+    )
+    start = len(port.sent)
+    driver.address("7E0", "7E8")
+    driver.address("745", "765")
+    driver.address("7E1", "7E9")  # flow control is now by hand: it must name 7E1
+    assert port.sent[start:] == [
+        "ATSH7E0", "ATCF700", "ATCM700", "ATSH745", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH7E1",
+        "ATFCSH7E1",
     ]
 
 
 def test_clone_without_cra_gets_a_can_filter_and_mask() -> None:
     port, driver = connected(
-        {"ATSH745": OK, "ATCRA765": b"?\r\r>", "ATCF765": OK, "ATCM7FF": OK, "ATFCSM1": OK,
-         "ATFCSD300000": OK, "ATFCSH745": OK, "ATSH762": OK, "ATCF762": OK, "ATFCSH762": OK}
+        {"ATSH745": OK, "ATCF700": b"?\r\r>", "ATCRA765": b"?\r\r>", "ATCF765": OK, "ATCM7FF": OK,
+         "ATFCSM1": OK, "ATFCSD300000": OK, "ATFCSH745": OK, "ATSH762": OK, "ATCF762": OK, "ATFCSH762": OK}
     )
     driver.address("745", "765")
     driver.address("762", "762")
@@ -231,8 +281,9 @@ def test_bcm_pin_bytes_never_reach_the_transcript_or_errors() -> None:
         "765 10 1A 61 83 42 52 30 32\r765 21 41 45 44 03 17 00 05\r765 22 A5 5A 01 11 00 00 00\r"
         "765 23 00 00 00 00 00 80 00\r\r>"
     )
-    _port, driver = connected({"ATSH745": OK, "ATCRA765": OK, "ATFCSM1": OK, "ATFCSD300000": OK,
-                              "ATFCSH745": OK, "2183": lines.encode(), "2181": lines.encode()[:95]})
+    _port, driver = connected({"ATSH745": OK, "ATCF700": OK, "ATCM700": OK, "ATFCSM1": OK,
+                              "ATFCSD300000": OK, "ATFCSH745": OK, "2183": lines.encode(),
+                              "2181": lines.encode()[:95]})
     driver.address("745", "765")
     response = driver.request(b"\x21\x83")
     assert response.messages[0].masked == (13, 14)
@@ -412,7 +463,10 @@ def test_use_header_bits_pins_the_sibling_at_the_same_bit_rate(
     """ELM327 datasheet, protocol table: 6/7 are 11/29-bit CAN at 500 kbaud, 8/9 at 250 kbaud; the protocol
     in use, already pinned, sends nothing."""
     answer = b"7E8 06 41 00 98 1B 80 13 55" if found in "68" else b"18 DA F1 10 06 41 00 98 1B 80 13 55"
-    port, driver = connected({"ATDPN": f"A{found}\r\r>".encode(), "0100": answer + b"\r\r>"})
+    search = answer + b"\r\r>"
+    port, driver = connected(
+        {"ATDPN": f"A{found}\r\r>".encode(), "0100": search if found == "6" else silent_on_protocol_6(search)}
+    )
     start = len(port.sent)
     driver.use_header_bits(bits)
     assert port.sent[start:] == ([f"ATTP{pinned}"] if pinned else [])

@@ -145,8 +145,9 @@ def test_no_nissan_session_without_evidence_of_a_nissan(tmp_path: Path, wire_aud
 
 
 def test_clone_without_cra_still_reads_every_unit() -> None:
+    """AT CF 700 + AT CM 700 filter the whole physical probe: a chip without AT CRA is never asked it."""
     report, _ = run("sim://nissan-qashqai-j10?cra=0")
-    assert any(c.startswith("ATCRA") for c in report.adapter.unsupported_commands)
+    assert not any(c.startswith("ATCRA") for c in report.adapter.unsupported_commands)
     suffixes = {e.identification.fields.get("part_number_suffix") for e in report.ecus}
     assert {"BR02A", "JD02D", "BR01D", "BR50E"} <= suffixes
 

@@ -503,8 +503,8 @@ LOSSLESS = [
     # a clone that answers '?' to the optional AT commands (AT CRA too: obdident uses AT CF + AT CM instead)
     Case(
         "question-mark-to-optional-at",
-        tuple(_answer(c, "?\r\r>") for c in ("ATL0", "ATS0", "ATAT1", "ATCAF1", "AT@1", "ATRV", "ATCRA7E8")),
-        fired=r"'ATCF7E8' -> ",
+        tuple(_answer(c, "?\r\r>") for c in ("ATL0", "ATS0", "ATAT1", "ATCAF1", "AT@1", "ATRV", "ATCF700")),
+        fired=r"'ATCRA7E8' -> ",
     ),
     # AT D unanswered: obdident waits 1 s and falls back to AT Z
     Case("atd-stalls-atz-answers", (_stall("ATD"),), fired=r"'ATD' -> stall[^\n]*\n[^\n]*'ATZ' -> "),
@@ -530,7 +530,7 @@ def test_fault_without_loss_gives_a_complete_exact_report(
     _assert_fired(case, peer)
     if case.id == "question-mark-to-optional-at":
         # obdident no longer sends AT L0, AT AT1 or AT CAF1 (AT D restores what it needs)
-        assert set(report.adapter.unsupported_commands) == {"ATS0", "AT@1", "ATRV", "ATCRA7E8"}
+        assert set(report.adapter.unsupported_commands) == {"ATS0", "AT@1", "ATRV", "ATCF700"}
 
 
 def test_no_data_for_a_declared_infotype_is_named_and_makes_the_report_incomplete(
@@ -647,7 +647,7 @@ def test_failure_during_physical_reads_keeps_what_the_unit_gave(
 def test_link_lost_after_the_vehicle_answered_gives_a_report(
     elmulator: Callable[..., Peer], tmp_path: Path
 ) -> None:
-    peer = elmulator(_variant(tmp_path, "disconnect_on_atdpn", _disconnect("ATDPN")))
+    peer = elmulator(_variant(tmp_path, "disconnect_on_atsh7e0", _disconnect("ATSH7E0")))
     outcome = _scan(peer.url)
     assert outcome.error is None or isinstance(outcome.error, ObdidentError), outcome.error
     assert outcome.elapsed_s < 8
@@ -700,17 +700,18 @@ def test_overall_limit_bounds_a_stalled_protocol_search(
 
 
 def test_bundled_scenario_without_obdidents_dialogue_ends_truthfully(elmulator: Callable[..., Peer]) -> None:
-    """elmulator's bundled no_codes_basic answers AT DPN with its default 'OK' and has no service 09
-    InfoType 00 entry: obdident cannot learn the protocol, so the scan must end quickly, incomplete,
-    inventing nothing."""
+    """elmulator's bundled no_codes_basic answers 0100 on protocol 6 pinned (so no AT DPN is asked, which it
+    would answer with its default 'OK') and has no service 09 InfoType 00 entry: the scan must end quickly,
+    incomplete, saying so, inventing nothing."""
     assert "no_codes_basic" in _elmulator.bundled_names()
     peer = elmulator("no_codes_basic")
     outcome = _scan(peer.url)
     report = _report(outcome, peer)
     why = _why(report, peer)
     assert report.complete is False, why
-    assert "no-vehicle-response" in [p.code for p in report.problems], why
-    assert report.vehicle.vin is None and report.ecus == (), why
+    assert "service-09-not-supported" in [p.code for p in report.problems], why
+    assert report.vehicle.vin is None, why
+    assert all(not e.identification.fields and not e.identification.calibration_ids for e in report.ecus), why
     assert outcome.elapsed_s < 10
 
 

@@ -34,7 +34,7 @@ def test_each_quirk_still_gives_the_same_identification(
 
 @pytest.mark.parametrize(
     ("quirk", "unsupported"),
-    [("no-count", "response-count digit"), ("no-s0", "ATS0"), ("no-cra", "ATCRA")],
+    [("no-count", "response-count digit"), ("no-s0", "ATS0")],
 )
 def test_missing_commands_are_listed_in_the_report(quirk: str, unsupported: str) -> None:
     report = obdident.scan(f"sim://nissan-qashqai-j10?quirk={quirk}")

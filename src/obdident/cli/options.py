@@ -130,6 +130,15 @@ SweepOption = Annotated[
     bool, typer.Option("--sweep", help="Also probe every physical id 700-7F7 and list unknown units.")
 ]
 
+FullOption = Annotated[
+    bool,
+    typer.Option(
+        "--full",
+        help="Probe every unit of the table, also those the vehicle's family does not have by the public "
+        "record (the report lists them as not probed otherwise).",
+    ),
+]
+
 RecordOption = Annotated[
     str | None,
     typer.Option(

@@ -48,6 +48,7 @@ class Addressing:
         self.vehicle_protocol: Protocol | None = None
         self._settings: dict[str, str] = {}
         self._cra_works = True
+        self._cfcm_works = True  # False once the adapter answered ``?`` to AT CF or AT CM
         self._fc_works = True
         self._fc_id: str | None = None  # the id AT FC SH last set (kept across AT TP, cleared by AT D)
         self._pinned = False  # the adapter confirmed AT TP for self.protocol since the last reset
@@ -81,6 +82,9 @@ class Addressing:
                 response=lines,
             )
         self._settings[key] = line
+        # AT CRA and AT CF / AT CM set the same filter (ELM327 datasheet, AT CRA): one overwrites the other.
+        for stale in ("CF", "CM") if key == "CRA" else ("CRA",) if key in ("CF", "CM") else ():
+            self._settings.pop(stale, None)
         return True
 
     def set_receive_timeout(self, value_hex: str) -> None:
@@ -105,7 +109,7 @@ class Addressing:
         self.pin(number)
         self.protocol = PROTOCOLS[number]
         self.vehicle_protocol = self.vehicle_protocol or self.protocol
-        for key in ("SH", "CRA", "FCSH"):
+        for key in ("SH", "CRA", "CF", "CM", "FCSH"):
             self._settings.pop(key, None)
 
     def use_header_bits(self, bits: int) -> None:
@@ -199,7 +203,7 @@ class Addressing:
             )
         self.protocol = PROTOCOLS[number]
         self._pinned = True
-        for key in ("SH", "CRA", "FCSH"):
+        for key in ("SH", "CRA", "CF", "CM", "FCSH"):
             self._settings.pop(key, None)
 
     def functional(self) -> None:
@@ -211,7 +215,9 @@ class Addressing:
         self.use_protocol(protocol.number)
         eleven = protocol.header_bits == 11
         self.setting("SH", "ATSH7DF" if eleven else "ATSH18DB33F1")
-        if self._cra_works:
+        if eleven and self._settings.get("CF") == "ATCF700" and self._settings.get("CM") == "ATCM700":
+            pass  # the physical probe's filter passes 700-7FF, the OBD responders 7E8-7EF among them
+        elif self._cra_works:
             self.setting("CRA", "ATCRA")
         else:
             self.setting("CF", "ATCF7E8" if eleven else "ATCF18DAF100")
@@ -234,7 +240,17 @@ class Addressing:
         self.setting("SH", f"ATSH{request_id}")
         if self.protocol is None or not self.protocol.can:
             return
-        if response_id is not None:
+        wide = response_id is not None and len(response_id) == 3 and response_id[0] == "7"
+        if wide and self._cfcm_works:
+            # One filter for every 11-bit unit of the physical probe: AT CF 700 + AT CM 700 pass ids 700-7FF
+            # (ELM327 datasheet, AT CF / AT CM), set once instead of an AT CRA per unit. The caller keeps only
+            # the unit's own frames (obdident.scanning.ask), so a wider filter changes no answer.
+            self._cfcm_works = self.setting("CF", "ATCF700", required=False) and self.setting(
+                "CM", "ATCM700", required=False
+            )
+        if wide and self._cfcm_works:
+            pass
+        elif response_id is not None:
             if self._cra_works:
                 self._cra_works = self.setting("CRA", f"ATCRA{response_id}", required=False)
             if not self._cra_works:
@@ -246,6 +262,8 @@ class Addressing:
             self.setting("CRA", "ATCRA")
         if not flow_control:
             return
+        if _auto_flow_control(request_id, response_id) and self._settings.get("FCSM") in (None, "ATFCSM0"):
+            return  # AT FC SM 0 (the AT D default) answers 7E8-7EF with 7E0-7E7 (ISO 15765-4 §6.3.2)
         # FC SH and FC SD first: AT FC SM 1 is an error until both are set (ELM327 datasheet,
         # "Altering Flow Control Messages"). Chips older than v1.1 (and clones claiming more) lack them:
         # then only single-frame answers and 7E8-7EF responders come through whole.
@@ -260,6 +278,18 @@ class Addressing:
                 # The adapter refused part of the set-up: its flow control may still name the previous unit.
                 # Automatic flow control (mode 0) names no id, so nothing stale can go out (obdident.guard).
                 self.setting("FCSM", "ATFCSM0", required=False)
+
+
+def _auto_flow_control(request_id: str, response_id: str | None) -> bool:
+    """Whether the ELM327's automatic flow control (mode 0) reaches this unit: an ISO 15765-4 OBD pair,
+    request 7E0-7E7 answered on request + 8 (ELM327 datasheet, "Altering Flow Control Messages")."""
+    if response_id is None or len(request_id) != 3 or len(response_id) != 3:
+        return False
+    try:
+        request, response = int(request_id, 16), int(response_id, 16)
+    except ValueError:
+        return False
+    return 0x7E0 <= request <= 0x7E7 and response == request + 8
 
 
 def first_line(lines: list[str]) -> str | None:

@@ -11,10 +11,10 @@ import logging
 import time
 from collections.abc import Callable
 
+from obdident.elm327 import search
 from obdident.elm327.addressing import Addressing
 from obdident.elm327.addressing import first_line as _first
 from obdident.elm327.lines import (
-    PROTOCOLS,
     Protocol,
     frames_declared,
     is_info,
@@ -22,7 +22,8 @@ from obdident.elm327.lines import (
     parse_voltage,
     raise_for_status,
 )
-from obdident.elm327.masking import MaskedAnswer, mask_answer
+from obdident.elm327.masking import MaskedAnswer
+from obdident.elm327.search import CAN_RECEIVE_TIMEOUT_HEX
 from obdident.elm327.types import AdapterInfo, Clock, Exchange, Response, SerialLike
 from obdident.elm327.wire import MAX_ANSWER_BYTES, Wire
 from obdident.errors import (
@@ -42,9 +43,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["ELM327", "MAX_ANSWER_BYTES", "AdapterInfo", "Clock", "Exchange", "Response", "SerialLike"]
 
-#: Default receive timeout while probing for answers on CAN: 0x19 x 4.096 ms = 102 ms, twice the
-#: ISO 15765-4 P2(CAN) of 50 ms (ELM327 datasheet, AT ST; ISO 15765-4 §6.3.2).
-CAN_RECEIVE_TIMEOUT_HEX = "19"
 _SEARCH_TIMEOUT_S = 20.0  # the automatic search tries every protocol; K-line inits take seconds each
 
 
@@ -82,6 +80,8 @@ class ELM327:
         self._addressing = Addressing(self.at)
         self._unsupported: list[str] = []
         self._count_works = True
+        #: Requests the vehicle left unanswered (NO DATA) since it last answered one; None before any answer.
+        self.unanswered: int | None = None
 
     @property
     def guard(self) -> Guard:
@@ -315,12 +315,8 @@ class ELM327:
 
     # --- talking to the vehicle -------------------------------------------------------------------
     def connect_vehicle(self, *, timeout_s: float = _SEARCH_TIMEOUT_S) -> Response:
-        """Find the vehicle's protocol, trying ISO 15765-4 CAN 11-bit 500k first.
-
-        Sends AT TP A6 (try protocol 6, fall back to the automatic search: nothing is saved, unlike AT SP)
-        and then service 01 PID 00, which every OBD-II ECU answers, so the search completes. Then reads the
-        protocol with AT DPN, pins it with AT TP h and, on CAN, sets the receive timeout (AT ST) to twice
-        P2(CAN).
+        """Find the vehicle's protocol, trying ISO 15765-4 CAN 11-bit 500k first
+        (:func:`obdident.elm327.search.connect_vehicle`).
 
         Args:
             timeout_s: deadline for the search, in seconds.
@@ -332,23 +328,9 @@ class ELM327:
             UnableToConnectError: no protocol found (ignition off, or a vehicle without OBD emissions ECUs).
             AdapterReplyError: ``CAN ERROR``, ``BUS INIT: ...ERROR`` and the like.
         """
-        self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)  # P2(CAN) x 2 (J1850's P2 is 100 ms, still within)
-        self.at("ATTPA6")
-        exchange = self.command("0100", timeout_s=timeout_s)
-        raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
-        number = (_first(self.at("ATDPN")) or "").upper().lstrip("A")
-        protocol = PROTOCOLS.get(number)
-        if protocol is None:
-            raise AdapterError(
-                f"the adapter reports an unknown protocol {number!r}", request="ATDPN", response=[number]
-            )
-        self._addressing.found(protocol)  # pinned with AT TP h, which saves nothing
-        if protocol.can:
-            self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
-        answer = mask_answer(exchange.lines, protocol)
-        if answer.error is not None:
-            raise answer.error
-        return Response(exchange, answer.messages or ())
+        response = search.connect_vehicle(self, timeout_s)
+        self.unanswered = 0 if response.messages else self.unanswered
+        return response
 
     def request(
         self, payload: bytes, *, expected_frames: int | None = None, timeout_s: float = 2.0
@@ -394,7 +376,10 @@ class ELM327:
         try:
             raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
         except NoDataError:
+            self.unanswered = None if self.unanswered is None else self.unanswered + 1
             return Response(exchange, ())
         if answer.error is not None:
             raise answer.error
+        if answer.messages:
+            self.unanswered = 0
         return Response(exchange, answer.messages or ())

@@ -106,6 +106,7 @@ def scan(
     baudrate: int = DEFAULT_BAUDRATE,
     make: str | None = None,
     sweep: bool = False,
+    full: bool = False,
     timeout_s: float = 120.0,
     progress: Progress | None = None,
     on_exchange: Callable[[Exchange], None] | None = None,
@@ -118,6 +119,7 @@ def scan(
         baudrate: serial speed in baud (38400 for most adapters).
         make: ``nissan`` to treat the vehicle as a Nissan when it does not show it (see :class:`ScanOptions`).
         sweep: also probe every 11-bit physical id 700-7F7.
+        full: also probe the units the vehicle's family does not have by the public record.
         timeout_s: overall limit in seconds.
         on_exchange: called with every (masked) exchange with the adapter, for recording.
         checkpoint: called with a partial report after each step (see :func:`scan_port`).
@@ -133,7 +135,7 @@ def scan(
     """
     link = open_port(port, baudrate=baudrate)
     try:
-        options = ScanOptions(make=make, sweep=sweep)
+        options = ScanOptions(make=make, sweep=sweep, full=full)
         return scan_port(
             link,
             port,

@@ -2,8 +2,8 @@
 model family, the head unit.
 
 Pure functions over the scan's results. Nothing is guessed: a VIN is given only when every usable source
-agrees, a family only from a VIN model code or a part number seen on that family in public captures, and
-the head unit's status says what was tried.
+agrees, a family only from a VIN model code, a part number or a CALID seen on that family in public
+captures, and the head unit's status says what was tried.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from obdident.model import HEAD_UNIT_FIELDS, HeadUnit, Problem, Vehicle, VinSource
 from obdident.scanning.state import ScanState, UnitResult
-from obdident.vehicles import addresses, nissan
+from obdident.vehicles import addresses, families, nissan
 from obdident.vehicles.nissan import Family, Unit
 from obdident.vehicles.vin import VIN_PLACES, VinInfo, decode_vin
 
@@ -20,8 +20,10 @@ __all__ = [
     "VIN_ELSEWHERE",
     "candidate_units",
     "family",
+    "family_so_far",
     "head_unit",
     "nissan_basis",
+    "not_on_family",
     "probe_now",
     "vehicle",
 ]
@@ -111,8 +113,15 @@ def vehicle(sources: Sequence[VinSource], any_ecu: bool, problems: list[Problem]
     )
 
 
-def family(vin: str | None, physical: Sequence[UnitResult]) -> tuple[Family, str] | None:
-    """The Nissan model family, from the VIN's model code or a part number seen on that family.
+def family(
+    vin: str | None, physical: Sequence[UnitResult], calids: Sequence[str] = ()
+) -> tuple[Family, str] | None:
+    """The Nissan model family, from the VIN's model code, a part number or a CALID seen on that family.
+
+    Args:
+        vin: the vehicle's VIN, when read.
+        physical: what the units gave on their physical addresses.
+        calids: the CALIDs read (service 09 InfoType 04): asked last, so a part number keeps its say.
 
     Returns:
         The family and what established it, or None.
@@ -127,7 +136,27 @@ def family(vin: str | None, physical: Sequence[UnitResult]) -> tuple[Family, str
             found = nissan.family_from_fingerprint(result.unit.response_id, suffix)
             if found is not None:
                 return found
+    for calid in calids:
+        found = families.family_from_calid(calid)
+        if found is not None:
+            return found
     return None
+
+
+def family_so_far(state: ScanState) -> tuple[Family, str] | None:
+    """The family from what the scan read so far (VIN, part numbers, CALIDs); None while unknown."""
+    physicals = [s.physical for s in state.ecus.values() if s.physical]
+    calids = [c for ecu in state.ecus.values() for c in ecu.calibration_ids]
+    return family(vehicle(state.vin_sources, True, []).vin, physicals, calids)
+
+
+def not_on_family(unit: Unit, found: tuple[Family, str] | None) -> str | None:
+    """Why ``unit`` is not probed on the established family (the public record says it has none), or None.
+
+    A head-unit candidate is always probed (:data:`obdident.vehicles.families.NOT_ON_FAMILY` lists none)."""
+    if found is None or unit.head_unit:
+        return None
+    return families.NOT_ON_FAMILY.get(found[0].code, {}).get(unit.name)
 
 
 def _read_kinds(fields: dict[str, str]) -> set[str]:

@@ -193,7 +193,28 @@ def _session(asker: Asker, session: int) -> Negative | bool:
     return True
 
 
-def identify(driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | None = None) -> UnitResult:
+def _in_session(asker: Asker) -> None:
+    """Read the identification in Nissan's session ``10 C0`` (just opened), then return the unit to its
+    default session ``10 81`` whatever happened."""
+    result = asker.result
+    result.session = "10 C0"
+    try:
+        first = _read_lid(asker, 0x83)
+        if isinstance(first, tuple):
+            _kwp_reads(asker, first)
+    finally:
+        back = _session(asker, _KWP_DEFAULT)
+        if back is not True:
+            result.problem(
+                "session-not-restored",
+                f"{result.unit.name} did not confirm its return to the default session (10 81): {back}. It "
+                "returns by itself after a few seconds without requests.",
+            )
+
+
+def identify(
+    driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | None = None, session_first: bool = False
+) -> UnitResult:
     """Probe one unit on its physical address and read its identification.
 
     Args:
@@ -203,6 +224,8 @@ def identify(driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | N
         nissan: the vehicle is established as a Nissan (only then is ``10 C0`` sent).
         result: where to put what the unit gives, as it comes (so a caller keeps it if a later request
             fails); a new one when omitted.
+        session_first: the vehicle's family is one whose captures show this unit (``needs_session``)
+            refusing identification outside ``10 C0``: open the session at once, without asking first.
 
     Returns:
         What the unit gave; ``present`` False when it never answered.
@@ -224,6 +247,16 @@ def identify(driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | N
     if unit.dialect == "uds":
         _uds_reads(asker)
         return result
+    opened: Negative | bool | None = None
+    if nissan and session_first and unit.needs_session:
+        # A capture shows this unit answering identification only in Nissan's session: open it at once
+        # rather than be refused first (the refusal is what the capture shows; asking again tells nothing).
+        opened = _session(asker, _NISSAN_SESSION)
+        if opened is True:
+            _in_session(asker)
+            return result
+        if opened is False and not result.present:
+            return result  # silent: absent
     first = _read_lid(asker, 0x83)
     if isinstance(first, Negative) and first.nrc in _LOCKED:
         if not nissan:
@@ -244,23 +277,11 @@ def identify(driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | N
                 "needs it.",
             )
             return result
-        opened = _session(asker, _NISSAN_SESSION)
+        opened = opened if opened is not None else _session(asker, _NISSAN_SESSION)
         if opened is not True:
             result.problem("session-refused", f"{unit.name} refused Nissan's session 10 C0: {opened}")
             return result
-        result.session = "10 C0"
-        try:
-            first = _read_lid(asker, 0x83)
-            if isinstance(first, tuple):
-                _kwp_reads(asker, first)
-        finally:
-            back = _session(asker, _KWP_DEFAULT)
-            if back is not True:
-                result.problem(
-                    "session-not-restored",
-                    f"{unit.name} did not confirm its return to the default session (10 81): {back}. It "
-                    "returns by itself after a few seconds without requests.",
-                )
+        _in_session(asker)
         return result
     if isinstance(first, tuple):
         _kwp_reads(asker, first)

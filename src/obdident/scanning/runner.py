@@ -28,7 +28,8 @@ from obdident.errors import (
 from obdident.scanning import assess, obd09, physical, second_can
 from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
 from obdident.scanning.sweep import sweep
-from obdident.vehicles.nissan import SECOND_CAN, Unit
+from obdident.vehicles.families import SESSION_FAMILIES
+from obdident.vehicles.nissan import SECOND_CAN, Family, Unit
 
 __all__ = ["Progress", "Runner"]
 
@@ -178,14 +179,28 @@ class Runner:
                 self.state.merge(physical.identify_kline(self.driver))
             return
         self._establish_nissan()
+        skipped: list[tuple[Unit, str, tuple[Family, str]]] = []
         for unit in assess.candidate_units(self.state):
             if not assess.probe_now(unit, self.state):
                 continue
+            found = assess.family_so_far(self.state)
+            why = None if self.state.options.full else assess.not_on_family(unit, found)
+            if why is not None and found is not None:
+                skipped.append((unit, why, found))
+                continue
             self._announce(f"Looking for the {unit.description} ({unit.request_id})")
             self.state.probed.append(unit)
-            self._step(functools.partial(self._identify, unit))
+            self._step(functools.partial(self._identify, unit, found))
             if self.state.nissan_basis is None and self.state.vin_sources:
                 self._establish_nissan()
+        if skipped:
+            family, basis = skipped[-1][2]
+            listed = "; ".join(f"{u.name} ({u.request_id}): {why}" for u, why, _ in skipped)
+            self.state.problem(
+                "units-not-probed",
+                f"Not probed, because the public record says a {family.name} has no such unit (the family "
+                f"from {basis}): {listed}. Scan with --full to probe them too.",
+            )
         if self.state.options.sweep:
             self._announce("Sweeping every physical id 700-7F7 (--sweep)")
             self.driver.use_header_bits(11)
@@ -213,10 +228,12 @@ class Runner:
 
         self._step(probe)
 
-    def _identify(self, unit: Unit) -> None:
+    def _identify(self, unit: Unit, found: tuple[Family, str] | None = None) -> None:
         result = UnitResult(unit)
+        nissan = self.state.nissan_basis is not None
+        session = nissan and found is not None and found[0].code in SESSION_FAMILIES
         try:
-            physical.identify(self.driver, unit, nissan=self.state.nissan_basis is not None, result=result)
+            physical.identify(self.driver, unit, nissan=nissan, result=result, session_first=session)
         except AdapterResetError:
             raise  # the step is repeated from the start: what this try gave is read again
         except BaseException:
@@ -226,10 +243,13 @@ class Runner:
 
     def _still_there(self) -> None:
         """Ask once more what answered first: silence now means the vehicle went quiet during the scan
-        (ignition switched off), so units probed late may be missing though they exist."""
+        (ignition switched off), so units probed late may be missing though they exist. Not asked when the
+        vehicle answered the scan's last request: no silence since then can be the vehicle's."""
         driver, state = self.driver, self.state
         if driver.vehicle_protocol is None or not driver.vehicle_protocol.can:
             return
+        if driver.unanswered == 0:
+            return  # the vehicle answered the last request: nothing since can have gone unheard
         if state.first_responders:
             driver.functional()
             count = state.first_responders if state.first_responders <= MAX_COUNT_DIGIT else None

@@ -29,11 +29,14 @@ class ScanOptions:
             it admits Nissan's session 10 C0 to Nissan physical addresses.
         physical: probe the physical-address units of the Nissan table (and the OBD ECUs that answered).
         sweep: also probe every 11-bit physical id 700-7F7 and list unknown responders.
+        full: probe every unit of the table, also those the established family does not have by the public
+            record (:data:`obdident.vehicles.families.NOT_ON_FAMILY`), otherwise listed as not probed.
     """
 
     make: str | None = None
     physical: bool = True
     sweep: bool = False
+    full: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,93 @@
+"""Finding the vehicle's protocol: ``0100`` on ISO 15765-4 CAN 11-bit 500k pinned first, else the adapter's
+search (ELM327 datasheet, AT TP / AT TP A / AT DPN).
+
+Functions over a driver (:class:`obdident.elm327.driver.ELM327`): every line goes through its ``at`` and
+``command``, so through the guard.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from obdident.elm327.addressing import first_line
+from obdident.elm327.lines import PROTOCOLS, is_info, raise_for_status
+from obdident.elm327.masking import mask_answer
+from obdident.elm327.types import Response
+from obdident.errors import AdapterError, AdapterReplyError, NoDataError, UnableToConnectError
+
+if TYPE_CHECKING:
+    from obdident.elm327.driver import ELM327
+
+__all__ = ["CAN_RECEIVE_TIMEOUT_HEX", "connect_vehicle"]
+
+#: Default receive timeout while probing for answers on CAN: 0x19 x 4.096 ms = 102 ms, twice the
+#: ISO 15765-4 P2(CAN) of 50 ms (ELM327 datasheet, AT ST; ISO 15765-4 §6.3.2).
+CAN_RECEIVE_TIMEOUT_HEX = "19"
+
+
+def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
+    """Find the vehicle's protocol, trying ISO 15765-4 CAN 11-bit 500k first.
+
+    Asks service 01 PID 00 on protocol 6 pinned (AT TP 6): an answer there shows the protocol with no
+    search, no AT DPN and no second AT TP. Else sends AT TP A6 (try protocol 6, fall back to the automatic
+    search: nothing is saved, unlike AT SP) and service 01 PID 00 again, which every OBD-II ECU answers, so
+    the search completes; then reads the protocol with AT DPN and pins it with AT TP h. On CAN the receive
+    timeout (AT ST) is twice P2(CAN).
+
+    Args:
+        driver: the adapter's driver, set up (``initialize``).
+        timeout_s: deadline for the search, in seconds.
+
+    Returns:
+        The answer to ``0100``: which ECUs are present.
+
+    Raises:
+        UnableToConnectError: no protocol found (ignition off, or a vehicle without OBD emissions ECUs).
+        AdapterReplyError: ``CAN ERROR``, ``BUS INIT: ...ERROR`` and the like.
+        AdapterError: the adapter reports an unknown protocol.
+    """
+    driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)  # P2(CAN) x 2 (J1850's P2 is 100 ms, still within)
+    pinned = _on_can_11_500(driver, timeout_s)
+    if pinned is not None:
+        return pinned
+    driver.at("ATTPA6")
+    exchange = driver.command("0100", timeout_s=timeout_s)
+    raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
+    number = (first_line(driver.at("ATDPN")) or "").upper().lstrip("A")
+    protocol = PROTOCOLS.get(number)
+    if protocol is None:
+        raise AdapterError(
+            f"the adapter reports an unknown protocol {number!r}", request="ATDPN", response=[number]
+        )
+    driver.addressing.found(protocol)  # pinned with AT TP h, which saves nothing
+    if protocol.can:
+        driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
+    answer = mask_answer(exchange.lines, protocol)
+    if answer.error is not None:
+        raise answer.error
+    return Response(exchange, answer.messages or ())
+
+
+def _on_can_11_500(driver: ELM327, timeout_s: float) -> Response | None:
+    """Ask ``0100`` on protocol 6 pinned (AT TP 6, no search): the answer, or None when it is not the
+    vehicle's protocol (the search runs then).
+
+    AT TP A6 tries protocol 6 first anyway; an answer with 11-bit ids on a pinned protocol 6 shows the
+    protocol without a search, so AT DPN and a second AT TP are not needed (ELM327 datasheet, AT TP, AT DPN).
+    A 250k or 29-bit vehicle cannot answer there: NO DATA or CAN ERROR sends the scan to the search.
+    """
+    try:
+        driver.addressing.pin("6")
+    except AdapterReplyError:
+        return None
+    exchange = driver.command("0100", timeout_s=timeout_s)
+    try:
+        raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
+    except (NoDataError, UnableToConnectError, AdapterReplyError):
+        return None
+    protocol = PROTOCOLS["6"]
+    answer = mask_answer(exchange.lines, protocol)
+    if answer.error is not None or not answer.messages:
+        return None
+    driver.addressing.protocol = driver.addressing.vehicle_protocol = protocol
+    return Response(exchange, answer.messages)
