@@ -59,6 +59,7 @@ from obdident.cli.options import (
     TimeoutOption,
     VerboseOption,
 )
+from obdident.cli.window import ui as window_command
 from obdident.errors import ExitCode, ObdidentError
 from obdident.report.sanitize import safe
 
@@ -333,6 +334,9 @@ def ports(
     Console(highlight=False).print(table)
     for note in found.notes:
         err.print(note)
+
+
+app.command("ui")(window_command)
 
 
 @app.command("check-recording")

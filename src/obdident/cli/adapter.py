@@ -49,8 +49,8 @@ def choose_adapter(err: Console) -> str:
         from obdident.transports.ports import NONE_FOUND_ADVICE
 
         err.print(
-            "[red]No adapter found.[/] `obdident ports` lists what obdident can see; --demo tries a simulated "
-            "car."
+            "[red]No adapter found.[/] `obdident ports` lists what obdident can see; --demo tries a "
+            "simulated car."
         )
         for advice in NONE_FOUND_ADVICE:
             err.print(f"  {advice}", markup=False)

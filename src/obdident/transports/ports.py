@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
-    "USB_CHIPS",
     "NONE_FOUND_ADVICE",
+    "USB_CHIPS",
     "WIFI_DEFAULT",
     "Candidate",
     "Found",
