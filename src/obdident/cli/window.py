@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from obdident.cli.console import check_port, stderr
 from obdident.cli.options import DemoOption, PortOption
@@ -56,7 +57,7 @@ def ui(
     if absent:
         err.print(
             f"[red]obdident ui needs the packages of the ui extra[/] ({', '.join(absent)} missing): "
-            f"{window.INSTALL}",
+            f"{escape(window.INSTALL)}",
             soft_wrap=True,
         )
         raise typer.Exit(ExitCode.USAGE)
