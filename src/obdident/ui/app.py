@@ -42,6 +42,8 @@ __all__ = ["TokenGate", "build_app"]
 
 #: How long one wait for a scan event lasts before a keep-alive comment is sent, seconds.
 _KEEPALIVE_S = 10.0
+#: The largest form body read, bytes (the pages' forms hold two short fields).
+_FORM_LIMIT = 4096
 #: The label fields the owner may type, with the form field names the page uses.
 _LABEL_FIELDS: tuple[tuple[EnteredField, str], ...] = (("part_number", "HU"), ("serial_number", "SN"))
 
@@ -116,8 +118,8 @@ def build_app(session: Session, token: str, on_stop: Callable[[], None]) -> Star
         )
 
     async def choose(request: Request) -> Response:
-        form = await request.form()
-        if not session.choose(str(form.get("url", ""))):
+        form = await _form(request)
+        if not session.choose(form.get("url", "")):
             return page("message.html", 400, title="Choose an adapter", text="That adapter was not offered.")
         return go("/ignition")
 
@@ -179,8 +181,8 @@ def build_app(session: Session, token: str, on_stop: Callable[[], None]) -> Star
         values: dict[str, str] = {}
         errors: dict[str, str] = {}
         if request.method == "POST" and run.report is not None and not session.demo:
-            form = await request.form()
-            values = {key: str(form.get(key, "")).strip() for _, key in _LABEL_FIELDS}
+            form = await _form(request)
+            values = {key: form.get(key, "").strip() for _, key in _LABEL_FIELDS}
             checked = []
             for field, key in _LABEL_FIELDS:
                 if not values[key]:
@@ -249,6 +251,16 @@ def build_app(session: Session, token: str, on_stop: Callable[[], None]) -> Star
         Middleware(TokenGate, token=token),
     ]
     return Starlette(routes=routes, middleware=middleware)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The page's form fields (``application/x-www-form-urlencoded``, WHATWG HTML "Form submission"), the
+    first value of each; bounded: the pages' forms are small."""
+    body = await request.body()
+    if len(body) > _FORM_LIMIT:
+        return {}
+    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return {name: values[0] for name, values in fields.items()}
 
 
 def _sse(event: Event) -> str:
