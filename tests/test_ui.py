@@ -32,7 +32,7 @@ def _status(url: str, method: str = "GET") -> int:
 
 
 def _base(url: str) -> str:
-    return url.split("/?token=")[0]
+    return url.split("/?token=", maxsplit=1)[0]
 
 
 def test_requests_without_the_token_are_refused(tmp_path: Path) -> None:
@@ -157,7 +157,9 @@ def test_a_taken_http_port_is_a_one_line_error() -> None:
     taken.bind(("127.0.0.1", 0))
     taken.listen(1)
     try:
-        result = CliRunner().invoke(app, ["ui", "--demo", "--no-browser", "--http-port", str(taken.getsockname()[1])])
+        result = CliRunner().invoke(
+            app, ["ui", "--demo", "--no-browser", "--http-port", str(taken.getsockname()[1])]
+        )
     finally:
         taken.close()
     assert result.exit_code == 2

@@ -76,7 +76,9 @@ def chromium_path() -> str:
     if found:
         return found
     if os.environ.get("CI"):
-        pytest.fail("chromium is not installed, and CI must run the window's browser tests (.ci/run installs it)")
+        pytest.fail(
+            "chromium is not installed, and CI must run the window's browser tests (.ci/run installs it)"
+        )
     pytest.skip("chromium is not installed (Debian: apt-get install --no-install-recommends chromium)")
 
 
@@ -84,7 +86,9 @@ def chromium_path() -> str:
 def browser() -> Iterator[Any]:
     """A headless Chromium browser (Playwright's ``Browser``)."""
     path = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the test extra)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (the test extra)"
+    )
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
         try:
