@@ -36,7 +36,7 @@ from obdident.report.request import request_text
 from obdident.transports.ports import NONE_FOUND_ADVICE
 from obdident.ui.session import Busy, Event, ScanRun, Session
 from obdident.ui.words import missing_label_fields, owner_words
-from obdident.vehicles.headunit_forms import EnteredValueError, accepted_forms, check_entered
+from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, accepted_forms, check_entered
 
 __all__ = ["TokenGate", "build_app"]
 
@@ -190,7 +190,8 @@ def build_app(session: Session, token: str, on_stop: Callable[[], None]) -> Star
                 try:
                     checked.append(check_entered(field, values[key]))
                 except EnteredValueError as exc:
-                    errors[key] = f"{exc} {exc.hint}"
+                    name = FIELD_NAMES[field]  # the CLI's message names its option; the page names the box
+                    errors[key] = f"{values[key]!r} is not a head-unit {name} obdident accepts. {exc.hint}"
             if not errors:
                 await run_in_threadpool(session.enter, run, tuple(checked))
                 return go(f"/print/{run.number}")
