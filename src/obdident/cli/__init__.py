@@ -60,6 +60,7 @@ from obdident.cli.options import (
     TimeoutOption,
     VerboseOption,
 )
+from obdident.cli.window import ui as window_command
 from obdident.errors import ExitCode, ObdidentError
 from obdident.report.sanitize import safe
 
@@ -336,6 +337,9 @@ def ports(
     Console(highlight=False).print(table)
     for note in found.notes:
         err.print(note)
+
+
+app.command("ui")(window_command)
 
 
 @app.command("check-recording")

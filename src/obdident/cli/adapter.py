@@ -46,12 +46,14 @@ def choose_adapter(err: Console) -> str:
         err.print(f"Using {likely[0].url} ({likely[0].description}: {likely[0].reason}).")
         return likely[0].url
     if not likely:
+        from obdident.transports.ports import NONE_FOUND_ADVICE
+
         err.print(
-            "[red]No adapter found.[/] Plug a USB adapter in, pair a Bluetooth one (and switch it on: most "
-            "take power from the car's OBD-II socket), or join a WiFi adapter's network and use --port "
-            "socket://192.168.0.10:35000. `obdident ports` lists what obdident can see; --demo tries a "
+            "[red]No adapter found.[/] `obdident ports` lists what obdident can see; --demo tries a "
             "simulated car."
         )
+        for advice in NONE_FOUND_ADVICE:
+            err.print(f"  {advice}", markup=False)
         for note in found.notes:
             err.print(f"  {note}")
         raise typer.Exit(ExitCode.NO_CONTACT)

@@ -8,42 +8,21 @@ report (redacted with ``--redact``) and closes the recording, so nothing that wa
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from obdident.errors import ExitCode
 from obdident.model import EnteredValue, Problem, Report
 from obdident.recording.recorder import Recorder
 from obdident.report.entered import add_entered
-from obdident.report.outputs import STDOUT, write_text
+from obdident.report.outputs import STDOUT, default_report_path, write_text
 from obdident.report.sanitize import safe
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from rich.console import Console
 
     from obdident.recording.format import ExchangeLike
 
 __all__ = ["Keeper", "default_report_path"]
-
-
-def default_report_path(now: datetime, folder: Path) -> Path:
-    """The file every scan keeps its report in when ``--json`` does not choose one:
-    ``obdident-YYYYMMDD-HHMMSS.json`` in ``folder`` (``-2``, ``-3`` ... added when that name is taken, so an
-    earlier scan's report is never overwritten).
-
-    Args:
-        now: the local time the scan starts (the clock is the caller's).
-        folder: where to keep it (the current folder).
-    """
-    stem = f"obdident-{now:%Y%m%d-%H%M%S}"
-    path = folder / f"{stem}.json"
-    number = 1
-    while path.exists():
-        number += 1
-        path = folder / f"{stem}-{number}.json"
-    return path
 
 
 class Keeper:

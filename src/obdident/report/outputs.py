@@ -22,13 +22,23 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from obdident.atomicfile import write_atomic
 from obdident.errors import ObdidentError
 from obdident.model import Report
 
-__all__ = ["STDOUT", "Output", "check_asked", "check_outputs", "same_file", "write_outputs", "write_text"]
+__all__ = [
+    "STDOUT",
+    "Output",
+    "check_asked",
+    "check_outputs",
+    "default_report_path",
+    "same_file",
+    "write_outputs",
+    "write_text",
+]
 
 #: The path that means "standard output".
 STDOUT = "-"
@@ -202,3 +212,21 @@ def write_outputs(
                 tell(f"Nothing was read from the car: no CSV row appended to {csv}")
     except OSError as exc:
         raise ObdidentError(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}") from exc
+
+
+def default_report_path(now: datetime, folder: Path) -> Path:
+    """The file every scan keeps its report in when ``--json`` does not choose one:
+    ``obdident-YYYYMMDD-HHMMSS.json`` in ``folder`` (``-2``, ``-3`` ... added when that name is taken, so an
+    earlier scan's report is never overwritten).
+
+    Args:
+        now: the local time the scan starts (the clock is the caller's).
+        folder: where to keep it (the current folder).
+    """
+    stem = f"obdident-{now:%Y%m%d-%H%M%S}"
+    path = folder / f"{stem}.json"
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem}-{number}.json"
+    return path

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
+    "NONE_FOUND_ADVICE",
     "USB_CHIPS",
     "WIFI_DEFAULT",
     "Candidate",
@@ -58,6 +59,17 @@ USB_CHIPS: dict[tuple[int, int], str] = {
 _NAMES = re.compile(r"OBD|ELM ?327|V-?LINK|VEEPEAK|KONNWEI|LELINK|VGATE|SCANTOOL", re.IGNORECASE)
 #: The address and port most WiFi ELM327 adapters serve on their own network.
 WIFI_DEFAULT = "socket://192.168.0.10:35000"
+#: What to do when no adapter is found, one sentence each (``obdident scan`` without ``--port`` and
+#: ``obdident ui`` say the same): plug in, pair and bind, join the WiFi network, the serial device group.
+NONE_FOUND_ADVICE: tuple[str, ...] = (
+    "Plug a USB adapter in, or pair a Bluetooth one (and switch it on: most take power from the car's "
+    "OBD-II socket).",
+    "On Linux a paired Bluetooth Classic adapter appears once bound: sudo rfcomm bind 0 MAC (then "
+    "/dev/rfcomm0), or use the port rfcomm://MAC.",
+    f"A WiFi adapter: join its WiFi network, then use the port {WIFI_DEFAULT}.",
+    "On Linux, a USB or Bluetooth adapter that is there but cannot be opened needs your user in the "
+    "dialout group (uucp on Arch): sudo usermod -aG dialout $USER, then log out and in again.",
+)
 
 
 def _bluetooth_serial(device: str, description: str) -> bool:

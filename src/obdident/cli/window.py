@@ -1,0 +1,82 @@
+"""``obdident ui``: the window for owners who never open a terminal (:mod:`obdident.ui`, imported lazily).
+
+Without the ``ui`` extra's packages the command says how to install them (exit 2); everything else is in
+:mod:`obdident.ui`. The first line of stdout is the URL with its token, with or without ``--no-browser``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from obdident.cli.console import check_port, stderr
+from obdident.cli.options import DemoOption, PortOption
+from obdident.errors import ExitCode
+
+__all__ = ["ui"]
+
+HttpPortOption = Annotated[
+    int,
+    typer.Option(
+        "--http-port",
+        metavar="N",
+        min=0,
+        max=65535,
+        help="The local port the window's server listens on, on 127.0.0.1 only (default: a free port).",
+    ),
+]
+NoBrowserOption = Annotated[
+    bool,
+    typer.Option("--no-browser", help="Print the window's URL (with its token); do not open a browser."),
+]
+
+
+def ui(
+    port: PortOption = None,
+    demo: DemoOption = False,
+    http_port: HttpPortOption = 0,
+    no_browser: NoBrowserOption = False,
+) -> None:
+    """Open a window in the browser that walks through the scan, from the adapter to the printed request.
+
+    It listens on 127.0.0.1 only; every request needs the token in the URL it prints first. Ctrl-C or the
+    page's Stop button stops it. Needs the ui extra: pip install 'obdident[ui]'.
+    """
+    err = stderr()
+    if demo and port:
+        err.print("[red]Give either --port or --demo, not both.[/]")
+        raise typer.Exit(ExitCode.USAGE)
+    if port is not None:
+        check_port(err, port)
+    from obdident import ui as window
+
+    absent = window.missing()
+    if absent:
+        err.print(
+            f"[red]obdident ui needs the packages of the ui extra[/] ({', '.join(absent)} missing): "
+            f"{escape(window.INSTALL)}",
+            soft_wrap=True,
+        )
+        raise typer.Exit(ExitCode.USAGE)
+    from obdident.ui.server import Window, default_session
+
+    session = default_session(demo=demo, port=port, folder=Path())
+    try:
+        running = Window(session, http_port=http_port)
+    except OSError as exc:
+        err.print(f"[red]Cannot listen on 127.0.0.1:{http_port}:[/] {exc.strerror or exc}; choose another "
+                  "--http-port, or leave it out for a free one.")  # fmt: skip
+        raise typer.Exit(ExitCode.USAGE) from None
+    typer.echo(running.url)  # the first line of stdout, browser or not
+    if no_browser:
+        err.print("Open that address in a browser on this computer. Ctrl-C stops obdident.")
+    else:
+        import webbrowser
+
+        webbrowser.open(running.url)
+        err.print("The window is open in your browser. Ctrl-C (or its Stop button) stops obdident.")
+    running.run()
+    err.print("obdident ui stopped; the adapter is closed.")

@@ -1,0 +1,269 @@
+"""The window's web application (Starlette): one step a page, the scan's progress as server-sent events.
+
+Steps, in order: ``/`` find the adapter; ``/ignition``; ``/scan/N`` the scan's live progress (events from
+``/events/N``); ``/result/N`` the result in the owner's words; ``/label/N`` the head unit's label details;
+``/print/N`` the printable page (``/page/N``, :func:`obdident.report.html.render_html`) and the request text
+(``/request/N.txt``, :func:`obdident.report.request.request_text`). ``POST /stop`` stops the window.
+
+Every request must carry the window's token as the ``token`` query parameter (every link and form on the
+pages does); anything else gets 403 before any route runs (:class:`TokenGate`). Pages are rendered by jinja2
+with autoescape on; the script only sets ``textContent``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import AsyncIterator, Callable
+from importlib import resources
+from typing import Any
+from urllib.parse import parse_qs
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from obdident.model import EnteredField
+from obdident.report.html import render_html
+from obdident.report.request import request_text
+from obdident.transports.ports import NONE_FOUND_ADVICE
+from obdident.ui.session import Busy, Event, ScanRun, Session
+from obdident.ui.words import missing_label_fields, owner_words
+from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, accepted_forms, check_entered
+
+__all__ = ["TokenGate", "build_app"]
+
+#: How long one wait for a scan event lasts before a keep-alive comment is sent, seconds.
+_KEEPALIVE_S = 10.0
+#: The largest form body read, bytes (the pages' forms hold two short fields).
+_FORM_LIMIT = 4096
+#: The label fields the owner may type, with the form field names the page uses.
+_LABEL_FIELDS: tuple[tuple[EnteredField, str], ...] = (("part_number", "HU"), ("serial_number", "SN"))
+
+
+class TokenGate:
+    """ASGI middleware: a request without the window's token (the ``token`` query parameter) gets 403."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        """Wrap ``app``; ``token`` is the secret every request must carry."""
+        self.app, self._token = app, token.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse (403) any HTTP request whose ``token`` is missing or wrong; pass the rest on."""
+        if scope["type"] == "http":
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            given = (query.get("token") or [""])[0].encode()
+            if not secrets.compare_digest(given, self._token):
+                refusal = PlainTextResponse("Forbidden: open obdident ui from the address it printed.", 403)
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("obdident.ui", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def build_app(session: Session, token: str, on_stop: Callable[[], None]) -> Starlette:
+    """The window's application.
+
+    Args:
+        session: the window's state.
+        token: the secret every request must carry.
+        on_stop: called after the "Stop" page is sent (the server stops).
+
+    Returns:
+        The Starlette application, with the token gate and a check that the Host is 127.0.0.1/localhost.
+    """
+    env = _environment()
+    static = resources.files("obdident.ui") / "static"
+    css, script = (static / "style.css").read_text("utf-8"), (static / "ui.js").read_text("utf-8")
+
+    def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = env.get_template(name).render(token=token, demo=session.demo, css=css, **context)
+        return HTMLResponse(html, status)
+
+    def go(path: str) -> RedirectResponse:
+        return RedirectResponse(f"{path}?token={token}", 303)
+
+    def run_of(request: Request) -> ScanRun | None:
+        return session.runs.get(int(request.path_params["number"]))
+
+    def missing() -> HTMLResponse:
+        return page("message.html", 404, title="No such scan", text="That scan is not in this window.")
+
+    async def adapter(request: Request) -> Response:
+        if session.fixed is not None:
+            return page("adapter.html", fixed=session.fixed, found=None, advice=())
+        found = await run_in_threadpool(session.find)
+        likely = [c for c in found.candidates if c.likely]
+        return page(
+            "adapter.html",
+            fixed=None,
+            found=found,
+            likely=likely,
+            others=[c for c in found.candidates if not c.likely],
+            advice=NONE_FOUND_ADVICE if not likely else (),
+        )
+
+    async def choose(request: Request) -> Response:
+        form = await _form(request)
+        if not session.choose(form.get("url", "")):
+            return page("message.html", 400, title="Choose an adapter", text="That adapter was not offered.")
+        return go("/ignition")
+
+    async def ignition(request: Request) -> Response:
+        if session.adapter is None:
+            return go("/")
+        return page("ignition.html", url=session.adapter)
+
+    async def start(request: Request) -> Response:
+        try:
+            run = session.start()
+        except Busy as exc:
+            running = session.running
+            return page("message.html", 409, title="One scan at a time", text=str(exc),
+                        link=f"/scan/{running.number}" if running else "/")  # fmt: skip
+        return go(f"/scan/{run.number}")
+
+    async def progress(request: Request) -> Response:
+        run = run_of(request)
+        if run is None:
+            return missing()
+        return page("scan.html", run=run)
+
+    async def events(request: Request) -> Response:
+        run = run_of(request)
+        if run is None:
+            return missing()
+
+        async def stream() -> AsyncIterator[str]:
+            seen = 0
+            while not session.stopping and not await request.is_disconnected():
+                new = await run_in_threadpool(session.wait, run, seen, _KEEPALIVE_S)
+                if not new:
+                    yield ": still scanning\n\n"
+                for event in new:
+                    yield _sse(event)
+                seen += len(new)
+                if any(e.kind == "done" for e in new):
+                    return
+
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+    async def result(request: Request) -> Response:
+        run = run_of(request)
+        if run is None:
+            return missing()
+        if not run.done:
+            return go(f"/scan/{run.number}")
+        rows = owner_words(run.report) if run.report else []
+        return page("result.html", run=run, rows=rows)
+
+    async def label(request: Request) -> Response:
+        run = run_of(request)
+        if run is None:
+            return missing()
+        if not run.done:
+            return go(f"/scan/{run.number}")
+        values: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        if request.method == "POST" and run.report is not None and not session.demo:
+            form = await _form(request)
+            values = {key: form.get(key, "").strip() for _, key in _LABEL_FIELDS}
+            checked = []
+            for field, key in _LABEL_FIELDS:
+                if not values[key]:
+                    continue
+                try:
+                    checked.append(check_entered(field, values[key]))
+                except EnteredValueError as exc:
+                    name = FIELD_NAMES[field]  # the CLI's message names its option; the page names the box
+                    errors[key] = f"{values[key]!r} is not a head-unit {name} obdident accepts. {exc.hint}"
+            if not errors:
+                await run_in_threadpool(session.enter, run, tuple(checked))
+                return go(f"/print/{run.number}")
+        asked = missing_label_fields(run.report) if run.report else []
+        forms = {key: accepted_forms(field) for field, key in _LABEL_FIELDS}
+        return page("label.html", 400 if errors else 200, run=run, asked=asked, values=values, errors=errors,
+                    forms=forms)  # fmt: skip
+
+    async def printing(request: Request) -> Response:
+        run = run_of(request)
+        if run is None:
+            return missing()
+        if not run.done:
+            return go(f"/scan/{run.number}")
+        text = request_text(run.report) if run.report else None
+        return page("print.html", run=run, request_text=text)
+
+    async def printable(request: Request) -> Response:
+        run = run_of(request)
+        if run is None or run.report is None:
+            return missing()
+        return HTMLResponse(render_html(run.report))
+
+    async def request_file(request: Request) -> Response:
+        run = run_of(request)
+        if run is None or run.report is None:
+            return missing()
+        name = f"obdident-request-{run.number}.txt"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return PlainTextResponse(request_text(run.report), headers=headers)
+
+    async def script_file(request: Request) -> Response:
+        return Response(script, media_type="text/javascript")
+
+    async def stop(request: Request) -> Response:
+        response = page("message.html", title="obdident has stopped",
+                        text="The adapter is closed. You can close this tab.", link=None)  # fmt: skip
+        response.background = BackgroundTask(on_stop)
+        return response
+
+    routes = [
+        Route("/", adapter),
+        Route("/adapter", choose, methods=["POST"]),
+        Route("/ignition", ignition),
+        Route("/scan", start, methods=["POST"]),
+        Route("/scan/{number:int}", progress),
+        Route("/events/{number:int}", events),
+        Route("/result/{number:int}", result),
+        Route("/label/{number:int}", label, methods=["GET", "POST"]),
+        Route("/print/{number:int}", printing),
+        Route("/page/{number:int}", printable),
+        Route("/request/{number:int}.txt", request_file),
+        Route("/ui.js", script_file),
+        Route("/stop", stop, methods=["POST"]),
+    ]
+    middleware = [
+        Middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"]),
+        Middleware(TokenGate, token=token),
+    ]
+    return Starlette(routes=routes, middleware=middleware)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The page's form fields (``application/x-www-form-urlencoded``, WHATWG HTML "Form submission"), the
+    first value of each; bounded: the pages' forms are small."""
+    body = await request.body()
+    if len(body) > _FORM_LIMIT:
+        return {}
+    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return {name: values[0] for name, values in fields.items()}
+
+
+def _sse(event: Event) -> str:
+    """One server-sent event (WHATWG HTML, "Server-sent events"): its kind as the event name, JSON data."""
+    return f"event: {event.kind}\ndata: {json.dumps({'text': event.text})}\n\n"

@@ -1,0 +1,98 @@
+"""The window's server: the application on 127.0.0.1 only, under uvicorn, with its token and its URL.
+
+:class:`Window` binds its socket itself (``127.0.0.1``, port 0 for a free port unless one is chosen) before
+uvicorn starts, so the URL with its token is known, and printed, before any request can arrive.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from pathlib import Path
+
+import uvicorn
+
+from obdident.scanning import DEMO_PORT, scan
+from obdident.transports.ports import find_adapters
+from obdident.ui.app import build_app
+from obdident.ui.session import ScanFunction, Session
+
+__all__ = ["HOST", "Window", "default_session"]
+
+#: The only address the window listens on: the loopback interface, never the network.
+HOST = "127.0.0.1"
+#: How long the server waits for open connections (the event stream) when it stops, seconds.
+_GRACE_S = 3
+
+
+def default_session(*, demo: bool, port: str | None, folder: Path, ble_timeout_s: float = 5.0) -> Session:
+    """The session ``obdident ui`` runs: the real scan and discovery (``obdident ports``'s).
+
+    Args:
+        demo: ``--demo`` (the demonstration car, :data:`obdident.scanning.DEMO_PORT`).
+        port: ``--port``, or None to discover adapters.
+        folder: where report files are kept.
+        ble_timeout_s: how long the Bluetooth LE part of the discovery may take, seconds.
+    """
+    scanner: ScanFunction = scan
+    return Session(
+        fixed=DEMO_PORT if demo else port,
+        demo=demo,
+        folder=folder,
+        scan=scanner,
+        discover=lambda: find_adapters(ble_timeout_s=ble_timeout_s),
+    )
+
+
+class Window:
+    """The running window: a socket on 127.0.0.1, the token, the uvicorn server.
+
+    Attributes:
+        session: the window's state.
+        token: the random secret every request carries (:func:`secrets.token_urlsafe`, 32 bytes).
+        port: the TCP port bound.
+        url: what the browser is opened on, token included.
+    """
+
+    def __init__(self, session: Session, *, http_port: int = 0) -> None:
+        """Bind 127.0.0.1:``http_port`` (0: a free port) and prepare the server.
+
+        Raises:
+            OSError: the port could not be bound (taken, or not allowed).
+        """
+        self.session = session
+        self.token = secrets.token_urlsafe(32)
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            self._socket.bind((HOST, http_port))
+            self._socket.listen(16)
+        except OSError:
+            self._socket.close()
+            raise
+        self.port: int = self._socket.getsockname()[1]
+        self.url = f"http://{HOST}:{self.port}/?token={self.token}"
+        app = build_app(session, self.token, self.stop)
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="off", timeout_graceful_shutdown=_GRACE_S, access_log=False
+        )
+        self.server = uvicorn.Server(config)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The socket's bound address (host, port)."""
+        host, port = self._socket.getsockname()[:2]
+        return str(host), int(port)
+
+    def run(self) -> None:
+        """Serve until :meth:`stop` (the page's Stop button) or Ctrl-C; then stop the session's scan (which
+        closes its adapter) and close the socket."""
+        try:
+            self.server.run(sockets=[self._socket])
+        finally:
+            self.session.close()
+            self._socket.close()
+
+    def stop(self) -> None:
+        """Ask the server to stop (it ends its open requests first) and the running scan to end."""
+        self.session.close(timeout_s=0)
+        self.server.should_exit = True

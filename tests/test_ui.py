@@ -1,0 +1,166 @@
+"""`obdident ui` without a browser: the token on every request, 127.0.0.1 only, one scan at a time, the
+first line of stdout, the Stop button, and the message when the ui extra is missing."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from obdident.cli import app
+from obdident.scanning import scan
+from tests.ui_harness import WAIT_S, running, session
+
+
+def _status(url: str, method: str = "GET") -> int:
+    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT_S) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _base(url: str) -> str:
+    return url.split("/?token=", maxsplit=1)[0]
+
+
+def test_requests_without_the_token_are_refused(tmp_path: Path) -> None:
+    with running(session(tmp_path, fixed="sim://nissan-qashqai-j11-navi")) as window:
+        base = _base(window.url)
+        assert _status(window.url) == 200
+        for path in ("/", "/ignition", "/ui.js", "/events/1", "/result/1", "/page/1"):
+            assert _status(base + path) == 403, path
+            assert _status(f"{base}{path}?token=wrong") == 403, path
+            assert _status(f"{base}{path}?token=") == 403, path
+        assert _status(base + "/scan", "POST") == 403
+        assert _status(base + "/stop", "POST") == 403
+        assert not window.session.runs, "a refused request started a scan"
+        assert not window.server.should_exit, "a refused request stopped the window"
+        assert _status(window.url) == 200
+        assert not list(tmp_path.iterdir())
+
+
+def _own_addresses() -> list[str]:
+    """This machine's non-loopback IPv4 addresses (none on a machine without a network)."""
+    found: set[str] = set()
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.add(str(info[4][0]))
+    except OSError:
+        pass
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:  # no packet is sent: connect() on UDP only picks the outgoing interface
+        probe.connect(("192.0.2.1", 9))
+        found.add(probe.getsockname()[0])
+    except OSError:
+        pass
+    finally:
+        probe.close()
+    return sorted(a for a in found if not a.startswith("127.") and a != "0.0.0.0")
+
+
+def test_the_server_is_bound_to_127_0_0_1_only(tmp_path: Path) -> None:
+    with running(session(tmp_path, fixed="sim://nissan-qashqai-j11-navi")) as window:
+        host, port = window.address
+        assert host == "127.0.0.1"
+        assert window.url.startswith(f"http://127.0.0.1:{port}/?token=")
+        for address in _own_addresses():
+            with pytest.raises(OSError), socket.create_connection((address, port), timeout=2):
+                pass
+        # a request naming another host (DNS rebinding) is refused even with the token
+        request = urllib.request.Request(window.url, headers={"Host": f"attacker.example:{port}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=WAIT_S)
+        assert refused.value.code == 400
+
+
+def test_tokens_differ_between_windows(tmp_path: Path) -> None:
+    with running(session(tmp_path)) as first, running(session(tmp_path)) as second:
+        assert first.token != second.token and len(first.token) >= 40
+        assert _status(f"{_base(second.url)}/?token={first.token}") == 403
+
+
+def test_one_scan_at_a_time(tmp_path: Path) -> None:
+    release = threading.Event()
+
+    def held(port: str, **kwargs: object) -> object:
+        assert release.wait(WAIT_S)
+        return scan(port, **kwargs)  # type: ignore[arg-type]
+
+    with running(session(tmp_path, fixed="sim://nissan-qashqai-j10", scanner=held)) as window:  # type: ignore[arg-type]
+        base, token = _base(window.url), window.token
+        assert _status(f"{base}/scan?token={token}", "POST") == 200  # 303 followed to the scan's page
+        assert _status(f"{base}/scan?token={token}", "POST") == 409
+        assert list(window.session.runs) == [1]
+        release.set()
+        deadline = time.monotonic() + WAIT_S
+        while not window.session.runs[1].done:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert _status(f"{base}/scan?token={token}", "POST") == 200
+        assert list(window.session.runs) == [1, 2]
+
+
+def test_without_the_ui_extra_it_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "starlette", None)  # import starlette now fails, as without the extra
+    result = CliRunner().invoke(app, ["ui", "--demo", "--no-browser"])
+    assert result.exit_code == 2
+    assert "pip install 'obdident[ui]'" in result.output
+    assert "starlette" in result.output and "Traceback" not in result.output
+
+
+def test_first_stdout_line_is_the_url_and_the_stop_button_ends_it(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "BROWSER": "false"}
+    command = [sys.executable, "-m", "obdident", "ui", "--demo", "--no-browser"]
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)  # fmt: skip
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().strip()
+        assert first.startswith("http://127.0.0.1:") and "/?token=" in first, first
+        base, token = first.split("/?token=")
+        assert _status(first) == 200
+        assert _status(f"{base}/scan?token={token}", "POST") == 200
+        deadline = time.monotonic() + WAIT_S
+        while True:  # the scan's page until the scan ends, then the result
+            with urllib.request.urlopen(f"{base}/result/1?token={token}", timeout=WAIT_S) as page:
+                if "<h1>The result</h1>" in page.read().decode():
+                    break
+            assert time.monotonic() < deadline, "the demo scan did not end"
+            time.sleep(0.05)
+        assert _status(f"{base}/stop?token={token}", "POST") == 200
+        out, err = process.communicate(timeout=WAIT_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert out.strip() == "", "stdout holds only the URL"
+    assert "Traceback" not in err
+    kept = list(tmp_path.glob("obdident-*.json"))
+    assert len(kept) == 1 and json.loads(kept[0].read_text())["adapter"]["port"] == "sim://nissan-xtrail-t32"
+
+
+def test_a_taken_http_port_is_a_one_line_error() -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    try:
+        result = CliRunner().invoke(
+            app, ["ui", "--demo", "--no-browser", "--http-port", str(taken.getsockname()[1])]
+        )
+    finally:
+        taken.close()
+    assert result.exit_code == 2
+    assert "Cannot listen on 127.0.0.1" in result.output and "Traceback" not in result.output

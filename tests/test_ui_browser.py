@@ -1,0 +1,163 @@
+"""`obdident ui` end to end in headless Chromium against sim:// cars: each case ends on the right page with
+the right report file. The server runs in a thread (tests/ui_harness.py); every wait is bounded."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from obdident.model import Report
+from obdident.scanning import scan
+from tests.ui_harness import WAIT_S, browser, running, session
+
+TIMEOUT_MS = WAIT_S * 1000
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Any:
+    with browser() as launched:
+        yield launched
+
+
+def _page(chromium: Any, width: int = 1000) -> Any:
+    page = chromium.new_page(viewport={"width": width, "height": 800})
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def _kept(folder: Path) -> dict[str, Any]:
+    files = sorted(folder.glob("obdident-*.json"))
+    assert len(files) == 1, files
+    return dict(json.loads(files[0].read_text(encoding="utf-8")))
+
+
+def _fits(page: Any, width: int) -> None:
+    """Nothing is cut off or needs sideways scrolling at ``width`` CSS pixels."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_full_scan_with_a_head_unit_that_answers(chromium: Any, tmp_path: Path) -> None:
+    """The VIN shows while the scan is held after reading it; the result, the print page, the A4 report."""
+    vin_read, release = threading.Event(), threading.Event()
+
+    def held(port: str, *, progress: Any = None, checkpoint: Any = None) -> Report:
+        def hold(partial: Report) -> None:
+            checkpoint(partial)
+            if partial.vehicle.vin and not vin_read.is_set():
+                vin_read.set()
+                assert release.wait(WAIT_S)
+
+        return scan(port, progress=progress, checkpoint=hold)
+
+    state = session(tmp_path, fixed="sim://nissan-qashqai-j11-navi", scanner=held)
+    with running(state) as window:
+        page = _page(chromium)
+        page.goto(window.url)
+        assert "sim://nissan-qashqai-j11-navi" in page.inner_text("main")
+        page.click("text=Next: the ignition")
+        page.click("text=Start the scan")
+        page.wait_for_selector(".found[data-kind=vin]")
+        assert "/scan/1" in page.url and page.inner_text("#heading") == "Scanning…"
+        assert page.inner_text(".found[data-kind=vin]") == "VIN SJNFAAJ11U2000001"
+        assert page.locator("#progress li").count() >= 3  # live progress, step by step
+        release.set()
+        page.wait_for_url("**/result/1?token=*")
+        main = page.inner_text("main")
+        assert "SJNFAAJ11U2000001" in main and "25915-5FA1A (read over OBD-II)" in main
+        assert "BP000000000001 (read over OBD-II)" in main and "Complete" in main
+        kept = _kept(tmp_path)
+        assert kept["complete"] is True and kept["head_unit"]["status"] == "identified"
+        assert page.inner_text("#report-file") == str(sorted(tmp_path.glob("obdident-*.json"))[0])
+        page.click("text=Next: the head unit's label")
+        assert "nothing to type" in page.inner_text("main")
+        page.click("text=Next: print")
+        request = page.inner_text("#request")
+        assert "SJNFAAJ11U2000001" in request and "25915-5FA1A" in request
+        page.click("#page-link")
+        page.wait_for_url("**/page/1?token=*")
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        from pypdf import PdfReader
+
+        assert len(PdfReader(io.BytesIO(pdf)).pages) == 1  # the same one-page A4 report as --html
+        assert "SJNFAAJ11U2000001" in page.inner_text("body")
+
+
+def test_j10_with_label_details_typed_in_keyboard_only_at_360_px(chromium: Any, tmp_path: Path) -> None:
+    with running(session(tmp_path, fixed="sim://nissan-qashqai-j10")) as window:
+        page = _page(chromium, width=360)
+        page.goto(window.url)
+        _fits(page, 360)
+
+        def press_on(name: str) -> None:  # Tab until the control named `name` has focus, then Enter
+            for _ in range(30):
+                page.keyboard.press("Tab")
+                if page.evaluate("document.activeElement.textContent.trim()") == name:
+                    page.keyboard.press("Enter")
+                    return
+            raise AssertionError(f"{name!r} cannot be reached with Tab")
+
+        press_on("Next: the ignition")
+        page.wait_for_url("**/ignition?token=*")
+        _fits(page, 360)
+        page.wait_for_function("document.activeElement.textContent.trim() === 'Start the scan'")
+        page.keyboard.press("Enter")  # "Start the scan" has the focus on arrival
+        page.wait_for_url("**/result/1?token=*")
+        _fits(page, 360)
+        main = page.inner_text("main")
+        assert "Not read over OBD-II" in main and "AV COMM" in main
+        press_on("Next: the head unit's label")
+        page.wait_for_url("**/label/1?token=*")
+        _fits(page, 360)
+        page.focus("#HU")
+        page.keyboard.type("28185-bh20a")
+        page.keyboard.press("Tab")
+        page.keyboard.type("BP12/34")  # no accepted form: refused, with the accepted forms
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#SN-error")
+        assert "BP and 12 digits" in page.inner_text("#SN-error")
+        assert page.input_value("#HU") == "28185-bh20a", "a refused form keeps what was typed"
+        assert _kept(tmp_path)["head_unit"]["entered"] == [], "nothing is added before every value passes"
+        page.fill("#SN", "BP123456789012")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/print/1?token=*")
+        _fits(page, 360)
+        request = page.inner_text("#request")
+        assert "28185-BH20A" in request and "BP123456789012" in request and "entered" in request
+    entered = {e["field"]: e["value"] for e in _kept(tmp_path)["head_unit"]["entered"]}
+    assert entered == {"part_number": "28185-BH20A", "serial_number": "BP123456789012"}
+
+
+def test_an_adapter_that_is_not_found(chromium: Any, tmp_path: Path) -> None:
+    with running(session(tmp_path)) as window:  # no --port; discovery finds only the WiFi hint
+        page = _page(chromium)
+        page.goto(window.url)
+        assert page.inner_text("#none") == "No adapter found"
+        advice = page.inner_text(".advice")
+        for words in ("pair a Bluetooth", "rfcomm bind", "WiFi network", "dialout"):
+            assert words in advice
+        page.goto(window.url.replace("/?", "/ignition?"))  # no adapter chosen: back to the first step
+        assert "No adapter found" in page.inner_text("main")
+    assert not list(tmp_path.iterdir()), "nothing was scanned: no report file"
+
+
+def test_a_link_lost_mid_scan_keeps_what_was_read(chromium: Any, tmp_path: Path) -> None:
+    with running(session(tmp_path, fixed="sim://nissan-qashqai-j11-navi?fault=drop@30")) as window:
+        page = _page(chromium)
+        page.goto(window.url)
+        page.click("text=Next: the ignition")
+        page.click("text=Start the scan")
+        page.wait_for_url("**/result/1?token=*")
+        main = page.inner_text("main")
+        assert "SJNFAAJ11U2000001" in main and "Cut short" in main
+        assert "Problems" in main
+        page.click("text=Next: the head unit's label")
+        page.get_by_role("link", name="Skip", exact=True).click()
+        assert "SJNFAAJ11U2000001" in page.inner_text("#request")
+    kept = _kept(tmp_path)
+    assert kept["complete"] is False and kept["vehicle"]["vin"] == "SJNFAAJ11U2000001"
+    assert "link-lost" in [p["code"] for p in kept["problems"]]
