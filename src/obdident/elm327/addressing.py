@@ -167,15 +167,23 @@ class Addressing:
             AdapterReplyError: the adapter answered neither ``OK`` nor in time: the protocol is unknown.
         """
         self._pinned = False
-        lines = self._at(f"ATTP{number}")
-        if not confirmed("ATTP", lines):
+        self._confirmed(f"ATTP{number}")
+        self._pinned = True
+
+    def _confirmed(self, line: str) -> None:
+        """Send a protocol selection (AT TP, STP) and raise unless the adapter answers ``OK``.
+
+        Raises:
+            AdapterReplyError: ``?`` or anything but ``OK``: the protocol in use is unknown.
+        """
+        lines = self._at(line)
+        if not confirmed(line, lines):
             raise AdapterReplyError(
-                f"the adapter did not confirm ATTP{number}",
+                f"the adapter did not confirm {line}",
                 status=_first(lines) or "",
-                request=f"ATTP{number}",
+                request=line,
                 response=lines,
             )
-        self._pinned = True
 
     def use_preset(self, preset: str, number: str) -> None:
         """STN adapters only: select the protocol preset STP ``preset``, which acts as ELM327 protocol
@@ -193,14 +201,7 @@ class Addressing:
             AdapterReplyError: the adapter answered ``?`` (not an STN, or no MS-CAN) or did not confirm.
         """
         self._pinned = False
-        lines = self._at(f"STP{preset}")
-        if not confirmed("STP", lines):
-            raise AdapterReplyError(
-                f"the adapter did not confirm STP{preset}",
-                status=_first(lines) or "",
-                request=f"STP{preset}",
-                response=lines,
-            )
+        self._confirmed(f"STP{preset}")
         self.protocol = PROTOCOLS[number]
         self._pinned = True
         for key in ("SH", "CRA", "CF", "CM", "FCSH"):
