@@ -30,11 +30,11 @@ def parse_rfcomm_url(url: str) -> tuple[str, int]:
     """Split ``rfcomm://AA:BB:CC:DD:EE:FF[:CHANNEL]`` into (MAC, channel).
 
     Raises:
-        ValueError: not an rfcomm URL, a malformed MAC address, or a channel outside 1-30.
+        PortUrlError: (a ValueError) not an rfcomm URL, a malformed MAC address, or a channel outside 1-30.
     """
     parts = urllib.parse.urlsplit(url)
     if parts.scheme != "rfcomm":
-        raise ValueError(f"expected rfcomm://MAC[:CHANNEL], got {url!r}")
+        raise PortUrlError(f"expected rfcomm://MAC[:CHANNEL], got {url!r}")
     body = parts.netloc or parts.path.lstrip("/")
     pieces = body.split(":")
     if len(pieces) == 7:
@@ -42,9 +42,9 @@ def parse_rfcomm_url(url: str) -> tuple[str, int]:
     else:
         mac, channel_text = body, str(DEFAULT_CHANNEL)
     if not _MAC.fullmatch(mac):
-        raise ValueError(f"not a Bluetooth MAC address: {mac!r} (expected AA:BB:CC:DD:EE:FF)")
+        raise PortUrlError(f"not a Bluetooth MAC address: {mac!r} (expected AA:BB:CC:DD:EE:FF)")
     if not channel_text.isdigit() or not 1 <= int(channel_text) <= _MAX_CHANNEL:
-        raise ValueError(f"RFCOMM channel must be 1-30, got {channel_text!r}")
+        raise PortUrlError(f"RFCOMM channel must be 1-30, got {channel_text!r}")
     return mac.upper(), int(channel_text)
 
 
@@ -101,7 +101,4 @@ class Serial(protocol_socket.Serial):  # type: ignore[misc]
 
     def from_url(self, url: Any) -> tuple[str, int]:
         """Return (MAC, channel) of ``rfcomm://MAC[:CHANNEL]`` (pyserial handler hook)."""
-        try:
-            return parse_rfcomm_url(str(url))
-        except ValueError as err:
-            raise PortUrlError(str(err)) from err
+        return parse_rfcomm_url(str(url))

@@ -91,59 +91,59 @@ def parse_sim_url(url: str) -> SimUrl:
         The parsed URL.
 
     Raises:
-        ValueError: not a ``sim://`` URL, no profile, an unknown option or a bad option value
+        PortUrlError: (a ValueError) not a ``sim://`` URL, no profile, an unknown option or a bad option value
             (pyserial's convention for bad URLs).
     """
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() != SCHEME:
-        raise ValueError(f"expected a URL of the form sim://PROFILE, got {url!r}")
+        raise PortUrlError(f"expected a URL of the form sim://PROFILE, got {url!r}")
     if parts.netloc and parts.path not in ("", "/"):
-        raise ValueError(f"{url!r}: give a profile name (sim://NAME) or an absolute path (sim:///PATH.toml)")
+        raise PortUrlError(f"{url!r}: give a profile name (sim://NAME) or an absolute path (sim:///PATH.toml)")
     if parts.netloc:
         profile, is_path = urllib.parse.unquote(parts.netloc), False
     elif parts.path not in ("", "/"):
         profile, is_path = urllib.parse.unquote(parts.path), True
     else:
-        raise ValueError(f"{url!r} names no profile; try sim://nissan-xtrail-t32")
+        raise PortUrlError(f"{url!r} names no profile; try sim://nissan-xtrail-t32")
     options: dict[str, str] = {}
     quirks: list[str] = []
     faults: list[Fault] = []
     for key, value in _query_pairs(url, parts.query):
         if key not in _OPTIONS:
-            raise ValueError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
+            raise PortUrlError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
         if key == "quirk":
             if value not in QUIRKS:
-                raise ValueError(f"{url!r}: unknown quirk {value!r} (known: {', '.join(QUIRKS)})")
+                raise PortUrlError(f"{url!r}: unknown quirk {value!r} (known: {', '.join(QUIRKS)})")
             quirks.append(value)
         elif key == "fault":
             try:
                 faults.append(parse_fault(value))
             except ValueError as err:
-                raise ValueError(f"{url!r}: option 'fault': {err}") from err
+                raise PortUrlError(f"{url!r}: option 'fault': {err}") from err
         elif key in options:
-            raise ValueError(f"{url!r}: option {key!r} given twice")
+            raise PortUrlError(f"{url!r}: option {key!r} given twice")
         else:
             options[key] = value
     ignition: bool | None = None
     if "ignition" in options:
         if options["ignition"] not in ("on", "off"):
-            raise ValueError(f"{url!r}: option 'ignition' must be on or off, got {options['ignition']!r}")
+            raise PortUrlError(f"{url!r}: option 'ignition' must be on or off, got {options['ignition']!r}")
         ignition = options["ignition"] == "on"
     echo = options.get("echo", "1")
     if echo not in ("0", "1"):
-        raise ValueError(f"{url!r}: option 'echo' must be 0 or 1, got {echo!r}")
+        raise PortUrlError(f"{url!r}: option 'echo' must be 0 or 1, got {echo!r}")
     version = options.get("version")
     if version is not None and not version.strip():
-        raise ValueError(f"{url!r}: option 'version' must not be empty")
+        raise PortUrlError(f"{url!r}: option 'version' must not be empty")
     cra = options.get("cra")
     if cra not in (None, "0", "1"):
-        raise ValueError(f"{url!r}: option 'cra' must be 0 or 1, got {cra!r}")
+        raise PortUrlError(f"{url!r}: option 'cra' must be 0 or 1, got {cra!r}")
     chip = options.get("chip")
     if chip is not None and chip not in CHIPS:
-        raise ValueError(f"{url!r}: option 'chip' must be one of {', '.join(CHIPS)}, got {chip!r}")
+        raise PortUrlError(f"{url!r}: option 'chip' must be one of {', '.join(CHIPS)}, got {chip!r}")
     switch = options.get("switch", "hs")
     if switch not in ("hs", "ms"):
-        raise ValueError(f"{url!r}: option 'switch' must be hs or ms, got {switch!r}")
+        raise PortUrlError(f"{url!r}: option 'switch' must be hs or ms, got {switch!r}")
     return SimUrl(
         chip=chip,
         switch=f"{switch}-can",
@@ -165,7 +165,7 @@ def _query_pairs(url: str, query: str) -> list[tuple[str, str]]:
     "from line N on" (``fault=stall@3+``).
 
     Raises:
-        ValueError: a field without ``=`` or without a key.
+        PortUrlError: a field without ``=`` or without a key.
     """
     pairs: list[tuple[str, str]] = []
     if not query:
@@ -173,7 +173,7 @@ def _query_pairs(url: str, query: str) -> list[tuple[str, str]]:
     for field in query.split("&"):
         key, equals, value = field.partition("=")
         if not equals or not key:
-            raise ValueError(f"{url!r}: malformed options: bad query field {field!r}")
+            raise PortUrlError(f"{url!r}: malformed options: bad query field {field!r}")
         key = urllib.parse.unquote_plus(key)
         plain = urllib.parse.unquote(value) if key == "fault" else urllib.parse.unquote_plus(value)
         pairs.append((key, plain))
@@ -256,10 +256,7 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
         Raises:
             PortUrlError: the URL is malformed (also a ``serial.SerialException``, as pyserial users expect).
         """
-        try:
-            return parse_sim_url(url)
-        except ValueError as err:
-            raise PortUrlError(str(err)) from err
+        return parse_sim_url(url)
 
     def close(self) -> None:
         """Close the port; :attr:`elm` stays for inspection."""

@@ -126,23 +126,17 @@ def _check_own(url: str, scheme: str) -> None:
     from obdident.transports.ble.url import parse_ble_url
     from obdident.transports.protocol_rfcomm import parse_rfcomm_url
 
-    try:
-        if scheme == "ble":
-            parse_ble_url(url)
-        else:
-            parse_rfcomm_url(url)
-    except ValueError as err:
-        raise PortUrlError(str(err)) from err
+    if scheme == "ble":
+        parse_ble_url(url)
+    else:
+        parse_rfcomm_url(url)
 
 
 def _check_sim(url: str) -> None:
     from obdident.sim.profile import find_profile, list_profiles
     from obdident.transports.protocol_sim import parse_sim_url
 
-    try:
-        parsed = parse_sim_url(url)
-    except ValueError as err:
-        raise PortUrlError(str(err)) from err
+    parsed = parse_sim_url(url)
     if parsed.is_path:
         return  # a profile file: whether it exists and parses is told when it is opened
     try:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException, SerialTimeoutException
 
-from obdident.errors import PortNotFoundError, PortUrlError, TransportError
+from obdident.errors import PortNotFoundError, TransportError
 from obdident.transports.ble.connect import (
     CONNECT_ATTEMPTS,
     connect_client,
@@ -107,10 +107,7 @@ class BlePort(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is un
         Raises:
             PortUrlError: the URL is malformed (also a ``serial.SerialException``, as pyserial users expect).
         """
-        try:
-            return parse_ble_url(url)
-        except ValueError as err:
-            raise PortUrlError(str(err)) from err
+        return parse_ble_url(url)
 
     def open(self) -> None:
         """Connect to the adapter, choose its characteristics and subscribe to its notifications.

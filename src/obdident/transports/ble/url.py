@@ -10,6 +10,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from obdident.errors import PortUrlError
 from obdident.transports.ble.gatt import MAX_MTU, MIN_MTU, normalize_uuid
 
 __all__ = ["DEFAULT_CONNECT_TIMEOUT_S", "SCHEME", "BleUrl", "parse_ble_url"]
@@ -52,36 +53,37 @@ def parse_ble_url(url: str) -> BleUrl:
         The parsed URL.
 
     Raises:
-        ValueError: not a ``ble://`` URL, a malformed address, an unknown option or a bad option value
+        PortUrlError: (a ValueError) not a ``ble://`` URL, a malformed address, an unknown option or a bad
+            option value
             (pyserial's convention for bad URLs); the message names the bad part.
     """
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() != SCHEME:
-        raise ValueError(f"expected a URL of the form ble://ADDRESS, got {url!r}")
+        raise PortUrlError(f"expected a URL of the form ble://ADDRESS, got {url!r}")
     if parts.path not in ("", "/") or parts.fragment:
-        raise ValueError(f"{url!r}: a ble:// URL holds only an address and options (ble://ADDRESS?...)")
+        raise PortUrlError(f"{url!r}: a ble:// URL holds only an address and options (ble://ADDRESS?...)")
     address: str = urllib.parse.unquote(parts.netloc).strip()
     if not address:
-        raise ValueError(f"{url!r} names no device; try ble://AA:BB:CC:DD:EE:FF")
+        raise PortUrlError(f"{url!r} names no device; try ble://AA:BB:CC:DD:EE:FF")
     if _MAC.fullmatch(address):
         address = address.replace("-", ":").upper()
     elif _DEVICE_UUID.fullmatch(address):
         address = address.upper()
     else:
-        raise ValueError(
+        raise PortUrlError(
             f"{url!r}: address {address!r} is neither a Bluetooth address (AA:BB:CC:DD:EE:FF) nor a "
             "macOS device UUID"
         )
     try:
         pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
     except ValueError as err:
-        raise ValueError(f"{url!r}: malformed options: {err}") from err
+        raise PortUrlError(f"{url!r}: malformed options: {err}") from err
     options: dict[str, str] = {}
     for key, value in pairs:
         if key not in _OPTIONS:
-            raise ValueError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
+            raise PortUrlError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
         if key in options:
-            raise ValueError(f"{url!r}: option {key!r} given twice")
+            raise PortUrlError(f"{url!r}: option {key!r} given twice")
         options[key] = value
     uuids: dict[str, str | None] = {}
     for key in ("write", "notify"):
@@ -89,15 +91,17 @@ def parse_ble_url(url: str) -> BleUrl:
         try:
             uuids[key] = None if given is None else normalize_uuid(given)
         except ValueError:
-            raise ValueError(f"{url!r}: option {key!r}: {given!r} is not a UUID (fff2 or 128-bit)") from None
+            raise PortUrlError(
+                f"{url!r}: option {key!r}: {given!r} is not a UUID (fff2 or 128-bit)"
+            ) from None
     response = options.get("response", "0")
     if response not in ("0", "1"):
-        raise ValueError(f"{url!r}: option 'response' must be 0 or 1, got {response!r}")
+        raise PortUrlError(f"{url!r}: option 'response' must be 0 or 1, got {response!r}")
     mtu: int | None = None
     if "mtu" in options:
         text = options["mtu"]
         if not text.isdigit() or not MIN_MTU <= int(text) <= MAX_MTU:
-            raise ValueError(
+            raise PortUrlError(
                 f"{url!r}: option 'mtu' must be a whole number {MIN_MTU}-{MAX_MTU}, got {text!r}"
             )
         mtu = int(text)
@@ -108,7 +112,7 @@ def parse_ble_url(url: str) -> BleUrl:
         except ValueError:
             timeout_s = math.nan
         if not (math.isfinite(timeout_s) and timeout_s > 0):
-            raise ValueError(
+            raise PortUrlError(
                 f"{url!r}: option 'timeout' must be a positive number of seconds, got {options['timeout']!r}"
             )
     return BleUrl(address, uuids["write"], uuids["notify"], response == "1", mtu, timeout_s)
