@@ -4,9 +4,9 @@ The simulated ELM327 (obdident.sim) answers at once; this module says *when* eac
 reach the host, and a virtual clock advances as the host reads, so a whole scan is measured without waiting
 in real time. What it models (figures from the ELM327 datasheet and shared/evidence section 7):
 
-* the link: UART bytes at 38400 baud (10 bits a byte) plus a small USB latency; Bluetooth Classic (SPP)
-  with a per-direction latency; Bluetooth LE with 20-byte writes and notifications, one per connection
-  event, each direction waiting for the next connection event;
+* the link: UART bytes at 38400 baud (10 bits a byte) plus a small USB latency; Bluetooth Classic (SPP) and
+  Bluetooth LE with a per-direction latency (40 and 80 ms a line: :data:`LINKS`); harsher Bluetooth LE
+  links in :data:`HARSH_LINKS` (150 ms a line; one 20-byte notification per 30 ms connection event);
 * the chip: AT command processing (about 1 ms), AT Z about 0.9 s, the automatic protocol search (about
   1.5 s; 0.1 s when the protocol tried first is the vehicle's), the receive timeout AT ST after the last
   frame unless the response-count digit was met, CAN frames at 500 kbit/s;
@@ -60,10 +60,23 @@ class Link:
 
 
 UART = 10 / 38400
+#: The links of issue 13: USB serial at 38400 baud; Bluetooth Classic SPP at 40 ms a line and Bluetooth LE at
+#: 80 ms a line (the link's round trip, half each way, on top of the chip's and the vehicle's time; the
+#: evidence notes measured about 55 ms on a Vgate SPP, 91 ms on a Konnwei BLE). Answer bytes leave the chip
+#: at the UART's 38400 baud; the BLE module forwards them as they come (several 20-byte notifications per
+#: connection event keep up with that rate).
 LINKS = {
     "usb-serial": Link("USB serial, 38400 baud", UART, 0.001),
-    "bluetooth-spp": Link("Bluetooth Classic SPP", UART, 0.025),
-    "ble": Link("Bluetooth LE, 20-byte notifications, 30 ms connection interval", UART, 0.030, 20, 0.030),
+    "bluetooth-spp": Link("Bluetooth Classic SPP, 40 ms a line", UART, 0.020),
+    "ble": Link("Bluetooth LE, 80 ms a line", UART, 0.040),
+}
+#: Harsher links, shown beside the others: a cheap BLE clone at 150 ms a line (the evidence notes' figure),
+#: and a BLE link that sends one 20-byte notification per 30 ms connection event (long answers pay most).
+HARSH_LINKS = {
+    "ble-150ms": Link("Bluetooth LE, cheap clone, 150 ms a line", UART, 0.075),
+    "ble-one-notification": Link(
+        "Bluetooth LE, one 20-byte notification per 30 ms connection event", UART, 0.030, 20, 0.030
+    ),
 }
 
 

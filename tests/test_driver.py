@@ -36,8 +36,8 @@ def virtual_clock(step: float = 0.01):
 def init_script(**overrides: bytes) -> dict[str, bytes]:
     script = {
         "ATD": OK, "ATE0": b"ATE0\rOK\r\r>", "ATL0": OK, "ATS0": OK, "ATH1": OK, "ATAT1": OK, "ATCAF1": OK,
-        "ATI": b"ELM327 v1.5\r\r>", "AT@1": b"OBDII to RS232 Interpreter\r\r>", "ATRV": b"12.6V\r\r>",
-        "ATTPA6": OK, "ATDPN": b"A6\r\r>", "ATST19": OK, **{f"ATTP{n}": OK for n in "123456789ABC"},
+        "ATI": b"ELM327 v1.5\r\r>", "ATRV": b"12.6V\r\r>", "ATST19": OK, "ATST0E": OK,
+        "ATTPA6": OK, "ATDPN": b"A6\r\r>", **{f"ATTP{n}": OK for n in "123456789ABC"},
         "0100": b"SEARCHING...\r7E8 06 41 00 98 1B 80 13 55\r7E9 06 41 00 80 00 00 01 55\r\r>",
     }
     script.update(overrides)
@@ -48,9 +48,9 @@ def test_initialize_sets_the_state_and_reads_identity() -> None:
     port = ScriptedPort(init_script())
     driver = ELM327(port, clock=virtual_clock())
     info = driver.initialize()
-    assert port.sent == ["ATD", "ATE0", "ATS0", "ATH1", "ATI", "AT@1", "ATRV"]
+    assert port.sent == ["ATD", "ATE0", "ATS0", "ATH1", "ATI", "ATRV"]  # no AT @1: a fixed text (issue 13)
     assert info.version == "ELM327 v1.5"
-    assert info.description == "OBDII to RS232 Interpreter"
+    assert info.description is None
     assert info.voltage_v == 12.6
     assert info.unsupported == ()
 
@@ -58,14 +58,14 @@ def test_initialize_sets_the_state_and_reads_identity() -> None:
 def test_clone_quirks_echo_left_on_question_marks_and_one_byte_reads() -> None:
     script = init_script(
         ATD=b"ATD\rOK\r\r>", ATL0=b"ATL0\r?\r\r>", ATS0=b"ATS0\r?\r\r>", ATI=b"ATI\relm327 v2.1\r\r>",
-        **{"AT@1": b"AT@1\r?\r\r>", "ATRV": b"ATRV\r\x00 12.1v\r\n\r\n>"},
+        **{"ATRV": b"ATRV\r\x00 12.1v\r\n\r\n>"},
     )
     port = ScriptedPort(script, chunk=1)
     info = ELM327(port, clock=virtual_clock()).initialize()
     assert info.version == "elm327 v2.1"
     assert info.description is None
     assert info.voltage_v == 12.1
-    assert info.unsupported == ("ATS0", "AT@1")
+    assert info.unsupported == ("ATS0",)
 
 
 def test_silent_adapter_falls_back_to_atz_then_says_what_to_do() -> None:
@@ -106,9 +106,9 @@ def test_connect_vehicle_reads_the_protocol_and_sets_the_receive_timeout() -> No
     driver = ELM327(port, clock=virtual_clock())
     driver.initialize()
     first = driver.connect_vehicle()
-    # ST set once; 0100 asked on protocol 6 pinned (AT TP 6): its answer shows the protocol, no search, no
-    # AT DPN, no second AT TP
-    assert port.sent[-3:] == ["ATST19", "ATTP6", "0100"]
+    # ST set once, just over P2(CAN), for the whole scan; 0100 asked on protocol 6 pinned (AT TP 6): its
+    # answer shows the protocol, no search, no AT DPN, no second AT TP
+    assert port.sent[-3:] == ["ATST0E", "ATTP6", "0100"]
     assert driver.protocol is not None and driver.protocol.number == "6"
     assert [(m.response_id, m.payload.hex()) for m in first.messages] == [
         ("7E8", "4100981b8013"), ("7E9", "410080000001"),
@@ -127,7 +127,10 @@ def test_connect_vehicle_searches_when_protocol_6_gets_no_answer() -> None:
     driver = ELM327(port, clock=virtual_clock())
     driver.initialize()
     first = driver.connect_vehicle()
-    assert port.sent[-7:] == ["ATST19", "ATTP6", "0100", "ATTPA6", "0100", "ATDPN", "ATTP8"]
+    # the search waits over J1850's P2 (AT ST 19); the CAN protocol found gets the CAN timeout back
+    assert port.sent[-9:] == [
+        "ATST0E", "ATTP6", "0100", "ATST19", "ATTPA6", "0100", "ATDPN", "ATTP8", "ATST0E",
+    ]  # fmt: skip
     assert driver.protocol is not None and driver.protocol.number == "8"
     assert [m.response_id for m in first.messages] == ["7E8"]
 

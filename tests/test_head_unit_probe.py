@@ -95,7 +95,8 @@ def test_navigation_unit_answering_uds_on_747(wire_audit: WireAudit) -> None:
     assert fields["ecu_hardware_number"] == "031"  # FF padding stripped
     assert unit.dialect == "uds" and unit.session is None  # type: ignore[attr-defined]
     # 7F 21 11 to 21 80: no KWP service 21, so 21 83 is not asked; then every DID once, in the default session
-    assert requests_by_header(wire_audit.lines())["747"] == ["2180", *UDS_READS]
+    # TesterPresent first (one frame back, before any flow-control line), then the reads
+    assert requests_by_header(wire_audit.lines())["747"] == ["3E00", "2180", *UDS_READS]
     assert not any(line.startswith("10") for line in requests_by_header(wire_audit.lines())["747"])
 
 
@@ -127,8 +128,8 @@ def test_audio_unit_answering_kwp_21_80_and_21_83_on_712(wire_audit: WireAudit) 
     assert fields["alliance_identification_raw"].startswith("314B413041")
     assert not any(p.code == "identification-mismatch" for p in report.problems)
     # 7F 22 11 to the first DID: no UDS, nothing more asked
-    assert requests_by_header(wire_audit.lines())["712"] == ["2180", "2183", "22F187"]
-    assert requests_by_header(wire_audit.lines())["714"] == ["2180"]  # the silent MIU: one request
+    assert requests_by_header(wire_audit.lines())["712"] == ["3E00", "2180", "2183", "22F187"]
+    assert requests_by_header(wire_audit.lines())["714"] == ["3E00"]  # the silent MIU: one request
 
 
 def test_navigation_unit_behind_the_29_bit_gateway(wire_audit: WireAudit) -> None:
@@ -137,16 +138,17 @@ def test_navigation_unit_behind_the_29_bit_gateway(wire_audit: WireAudit) -> Non
     assert (status, rid) == ("identified", "18DAF158") and "guessed" in reason
     fields = by_response(report)["18DAF158"].identification.fields  # type: ignore[attr-defined]
     assert fields["spare_part_number"] == "259156CA0A" and fields["ecu_serial_number"] == "SN0000000042"
-    # silent to 21 80 (a UDS unit ignoring KWP): its first DID decides, then the rest are read
-    assert requests_by_header(wire_audit.lines())["18DA58F1"] == ["2180", *UDS_READS]
+    # TesterPresent (the same request in UDS and KWP2000) shows it there; 21 80 and the DIDs follow
+    assert requests_by_header(wire_audit.lines())["18DA58F1"] == ["3E00", "2180", *UDS_READS]
 
 
-def test_silent_29_bit_guesses_on_a_gateway_vehicle_cost_two_requests_each(wire_audit: WireAudit) -> None:
+def test_silent_29_bit_guesses_on_a_gateway_vehicle_cost_one_request_each(wire_audit: WireAudit) -> None:
     report, _ = run("sim://nissan-altima-2019-uds")
     status, _, reason = _head(report)
     assert status == "not-found" and "18DA58F1" in reason and "18DA13F1" in reason
     by_header = requests_by_header(wire_audit.lines())
-    assert by_header["18DA58F1"] == ["2180", "22F187"] and by_header["18DA13F1"] == ["2180", "22F187"]
+    # silence to TesterPresent, which a UDS unit answers as a KWP2000 one does: absent, nothing more asked
+    assert by_header["18DA58F1"] == ["3E00"] and by_header["18DA13F1"] == ["3E00"]
     assert not any(p.code == "stopped-answering" for p in report.problems)
 
 
@@ -160,7 +162,7 @@ def test_without_the_gateway_no_29_bit_guess_and_silent_units_get_one_request(
     # the J10's AV COMM bus has no media gateway by the public record: its MIU is not probed (the report says)
     gateways = ("714",) if profile != "nissan-qashqai-j10" else ()
     for header in ("747", "712", *gateways):
-        assert by_header[header] == ["2180"], header
+        assert by_header[header] == ["3E00"], header
     if not gateways:
         assert "714" not in by_header
         (skipped,) = [p for p in report.problems if p.code == "units-not-probed"]

@@ -503,7 +503,7 @@ LOSSLESS = [
     # a clone that answers '?' to the optional AT commands (AT CRA too: obdident uses AT CF + AT CM instead)
     Case(
         "question-mark-to-optional-at",
-        tuple(_answer(c, "?\r\r>") for c in ("ATL0", "ATS0", "ATAT1", "ATCAF1", "AT@1", "ATRV", "ATCF700")),
+        tuple(_answer(c, "?\r\r>") for c in ("ATL0", "ATS0", "ATAT1", "ATCAF1", "ATRV", "ATCF700")),
         fired=r"'ATCRA7E8' -> ",
     ),
     # AT D unanswered: obdident waits 1 s and falls back to AT Z
@@ -530,7 +530,7 @@ def test_fault_without_loss_gives_a_complete_exact_report(
     _assert_fired(case, peer)
     if case.id == "question-mark-to-optional-at":
         # obdident no longer sends AT L0, AT AT1 or AT CAF1 (AT D restores what it needs)
-        assert set(report.adapter.unsupported_commands) == {"ATS0", "AT@1", "ATRV", "ATCF700"}
+        assert set(report.adapter.unsupported_commands) == {"ATS0", "ATRV", "ATCF700"}
 
 
 def test_no_data_for_a_declared_infotype_is_named_and_makes_the_report_incomplete(

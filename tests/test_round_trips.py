@@ -1,7 +1,9 @@
 """Round trips of a scan (issue 13): the line count of the reference scans is pinned (a regression in round
 trips fails here), and each lever that saves lines keeps the report's data: units a family does not have are
 named as not probed (``--full`` probes them), Nissan's session is opened at once only on a family whose
-captures show it needed, and the closing check is asked only when the vehicle left a request unanswered."""
+captures show it needed, a unit that may be absent gets TesterPresent before any flow-control line, the
+receive timeout is set once, and the closing check is asked only when the vehicle left a request
+unanswered (the units a family's captures show are probed last, so that is rare)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 scan_speed = pytest.importorskip("scan_speed")
 
 #: Lines written to the adapter by a whole scan, measured (issue 13: at most 60 for the J10 reference).
-J10_LINES = 60  # nissan-qashqai-j10 (and its recorded session); 101 before issue 13
-BENCHMARK_LINES = 60  # benchmark-nissan-reference (J10 family: its Leaf units are not probed); 103 before
-BENCHMARK_FULL_LINES = 86  # the same with --full (every unit probed)
+J10_LINES = 49  # nissan-qashqai-j10 (and its recorded session); 101 before issue 13
+BENCHMARK_LINES = 49  # benchmark-nissan-reference (J10 family: its Leaf units are not probed); 103 before
+BENCHMARK_FULL_LINES = 82  # the same with --full (every unit probed)
 LEAF_UNITS = ("797", "79B", "746")
+PROFILES = Path(__file__).resolve().parents[1] / "hw-fixtures" / "profiles"
+#: Every other built-in profile's scan, measured after issue 13 (before it: in the comments).
+PROFILE_LINES = {
+    "nissan-altima-2019-navi-29bit": 136,  # 148
+    "nissan-altima-2019-uds": 125,  # 140
+    "nissan-juke-f15-audio": 62,  # 79
+    "nissan-leaf-aze0-stn": 72,  # 82
+    "nissan-leaf-aze0": 54,  # 67
+    "nissan-qashqai-j11-navi": 69,  # 86
+    "nissan-xtrail-t32": 73,  # 82
+    "test-hostile-strings": 66,  # 83
+    "test-kline-iso9141": 19,  # 19
+    "test-us-vin-1-0": 55,  # 75
+}
 
 
 @pytest.mark.parametrize(
@@ -76,6 +92,29 @@ def test_full_probes_every_unit_and_reads_the_same_identification(wire_audit: Wi
         assert ecu.identification == ecus[rid].identification, rid  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("profile", sorted(p.stem for p in PROFILES.glob("*.toml")))
+def test_what_the_quick_scan_reads_is_what_full_reads_and_it_names_every_unit_it_left_out(
+    profile: str,
+) -> None:
+    """Issue 13: nothing the faster scan skips changes a report. Every unit it read gives the same
+    identification as under --full (which asks each unit directly, without TesterPresent first, and probes
+    every unit), and every unit --full finds beyond it is named in the units-not-probed problem."""
+    quick, _ = run(f"sim://{profile}")
+    full, _ = run(f"sim://{profile}", full=True)
+    quick_ecus, full_ecus = by_response(quick), by_response(full)
+    for rid, ecu in quick_ecus.items():
+        assert ecu.identification == full_ecus[rid].identification, rid  # type: ignore[attr-defined]
+    assert quick.head_unit is not None and full.head_unit is not None
+    head = (quick.head_unit.status, quick.head_unit.response_id, quick.head_unit.confidence)
+    assert head == (full.head_unit.status, full.head_unit.response_id, full.head_unit.confidence)
+    left_out = [e for rid, e in full_ecus.items() if rid not in quick_ecus]
+    named = " ".join(p.message for p in quick.problems if p.code == "units-not-probed")
+    for ecu in left_out:
+        assert f"({ecu.request_id})" in named, (profile, ecu.request_id)  # type: ignore[attr-defined]
+    if quick.vehicle.vin is not None:
+        assert quick.vehicle.vin == full.vehicle.vin
+
+
 def test_a_j10_unit_that_needs_nissans_session_gets_it_without_a_refused_request(
     wire_audit: WireAudit,
 ) -> None:
@@ -86,23 +125,96 @@ def test_a_j10_unit_that_needs_nissans_session_gets_it_without_a_refused_request
     assert by_response(report)["765"].identification.fields["part_number_suffix"] == "BR02A"  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(("profile", "bound"), sorted(PROFILE_LINES.items()))
+def test_every_built_in_profile_scans_in_no_more_lines_than_measured(profile: str, bound: int) -> None:
+    result = scan_speed.obdident_scan(scan_speed.LINKS["usb-serial"], profile=profile)
+    assert result.exchanges <= bound, f"{profile}: {result.exchanges} lines"
+
+
 def test_the_closing_check_is_asked_only_after_an_unanswered_request(
     wire_audit: WireAudit, tmp_path: Path
 ) -> None:
-    """The J10 ends on silent head-unit candidates: the check runs. With an audio unit that answers (the last
-    unit probed), nothing went unanswered since the vehicle's last answer: no check."""
-    run("sim://nissan-qashqai-j10")
-    assert [x for x in wire_audit.lines() if x.startswith("0100")] == ["0100", "01001"]
+    """The J10 ends on the IPDM, a unit its captures show answering: nothing went unanswered since the
+    vehicle's last answer, so no check. Without that IPDM the scan ends on silence: the check runs."""
+    report, _ = run("sim://nissan-qashqai-j10")
+    assert [x for x in wire_audit.lines() if x.startswith("0100")] == ["0100"]
+    assert wire_audit.lines()[-1].startswith("2183") and "76D" in by_response(report)
     first = len(wire_audit.lines())
+    path = tmp_path / "j10-no-ipdm.toml"
+    path.write_text(_without_ecu(PROFILES / "nissan-qashqai-j10.toml", "IPDM E/R"), "utf-8")
+    report, _ = run(f"sim://{path}")
+    lines = wire_audit.lines()[first:]
+    assert [x for x in lines if x.startswith("0100")] == ["0100", "01001"], lines[-6:]
+    assert "76D" not in by_response(report) and report.complete
+
+
+def test_the_obd_pairs_come_first_then_the_head_unit_candidates_and_the_captured_units_last(
+    wire_audit: WireAudit,
+) -> None:
+    run("sim://nissan-qashqai-j10")
+    headers = list(requests_by_header(wire_audit.lines()))
+    # the ECM (automatic flow control), the head-unit candidates, ABS and airbag (not in the J10's captures),
+    # then the BCM, EPS, meter and IPDM (balrog-kun's J10 captures show them answering)
+    assert headers == ["7E0", "747", "712", "740", "752", "745", "742", "743", "74D"], headers
+
+
+def test_an_obd_address_silent_to_0100_is_not_probed_and_full_probes_it(wire_audit: WireAudit) -> None:
+    """The J10's 0100 is answered by 7E8 alone: the TCM's 7E1 (an ISO 15765-4 OBD address, whose ECU would
+    answer 0100) is not probed, and the report says so; with --full it is."""
+    report, _ = run("sim://nissan-qashqai-j10")
+    assert "7E1" not in requests_by_header(wire_audit.lines())
+    (skipped,) = [p for p in report.problems if p.code == "units-not-probed"]
+    assert "TCM (7E1)" in skipped.message and "0100" in skipped.message
+    first = len(wire_audit.lines())
+    run("sim://nissan-qashqai-j10", full=True)
+    assert requests_by_header(wire_audit.lines()[first:])["7E1"] == ["2183"]
+    first = len(wire_audit.lines())
+    run("sim://test-us-vin-1-0")  # 7E8 and 7E9 answer 0100 there: the TCM's pair is probed
+    assert "7E1" in requests_by_header(wire_audit.lines()[first:])
+
+
+def test_a_unit_that_may_be_absent_gets_tester_present_before_any_flow_control_line(
+    wire_audit: WireAudit, tmp_path: Path
+) -> None:
+    """An absent candidate costs AT SH and one TesterPresent; flow control is set only for a unit that
+    answered, and the units a capture shows on the family get none (they are read at once)."""
+    run("sim://nissan-qashqai-j10")
+    lines = wire_audit.lines()
+    by_header = requests_by_header(lines)
+    for absent in ("747", "712", "740", "752"):
+        assert by_header[absent] == ["3E00"], absent
+        assert f"ATFCSH{absent}" not in lines, absent
+    for captured in ("743", "74D"):
+        assert by_header[captured] == ["2183"], captured
+    assert by_header["745"][0] == "10C0" and by_header["742"][0] == "10C0"  # the session, before FC
+    assert lines.index("ATFCSH745") > lines.index("10C01")
+    first = len(lines)
     path = tmp_path / "j10-audio.toml"
     path.write_text((PROFILES / "nissan-qashqai-j10.toml").read_text(encoding="utf-8") + AUDIO, "utf-8")
     report, _ = run(f"sim://{path}")
     lines = wire_audit.lines()[first:]
-    assert [x for x in lines if x.startswith("0100")] == ["0100"], lines[-6:]
-    assert "732" in by_response(report) and report.complete
+    at = lines.index("ATSH712")
+    assert lines[at + 1 : at + 3] == ["3E001", "ATFCSH712"], lines[at : at + 5]
+    assert "732" in by_response(report)
 
 
-PROFILES = Path(__file__).resolve().parents[1] / "hw-fixtures" / "profiles"
+def test_a_can_scan_sets_the_receive_timeout_once_and_does_not_ask_the_fixed_description(
+    wire_audit: WireAudit,
+) -> None:
+    report, _ = run("sim://nissan-qashqai-j11-navi")
+    lines = wire_audit.lines()
+    assert [x for x in lines if x.startswith("ATST")] == ["ATST0E"]
+    assert "AT@1" not in lines and report.adapter.description is None
+
+
+def _without_ecu(profile: Path, name: str) -> str:
+    """The profile's TOML text without the ``[[ecu]]`` block named ``name``."""
+    head, *blocks = profile.read_text(encoding="utf-8").split("[[ecu]]")
+    kept = [b for b in blocks if f'name = "{name}"' not in b]
+    assert len(kept) == len(blocks) - 1, name
+    return "[[ecu]]".join([head, *kept])
+
+
 AUDIO = """
 [[ecu]]
 name = "AUDIO"

@@ -135,7 +135,8 @@ FullOption = Annotated[
     typer.Option(
         "--full",
         help="Probe every unit of the table, also those the vehicle's family does not have by the public "
-        "record (the report lists them as not probed otherwise).",
+        "record (the report lists them as not probed otherwise), each asked its identification at once "
+        "(slower; for a unit that ignores the quick presence check).",
     ),
 ]
 

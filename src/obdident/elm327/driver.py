@@ -210,7 +210,8 @@ class ELM327:
         third of the bytes), headers on (each frame names its ECU). Only what differs from the defaults is
         sent: AT D restores adaptive timing AT1 and CAN automatic formatting (ELM327 datasheet, AT D), which
         the driver relies on, and the line parser takes CR or CR LF, so AT L0 would buy nothing. The receive
-        timeout is set on purpose once the protocol is known (AT ST). Reads AT I, AT @1 and AT RV.
+        timeout is set on purpose once the protocol is known (AT ST). Reads AT I and AT RV; not AT @1, a
+        fixed description ("OBDII to RS232 Interpreter" on ELM327s and their clones) not worth a round trip.
 
         Returns:
             What the adapter says about itself.
@@ -259,9 +260,8 @@ class ELM327:
         self.at("ATS0", required=False)
         self.at("ATH1")
         version = _first(self.at("ATI"))
-        description = _first(self.at("AT@1", required=False))
         voltage = parse_voltage(self.at("ATRV", required=False))
-        return AdapterInfo(version, description, voltage, tuple(self._unsupported))
+        return AdapterInfo(version, None, voltage, tuple(self._unsupported))
 
     @property
     def addressing(self) -> Addressing:

@@ -18,11 +18,14 @@ from obdident.errors import AdapterError, AdapterReplyError, NoDataError, Unable
 if TYPE_CHECKING:
     from obdident.elm327.driver import ELM327
 
-__all__ = ["CAN_RECEIVE_TIMEOUT_HEX", "connect_vehicle"]
+__all__ = ["CAN_RECEIVE_TIMEOUT_HEX", "SEARCH_RECEIVE_TIMEOUT_HEX", "connect_vehicle"]
 
-#: Default receive timeout while probing for answers on CAN: 0x19 x 4.096 ms = 102 ms, twice the
-#: ISO 15765-4 P2(CAN) of 50 ms (ELM327 datasheet, AT ST; ISO 15765-4 §6.3.2).
-CAN_RECEIVE_TIMEOUT_HEX = "19"
+#: Receive timeout on CAN, functional and physical requests alike: 0x0E x 4.096 ms = 57.3 ms, just over the
+#: ISO 15765-4 P2(CAN) of 50 ms within which every ECU answers or sends response-pending (ELM327 datasheet,
+#: AT ST; ISO 15765-4 §6.3.2). One value for the whole scan: set once, never changed on CAN.
+CAN_RECEIVE_TIMEOUT_HEX = "0E"
+#: Receive timeout during the automatic search: 0x19 x 4.096 ms = 102 ms, over SAE J1850's P2 of 100 ms.
+SEARCH_RECEIVE_TIMEOUT_HEX = "19"
 
 
 def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
@@ -31,8 +34,8 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
     Asks service 01 PID 00 on protocol 6 pinned (AT TP 6): an answer there shows the protocol with no
     search, no AT DPN and no second AT TP. Else sends AT TP A6 (try protocol 6, fall back to the automatic
     search: nothing is saved, unlike AT SP) and service 01 PID 00 again, which every OBD-II ECU answers, so
-    the search completes; then reads the protocol with AT DPN and pins it with AT TP h. On CAN the receive
-    timeout (AT ST) is twice P2(CAN).
+    the search completes; then reads the protocol with AT DPN and pins it with AT TP h. The receive timeout
+    (AT ST) is :data:`CAN_RECEIVE_TIMEOUT_HEX` on CAN, :data:`SEARCH_RECEIVE_TIMEOUT_HEX` while searching.
 
     Args:
         driver: the adapter's driver, set up (``initialize``).
@@ -46,10 +49,11 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
         AdapterReplyError: ``CAN ERROR``, ``BUS INIT: ...ERROR`` and the like.
         AdapterError: the adapter reports an unknown protocol.
     """
-    driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)  # P2(CAN) x 2 (J1850's P2 is 100 ms, still within)
+    driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
     pinned = _on_can_11_500(driver, timeout_s)
     if pinned is not None:
         return pinned
+    driver.set_receive_timeout(SEARCH_RECEIVE_TIMEOUT_HEX)
     driver.at("ATTPA6")
     exchange = driver.command("0100", timeout_s=timeout_s)
     raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)

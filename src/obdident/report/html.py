@@ -169,6 +169,8 @@ _ENTERED_LABELS = {"HU": "part no.", "SN": "serial no.", "SW": "software version
 def _entered(report: Report) -> list[tuple[str, str, str]]:
     """The values the owner typed in: (label, value, form), for the page's "entered by the owner" table."""
     return [(_ENTERED_LABELS[key], e.value, e.form) for key, e in entered_values(report).items()]
+
+
 _SHOWS = {
     "serial": "shows the serial number",
     "versions": "shows versions only, not the serial number",

@@ -119,7 +119,8 @@ def scan(
         baudrate: serial speed in baud (38400 for most adapters).
         make: ``nissan`` to treat the vehicle as a Nissan when it does not show it (see :class:`ScanOptions`).
         sweep: also probe every 11-bit physical id 700-7F7.
-        full: also probe the units the vehicle's family does not have by the public record.
+        full: also probe the units the vehicle's family does not have by the public record and the OBD
+            addresses silent to ``0100``, each asked its identification at once (see :class:`ScanOptions`).
         timeout_s: overall limit in seconds.
         on_exchange: called with every (masked) exchange with the adapter, for recording.
         checkpoint: called with a partial report after each step (see :func:`scan_port`).

@@ -17,6 +17,7 @@ from typing import Literal
 from obdident.elm327.driver import ELM327
 from obdident.elm327.isotp import can_frames
 from obdident.elm327.lines import EcuMessage
+from obdident.elm327.search import CAN_RECEIVE_TIMEOUT_HEX
 from obdident.model import Evidence
 from obdident.scanning.state import Asked, ScanState, UnitResult
 from obdident.services.common import BUSY_REPEAT_REQUEST, RESPONSE_PENDING, Negative, parse_negative
@@ -36,8 +37,9 @@ __all__ = [
 
 #: Receive timeout while probing and reading physical addresses: 0x0E x 4.096 ms = 57.3 ms, just over the
 #: ISO 15765-4 P2(CAN) of 50 ms (the longest a unit may take to answer), so an absent unit costs little
-#: (ELM327 datasheet, AT ST). A present unit that misses it is asked once more with 205 ms.
-PROBE_TIMEOUT_HEX = "0E"
+#: (ELM327 datasheet, AT ST). A present unit that misses it is asked once more with 205 ms. The same value
+#: as the functional requests' (:data:`obdident.elm327.search.CAN_RECEIVE_TIMEOUT_HEX`): no AT ST between.
+PROBE_TIMEOUT_HEX = CAN_RECEIVE_TIMEOUT_HEX
 
 #: The problem code of an answer that arrived whole but could not be decoded: the step still ran to its end.
 UNDECODABLE = "undecodable-answer"

@@ -18,13 +18,16 @@ from obdident.vehicles.vin import VIN_PLACES, VinInfo, decode_vin
 
 __all__ = [
     "VIN_ELSEWHERE",
+    "automatic_flow_control",
     "candidate_units",
+    "captured_on_family",
     "family",
     "family_so_far",
     "head_unit",
     "nissan_basis",
     "not_on_family",
     "probe_now",
+    "probe_order",
     "vehicle",
 ]
 
@@ -61,6 +64,55 @@ def candidate_units(state: ScanState) -> list[Unit]:
         for rid, req in ((r, addresses.request_id_for(r)) for r in state.ecus)
         if req is not None and len(req) == 3
     ]  # fmt: skip
+
+
+def automatic_flow_control(unit: Unit) -> bool:
+    """Whether the adapter's automatic flow control reaches ``unit``: an ISO 15765-4 OBD pair, request
+    7E0-7E7 answered on request + 8 (ISO 15765-4 §6.3.2; ELM327 datasheet, "Altering Flow Control
+    Messages"). Other units need AT FC SH/SD/SM before a multi-frame answer."""
+    request, response = unit.request_id, unit.response_id
+    if len(request) != 3 or len(response) != 3:
+        return False
+    return 0x7E0 <= int(request, 16) <= 0x7E7 and int(response, 16) - int(request, 16) == 8
+
+
+def captured_on_family(unit: Unit, found: tuple[Family, str] | None) -> bool:
+    """Whether a public capture of the established family shows ``unit`` answering
+    (:data:`~obdident.vehicles.families.CAPTURED_ON_FAMILY`); False while the family is unknown."""
+    return found is not None and unit.name in families.CAPTURED_ON_FAMILY.get(found[0].code, frozenset())
+
+
+def probe_order(units: Sequence[Unit], found: tuple[Family, str] | None) -> list[Unit]:
+    """The order to probe ``units`` in, fewest adapter lines and the dealer's needs first.
+
+    1. ISO 15765-4 OBD pairs (request 7E0-7E7 answered on request + 8: the ECM, the TCM), while the
+       adapter's automatic flow control still reaches them: no flow-control line (ELM327 datasheet,
+       "Altering Flow Control Messages").
+    2. Head-unit candidates and the media gateway on 11-bit ids: what the dealer asks for, on the screen
+       early.
+    3. The other VIN sources (``reads_vin``).
+    4. The other 11-bit units, then the 29-bit ones in table order (the gateway before the guesses behind
+       it, one protocol switch).
+    5. Last, the units public captures show answering on the established family
+       (:data:`~obdident.vehicles.families.CAPTURED_ON_FAMILY`): the scan's last request is then the most
+       likely answered, and the closing check (is the vehicle still there?) is not needed.
+
+    Within a group the table's order is kept. Only the order changes: every unit is still probed.
+    """
+    table = {unit.request_id: index for index, unit in enumerate(units)}
+
+    def group(unit: Unit) -> int:
+        if automatic_flow_control(unit):
+            return 0
+        if captured_on_family(unit, found):
+            return 5
+        if unit.bits == 29:
+            return 4
+        if unit.head_unit or unit.media_gateway:
+            return 1
+        return 2 if unit.reads_vin else 3
+
+    return sorted(units, key=lambda unit: (group(unit), table[unit.request_id]))
 
 
 def probe_now(unit: Unit, state: ScanState) -> bool:

@@ -1,16 +1,22 @@
 """Physical-address identification: one unit on its 11-bit or 29-bit CAN id, or the K-line engine ECU.
 
-For each candidate unit: address it (AT SH, receive filter, flow control), probe it with a short receive
-timeout, and read its identification: Nissan's KWP2000 ``21 83`` (opening Nissan's session ``10 C0`` where a
-unit answers only there, on a vehicle established as Nissan, and returning it to its default session
-after), the VIN LIDs, UDS ``22`` identification DIDs. Negative responses are named; busy, pending and slow
-answers are repeated within :data:`obdident.scanning.ask.PHYSICAL`'s limits.
+For each candidate unit: address it (AT SH, the receive filter), probe it with a short receive timeout, and
+read its identification: Nissan's KWP2000 ``21 83`` (opening Nissan's session ``10 C0`` where a unit answers
+only there, on a vehicle established as Nissan, and returning it to its default session after), the VIN
+LIDs, UDS ``22`` identification DIDs. Negative responses are named; busy, pending and slow answers are
+repeated within :data:`obdident.scanning.ask.PHYSICAL`'s limits.
+
+Flow control (AT FC SH, and once AT FC SD / SM) is set only for a unit that answered: its first request is
+one whose answer is a single frame, TesterPresent ``3E 00`` for a unit that may be absent (the caller's
+``presence_first``) or Nissan's session ``10 C0``, so an absent unit costs AT SH and one request. A unit a
+public capture shows on the vehicle's family is read at once.
 
 A head-unit candidate or the media gateway (MIU) is asked, in the default session only: the alliance
-identification ``21 80`` and Nissan's ``21 83``, then UDS ``22`` :data:`HEAD_UNIT_DIDS`. A candidate silent to
-``21 80`` is not asked more, except a UDS candidate (the 29-bit guesses), which is asked its first DID before
-it counts as absent; silence to a later request is a normal answer (a unit without that service), and
-silence or ``7F 22 11`` to the first DID ends the UDS reads.
+identification ``21 80`` and Nissan's ``21 83``, then UDS ``22`` :data:`HEAD_UNIT_DIDS`. Silence to ``3E 00``
+(which UDS and KWP2000 units both answer) means absent. Asked without it, a candidate silent to ``21 80`` is
+not asked more, except a UDS candidate (the 29-bit guesses), which is asked its first DID before it counts
+as absent. Silence to a later request is a normal answer (a unit without that service), and silence or
+``7F 22 11`` to the first DID ends the UDS reads.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ _LOCKED = {0x7F, 0x80, 0x22, 0x7E}  # not in this session / conditions not corre
 _NOT_SUPPORTED = {0x11, 0x12, 0x31, 0x10}
 _SERVICE_NOT_SUPPORTED = 0x11
 _NISSAN_SESSION, _KWP_DEFAULT = 0xC0, 0x81
+_TESTER_PRESENT = bytes([0x3E, 0x00])  # ISO 14229-1 §10.5 (zeroSubFunction); ISO 14230-3 service 3E
 VIN_LID_SOURCE = "KWP2000 21 81 (local identifier 81)"
 VIN_DID_SOURCE = "UDS 22 F190 (VINDataIdentifier)"
 
@@ -213,7 +220,13 @@ def _in_session(asker: Asker) -> None:
 
 
 def identify(
-    driver: ELM327, unit: Unit, *, nissan: bool, result: UnitResult | None = None, session_first: bool = False
+    driver: ELM327,
+    unit: Unit,
+    *,
+    nissan: bool,
+    result: UnitResult | None = None,
+    session_first: bool = False,
+    presence_first: bool = False,
 ) -> UnitResult:
     """Probe one unit on its physical address and read its identification.
 
@@ -226,6 +239,9 @@ def identify(
             fails); a new one when omitted.
         session_first: the vehicle's family is one whose captures show this unit (``needs_session``)
             refusing identification outside ``10 C0``: open the session at once, without asking first.
+        presence_first: the unit may well be absent (no public capture shows it on this family): ask
+            TesterPresent ``3E 00`` first (one frame back; openpilot's Nissan query starts with it), and
+            set flow control only once it answered. Silence there means absent.
 
     Returns:
         What the unit gave; ``present`` False when it never answered.
@@ -238,25 +254,33 @@ def identify(
     protocol = driver.protocol
     assert protocol is not None and protocol.can
     driver.use_header_bits(unit.bits)
-    driver.address(unit.request_id, unit.response_id)
+    session = nissan and session_first and unit.needs_session
+    # A first request whose answer is one frame needs no flow control: the flow-control lines (AT FC SH,
+    # and once AT FC SD / SM) wait until the unit has answered, so an absent unit costs two lines, not three.
+    single_first = session or presence_first
+    driver.address(unit.request_id, unit.response_id, flow_control=not single_first)
     driver.set_receive_timeout(PROBE_TIMEOUT_HEX)
     asker = Asker(driver, result)
+    opened: Negative | bool | None = None
+    if session:
+        # A capture shows this unit answering identification only in Nissan's session: open it at once
+        # rather than be refused first (the refusal is what the capture shows; asking again tells nothing).
+        opened = _session(asker, _NISSAN_SESSION)
+    elif presence_first:
+        asker.ask(_TESTER_PRESENT, 2)
+    if single_first:
+        if not result.present:
+            return result  # silent: absent
+        driver.address(unit.request_id, unit.response_id)  # now the flow control for multi-frame answers
+    if opened is True:
+        _in_session(asker)
+        return result
     if unit.head_unit or unit.media_gateway:
         _media_reads(asker)
         return result
     if unit.dialect == "uds":
         _uds_reads(asker)
         return result
-    opened: Negative | bool | None = None
-    if nissan and session_first and unit.needs_session:
-        # A capture shows this unit answering identification only in Nissan's session: open it at once
-        # rather than be refused first (the refusal is what the capture shows; asking again tells nothing).
-        opened = _session(asker, _NISSAN_SESSION)
-        if opened is True:
-            _in_session(asker)
-            return result
-        if opened is False and not result.present:
-            return result  # silent: absent
     first = _read_lid(asker, 0x83)
     if isinstance(first, Negative) and first.nrc in _LOCKED:
         if not nissan:

@@ -180,7 +180,9 @@ class Runner:
             return
         self._establish_nissan()
         skipped: list[tuple[Unit, str, tuple[Family, str]]] = []
-        for unit in assess.candidate_units(self.state):
+        not_obd: list[Unit] = []
+        units = assess.probe_order(assess.candidate_units(self.state), assess.family_so_far(self.state))
+        for unit in units:
             if not assess.probe_now(unit, self.state):
                 continue
             found = assess.family_so_far(self.state)
@@ -188,24 +190,32 @@ class Runner:
             if why is not None and found is not None:
                 skipped.append((unit, why, found))
                 continue
+            if not self.state.options.full and self._silent_obd_pair(unit):
+                not_obd.append(unit)
+                continue
             self._announce(f"Looking for the {unit.description} ({unit.request_id})")
             self.state.probed.append(unit)
             self._step(functools.partial(self._identify, unit, found))
             if self.state.nissan_basis is None and self.state.vin_sources:
                 self._establish_nissan()
-        if skipped:
-            family, basis = skipped[-1][2]
-            listed = "; ".join(f"{u.name} ({u.request_id}): {why}" for u, why, _ in skipped)
-            self.state.problem(
-                "units-not-probed",
-                f"Not probed, because the public record says a {family.name} has no such unit (the family "
-                f"from {basis}): {listed}. Scan with --full to probe them too.",
-            )
+        if skipped or not_obd:
+            self.state.problem("units-not-probed", _not_probed(skipped, not_obd))
         if self.state.options.sweep:
             self._announce("Sweeping every physical id 700-7F7 (--sweep)")
             self.driver.use_header_bits(11)
             known = {u.request_id for u in self.state.probed}
             self.state.unknown.extend(sweep(self.driver, known))
+
+    def _silent_obd_pair(self, unit: Unit) -> bool:
+        """Whether ``unit`` sits on an ISO 15765-4 OBD address pair (request 7E0-7E7, response + 8) yet
+        stayed silent to the generic ``0100`` the vehicle answered: every ECU on those addresses is a
+        legislated OBD ECU and answers it (ISO 15765-4 §6.3.2; SAE J1979 service 01 PID 00)."""
+        state = self.state
+        return (
+            bool(state.first_responders)
+            and assess.automatic_flow_control(unit)
+            and (unit.response_id not in state.ecus)
+        )
 
     def _second_can(self) -> None:
         """On a family whose AV bus is on other socket pins (:data:`~obdident.vehicles.nissan.SECOND_CAN`),
@@ -233,7 +243,18 @@ class Runner:
         nissan = self.state.nissan_basis is not None
         session = nissan and found is not None and found[0].code in SESSION_FAMILIES
         try:
-            physical.identify(self.driver, unit, nissan=nissan, result=result, session_first=session)
+            physical.identify(
+                self.driver,
+                unit,
+                nissan=nissan,
+                result=result,
+                session_first=session,
+                presence_first=not (
+                    self.state.options.full
+                    or assess.automatic_flow_control(unit)
+                    or assess.captured_on_family(unit, found)
+                ),
+            )
         except AdapterResetError:
             raise  # the step is repeated from the start: what this try gave is read again
         except BaseException:
@@ -316,3 +337,22 @@ class Runner:
 def _failure_code(err: Exception) -> str:
     """The problem code of an error that stopped the scan: the error's own (:mod:`obdident.errors`)."""
     return err.code if isinstance(err, ObdidentError) else "adapter-error"
+
+
+def _not_probed(skipped: list[tuple[Unit, str, tuple[Family, str]]], not_obd: list[Unit]) -> str:
+    """The ``units-not-probed`` message: each unit left out and why, and how to probe them all."""
+    parts = []
+    if skipped:
+        family, basis = skipped[-1][2]
+        listed = "; ".join(f"{u.name} ({u.request_id}): {why}" for u, why, _ in skipped)
+        parts.append(
+            f"Not probed, because the public record says a {family.name} has no such unit (the family from "
+            f"{basis}): {listed}."
+        )
+    if not_obd:
+        listed = ", ".join(f"{u.name} ({u.request_id})" for u in not_obd)
+        parts.append(
+            f"Not probed, because no ECU answered the generic OBD-II request 0100 on its address, which "
+            f"every ECU on an ISO 15765-4 OBD address answers: {listed}."
+        )
+    return " ".join([*parts, "Scan with --full to probe them too."])

@@ -30,7 +30,9 @@ class ScanOptions:
         physical: probe the physical-address units of the Nissan table (and the OBD ECUs that answered).
         sweep: also probe every 11-bit physical id 700-7F7 and list unknown responders.
         full: probe every unit of the table, also those the established family does not have by the public
-            record (:data:`obdident.vehicles.families.NOT_ON_FAMILY`), otherwise listed as not probed.
+            record (:data:`obdident.vehicles.families.NOT_ON_FAMILY`) and OBD addresses silent to ``0100``,
+            otherwise listed as not probed; and ask each unit its identification at once, without
+            TesterPresent ``3E 00`` first (for a unit that would ignore it).
     """
 
     make: str | None = None

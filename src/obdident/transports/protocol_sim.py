@@ -98,7 +98,9 @@ def parse_sim_url(url: str) -> SimUrl:
     if parts.scheme.lower() != SCHEME:
         raise PortUrlError(f"expected a URL of the form sim://PROFILE, got {url!r}")
     if parts.netloc and parts.path not in ("", "/"):
-        raise PortUrlError(f"{url!r}: give a profile name (sim://NAME) or an absolute path (sim:///PATH.toml)")
+        raise PortUrlError(
+            f"{url!r}: give a profile name (sim://NAME) or an absolute path (sim:///PATH.toml)"
+        )
     if parts.netloc:
         profile, is_path = urllib.parse.unquote(parts.netloc), False
     elif parts.path not in ("", "/"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from obdident.vehicles.nissan import FAMILIES, Family
 
-__all__ = ["NOT_ON_FAMILY", "SESSION_FAMILIES", "family_from_calid"]
+__all__ = ["CAPTURED_ON_FAMILY", "NOT_ON_FAMILY", "SESSION_FAMILIES", "family_from_calid"]
 
 # Exact CALIDs (service 09 InfoType 04) seen on one family in public captures.
 _CALID_FINGERPRINTS: dict[str, str] = {
@@ -21,6 +21,18 @@ _CALID_FINGERPRINTS: dict[str, str] = {
 #: refusing identification outside Nissan's session ``10 C0`` (balrog-kun J10): there it is opened at once,
 #: without a refused request first.
 SESSION_FAMILIES: frozenset[str] = frozenset({"J10"})
+
+#: Units seen answering identification in a public capture of that family, by model code. The scan probes
+#: them last, so its last request is the one most likely answered and the closing check (is the vehicle
+#: still there?) is seldom needed (obdident.scanning.assess.probe_order). Order only: nothing is skipped.
+CAPTURED_ON_FAMILY: dict[str, frozenset[str]] = {
+    # balrog-kun/nissan-qashqai-can-info README: 21 83 answers of the BCM 745, EPS 742, meter 743 and
+    # IPDM 74D, and the ECM's 21 80/81/FE/FF, on a 2013 Qashqai J10.
+    "J10": frozenset({"ECM", "BCM", "EPS", "METER", "IPDM"}),
+    # OVMS3 vehicle_nissanleaf.cpp (VCM 797, LBC 79B); developerfromjokela/nissan-leaf-tcu (TCU 746).
+    "ZE0": frozenset({"VCM", "LBC", "TCU"}),
+    "AZE0": frozenset({"VCM", "LBC", "TCU"}),
+}
 
 _LEAF_UNITS = "a unit of the electric Leaf (OVMS3, nissan-leaf-tcu); the {name} is not electric"
 _GATEWAY_2017 = "the 29-bit CAN gateway came with 2017+ models (commaai/opendbc); the {name} predates it"
@@ -37,9 +49,9 @@ NOT_ON_FAMILY: dict[str, dict[str, str]] = {
         "TCU": _LEAF_UNITS.format(name="Qashqai (J10)"),
         "GATEWAY": _GATEWAY_2017.format(name="Qashqai (J10, 2006-2013)"),
         "CAMERA": "the UDS ADAS camera came with Nissans of about 2017 on (commaai/opendbc PR #3418); the "
-                  "Qashqai (J10, 2006-2013) predates it",
+        "Qashqai (J10, 2006-2013) predates it",
         "MIU": "the J10's AV COMM bus is isolated, between the audio and NAVI units only (balrog-kun): no "
-               "media gateway joins it to the diagnostic CAN",
+        "media gateway joins it to the diagnostic CAN",
     },
     "ZE0": _LEAF_FAMILY,
     "AZE0": _LEAF_FAMILY,
