@@ -308,13 +308,24 @@ class Problem:
 
     Attributes:
         code: a stable kebab-case code (``vin-not-stored``).
-        message: one or two sentences for a person, including what to do where there is something to do.
+        message: one or two sentences for a person, including what to do where there is something to do;
+            it may go on after :data:`PROBLEM_DETAILS` with detail for engineers (sources, unit by unit),
+            which the owner's screens leave out (:attr:`summary`) and the JSON keeps.
         response_id: the ECU concerned, or None.
     """
 
     code: str
     message: str
     response_id: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """The message without its details: what the terminal, the dealer page and the window show."""
+        return self.message.split(PROBLEM_DETAILS, 1)[0]
+
+
+#: Where a problem's message turns to detail for engineers (:attr:`Problem.summary` stops before it).
+PROBLEM_DETAILS = " Details: "
 
 
 @dataclass(frozen=True)

@@ -94,3 +94,18 @@ def test_a_j10_without_vin_is_told_it_is_a_nissan_from_its_ecm_everywhere(
     out = outputs["nissan-qashqai-j10"]
     for where in ("terminal", "html", "request"):
         assert "from the ECM part number" in out[where], where
+
+
+def test_the_owners_screens_give_the_units_not_probed_in_short_and_the_json_keeps_the_details(
+    outputs: dict[str, dict[str, str]],
+) -> None:
+    """The terminal and the page name the units left out and how to probe them; each unit's reason and its
+    public source (repository names) stay in the JSON report (model.Problem.summary)."""
+    made = outputs["nissan-qashqai-j10"]
+    (problem,) = [p for p in json.loads(made["json"])["problems"] if p["code"] == "units-not-probed"]
+    assert "balrog-kun" in problem["message"] and "OVMS3" in problem["message"]
+    for screen in ("terminal", "html"):  # the problems part of each (the page cites sources in footnotes)
+        text = " ".join(made[screen].split()).split("Problems", 1)[1].split("How it was read")[0]
+        assert "TCM (7E1)" in text and "--full" in text, screen
+        for source in ("balrog-kun", "OVMS3", "commaai", "Details:"):
+            assert source not in text, (screen, source)

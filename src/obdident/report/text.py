@@ -266,7 +266,7 @@ def render(report: Report, console: Console) -> None:
         problems.add_column(style="yellow")
         problems.add_column()
         for p in report.problems:
-            problems.add_row(safe(p.code), safe(p.message))
+            problems.add_row(safe(p.code), safe(p.summary))
         parts.append(problems)
     console.print(Group(*parts))
     console.print(

@@ -25,6 +25,7 @@ from obdident.errors import (
     TransportError,
     UnableToConnectError,
 )
+from obdident.model import PROBLEM_DETAILS
 from obdident.scanning import assess, obd09, physical, second_can
 from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
 from obdident.scanning.sweep import sweep
@@ -340,19 +341,25 @@ def _failure_code(err: Exception) -> str:
 
 
 def _not_probed(skipped: list[tuple[Unit, str, tuple[Family, str]]], not_obd: list[Unit]) -> str:
-    """The ``units-not-probed`` message: each unit left out and why, and how to probe them all."""
-    parts = []
+    """The ``units-not-probed`` message: the units left out and why in a few words, how to probe them all,
+    then (after :data:`~obdident.model.PROBLEM_DETAILS`) each unit's reason with its source."""
+    parts, details = [], []
     if skipped:
         family, basis = skipped[-1][2]
-        listed = "; ".join(f"{u.name} ({u.request_id}): {why}" for u, why, _ in skipped)
+        listed = ", ".join(f"{u.name} ({u.request_id})" for u, _, _ in skipped)
         parts.append(
-            f"Not probed, because the public record says a {family.name} has no such unit (the family from "
-            f"{basis}): {listed}."
+            f"Not probed, because a {family.name} does not have them by the public record: {listed}."
         )
+        details.append(f"the family from {basis}")
+        details.extend(f"{u.name} ({u.request_id}): {why}" for u, why, _ in skipped)
     if not_obd:
         listed = ", ".join(f"{u.name} ({u.request_id})" for u in not_obd)
         parts.append(
-            f"Not probed, because no ECU answered the generic OBD-II request 0100 on its address, which "
-            f"every ECU on an ISO 15765-4 OBD address answers: {listed}."
+            f"Not probed, because nothing answered the generic OBD-II request on its address: {listed}."
         )
-    return " ".join([*parts, "Scan with --full to probe them too."])
+        details.append(
+            "every ECU on an ISO 15765-4 OBD address (request 7E0-7E7) answers 0100 (SAE J1979 service 01), "
+            "and the vehicle answered 0100 on other addresses"
+        )
+    message = " ".join([*parts, "Scan with --full to probe them too."])
+    return message + PROBLEM_DETAILS + "; ".join(details) + "."
