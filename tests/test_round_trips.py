@@ -1,7 +1,7 @@
 """Round trips of a scan (issue 13): the line count of the reference scans is pinned (a regression in round
 trips fails here), and each lever that saves lines keeps the report's data: units a family does not have are
 named as not probed (``--full`` probes them), Nissan's session is opened at once only on a family whose
-captures show it needed, a unit that may be absent gets TesterPresent before any flow-control line, the
+captures show it needed, a unit that may be absent gets a one-frame request before any flow-control line, the
 receive timeout is set once, and the closing check is asked only when the vehicle left a request
 unanswered (the units a family's captures show are probed last, so that is rare)."""
 
@@ -173,16 +173,18 @@ def test_an_obd_address_silent_to_0100_is_not_probed_and_full_probes_it(wire_aud
     assert "7E1" in requests_by_header(wire_audit.lines()[first:])
 
 
-def test_a_unit_that_may_be_absent_gets_tester_present_before_any_flow_control_line(
+def test_a_unit_that_may_be_absent_gets_a_one_frame_request_before_any_flow_control_line(
     wire_audit: WireAudit, tmp_path: Path
 ) -> None:
-    """An absent candidate costs AT SH and one TesterPresent; flow control is set only for a unit that
-    answered, and the units a capture shows on the family get none (they are read at once)."""
+    """An absent candidate costs AT SH and one request; flow control is set only for a unit that answered,
+    and the units a capture shows on the family get no such request (they are read at once)."""
     run("sim://nissan-qashqai-j10")
     lines = wire_audit.lines()
     by_header = requests_by_header(lines)
-    for absent in ("747", "712", "740", "752"):
-        assert by_header[absent] == ["3E00"], absent
+    # head-unit candidates (KWP2000 or UDS) get TesterPresent; Nissan KWP units the default session 10 81,
+    # as openpilot's Nissan query opens them
+    for absent, probe in (("747", "3E00"), ("712", "3E00"), ("740", "1081"), ("752", "1081")):
+        assert by_header[absent] == [probe], absent
         assert f"ATFCSH{absent}" not in lines, absent
     for captured in ("743", "74D"):
         assert by_header[captured] == ["2183"], captured

@@ -7,7 +7,7 @@ LIDs, UDS ``22`` identification DIDs. Negative responses are named; busy, pendin
 repeated within :data:`obdident.scanning.ask.PHYSICAL`'s limits.
 
 Flow control (AT FC SH, and once AT FC SD / SM) is set only for a unit that answered: its first request is
-one whose answer is a single frame, TesterPresent ``3E 00`` for a unit that may be absent (the caller's
+one whose answer is a single frame, :func:`presence_request` for a unit that may be absent (the caller's
 ``presence_first``) or Nissan's session ``10 C0``, so an absent unit costs AT SH and one request. A unit a
 public capture shows on the vehicle's family is read at once.
 
@@ -31,7 +31,14 @@ from obdident.services.common import Negative, parse_negative, render
 from obdident.vehicles.nissan import Unit
 from obdident.vehicles.vin import parse_vin_field
 
-__all__ = ["HEAD_UNIT_DIDS", "VIN_DID_SOURCE", "VIN_LID_SOURCE", "identify", "identify_kline"]
+__all__ = [
+    "HEAD_UNIT_DIDS",
+    "VIN_DID_SOURCE",
+    "VIN_LID_SOURCE",
+    "identify",
+    "identify_kline",
+    "presence_request",
+]
 
 _LOCKED = {0x7F, 0x80, 0x22, 0x7E}  # not in this session / conditions not correct: Nissan's 7F 21 80
 _NOT_SUPPORTED = {0x11, 0x12, 0x31, 0x10}
@@ -219,6 +226,24 @@ def _in_session(asker: Asker) -> None:
             )
 
 
+def presence_request(unit: Unit) -> bytes:
+    """The one-frame request that shows whether ``unit`` is there, before any flow-control line.
+
+    KWP2000 ``10 81`` (StartDiagnosticSession, default session) for a Nissan KWP unit: openpilot's Nissan
+    firmware query (commaai/opendbc ``nissan/values.py``) opens every unit so before ``21 83``, on the
+    +0x20 response ids. TesterPresent ``3E 00`` (ISO 14229-1 §10.5; ISO 14230-3 service 3E) for a UDS unit
+    and for a head-unit candidate or the MIU, which may speak either: in UDS ``10 81`` asks for no positive
+    answer (suppressPosRspMsgIndicationBit), so a UDS unit would stay silent to it; a KWP2000 unit answers
+    ``3E 00`` too, if only with ``7F 3E xx``.
+
+    Returns:
+        The request's bytes.
+    """
+    if unit.dialect == "kwp" and not (unit.head_unit or unit.media_gateway):
+        return kwp.build_session(_KWP_DEFAULT)
+    return _TESTER_PRESENT
+
+
 def identify(
     driver: ELM327,
     unit: Unit,
@@ -240,8 +265,8 @@ def identify(
         session_first: the vehicle's family is one whose captures show this unit (``needs_session``)
             refusing identification outside ``10 C0``: open the session at once, without asking first.
         presence_first: the unit may well be absent (no public capture shows it on this family): ask
-            TesterPresent ``3E 00`` first (one frame back; openpilot's Nissan query starts with it), and
-            set flow control only once it answered. Silence there means absent.
+            :func:`presence_request` first (one frame back), and set flow control only once it answered.
+            Silence there means absent.
 
     Returns:
         What the unit gave; ``present`` False when it never answered.
@@ -267,7 +292,7 @@ def identify(
         # rather than be refused first (the refusal is what the capture shows; asking again tells nothing).
         opened = _session(asker, _NISSAN_SESSION)
     elif presence_first:
-        asker.ask(_TESTER_PRESENT, 2)
+        asker.ask(presence_request(unit), 2)
     if single_first:
         if not result.present:
             return result  # silent: absent
