@@ -181,10 +181,8 @@ def test_a_unit_that_may_be_absent_gets_a_one_frame_request_before_any_flow_cont
     run("sim://nissan-qashqai-j10")
     lines = wire_audit.lines()
     by_header = requests_by_header(lines)
-    # head-unit candidates (KWP2000 or UDS) get TesterPresent; Nissan KWP units the default session 10 81,
-    # as openpilot's Nissan query opens them
-    for absent, probe in (("747", "3E00"), ("712", "3E00"), ("740", "1081"), ("752", "1081")):
-        assert by_header[absent] == [probe], absent
+    for absent in ("747", "712", "740", "752"):  # TesterPresent, which KWP2000 and UDS units both answer
+        assert by_header[absent] == ["3E00"], absent
         assert f"ATFCSH{absent}" not in lines, absent
     for captured in ("743", "74D"):
         assert by_header[captured] == ["2183"], captured
@@ -228,3 +226,64 @@ unsupported_nrc = { "*" = "11" }
 [ecu.responses]
 "3E00" = "7E 00"
 """
+
+
+THERE_ONLY = """
+[[ecu]]
+name = "ABS"
+request_id = "740"
+response_id = "760"
+functional = false
+
+[ecu.responses]
+"3E00" = "7E 00"
+
+[[ecu]]
+name = "AUDIO"
+request_id = "712"
+response_id = "732"
+functional = false
+
+[ecu.responses]
+"3E00" = "7E 00"
+"""
+
+
+def test_a_unit_that_answers_only_the_presence_request_is_asked_each_service_once_without_alarm(
+    wire_audit: WireAudit, tmp_path: Path
+) -> None:
+    """There (it answered 3E 00) but silent to identification: silence is then the answer of a unit without
+    the service, not a unit that stopped answering: asked once each, no repeat, no problem."""
+    path = tmp_path / "j10-there-only.toml"
+    path.write_text((PROFILES / "nissan-qashqai-j10.toml").read_text(encoding="utf-8") + THERE_ONLY, "utf-8")
+    report, _ = run(f"sim://{path}")
+    by_header = requests_by_header(wire_audit.lines())
+    assert by_header["740"] == ["3E00", "2183", "22F187"]  # KWP2000 silent: its first UDS DID decides
+    assert by_header["712"] == ["3E00", "2180"]  # a head-unit candidate silent to 21 80: nothing more
+    assert not [p for p in report.problems if p.response_id in ("760", "732")], report.problems
+    assert [x for x in wire_audit.lines() if x.startswith("ATST")] == ["ATST0E"]  # no slow repeat
+    assert report.complete
+
+
+def test_with_sweep_or_on_29_bit_ids_an_obd_address_silent_to_0100_is_still_probed(
+    wire_audit: WireAudit,
+) -> None:
+    """The sweep probes every id anyway; on a 29-bit vehicle the OBD ECUs answer 0100 on 29-bit ids, so an
+    11-bit OBD address's silence there says nothing."""
+    run("sim://nissan-qashqai-j10", sweep=True)
+    assert requests_by_header(wire_audit.lines())["7E1"] == ["2183"]
+    first = len(wire_audit.lines())
+    can29 = Path(__file__).resolve().parent / "profiles" / "can29.toml"
+    report, _ = run(f"sim://{can29}")
+    headers = requests_by_header(wire_audit.lines()[first:])
+    assert "7E0" in headers and "7E1" in headers, list(headers)
+    assert not [p for p in report.problems if p.code == "units-not-probed"]
+
+
+def test_a_head_unit_not_found_says_how_to_ask_the_candidates_directly() -> None:
+    quick, _ = run("sim://nissan-xtrail-t32")
+    full, _ = run("sim://nissan-xtrail-t32", full=True)
+    assert quick.head_unit is not None and full.head_unit is not None
+    assert quick.head_unit.status == full.head_unit.status == "not-found"
+    assert "--full" in quick.head_unit.reason and "3E 00" in quick.head_unit.reason
+    assert "--full" not in full.head_unit.reason

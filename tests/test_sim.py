@@ -1202,3 +1202,18 @@ def test_bad_vehicle_keys_raise_profile_error(tmp_path: Path, change: tuple[str,
     with pytest.raises(ProfileError) as caught:
         load_profile(path)
     assert key in str(caught.value), str(caught.value)
+
+
+def test_a_uds_ecu_suppresses_its_positive_answer_to_10_81_and_a_kwp_ecu_answers_it() -> None:
+    """ISO 14229-1 §8.2.2: bit 7 of the sub-function leaves out the positive answer (the Altima's ABS, a UDS
+    ECU with session timing); in KWP2000 81 is the default session's own number (the T32's BCM answers)."""
+    elm = quiet("nissan-altima-2019-uds")
+    for line in ("ATH1", "ATS0", "ATTP6", "ATSH740", "ATFCSH740", "ATFCSD300000", "ATFCSM1"):
+        assert answer_lines(elm, line) == ["OK"], line
+    assert answer_lines(elm, "1081") == ["NO DATA"]
+    assert answer_lines(elm, "1001")[0].startswith("760065001")  # asked with a positive answer wanted
+    assert answer_lines(elm, "3E00")[0].startswith("760027E00")
+    kwp = quiet("nissan-xtrail-t32")
+    for line in ("ATH1", "ATS0", "ATTP6", "ATSH745"):
+        assert answer_lines(kwp, line) == ["OK"], line
+    assert answer_lines(kwp, "1081")[0].startswith("765025081")

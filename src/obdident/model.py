@@ -116,8 +116,8 @@ class AdapterSummary:
         port: the port or URL used.
         transport: the kind of link (serial port, TCP, Bluetooth LE with the adapter family ...).
         version: the AT I answer.
-        description: the AT @1 answer; None since 0.2, which no longer asks it (a fixed text, not worth a
-            round trip over Bluetooth). Kept for report schema 1.x.
+        description: the AT @1 answer; None: obdident no longer asks it (a fixed text, not worth a round
+            trip over Bluetooth). Kept for report schema 1.x.
         protocol: the protocol's name (AT DPN, ELM327 numbering), or None when no vehicle answered.
         protocol_number: the ELM327 protocol number ("6"), or None.
         voltage_v: AT RV, volts, or None.

@@ -22,7 +22,8 @@ __all__ = ["CAN_RECEIVE_TIMEOUT_HEX", "SEARCH_RECEIVE_TIMEOUT_HEX", "connect_veh
 
 #: Receive timeout on CAN, functional and physical requests alike: 0x0E x 4.096 ms = 57.3 ms, just over the
 #: ISO 15765-4 P2(CAN) of 50 ms within which every ECU answers or sends response-pending (ELM327 datasheet,
-#: AT ST; ISO 15765-4 §6.3.2). One value for the whole scan: set once, never changed on CAN.
+#: AT ST; ISO 15765-4 §6.3.2). One value for the whole scan: set once on CAN; a repeat after silence or
+#: response-pending lengthens it for that one request (obdident.scanning.ask) and sets it back.
 CAN_RECEIVE_TIMEOUT_HEX = "0E"
 #: Receive timeout during the automatic search: 0x19 x 4.096 ms = 102 ms, over SAE J1850's P2 of 100 ms.
 SEARCH_RECEIVE_TIMEOUT_HEX = "19"

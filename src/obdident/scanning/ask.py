@@ -205,12 +205,13 @@ class Asker:
                 if silence_answers:
                     self._restore_timeout()
                     return None
-                if result.present and policy.again("silent", tries):
+                answered = result.present and not result.presence_only
+                if answered and policy.again("silent", tries):
                     if policy.slow_timeout_hex is not None:
                         self.driver.set_receive_timeout(policy.slow_timeout_hex)
                     continue
                 self._restore_timeout()
-                if result.present:
+                if answered:
                     result.problem(
                         "stopped-answering",
                         f"{result.unit.name} answered before but not {payload.hex(' ').upper()} "
@@ -235,7 +236,7 @@ class Asker:
                     f"asked {asked} times.",
                 )
             self._restore_timeout()
-            result.present = True
+            result.present, result.presence_only = True, False
             return final
 
     def _restore_timeout(self) -> None:

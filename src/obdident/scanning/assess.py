@@ -245,6 +245,7 @@ def head_unit(
     second_can: str | None = None,
     is_nissan: bool = False,
     can: bool = True,
+    quick: bool = False,
 ) -> HeadUnit:
     """Say whether the head unit was identified, how sure that is, and where to read what is still missing.
 
@@ -257,6 +258,8 @@ def head_unit(
         is_nissan: the vehicle is shown to be a Nissan (WMI, CALID, ``--make nissan``).
         can: the vehicle's protocol is CAN (False on K-line and J1850, where no head-unit candidate, all
             CAN ids, can be addressed).
+        quick: the candidates were asked TesterPresent ``3E 00`` first, and silence there counted as
+            absence (no ``--full``): a head unit not found says how to ask them directly.
 
     Returns:
         The head unit: ``guidance`` and ``advice`` hold only ways to read what was not read (none when the
@@ -328,6 +331,11 @@ def head_unit(
             guidance,
             candidates,
             advice=advice,
+        )
+    if quick and candidates and not silent:
+        tried += (
+            "; each was asked first whether it is there (TesterPresent 3E 00), and a unit that ignores that "
+            "is found by scanning again with --full, which asks each address for its identification directly"
         )
     return HeadUnit(
         "not-found", None, f"The head unit did not answer: {tried}.", guidance, candidates, advice=advice

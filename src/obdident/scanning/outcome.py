@@ -63,6 +63,7 @@ def build_report(
             second_can=state.second_can,
             is_nissan=vehicle.make_basis is not None,
             can=driver.vehicle_protocol is None or driver.vehicle_protocol.can,
+            quick=not state.options.full,
         )
     lost = any(p.code in INCOMPLETE_CODES for p in problems)
     return Report(

@@ -7,9 +7,10 @@ LIDs, UDS ``22`` identification DIDs. Negative responses are named; busy, pendin
 repeated within :data:`obdident.scanning.ask.PHYSICAL`'s limits.
 
 Flow control (AT FC SH, and once AT FC SD / SM) is set only for a unit that answered: its first request is
-one whose answer is a single frame, :func:`presence_request` for a unit that may be absent (the caller's
-``presence_first``) or Nissan's session ``10 C0``, so an absent unit costs AT SH and one request. A unit a
-public capture shows on the vehicle's family is read at once.
+one whose answer is a single frame, TesterPresent ``3E 00`` (:func:`presence_request`) for a unit that may
+be absent (the caller's ``presence_first``) or Nissan's session ``10 C0``, so an absent unit costs AT SH and
+one request. A unit a public capture shows on the vehicle's family is read at once. A unit that answered
+only ``3E 00`` is there: silence to its next request is that request's answer (no repeat, no problem).
 
 A head-unit candidate or the media gateway (MIU) is asked, in the default session only: the alliance
 identification ``21 80`` and Nissan's ``21 83``, then UDS ``22`` :data:`HEAD_UNIT_DIDS`. Silence to ``3E 00``
@@ -109,10 +110,13 @@ def _uds_reads(asker: Asker, order: tuple[int, ...] = uds.READ_ORDER, *, head_un
     DID ends the reads (the unit lacks the service)."""
     result = asker.result
     for did in order:
-        message = asker.ask(uds.build_read(did), silence_answers=head_unit)
+        first = did == order[0]
+        message = asker.ask(
+            uds.build_read(did), silence_answers=head_unit or (first and result.presence_only)
+        )
         if message is None:
-            if did == order[0] and (head_unit or not result.present):
-                return  # absent: nothing answered the first DID
+            if first and (head_unit or not result.present or result.presence_only):
+                return  # absent, or without the service: nothing answered the first DID
             continue
         negative = parse_negative(message.payload)
         if negative is not None:
@@ -227,20 +231,18 @@ def _in_session(asker: Asker) -> None:
 
 
 def presence_request(unit: Unit) -> bytes:
-    """The one-frame request that shows whether ``unit`` is there, before any flow-control line.
+    """The one-frame request that shows whether ``unit`` is there, before any flow-control line:
+    TesterPresent ``3E 00`` (ISO 14229-1 §10.5; ISO 14230-3 service 3E), for every unit.
 
-    KWP2000 ``10 81`` (StartDiagnosticSession, default session) for a Nissan KWP unit: openpilot's Nissan
-    firmware query (commaai/opendbc ``nissan/values.py``) opens every unit so before ``21 83``, on the
-    +0x20 response ids. TesterPresent ``3E 00`` (ISO 14229-1 §10.5; ISO 14230-3 service 3E) for a UDS unit
-    and for a head-unit candidate or the MIU, which may speak either: in UDS ``10 81`` asks for no positive
-    answer (suppressPosRspMsgIndicationBit), so a UDS unit would stay silent to it; a KWP2000 unit answers
-    ``3E 00`` too, if only with ``7F 3E xx``.
+    A UDS server answers it ``7E 00``; a KWP2000 unit answers it too, if only with ``7F 3E xx``. Not
+    ``10 81``, though openpilot's Nissan firmware query (commaai/opendbc ``nissan/values.py``) opens every
+    unit so: in UDS, ``81`` asks for no positive answer (suppressPosRspMsgIndicationBit, ISO 14229-1 §8.2.2),
+    so the 2017+ Nissans' UDS units the table lists under KWP2000 would stay silent and count as absent.
 
     Returns:
         The request's bytes.
     """
-    if unit.dialect == "kwp" and not (unit.head_unit or unit.media_gateway):
-        return kwp.build_session(_KWP_DEFAULT)
+    del unit  # the same request for every unit; the parameter keeps the choice in one place
     return _TESTER_PRESENT
 
 
@@ -293,6 +295,7 @@ def identify(
         opened = _session(asker, _NISSAN_SESSION)
     elif presence_first:
         asker.ask(presence_request(unit), 2)
+        result.presence_only = result.present
     if single_first:
         if not result.present:
             return result  # silent: absent
@@ -336,6 +339,8 @@ def identify(
         _kwp_reads(asker, first)
     elif isinstance(first, Negative) and first.nrc == _SERVICE_NOT_SUPPORTED:
         _uds_reads(asker)  # no KWP2000 service 21: a UDS unit
+    elif first is None and result.presence_only:
+        _uds_reads(asker)  # there (it answered 3E 00) but silent to service 21: perhaps a UDS unit
     elif isinstance(first, Negative):
         _kwp_reads(asker, None)  # KWP2000, but no LID 83 (the J10's Renault-built ECM)
     return result

@@ -209,9 +209,12 @@ class Runner:
 
     def _silent_obd_pair(self, unit: Unit) -> bool:
         """Whether ``unit`` sits on an ISO 15765-4 OBD address pair (request 7E0-7E7, response + 8) yet
-        stayed silent to the generic ``0100`` the vehicle answered: every ECU on those addresses is a
-        legislated OBD ECU and answers it (ISO 15765-4 §6.3.2; SAE J1979 service 01 PID 00)."""
-        state = self.state
+        stayed silent to the generic ``0100`` the vehicle answered on 11-bit ids: every ECU on those
+        addresses is a legislated OBD ECU and answers it (ISO 15765-4 §6.3.2; SAE J1979 service 01 PID 00).
+        Never with ``--sweep``, which probes every id."""
+        state, protocol = self.state, self.driver.vehicle_protocol
+        if state.options.sweep or protocol is None or protocol.header_bits != 11:
+            return False  # the sweep probes every id anyway; 29-bit OBD ECUs answer on other ids
         return (
             bool(state.first_responders)
             and assess.automatic_flow_control(unit)

@@ -61,6 +61,9 @@ class UnitResult:
     Attributes:
         unit: the candidate.
         present: it answered anything at all.
+        presence_only: its one answer so far is to the presence request (TesterPresent ``3E 00``): silence
+            to the next request is then that request's answer (a unit without the service), not a unit that
+            stopped answering.
         dialect: ``kwp2000`` or ``uds`` once known.
         fields: identification key -> value as shown (:func:`obdident.services.common.render`).
         field_requests: identification key -> the request payload it came from (see :attr:`asked`).
@@ -73,6 +76,7 @@ class UnitResult:
 
     unit: Unit
     present: bool = False
+    presence_only: bool = False
     dialect: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
     field_requests: dict[str, bytes] = field(default_factory=dict)

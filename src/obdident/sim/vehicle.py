@@ -119,9 +119,17 @@ class SimulatedVehicle:
     def _session_control(
         self, ecu: EcuProfile, state: _EcuState, request: bytes, functional: bool
     ) -> tuple[bytes, ...]:
-        """``10 xx``: enter session xx (``50 xx`` [+ timing]) or refuse it (``7F 10 12``)."""
+        """``10 xx``: enter session xx (``50 xx`` [+ timing]) or refuse it (``7F 10 12``).
+
+        An ECU whose answer carries ISO 14229-1 timing (``session_timing``) is a UDS server: bit 7 of the
+        sub-function (suppressPosRspMsgIndicationBit) leaves out the positive answer (ISO 14229-1 §8.2.2),
+        so ``10 81`` enters the default session and says nothing. A KWP2000 ECU's ``81`` is its default
+        session's own number (ISO 14230-3)."""
         if len(request) != 2:
             return _negative(SESSION_CONTROL, NRC_INCORRECT_LENGTH, functional)
+        if ecu.session_timing and request[1] & 0x80:
+            answer = self._session_control(ecu, state, bytes([request[0], request[1] & 0x7F]), functional)
+            return () if answer and answer[0][:1] == bytes([SESSION_CONTROL | 0x40]) else answer
         session = request[1]
         accepted = ecu.sessions or frozenset()
         if session not in DEFAULT_SESSIONS and session not in accepted:
