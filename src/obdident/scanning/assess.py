@@ -334,8 +334,8 @@ def head_unit(
         )
     if quick and candidates and not silent:
         tried += (
-            "; each was asked first whether it is there (TesterPresent 3E 00), and a unit that ignores that "
-            "is found by scanning again with --full, which asks each address for its identification directly"
+            "; each was only asked whether it is there, so a unit that ignores that question is found by "
+            "scanning again with --full, which asks each address for its identification directly"
         )
     return HeadUnit(
         "not-found", None, f"The head unit did not answer: {tried}.", guidance, candidates, advice=advice
