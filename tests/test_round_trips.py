@@ -287,3 +287,27 @@ def test_a_head_unit_not_found_says_how_to_ask_the_candidates_directly() -> None
     assert quick.head_unit.status == full.head_unit.status == "not-found"
     assert "--full" in quick.head_unit.reason and "only asked whether it is there" in quick.head_unit.reason
     assert "--full" not in full.head_unit.reason
+
+
+BUSY_THERE = """
+[[ecu]]
+name = "ABS"
+request_id = "740"
+response_id = "760"
+functional = false
+unsupported_nrc = { "*" = "11" }
+
+[ecu.responses]
+"3E00" = "7F 3E 21"
+"""
+
+
+def test_a_busy_answer_to_the_presence_request_shows_the_unit_there_without_repeat_or_problem(
+    wire_audit: WireAudit, tmp_path: Path
+) -> None:
+    path = tmp_path / "j10-busy.toml"
+    path.write_text((PROFILES / "nissan-qashqai-j10.toml").read_text(encoding="utf-8") + BUSY_THERE, "utf-8")
+    report, _ = run(f"sim://{path}")
+    assert requests_by_header(wire_audit.lines())["740"][:2] == ["3E00", "2183"]  # asked once, then read
+    assert not [p for p in report.problems if p.response_id == "760"], report.problems
+    assert "760" in by_response(report) and report.complete

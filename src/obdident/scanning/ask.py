@@ -183,7 +183,12 @@ class Asker:
         return own
 
     def ask(
-        self, payload: bytes, answer_bytes: int | None = None, *, silence_answers: bool = False
+        self,
+        payload: bytes,
+        answer_bytes: int | None = None,
+        *,
+        silence_answers: bool = False,
+        any_answer: bool = False,
     ) -> EcuMessage | None:
         """The unit's final answer to ``payload``, or None when it gave none.
 
@@ -193,6 +198,8 @@ class Asker:
                 then lets the adapter return at once (a longer answer is read again in full).
             silence_answers: silence is a normal answer to this request (a head unit that ignores a
                 service it lacks): not repeated, and no ``stopped-answering`` problem.
+            any_answer: any answer will do, even busy or response-pending (the presence request: it only
+                shows the unit is there): nothing is repeated and no problem filed.
 
         Raises:
             TransportError, AdapterError: the link or adapter failed (the evidence so far is kept).
@@ -220,7 +227,7 @@ class Asker:
                 return None
             final = own[-1]
             negative = parse_negative(final.payload)
-            kind = waiting_kind(negative)
+            kind = None if any_answer else waiting_kind(negative)
             if kind is not None:
                 if policy.again(kind, tries):
                     if kind == "pending" and policy.pending_timeout_hex is not None:

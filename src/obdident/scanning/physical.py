@@ -294,7 +294,7 @@ def identify(
         # rather than be refused first (the refusal is what the capture shows; asking again tells nothing).
         opened = _session(asker, _NISSAN_SESSION)
     elif presence_first:
-        asker.ask(presence_request(unit), 2)
+        asker.ask(presence_request(unit), 2, any_answer=True)
         result.presence_only = result.present
     if single_first:
         if not result.present:
