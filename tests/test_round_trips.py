@@ -148,14 +148,14 @@ def test_the_closing_check_is_asked_only_after_an_unanswered_request(
     assert "76D" not in by_response(report) and report.complete
 
 
-def test_the_obd_pairs_come_first_then_the_head_unit_candidates_and_the_captured_units_last(
+def test_the_obd_pairs_come_first_then_the_head_unit_candidates_and_vin_sources_and_captured_units_last(
     wire_audit: WireAudit,
 ) -> None:
     run("sim://nissan-qashqai-j10")
     headers = list(requests_by_header(wire_audit.lines()))
-    # the ECM (automatic flow control), the head-unit candidates, ABS and airbag (not in the J10's captures),
-    # then the BCM, EPS, meter and IPDM (balrog-kun's J10 captures show them answering)
-    assert headers == ["7E0", "747", "712", "740", "752", "745", "742", "743", "74D"], headers
+    # the ECM (automatic flow control), the head-unit candidates, the BCM (a VIN source), ABS and airbag (not
+    # in the J10's captures), then the EPS, meter and IPDM (balrog-kun's J10 captures show them answering)
+    assert headers == ["7E0", "747", "712", "745", "740", "752", "742", "743", "74D"], headers
 
 
 def test_an_obd_address_silent_to_0100_is_not_probed_and_full_probes_it(wire_audit: WireAudit) -> None:

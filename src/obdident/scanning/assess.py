@@ -90,10 +90,10 @@ def probe_order(units: Sequence[Unit], found: tuple[Family, str] | None) -> list
        "Altering Flow Control Messages").
     2. Head-unit candidates and the media gateway on 11-bit ids: what the dealer asks for, on the screen
        early.
-    3. The other VIN sources (``reads_vin``).
+    3. The other VIN sources (``reads_vin``): with the head unit, what the dealer needs.
     4. The other 11-bit units, then the 29-bit ones in table order (the gateway before the guesses behind
        it, one protocol switch).
-    5. Last, the units public captures show answering on the established family
+    5. Last, the other units public captures show answering on the established family
        (:data:`~obdident.vehicles.families.CAPTURED_ON_FAMILY`): the scan's last request is then the most
        likely answered, and the closing check (is the vehicle still there?) is not needed.
 
@@ -104,13 +104,13 @@ def probe_order(units: Sequence[Unit], found: tuple[Family, str] | None) -> list
     def group(unit: Unit) -> int:
         if automatic_flow_control(unit):
             return 0
-        if captured_on_family(unit, found):
-            return 5
         if unit.bits == 29:
             return 4
         if unit.head_unit or unit.media_gateway:
             return 1
-        return 2 if unit.reads_vin else 3
+        if unit.reads_vin:
+            return 2
+        return 5 if captured_on_family(unit, found) else 3
 
     return sorted(units, key=lambda unit: (group(unit), table[unit.request_id]))
 
