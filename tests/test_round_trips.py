@@ -189,8 +189,7 @@ def test_a_unit_that_may_be_absent_gets_a_one_frame_request_before_any_flow_cont
     assert by_header["745"][0] == "10C0" and by_header["742"][0] == "10C0"  # the session, before FC
     assert lines.index("ATFCSH745") > lines.index("10C01")
     first = len(lines)
-    path = tmp_path / "j10-audio.toml"
-    path.write_text((PROFILES / "nissan-qashqai-j10.toml").read_text(encoding="utf-8") + AUDIO, "utf-8")
+    path = _j10_with(tmp_path, AUDIO)
     report, _ = run(f"sim://{path}")
     lines = wire_audit.lines()[first:]
     at = lines.index("ATSH712")
@@ -205,6 +204,13 @@ def test_a_can_scan_sets_the_receive_timeout_once_and_does_not_ask_the_fixed_des
     lines = wire_audit.lines()
     assert [x for x in lines if x.startswith("ATST")] == ["ATST0E"]
     assert "AT@1" not in lines and report.adapter.description is None
+
+
+def _j10_with(tmp_path: Path, ecus: str) -> Path:
+    """The J10 profile with the ``[[ecu]]`` blocks ``ecus`` added, written under ``tmp_path``."""
+    path = tmp_path / "j10-with.toml"
+    path.write_text((PROFILES / "nissan-qashqai-j10.toml").read_text(encoding="utf-8") + ecus, "utf-8")
+    return path
 
 
 def _without_ecu(profile: Path, name: str) -> str:
@@ -254,8 +260,7 @@ def test_a_unit_that_answers_only_the_presence_request_is_asked_each_service_onc
 ) -> None:
     """There (it answered 3E 00) but silent to identification: silence is then the answer of a unit without
     the service, not a unit that stopped answering: asked once each, no repeat, no problem."""
-    path = tmp_path / "j10-there-only.toml"
-    path.write_text((PROFILES / "nissan-qashqai-j10.toml").read_text(encoding="utf-8") + THERE_ONLY, "utf-8")
+    path = _j10_with(tmp_path, THERE_ONLY)
     report, _ = run(f"sim://{path}")
     by_header = requests_by_header(wire_audit.lines())
     assert by_header["740"] == ["3E00", "2183", "22F187"]  # KWP2000 silent: its first UDS DID decides
@@ -305,8 +310,7 @@ unsupported_nrc = { "*" = "11" }
 def test_a_busy_answer_to_the_presence_request_shows_the_unit_there_without_repeat_or_problem(
     wire_audit: WireAudit, tmp_path: Path
 ) -> None:
-    path = tmp_path / "j10-busy.toml"
-    path.write_text((PROFILES / "nissan-qashqai-j10.toml").read_text(encoding="utf-8") + BUSY_THERE, "utf-8")
+    path = _j10_with(tmp_path, BUSY_THERE)
     report, _ = run(f"sim://{path}")
     assert requests_by_header(wire_audit.lines())["740"][:2] == ["3E00", "2183"]  # asked once, then read
     assert not [p for p in report.problems if p.response_id == "760"], report.problems
