@@ -7,7 +7,7 @@ LIDs, UDS ``22`` identification DIDs. Negative responses are named; busy, pendin
 repeated within :data:`obdident.scanning.ask.PHYSICAL`'s limits.
 
 Flow control (AT FC SH, and once AT FC SD / SM) is set only for a unit that answered: its first request is
-one whose answer is a single frame, TesterPresent ``3E 00`` (:func:`presence_request`) for a unit that may
+one whose answer is a single frame, TesterPresent ``3E 00`` (:data:`PRESENCE_REQUEST`) for a unit that may
 be absent (the caller's ``presence_first``) or Nissan's session ``10 C0``, so an absent unit costs AT SH and
 one request. A unit a public capture shows on the vehicle's family is read at once. A unit that answered
 only ``3E 00`` is there: silence to its next request is that request's answer (no repeat, no problem).
@@ -34,18 +34,24 @@ from obdident.vehicles.vin import parse_vin_field
 
 __all__ = [
     "HEAD_UNIT_DIDS",
+    "PRESENCE_REQUEST",
     "VIN_DID_SOURCE",
     "VIN_LID_SOURCE",
     "identify",
     "identify_kline",
-    "presence_request",
 ]
 
 _LOCKED = {0x7F, 0x80, 0x22, 0x7E}  # not in this session / conditions not correct: Nissan's 7F 21 80
 _NOT_SUPPORTED = {0x11, 0x12, 0x31, 0x10}
 _SERVICE_NOT_SUPPORTED = 0x11
 _NISSAN_SESSION, _KWP_DEFAULT = 0xC0, 0x81
-_TESTER_PRESENT = bytes([0x3E, 0x00])  # ISO 14229-1 §10.5 (zeroSubFunction); ISO 14230-3 service 3E
+#: The one-frame request that shows whether a unit is there, before any flow-control line: TesterPresent
+#: ``3E 00`` (ISO 14229-1 §10.5; ISO 14230-3 service 3E), for every unit. A UDS server answers it ``7E 00``; a
+#: KWP2000 unit answers it too, if only with ``7F 3E xx``. Not ``10 81``, though openpilot's Nissan firmware
+#: query (commaai/opendbc ``nissan/values.py``) opens every unit so: in UDS, ``81`` asks for no positive
+#: answer (suppressPosRspMsgIndicationBit, ISO 14229-1 §8.2.2), so the 2017+ Nissans' UDS units the table
+#: lists under KWP2000 would stay silent and count as absent.
+PRESENCE_REQUEST = bytes([0x3E, 0x00])
 VIN_LID_SOURCE = "KWP2000 21 81 (local identifier 81)"
 VIN_DID_SOURCE = "UDS 22 F190 (VINDataIdentifier)"
 
@@ -230,22 +236,6 @@ def _in_session(asker: Asker) -> None:
             )
 
 
-def presence_request(unit: Unit) -> bytes:
-    """The one-frame request that shows whether ``unit`` is there, before any flow-control line:
-    TesterPresent ``3E 00`` (ISO 14229-1 §10.5; ISO 14230-3 service 3E), for every unit.
-
-    A UDS server answers it ``7E 00``; a KWP2000 unit answers it too, if only with ``7F 3E xx``. Not
-    ``10 81``, though openpilot's Nissan firmware query (commaai/opendbc ``nissan/values.py``) opens every
-    unit so: in UDS, ``81`` asks for no positive answer (suppressPosRspMsgIndicationBit, ISO 14229-1 §8.2.2),
-    so the 2017+ Nissans' UDS units the table lists under KWP2000 would stay silent and count as absent.
-
-    Returns:
-        The request's bytes.
-    """
-    del unit  # the same request for every unit; the parameter keeps the choice in one place
-    return _TESTER_PRESENT
-
-
 def identify(
     driver: ELM327,
     unit: Unit,
@@ -267,7 +257,7 @@ def identify(
         session_first: the vehicle's family is one whose captures show this unit (``needs_session``)
             refusing identification outside ``10 C0``: open the session at once, without asking first.
         presence_first: the unit may well be absent (no public capture shows it on this family): ask
-            :func:`presence_request` first (one frame back), and set flow control only once it answered.
+            :data:`PRESENCE_REQUEST` first (one frame back), and set flow control only once it answered.
             Silence there means absent.
 
     Returns:
@@ -294,7 +284,7 @@ def identify(
         # rather than be refused first (the refusal is what the capture shows; asking again tells nothing).
         opened = _session(asker, _NISSAN_SESSION)
     elif presence_first:
-        asker.ask(presence_request(unit), 2, any_answer=True)
+        asker.ask(PRESENCE_REQUEST, 2, any_answer=True)
         result.presence_only = result.present
     if single_first:
         if not result.present:
