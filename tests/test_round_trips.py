@@ -264,7 +264,7 @@ def test_a_unit_that_answers_only_the_presence_request_is_asked_each_service_onc
     report, _ = run(f"sim://{path}")
     by_header = requests_by_header(wire_audit.lines())
     assert by_header["740"] == ["3E00", "2183", "22F187"]  # KWP2000 silent: its first UDS DID decides
-    assert by_header["712"] == ["3E00", "2180"]  # a head-unit candidate silent to 21 80: nothing more
+    assert by_header["712"] == ["3E00", "2180", "22F187"]  # a head-unit candidate: its first DID decides
     assert not [p for p in report.problems if p.response_id in ("760", "732")], report.problems
     assert [x for x in wire_audit.lines() if x.startswith("ATST")] == ["ATST0E"]  # no slow repeat
     assert report.complete

@@ -14,10 +14,11 @@ only ``3E 00`` is there: silence to its next request is that request's answer (n
 
 A head-unit candidate or the media gateway (MIU) is asked, in the default session only: the alliance
 identification ``21 80`` and Nissan's ``21 83``, then UDS ``22`` :data:`HEAD_UNIT_DIDS`. Silence to ``3E 00``
-(which UDS and KWP2000 units both answer) means absent. Asked without it, a candidate silent to ``21 80`` is
-not asked more, except a UDS candidate (the 29-bit guesses), which is asked its first DID before it counts
-as absent. Silence to a later request is a normal answer (a unit without that service), and silence or
-``7F 22 11`` to the first DID ends the UDS reads.
+(which UDS and KWP2000 units both answer) means absent; a candidate that answered it but is silent to
+``21 80`` is asked its first DID (it may ignore KWP2000). Asked without it (``--full``), a candidate silent
+to ``21 80`` is not asked more, except a UDS candidate (the 29-bit guesses), which is asked its first DID
+before it counts as absent. Silence to a later request is a normal answer (a unit without that service),
+and silence or ``7F 22 11`` to the first DID ends the UDS reads.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def _media_reads(asker: Asker) -> None:
     uds_unit = result.unit.dialect == "uds"
     first = _read_lid(asker, 0x80, _ALLIANCE_80_ANSWER_BYTES, silence_answers=uds_unit)
     if first is None:
-        if uds_unit:  # a 29-bit UDS guess may ignore KWP: its first UDS request decides
+        if uds_unit or result.presence_only:  # a UDS unit may ignore KWP: its first UDS request decides
             _uds_reads(asker, HEAD_UNIT_DIDS, head_unit=True)
         return  # silent: not asked more
     if isinstance(first, tuple):
