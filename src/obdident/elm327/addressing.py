@@ -16,7 +16,7 @@ from obdident.elm327.wire import confirmed
 from obdident.errors import AdapterError, AdapterReplyError
 from obdident.guard import canonical
 
-__all__ = ["SIBLINGS", "Addressing", "AtSender"]
+__all__ = ["SIBLINGS", "Addressing", "AtSender", "auto_flow_control"]
 
 #: Sends one AT command and returns its answer lines (``ELM327.at``): ``at(line, required=...)``.
 AtSender = Callable[..., list[str]]
@@ -263,7 +263,7 @@ class Addressing:
             self.setting("CRA", "ATCRA")
         if not flow_control:
             return
-        if _auto_flow_control(request_id, response_id) and self._settings.get("FCSM") in (None, "ATFCSM0"):
+        if auto_flow_control(request_id, response_id) and self._settings.get("FCSM") in (None, "ATFCSM0"):
             return  # AT FC SM 0 (the AT D default) answers 7E8-7EF with 7E0-7E7 (ISO 15765-4 §6.3.2)
         # FC SH and FC SD first: AT FC SM 1 is an error until both are set (ELM327 datasheet,
         # "Altering Flow Control Messages"). Chips older than v1.1 (and clones claiming more) lack them:
@@ -281,7 +281,7 @@ class Addressing:
                 self.setting("FCSM", "ATFCSM0", required=False)
 
 
-def _auto_flow_control(request_id: str, response_id: str | None) -> bool:
+def auto_flow_control(request_id: str, response_id: str | None) -> bool:
     """Whether the ELM327's automatic flow control (mode 0) reaches this unit: an ISO 15765-4 OBD pair,
     request 7E0-7E7 answered on request + 8 (ELM327 datasheet, "Altering Flow Control Messages")."""
     if response_id is None or len(request_id) != 3 or len(response_id) != 3:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from obdident.elm327.addressing import auto_flow_control
 from obdident.model import HEAD_UNIT_FIELDS, HeadUnit, Problem, Vehicle, VinSource
 from obdident.scanning.state import ScanState, UnitResult
 from obdident.vehicles import addresses, families, nissan
@@ -70,10 +71,7 @@ def automatic_flow_control(unit: Unit) -> bool:
     """Whether the adapter's automatic flow control reaches ``unit``: an ISO 15765-4 OBD pair, request
     7E0-7E7 answered on request + 8 (ISO 15765-4 §6.3.2; ELM327 datasheet, "Altering Flow Control
     Messages"). Other units need AT FC SH/SD/SM before a multi-frame answer."""
-    request, response = unit.request_id, unit.response_id
-    if len(request) != 3 or len(response) != 3:
-        return False
-    return 0x7E0 <= int(request, 16) <= 0x7E7 and int(response, 16) - int(request, 16) == 8
+    return auto_flow_control(unit.request_id, unit.response_id)
 
 
 def captured_on_family(unit: Unit, found: tuple[Family, str] | None) -> bool:
