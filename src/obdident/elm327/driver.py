@@ -25,7 +25,7 @@ from obdident.elm327.lines import (
 from obdident.elm327.masking import MaskedAnswer
 from obdident.elm327.search import CAN_RECEIVE_TIMEOUT_HEX
 from obdident.elm327.types import AdapterInfo, Clock, Exchange, Response, SerialLike
-from obdident.elm327.wire import MAX_ANSWER_BYTES, Wire
+from obdident.elm327.wire import MAX_ANSWER_BYTES, Wire, confirmed
 from obdident.errors import (
     AdapterError,
     AdapterNotELM327Error,
@@ -202,16 +202,20 @@ class ELM327:
             self.use_protocol(protocol.number)
             if protocol.can:
                 self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
+            if protocol.header_bits != 11:
+                self.functional()  # off 11-bit CAN the default header carries the stored tester address
 
     def initialize(self) -> AdapterInfo:
         """Bring the adapter into the state the driver relies on and read its identity.
 
         Settings: defaults (AT D, or AT Z when the adapter does not answer it), echo off, spaces off (saves a
-        third of the bytes), headers on (each frame names its ECU). Only what differs from the defaults is
-        sent: AT D restores adaptive timing AT1 and CAN automatic formatting (ELM327 datasheet, AT D), which
-        the driver relies on, and the line parser takes CR or CR LF, so AT L0 would buy nothing. The receive
-        timeout is set on purpose once the protocol is known (AT ST). Reads AT I and AT RV; not AT @1, a
-        fixed description ("OBDII to RS232 Interpreter" on ELM327s and their clones) not worth a round trip.
+        third of the bytes), headers on (each frame names its ECU), and CAN automatic formatting on (AT CAF1,
+        sent because the default a reset restores is what PP 24 stores: the read-only guard admits no
+        request before it is confirmed). AT D restores adaptive timing AT1 (ELM327 datasheet, AT D), and the
+        line parser takes CR or CR LF, so AT L0 would buy nothing. The receive timeout is set on purpose once
+        the protocol is known (AT ST), the protocol pinned by the search (AT TP h). Reads AT I and AT RV; not
+        AT @1, a fixed description ("OBDII to RS232 Interpreter" on ELM327s and their clones) not worth a
+        round trip.
 
         Returns:
             What the adapter says about itself.
@@ -259,9 +263,28 @@ class ELM327:
         self.at("ATE0")
         self.at("ATS0", required=False)
         self.at("ATH1")
+        self._confirm("ATCAF1")
         version = _first(self.at("ATI"))
         voltage = parse_voltage(self.at("ATRV", required=False))
         return AdapterInfo(version, None, voltage, tuple(self._unsupported))
+
+    def _confirm(self, line: str) -> None:
+        """Send an AT command the guard needs confirmed (``OK``); once more after a garbled answer.
+
+        Raises:
+            AdapterReplyError: ``?``, or no ``OK`` twice.
+        """
+        for _ in range(2):
+            lines = self.at(line)
+            if confirmed(line, lines):
+                return
+        raise AdapterReplyError(
+            f"the adapter did not confirm {line}",
+            status=_first(lines) or "",
+            request=line,
+            response=lines,
+            hint="unplug the adapter for a few seconds and try again",
+        )
 
     @property
     def addressing(self) -> Addressing:

@@ -1,5 +1,5 @@
-"""Finding the vehicle's protocol: ``0100`` on ISO 15765-4 CAN 11-bit 500k pinned first, else the adapter's
-search (ELM327 datasheet, AT TP / AT TP A / AT DPN).
+"""Finding the vehicle's protocol: ``0100`` on each OBD-II protocol pinned in turn, ISO 15765-4 CAN 11-bit
+500k first (ELM327 datasheet, AT TP h).
 
 Functions over a driver (:class:`obdident.elm327.driver.ELM327`): every line goes through its ``at`` and
 ``command``, so through the guard.
@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from obdident.elm327.addressing import first_line
-from obdident.elm327.lines import PROTOCOLS, is_info, raise_for_status
+from obdident.elm327.lines import PROTOCOLS, is_info, looks_like_banner, raise_for_status
 from obdident.elm327.masking import mask_answer
 from obdident.elm327.types import Response
-from obdident.errors import AdapterError, AdapterReplyError, NoDataError, UnableToConnectError
+from obdident.errors import AdapterReplyError, NoDataError, UnableToConnectError
 
 if TYPE_CHECKING:
     from obdident.elm327.driver import ELM327
 
-__all__ = ["CAN_RECEIVE_TIMEOUT_HEX", "SEARCH_RECEIVE_TIMEOUT_HEX", "connect_vehicle"]
+__all__ = ["CAN_RECEIVE_TIMEOUT_HEX", "SEARCH_ORDER", "SEARCH_RECEIVE_TIMEOUT_HEX", "connect_vehicle"]
 
 #: Receive timeout on CAN, functional and physical requests alike: 0x0E x 4.096 ms = 57.3 ms, just over the
 #: ISO 15765-4 P2(CAN) of 50 ms within which every ECU answers or sends response-pending (ELM327 datasheet,
@@ -30,67 +29,80 @@ SEARCH_RECEIVE_TIMEOUT_HEX = "19"
 
 
 def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
-    """Find the vehicle's protocol, trying ISO 15765-4 CAN 11-bit 500k first.
+    """Find the vehicle's protocol: ask service 01 PID 00, which every OBD-II ECU answers, on each protocol
+    of :data:`SEARCH_ORDER` pinned with AT TP h (which saves nothing), until one answers.
 
-    Asks service 01 PID 00 on protocol 6 pinned (AT TP 6): an answer there shows the protocol with no
-    search, no AT DPN and no second AT TP. Else sends AT TP A6 (try protocol 6, fall back to the automatic
-    search: nothing is saved, unlike AT SP) and service 01 PID 00 again, which every OBD-II ECU answers, so
-    the search completes; then reads the protocol with AT DPN and pins it with AT TP h. The receive timeout
-    (AT ST) is :data:`CAN_RECEIVE_TIMEOUT_HEX` on CAN, :data:`SEARCH_RECEIVE_TIMEOUT_HEX` while searching.
+    Not the adapter's own search (AT TP A h): it tries protocols up to the one PP 07 stores, which may be
+    SAE J1939 or a user CAN protocol (A-C), whose frames stored parameters shape, so the guard admits no
+    request while one may be in use. Off 11-bit CAN the functional header is set first (AT SH: the
+    adapter's default carries the stored tester address, PP 06). The receive timeout (AT ST) is
+    :data:`CAN_RECEIVE_TIMEOUT_HEX` on CAN, :data:`SEARCH_RECEIVE_TIMEOUT_HEX` elsewhere.
 
     Args:
         driver: the adapter's driver, set up (``initialize``).
-        timeout_s: deadline for the search, in seconds.
+        timeout_s: deadline for each try, in seconds (a K-line initiation takes seconds).
 
     Returns:
         The answer to ``0100``: which ECUs are present.
 
     Raises:
-        UnableToConnectError: no protocol found (ignition off, or a vehicle without OBD emissions ECUs).
-        AdapterReplyError: ``CAN ERROR``, ``BUS INIT: ...ERROR`` and the like.
-        AdapterError: the adapter reports an unknown protocol.
+        UnableToConnectError: no protocol answered (ignition off, or a vehicle without OBD emissions ECUs).
+        AdapterTimeoutError: the adapter did not finish answering one try in time.
     """
     driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
-    pinned = _on_can_11_500(driver, timeout_s)
-    if pinned is not None:
-        return pinned
-    driver.set_receive_timeout(SEARCH_RECEIVE_TIMEOUT_HEX)
-    driver.at("ATTPA6")
-    exchange = driver.command("0100", timeout_s=timeout_s)
-    raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
-    number = (first_line(driver.at("ATDPN")) or "").upper().lstrip("A")
-    protocol = PROTOCOLS.get(number)
-    if protocol is None:
-        raise AdapterError(
-            f"the adapter reports an unknown protocol {number!r}", request="ATDPN", response=[number]
-        )
-    driver.addressing.found(protocol)  # pinned with AT TP h, which saves nothing
-    if protocol.can:
-        driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
-    answer = mask_answer(exchange.lines, protocol)
-    if answer.error is not None:
-        raise answer.error
-    return Response(exchange, answer.messages or ())
+    answers: list[str] = []
+    order = list(SEARCH_ORDER)
+    for number in order:
+        if number != "6":
+            driver.set_receive_timeout(SEARCH_RECEIVE_TIMEOUT_HEX)
+        found = _try(driver, number, timeout_s, answers)
+        if found is not None:
+            if PROTOCOLS[number].can:
+                driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
+            return found
+        if len(order) == len(SEARCH_ORDER) and number == "6" and answers[-1:] != ["NO DATA"]:
+            order.append(
+                "6"
+            )  # not the vehicle's own "no answer": perhaps a glitch, so 6 once more at the end
+    raise UnableToConnectError(
+        f"no OBD-II protocol answered 0100 (tried {', '.join(SEARCH_ORDER)})",
+        status="UNABLE TO CONNECT",
+        request="0100",
+        response=answers,
+        hint="switch the ignition on (the engine may stay off) and check the adapter sits in the socket",
+    )
 
 
-def _on_can_11_500(driver: ELM327, timeout_s: float) -> Response | None:
-    """Ask ``0100`` on protocol 6 pinned (AT TP 6, no search): the answer, or None when it is not the
-    vehicle's protocol (the search runs then).
+#: The protocols tried, in order: ISO 15765-4 CAN 11-bit 500k (most cars since 2008), the other ISO 15765-4
+#: ones, K-line (ISO 14230-4 fast init first, then the 5-baud initiations), then SAE J1850.
+SEARCH_ORDER = ("6", "8", "7", "9", "5", "4", "3", "1", "2")
 
-    AT TP A6 tries protocol 6 first anyway; an answer with 11-bit ids on a pinned protocol 6 shows the
-    protocol without a search, so AT DPN and a second AT TP are not needed (ELM327 datasheet, AT TP, AT DPN).
-    A 250k or 29-bit vehicle cannot answer there: NO DATA or CAN ERROR sends the scan to the search.
+
+def _try(driver: ELM327, number: str, timeout_s: float, answers: list[str]) -> Response | None:
+    """Ask ``0100`` on protocol ``number`` pinned: the answer, or None when the protocol is not the
+    vehicle's (``?`` to AT TP, ``NO DATA``, ``CAN ERROR``, ``BUS INIT: ...ERROR``, or no OBD answer).
+
+    An answer on a pinned protocol shows the protocol with no search and no AT DPN (ELM327 datasheet, AT TP,
+    AT DPN). A 250k or 29-bit vehicle cannot answer on 11-bit 500k: NO DATA or CAN ERROR moves to the next.
     """
     try:
-        driver.addressing.pin("6")
+        driver.addressing.pin(number)
+        driver.addressing.functional_header(number)
     except AdapterReplyError:
+        answers.append(f"AT TP {number} not confirmed")
         return None
     exchange = driver.command("0100", timeout_s=timeout_s)
+    answers.extend(exchange.lines)
+    if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in exchange.lines):
+        # The adapter reset itself: its stored settings are back, so it is set up again (AT CAF1 ...)
+        # before the next try.
+        driver.initialize()
+        return None
     try:
         raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
     except (NoDataError, UnableToConnectError, AdapterReplyError):
         return None
-    protocol = PROTOCOLS["6"]
+    protocol = PROTOCOLS[number]
     answer = mask_answer(exchange.lines, protocol)
     if answer.error is not None or not answer.messages:
         return None

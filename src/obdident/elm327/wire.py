@@ -37,8 +37,11 @@ def confirmed(text: str, lines: Sequence[str]) -> bool:
     return text in ("ATZ", "ATWS", "ATD") and any(looks_like_banner(line) for line in lines)
 
 
-def _outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "refused", "unknown"]:
-    """How the adapter answered an AT command, for :meth:`Guard.settle`: ``?`` means not carried out."""
+def _outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "refused", "unknown", "reset"]:
+    """How the adapter answered a line, for :meth:`Guard.settle`: ``?`` means not carried out; a start-up
+    banner or ``LV RESET`` (but AT I's own version string) that the stored settings are back."""
+    if text != "ATI" and any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in lines):
+        return "reset"
     if confirmed(text, lines):
         return "confirmed"
     return "refused" if [line.strip() for line in lines] == ["?"] else "unknown"

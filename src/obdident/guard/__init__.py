@@ -77,6 +77,7 @@ from obdident.guard.context import (
     OTHER,
     PROTOCOL_FAMILIES,
     STN_PRESET_FAMILIES,
+    USER,
     GuardContext,
 )
 from obdident.guard.masks import MASKS, MaskRule, mask_offsets, masked_response_ids
@@ -93,6 +94,7 @@ __all__ = [
     "OTHER",
     "PROTOCOL_FAMILIES",
     "STN_PRESET_FAMILIES",
+    "USER",
     "Guard",
     "GuardContext",
     "GuardRefusal",
