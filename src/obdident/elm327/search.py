@@ -61,9 +61,8 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
                 driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
             return found
         if len(order) == len(SEARCH_ORDER) and number == "6" and answers[-1:] != ["NO DATA"]:
-            order.append(
-                "6"
-            )  # not the vehicle's own "no answer": perhaps a glitch, so 6 once more at the end
+            # not the vehicle's plain silence (a Leaf, the ignition off): perhaps a glitch, so 6 again last
+            order.append("6")
     raise UnableToConnectError(
         f"no OBD-II protocol answered 0100 (tried {', '.join(SEARCH_ORDER)})",
         status="UNABLE TO CONNECT",
@@ -84,6 +83,10 @@ def _try(driver: ELM327, number: str, timeout_s: float, answers: list[str]) -> R
 
     An answer on a pinned protocol shows the protocol with no search and no AT DPN (ELM327 datasheet, AT TP,
     AT DPN). A 250k or 29-bit vehicle cannot answer on 11-bit 500k: NO DATA or CAN ERROR moves to the next.
+    A garbled answer is asked again once. An answer showing the adapter reset itself sets it up again.
+
+    Raises:
+        ProtocolError: the answer was garbled twice.
     """
     try:
         driver.addressing.pin(number)
@@ -91,20 +94,25 @@ def _try(driver: ELM327, number: str, timeout_s: float, answers: list[str]) -> R
     except AdapterReplyError:
         answers.append(f"AT TP {number} not confirmed")
         return None
-    exchange = driver.command("0100", timeout_s=timeout_s)
-    answers.extend(exchange.lines)
-    if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in exchange.lines):
-        # The adapter reset itself: its stored settings are back, so it is set up again (AT CAF1 ...)
-        # before the next try.
-        driver.initialize()
-        return None
-    try:
-        raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
-    except (NoDataError, UnableToConnectError, AdapterReplyError):
-        return None
     protocol = PROTOCOLS[number]
-    answer = mask_answer(exchange.lines, protocol)
-    if answer.error is not None or not answer.messages:
+    for attempt in range(2):
+        exchange = driver.command("0100", timeout_s=timeout_s)
+        answers.extend(exchange.lines)
+        if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in exchange.lines):
+            # The adapter reset itself: its stored settings are back, so it is set up again (AT CAF1 ...)
+            # before the next try.
+            driver.initialize()
+            return None
+        try:
+            raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
+        except (NoDataError, UnableToConnectError, AdapterReplyError):
+            return None
+        answer = mask_answer(exchange.lines, protocol)
+        if answer.error is None:
+            break
+        if attempt:  # garbled twice: something answers on this protocol, but nothing readable
+            raise answer.error
+    if not answer.messages:
         return None
     driver.addressing.protocol = driver.addressing.vehicle_protocol = protocol
     return Response(exchange, answer.messages)
