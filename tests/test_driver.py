@@ -49,8 +49,8 @@ def test_initialize_sets_the_state_and_reads_identity() -> None:
     port = ScriptedPort(init_script())
     driver = ELM327(port, clock=virtual_clock())
     info = driver.initialize()
-    # no AT @1: a fixed text (issue 13); AT CAF1 always: a reset restores the CAF default PP 24 stores
-    assert port.sent == ["ATD", "ATE0", "ATS0", "ATH1", "ATCAF1", "ATI", "ATRV"]
+    # no AT @1: a fixed text (issue 13); AT CAF1 always (a reset restores the CAF PP 24 stores), after AT I
+    assert port.sent == ["ATD", "ATE0", "ATS0", "ATH1", "ATI", "ATRV", "ATCAF1"]
     assert info.version == "ELM327 v1.5"
     assert info.description is None
     assert info.voltage_v == 12.6

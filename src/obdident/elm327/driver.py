@@ -263,9 +263,10 @@ class ELM327:
         self.at("ATE0")
         self.at("ATS0", required=False)
         self.at("ATH1")
-        self._confirm("ATCAF1")
         version = _first(self.at("ATI"))
         voltage = parse_voltage(self.at("ATRV", required=False))
+        # after AT I, whose answer reads as a reset's banner, so a reset during it could not be told
+        self._confirm("ATCAF1")
         return AdapterInfo(version, None, voltage, tuple(self._unsupported))
 
     def _confirm(self, line: str) -> None:

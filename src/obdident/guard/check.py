@@ -263,14 +263,13 @@ class Guard:
         self.context = context or GuardContext()
         self._before: GuardContext | None = None
         self._last = ""
-        #: The lines written since an answer that never ended in a prompt (None: answers are in step).
-        self._since_lost: list[str] | None = None
+        self._in_step = True
 
     @property
     def in_step(self) -> bool:
-        """False after :meth:`lost_prompt` until :meth:`resynchronized` (or a reset's banner) says the
-        answers read belong to the lines written again."""
-        return self._since_lost is None
+        """False after :meth:`lost_prompt` until :meth:`resynchronized` says the answers read belong to the
+        lines written again."""
+        return self._in_step
 
     def establish_nissan(self, basis: str) -> None:
         """Record that the vehicle is a Nissan, and why (admits ``10 C0`` to :data:`NISSAN_SESSION_TARGETS`).
@@ -300,8 +299,6 @@ class Guard:
             raise GuardRefusal(line, reason)
         self._before = replace(self.context, maybe=dict(self.context.maybe))
         self._last = text
-        if self._since_lost is not None:
-            self._since_lost.append(text)
         _apply(text, self.context)
         return text
 
@@ -328,9 +325,18 @@ class Guard:
         before, self._before = self._before, None
         if before is None:
             return
+        if self._last == "ATI" and outcome != "refused":
+            # AT I answers the chip's version, which reads as the banner a reset prints (ELM327 datasheet,
+            # AT I, AT Z): a reset during AT I cannot be told, so both states stay possible
+            reset = replace(self.context, maybe={})
+            reset.reset()
+            _unconfirmed(self.context, reset)
+            self.context = reset
+            return
         if outcome == "reset":
-            if self._since_lost is None or self._banner_ends_the_trouble():
-                self._since_lost = None
+            if self._in_step:
+                # in step: the banner is this line's answer, so the reset came last (a line the adapter's
+                # own reset interrupts is lost with its input)
                 self.context.reset()
                 return
             # The banner may be an earlier reset's, and this line may have taken effect before or after
@@ -344,7 +350,7 @@ class Guard:
             _unconfirmed(self.context, then)
             self.context = then
             return
-        if self._since_lost is not None:
+        if not self._in_step:
             outcome = "unknown"
         if outcome == "confirmed" or not self._last.startswith(("AT", "ST")):
             return
@@ -353,23 +359,15 @@ class Guard:
         else:
             _unconfirmed(before, self.context)
 
-    def _banner_ends_the_trouble(self) -> bool:
-        """A banner read in answer to AT Z / AT WS, the only line written since the answer that never ended
-        (itself no reset, so it printed no banner): the chip carried out that line, then the reset, whose
-        banner and prompt end its output, so the state is the reset's and answers are in step again."""
-        lost = self._since_lost or []
-        return len(lost) == 2 and lost[1] in ("ATZ", "ATWS") and lost[0] not in ("ATZ", "ATWS")
-
     def lost_prompt(self) -> None:
         """Tell the guard that the answer to the line :meth:`check` last admitted did not end in a prompt
         (a timeout, an oversize answer, link trouble): that line may still take effect, and its answer may
         be read as a later line's (ELM327 datasheet: one prompt per command). The line counts as
         ``unknown``, and answers count as out of step until :meth:`resynchronized`."""
-        lost = self._last
         self.settle("unknown")
-        self._since_lost = [lost]
+        self._in_step = False
 
     def resynchronized(self) -> None:
         """Tell the guard that every line written has had its prompt read: the next answer is the next
         line's (the wire read the late prompt before writing again)."""
-        self._since_lost = None
+        self._in_step = True
