@@ -119,7 +119,7 @@ class Elm:
     def reset(self) -> None:
         """AT Z, AT WS, AT D, a brown-out: volatile settings to their defaults, stored ones from memory."""
         code = self.stored.protocol
-        if code == "0" or code.startswith("A") and len(code) == 2:
+        if code == "0" or (code.startswith("A") and len(code) == 2):
             self.protocol, self.search_first = None, code[1:]
         else:
             self.protocol, self.search_first = code, None
@@ -135,7 +135,7 @@ class Elm:
             code = text[4:]
             if text.startswith("ATSP"):
                 self.stored.protocol = code if code != "00" else "0"
-            if code.startswith("A") and len(code) == 2 or code in ("0", "00"):
+            if (code.startswith("A") and len(code) == 2) or code in ("0", "00"):
                 self.protocol, self.search_first = None, code[1:] if len(code) == 2 else ""
             else:
                 self.protocol, self.search_first = code, None

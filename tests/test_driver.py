@@ -130,7 +130,9 @@ def vehicle_on(protocol: str, answer: bytes) -> dict[str, Callable[[str], bytes]
         tp = pinned["tp"]
         if tp == protocol:
             return answer
-        return b"CAN ERROR\r\r>" if tp in "6789" else b"BUS INIT: ...ERROR\r\r>" if tp in "345" else b"NO DATA\r\r>"
+        if tp in "6789":
+            return b"CAN ERROR\r\r>"
+        return b"BUS INIT: ...ERROR\r\r>" if tp in "345" else b"NO DATA\r\r>"
 
     return {**{f"ATTP{n}": pin for n in "123456789"}, "0100": ask}
 

@@ -120,9 +120,9 @@ def _settled(*steps: tuple[str, str]) -> guard.Guard:
 
 def test_a_command_the_adapter_refused_leaves_the_state_as_it_was() -> None:
     # ``?``: the ELM327 did not carry the command out, so flow control stays in mode 0
-    g = _settled(("ATZ", "confirmed"), ("ATCAF1", "confirmed"), ("ATTP6", "confirmed"), ("ATFCSH7E0", "confirmed"),
-                 ("ATFCSD300000", "confirmed"), ("ATFCSM1", "refused"), ("ATTP7", "confirmed"),
-                 ("ATSH18DAD0F1", "confirmed"))  # fmt: skip
+    g = _settled(("ATZ", "confirmed"), ("ATCAF1", "confirmed"), ("ATTP6", "confirmed"),
+                 ("ATFCSH7E0", "confirmed"), ("ATFCSD300000", "confirmed"), ("ATFCSM1", "refused"),
+                 ("ATTP7", "confirmed"), ("ATSH18DAD0F1", "confirmed"))  # fmt: skip
     assert g.check("22F187") == "22F187"
 
 

@@ -20,23 +20,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 scan_speed = pytest.importorskip("scan_speed")
 
 #: Lines written to the adapter by a whole scan, measured (issue 13: at most 60 for the J10 reference).
-J10_LINES = 49  # nissan-qashqai-j10 (and its recorded session); 101 before issue 13
-BENCHMARK_LINES = 49  # benchmark-nissan-reference (J10 family: its Leaf units are not probed); 103 before
+#: Issue 22 added AT CAF1 to the set-up (a reset restores the CAF PP 24 stores) and replaced the adapter's
+#: own search by each protocol pinned in turn (a search may reach the J1939 / user CAN protocols): one line
+#: on 11-bit 500k vehicles, two on the Leaf, seven on the ISO 9141 test profile.
+J10_LINES = 50  # nissan-qashqai-j10 (and its recorded session); 101 before issue 13, 49 before issue 22
+BENCHMARK_LINES = 50  # benchmark-nissan-reference (J10 family: its Leaf units are not probed); 103 before
 BENCHMARK_FULL_LINES = 82  # the same with --full (every unit probed)
 LEAF_UNITS = ("797", "79B", "746")
 PROFILES = Path(__file__).resolve().parents[1] / "hw-fixtures" / "profiles"
-#: Every other built-in profile's scan, measured after issue 13 (before it: in the comments).
+#: Every other built-in profile's scan, measured after issue 22 (comments: before issue 13; before 22).
 PROFILE_LINES = {
-    "nissan-altima-2019-navi-29bit": 136,  # 148
-    "nissan-altima-2019-uds": 125,  # 140
-    "nissan-juke-f15-audio": 62,  # 79
-    "nissan-leaf-aze0-stn": 72,  # 82
-    "nissan-leaf-aze0": 54,  # 67
-    "nissan-qashqai-j11-navi": 69,  # 86
-    "nissan-xtrail-t32": 73,  # 82
-    "test-hostile-strings": 66,  # 83
-    "test-kline-iso9141": 19,  # 19
-    "test-us-vin-1-0": 55,  # 75
+    "nissan-altima-2019-navi-29bit": 137,  # 148; 136 before issue 22
+    "nissan-altima-2019-uds": 126,  # 140; 125
+    "nissan-juke-f15-audio": 63,  # 79; 62
+    "nissan-leaf-aze0-stn": 74,  # 82; 72
+    "nissan-leaf-aze0": 56,  # 67; 54
+    "nissan-qashqai-j11-navi": 70,  # 86; 69
+    "nissan-xtrail-t32": 74,  # 82; 73
+    "test-hostile-strings": 67,  # 83; 66
+    "test-kline-iso9141": 26,  # 19; 19
+    "test-us-vin-1-0": 56,  # 75; 55
 }
 
 

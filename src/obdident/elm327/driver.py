@@ -25,7 +25,7 @@ from obdident.elm327.lines import (
 from obdident.elm327.masking import MaskedAnswer
 from obdident.elm327.search import CAN_RECEIVE_TIMEOUT_HEX
 from obdident.elm327.types import AdapterInfo, Clock, Exchange, Response, SerialLike
-from obdident.elm327.wire import MAX_ANSWER_BYTES, Wire, confirmed
+from obdident.elm327.wire import MAX_ANSWER_BYTES, Wire
 from obdident.errors import (
     AdapterError,
     AdapterNotELM327Error,
@@ -266,26 +266,8 @@ class ELM327:
         version = _first(self.at("ATI"))
         voltage = parse_voltage(self.at("ATRV", required=False))
         # after AT I, whose answer reads as a reset's banner, so a reset during it could not be told
-        self._confirm("ATCAF1")
+        self._addressing.setting("CAF", "ATCAF1")  # raises unless OK: the guard needs it confirmed
         return AdapterInfo(version, None, voltage, tuple(self._unsupported))
-
-    def _confirm(self, line: str) -> None:
-        """Send an AT command the guard needs confirmed (``OK``); once more after a garbled answer.
-
-        Raises:
-            AdapterReplyError: ``?``, or no ``OK`` twice.
-        """
-        for _ in range(2):
-            lines = self.at(line)
-            if confirmed(line, lines):
-                return
-        raise AdapterReplyError(
-            f"the adapter did not confirm {line}",
-            status=_first(lines) or "",
-            request=line,
-            response=lines,
-            hint="unplug the adapter for a few seconds and try again",
-        )
 
     @property
     def addressing(self) -> Addressing:

@@ -32,6 +32,11 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
     """Find the vehicle's protocol: ask service 01 PID 00, which every OBD-II ECU answers, on each protocol
     of :data:`SEARCH_ORDER` pinned with AT TP h (which saves nothing), until one answers.
 
+    ``NO DATA`` on ISO 15765-4 11-bit CAN means the bus at that bit rate acknowledged the frame: only the
+    29-bit protocol at the same rate is tried after it. ``CAN ERROR`` means no CAN at that rate: its 29-bit
+    sibling is skipped (ELM327 datasheet, "Messages and error codes"). Another answer to the first try (a
+    garbled one) has it tried once more at the end.
+
     Not the adapter's own search (AT TP A h): it tries protocols up to the one PP 07 stores, which may be
     SAE J1939 or a user CAN protocol (A-C), whose frames stored parameters shape, so the guard admits no
     request while one may be in use. Off 11-bit CAN the functional header is set first (AT SH: the
@@ -52,17 +57,28 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
     driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
     answers: list[str] = []
     order = list(SEARCH_ORDER)
+    tried: list[str] = []
     for number in order:
+        if number in tried and number != "6":
+            continue
         if number != "6":
             driver.set_receive_timeout(SEARCH_RECEIVE_TIMEOUT_HEX)
         found = _try(driver, number, timeout_s, answers)
+        tried.append(number)
         if found is not None:
             if PROTOCOLS[number].can:
                 driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
             return found
-        if len(order) == len(SEARCH_ORDER) and number == "6" and answers[-1:] != ["NO DATA"]:
-            # not the vehicle's plain silence (a Leaf, the ignition off): perhaps a glitch, so 6 again last
-            order.append("6")
+        status = answers[-1].strip().upper() if answers else ""
+        sibling = {"6": "7", "8": "9"}.get(number)
+        if sibling is not None and status == "NO DATA":
+            # The CAN bus at this bit rate acknowledged the frame and no OBD ECU answered (a Leaf, the
+            # ignition off): only the 29-bit ids at the same rate are left to try.
+            tried += [n for n in SEARCH_ORDER if n not in (sibling, number)]
+        elif sibling is not None and status == "CAN ERROR":
+            tried.append(sibling)  # nothing on CAN at this bit rate, whatever the id width
+        if tried == ["6"] and status not in ("NO DATA", "CAN ERROR"):
+            order.append("6")  # neither silence nor no bus: perhaps a glitch, so 6 once more at the end
     raise UnableToConnectError(
         f"no OBD-II protocol answered 0100 (tried {', '.join(SEARCH_ORDER)})",
         status="UNABLE TO CONNECT",
