@@ -118,8 +118,9 @@ def test_connect_vehicle_reads_the_protocol_and_sets_the_receive_timeout() -> No
 
 
 def vehicle_on(protocol: str, answer: bytes) -> dict[str, Callable[[str], bytes]]:
-    """A vehicle on ``protocol``: 0100 answered there (the protocol AT TP pinned last), elsewhere CAN ERROR
-    (CAN), BUS INIT: ...ERROR (K-line) or NO DATA (J1850), as an ELM327 answers on a fixed protocol."""
+    """A vehicle on ``protocol``: 0100 answered there (the protocol AT TP pinned last), elsewhere NO DATA
+    (CAN at its bit rate, or J1850), CAN ERROR (CAN at another rate) or BUS INIT: ...ERROR (K-line), as an
+    ELM327 answers on a fixed protocol."""
     pinned = {"tp": ""}
 
     def pin(line: str) -> bytes:
@@ -130,8 +131,9 @@ def vehicle_on(protocol: str, answer: bytes) -> dict[str, Callable[[str], bytes]
         tp = pinned["tp"]
         if tp == protocol:
             return answer
-        if tp in "6789":
-            return b"CAN ERROR\r\r>"
+        if tp in "6789":  # the bus at the vehicle's bit rate acknowledges frames of either id width
+            same_rate = {tp, protocol} in ({"6", "7"}, {"8", "9"})
+            return b"NO DATA\r\r>" if same_rate else b"CAN ERROR\r\r>"
         return b"BUS INIT: ...ERROR\r\r>" if tp in "345" else b"NO DATA\r\r>"
 
     return {**{f"ATTP{n}": pin for n in "123456789"}, "0100": ask}

@@ -67,7 +67,6 @@ def _guard(*lines: str, nissan: bool = False) -> guard.Guard:
         (["ATZ", "ATCAF1", "ATTP3"], "0100"),  # so does 68 6A tt off CAN
         (["ATZ", "ATCAF1", "ATTP5", "ATSH7E0"], "1A81"),  # a CAN id on K-line: header 00 07 E0
         (["ATZ", "ATCAF1", "ATTP5", "ATSH18DAD0F1"], "1A81"),  # four header bytes on K-line
-        (["ATZ", "ATCAF1", "ATTP5", "ATSH8110FC"], "10C0"),  # no K-line unit is a 10 C0 target
         ([], "ATFCSM1"),
         (["ATD"], "ATSP6"),
         (["ATD"], "ATSPA6"),

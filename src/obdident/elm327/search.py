@@ -34,8 +34,8 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
 
     ``NO DATA`` on ISO 15765-4 11-bit CAN means the bus at that bit rate acknowledged the frame: only the
     29-bit protocol at the same rate is tried after it. ``CAN ERROR`` means no CAN at that rate: its 29-bit
-    sibling is skipped (ELM327 datasheet, "Messages and error codes"). Another answer to the first try (a
-    garbled one) has it tried once more at the end.
+    sibling is skipped (ELM327 datasheet, "Messages and error codes"). Any answer to the first try but
+    NO DATA (CAN ERROR, a garbled one: perhaps a glitch) has it tried once more at the end.
 
     Not the adapter's own search (AT TP A h): it tries protocols up to the one PP 07 stores, which may be
     SAE J1939 or a user CAN protocol (A-C), whose frames stored parameters shape, so the guard admits no
@@ -77,8 +77,8 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
             tried += [n for n in SEARCH_ORDER if n not in (sibling, number)]
         elif sibling is not None and status == "CAN ERROR":
             tried.append(sibling)  # nothing on CAN at this bit rate, whatever the id width
-        if tried == ["6"] and status not in ("NO DATA", "CAN ERROR"):
-            order.append("6")  # neither silence nor no bus: perhaps a glitch, so 6 once more at the end
+        if number == "6" and len(order) == len(SEARCH_ORDER) and status != "NO DATA":
+            order.append("6")  # not the bus's plain silence: perhaps a glitch, so 6 once more at the end
     raise UnableToConnectError(
         f"no OBD-II protocol answered 0100 (tried {', '.join(SEARCH_ORDER)})",
         status="UNABLE TO CONNECT",
