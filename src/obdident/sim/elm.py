@@ -112,7 +112,9 @@ class SimulatedELM327:
         self.link_lost = False
         self._faults = FaultInjector(faults)
         self._hung = False
-        self._state = ChipState(power_on_echo=echo, switch_bus=switch)
+        self._state = ChipState(
+            power_on_echo=echo, switch_bus=switch, stored_caf="stored-caf0" not in self.quirks
+        )
         self._at = AtCommands(self._state, profile, version=self.version, quirks=self.quirks, cra=self.cra)
         self._pending = ""
         self._last: str | None = None

@@ -29,6 +29,8 @@ QUIRKS: dict[str, str] = {
     "slow-prompt": "the > prompt arrives in a read of its own, after the rest of the answer (sim:// only)",
     "lowercase": "hex digits and messages come in lower case (the echo stays as sent)",
     "nul-padding": "a NUL byte follows every line end",
+    "stored-caf0": "another program set programmable parameter 24 to FF: every reset (AT Z, AT WS, AT D) "
+    "restores CAN automatic formatting off (CAF0), so a line is the raw CAN frame until AT CAF1",
 }
 
 #: The banner of the ``fake-v21`` quirk.
