@@ -110,7 +110,7 @@ class _DropsAfter:
 def test_link_lost_mid_scan_exit_4_with_what_was_read(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # 7 set-up lines, ATST19, ATTPA6, 0100, ATDPN, ATTP6, 0900, 0902: drop on the CALID request
+    # 7 set-up lines (AT CAF1 last), AT ST 0E, AT TP 6, 0100, 09002, 09023, 09046, then the drop
     monkeypatch.setattr(scanning, "open_port", lambda url, **kw: _DropsAfter(open_port(url, **kw), lines=14))
     out = tmp_path / "partial.json"
     result = invoke("scan", "--demo", "--json", str(out))
