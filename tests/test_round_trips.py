@@ -68,10 +68,12 @@ def test_a_j10_is_not_probed_for_units_its_family_lacks_and_the_report_says_whic
     headers = requests_by_header(wire_audit.lines())
     for request_id in (*LEAF_UNITS, "707", "714", "18DAD0F1"):
         assert request_id not in headers, request_id
-    assert "747" in headers and "712" in headers  # head-unit candidates are always probed
+    assert "747" in headers  # the J10 record's one head-unit candidate (NAVI); its audio unit is on AV COMM
+    assert "712" not in headers
     (skipped,) = [p for p in report.problems if p.code == "units-not-probed"]
     assert "Qashqai (J10)" in skipped.message and "--full" in skipped.message
-    for named in ("VCM (797)", "LBC (79B)", "TCU (746)", "CAMERA (707)", "MIU (714)", "GATEWAY (18DAD0F1)"):
+    for named in ("VCM (797)", "LBC (79B)", "TCU (746)", "CAMERA (707)", "MIU (714)", "GATEWAY (18DAD0F1)",
+                  "AUDIO (712)"):
         assert named in skipped.message
     assert report.complete
 
@@ -155,7 +157,7 @@ def test_the_obd_pairs_come_first_then_the_head_unit_candidates_and_vin_sources_
     headers = list(requests_by_header(wire_audit.lines()))
     # the ECM (automatic flow control), the head-unit candidates, the BCM (a VIN source), ABS and airbag (not
     # in the J10's captures), then the EPS, meter and IPDM (balrog-kun's J10 captures show them answering)
-    assert headers == ["7E0", "747", "712", "745", "740", "752", "742", "743", "74D"], headers
+    assert headers == ["7E0", "747", "745", "740", "752", "742", "743", "74D"], headers
 
 
 def test_an_obd_address_silent_to_0100_is_not_probed_and_full_probes_it(wire_audit: WireAudit) -> None:
@@ -181,7 +183,7 @@ def test_a_unit_that_may_be_absent_gets_a_one_frame_request_before_any_flow_cont
     run("sim://nissan-qashqai-j10")
     lines = wire_audit.lines()
     by_header = requests_by_header(lines)
-    for absent in ("747", "712", "740", "752"):  # TesterPresent, which KWP2000 and UDS units both answer
+    for absent in ("747", "740", "752"):  # TesterPresent, which KWP2000 and UDS units both answer
         assert by_header[absent] == ["3E00"], absent
         assert f"ATFCSH{absent}" not in lines, absent
     for captured in ("743", "74D"):
@@ -192,9 +194,9 @@ def test_a_unit_that_may_be_absent_gets_a_one_frame_request_before_any_flow_cont
     path = _j10_with(tmp_path, AUDIO)
     report, _ = run(f"sim://{path}")
     lines = wire_audit.lines()[first:]
-    at = lines.index("ATSH712")
-    assert lines[at + 1 : at + 3] == ["3E001", "ATFCSH712"], lines[at : at + 5]
-    assert "732" in by_response(report)
+    at = lines.index("ATSH747")
+    assert lines[at + 1 : at + 3] == ["3E001", "ATFCSH747"], lines[at : at + 5]
+    assert "767" in by_response(report)
 
 
 def test_a_can_scan_sets_the_receive_timeout_once_and_does_not_ask_the_fixed_description(
@@ -223,9 +225,9 @@ def _without_ecu(profile: Path, name: str) -> str:
 
 AUDIO = """
 [[ecu]]
-name = "AUDIO"
-request_id = "712"
-response_id = "732"
+name = "AV"
+request_id = "747"
+response_id = "767"
 functional = false
 unsupported_nrc = { "*" = "11" }
 
@@ -245,9 +247,9 @@ functional = false
 "3E00" = "7E 00"
 
 [[ecu]]
-name = "AUDIO"
-request_id = "712"
-response_id = "732"
+name = "AV"
+request_id = "747"
+response_id = "767"
 functional = false
 
 [ecu.responses]
@@ -264,8 +266,8 @@ def test_a_unit_that_answers_only_the_presence_request_is_asked_each_service_onc
     report, _ = run(f"sim://{path}")
     by_header = requests_by_header(wire_audit.lines())
     assert by_header["740"] == ["3E00", "2183", "22F187"]  # KWP2000 silent: its first UDS DID decides
-    assert by_header["712"] == ["3E00", "2180", "22F187"]  # a head-unit candidate: its first DID decides
-    assert not [p for p in report.problems if p.response_id in ("760", "732")], report.problems
+    assert by_header["747"] == ["3E00", "2180", "22F187"]  # a head-unit candidate: its first DID decides
+    assert not [p for p in report.problems if p.response_id in ("760", "767")], report.problems
     assert [x for x in wire_audit.lines() if x.startswith("ATST")] == ["ATST0E"]  # no slow repeat
     assert report.complete
 
