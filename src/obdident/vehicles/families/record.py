@@ -221,7 +221,9 @@ def _candidate(row: dict[str, Any], where: str) -> Candidate:
         missing = [k for k in ("response_id", "dialect", "description") if k not in row]
         if missing:
             raise RecordError(f"{where}: a candidate with its own request_id needs {', '.join(missing)}")
-        status = "guess" if row["confidence"] == "seed" else row["confidence"]
+        status: Literal["confirmed", "likely", "guess"] = (
+            "guess" if row["confidence"] == "seed" else row["confidence"]
+        )
         unit = Unit(row["unit"], row["description"], row["request_id"], row["response_id"], row["dialect"],
                     status, row["source"], head_unit=True)  # fmt: skip
     else:
