@@ -159,7 +159,7 @@ def test_without_the_gateway_no_29_bit_guess_and_silent_units_get_one_request(
     report, _ = run(f"sim://{profile}")
     by_header = requests_by_header(wire_audit.lines())
     assert "18DA58F1" not in by_header and "18DA13F1" not in by_header
-    # the J10's AV COMM bus has no media gateway by the public record: its MIU is not probed (the report says),
+    # the J10's AV COMM bus has no media gateway by the public record: its MIU is not probed (the report says)
     # and its audio unit talks only on that bus: its record names the NAVI address 747 alone
     j10 = profile == "nissan-qashqai-j10"
     candidates = ("747",) if j10 else ("747", "712")

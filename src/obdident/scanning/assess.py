@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from obdident.elm327.addressing import auto_flow_control
 from obdident.model import HEAD_UNIT_FIELDS, HeadUnit, Problem, Vehicle, VinSource
 from obdident.scanning.state import Facts, ScanState, UnitResult
-from obdident.vehicles import addresses, nissan
-from obdident.vehicles.families import Family, Found, knowledge
+from obdident.vehicles import addresses, families, nissan
+from obdident.vehicles.families import Family, Found
 from obdident.vehicles.nissan import Unit
 from obdident.vehicles.vin import VIN_PLACES, VinInfo, decode_vin
 
@@ -63,7 +63,7 @@ def candidate_units(state: ScanState) -> list[Unit]:
         info = _vin_info(state.vin_sources)
         other_make = info is not None and info.manufacturer is not None
     if not other_make and state.options.make in (None, "nissan"):
-        extra = [u for u in knowledge().candidates(state.facts.family) if u not in nissan.UNITS]
+        extra = [u for u in families.knowledge().candidates(state.facts.family) if u not in nissan.UNITS]
         return [*nissan.UNITS, *extra]
     return [
         Unit(addresses.name_for(rid) or f"ECU {rid}", "OBD-II ECU", req, rid, "uds", "confirmed",
@@ -75,7 +75,7 @@ def candidate_units(state: ScanState) -> list[Unit]:
 
 def second_can_units(found: Found) -> tuple[Unit, ...]:
     """The head-unit candidates to ask on the family's second CAN (its record's ``second`` bus)."""
-    return knowledge().candidates(found, "second")
+    return families.knowledge().candidates(found, "second")
 
 
 def automatic_flow_control(unit: Unit) -> bool:
@@ -150,8 +150,11 @@ def vehicle(sources: Sequence[VinSource], any_ecu: bool, problems: list[Problem]
         if source.value is None:
             empty.setdefault(source.response_id, []).append(source)
     for rid, held in empty.items():  # one problem per ECU, however many of its requests said so
-        said = "; ".join(f"{s.source}: {s.problem}" for s in held)
-        problems.append(Problem("vin-not-stored", f"{rid} ({said})", rid))
+        if len(held) == 1:
+            message = f"{rid} ({held[0].source}): {held[0].problem}"
+        else:
+            message = f"{rid}: " + "; ".join(f"{s.source}: {s.problem}" for s in held)
+        problems.append(Problem("vin-not-stored", message, rid))
     if len(usable) > 1:
         listed = ", ".join(f"{s.response_id} {s.value}" for s in sources if s.value)
         problems.append(Problem("vin-mismatch", f"ECUs disagree on the VIN ({listed}). " + VIN_ELSEWHERE))
@@ -187,12 +190,12 @@ def family(vin: str | None, physical: Sequence[UnitResult], calids: Sequence[str
     Returns:
         The family and what established it, or None.
     """
-    known = knowledge()
+    known = families.knowledge()
     if vin is not None:
         found = known.by_vin(vin)
         if found is not None:
             return found
-    for result in physical:
+    for result in sorted(physical, key=lambda r: r.unit.response_id):  # the same basis in any probe order
         suffix = result.fields.get("part_number_suffix")
         if suffix:
             found = known.by_suffix(result.unit.response_id, suffix)
@@ -222,7 +225,8 @@ def not_on_family(unit: Unit, found: Found | None) -> str | None:
     model = found[0]
     if unit.name in model.absent:
         return model.absent[unit.name]
-    if unit.head_unit and model.candidates is not None and unit not in knowledge().candidates(found):
+    chosen = families.knowledge().candidates(found)
+    if unit.head_unit and model.candidates is not None and unit not in chosen:
         return f"not among the {model.name}'s head-unit candidates by its record"
     return None
 

@@ -251,6 +251,9 @@ def _model(family: str, row: dict[str, Any], where: str, base: Family | None) ->
     head = row.get("head_unit", {})
     rows = head.get("candidate")
     route = row.get("second_can")
+    both = {c["unit"] for c in rows or ()} & {u["unit"] for u in row.get("absent", ())}
+    if both:
+        raise RecordError(f"{where}: {code}: {', '.join(sorted(both))} both a candidate and absent")
     return Family(
         code=code,
         name=row["name"],
