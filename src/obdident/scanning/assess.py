@@ -322,8 +322,14 @@ def head_unit(
     )
     silent = [r.unit for r in physical if r.unit.head_unit and r.present]
     unreachable = known is not None and known.head_unit_on_obd is False
-    if adapter_limit is not None and not unreachable and (silent or not candidates):
-        answered = f"; {', '.join(u.response_id for u in silent)} answered" if silent else ""
+    if adapter_limit is not None and not unreachable:
+        answered = (
+            f"; {', '.join(u.response_id for u in silent)} answered"
+            if silent
+            else f" (nothing answered on {', '.join(candidates)}, but answers were lost)"
+            if candidates
+            else ""
+        )
         return HeadUnit(
             "adapter-limited",
             None,
