@@ -188,7 +188,9 @@ def test_every_clone_flaw_on_every_profile(profile: str, quirk: str) -> None:
         assert got == expected, f"{quirk} on {profile} says complete but lacks {expected - got}"
     if got != expected:
         assert not report.complete
-        assert set(codes) & set(FLAWS), f"{quirk} on {profile} lost {expected - got} without naming the adapter"
+        assert set(codes) & set(FLAWS), (
+            f"{quirk} on {profile} lost {expected - got} without naming the adapter"
+        )
     clean_head, head = clean.report.head_unit, report.head_unit
     if clean_head is not None and clean_head.status == "identified" and head is not None:
         assert head.status in ("identified", "adapter-limited"), f"{quirk} on {profile}: {head}"
