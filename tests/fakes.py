@@ -16,7 +16,9 @@ class ScriptedPort:
         chunk: bytes handed out per read, to exercise reassembly across reads.
     """
 
-    def __init__(self, script: Mapping[str, bytes | Callable[[str], bytes]], *, chunk: int = 64) -> None:
+    def __init__(
+        self, script: Mapping[str, bytes | Callable[[str], bytes]], *, chunk: int = 64
+    ) -> None:
         self.script = dict(script)
         self.chunk = chunk
         self.sent: list[str] = []
