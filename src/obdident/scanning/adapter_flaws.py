@@ -133,8 +133,18 @@ def dropped(state: ScanState, err: AdapterReplyError) -> None:
 
 
 def truncated(state: ScanState, result: UnitResult) -> None:
-    """A unit refused a request of 3 bytes or more as too short (``7F xx 13``) while 2-byte ones worked."""
+    """A unit refused a request of 3 bytes or more as too short (``7F xx 13``) while 2-byte ones worked (this
+    unit's, or the vehicle's answer to ``01 00``): the adapter's doing. Without a 2-byte answer to show the
+    adapter passes requests on, each refusal is the unit's, as any negative response."""
     if not result.truncated:
+        return
+    if not (result.two_byte_answered or state.first_responders):
+        for payload in result.truncated:
+            state.problem(
+                "negative-response",
+                f"{payload.hex(' ').upper()}: 7F {payload[0]:02X} 13 (IncorrectMessageLengthOrInvalidFormat)",
+                result.unit.response_id,
+            )
         return
     asked = result.truncated[0].hex(" ").upper()
     note(

@@ -230,6 +230,7 @@ class Asker:
                 return None
             final = own[-1]
             negative = parse_negative(final.payload)
+            result.two_byte_answered |= negative is None and len(payload) == 2
             if negative is not None and negative.nrc == INCORRECT_LENGTH and len(payload) > 2:
                 # a whole, well-formed request refused as too short: the adapter sent only its start
                 # (adapter_flaws, FORScan forum topic 1575); the runner names the adapter, not the unit
