@@ -32,6 +32,7 @@ from obdident.cli.console import (
 )
 from obdident.cli.entered import checked as checked_entered
 from obdident.cli.entered import offer as offer_entered
+from obdident.cli.intake import intake as intake_command
 from obdident.cli.options import (
     BaudrateOption,
     BleTimeoutOption,
@@ -340,6 +341,7 @@ def ports(
 
 
 app.command("ui")(window_command)
+app.command("intake")(intake_command)
 
 
 @app.command("check-recording")
