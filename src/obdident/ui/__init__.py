@@ -6,7 +6,7 @@ the scan's progress, a token on every request); :mod:`.server` binds it to 127.0
 uvicorn; :mod:`.words` puts the result in the owner's words.
 
 Its packages are an optional extra, ``ui`` (:data:`PACKAGES`, :func:`missing`). obdident is not on a package
-index, so :data:`INSTALL` never names it for an index to resolve: it names the two packages, or the repository.
+index, so :data:`INSTALL` never names it for an index to resolve: it names the packages, or the repository.
 """
 
 from __future__ import annotations
