@@ -27,6 +27,7 @@ __all__ = [
     "Flaw",
     "dropped",
     "first_frame_only",
+    "lacks",
     "note",
     "stopped_answering",
     "truncated",
@@ -125,6 +126,16 @@ def first_frame_only(state: ScanState, driver: ELM327, err: IsoTpTruncatedError)
         )
         return
     note(state, "adapter-drops-frames", "Your adapter passed on only the first frame of a long answer")
+
+
+def lacks(state: ScanState, err: AdapterReplyError) -> None:
+    """A command the scan needs, with no stand-in, was answered ``?``; the scan stopped there."""
+    note(
+        state,
+        "adapter-lacks-command",
+        f"Your adapter does not know {err.request or 'a command the scan needs'} (it answered ?), and the "
+        "scan cannot go on without it",
+    )
 
 
 def dropped(state: ScanState, err: AdapterReplyError) -> None:

@@ -349,6 +349,9 @@ class Runner:
         if isinstance(err, AdapterTimeoutError):
             adapter_flaws.stopped_answering(self.state, err)
             return
+        if isinstance(err, AdapterReplyError) and err.status == "?":
+            adapter_flaws.lacks(self.state, err)
+            return
         self.state.problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
 
 
