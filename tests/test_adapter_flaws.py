@@ -9,11 +9,15 @@ negative-response problems and "not found" for a head unit that answered on 767.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 import obdident
 from obdident.errors import AdapterError
 from obdident.model import Report
+from obdident.scanning import scan_port
+from obdident.transports import open_port
 
 NAVI = "nissan-qashqai-j11-navi"  # its head unit answers on 767, with UDS DIDs after 21 80
 UNIT_BLAME = ("garbled-answer", "negative-response", "stopped-answering")
@@ -88,3 +92,15 @@ def test_clone_quirks_that_cost_nothing_read_the_same(profile: str, quirk: str) 
     report = obdident.scan(f"sim://{profile}?quirk={quirk}")
     assert report.complete == clean.complete
     assert [e.identification for e in report.ecus] == [e.identification for e in clean.ecus]
+
+
+def test_junk_before_the_banner_after_at_z_is_read_past() -> None:
+    # AT D goes unanswered, so the driver resets with AT Z, whose banner comes after junk bytes and a ?
+    ticks = itertools.count()
+    url = "sim://nissan-xtrail-t32?quirk=junk-banner&fault=stall-once@1"
+    link = open_port(url)
+    try:
+        report = scan_port(link, url, clock=lambda: next(ticks) / 1000)
+    finally:
+        link.close()
+    assert report.complete and report.vehicle.vin == "SJNFBAT32U1000001"
