@@ -51,3 +51,24 @@ def test_the_state_holds_the_facts_and_the_report_reads_them() -> None:
     assert facts.make_basis == "CALID 23710BB31A (Nissan ECM part number)"
     other = knowledge().by_calid("23701BB36A")
     assert other is not None and other[0] is facts.family[0]
+
+
+def test_a_scan_cut_short_still_derives_the_family_from_what_the_last_unit_gave(
+    tmp_path: Path, wire_audit: WireAudit
+) -> None:
+    """No CALID (the ECM offers only InfoType 02; --make nissan): the family comes from the BCM's part-number
+    suffix, read just before the link drops in the middle of the BCM's reads; the report still says Qashqai
+    (J10), from that suffix."""
+    text = (PROFILES / "nissan-qashqai-j10.toml").read_text(encoding="utf-8")
+    text = text.replace('"0900" = "49 00 54 00 00 00"', '"0900" = "49 00 40 00 00 00"')
+    path = tmp_path / "j10-no-calid.toml"
+    path.write_text(text, encoding="utf-8")
+    run(f"sim://{path}", make="nissan")
+    lines = wire_audit.lines()
+    at = lines.index("ATSH745")
+    vin = next(i for i in range(at, len(lines)) if lines[i].startswith("2181"))  # after the BCM's 21 83
+    report, _ = run(f"sim://{path}?fault=drop@{vin + 1}", make="nissan")
+    assert not report.complete
+    assert report.vehicle.family == "Qashqai (J10)", report.problems
+    basis = report.vehicle.family_basis
+    assert basis is not None and "765 part-number suffix BR02A" in basis

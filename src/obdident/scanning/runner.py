@@ -339,6 +339,7 @@ class Runner:
         return True
 
     def _stopped(self, err: Exception) -> None:
+        self.state.facts = assess.derive(self.state)  # what the step cut short gave counts too
         if isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired():
             limit = f" of {self.state.limit_s:g} s" if self.state.limit_s is not None else ""
             self.state.problem(
