@@ -19,7 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import LINKS
+from timing import LINKS, TimedPort, VirtualClock
+
+from obdident.scanning import ScanOptions, scan_port
+from obdident.sim.profile import find_profile, load_profile
 
 #: profile -> (budget of the default scan, budget of ``--full``), in lines written to the adapter. In the
 #: comments: the figures measured when the budget was set (default, --full).
@@ -41,9 +44,10 @@ BUDGETS: dict[str, tuple[int, int]] = {
 
 def measure(profile: str, *, full: bool = False) -> int:
     """Lines a scan of ``profile`` writes to the adapter (the timing model's count, the same on any link)."""
-    import scan_speed
-
-    return scan_speed.obdident_scan(LINKS["usb-serial"], full=full, profile=profile).exchanges
+    clock = VirtualClock()
+    port = TimedPort(load_profile(find_profile(profile)), LINKS["usb-serial"], clock)
+    scan_port(port, f"bench://{profile}", options=ScanOptions(full=full), clock=clock)
+    return port.stats.exchanges
 
 
 def table() -> list[str]:
