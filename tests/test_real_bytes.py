@@ -95,3 +95,19 @@ def test_the_issue_lists_every_real_answer_among_the_fixtures() -> None:
     assert {"284N8-6CA1D", "23710-9HE2B", "47660-5SA1C", "284U2-9HE0A"} <= shown
     assert any(name.startswith("leaf_ze0_lbc") for name in FIXTURES)
     assert "03 68" not in payloads  # the BCM's encrypted PIN bytes are never reproduced
+
+
+def test_every_simulated_head_unit_is_named_a_hypothesis() -> None:
+    """No Nissan head unit has been captured answering (evidence sections 8, 9): every profile's unit on a
+    head-unit candidate address is an invention, and its name says so. Replace it when a capture exists."""
+    from obdident.vehicles import nissan
+
+    candidates = {u.request_id for u in nissan.UNITS if u.head_unit}
+    profiles = Path(__file__).resolve().parents[1] / "hw-fixtures" / "profiles"
+    seen = 0
+    for path in sorted(profiles.glob("*.toml")):
+        for ecu in tomllib.loads(path.read_text(encoding="utf-8")).get("ecu", []):
+            if ecu["request_id"] in candidates:
+                seen += 1
+                assert ecu["name"].endswith("_hypothesis"), (path.name, ecu["name"])
+    assert seen >= 4
