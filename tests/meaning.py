@@ -20,10 +20,8 @@ def meaning(report: dict[str, Any]) -> dict[str, Any]:
     """
     vehicle = dict(report["vehicle"])
     vehicle["vin_sources"] = sorted(
-        (
-            json.dumps({k: s[k] for k in ("source", "response_id", "value")}, sort_keys=True)
-            for s in vehicle["vin_sources"]
-        ),
+        ({k: s[k] for k in ("source", "response_id", "value")} for s in vehicle["vin_sources"]),
+        key=lambda s: (s["response_id"], s["source"]),
     )
     ecus = {
         e["response_id"]: {
