@@ -26,6 +26,7 @@ from obdident.cli.console import (
     check_port,
     fail,
     stderr,
+    stdout,
     verbose_logging,
     write_json,
     write_outputs,
@@ -100,20 +101,16 @@ def _root(
 
 def _render(report: Report) -> None:
     """Print the report on the terminal (stdout)."""
-    from rich.console import Console
-
     from obdident.report.text import render
 
-    render(report, Console(highlight=False))
+    render(report, stdout())
 
 
 def _render_dealer(report: Report, saved: str | None) -> None:
     """Print the "For the dealer" summary (stdout)."""
-    from rich.console import Console
-
     from obdident.report.text import render_dealer
 
-    render_dealer(report, Console(highlight=False), saved)
+    render_dealer(report, stdout(), saved)
 
 
 @app.command()
@@ -317,7 +314,6 @@ def ports(
     no_ble: NoBleOption = False,
 ) -> None:
     """List candidate adapters: USB serial, Bluetooth Classic, Bluetooth LE, and the usual WiFi endpoint."""
-    from rich.console import Console
     from rich.table import Table
 
     err = stderr()
@@ -334,7 +330,7 @@ def ports(
             safe(candidate.reason),
             style="" if candidate.likely else "dim",
         )
-    Console(highlight=False).print(table)
+    stdout().print(table)
     for note in found.notes:
         err.print(note)
 

@@ -18,15 +18,43 @@ if TYPE_CHECKING:
 
     from obdident.model import Report
 
-__all__ = ["check_outputs", "check_port", "fail", "stderr", "verbose_logging", "write_json", "write_outputs"]
+__all__ = [
+    "MAX_WIDTH",
+    "check_outputs",
+    "check_port",
+    "fail",
+    "stderr",
+    "stdout",
+    "verbose_logging",
+    "write_json",
+    "write_outputs",
+]
+
+
+#: The widest the terminal report is drawn, columns: panels and tables fill the width, so ``COLUMNS=1000000``
+#: would pad every line to a megabyte.
+MAX_WIDTH = 200
+
+
+def _clamped(console: Console) -> Console:
+    console.width = min(console.width, MAX_WIDTH)
+    return console
 
 
 def stderr() -> Console:
-    """A rich console on stderr that keeps each message on one line, whatever the terminal's width."""
+    """A rich console on stderr that keeps each message on one line, whatever the terminal's width (which
+    counts up to :data:`MAX_WIDTH` columns)."""
     from rich.console import Console
 
     # soft_wrap: a message stays one line whatever the terminal's width (a log, a pipe, a test)
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _clamped(Console(stderr=True, highlight=False, soft_wrap=True))
+
+
+def stdout() -> Console:
+    """A rich console on stdout for the terminal report, at most :data:`MAX_WIDTH` columns wide."""
+    from rich.console import Console
+
+    return _clamped(Console(highlight=False))
 
 
 def verbose_logging() -> None:
