@@ -463,3 +463,52 @@ def test_a_huge_terminal_width_is_clamped() -> None:
     assert "SJNFBAT32U1000001" in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= 200  # cli.console.MAX_WIDTH
     assert len(result.stdout) < 100_000
+
+
+# -- issue 22 point 6: a repeated or late signal never ends the process by signal -----------------------------
+
+# The installed command in a process of its own. With "stop", the physical-address step receives the first
+# signal (as from kill or Ctrl-C); every time the report is about to be saved, while it is saved, and after it
+# was saved, the same signal comes again.
+_NOISY = """
+import os, signal, sys
+from contextlib import contextmanager
+from obdident import cli, interrupt
+from obdident.scanning import runner
+SIG, MODE = signal.Signals[sys.argv.pop(1)], sys.argv.pop(1)
+def stop(self):
+    os.kill(os.getpid(), SIG)
+if MODE == "stop":
+    runner.Runner._physical = stop
+real = interrupt.deferred
+@contextmanager
+def noisy():
+    os.kill(os.getpid(), SIG)
+    with real():
+        os.kill(os.getpid(), SIG)
+        yield
+    os.kill(os.getpid(), SIG)
+interrupt.deferred = noisy
+sys.argv[0] = "obdident"
+cli.main()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(("mode", "code"), [("stop", cli.EXIT_PARTIAL), ("late", cli.EXIT_OK)])
+def test_repeated_and_late_signals_never_end_the_process_by_signal(
+    tmp_path: Path, sig: str, mode: str, code: int
+) -> None:
+    out = tmp_path / "r.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _NOISY, sig, mode, "scan", "--demo", "--json", str(out)],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr
+    report = json.loads(out.read_text())
+    assert report["vehicle"]["vin"] == "SJNFBAT32U1000001"
+    if mode == "stop":
+        assert report["problems"][-1]["code"] == "interrupted" and "SJNFBAT32U1000001" in done.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]

@@ -370,4 +370,7 @@ def check_recording(
 
 def main() -> None:
     """Console-script entry point."""
+    from obdident.interrupt import own_process
+
+    own_process()  # a signal after a scan has begun never ends this process by signal (exit 130/143)
     app()
