@@ -465,7 +465,7 @@ def test_a_huge_terminal_width_is_clamped() -> None:
     assert len(result.stdout) < 100_000
 
 
-# -- issue 22 point 6: a repeated or late signal never ends the process by signal -----------------------------
+# -- issue 22 point 6: a repeated or late signal never ends the process by signal ---------------------------
 
 # The installed command in a process of its own. With "stop", the physical-address step receives the first
 # signal (as from kill or Ctrl-C); every time the report is about to be saved, while it is saved, and after it
