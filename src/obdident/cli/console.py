@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -125,11 +126,25 @@ def write_json(report: Report, path: str) -> None:
     write_text(report.to_json(), path)
 
 
-def write_outputs(report: Report, err: Console, html: str | None, qr: str | None, csv: str | None) -> None:
-    """Write the HTML page, the QR code and the CSV row asked for; exit 2 if one cannot be written."""
+def write_outputs(
+    report: Report,
+    err: Console,
+    html: str | None,
+    qr: str | None,
+    csv: str | None,
+    *,
+    more: Sequence[str] = (),
+) -> bool:
+    """Write the HTML page, the QR code and the CSV row asked for, each said in a line; then name, one line
+    each, every output that could not be written (those and ``more``, the scan's own: the JSON file, the
+    recording, stdout). An output that cannot be written never stops the others.
+
+    Returns:
+        True when every output was written.
+    """
     from obdident.report.outputs import write_outputs as write
 
-    try:
-        write(report, html=html, qr=qr, csv=csv, tell=lambda said: err.print(safe(said)))
-    except ObdidentError as exc:
-        fail(err, exc)
+    failed = [*more, *write(report, html=html, qr=qr, csv=csv, tell=lambda said: err.print(safe(said)))]
+    for line in failed:
+        err.print(f"[red]Not written:[/] {safe(line)}")
+    return not failed

@@ -43,6 +43,7 @@ import csv
 import io
 from pathlib import Path
 
+from obdident.atomicfile import open_append
 from obdident.errors import ObdidentError
 from obdident.model import Report
 from obdident.report.entered import entered_values
@@ -185,7 +186,7 @@ def append_row(report: Report, path: str | Path) -> bool:
         text = _line(COLUMNS)
     text += _line(row(report))
     try:
-        with target.open("a", encoding="utf-8", newline="") as handle:
+        with open_append(target) as handle:  # O_NOFOLLOW: a symbolic link planted at its name is refused
             handle.write(text)
     except OSError as err:
         raise ObdidentError(f"{target}: cannot write the CSV file: {err}") from err
