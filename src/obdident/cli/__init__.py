@@ -33,6 +33,7 @@ from obdident.cli.console import (
 )
 from obdident.cli.entered import checked as checked_entered
 from obdident.cli.entered import offer as offer_entered
+from obdident.cli.intake import intake as intake_command
 from obdident.cli.options import (
     BaudrateOption,
     BleTimeoutOption,
@@ -352,6 +353,7 @@ def ports(
 
 
 app.command("ui")(window_command)
+app.command("intake")(intake_command)
 
 
 @app.command("check-recording")

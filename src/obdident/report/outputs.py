@@ -249,14 +249,17 @@ def write_outputs(
         if _written(failed, qr, lambda: write_text(svg_document(report), qr)):
             tell(f"QR code written to {qr}")
     if csv is not None:
-        from obdident.report.csvout import append_row
+        from obdident.report.csvout import append_rows, read_anything, row
 
-        appended: list[bool] = []
-        if _written(failed, csv, lambda: appended.append(append_row(report, csv))):
-            if appended[0]:
-                tell(f"CSV row appended to {csv}")
-            else:
-                tell(f"Nothing was read from the car: no CSV row appended to {csv}")
+        if not read_anything(report):
+            tell(f"Nothing was read from the car: no CSV row appended to {csv}")
+        else:
+            appended: list[int] = []
+            if _written(failed, csv, lambda: appended.extend(append_rows([row(report)], csv))):
+                if appended[0]:
+                    tell(f"CSV row appended to {csv}")
+                else:
+                    tell(f"{csv} already holds this scan: no row appended")
     return failed
 
 
