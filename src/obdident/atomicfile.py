@@ -33,6 +33,9 @@ __all__ = ["create_new", "open_append", "open_new", "write_atomic"]
 
 #: ``O_NOFOLLOW`` where the system has it (POSIX); 0 elsewhere, where symbolic links are checked by hand.
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+#: ``O_NONBLOCK`` where the system has it: opening a FIFO planted at a name fails at once instead of
+#: waiting for a reader (it changes nothing for a regular file).
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 #: Errors that mean "this folder takes no new file" (not "this disk is broken"): an in-place rewrite of a
 #: file already made there may still work.
 _FOLDER_REFUSES = frozenset({errno.EACCES, errno.EPERM})
@@ -81,7 +84,7 @@ def _rewrite_own(target: Path, data: bytes) -> bool:
     """Rewrite ``target`` in place when it is a regular file of this user with one link; False otherwise (or
     when that fails too)."""
     try:
-        fd = os.open(target, os.O_WRONLY | _NOFOLLOW)
+        fd = os.open(target, os.O_WRONLY | _NOFOLLOW | _NONBLOCK)
     except OSError:
         return False
     try:
@@ -146,9 +149,16 @@ def open_new(path: str | Path) -> TextIO:
     target = Path(path)
     fd, tmp = _temporary(target)
     try:
-        os.replace(tmp, target)
+        if os.name == "nt":  # Windows renames no open file: close it, rename it, open it again by name
+            os.close(fd)
+            fd = -1
+            os.replace(tmp, target)
+            fd = os.open(target, os.O_WRONLY | os.O_APPEND)
+        else:
+            os.replace(tmp, target)
     except BaseException:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
         Path(tmp).unlink(missing_ok=True)
         raise
     return os.fdopen(fd, "w", encoding="utf-8", newline="\n")
@@ -161,10 +171,14 @@ def open_append(path: str | Path) -> TextIO:
     a link planted in a shared folder cannot send the lines to another file.
 
     Raises:
-        OSError: it cannot be opened; ``ELOOP`` for a symbolic link.
+        OSError: it cannot be opened; ``ELOOP`` for a symbolic link, ``EINVAL`` for what is not a regular
+            file (a FIFO or a device planted there).
     """
     target = Path(path)
     if not _NOFOLLOW and target.is_symlink():
         raise OSError(errno.ELOOP, "is a symbolic link", str(target))
-    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o644)
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW | _NONBLOCK, 0o644)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "is not a regular file", str(target))
     return os.fdopen(fd, "a", encoding="utf-8", newline="")
