@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -265,6 +266,7 @@ def test_the_browser_is_opened_on_a_launcher_file_not_on_the_token(
     monkeypatch.setattr(Window, "run", run)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["ui", "--demo"])
+    shutil.rmtree(seen["path"].parent)  # the real run() removes it when the window stops
     assert result.exit_code == 0, result.output
     assert len(opened) == 1 and opened[0].startswith("file:")
     assert seen["token"] not in opened[0]  # not on the browser's command line
