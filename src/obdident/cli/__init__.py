@@ -21,6 +21,7 @@ import typer
 
 from obdident import __version__
 from obdident.cli.adapter import choose_adapter, find
+from obdident.cli.check import check_adapter as check_adapter_command
 from obdident.cli.console import (
     check_outputs,
     check_port,
@@ -353,6 +354,7 @@ def ports(
 
 
 app.command("ui")(window_command)
+app.command("check-adapter")(check_adapter_command)
 app.command("intake")(intake_command)
 
 

@@ -57,6 +57,7 @@ _STATUS = {
     "identified": "identified over OBD-II",
     "not-reachable": "not reachable from the OBD-II socket",
     "not-found": "not found over OBD-II",
+    "adapter-limited": "not read: the adapter could not",
 }
 
 
