@@ -31,7 +31,7 @@ from obdident.guard import Guard
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_ANSWER_BYTES", "PROMPT_AFTER_TROUBLE_S", "Wire", "confirmed"]
+__all__ = ["MAX_ANSWER_BYTES", "PROMPT_AFTER_TROUBLE_S", "Wire", "answer_outcome", "confirmed"]
 
 #: The most bytes one answer may bring before the driver calls it garbled and stops reading: 256 KiB.
 #: The longest legitimate answer: ISO 15765-2 first frames declare at most 4095 bytes (12-bit FF_DL, the
@@ -59,8 +59,14 @@ def confirmed(text: str, lines: Sequence[str]) -> bool:
     return text in ("ATZ", "ATWS", "ATD") and any(looks_like_banner(line) for line in lines)
 
 
-def _outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "refused", "unknown"]:
-    """How the adapter answered an AT command, for :meth:`Guard.settle`: ``?`` means not carried out."""
+def answer_outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "refused", "unknown"]:
+    """How the adapter answered an AT command, for :meth:`Guard.settle`: ``OK`` (or a reset's banner)
+    means carried out, ``?`` alone not carried out (ELM327 datasheet, "AT Commands"), anything else unknown.
+
+    Args:
+        text: the canonical command.
+        lines: its answer's lines, echo removed.
+    """
     if confirmed(text, lines):
         return "confirmed"
     return "refused" if [line.strip() for line in lines] == ["?"] else "unknown"
@@ -172,7 +178,7 @@ class Wire:
             raise
         answer = mask_answer(strip_echo(split_lines(raw), text), protocol)
         del raw  # only the masked lines are kept
-        self.guard.settle(_outcome(text, answer.lines))
+        self.guard.settle(answer_outcome(text, answer.lines))
         exchange = Exchange(text, answer.lines, started, self._clock() - started)
         self._keep(exchange)
         return exchange, answer
