@@ -210,9 +210,7 @@ def test_a_late_ok_never_settles_the_guard_for_the_next_command(interrupts: bool
 
 @pytest.mark.parametrize("tail", ["OK", "STOPPED"])
 def test_a_timeout_then_a_late_prompt_lets_the_next_request_through(tail: str) -> None:
-    chip = SlowChip(
-        {"0902": Answer(tail, delay_s=2.5), "0904": Answer("7E8054904012345")}, interrupts=True
-    )
+    chip = SlowChip({"0902": Answer(tail, delay_s=2.5), "0904": Answer("7E8054904012345")}, interrupts=True)
     wire = on_can(chip)
     with pytest.raises(AdapterTimeoutError):
         wire.transact("0902", 2.0, PROTOCOLS["6"])
@@ -282,4 +280,3 @@ def test_a_flood_without_end_closes_the_port() -> None:
     with pytest.raises(AdapterTimeoutError, match="ran past"):
         wire.transact("0904", 2.0, PROTOCOLS["6"])
     assert chip.closed and chip.received == ["0902"]
-
