@@ -218,7 +218,8 @@ class ELM327:
             What the adapter says about itself.
 
         Raises:
-            AdapterTimeoutError: the adapter stayed silent (or flooded) even after AT Z;
+            AdapterTimeoutError: the adapter stayed silent (or flooded) even after AT Z, or never came back
+                to its prompt after AT D (the wire then closed the port);
                 :class:`ScanTimeoutError` when the scan's overall limit ran out first.
             AdapterNotELM327Error: the device answers, but not like an ELM327.
             LinkLostError: the port failed.
