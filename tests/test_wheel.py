@@ -103,8 +103,10 @@ def test_the_built_wheel_installs_and_runs_without_the_source_tree(
     # a fresh environment: no pip of its own, no system site packages; the wheel and its dependencies
     env = tmp_path / "venv"
     venv.create(env, with_pip=False, system_site_packages=False)
-    python, obdident = env / "bin" / "python", env / "bin" / "obdident"
-    install(wheel, python, request.config.cache.mkdir("wheelhouse"))
+    scripts = env / ("Scripts" if sys.platform == "win32" else "bin")
+    python, obdident = scripts / "python", scripts / "obdident"
+    cache = request.config.cache  # None under -p no:cacheprovider: a wheelhouse for this run only
+    install(wheel, python, cache.mkdir("wheelhouse") if cache is not None else tmp_path / "wheelhouse")
     work = tmp_path / "owner"
     work.mkdir()
     where = ok(run(python, "-c", "import obdident; print(obdident.__file__)", cwd=work))
