@@ -7,6 +7,7 @@ How far python-OBD gets under it: tests/test_peer_python_obd.py.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 import serial
 
-import obdident.transports  # noqa: F401  (registers the schemes)
+import obdident
 from obdident.errors import GuardRefusal, LineRefusedError, PortUrlError
 from obdident.transports import open_port
 from obdident.transports.guarded import GuardedPort, LineJudge, split_guarded
@@ -192,3 +193,26 @@ def test_a_line_is_judged_whole_and_nothing_after_a_refusal_goes_out() -> None:
     assert admitted == b"" and isinstance(refusal, LineRefusedError)
     assert judge.admit(b"ATI\r") == (b"ATI\r", None)
     assert judge.admit(b"\r")[1] is not None  # an empty line repeats the last command
+
+
+def _meaning(report: object) -> dict[str, object]:
+    data = json.loads(report.to_json())  # type: ignore[attr-defined]
+    for key in ("started_at", "duration_s"):
+        data.pop(key)
+    data["adapter"].pop("port")
+    return data
+
+
+def test_obdidents_own_scan_through_a_guarded_port_reads_the_same() -> None:
+    # obdident's lines pass its own guard already; the port's guard admits them too
+    plain = obdident.scan("sim://nissan-altima-2019-uds")
+    guarded = obdident.scan("sim://nissan-altima-2019-uds?guarded=1")
+    assert _meaning(guarded) == _meaning(plain)
+    assert guarded.complete and guarded.vehicle.vin
+
+
+def test_the_ports_guard_knows_no_make_so_nissans_session_is_refused_there() -> None:
+    # 10 C0 goes only to a vehicle established as a Nissan: scan-level knowledge the port does not have,
+    # so the refusal surfaces as the guard's (exit 5), never as a lost link
+    with pytest.raises(GuardRefusal, match="10C0"):
+        obdident.scan("sim://nissan-qashqai-j10?guarded=1")

@@ -26,7 +26,13 @@ from typing import Literal
 from obdident.elm327.lines import Protocol, looks_like_banner, split_lines, strip_echo
 from obdident.elm327.masking import MaskedAnswer, mask_answer
 from obdident.elm327.types import Clock, Exchange, SerialLike
-from obdident.errors import AdapterTimeoutError, AnswerTooLongError, LinkLostError, ScanTimeoutError
+from obdident.errors import (
+    AdapterTimeoutError,
+    AnswerTooLongError,
+    GuardRefusal,
+    LinkLostError,
+    ScanTimeoutError,
+)
 from obdident.guard import Guard
 
 log = logging.getLogger(__name__)
@@ -157,6 +163,11 @@ class Wire:
         try:
             self._port.reset_input_buffer()
             self._port.write(text.encode("ascii") + b"\r")
+        except GuardRefusal:
+            # a port opened with guarded=1 judged the line again and refused it (its guard knows no make):
+            # a refusal, not a lost link (obdident.transports.guarded)
+            self.guard.settle("refused")
+            raise
         except OSError as err:
             self._keep(Exchange(text, (), started, self._clock() - started, "link-lost"))
             message = f"the link to the adapter failed while sending {text}: {err}"
