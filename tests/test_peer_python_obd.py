@@ -90,3 +90,10 @@ def test_guarded_python_obd_on_a_given_protocol_connects_then_stops_at_service_0
     received = port.elm.received  # type: ignore[attr-defined]
     assert received[:6] == ["ATZ", "ATE0", "ATH1", "ATL0", "AT RV", "ATTP6"]
     assert set(received[6:]) == {"0100"}  # the protocol check and the first PID listing
+
+
+def test_guarded_python_obd_without_a_baud_rate_gets_the_refusal_of_its_baud_probe() -> None:
+    # without baudrate=, python-OBD probes the baud rate with a line of DEL characters (\x7F\x7F), which is
+    # no command on the allowlist: refused, and python-OBD lets the SerialException out of obd.OBD()
+    with pytest.raises(serial.SerialException, match="refused by the read-only guard"):
+        obd.OBD("sim://test-us-vin-1-0?guarded=1", fast=False)
