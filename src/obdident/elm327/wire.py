@@ -135,20 +135,19 @@ class Wire:
         Returns:
             The exchange (echo removed, security-bearing bytes masked) and the masked, parsed answer.
 
-        Raises:
-            GuardRefusal: the line is not on the allowlist; nothing was written.
-            LinkLostError: the port failed while writing or reading.
-            AdapterTimeoutError: no prompt before the deadline; the (masked) lines read so far are attached.
-            ScanTimeoutError: the same, when the overall :attr:`deadline` cut the command's own short.
-            AnswerTooLongError: more than :data:`MAX_ANSWER_BYTES` came without a prompt (a flood).
-
         After a timeout or a flood, nothing is written until the adapter's prompt has been read, within
-        :data:`PROMPT_AFTER_TROUBLE_S` (or the overall :attr:`deadline`); then the port is closed and:
+        :data:`PROMPT_AFTER_TROUBLE_S` (or the overall :attr:`deadline`); when none comes, the port is closed.
 
         Raises:
-            AdapterTimeoutError: no prompt came after the earlier command's trouble; nothing was written and
-                the port is closed (:class:`ScanTimeoutError` when the overall deadline ran out first).
-            LinkLostError: the wire closed the port earlier; nothing was written.
+            GuardRefusal: the line is not on the allowlist (the wire's guard, or the port's own when it was
+                opened with ``guarded=1``); nothing was written.
+            LinkLostError: the port failed while writing or reading; or the wire closed it earlier (nothing
+                was written).
+            AdapterTimeoutError: no prompt before the deadline; the (masked) lines read so far are attached.
+                Also: no prompt came after an earlier command's timeout or flood; nothing was written and
+                the port is closed.
+            ScanTimeoutError: the same, when the overall :attr:`deadline` cut the wait short.
+            AnswerTooLongError: more than :data:`MAX_ANSWER_BYTES` came without a prompt (a flood).
         """
         if self._closed is not None:
             raise LinkLostError(self._closed, request=line)
