@@ -328,10 +328,7 @@ class Guard:
         if self._last == "ATI" and outcome != "refused":
             # AT I answers the chip's version, which reads as the banner a reset prints (ELM327 datasheet,
             # AT I, AT Z): a reset during AT I cannot be told, so both states stay possible
-            reset = replace(self.context, maybe={})
-            reset.reset()
-            _unconfirmed(self.context, reset)
-            self.context = reset
+            self.maybe_reset()
             return
         if outcome == "reset":
             if self._in_step:
@@ -366,6 +363,14 @@ class Guard:
         ``unknown``, and answers count as out of step until :meth:`resynchronized`."""
         self.settle("unknown")
         self._in_step = False
+
+    def maybe_reset(self) -> None:
+        """Tell the guard that the adapter may have reset (a banner in a late answer, or AT I's version
+        string, which reads as one): the state it stores may be back, or not (both stay possible)."""
+        reset = replace(self.context, maybe={})
+        reset.reset()
+        _unconfirmed(self.context, reset)
+        self.context = reset
 
     def resynchronized(self) -> None:
         """Tell the guard that every line written has had its prompt read: the next answer is the next
