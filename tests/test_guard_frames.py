@@ -335,17 +335,18 @@ def test_admitted_lines_never_put_a_frame_outside_the_read_only_set(
     lines = [*setup, *lines]
     for line, outcome in lines:
         TRIED["lines"] += 1
+        if pending:
+            # the wire reads the late prompt before it judges and writes the next line (obdident.elm327.wire,
+            # _await_prompt)
+            if "banner" in pending:
+                g.maybe_reset()
+            pending.clear()
+            g.resynchronized()
         try:
             text = g.check(line)
         except GuardRefusal:
             continue
         TRIED["admitted"] += 1
-        if pending:
-            # the wire reads the late prompt before writing (obdident.elm327.wire, _await_prompt)
-            if "banner" in pending:
-                g.maybe_reset()
-            pending.clear()
-            g.resynchronized()
         is_at = text.startswith(("AT", "ST"))
         takes_effect = outcome in ("confirmed", "late", "lost", "brownout", "brownout-late") or (
             outcome == "unknown" and rng.random() < 0.5
