@@ -66,7 +66,8 @@ The frame model (state kept in :class:`GuardContext`):
   possible. The ELM327 prints one prompt per command: an answer that never ended in a prompt (a timeout, an
   oversize answer: :meth:`Guard.lost_prompt`) may still come and be read as a later line's, so from then on
   ``OK`` and ``?`` count as unknown until the wire has read the prompts it owed
-  (:meth:`Guard.resynchronized`).
+  (:meth:`Guard.resynchronized`; :mod:`obdident.elm327.wire` reads them before it writes again, and a
+  banner among them counts as a reset that may have happened: :meth:`Guard.maybe_reset`).
 
 The rows of the table are data: a later capability adds rows, never code paths. A row may carry a condition
 on the guard's context (the header in force, whether the vehicle is established as a Nissan): Nissan's
