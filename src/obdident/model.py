@@ -23,6 +23,7 @@ __all__ = [
     "Evidence",
     "HeadUnit",
     "Identification",
+    "OwnerField",
     "Problem",
     "Report",
     "UnknownUnit",
@@ -31,12 +32,18 @@ __all__ = [
     "load_schema",
 ]
 
+#: The port prefix of a simulated car (:mod:`obdident.sim`): a report scanned through it is invented.
+SIMULATED_PREFIX = "sim://"
 #: The report format's version: major.minor; the major is the schema file's.
 SCHEMA_VERSION = "1.2"
 
 CheckDigit = Literal["valid", "invalid", "not-required", "unknown"]
 #: The head-unit identifiers an owner can type in.
 EnteredField = Literal["part_number", "serial_number", "software_version", "hardware_version"]
+#: The vehicle's identifiers an owner can type in (``--vin``, ``--model-year``).
+VehicleField = Literal["vin", "model_year"]
+#: Every value an owner can type in: the head unit's and the vehicle's.
+OwnerField = EnteredField | VehicleField
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,9 @@ class Vehicle:
         family: the model family (``Qashqai (J10)``), or None when not established.
         family_basis: what established the family (a VIN model code, a part number seen on it).
         make_basis: why the vehicle counts as a Nissan (gates Nissan's session 10 C0), or None.
+        entered: the VIN and model year the owner typed in (``--vin``, ``--model-year``), never read: kept
+            apart from ``vin`` and ``model_year``, which hold only what was read. In the JSON only when
+            not empty (since report 1.3).
     """
 
     vin: str | None = None
@@ -100,6 +110,7 @@ class Vehicle:
     family: str | None = None
     family_basis: str | None = None
     make_basis: str | None = None
+    entered: tuple[EnteredValue, ...] = ()
 
     @property
     def nissan_from_ecm(self) -> bool:
@@ -192,18 +203,19 @@ class Ecu:
 
 @dataclass(frozen=True)
 class EnteredValue:
-    """A head-unit identifier the owner typed in (read from the unit's label or screen), never read.
+    """An identifier the owner typed in (read from the unit's label, the VIN plate ...), never read.
 
     Attributes:
-        field: which identifier (``part_number``, ``serial_number``, ``software_version``,
-            ``hardware_version``).
+        field: which identifier: the head unit's ``part_number``, ``serial_number``, ``software_version``,
+            ``hardware_version``; the vehicle's ``vin``, ``model_year``.
         value: the value, normalised (upper case; a Nissan part number with its dash, ``25915-5FA1A``).
         form: the accepted form it matched: ``nissan-part-number``, ``bosch-blaupunkt-serial``, ``version``
-            or ``other`` (:mod:`obdident.vehicles.headunit_forms`).
+            or ``other`` (:mod:`obdident.vehicles.headunit_forms`); ``vin`` or ``year`` for the vehicle's
+            (:mod:`obdident.vehicles.vin`).
         provenance: where it comes from: always ``entered by the owner``.
     """
 
-    field: EnteredField
+    field: OwnerField
     value: str
     form: str
     provenance: str = "entered by the owner"
@@ -358,6 +370,12 @@ class Report:
     duration_s: float = 0.0
     schema_version: str = SCHEMA_VERSION
 
+    @property
+    def simulated(self) -> bool:
+        """True for a scan of a simulated car (``sim://``): every value is invented, and every output for a
+        dealer says so."""
+        return self.adapter.port.startswith(SIMULATED_PREFIX)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data that follows the schema."""
         data = asdict(self)
@@ -365,6 +383,8 @@ class Report:
         ordered = {key: data.pop(key) for key in order}
         ordered.update(data)
         ordered["duration_s"] = round(self.duration_s, 3)
+        if not ordered["vehicle"]["entered"]:  # absent unless entered: reports 1.2 and scans stay the same
+            del ordered["vehicle"]["entered"]
         for ecu in ordered["ecus"]:
             ident = ecu["identification"]
             ident.update(ident.pop("fields"))

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from obdident.errors import ExitCode, ObdidentError
-from obdident.model import EnteredField, EnteredValue
+from obdident.model import EnteredField, EnteredValue, OwnerField
 
 __all__ = [
     "FIELD_NAMES",
@@ -44,15 +44,18 @@ __all__ = [
     "accepted_forms",
     "check_entered",
     "comparable",
+    "form_note",
     "nissan_part_kind",
 ]
 
 #: How each field is named to the owner (messages, prompts).
-FIELD_NAMES: dict[EnteredField, str] = {
+FIELD_NAMES: dict[OwnerField, str] = {
     "part_number": "part number",
     "serial_number": "serial number",
     "software_version": "software version",
     "hardware_version": "hardware version",
+    "vin": "VIN",
+    "model_year": "model year",
 }
 
 
@@ -126,7 +129,7 @@ class EnteredValueError(ObdidentError):
     code: ClassVar[str] = "entered-value-refused"
     exit_code: ClassVar[ExitCode] = ExitCode.USAGE
 
-    def __init__(self, message: str, *, field: EnteredField, hint: str) -> None:
+    def __init__(self, message: str, *, field: OwnerField, hint: str) -> None:
         super().__init__(message, hint=hint)
         self.field = field
 
@@ -172,6 +175,17 @@ def check_entered(field: EnteredField, text: str) -> EnteredValue:
         field=field,
         hint=f"Type it as on the unit's label: {accepted_forms(field)}.",
     )
+
+
+#: What the owner is told about a value's form, where there is something to tell (no form name is shown).
+_FORM_NOTES = {"other": "unusual form: check the label"}
+
+
+def form_note(form: str) -> str | None:
+    """The owner's words about an entered value's form: ``unusual form: check the label`` for a value of no
+    form obdident knows (``other``); None for a known form. Form names (``nissan-part-number``) stay in the
+    JSON."""
+    return _FORM_NOTES.get(form)
 
 
 def comparable(value: str) -> str:
