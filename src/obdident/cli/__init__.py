@@ -32,7 +32,6 @@ from obdident.cli.console import (
 )
 from obdident.cli.entered import checked as checked_entered
 from obdident.cli.entered import offer as offer_entered
-from obdident.cli.vehicle import checked_vehicle, offer_vin
 from obdident.cli.options import (
     BaudrateOption,
     BleTimeoutOption,
@@ -63,6 +62,7 @@ from obdident.cli.options import (
     VerboseOption,
     VinOption,
 )
+from obdident.cli.vehicle import checked_vehicle, offer_vin
 from obdident.cli.window import ui as window_command
 from obdident.errors import ExitCode, ObdidentError
 from obdident.report.sanitize import safe
