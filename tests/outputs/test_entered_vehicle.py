@@ -1,5 +1,5 @@
-"""The VIN the car does not give (issue 18 point 2): ``--vin`` and ``--model-year`` on ``scan`` and ``report``,
-the offer on a terminal. Checked (ISO 3779, the North-American check digit), kept apart from what was read
+"""The VIN the car does not give (issue 18 point 2): ``--vin`` and ``--model-year`` on ``scan`` and
+``report``, the offer on a terminal. Checked (ISO 3779, the North-American check digit), kept apart from what was read
 under ``vehicle.entered``, marked as entered by the owner in every output, compared with a VIN read."""
 
 from __future__ import annotations
@@ -98,7 +98,8 @@ def test_a_refused_value_exits_2_before_the_scan(
 def test_an_entered_vin_is_marked_in_every_output(tmp_path: Path) -> None:
     out, page, qr_file, log = (tmp_path / n for n in ("r.json", "p.html", "q.svg", "log.csv"))
     args = ["scan", "--port", "sim://nissan-qashqai-j10", "--json", str(out), "--html", str(page),
-            "--qr", str(qr_file), "--csv", str(log), "--vin", EU_VIN.lower(), "--model-year", "2013"]  # fmt: skip
+            "--qr", str(qr_file), "--csv", str(log), "--vin", EU_VIN.lower(),
+            "--model-year", "2013"]  # fmt: skip
     result = cli_runner.invoke(cli.app, args)
     assert result.exit_code in (cli.EXIT_OK, cli.EXIT_PARTIAL), result.output
     data = json.loads(out.read_text())

@@ -2,7 +2,8 @@
 offer to type the VIN after a scan that did not read it (when stdin is a terminal).
 
 The rules live below the command line: :func:`obdident.vehicles.vin.check_entered_vin` (ISO 3779 structure,
-the 49 CFR 565.15 check digit of North-American VINs) and :func:`~obdident.vehicles.vin.check_entered_model_year`;
+the 49 CFR 565.15 check digit of North-American VINs) and
+:func:`~obdident.vehicles.vin.check_entered_model_year`;
 :func:`obdident.report.entered.add_entered` marks the values "entered by the owner" in every output.
 """
 
