@@ -1,6 +1,7 @@
 """The VIN the car does not give (issue 18 point 2): ``--vin`` and ``--model-year`` on ``scan`` and
-``report``, the offer on a terminal. Checked (ISO 3779, the North-American check digit), kept apart from what was read
-under ``vehicle.entered``, marked as entered by the owner in every output, compared with a VIN read."""
+``report``, the offer on a terminal. Checked (ISO 3779, the North-American check digit), kept apart from
+what was read under ``vehicle.entered``, marked as entered by the owner in every output, compared with a VIN
+read."""
 
 from __future__ import annotations
 
