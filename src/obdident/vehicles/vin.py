@@ -351,6 +351,7 @@ def _refused(flag: str, field: str, text: str, reason: str) -> EnteredValueError
         f"{flag} {shown} is not a {field} obdident accepts: {reason}",
         field="vin" if flag == "--vin" else "model_year",
         hint=f"Type it as printed on {VIN_PLACES}." if flag == "--vin" else "Type four digits (2014).",
+        reason=reason,
     )
 
 
