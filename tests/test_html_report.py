@@ -1,5 +1,5 @@
 """The dealer's HTML page, as a browser shows and prints it: headless Chromium (Debian's ``chromium``)
-prints it to PDF (one A4 page), takes a screenshot (the QR code decodes to the documented payload) and dumps
+prints it to PDF (one page), takes a screenshot (the QR code decodes to the documented payload) and dumps
 the DOM it built (the VIN and key fields are there; a hostile ECU's strings made no element).
 
 Without Chromium these tests are skipped, unless the environment variable CI is set: there they fail, as CI

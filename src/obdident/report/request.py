@@ -101,11 +101,11 @@ def request_text(report: Report) -> str:
     when = plain(report.started_at) or "the date of the scan"
     heading = "Request for the head unit's unlock code"
     if report.simulated:
-        heading += " (SIMULATED CAR: every value below is invented; not for a dealer)"
-    lines = [
-        heading,
-        "=" * len(heading),
-        "",
+        heading += ": SIMULATED CAR"
+    lines = [heading, "=" * len(heading), ""]
+    if report.simulated:
+        lines += ["Every value below is invented (obdident's simulator): not for a dealer.", ""]
+    lines += [
         f"To (dealer):   {_BLANK}",
         f"Date:          {_BLANK}",
         "",
