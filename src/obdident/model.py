@@ -32,18 +32,14 @@ __all__ = [
     "load_schema",
 ]
 
-#: The port prefix of a simulated car (:mod:`obdident.sim`): a report scanned through it is invented.
-SIMULATED_PREFIX = "sim://"
 #: The report format's version: major.minor; the major is the schema file's.
 SCHEMA_VERSION = "1.2"
 
 CheckDigit = Literal["valid", "invalid", "not-required", "unknown"]
 #: The head-unit identifiers an owner can type in.
 EnteredField = Literal["part_number", "serial_number", "software_version", "hardware_version"]
-#: The vehicle's identifiers an owner can type in (``--vin``, ``--model-year``).
-VehicleField = Literal["vin", "model_year"]
-#: Every value an owner can type in: the head unit's and the vehicle's.
-OwnerField = EnteredField | VehicleField
+#: Every value an owner can type in: the head unit's, and the vehicle's (``--vin``, ``--model-year``).
+OwnerField = EnteredField | Literal["vin", "model_year"]
 
 
 @dataclass(frozen=True)
@@ -94,9 +90,8 @@ class Vehicle:
         family: the model family (``Qashqai (J10)``), or None when not established.
         family_basis: what established the family (a VIN model code, a part number seen on it).
         make_basis: why the vehicle counts as a Nissan (gates Nissan's session 10 C0), or None.
-        entered: the VIN and model year the owner typed in (``--vin``, ``--model-year``), never read: kept
-            apart from ``vin`` and ``model_year``, which hold only what was read. In the JSON only when
-            not empty (since report 1.3).
+        entered: the VIN and model year the owner typed in (``--vin``, ``--model-year``), never read (``vin``
+            and ``model_year`` hold only what was read); in the JSON only when not empty.
     """
 
     vin: str | None = None
@@ -206,12 +201,10 @@ class EnteredValue:
     """An identifier the owner typed in (read from the unit's label, the VIN plate ...), never read.
 
     Attributes:
-        field: which identifier: the head unit's ``part_number``, ``serial_number``, ``software_version``,
-            ``hardware_version``; the vehicle's ``vin``, ``model_year``.
+        field: a head unit's (``part_number``, ``serial_number`` ...) or the vehicle's (``vin``, ``model_year``).
         value: the value, normalised (upper case; a Nissan part number with its dash, ``25915-5FA1A``).
         form: the accepted form it matched: ``nissan-part-number``, ``bosch-blaupunkt-serial``, ``version``
-            or ``other`` (:mod:`obdident.vehicles.headunit_forms`); ``vin`` or ``year`` for the vehicle's
-            (:mod:`obdident.vehicles.vin`).
+            or ``other`` (:mod:`obdident.vehicles.headunit_forms`); ``vin``, ``year`` (:mod:`.vehicles.vin`).
         provenance: where it comes from: always ``entered by the owner``.
     """
 
@@ -372,9 +365,8 @@ class Report:
 
     @property
     def simulated(self) -> bool:
-        """True for a scan of a simulated car (``sim://``): every value is invented, and every output for a
-        dealer says so."""
-        return self.adapter.port.startswith(SIMULATED_PREFIX)
+        """True for a simulated car's scan (``sim://``): every value is invented; dealer outputs say so."""
+        return self.adapter.port.startswith("sim://")
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data that follows the schema."""
@@ -383,13 +375,12 @@ class Report:
         ordered = {key: data.pop(key) for key in order}
         ordered.update(data)
         ordered["duration_s"] = round(self.duration_s, 3)
-        if not ordered["vehicle"]["entered"]:  # absent unless entered: reports 1.2 and scans stay the same
+        if not ordered["vehicle"]["entered"]:  # absent unless entered: scans' reports stay as they were
             del ordered["vehicle"]["entered"]
         for ecu in ordered["ecus"]:
             ident = ecu["identification"]
             ident.update(ident.pop("fields"))
-        result: dict[str, Any] = _lists(ordered)
-        return result
+        return dict(_lists(ordered))
 
     def to_json(self) -> str:
         """Return the report as pretty-printed JSON (UTF-8 safe, ASCII-escaped)."""
@@ -399,9 +390,7 @@ class Report:
 def _lists(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _lists(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_lists(v) for v in value]
-    return value
+    return [_lists(v) for v in value] if isinstance(value, list | tuple) else value
 
 
 def load_schema() -> dict[str, Any]:
