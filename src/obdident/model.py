@@ -201,7 +201,7 @@ class EnteredValue:
     """An identifier the owner typed in (read from the unit's label, the VIN plate ...), never read.
 
     Attributes:
-        field: a head unit's (``part_number``, ``serial_number`` ...) or the vehicle's (``vin``, ``model_year``).
+        field: a head unit's field (``part_number`` ...) or the vehicle's (``vin``, ``model_year``).
         value: the value, normalised (upper case; a Nissan part number with its dash, ``25915-5FA1A``).
         form: the accepted form it matched: ``nissan-part-number``, ``bosch-blaupunkt-serial``, ``version``
             or ``other`` (:mod:`obdident.vehicles.headunit_forms`); ``vin``, ``year`` (:mod:`.vehicles.vin`).
