@@ -24,7 +24,7 @@ from obdident.report.html import render_html
 from obdident.report.request import request_text
 from obdident.scanning import scan
 from obdident.vehicles.headunit_forms import check_entered
-from obdident.vehicles.vin import check_entered_model_year, check_entered_vin
+from obdident.vehicles.vin_entry import check_entered_model_year, check_entered_vin
 from tests.ui_harness import WAIT_S, browser, running, session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ def test_the_letter_reads_at_360_px_without_sideways_scrolling(page: Any, name: 
 
 
 def test_the_windows_letter_reads_at_360_px(chromium: Any, tmp_path: Path) -> None:
-    """The window's print step shows the letter in the page: a simulated car's, whose heading is its longest."""
+    """The window's print step shows the letter in its page: a simulated car's, the longest heading."""
     with running(session(tmp_path, fixed="sim://test-hostile-strings")) as window:
         tab = chromium.new_page(viewport={"width": PHONE_PX, "height": 800})
         tab.set_default_timeout(WAIT_S * 1000)

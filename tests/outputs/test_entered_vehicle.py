@@ -23,7 +23,7 @@ from obdident.report.redact import redact
 from obdident.report.request import request_text
 from obdident.scanning import runner
 from obdident.vehicles.headunit_forms import EnteredValueError
-from obdident.vehicles.vin import check_entered_model_year, check_entered_vin
+from obdident.vehicles.vin_entry import check_entered_model_year, check_entered_vin
 from tests.outputs.common import _terminal, _validate
 from tests.outputs.common import runner as cli_runner
 

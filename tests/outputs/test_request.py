@@ -17,7 +17,7 @@ from tests.outputs.common import (
 
 def test_request_fills_what_was_read_and_leaves_blanks(demo: Report) -> None:
     text = request_text(demo)
-    assert text.startswith("Request for the head unit's unlock code: SIMULATED CAR\n")  # the demo is simulated
+    assert text.startswith("Request for the head unit's unlock code: SIMULATED CAR\n")  # simulated
     filled = (
         f"VIN:                       {DEMO_VIN}",
         "Nissan (United Kingdom)",

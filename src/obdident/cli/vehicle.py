@@ -1,9 +1,9 @@
 """What the owner types in about the vehicle: ``--vin`` and ``--model-year``, checked before any work, and the
 offer to type the VIN after a scan that did not read it (when stdin is a terminal).
 
-The rules live below the command line: :func:`obdident.vehicles.vin.check_entered_vin` (ISO 3779 structure,
+The rules live below the command line: :func:`obdident.vehicles.vin_entry.check_entered_vin` (ISO 3779 structure,
 the 49 CFR 565.15 check digit of North-American VINs) and
-:func:`~obdident.vehicles.vin.check_entered_model_year`;
+:func:`~obdident.vehicles.vin_entry.check_entered_model_year`;
 :func:`obdident.report.entered.add_entered` marks the values "entered by the owner" in every output.
 """
 
@@ -19,7 +19,8 @@ from obdident.cli.console import fail
 from obdident.report.entered import vin_missing
 from obdident.report.sanitize import safe
 from obdident.vehicles.headunit_forms import EnteredValueError
-from obdident.vehicles.vin import VIN_PLACES, check_entered_model_year, check_entered_vin
+from obdident.vehicles.vin import VIN_PLACES
+from obdident.vehicles.vin_entry import check_entered_model_year, check_entered_vin
 
 if TYPE_CHECKING:
     from rich.console import Console

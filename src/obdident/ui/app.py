@@ -39,7 +39,8 @@ from obdident.transports.ports import NONE_FOUND_ADVICE
 from obdident.ui.session import Busy, Event, ScanRun, Session
 from obdident.ui.words import missing_label_fields, owner_words
 from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, accepted_forms, check_entered
-from obdident.vehicles.vin import VIN_PLACES, check_entered_model_year, check_entered_vin
+from obdident.vehicles.vin import VIN_PLACES
+from obdident.vehicles.vin_entry import check_entered_model_year, check_entered_vin
 
 __all__ = ["TokenGate", "build_app"]
 

@@ -7,8 +7,8 @@ Standards:
     * 49 CFR 565.15 (United States; applied throughout North America): position 9 is a check digit
       and position 10 codes the model year. Elsewhere neither is required.
 
-:func:`check_entered_vin` and :func:`check_entered_model_year` check what an owner types in (``--vin``,
-``--model-year``, the window's box, the terminal's prompt) against the same rules.
+:mod:`obdident.vehicles.vin_entry` checks what an owner types in (``--vin``, ``--model-year``) against the
+same rules.
 
 Nothing here guesses. A field that holds no VIN yields ``value=None`` and a reason; a decode step
 that cannot be trusted yields None and a note saying why.
@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from obdident.errors import InvalidVinError
-from obdident.model import EnteredValue
-from obdident.vehicles.headunit_forms import EnteredValueError
 from obdident.vehicles.wmi import country_for, manufacturer_for
 
 CheckDigitStatus = Literal["valid", "invalid", "not-required", "unknown"]
@@ -129,6 +127,17 @@ def is_valid_structure(vin: str) -> bool:
         True for exactly 17 characters from ``0-9`` and upper-case ``A-Z`` other than I, O and Q.
     """
     return _VIN_RE.fullmatch(vin) is not None
+
+
+def is_north_american(vin: str) -> bool:
+    """Whether position 1 is 1-5 (ISO 3780 North America), where 49 CFR 565.15 requires the check digit."""
+    return vin[:1] in _NORTH_AMERICA
+
+
+def is_placeholder(vin: str) -> bool:
+    """Whether a 17-character string is what factories and tools write where no VIN was programmed
+    (``00000000000000000``, ``123456789ABCDEFGH``, one character 17 times)."""
+    return vin in _KNOWN_PLACEHOLDERS or (len(vin) == VIN_LENGTH and len(set(vin)) == 1)
 
 
 def compute_check_digit(vin: str) -> str:
@@ -335,92 +344,3 @@ def _render_text(text: str) -> str:
     if len(text) > _MAX_RENDERED_BYTES:
         return repr(text[:_MAX_RENDERED_BYTES]) + f"... ({len(text)} characters)"
     return repr(text)
-
-
-#: The first model year of the 17-character VIN (49 CFR 565, in force for model year 1981).
-FIRST_MODEL_YEAR = 1981
-#: How far ahead of the calendar a model year may run (cars of model year N are sold from N - 1).
-MODEL_YEAR_AHEAD = 1
-_VIN_TYPING = re.compile(r"[\s-]")
-_YEAR = re.compile(r"[0-9]{4}")
-
-
-def _refused(flag: str, field: str, text: str, reason: str) -> EnteredValueError:
-    shown = _render_text(text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "...")
-    return EnteredValueError(
-        f"{flag} {shown} is not a {field} obdident accepts: {reason}",
-        field="vin" if flag == "--vin" else "model_year",
-        hint=f"Type it as printed on {VIN_PLACES}." if flag == "--vin" else "Type four digits (2014).",
-        reason=reason,
-    )
-
-
-def check_entered_vin(text: str) -> EnteredValue:
-    """Check a VIN the owner typed in (from the VIN plate, the door pillar, the registration document).
-
-    Spaces and dashes are dropped and letters upper-cased (``sjn fbat32u 1000001``); the result must have the
-    ISO 3779 structure (17 characters from 0-9 and A-Z without I, O and Q) and, for a North-American VIN
-    (position 1 is 1-5), the check digit 49 CFR 565.15 requires in position 9 (:func:`compute_check_digit`).
-    Elsewhere the check digit is not required and not checked.
-
-    Args:
-        text: what the owner typed.
-
-    Returns:
-        The VIN, normalised, with form ``vin`` and the provenance "entered by the owner".
-
-    Raises:
-        EnteredValueError: the value is refused (exit code 2); the message says why (its length, a letter
-            I, O or Q, another character, a placeholder, the check digit), the hint where to read the VIN.
-    """
-    vin = _VIN_TYPING.sub("", text).upper()
-    if not vin.isascii() or not vin.isprintable():
-        raise _refused("--vin", "VIN", text, "it holds characters a VIN never has")
-    if len(vin) != VIN_LENGTH:
-        raise _refused("--vin", "VIN", text, f"it has {len(vin)} characters; a VIN has {VIN_LENGTH}")
-    excluded = sorted({char for char in vin if char in "IOQ"})
-    if excluded:
-        raise _refused(
-            "--vin", "VIN", text,
-            f"it holds {', '.join(excluded)}, which a VIN never has (ISO 3779): read 1 for I, 0 for O and Q",
-        )  # fmt: skip
-    if not is_valid_structure(vin):
-        raise _refused("--vin", "VIN", text, "a VIN has only the digits 0-9 and the letters A-Z")
-    if vin in _KNOWN_PLACEHOLDERS or len(set(vin)) == 1:
-        raise _refused("--vin", "VIN", text, "it is a placeholder, not a vehicle's VIN")
-    if vin[0] in _NORTH_AMERICA:
-        expected = compute_check_digit(vin)
-        if vin[8] != expected:
-            raise _refused(
-                "--vin", "VIN", text,
-                f"its check digit (position 9) is {vin[8]}, but its other characters give {expected}: "
-                "a character is mistyped (North-American VINs carry a check digit)",
-            )  # fmt: skip
-    return EnteredValue(field="vin", value=vin, form="vin")
-
-
-def check_entered_model_year(text: str, *, this_year: int) -> EnteredValue:
-    """Check a model year the owner typed in (from the registration document).
-
-    Args:
-        text: what the owner typed (``2014``).
-        this_year: the calendar year now (the caller reads the clock): a model year may run
-            :data:`MODEL_YEAR_AHEAD` year ahead of it.
-
-    Returns:
-        The year, four digits, with form ``year`` and the provenance "entered by the owner".
-
-    Raises:
-        EnteredValueError: not four digits, or outside :data:`FIRST_MODEL_YEAR` to ``this_year`` + 1
-            (exit code 2).
-    """
-    year = text.strip()
-    latest = this_year + MODEL_YEAR_AHEAD
-    if not _YEAR.fullmatch(year):
-        raise _refused("--model-year", "model year", text, "a model year is four digits (2014)")
-    if not FIRST_MODEL_YEAR <= int(year) <= latest:
-        raise _refused(
-            "--model-year", "model year", text,
-            f"model years run from {FIRST_MODEL_YEAR} (the first 17-character VINs) to {latest}",
-        )  # fmt: skip
-    return EnteredValue(field="model_year", value=year, form="year")
