@@ -1,9 +1,8 @@
 """What the owner types in about the vehicle: ``--vin`` and ``--model-year``, checked before any work, and the
 offer to type the VIN after a scan that did not read it (when stdin is a terminal).
 
-The rules live below the command line: :func:`obdident.vehicles.vin_entry.check_entered_vin` (ISO 3779 structure,
-the 49 CFR 565.15 check digit of North-American VINs) and
-:func:`~obdident.vehicles.vin_entry.check_entered_model_year`;
+The rules live below the command line, in :mod:`obdident.vehicles.vin_entry` (ISO 3779 structure, the
+49 CFR 565.15 check digit of North-American VINs, a plausible model year);
 :func:`obdident.report.entered.add_entered` marks the values "entered by the owner" in every output.
 """
 

@@ -7,7 +7,7 @@ change the head unit's status or identification, and every output marks them. Wh
 OBD-II too and the two differ (compared without case, spaces and dashes; a read ``21 83`` suffix agrees with
 an entered part number that ends with it), both are kept and a ``head-unit-mismatch`` problem says so.
 
-The VIN and model year (``--vin``, ``--model-year``; :func:`obdident.vehicles.vin.check_entered_vin`) go under
+The VIN and model year (``--vin``, ``--model-year``; :mod:`obdident.vehicles.vin_entry`) go under
 ``vehicle.entered`` the same way: ``vehicle.vin`` keeps only what was read, and a VIN read over OBD-II that
 differs from the one entered raises ``vin-mismatch``.
 """
