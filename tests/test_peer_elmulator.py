@@ -582,9 +582,9 @@ LOSSY = [
          fired=r"'09062' -> disconnect", code="link-lost", kept=("vin", "calids")),
     # no reply at all to 0904: obdident's 2 s request deadline ends the wait
     Case("stall-on-calids", (_stall("09046"),), fired=r"'09046' -> stall", bound_s=8,
-         code="adapter-error", kept=("vin",)),
+         code="adapter-stopped-answering", kept=("vin",)),
     # the answer to 0906 would come 2.6 s late; obdident gives up at 2 s
-    Case("late-answer-2600ms", (_delay("09062", 2600),), bound_s=8, code="adapter-error",
+    Case("late-answer-2600ms", (_delay("09062", 2600),), bound_s=8, code="adapter-stopped-answering",
          kept=("vin", "calids")),
     # a garbled answer skips that step only: the scan goes on and reads the rest
     Case("garbage-line-in-0906", (_garbage_line("09062"),), bound_s=8, code="garbled-answer",
@@ -626,7 +626,7 @@ def test_fault_with_loss_gives_an_incomplete_report_that_keeps_what_was_read(
 
 @pytest.mark.parametrize(
     ("fault", "code"), [pytest.param(_disconnect, "link-lost", id="disconnect"),
-                        pytest.param(_stall, "adapter-error", id="stall")],
+                        pytest.param(_stall, "adapter-stopped-answering", id="stall")],
 )  # fmt: skip
 def test_failure_during_physical_reads_keeps_what_the_unit_gave(
     elmulator: Callable[..., Peer], tmp_path: Path, fault: Callable[[str], Mutation], code: str

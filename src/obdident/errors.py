@@ -158,6 +158,13 @@ class AdapterNotELM327Error(AdapterError):
     """The device on the port does not answer like an ELM327."""
 
 
+class AdapterAnswersLateError(AdapterError):
+    """The adapter gives each command the answer of the command before (python-OBD issue #173): no answer can
+    be matched with its question."""
+
+    code: ClassVar[str] = "adapter-answers-late"
+
+
 class AdapterResetError(AdapterError):
     """The adapter rebooted mid-scan (its banner or ``LV RESET`` appeared): its settings are lost."""
 
@@ -227,7 +234,24 @@ class IsoTpError(ProtocolError):
 
 class IsoTpTruncatedError(IsoTpError):
     """A multi-frame answer stopped before its declared length (frames lost, or a response-count digit that
-    was too small)."""
+    was too small).
+
+    Attributes:
+        after_first_frame: only the first frame arrived: no consecutive frame at all (an adapter that sent
+            no flow control, or passes on only first frames), rather than some frames lost on the way.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        after_first_frame: bool = False,
+        request: str | None = None,
+        response: Sequence[str] = (),
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, request=request, response=response, hint=hint)
+        self.after_first_frame = after_first_frame
 
 
 class DecodeError(ProtocolError):

@@ -21,6 +21,7 @@ import typer
 
 from obdident import __version__
 from obdident.cli.adapter import choose_adapter, find
+from obdident.cli.check import check_adapter as check_adapter_command
 from obdident.cli.console import (
     check_outputs,
     check_port,
@@ -32,6 +33,7 @@ from obdident.cli.console import (
 )
 from obdident.cli.entered import checked as checked_entered
 from obdident.cli.entered import offer as offer_entered
+from obdident.cli.intake import intake as intake_command
 from obdident.cli.options import (
     BaudrateOption,
     BleTimeoutOption,
@@ -351,6 +353,8 @@ def ports(
 
 
 app.command("ui")(window_command)
+app.command("check-adapter")(check_adapter_command)
+app.command("intake")(intake_command)
 
 
 @app.command("check-recording")

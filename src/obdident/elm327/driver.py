@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from obdident.elm327 import search
+from obdident.elm327 import clones, search
 from obdident.elm327.addressing import Addressing
 from obdident.elm327.addressing import first_line as _first
 from obdident.elm327.lines import (
@@ -248,6 +248,8 @@ class ELM327:
                     ),
                 ) from err
         self._addressing.forget()
+        if not first:  # a prompt alone: perhaps an adapter one command late (obdident.elm327.clones)
+            clones.raise_if_late(self.command("ATI", timeout_s=1.0).lines)
         if not any(x.upper() == "OK" or looks_like_banner(x) for x in first):
             raise AdapterNotELM327Error(
                 "the device on this port does not answer like an ELM327",

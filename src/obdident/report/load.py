@@ -207,7 +207,12 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
             advice=tuple(Advice(**a) for a in h.get("advice", ())),
         )
     )
-    if head_unit is not None and head_unit.status not in ("identified", "not-reachable", "not-found"):
+    if head_unit is not None and head_unit.status not in (
+        "identified",
+        "not-reachable",
+        "not-found",
+        "adapter-limited",
+    ):
         raise ValueError(f"head_unit.status {head_unit.status!r} is not known")
     return Report(
         complete=bool(data["complete"]),

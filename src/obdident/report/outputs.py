@@ -204,12 +204,14 @@ def write_outputs(
             write_text(svg_document(report), qr)
             tell(f"QR code written to {qr}")
         if csv is not None:
-            from obdident.report.csvout import append_row
+            from obdident.report.csvout import append_rows, read_anything, row
 
-            if append_row(report, csv):
+            if not read_anything(report):
+                tell(f"Nothing was read from the car: no CSV row appended to {csv}")
+            elif append_rows([row(report)], csv)[0]:
                 tell(f"CSV row appended to {csv}")
             else:
-                tell(f"Nothing was read from the car: no CSV row appended to {csv}")
+                tell(f"{csv} already holds this scan: no row appended")
     except OSError as exc:
         raise ObdidentError(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}") from exc
 

@@ -244,6 +244,8 @@ def head_unit(
     is_nissan: bool = False,
     can: bool = True,
     quick: bool = False,
+    adapter_limit: str | None = None,
+    adapter_stopped: bool = False,
 ) -> HeadUnit:
     """Say whether the head unit was identified, how sure that is, and where to read what is still missing.
 
@@ -258,12 +260,20 @@ def head_unit(
             CAN ids, can be addressed).
         quick: the candidates were asked TesterPresent ``3E 00`` first, and silence there counted as
             absence (no ``--full``): a head unit not found says how to ask them directly.
+        adapter_limit: why the adapter's own limits cut the scan short (a problem's message), if they
+            did: a candidate that answered without its identification, or candidates the scan never reached,
+            are then the adapter's doing (``adapter-limited``), not the unit's.
+        adapter_stopped: the adapter stopped answering and the scan stopped there: head-unit candidates not
+            probed were not reached (``adapter-limited``), whatever the make.
 
     Returns:
         The head unit: ``guidance`` and ``advice`` hold only ways to read what was not read (none when the
         part number, serial number and versions were all read).
     """
     candidates = tuple(u.request_id for u in probed if u.head_unit)
+    if adapter_stopped and adapter_limit is not None and not nissan_table:
+        reason = f"The scan stopped before it reached the head unit. {adapter_limit}"
+        return HeadUnit("adapter-limited", None, reason, nissan.GENERAL_HEAD_UNIT_GUIDANCE, ())
     if not nissan_table:
         if is_nissan and not can:
             return HeadUnit(
@@ -311,6 +321,23 @@ def head_unit(
         else ("no audio or navigation address was probed")
     )
     silent = [r.unit for r in physical if r.unit.head_unit and r.present]
+    unreachable = known is not None and known.head_unit_on_obd is False
+    if adapter_limit is not None and not unreachable:
+        answered = (
+            f"; {', '.join(u.response_id for u in silent)} answered"
+            if silent
+            else f" (nothing answered on {', '.join(candidates)}, but answers were lost)"
+            if candidates
+            else ""
+        )
+        return HeadUnit(
+            "adapter-limited",
+            None,
+            f"The head unit could not be read with this adapter{answered}. {adapter_limit}",
+            guidance,
+            candidates,
+            advice=advice,
+        )
     if silent:
         tried += "; " + ", ".join(u.response_id for u in silent) + " answered without its identification"
     miu = next((r.unit for r in physical if r.unit.media_gateway and r.present), None)

@@ -6,8 +6,9 @@ from dataclasses import replace
 from importlib.metadata import version
 
 from obdident.elm327.driver import ELM327
-from obdident.model import AdapterSummary, Ecu, Identification, Report
+from obdident.model import AdapterSummary, Ecu, Identification, Problem, Report
 from obdident.scanning import assess
+from obdident.scanning.adapter_flaws import FLAWS
 from obdident.scanning.state import EcuState, ScanState
 from obdident.vehicles import addresses
 
@@ -25,6 +26,7 @@ INCOMPLETE_CODES = frozenset(
         "response-pending-storm",
         "busy",
         "vehicle-went-quiet",
+        *FLAWS,
     }
 )
 
@@ -64,6 +66,8 @@ def build_report(
             is_nissan=vehicle.make_basis is not None,
             can=driver.vehicle_protocol is None or driver.vehicle_protocol.can,
             quick=not state.options.full,
+            adapter_limit=_adapter_limit(problems),
+            adapter_stopped=any(p.code == "adapter-stopped-answering" for p in problems),
         )
     lost = any(p.code in INCOMPLETE_CODES for p in problems)
     return Report(
@@ -78,6 +82,12 @@ def build_report(
         started_at=started_at,
         duration_s=duration_s,
     )
+
+
+def _adapter_limit(problems: list[Problem]) -> str | None:
+    """The message of the problem in which the adapter's own limits cut the scan short, if any: a flaw
+    (:data:`~obdident.scanning.adapter_flaws.FLAWS`)."""
+    return next((p.message for p in problems if p.code in FLAWS), None)
 
 
 def _adapter(state: ScanState, driver: ELM327) -> AdapterSummary:

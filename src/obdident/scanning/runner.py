@@ -17,7 +17,10 @@ from collections.abc import Callable
 from obdident.elm327.driver import ELM327, Clock
 from obdident.errors import (
     AdapterError,
+    AdapterReplyError,
     AdapterResetError,
+    AdapterTimeoutError,
+    IsoTpTruncatedError,
     ObdidentError,
     ProtocolError,
     ScanDeadline,
@@ -26,7 +29,7 @@ from obdident.errors import (
     UnableToConnectError,
 )
 from obdident.model import PROBLEM_DETAILS
-from obdident.scanning import assess, obd09, physical, second_can
+from obdident.scanning import adapter_flaws, assess, obd09, physical, second_can
 from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
 from obdident.scanning.sweep import sweep
 from obdident.vehicles.families import SESSION_FAMILIES
@@ -82,17 +85,17 @@ class Runner:
         """Run one step; when the adapter resets itself, set it up again once and repeat the step."""
         try:
             step()
+        except IsoTpTruncatedError as err:
+            if not err.after_first_frame:
+                self._garbled(err)
+            else:
+                adapter_flaws.first_frame_only(self.state, self.driver, err)
         except ProtocolError as err:
-            hint = (
-                " The adapter does not support flow control (AT FC), so multi-frame answers from units "
-                "outside 7E8-7EF stop after their first frame."
-                if not self.driver.flow_control_supported
-                else ""
-            )
-            self.state.problem(
-                "garbled-answer",
-                f"An answer could not be read: {err}. That step was skipped and the scan went on.{hint}",
-            )
+            self._garbled(err)
+        except AdapterReplyError as err:
+            if err.status not in adapter_flaws.DROPPING_STATUS:
+                raise
+            adapter_flaws.dropped(self.state, err)
         except AdapterResetError as err:
             if self.state.recovered:
                 raise
@@ -105,6 +108,12 @@ class Runner:
             self.driver.recover()
             step()
         self.on_step()
+
+    def _garbled(self, err: ProtocolError) -> None:
+        self.state.problem(
+            "garbled-answer",
+            f"An answer could not be read: {err}. That step was skipped and the scan went on.",
+        )
 
     # --- steps --------------------------------------------------------------------------------------
     def run(self) -> bool:
@@ -264,6 +273,8 @@ class Runner:
         except BaseException:
             self.state.merge(result)  # keep what the unit gave before the failure
             raise
+        finally:
+            adapter_flaws.truncated(self.state, result)
         self.state.merge(result)
 
     def _still_there(self) -> None:
@@ -334,6 +345,12 @@ class Runner:
                 f"The scan's time limit{limit} ran out ({err}); the scan stopped there and what was read is "
                 "kept. Allow more time with --timeout SECONDS (timeout_s in Python).",
             )
+            return
+        if isinstance(err, AdapterTimeoutError):
+            adapter_flaws.stopped_answering(self.state, err)
+            return
+        if isinstance(err, AdapterReplyError) and err.status == "?":
+            adapter_flaws.lacks(self.state, err)
             return
         self.state.problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
 

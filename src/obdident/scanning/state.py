@@ -72,6 +72,9 @@ class UnitResult:
         problems: what went wrong with this unit.
         session: ``10 C0`` when Nissan's session was opened to read it.
         bus: where it answered when not on the diagnostic CAN (pins 6/14): ``MS-CAN, OBD-II pins 3/11 ...``.
+        truncated: requests of 3 bytes or more it refused as too short (``7F xx 13``): the adapter sent only
+            their start (:mod:`~obdident.scanning.adapter_flaws`).
+        two_byte_answered: it gave a positive answer to a 2-byte request (``21 83``, ``3E 00`` ...).
     """
 
     unit: Unit
@@ -85,6 +88,8 @@ class UnitResult:
     problems: list[Problem] = field(default_factory=list)
     session: str | None = None
     bus: str | None = None
+    truncated: list[bytes] = field(default_factory=list)
+    two_byte_answered: bool = False
 
     def problem(self, code: str, message: str) -> None:
         """File a problem about this unit."""
