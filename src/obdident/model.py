@@ -90,8 +90,7 @@ class Vehicle:
         family: the model family (``Qashqai (J10)``), or None when not established.
         family_basis: what established the family (a VIN model code, a part number seen on it).
         make_basis: why the vehicle counts as a Nissan (gates Nissan's session 10 C0), or None.
-        entered: the VIN and model year the owner typed in (``--vin``, ``--model-year``), never read (``vin``
-            and ``model_year`` hold only what was read); in the JSON only when not empty.
+        entered: the VIN and model year the owner typed in (``--vin`` ...), never read; in the JSON if any.
     """
 
     vin: str | None = None
