@@ -210,3 +210,11 @@ def test_no_vin_offer_when_the_vin_was_read_or_stdin_is_not_a_terminal(
         cli.app, ["scan", "--port", "sim://nissan-qashqai-j11-navi", "--json", str(out)], input=""
     )
     assert "did not give its VIN" not in result.stderr
+
+
+def test_a_masked_vin_read_is_not_taken_for_a_different_one(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    args = ["scan", "--port", "sim://nissan-qashqai-j11-navi", "--json", str(out), "--redact"]
+    assert cli_runner.invoke(cli.app, args).exit_code == cli.EXIT_OK
+    shared = add_entered(load_report(out), [check_entered_vin(J11_VIN)])
+    assert VIN_MISMATCH not in {p.code for p in shared.problems}
