@@ -120,8 +120,8 @@ def _vin_mismatch(report: Report) -> Problem | None:
     mine = entered_vin(report)
     if mine is None:
         return None
-    read = [s for s in report.vehicle.vin_sources if s.value and "*" not in s.value]  # masked: not the VIN
-    differ = [s for s in read if s.value != mine.value]
+    usable = [s for s in report.vehicle.vin_sources if s.value and "*" not in s.value]  # masked: not the VIN
+    differ = [s for s in usable if s.value != mine.value]
     if not differ:
         return None
     read = ", ".join(f"{s.value} from {s.response_id}" for s in differ)
