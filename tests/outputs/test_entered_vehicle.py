@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from obdident import cli
 from obdident.cli import vehicle as cli_vehicle
@@ -218,3 +220,20 @@ def test_a_masked_vin_read_is_not_taken_for_a_different_one(tmp_path: Path) -> N
     assert cli_runner.invoke(cli.app, args).exit_code == cli.EXIT_OK
     shared = add_entered(load_report(out), [check_entered_vin(J11_VIN)])
     assert VIN_MISMATCH not in {p.code for p in shared.problems}
+
+
+_VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
+
+
+@given(body=st.text(alphabet=_VIN_CHARS, min_size=16, max_size=16), first=st.sampled_from("12345"))
+def test_a_north_american_vin_passes_with_its_check_digit_and_only_with_it(body: str, first: str) -> None:
+    from obdident.vehicles.vin import compute_check_digit
+
+    vin = first + body[:7] + "0" + body[8:]
+    right = compute_check_digit(vin)
+    vin = vin[:8] + right + vin[9:]
+    assume(len(set(vin)) > 1)
+    assert check_entered_vin(vin.lower()).value == vin
+    wrong = "0" if right != "0" else "1"
+    with pytest.raises(EnteredValueError, match="check digit"):
+        check_entered_vin(vin[:8] + wrong + vin[9:])
