@@ -47,6 +47,7 @@ def test_a_car_without_a_vin_gets_a_vin_box(chromium: Any, tmp_path: Path) -> No
     with running(session(tmp_path, fixed="sim://nissan-qashqai-j10")) as window:
         page = _to_label(chromium, window.url)
         assert "windscreen" in page.inner_text("main")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
         page.fill("#VIN", "SJNFBAJ10U123456")  # 16 characters: refused, with why
         page.fill("#MY", "2013")
         page.click("text=Add to the report")
