@@ -94,7 +94,7 @@ FORMS: tuple[Form, ...] = (
         "nissan-part-number",
         ("part_number",),
         re.compile(r"[0-9]{3}[0-9A-Z]{2}[ -]?[0-9A-Z]{5}"),
-        "a Nissan part number, 5 + 5 characters with or without the dash (25915-5FA1A, 28185-BH20A)",
+        "a Nissan part number, 5 + 5 characters with a dash, a space or nothing between (25915-5FA1A)",
         "opendbc Nissan fingerprints (237109HE2B = 23710-9HE2B); 2005 X-Trail service manual AV-38 "
         "(25915 navigation); seed articles (28185 / 28184 audio)",
     ),
@@ -102,7 +102,7 @@ FORMS: tuple[Form, ...] = (
         "bosch-blaupunkt-serial",
         ("serial_number",),
         re.compile(r"BP[0-9]{12}"),
-        "a Bosch/Blaupunkt serial number, BP and 12 digits (BP123456789012)",
+        "a Bosch/Blaupunkt serial number, BP and 12 digits (BP123456789012; labels may print 815 first)",
         "micra.org.uk forum, radio code thread (BP + 12 digits, 14 characters) [weak]",
     ),
     Form(
