@@ -363,11 +363,6 @@ class Report:
     duration_s: float = 0.0
     schema_version: str = SCHEMA_VERSION
 
-    @property
-    def simulated(self) -> bool:
-        """True for a simulated car's scan (``sim://``): every value is invented; dealer outputs say so."""
-        return self.adapter.port.startswith("sim://")
-
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data that follows the schema."""
         data = asdict(self)

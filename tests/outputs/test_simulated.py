@@ -9,6 +9,7 @@ import obdident
 from obdident.model import Report
 from obdident.report.csvout import COLUMNS, row
 from obdident.report.html import render_html
+from obdident.report.provenance import is_simulated
 from obdident.report.qr import parse_payload, payload
 from obdident.report.request import request_text
 
@@ -19,7 +20,7 @@ def _as_if_real(report: Report) -> Report:
 
 def test_every_dealer_output_of_a_simulated_scan_says_so() -> None:
     demo = obdident.scan("sim://nissan-qashqai-j10")
-    assert demo.simulated
+    assert is_simulated(demo)
     assert request_text(demo).splitlines()[0] == "Request for the head unit's unlock code: SIMULATED CAR"
     assert "Every value below is invented" in request_text(demo)
     page = render_html(demo)
@@ -30,7 +31,7 @@ def test_every_dealer_output_of_a_simulated_scan_says_so() -> None:
 
 def test_a_real_cars_outputs_carry_no_such_mark() -> None:
     real = _as_if_real(obdident.scan("sim://nissan-qashqai-j10"))
-    assert not real.simulated
+    assert not is_simulated(real)
     assert request_text(real).splitlines()[0] == "Request for the head unit's unlock code"
     page = render_html(real)
     assert "SIMULATED" not in request_text(real) and "(simulated car)" not in page

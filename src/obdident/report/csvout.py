@@ -51,6 +51,7 @@ from obdident.errors import ObdidentError
 from obdident.model import Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import head_unit_values, nissan_form
+from obdident.report.provenance import is_simulated
 from obdident.report.sanitize import UNSAFE_CHARACTERS
 
 __all__ = ["COLUMNS", "append_row", "append_rows", "cell", "check_file", "read_anything", "row", "scan_key"]
@@ -140,7 +141,7 @@ def row(report: Report) -> list[str]:
         "head_unit_hardware_entered": entered.get("HW"),
         "vin_entered": vin_entered.value if vin_entered else None,
         "model_year_entered": year_entered.value if year_entered else None,
-        "simulated": report.simulated,
+        "simulated": is_simulated(report),
     }
     return [cell(values[column]) for column in COLUMNS]
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from obdident.model import Ecu, Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import CONFIDENCE, head_unit_ecu, owner_rows
+from obdident.report.provenance import is_simulated
 from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
 from obdident.vehicles.headunit_forms import form_note
@@ -155,7 +156,7 @@ def _context(report: Report) -> dict[str, Any]:
         "vin": v.vin,
         "vin_entered": vin_entered.value if vin_entered else None,
         "vin_places": VIN_PLACES,
-        "simulated": report.simulated,
+        "simulated": is_simulated(report),
         "vehicle": vehicle,
         "head": head,
         "head_status": _STATUS.get(head.status, head.status) if head else None,

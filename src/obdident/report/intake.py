@@ -29,6 +29,7 @@ from obdident.report import csvout
 from obdident.report.entered import entered_values
 from obdident.report.headunit import nissan_form
 from obdident.report.load import load_report
+from obdident.report.provenance import is_simulated
 from obdident.report.qr import MAGIC, parse_payload
 from obdident.report.redact import is_redacted
 from obdident.report.sanitize import plain
@@ -141,7 +142,7 @@ def _ordered(marks: Iterable[str]) -> tuple[str, ...]:
 def _report_entry(report: Report, source: str, order: int) -> Entry:
     cells = dict(zip(csvout.COLUMNS, csvout.row(report), strict=True))
     marks = _vin_marks(report.vehicle.vin or "")
-    if report.simulated:
+    if is_simulated(report):
         marks.append("simulated")
     if is_redacted(report):
         marks.append("redacted")

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 from obdident.model import Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import FIELDS, head_unit_values
+from obdident.report.provenance import is_simulated
 
 if TYPE_CHECKING:
     import segno
@@ -85,7 +86,7 @@ def _escape(value: str) -> str:
 def payload(report: Report) -> str:
     """The QR payload of ``report`` (format above)."""
     parts = [MAGIC]
-    if report.simulated:
+    if is_simulated(report):
         parts.append("SIM=1")
     vin = report.vehicle.vin
     if vin and "*" not in vin:

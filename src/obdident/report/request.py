@@ -14,6 +14,7 @@ import textwrap
 from obdident.model import Ecu, EnteredValue, Report
 from obdident.report.entered import agrees, entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import head_unit_ecu, head_unit_values, nissan_form
+from obdident.report.provenance import is_simulated
 from obdident.report.sanitize import plain
 from obdident.vehicles.vin import VIN_PLACES
 
@@ -100,10 +101,10 @@ def request_text(report: Report) -> str:
     version = plain(report.tool.get("version", ""))
     when = plain(report.started_at) or "the date of the scan"
     heading = "Request for the head unit's unlock code"
-    if report.simulated:
+    if is_simulated(report):
         heading += ": SIMULATED CAR"
     lines = [heading, "=" * len(heading), ""]
-    if report.simulated:
+    if is_simulated(report):
         lines += ["Every value below is invented (obdident's simulator): not for a dealer.", ""]
     lines += [
         f"To (dealer):   {_BLANK}",

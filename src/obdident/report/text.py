@@ -15,6 +15,7 @@ from rich.table import Table
 from obdident.model import Ecu, Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import CONFIDENCE, LABELS, head_unit_ecu, owner_rows
+from obdident.report.provenance import is_simulated
 from obdident.report.sanitize import safe
 from obdident.vehicles.headunit_forms import form_note
 from obdident.vehicles.vin import VIN_PLACES
@@ -165,7 +166,7 @@ def _dealer_rows(report: Report, saved: str | None) -> list[tuple[str, str]]:
     """What to take to the dealer: the VIN, the head unit's part and serial numbers, the next commands."""
     v = report.vehicle
     rows = []
-    if report.simulated:
+    if is_simulated(report):
         rows.append(
             ("Simulated", "[yellow]a simulated car: every value below is invented; not for a dealer[/]")
         )

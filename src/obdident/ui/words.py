@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from obdident.model import Report
 from obdident.report.entered import entered_values, entered_vin, label_fields_missing, vin_missing
 from obdident.report.headunit import LABELS, head_unit_ecu, owner_rows
+from obdident.report.provenance import is_simulated
 from obdident.vehicles.vin import VIN_PLACES
 
 __all__ = ["Row", "missing_label_fields", "owner_words"]
@@ -35,7 +36,7 @@ class Row:
 def owner_words(report: Report) -> list[Row]:
     """The result rows: simulated-car warning, VIN, head unit part and serial numbers, the scan's end."""
     rows: list[Row] = []
-    if report.simulated:
+    if is_simulated(report):
         invented = "A simulated car: every value below is invented; not for a dealer."
         rows.append(Row("Simulated", invented, False))
     vin, mine = report.vehicle.vin, entered_vin(report)
