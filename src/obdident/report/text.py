@@ -51,8 +51,9 @@ def _vehicle(report: Report) -> Table:
     year = _or_na(v.model_year)
     if v.model_year_note and v.vin:
         year += f" [dim]({safe(v.model_year_note)})[/dim]"
-    table.add_row("Model year", year)
     year_entered = entered_model_year(report)
+    if v.model_year is not None or year_entered is None:
+        table.add_row("Model year", year)
     if year_entered is not None:
         table.add_row("Model year", f"[bold]{safe(year_entered.value)}[/] {_BY_OWNER}")
     if v.make_basis:
