@@ -111,3 +111,28 @@ def test_no_form_name_reaches_the_owner_an_unusual_form_is_said_in_words() -> No
 
     assert form_note(check_entered("part_number", "3ZL7B").form) == "unusual form: check the label"
     assert form_note(check_entered("part_number", "25915-5FA1A").form) is None
+
+
+def test_owner_outputs_say_unusual_form_and_never_a_form_name() -> None:
+    import io
+
+    from rich.console import Console
+
+    import obdident
+    from obdident.report.entered import add_entered
+    from obdident.report.html import render_html
+    from obdident.report.request import request_text
+    from obdident.report.text import render, render_dealer
+
+    values = [check_entered("part_number", "3ZL7B"), check_entered("serial_number", "815BP312345678901")]
+    report = add_entered(obdident.scan("sim://nissan-qashqai-j10"), values)
+    out = io.StringIO()
+    console = Console(file=out, width=200, highlight=False)
+    render(report, console)
+    render_dealer(report, console, "scan.json")
+    page = render_html(report)
+    assert "unusual form: check the label" in out.getvalue() and "unusual form: check the label" in page
+    for shown in (out.getvalue(), page, request_text(report)):
+        for name in ("nissan-part-number", "bosch-blaupunkt-serial", "(other", "; other", "form other"):
+            assert name not in shown
+        assert "BP312345678901" in shown
