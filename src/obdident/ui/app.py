@@ -31,16 +31,16 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from obdident.model import EnteredField, EnteredValue, OwnerField
+from obdident.model import EnteredField, OwnerField
 from obdident.report.headunit import head_unit_values
 from obdident.report.html import render_html
 from obdident.report.request import request_text
 from obdident.transports.ports import NONE_FOUND_ADVICE
 from obdident.ui.session import Busy, Event, ScanRun, Session
 from obdident.ui.words import missing_label_fields, owner_words
-from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, accepted_forms, check_entered
+from obdident.vehicles.headunit_forms import EnteredValueError, accepted_forms
 from obdident.vehicles.vin import VIN_PLACES
-from obdident.vehicles.vin_entry import check_entered_model_year, check_entered_vin
+from obdident.vehicles.vin_entry import box_refusal, check_owner_value
 
 __all__ = ["TokenGate", "build_app"]
 
@@ -52,22 +52,6 @@ _FORM_LIMIT = 4096
 _LABEL_FIELDS: tuple[tuple[EnteredField, str], ...] = (("part_number", "HU"), ("serial_number", "SN"))
 #: The vehicle's fields the owner may type when the car gave no VIN (VIN plate, registration document).
 _VEHICLE_FIELDS: tuple[tuple[OwnerField, str], ...] = (("vin", "VIN"), ("model_year", "MY"))
-
-
-def _check(field: OwnerField, text: str) -> EnteredValue:
-    """Check one box's value with the rules the command line uses (:mod:`obdident.vehicles`)."""
-    if field == "vin":
-        return check_entered_vin(text)
-    if field == "model_year":
-        return check_entered_model_year(text, this_year=date.today().year)
-    return check_entered(field, text)
-
-
-def _refusal(field: OwnerField, text: str, exc: EnteredValueError) -> str:
-    """Why a box's value is refused, naming the box (the command line's message names its option)."""
-    name = FIELD_NAMES[field] if field in ("vin", "model_year") else f"head-unit {FIELD_NAMES[field]}"
-    why = f": {exc.reason}." if exc.reason else "."
-    return f"{text!r} is not a {name} obdident accepts{why} {exc.hint}"
 
 
 class TokenGate:
@@ -211,9 +195,9 @@ def build_app(session: Session, token: str, on_stop: Callable[[], None]) -> Star
                 if not values[key] or key not in asked:
                     continue
                 try:
-                    checked.append(_check(field, values[key]))
+                    checked.append(check_owner_value(field, values[key], this_year=date.today().year))
                 except EnteredValueError as exc:
-                    errors[key] = _refusal(field, values[key], exc)
+                    errors[key] = box_refusal(field, values[key], exc)
             if not errors:
                 await run_in_threadpool(session.enter, run, tuple(checked))
                 return go(f"/print/{run.number}")

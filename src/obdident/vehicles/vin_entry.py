@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from obdident.model import EnteredValue
-from obdident.vehicles.headunit_forms import EnteredValueError
+from obdident.model import EnteredValue, OwnerField
+from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, check_entered
 from obdident.vehicles.vin import (
     VIN_LENGTH,
     VIN_PLACES,
@@ -18,7 +18,14 @@ from obdident.vehicles.vin import (
     is_valid_structure,
 )
 
-__all__ = ["FIRST_MODEL_YEAR", "MODEL_YEAR_AHEAD", "check_entered_model_year", "check_entered_vin"]
+__all__ = [
+    "FIRST_MODEL_YEAR",
+    "MODEL_YEAR_AHEAD",
+    "box_refusal",
+    "check_entered_model_year",
+    "check_entered_vin",
+    "check_owner_value",
+]
 
 #: The first model year of the 17-character VIN (49 CFR 565, in force for model year 1981).
 FIRST_MODEL_YEAR = 1981
@@ -109,3 +116,25 @@ def check_entered_model_year(text: str, *, this_year: int) -> EnteredValue:
             f"model years run from {FIRST_MODEL_YEAR} (the first 17-character VINs) to {latest}",
         )  # fmt: skip
     return EnteredValue(field="model_year", value=year, form="year")
+
+
+def check_owner_value(field: OwnerField, text: str, *, this_year: int) -> EnteredValue:
+    """Check any value an owner types in, by its field: the VIN, the model year or a head-unit identifier
+    (:func:`obdident.vehicles.headunit_forms.check_entered`), as a front end's box or prompt takes it.
+
+    Raises:
+        EnteredValueError: the value is refused (exit code 2).
+    """
+    if field == "vin":
+        return check_entered_vin(text)
+    if field == "model_year":
+        return check_entered_model_year(text, this_year=this_year)
+    return check_entered(field, text)
+
+
+def box_refusal(field: OwnerField, text: str, exc: EnteredValueError) -> str:
+    """Why a box's value is refused, in the owner's words, naming the box and not a command-line option
+    (``'BP12345' is not a head-unit serial number obdident accepts: this has 5 digits after BP. ...``)."""
+    name = FIELD_NAMES[field] if field in ("vin", "model_year") else f"head-unit {FIELD_NAMES[field]}"
+    why = f": {exc.reason}." if exc.reason else "."
+    return f"{text!r} is not a {name} obdident accepts{why} {exc.hint}"
