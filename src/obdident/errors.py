@@ -263,9 +263,10 @@ class AnswerTooLongError(ProtocolError):
 
 
 class ProfileError(ObdidentError):
-    """A simulated vehicle profile is missing or malformed."""
+    """A simulated vehicle profile is missing or malformed: the user's input, so the CLI exits 2."""
 
     code: ClassVar[str] = "profile"
+    exit_code: ClassVar[ExitCode] = ExitCode.USAGE
 
 
 class RecordingError(ObdidentError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from obdident.cli.adapter import choose_adapter
-from obdident.cli.console import check_port, stderr, verbose_logging
+from obdident.cli.console import check_port, stderr, stdout, verbose_logging
 from obdident.cli.options import BaudrateOption, DemoOption, PortOption, VerboseOption
 from obdident.errors import ExitCode, ObdidentError
 from obdident.report.sanitize import safe
@@ -27,7 +27,6 @@ def check_adapter(
 
     Exit codes: 0 it can read the head unit; 4 it cannot, or cannot say; 2 usage; 3 no adapter answered.
     """
-    from rich.console import Console
     from rich.table import Table
 
     from obdident.report.adapter_check import rows, summary, verdict
@@ -56,7 +55,7 @@ def check_adapter(
         if exc.hint:
             err.print(f"[bold]What to do:[/] {exc.hint}")
         raise typer.Exit(exc.exit_code) from None
-    out = Console(highlight=False)
+    out = stdout()
     table = Table(title=f"Adapter: {safe(summary(check))}", title_justify="left")
     for column in ("What the scan needs it for", "Command", "Supported"):
         table.add_column(column)

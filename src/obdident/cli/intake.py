@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from obdident import __version__
-from obdident.cli.console import check_outputs, fail, stderr
+from obdident.cli.console import check_outputs, fail, stderr, stdout
 from obdident.errors import ExitCode, ObdidentError
 from obdident.report.sanitize import safe
 
@@ -52,7 +52,6 @@ def intake(
 
     Exit codes: 0 every input taken; 2 usage; 4 an input could not be read (named; the rest is taken).
     """
-    from rich.console import Console
     from rich.table import Table
 
     from obdident.report.csvout import COLUMNS, append_rows
@@ -83,7 +82,7 @@ def intake(
             safe("; ".join(MARKS[key] for key in entry.marks)),
             safe(entry.source),
         )
-    Console(highlight=False).print(table)
+    stdout().print(table)
     for dropped in taken.dropped:
         err.print(
             f"Left out {safe(dropped.entry.source)}: an older scan of {safe(dropped.entry.vin)}, replaced by "

@@ -76,7 +76,13 @@ def ui(
     else:
         import webbrowser
 
-        webbrowser.open(running.url)
-        err.print("The window is open in your browser. Ctrl-C (or its Stop button) stops obdident.")
+        try:  # the token stays off the browser's command line, where `ps` shows it to every user
+            opened = webbrowser.open(running.launcher().as_uri())
+        except OSError:
+            opened = False
+        if opened:
+            err.print("The window is open in your browser. Ctrl-C (or its Stop button) stops obdident.")
+        else:
+            err.print("Open that address in a browser on this computer. Ctrl-C stops obdident.")
     running.run()
     err.print("obdident ui stopped; the adapter is closed.")

@@ -18,7 +18,7 @@ from serial import SerialBase, SerialException
 
 from obdident.errors import PortNotFoundError, PortUrlError, ReplayDivergedError
 from obdident.recording.format import Recording, SessionMeta, load
-from obdident.transports.kinds import LinkKind
+from obdident.transports.kinds import LinkKind, split_url
 from obdident.transports.modem_lines import NoModemLines
 
 __all__ = ["Serial"]
@@ -28,7 +28,7 @@ _FLOOD_CHUNK = 4096
 
 
 def _path_of(url: str) -> Path:
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     if parts.scheme != "replay":
         raise PortUrlError(f"expected replay://PATH, got {url!r}")
     return Path(urllib.parse.unquote(parts.netloc + parts.path))

@@ -47,6 +47,7 @@ import csv
 import io
 from pathlib import Path
 
+from obdident.atomicfile import open_append
 from obdident.errors import ObdidentError
 from obdident.model import Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
@@ -233,7 +234,7 @@ def append_rows(rows: list[list[str]], path: str | Path) -> tuple[int, int]:
     elif not existing.endswith(("\n", "\r")):
         text = "\r\n" + text
     try:
-        with target.open("a", encoding="utf-8", newline="") as handle:
+        with open_append(target) as handle:  # O_NOFOLLOW: a symbolic link planted at its name is refused
             handle.write(text)
     except OSError as err:
         raise ObdidentError(f"{target}: cannot write the CSV file: {err}") from err

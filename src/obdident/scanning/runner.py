@@ -120,10 +120,15 @@ class Runner:
         """Run every step; return True when all ran to their end.
 
         Raises:
-            AdapterError, TransportError: only while setting up the adapter (nothing read yet).
+            AdapterError, TransportError: only while setting up the adapter (nothing read yet); an expired
+                ``--timeout`` there is the problem ``scan-timeout`` instead, as everywhere else.
         """
         self.progress("Setting up the adapter")
-        self.state.info = self.driver.initialize()  # raises: nothing read yet (a limit that ran out says so)
+        try:
+            self.state.info = self.driver.initialize()  # raises: nothing read yet
+        except (ScanTimeoutError, ScanDeadline) as err:  # the limit ran out, not the adapter: say so
+            self._stopped(err)
+            return False
         self.progress("Searching for the vehicle's OBD-II protocol (ignition must be on)")
         try:
             first = self.driver.connect_vehicle()

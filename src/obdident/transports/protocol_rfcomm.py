@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 import socket
-import urllib.parse
 from typing import Any
 
 from serial import SerialException
 from serial.urlhandler import protocol_socket
 
 from obdident.errors import PortUrlError
-from obdident.transports.kinds import LinkKind
+from obdident.transports.kinds import LinkKind, split_url
 
 __all__ = ["DEFAULT_CHANNEL", "Serial", "parse_rfcomm_url"]
 
@@ -32,7 +31,7 @@ def parse_rfcomm_url(url: str) -> tuple[str, int]:
     Raises:
         PortUrlError: (a ValueError) not an rfcomm URL, a malformed MAC address, or a channel outside 1-30.
     """
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     if parts.scheme != "rfcomm":
         raise PortUrlError(f"expected rfcomm://MAC[:CHANNEL], got {url!r}")
     body = parts.netloc or parts.path.lstrip("/")

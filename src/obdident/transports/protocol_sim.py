@@ -41,7 +41,7 @@ from obdident.sim.faults import Fault, parse_fault
 from obdident.sim.profile import find_profile, list_profiles, load_profile
 from obdident.sim.quirks import QUIRKS
 from obdident.sim.stn import CHIPS
-from obdident.transports.kinds import LinkKind
+from obdident.transports.kinds import LinkKind, split_url
 from obdident.transports.modem_lines import NoModemLines
 
 __all__ = ["SCHEME", "Serial", "SimUrl", "parse_sim_url"]
@@ -94,7 +94,7 @@ def parse_sim_url(url: str) -> SimUrl:
         PortUrlError: (a ValueError) not a ``sim://`` URL, no profile, an unknown option or a bad option value
             (pyserial's convention for bad URLs).
     """
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     if parts.scheme.lower() != SCHEME:
         raise PortUrlError(f"expected a URL of the form sim://PROFILE, got {url!r}")
     if parts.netloc and parts.path not in ("", "/"):
