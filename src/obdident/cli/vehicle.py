@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from obdident.cli.console import fail
-from obdident.report.entered import vin_missing
+from obdident.cli.entered import checked as checked_entered
+from obdident.cli.entered import offer as offer_entered
+from obdident.report.entered import add_entered, vin_missing
 from obdident.report.sanitize import safe
 from obdident.vehicles.headunit_forms import EnteredValueError
 from obdident.vehicles.vin import VIN_PLACES
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
     from obdident.model import EnteredValue, Report
 
-__all__ = ["checked_vehicle", "offer_vin", "stdin_is_terminal"]
+__all__ = ["ask_owner", "checked_owner", "checked_vehicle", "offer_vin", "stdin_is_terminal"]
 
 #: How many times a refused VIN is asked for again before it is skipped.
 _ATTEMPTS = 3
@@ -86,3 +88,28 @@ def offer_vin(err: Console, report: Report) -> tuple[EnteredValue, ...]:
         except EnteredValueError as exc:
             err.print(f"[red]{safe(exc)}[/]")
     return ()
+
+
+def checked_owner(
+    err: Console,
+    vin: str | None,
+    model_year: str | None,
+    part: str | None,
+    serial: str | None,
+    software: str | None,
+    hardware: str | None,
+) -> tuple[EnteredValue, ...]:
+    """Check every value the owner gave as an option (``--vin`` ... ``--head-unit-hardware``); exit 2 on the
+    first refused (:func:`checked_vehicle`, :func:`obdident.cli.entered.checked`)."""
+    return checked_vehicle(err, vin, model_year) + checked_entered(err, part, serial, software, hardware)
+
+
+def ask_owner(err: Console, report: Report, entered: tuple[EnteredValue, ...], *, ask: bool) -> Report:
+    """``report`` with the values given as options, then, when ``ask``, what the owner types at the offers:
+    the VIN (:func:`offer_vin`), then the head unit's part and serial numbers
+    (:func:`obdident.cli.entered.offer`); all marked as entered by the owner."""
+    report = add_entered(report, entered)
+    if ask:
+        report = add_entered(report, offer_vin(err, report))
+        report = add_entered(report, offer_entered(err, report))
+    return report
