@@ -6,6 +6,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -41,9 +44,19 @@ def test_the_entry_point_opens_the_window_with_no_console_streams(tmp_path: Path
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:") and "token=" in url
+        # Ctrl-C once the server answers (its signal handlers are in place), not while it starts
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as answer:
+                    assert answer.status == 200
+                break
+            except urllib.error.URLError:
+                assert time.monotonic() < deadline, "the window never answered"
+                time.sleep(0.1)
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+        process.communicate(timeout=120)
     assert (tmp_path / "Documents" / "obdident").is_dir()
 
 

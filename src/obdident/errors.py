@@ -20,6 +20,7 @@
      |         +-- NoDataError           ``NO DATA``: the request went out, no ECU answered
      |         +-- UnableToConnectError  ``UNABLE TO CONNECT``: no OBD protocol found (ignition off?)
      +-- GuardRefusal                    a line was refused by the read-only allowlist
+     |    +-- LineRefusedError           ... by a ``guarded=1`` port (also serial.SerialException)
      +-- ProtocolError                   bytes from the vehicle do not fit the protocol
      |    +-- IsoTpError                 ISO 15765-2 reassembly failed (sequence, length)
      |    |    +-- IsoTpTruncatedError   the answer stopped before its declared length
@@ -220,6 +221,14 @@ class GuardRefusal(ObdidentError):
         super().__init__(f"refused by the read-only guard: {line!r}: {reason}", request=line)
         self.line = line
         self.reason = reason
+
+
+class LineRefusedError(GuardRefusal, SerialException):  # type: ignore[misc]  # pyserial is untyped
+    """A port opened with the ``guarded=1`` URL option refused a line a program wrote to it: nothing of that
+    line was written (:mod:`obdident.transports.guarded`).
+
+    Also a :class:`serial.SerialException`, which pyserial users (python-OBD) expect from ``write``.
+    """
 
 
 class ProtocolError(ObdidentError):

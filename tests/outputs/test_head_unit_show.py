@@ -20,10 +20,11 @@ from obdident.report.request import request_text
 from obdident.scanning import assess
 from obdident.scanning.state import UnitResult
 from obdident.vehicles import nissan
-from obdident.vehicles.nissan import FAMILIES
+from obdident.vehicles.families import knowledge
 from tests.htmlparse import parse as parse_html
 from tests.outputs.common import _terminal, _validate, invoke
 
+FAMILIES = knowledge().families
 AV = next(u for u in nissan.UNITS if u.request_id == "747")
 ALL_FIELDS = {
     "spare_part_number": "259155FA1A",

@@ -48,12 +48,13 @@ def build_report(
     problems = list(state.problems)
     vehicle = assess.vehicle(state.vin_sources, bool(state.ecus), problems)
     physical = [s.physical for s in state.ecus.values() if s.physical]
-    family = assess.family(vehicle.vin, physical)
+    facts = state.facts  # derived once by the runner, from every basis (assess.derive)
+    family = facts.family
     vehicle = replace(
         vehicle,
         family=family[0].name if family else None,
         family_basis=family[1] if family else None,
-        make_basis=state.nissan_basis or assess.nissan_basis(state),
+        make_basis=state.nissan_basis or facts.make_basis,
     )
     head_unit = None
     if state.ecus and state.options.physical:

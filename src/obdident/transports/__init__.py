@@ -12,6 +12,9 @@ Importing this package registers obdident's URL schemes with pyserial, so other 
     import obdident.transports  # registers ble://, rfcomm://, sim://
     import obd                  # python-OBD
     connection = obd.OBD("sim://nissan-xtrail-t32", baudrate=38400, fast=False)
+
+Such a program's lines pass no guard unless the URL asks for one: ``?guarded=1`` on any scheme but
+``replay://`` (:mod:`.guarded`; ``protocol_socket`` and ``protocol_rfc2217`` add it to pyserial's schemes).
 """
 
 from __future__ import annotations
@@ -54,10 +57,19 @@ _PERMISSION_HINT = (
 
 
 def register() -> None:
-    """Register obdident's URL schemes (``sim://``, ``replay://``...) with pyserial; idempotent."""
-    for package in HANDLER_PACKAGES:
-        if package not in serial.protocol_handler_packages:
-            serial.protocol_handler_packages.append(package)
+    """Register obdident's URL schemes (``sim://``, ``replay://``...) with pyserial; idempotent.
+
+    :data:`HANDLER_PACKAGE` goes first, before pyserial's own handlers: its ``protocol_socket`` and
+    ``protocol_rfc2217`` add the ``guarded`` option (:mod:`obdident.transports.guarded`) to pyserial's
+    ``socket://`` and ``rfc2217://`` and otherwise open pyserial's own classes.
+    """
+    packages = serial.protocol_handler_packages
+    if HANDLER_PACKAGE in packages:
+        packages.remove(HANDLER_PACKAGE)
+    packages.insert(0, HANDLER_PACKAGE)
+    for package in HANDLER_PACKAGES[1:]:
+        if package not in packages:
+            packages.append(package)
 
 
 def open_port(url: str, *, baudrate: int = DEFAULT_BAUDRATE) -> Any:

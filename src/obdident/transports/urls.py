@@ -8,7 +8,11 @@ stderr; ``loop://`` talks to itself; ``hwgrep://`` opens whichever port a patter
 loads an arbitrary port class; ``cp2110://`` opens a raw HID device. A name without ``://`` is a native port
 name: pyserial opens it as a serial device, so no bytes go anywhere but to that device.
 
-pyserial's own ``?logging=`` option is refused too: it calls ``logging.basicConfig()`` and so sets up the
+Every URL scheme obdident opens but ``replay://`` takes its ``guarded=1`` option
+(:mod:`obdident.transports.guarded`), which puts obdident's guard in the port itself for other programs that
+write to it (python-OBD).
+
+pyserial's own ``?logging=`` option is refused: it calls ``logging.basicConfig()`` and so sets up the
 root logger, which would print third-party debug output (bleak logs raw notifications at DEBUG).
 
 :func:`check_port` parses a name or URL without opening anything (no file, device or network access,
@@ -25,6 +29,7 @@ import urllib.parse
 from pathlib import Path
 
 from obdident.errors import PortUrlError, ProfileError
+from obdident.transports.guarded import split_guarded
 from obdident.transports.kinds import scheme_of, split_url
 
 __all__ = ["ACCEPTED_FORMS", "OWN_SCHEMES", "PYSERIAL_SCHEMES", "check_port", "scheme_of"]
@@ -76,7 +81,17 @@ def check_port(url: str) -> None:
 
 def _check(url: str) -> None:
     scheme = scheme_of(url)
+    if scheme is not None:
+        url, guarded = split_guarded(url)  # guarded=1: see obdident.transports.guarded
+        if guarded and scheme == "replay":
+            raise PortUrlError(f"{url}: a replay:// session writes to no adapter and takes no guarded option")
     if scheme is None:
+        if "guarded=" in url.partition("?")[2]:
+            raise PortUrlError(
+                f"{url}: a serial device name takes no options; guarded=1 is an option of obdident's URLs "
+                "(socket://, rfc2217://, ble://, rfcomm://, sim://)",
+                hint="obdident's own scans are always guarded; the option is for other programs (python-OBD)",
+            )
         _check_native(url)
     elif scheme in PYSERIAL_SCHEMES:
         _check_tcp(url, scheme)
