@@ -67,7 +67,7 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
     driver.addressing.found(protocol)  # pinned with AT TP h, which saves nothing
     if protocol.can:
         driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
-    answer = mask_answer(exchange.lines, protocol)
+    answer = mask_answer(exchange.lines, protocol, exchange.request)
     if answer.error is not None:
         raise answer.error
     return Response(exchange, answer.messages or ())
@@ -91,7 +91,7 @@ def _on_can_11_500(driver: ELM327, timeout_s: float) -> Response | None:
     except (NoDataError, UnableToConnectError, AdapterReplyError):
         return None
     protocol = PROTOCOLS["6"]
-    answer = mask_answer(exchange.lines, protocol)
+    answer = mask_answer(exchange.lines, protocol, exchange.request)
     if answer.error is not None or not answer.messages:
         return None
     driver.addressing.protocol = driver.addressing.vehicle_protocol = protocol

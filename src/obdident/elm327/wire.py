@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from obdident.elm327.lines import Protocol, looks_like_banner, split_lines, strip_echo
-from obdident.elm327.masking import MaskedAnswer, mask_answer
+from obdident.elm327.masking import MaskedAnswer, mask_answer, mask_unfinished
 from obdident.elm327.types import Clock, Exchange, SerialLike
 from obdident.errors import AdapterTimeoutError, AnswerTooLongError, LinkLostError, ScanTimeoutError
 from obdident.guard import Guard
@@ -125,7 +125,7 @@ class Wire:
             )
             self._keep(Exchange(text, err.response, started, self._clock() - started, outcome))
             raise
-        answer = mask_answer(strip_echo(split_lines(raw), text), protocol)
+        answer = mask_answer(strip_echo(split_lines(raw), text), protocol, text)
         del raw  # only the masked lines are kept
         self.guard.settle(_outcome(text, answer.lines))
         exchange = Exchange(text, answer.lines, started, self._clock() - started)
@@ -139,7 +139,10 @@ class Wire:
 
     @staticmethod
     def _partial(buf: bytearray, text: str, protocol: Protocol | None) -> tuple[str, ...]:
-        return mask_answer(strip_echo(split_lines(bytes(buf)), text), protocol).lines
+        """The masked lines of an answer the read stopped in: its unfinished last line is masked whole."""
+        raw = bytes(buf)
+        end = max(raw.rfind(b"\r"), raw.rfind(b"\n")) + 1
+        return mask_unfinished(strip_echo(split_lines(raw[:end]), text), split_lines(raw[end:]), protocol, text)
 
     def _read_until_prompt(
         self, text: str, deadline: float, protocol: Protocol | None, *, overall: bool

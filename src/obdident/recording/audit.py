@@ -8,8 +8,7 @@ runs :func:`audit`.
 from __future__ import annotations
 
 from obdident import guard
-from obdident.elm327.lines import PROTOCOLS
-from obdident.elm327.masking import mask_answer
+from obdident.elm327.masking import mask_answer, mask_unfinished
 from obdident.errors import GuardRefusal
 from obdident.recording.format import Recording
 
@@ -20,9 +19,11 @@ def audit(recording: Recording) -> list[str]:
     """Check a recording holds no security data and no request obdident would refuse.
 
     Every request is replayed through the read-only guard (AT SH tracked; the vehicle taken as a Nissan,
-    so only the address rule of Nissan's session applies), and every answer is parsed again with the
-    masking rules, under every protocol it parses as (or conservatively when it parses as none): masking
-    must change nothing, i.e. every security-bearing field already reads ``XX``.
+    so only the address rule of Nissan's session applies), and every answer is masked again by the
+    driver's own rule (:mod:`obdident.elm327.masking`), every line of it: read under every protocol it
+    reads as, masked whole when it reads as none. Masking must change nothing: every security-bearing
+    field already reads ``XX`` and every line that cannot be read is already masked whole, whatever it
+    starts with.
 
     Returns:
         One sentence per problem, naming the exchange; empty when the recording is clean.
@@ -34,15 +35,19 @@ def audit(recording: Recording) -> list[str]:
             check.check(exchange.request)
         except GuardRefusal as err:
             problems.append(f"exchange {index}: {exchange.request!r} would be refused: {err.reason}")
-        if _leaks(exchange.lines):
+        if _leaks(exchange.request, exchange.lines, finished=exchange.outcome == "ok"):
             problems.append(f"exchange {index} ({exchange.request}): unmasked security-bearing bytes")
     return problems
 
 
-def _leaks(lines: tuple[str, ...]) -> bool:
-    """Masking would change these lines: under every protocol they parse as, or conservatively if none."""
-    results = [mask_answer(lines, protocol) for protocol in PROTOCOLS.values()]
-    parsed = [r for r in results if r.messages is not None]
-    if parsed:
-        return any(r.lines != lines for r in parsed)
-    return mask_answer(lines, None).lines != lines
+def _leaks(request: str, lines: tuple[str, ...], *, finished: bool) -> bool:
+    """The driver's rule would change these lines (with the protocol unknown: every one it reads as).
+
+    An answer the read stopped in (a timeout, a flood) may end in an unfinished line, which the driver
+    masks whole (:func:`~obdident.elm327.masking.mask_unfinished`): either form is clean then.
+    """
+    if mask_answer(lines, None, request).lines == lines:
+        return False
+    if finished or not lines:
+        return True
+    return mask_unfinished(lines[:-1], lines[-1:], None, request) != lines
