@@ -57,6 +57,9 @@ _WORDS = re.compile(
 )
 _INFO_LINE = re.compile(r"(SEARCHING|BUS INIT:?)\s*\.*\s*(OK|ERROR)?", re.IGNORECASE)
 _BANNER_LINE = re.compile(r"ELM327 v\d+(\.\d+)*[a-z]?", re.IGNORECASE)
+#: One protocol of each way of reading lines (11-bit CAN, 29-bit CAN, a 3-byte header): the others of a kind
+#: read the same lines the same way.
+_READINGS = tuple({(p.can, p.header_bits): p for p in reversed(PROTOCOLS.values())}.values())
 #: Hex digits a frame prints at least: an 11-bit id and two bytes (spaces removed).
 _FRAME_RUN = re.compile(r"[0-9A-Fa-f]{7,}")
 
@@ -130,7 +133,7 @@ def mask_answer(lines: Sequence[str], protocol: Protocol | None, request: str | 
         if isinstance(reading, MaskedAnswer):
             return reading
         return _masked_whole(lines, data_index, reading)
-    readings = [r for p in PROTOCOLS.values() if isinstance(r := _read(lines, data_index, p), MaskedAnswer)]
+    readings = [r for p in _READINGS if isinstance(r := _read(lines, data_index, p), MaskedAnswer)]
     if not readings:
         return _masked_whole(lines, data_index, ProtocolError("the answer reads as no protocol's frames"))
     merged = tuple(
@@ -183,35 +186,41 @@ def _read(lines: Sequence[str], data_index: Sequence[int], protocol: Protocol) -
     try:
         located = _locate(frames, protocol)
     except IsoTpError as err:
-        return type(err)(str(err))
+        # the reason names no byte read: a garbled frame's PCI or id may be a masked byte moved
+        return type(err)("frames that do not reassemble (ISO 15765-2): a frame lost, repeated or out of order")
     risky = guard.masked_response_ids()
     marks: dict[int, set[int]] = {}
     messages: list[EcuMessage] = []
     cut_short = False
     carried: set[int] = set()
+    by_sender: dict[str, list[str]] = {}
+    for frame in frames:
+        by_sender.setdefault(frame.sender, []).append(frame.line)
+    lines_by_sender = {sender: tuple(kept) for sender, kept in by_sender.items()}
     for sender, payload, positions, complete in located:
         carried.update(f for f, _ in positions)
         if protocol.can and sender in risky and not _fits(frames, positions, complete=complete):
-            return IsoTpError(f"frames from {sender} have lengths ISO 15765-2 does not allow")
+            return IsoTpError("frames from a unit with masked fields have lengths ISO 15765-2 does not allow")
         offsets = guard.mask_offsets(sender, payload)
         for offset in offsets:
             frame, byte = positions[offset]
             marks.setdefault(frame, set()).add(byte)
         cut_short = cut_short or not complete
         masked_payload = bytes(0 if o in offsets else b for o, b in enumerate(payload))
-        lines_of = tuple(f.line for f in frames if f.sender == sender)
-        messages.append(EcuMessage(sender, masked_payload, lines_of, offsets))
+        messages.append(EcuMessage(sender, masked_payload, lines_by_sender[sender], offsets))
     for f, frame in enumerate(frames):
         if protocol.can and frame.sender in risky and f not in carried:
             marks.setdefault(f, set()).update(range(len(frame.data)))  # a masked unit's stray frame
         if frame.masked - marks.get(f, set()):
             # XX where no mask rule applies: not an answer obdident masked; do not decode it
-            return ProtocolError(f"masked bytes (XX) where no mask rule applies, from {frame.sender}")
+            return ProtocolError("masked bytes (XX) where no mask rule applies")
     out = list(lines)
     for f, indexes in marks.items():
         out[data_index[f]] = _mask_bytes(lines[data_index[f]], protocol, indexes)
     rewritten = {lines[data_index[f]]: out[data_index[f]] for f in marks}
-    messages = [replace(m, lines=tuple(rewritten.get(x, x) for x in m.lines)) for m in messages]
+    if rewritten:
+        lines_of = {s: tuple(rewritten.get(x, x) for x in kept) for s, kept in lines_by_sender.items()}
+        messages = [replace(m, lines=lines_of[m.response_id]) for m in messages]
     if cut_short:
         error = IsoTpTruncatedError("the answer ended in the middle of a multi-frame message", response=out)
         return MaskedAnswer(tuple(out), None, error)
