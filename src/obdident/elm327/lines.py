@@ -259,7 +259,8 @@ def parse_frames(lines: Iterable[str], protocol: Protocol) -> list[Frame]:
             raise ProtocolError(f"unexpected line from the adapter: {line!r}", response=[line])
         masked = frozenset(i for i, pair in enumerate(pairs) if pair == MASK)
         data = bytes(0 if pair == MASK else int(pair, 16) for pair in pairs)
-        if protocol.can and (len(data) > CAN_MAX_BYTES or int(header, 16) > _CAN_ID_MAX[protocol.header_bits]):
+        too_long = len(data) > CAN_MAX_BYTES
+        if protocol.can and (too_long or int(header, 16) > _CAN_ID_MAX[protocol.header_bits]):
             # a classic CAN frame holds 8 data bytes at most (ISO 11898-1 DLC), an 11-bit id is at most 7FF
             raise ProtocolError(f"not one {protocol.name} frame: {line!r}", response=[line])
         if protocol.can:

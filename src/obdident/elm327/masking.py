@@ -11,10 +11,11 @@ applies again to every recorded line:
    line must be one frame (a CAN frame holds 8 bytes at most, an 11-bit id is at most 7FF), every
    sender's frames must reassemble (ISO 15765-2), and a message from a unit with masked fields must sit in
    frames of the lengths ISO 15765-2 allows (8 bytes but in its last frame, which is 8 bytes or ends with
-   the message). Each masked payload offset is then traced back to the frame and byte that carried it and
-   replaced by ``XX`` in the lines (0x00, flagged as masked, in the payloads the driver decodes), in a
-   message cut short too. A masked unit's frame that carries no byte of any message (a consecutive frame
-   whose first frame was lost) is masked whole.
+   the message). Each masked payload offset is then traced back to the frame that carried it, and every
+   payload byte of that frame is replaced by ``XX`` in the lines (0x00, flagged as masked, in the payloads
+   the driver decodes), in a message cut short too: packed lines show no byte boundaries, so a digit lost
+   and one gained inside the frame's line could move the field by a nibble unseen. A masked unit's frame
+   that carries no byte of any message (a consecutive frame whose first frame was lost) is masked whole.
 3. An answer that cannot be read so is masked whole: every hex digit of each of its lines but the
    adapter's words becomes ``X`` (:func:`blank`), whatever the line starts with and whichever unit it seems
    to come from. This fails closed: a line that cannot be read cannot be shown to come from a unit without
@@ -52,7 +53,8 @@ _HEX_DIGIT = re.compile(r"[0-9A-Fa-f]")
 #: Words an ELM327 prints, kept when a line around them is masked whole, so a masked line still reads as
 #: the status it carries (ELM327 datasheet, "Messages and error codes").
 _WORDS = re.compile(
-    r"NO DATA|BUS INIT|SEARCHING|UNABLE TO CONNECT|BUFFER FULL|BUS BUSY|STOPPED|LV RESET|ACT ALERT|ERROR|ELM327",
+    r"NO DATA|BUS INIT|SEARCHING|UNABLE TO CONNECT|BUFFER FULL|BUS BUSY|STOPPED|LV RESET|ACT ALERT|ERROR"
+    r"|ELM327",
     re.IGNORECASE,
 )
 _INFO_LINE = re.compile(r"(SEARCHING|BUS INIT:?)\s*\.*\s*(OK|ERROR)?", re.IGNORECASE)
@@ -172,7 +174,9 @@ def _masked_whole(lines: Sequence[str], data_index: Sequence[int], error: Protoc
     return MaskedAnswer(masked, None, error)
 
 
-def _read(lines: Sequence[str], data_index: Sequence[int], protocol: Protocol) -> MaskedAnswer | ProtocolError:
+def _read(
+    lines: Sequence[str], data_index: Sequence[int], protocol: Protocol
+) -> MaskedAnswer | ProtocolError:
     """Rule 2: read the data lines under ``protocol`` and mask by position; the reason when they do not read.
 
     The reason is a fresh error whose message holds no raw line (only a line masked whole).
@@ -187,24 +191,24 @@ def _read(lines: Sequence[str], data_index: Sequence[int], protocol: Protocol) -
         located = _locate(frames, protocol)
     except IsoTpError as err:
         # the reason names no byte read: a garbled frame's PCI or id may be a masked byte moved
-        return type(err)("frames that do not reassemble (ISO 15765-2): a frame lost, repeated or out of order")
+        return type(err)("frames that do not reassemble (ISO 15765-2): one lost, repeated or out of order")
     risky = guard.masked_response_ids()
     marks: dict[int, set[int]] = {}
     messages: list[EcuMessage] = []
     cut_short = False
     carried: set[int] = set()
     by_sender: dict[str, list[str]] = {}
-    for frame in frames:
-        by_sender.setdefault(frame.sender, []).append(frame.line)
+    for each in frames:
+        by_sender.setdefault(each.sender, []).append(each.line)
     lines_by_sender = {sender: tuple(kept) for sender, kept in by_sender.items()}
     for sender, payload, positions, complete in located:
         carried.update(f for f, _ in positions)
         if protocol.can and sender in risky and not _fits(frames, positions, complete=complete):
             return IsoTpError("frames from a unit with masked fields have lengths ISO 15765-2 does not allow")
-        offsets = guard.mask_offsets(sender, payload)
+        offsets = _carried_with(guard.mask_offsets(sender, payload), positions)
         for offset in offsets:
-            frame, byte = positions[offset]
-            marks.setdefault(frame, set()).add(byte)
+            at, byte = positions[offset]
+            marks.setdefault(at, set()).add(byte)
         cut_short = cut_short or not complete
         masked_payload = bytes(0 if o in offsets else b for o, b in enumerate(payload))
         messages.append(EcuMessage(sender, masked_payload, lines_by_sender[sender], offsets))
@@ -227,6 +231,17 @@ def _read(lines: Sequence[str], data_index: Sequence[int], protocol: Protocol) -
     return MaskedAnswer(tuple(out), tuple(messages), None)
 
 
+def _carried_with(offsets: Sequence[int], positions: Sequence[tuple[int, int]]) -> tuple[int, ...]:
+    """Every payload offset carried by a frame that carries one of ``offsets``.
+
+    Packed lines (AT S0) show no byte boundaries: a digit lost and another gained inside one frame's line
+    moves the field by a nibble and leaves a frame that reads. The whole frame's payload bytes are masked,
+    so no such shift can put a digit of the field beside the ``XX``.
+    """
+    frames = {positions[o][0] for o in offsets}
+    return tuple(o for o, (frame, _) in enumerate(positions) if frame in frames)
+
+
 #: One message as :func:`_locate` finds it: sender, payload, (frame, byte) of each payload byte, complete.
 _Located = tuple[str, bytes, tuple[tuple[int, int], ...], bool]
 
@@ -241,7 +256,8 @@ def _locate(frames: Sequence[Frame], protocol: Protocol) -> list[_Located]:
         IsoTpError: one sender's frames do not reassemble.
     """
     if not protocol.can:
-        return [(f.sender, f.data, tuple((i, j) for j in range(len(f.data))), True) for i, f in enumerate(frames)]
+        every = (tuple((i, j) for j in range(len(f.data))) for i, f in enumerate(frames))
+        return [(f.sender, f.data, positions, True) for f, positions in zip(frames, every, strict=True)]
     risky = guard.masked_response_ids()
     by_sender: dict[str, list[int]] = {}
     for index, frame in enumerate(frames):

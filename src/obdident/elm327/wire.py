@@ -142,7 +142,8 @@ class Wire:
         """The masked lines of an answer the read stopped in: its unfinished last line is masked whole."""
         raw = bytes(buf)
         end = max(raw.rfind(b"\r"), raw.rfind(b"\n")) + 1
-        return mask_unfinished(strip_echo(split_lines(raw[:end]), text), split_lines(raw[end:]), protocol, text)
+        lines = strip_echo(split_lines(raw[:end]), text)
+        return mask_unfinished(lines, split_lines(raw[end:]), protocol, text)
 
     def _read_until_prompt(
         self, text: str, deadline: float, protocol: Protocol | None, *, overall: bool

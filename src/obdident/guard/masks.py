@@ -29,8 +29,9 @@ class MaskRule:
     source: str
 
 
-#: Security-bearing response fields. The driver replaces these bytes in the lines it keeps and marks them
-#: masked in the payloads it decodes.
+#: Security-bearing response fields. The driver replaces these bytes, and every other payload byte of the
+#: frames that carry them, in the lines it keeps and marks them masked in the payloads it decodes; an
+#: answer from which they cannot be located is masked whole (:mod:`obdident.elm327.masking`).
 MASKS: tuple[MaskRule, ...] = (
     MaskRule(
         "Nissan BCM encrypted PIN (61 83 bytes L-M)",
@@ -60,5 +61,6 @@ def mask_offsets(response_id: str, payload: bytes) -> tuple[int, ...]:
 
 
 def masked_response_ids() -> frozenset[str]:
-    """The response ids whose answers may hold masked fields (for conservative masking of garbled answers)."""
+    """The response ids whose answers may hold masked fields: their frames must have ISO 15765-2 lengths, and
+    their frames that carry no message are masked whole (:mod:`obdident.elm327.masking`)."""
     return frozenset(rule.response_id for rule in MASKS)
