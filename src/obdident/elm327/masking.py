@@ -14,8 +14,12 @@ applies again to every recorded line:
    the message). Each masked payload offset is then traced back to the frame that carried it, and every
    payload byte of that frame is replaced by ``XX`` in the lines (0x00, flagged as masked, in the payloads
    the driver decodes), in a message cut short too: packed lines show no byte boundaries, so a digit lost
-   and one gained inside the frame's line could move the field by a nibble unseen. A masked unit's frame
-   that carries no byte of any message (a consecutive frame whose first frame was lost) is masked whole.
+   and one gained inside the frame's line could move the field by a nibble unseen. The same can garble the
+   field's prefix (``61 83``), so every answer from the field's unit to the field's request (or to an
+   unknown one), a 3-byte negative response aside, has the field masked whatever it starts with
+   (:func:`obdident.guard.garbled_offsets`). On CAN, a frame that carries no byte of any message (a
+   consecutive frame whose first frame was lost, or whose id was garbled into another unit's) is masked
+   whole: nothing is decoded from it.
 3. An answer that cannot be read so is masked whole: every hex digit of each of its lines but the
    adapter's words becomes ``X`` (:func:`blank`), whatever the line starts with and whichever unit it seems
    to come from. This fails closed: a line that cannot be read cannot be shown to come from a unit without
@@ -131,11 +135,11 @@ def mask_answer(lines: Sequence[str], protocol: Protocol | None, request: str | 
         )
         return MaskedAnswer(kept, None, None)
     if protocol is not None:
-        reading = _read(lines, data_index, protocol)
+        reading = _read(lines, data_index, protocol, request)
         if isinstance(reading, MaskedAnswer):
             return reading
         return _masked_whole(lines, data_index, reading)
-    readings = [r for p in _READINGS if isinstance(r := _read(lines, data_index, p), MaskedAnswer)]
+    readings = [r for p in _READINGS if isinstance(r := _read(lines, data_index, p, request), MaskedAnswer)]
     if not readings:
         return _masked_whole(lines, data_index, ProtocolError("the answer reads as no protocol's frames"))
     merged = tuple(
@@ -175,7 +179,7 @@ def _masked_whole(lines: Sequence[str], data_index: Sequence[int], error: Protoc
 
 
 def _read(
-    lines: Sequence[str], data_index: Sequence[int], protocol: Protocol
+    lines: Sequence[str], data_index: Sequence[int], protocol: Protocol, request: str | None
 ) -> MaskedAnswer | ProtocolError:
     """Rule 2: read the data lines under ``protocol`` and mask by position; the reason when they do not read.
 
@@ -205,7 +209,8 @@ def _read(
         carried.update(f for f, _ in positions)
         if protocol.can and sender in risky and not _fits(frames, positions, complete=complete):
             return IsoTpError("frames from a unit with masked fields have lengths ISO 15765-2 does not allow")
-        offsets = _carried_with(guard.mask_offsets(sender, payload), positions)
+        field = {*guard.mask_offsets(sender, payload), *guard.garbled_offsets(sender, payload, request)}
+        offsets = _carried_with(sorted(field), positions)
         for offset in offsets:
             at, byte = positions[offset]
             marks.setdefault(at, set()).add(byte)
@@ -213,8 +218,10 @@ def _read(
         masked_payload = bytes(0 if o in offsets else b for o, b in enumerate(payload))
         messages.append(EcuMessage(sender, masked_payload, lines_by_sender[sender], offsets))
     for f, frame in enumerate(frames):
-        if protocol.can and frame.sender in risky and f not in carried:
-            marks.setdefault(f, set()).update(range(len(frame.data)))  # a masked unit's stray frame
+        if protocol.can and f not in carried:
+            # a frame in no message (a consecutive frame whose first frame was lost, or whose id was garbled
+            # into another unit's): nothing is decoded from it, and it may carry a masked field
+            marks.setdefault(f, set()).update(range(len(frame.data)))
         if frame.masked - marks.get(f, set()):
             # XX where no mask rule applies: not an answer obdident masked; do not decode it
             return ProtocolError("masked bytes (XX) where no mask rule applies")
@@ -249,8 +256,8 @@ _Located = tuple[str, bytes, tuple[tuple[int, int], ...], bool]
 def _locate(frames: Sequence[Frame], protocol: Protocol) -> list[_Located]:
     """Group frames by sender and reassemble, saying where each byte came from; messages cut short too.
 
-    A masked unit's frame whose PCI byte reads ``XX`` was masked whole as a stray frame (in a recording):
-    it is set aside, and carries no message.
+    A frame whose PCI byte reads ``XX`` was masked whole as a frame in no message (in a recording): it is
+    set aside, and carries no message.
 
     Raises:
         IsoTpError: one sender's frames do not reassemble.
@@ -258,11 +265,10 @@ def _locate(frames: Sequence[Frame], protocol: Protocol) -> list[_Located]:
     if not protocol.can:
         every = (tuple((i, j) for j in range(len(f.data))) for i, f in enumerate(frames))
         return [(f.sender, f.data, positions, True) for f, positions in zip(frames, every, strict=True)]
-    risky = guard.masked_response_ids()
     by_sender: dict[str, list[int]] = {}
     for index, frame in enumerate(frames):
-        if frame.sender in risky and 0 in frame.masked:
-            continue
+        if 0 in frame.masked:
+            continue  # masked whole as a frame in no message
         by_sender.setdefault(frame.sender, []).append(index)
     result: list[_Located] = []
     for sender, indexes in by_sender.items():
