@@ -12,7 +12,7 @@ written by :mod:`obdident.report.outputs`.
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,17 +21,20 @@ import typer
 
 from obdident import __version__
 from obdident.cli.adapter import choose_adapter, find
+from obdident.cli.check import check_adapter as check_adapter_command
 from obdident.cli.console import (
     check_outputs,
     check_port,
     fail,
     stderr,
+    stdout,
     verbose_logging,
     write_json,
     write_outputs,
 )
 from obdident.cli.entered import checked as checked_entered
 from obdident.cli.entered import offer as offer_entered
+from obdident.cli.intake import intake as intake_command
 from obdident.cli.options import (
     BaudrateOption,
     BleTimeoutOption,
@@ -99,21 +102,29 @@ def _root(
 
 
 def _render(report: Report) -> None:
-    """Print the report on the terminal (stdout)."""
-    from rich.console import Console
-
+    """Print the report on the terminal (stdout); a stdout that refuses it is said on stderr."""
     from obdident.report.text import render
 
-    render(report, Console(highlight=False))
+    _printed(lambda: render(report, stdout()))
+
+
+def _printed(show: Callable[[], None]) -> None:
+    """Run ``show``, which prints on stdout; when stdout refuses (a full disk, a closed pipe), say so in one
+    line on stderr and silence stdout: the files asked for are still written."""
+    from obdident.report.outputs import silence_stdout
+
+    try:
+        show()
+    except OSError as exc:
+        silence_stdout()
+        stderr().print(f"[red]Not written:[/] cannot print on stdout: {safe(exc.strerror or exc)}")
 
 
 def _render_dealer(report: Report, saved: str | None) -> None:
     """Print the "For the dealer" summary (stdout)."""
-    from rich.console import Console
-
     from obdident.report.text import render_dealer
 
-    render_dealer(report, Console(highlight=False), saved)
+    _printed(lambda: render_dealer(report, stdout(), saved))
 
 
 @app.command()
@@ -218,7 +229,7 @@ def scan(
             if kept is not None:
                 if json_path != "-":
                     _render(kept)
-                write_outputs(kept, err, html, qr, csv)
+                write_outputs(kept, err, html, qr, csv, more=keeper.failures())
         raise typer.Exit(EXIT_PARTIAL) from None
     except Exception as exc:  # never a traceback for the user; --verbose shows it
         reason = f"{type(exc).__name__}: {exc}"
@@ -226,7 +237,7 @@ def scan(
             err.print_exception()
         code = keeper.stop(err, reason)
         if keeper.last is not None:
-            write_outputs(keeper.last, err, html, qr, csv)
+            write_outputs(keeper.last, err, html, qr, csv, more=keeper.failures())
         raise typer.Exit(code) from None
 
     from obdident.report.entered import add_entered
@@ -242,7 +253,7 @@ def scan(
             report = redacted(report)
         saved = keeper.keep(report)
         if json_path == "-":
-            write_json(report, json_path)
+            keeper.to_stdout(report)
         else:
             _render(report)
             if saved:
@@ -250,9 +261,9 @@ def scan(
             _render_dealer(report, saved)
         if json_path == "-" and not report.complete:
             err.print("[yellow]The scan is incomplete (see its problems); the report has complete: false.[/]")
-        write_outputs(report, err, html, qr, csv)
-    if report.complete:
-        raise typer.Exit(EXIT_OK)
+        written = write_outputs(report, err, html, qr, csv, more=keeper.failures())
+    if report.complete:  # an output that could not be written makes it partial: exit 4, each one named
+        raise typer.Exit(EXIT_OK if written else EXIT_PARTIAL)
     timed_out = any(p.code == "scan-timeout" for p in report.problems)  # the limit ended it, not the adapter
     raise typer.Exit(EXIT_PARTIAL if report.ecus or timed_out else EXIT_NO_CONTACT)
 
@@ -302,13 +313,17 @@ def report_command(
         if json_path != "-":
             err.print(f"JSON report written to {safe(json_path)}")
     if request:
+        from obdident.report.outputs import STDOUT, write_text
         from obdident.report.request import request_text
 
-        sys.stdout.write(request_text(report))
-        sys.stdout.flush()
+        try:
+            write_text(request_text(report), STDOUT)
+        except OSError as exc:
+            fail(err, ObdidentError(f"cannot write the request text to stdout: {exc.strerror or exc}"))
     if not (html or qr or csv or request or json_path):
         _render(report)
-    write_outputs(report, err, html, qr, csv)
+    if not write_outputs(report, err, html, qr, csv):
+        raise typer.Exit(EXIT_USAGE)
 
 
 @app.command()
@@ -317,7 +332,6 @@ def ports(
     no_ble: NoBleOption = False,
 ) -> None:
     """List candidate adapters: USB serial, Bluetooth Classic, Bluetooth LE, and the usual WiFi endpoint."""
-    from rich.console import Console
     from rich.table import Table
 
     err = stderr()
@@ -334,12 +348,14 @@ def ports(
             safe(candidate.reason),
             style="" if candidate.likely else "dim",
         )
-    Console(highlight=False).print(table)
+    stdout().print(table)
     for note in found.notes:
         err.print(note)
 
 
 app.command("ui")(window_command)
+app.command("check-adapter")(check_adapter_command)
+app.command("intake")(intake_command)
 
 
 @app.command("check-recording")
@@ -374,4 +390,7 @@ def check_recording(
 
 def main() -> None:
     """Console-script entry point."""
+    from obdident.interrupt import own_process
+
+    own_process()  # a signal after a scan has begun never ends this process by signal (exit 130/143)
     app()

@@ -8,13 +8,15 @@ report (redacted with ``--redact``) and closes the recording, so nothing that wa
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from obdident.errors import ExitCode
 from obdident.model import EnteredValue, Problem, Report
 from obdident.recording.recorder import Recorder
 from obdident.report.entered import add_entered
-from obdident.report.outputs import STDOUT, default_report_path, write_text
+from obdident.report.outputs import STDOUT, default_report_path, discard, write_new, write_text
 from obdident.report.sanitize import safe
 
 if TYPE_CHECKING:
@@ -37,6 +39,8 @@ class Keeper:
         redact: True with ``--redact``: every report kept is redacted.
         recorder: the ``--record`` recording being appended, or None.
         last: the last report kept (redacted with ``--redact``), None until the first step ends.
+        unwritten: path to why it could not be written (one line), for the files asked for that the last
+            attempt could not write (a folder or disk that stopped taking them mid-scan); the scan goes on.
     """
 
     def __init__(
@@ -72,6 +76,9 @@ class Keeper:
         self.recorder = Recorder(record, tool=tool, url=url, vehicle=note or "") if record else None
         self.last: Report | None = None
         self._read: Report | None = None  # the last report as read (not redacted): the recording's fields
+        self.unwritten: dict[str, str] = {}
+        self._claimed = False  # the default report file is made (O_EXCL) at the first write
+        self._wrote: set[str] = set()  # files this scan wrote, which it may remove when they fall behind
 
     def on_exchange(self, exchange: ExchangeLike) -> None:
         """Append one exchange to the recording at once (the driver's ``on_exchange`` hook)."""
@@ -89,18 +96,25 @@ class Keeper:
     def keep(self, report: Report) -> str | None:
         """Write ``report`` to the JSON file (not stdout); return its path, or None when there is none.
 
-        Raises:
-            OSError: the file ``--json`` chose cannot be written (the default one is given up instead,
-                with a line on stderr: the terminal report and the other outputs still follow).
+        The default report file is created new at the first write (``O_EXCL``, the next free name when
+        another scan took it: :func:`~obdident.report.outputs.write_new`). A file that cannot be written
+        never stops the scan: the ``--json`` file (or a default file already made) is tried again at the
+        next step, and :attr:`unwritten` says why meanwhile; a default file that could never be made is
+        given up, with a line on stderr.
         """
         if self.json_path in (None, STDOUT):
             return None
         path = str(self.json_path)
         try:
-            write_text(report.to_json(), path)
+            if self.chosen or self._claimed:
+                write_text(report.to_json(), path)
+            else:
+                path = self.json_path = str(write_new(report.to_json(), Path(path)))
+                self._claimed = True
         except OSError as exc:
-            if self.chosen:
-                raise
+            if self.chosen or self._claimed:
+                self.unwritten[path] = f"cannot write {path}: {exc.strerror or exc}"
+                return None
             self.json_path = None
             if self._err is not None:
                 self._err.print(
@@ -108,7 +122,40 @@ class Keeper:
                     "scan goes on; give --json PATH in a folder you can write to, to keep it."
                 )
             return None
+        self.unwritten.pop(path, None)
+        self._wrote.add(path)
         return path
+
+    def to_stdout(self, report: Report) -> None:
+        """``--json -``: the report on stdout. When stdout refuses it (a full disk, a closed pipe), it is kept
+        in a new default report file instead, and :attr:`unwritten` says so."""
+        try:
+            write_text(report.to_json(), STDOUT)
+        except OSError as exc:
+            why = f"cannot write the JSON report to stdout: {exc.strerror or exc}"
+            try:
+                kept = write_new(report.to_json(), default_report_path(datetime.now(), Path()))
+            except OSError as again:
+                why += f"; nor to a report file here: {again.strerror or again}"
+            else:
+                why += f"; it is kept in {kept} instead"
+            self.unwritten[STDOUT] = why
+
+    def failures(self) -> list[str]:
+        """One line for each output of the scan that could not be written (the recording, the JSON file,
+        stdout). A file this scan wrote at an earlier step but could not bring up to date is removed, so no
+        stale report is left to be taken for the scan's own."""
+        said = [self.recorder.error] if self.recorder is not None and self.recorder.error else []
+        for path, why in self.unwritten.items():
+            stale = ""
+            if path in self._wrote:
+                stale = (
+                    " (its report from an earlier step was removed)"
+                    if discard(path)
+                    else " (it still holds the report of an earlier step, with complete: false)"
+                )
+            said.append(why + stale)
+        return said
 
     def save_recording(self, report: Report | None = None) -> None:
         """Close the recording with its closing fields from ``report`` (the final one) or the last kept."""
@@ -122,8 +169,8 @@ class Keeper:
             err.print(f"[red]obdident stopped ({reason}) before anything was read.[/]")
             return ExitCode.NO_CONTACT
         if self.json_path == STDOUT:
-            write_text(self.last.to_json(), STDOUT)
-        where = f" in {self.json_path}" if self.json_path not in (None, STDOUT) else ""
+            self.to_stdout(self.last)
+        where = f" in {self.json_path}" if self.json_path not in (None, STDOUT, *self.unwritten) else ""
         err.print(f"[yellow]obdident stopped ({reason}); the report so far{where} has complete: false.[/]")
         return ExitCode.PARTIAL
 
@@ -142,10 +189,11 @@ class Keeper:
         )
         self.last = replace(self.last, complete=False, problems=(*self.last.problems, problem))
         if self.json_path == STDOUT:
-            write_text(self.last.to_json(), STDOUT)
+            self.to_stdout(self.last)
         else:
             self.keep(self.last)
-        where = f" in {safe(self.json_path)}" if self.json_path not in (None, STDOUT) else ""
+        kept = self.json_path not in (None, STDOUT, *self.unwritten)
+        where = f" in {safe(self.json_path)}" if kept else ""
         err.print(f"[yellow]obdident was interrupted ({signal_name}); the report so far{where} has "
                   "complete: false.[/]")  # fmt: skip
         return self.last

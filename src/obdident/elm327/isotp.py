@@ -66,7 +66,8 @@ def reassemble_located(frames: Iterable[bytes]) -> list[Located]:
     messages, cut = locate(frames)
     if cut is not None:
         raise IsoTpTruncatedError(
-            f"the answer ended after {len(cut.payload)} of {cut.declared} bytes of a multi-frame message"
+            f"the answer ended after {len(cut.payload)} of {cut.declared} bytes of a multi-frame message",
+            after_first_frame=cut.after_first_frame,
         )
     return messages
 
@@ -80,6 +81,11 @@ class Cut(Located):
     """
 
     declared: int = 0
+
+    @property
+    def after_first_frame(self) -> bool:
+        """Only the first frame arrived: no consecutive frame at all."""
+        return len({frame for frame, _ in self.positions}) <= 1
 
 
 def locate(frames: Iterable[bytes]) -> tuple[list[Located], Cut | None]:

@@ -199,7 +199,7 @@ def _read(
     risky = guard.masked_response_ids()
     marks: dict[int, set[int]] = {}
     messages: list[EcuMessage] = []
-    cut_short = False
+    cuts: list[bool] = []  # for each message cut short: only its first frame arrived
     carried: set[int] = set()
     by_sender: dict[str, list[str]] = {}
     for each in frames:
@@ -214,7 +214,8 @@ def _read(
         for offset in offsets:
             at, byte = positions[offset]
             marks.setdefault(at, set()).add(byte)
-        cut_short = cut_short or not complete
+        if not complete:
+            cuts.append(len({frame for frame, _ in positions}) <= 1)
         masked_payload = bytes(0 if o in offsets else b for o, b in enumerate(payload))
         messages.append(EcuMessage(sender, masked_payload, lines_by_sender[sender], offsets))
     for f, frame in enumerate(frames):
@@ -232,8 +233,10 @@ def _read(
     if rewritten:
         lines_of = {s: tuple(rewritten.get(x, x) for x in kept) for s, kept in lines_by_sender.items()}
         messages = [replace(m, lines=lines_of[m.response_id]) for m in messages]
-    if cut_short:
-        error = IsoTpTruncatedError("the answer ended in the middle of a multi-frame message", response=out)
+    if cuts:
+        error = IsoTpTruncatedError(
+            "the answer ended in the middle of a multi-frame message", after_first_frame=all(cuts), response=out
+        )
         return MaskedAnswer(tuple(out), None, error)
     return MaskedAnswer(tuple(out), tuple(messages), None)
 

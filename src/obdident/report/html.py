@@ -24,7 +24,7 @@ from obdident.report.redact import is_redacted
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["FOOTER", "LABELS", "render_html"]
+__all__ = ["FOOTER", "LABELS", "environment", "render_html"]
 
 FOOTER = "Read-only: nothing was written to the vehicle. obdident does not calculate unlock codes."
 
@@ -57,11 +57,13 @@ _STATUS = {
     "identified": "identified over OBD-II",
     "not-reachable": "not reachable from the OBD-II socket",
     "not-found": "not found over OBD-II",
+    "adapter-limited": "not read: the adapter could not",
 }
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The jinja2 environment of the package's templates, autoescaping every value."""
     import jinja2
 
     return jinja2.Environment(
@@ -204,4 +206,4 @@ def _markup(svg: str) -> Any:
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (UTF-8 text)."""
-    return _environment().get_template("report.html").render(**_context(report))
+    return environment().get_template("report.html").render(**_context(report))

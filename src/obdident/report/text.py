@@ -100,7 +100,7 @@ def _head_unit_rows(report: Report) -> list[tuple[str, str]]:
     head = report.head_unit
     if head is None:
         return []
-    colour = {"identified": "green", "not-reachable": "yellow", "not-found": "yellow"}[head.status]
+    colour = {"identified": "green"}.get(head.status, "yellow")
     rows = [("Status", f"[{colour}]{safe(head.status)}[/]")]
     ecu = head_unit_ecu(report)
     if head.status == "identified":

@@ -5,7 +5,8 @@ as ``obdident scan`` does); :mod:`.app` is the Starlette application (one step a
 the scan's progress, a token on every request); :mod:`.server` binds it to 127.0.0.1 and runs it under
 uvicorn; :mod:`.words` puts the result in the owner's words.
 
-Its packages are an optional extra: ``pip install 'obdident[ui]'`` (:data:`PACKAGES`, :func:`missing`).
+Its packages are an optional extra, ``ui`` (:data:`PACKAGES`, :func:`missing`). obdident is not on a package
+index, so :data:`INSTALL` never names it for an index to resolve: it names the packages, or the repository.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ __all__ = ["INSTALL", "PACKAGES", "missing"]
 #: The import names of the packages the window needs (the ``ui`` extra in pyproject.toml).
 PACKAGES = ("starlette", "uvicorn")
 #: How to install them.
-INSTALL = "pip install 'obdident[ui]'"
+INSTALL = (
+    "install them into obdident's environment (pip install starlette uvicorn), or reinstall obdident from "
+    "its folder with its ui extra (pipx install --force '.[ui]')"
+)
 
 
 def missing() -> list[str]:

@@ -20,7 +20,7 @@ from obdident.errors import ObdidentError
 from obdident.model import EnteredValue, Problem, Report
 from obdident.report.entered import add_entered
 from obdident.report.headunit import head_unit_ecu, owner_rows
-from obdident.report.outputs import default_report_path, write_text
+from obdident.report.outputs import default_report_path, discard, write_new, write_text
 from obdident.transports.ports import Found
 
 __all__ = ["Busy", "Event", "ScanFunction", "ScanRun", "Session"]
@@ -216,14 +216,18 @@ class Session:
 
     def _keep(self, run: ScanRun, report: Report) -> None:
         """Keep ``report`` in the scan's report file (named at the first report, like ``obdident scan``)."""
-        if run.path is None and run.write_error is None:
-            run.path = default_report_path(self._now(), self._folder)
-        if run.path is None:
+        if run.write_error is not None:
             return
         try:
-            write_text(report.to_json(), run.path)
+            if run.path is None:  # made new (O_EXCL): the next free name when another scan took this one
+                run.path = write_new(report.to_json(), default_report_path(self._now(), self._folder))
+            else:
+                write_text(report.to_json(), run.path)
         except OSError as exc:
-            run.write_error = f"The report could not be kept in {run.path}: {exc.strerror or exc}"
+            where = run.path or self._folder
+            run.write_error = f"The report could not be kept in {where}: {exc.strerror or exc}"
+            if run.path is not None:  # an earlier step's report, now stale: not left to be taken for this one
+                discard(run.path)
             run.path = None
 
     def _news(self, run: ScanRun, report: Report) -> None:
