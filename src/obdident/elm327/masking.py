@@ -235,7 +235,9 @@ def _read(
         messages = [replace(m, lines=lines_of[m.response_id]) for m in messages]
     if cuts:
         error = IsoTpTruncatedError(
-            "the answer ended in the middle of a multi-frame message", after_first_frame=all(cuts), response=out
+            "the answer ended in the middle of a multi-frame message",
+            after_first_frame=all(cuts),
+            response=out,
         )
         return MaskedAnswer(tuple(out), None, error)
     return MaskedAnswer(tuple(out), tuple(messages), None)
