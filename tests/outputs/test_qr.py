@@ -29,6 +29,7 @@ def test_qr_payload_of_an_identified_head_unit_is_escaped(hostile: Report) -> No
     text = qr.payload(hostile)
     assert text == HOSTILE_PAYLOAD
     assert qr.parse_payload(text) == {
+        "SIM": "1",  # a simulated car: marked first
         "HU": '=HYPERLINK("http://x")',
         "SN": "+cmd|' /C calc'!A0",
         "SW": "-2+3+cmd|' /C calc'!A0",
@@ -44,7 +45,7 @@ def test_qr_payload_takes_the_suffix_when_that_is_all_it_has(demo: Report) -> No
     # id's last byte and the software id: masked too, and left out (not the unit's values)
     assert ecu.identification.fields["hardware_id"] == "0005******"
     assert ecu.identification.fields["software_id"] == "****"
-    assert text == "OBDIDENT1;VIN=SJNFBAT32U1000001;HUS=4BB2A"
+    assert text == "OBDIDENT1;SIM=1;VIN=SJNFBAT32U1000001;HUS=4BB2A"
 
 
 @pytest.mark.parametrize(

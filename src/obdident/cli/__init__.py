@@ -32,8 +32,6 @@ from obdident.cli.console import (
     write_json,
     write_outputs,
 )
-from obdident.cli.entered import checked as checked_entered
-from obdident.cli.entered import offer as offer_entered
 from obdident.cli.intake import intake as intake_command
 from obdident.cli.options import (
     BaudrateOption,
@@ -46,6 +44,7 @@ from obdident.cli.options import (
     HeadUnitSerialOption,
     HeadUnitSoftwareOption,
     MakeOption,
+    ModelYearOption,
     NoBleOption,
     NoteOption,
     PortOption,
@@ -62,7 +61,9 @@ from obdident.cli.options import (
     SweepOption,
     TimeoutOption,
     VerboseOption,
+    VinOption,
 )
+from obdident.cli.vehicle import ask_owner, checked_owner
 from obdident.cli.window import ui as window_command
 from obdident.errors import ExitCode, ObdidentError
 from obdident.report.sanitize import safe
@@ -144,6 +145,8 @@ def scan(
     qr: QrOption = None,
     csv: CsvOption = None,
     redact: RedactOption = False,
+    vin: VinOption = None,
+    model_year: ModelYearOption = None,
     head_unit_part: HeadUnitPartOption = None,
     head_unit_serial: HeadUnitSerialOption = None,
     head_unit_software: HeadUnitSoftwareOption = None,
@@ -168,7 +171,8 @@ def scan(
             "Record without --redact, then share outputs made with `obdident report SCAN.json --redact`."
         )
         raise typer.Exit(EXIT_USAGE)
-    entered = checked_entered(err, head_unit_part, head_unit_serial, head_unit_software, head_unit_hardware)
+    entered = checked_owner(err, vin, model_year, head_unit_part, head_unit_serial, head_unit_software,
+                            head_unit_hardware)  # fmt: skip
     if port is not None:
         check_port(err, port)
     check_outputs(err, html, qr, csv, json_path=json_path, record=record)
@@ -240,11 +244,7 @@ def scan(
             write_outputs(keeper.last, err, html, qr, csv, more=keeper.failures())
         raise typer.Exit(code) from None
 
-    from obdident.report.entered import add_entered
-
-    report = add_entered(report, entered)
-    if not demo:  # the owner's label values belong to a real car, not to the simulated one
-        report = add_entered(report, offer_entered(err, report))
+    report = ask_owner(err, report, entered, ask=not demo)  # a simulated car has no label, no VIN plate
     with deferred():  # a late Ctrl-C cannot cut the outputs short: the scan has ended
         keeper.save_recording(report)
         if redact:
@@ -277,6 +277,8 @@ def report_command(
     csv: CsvOption = None,
     json_path: ReportJsonOption = None,
     redact: RedactOption = False,
+    vin: VinOption = None,
+    model_year: ModelYearOption = None,
     head_unit_part: HeadUnitPartOption = None,
     head_unit_serial: HeadUnitSerialOption = None,
     head_unit_software: HeadUnitSoftwareOption = None,
@@ -284,14 +286,15 @@ def report_command(
 ) -> None:
     """Make the dealer's outputs from a saved scan: page, QR code, code request, CSV row.
 
-    Without an option, print the report on the terminal. The ``--head-unit-*`` values are added to the
-    report's head unit, marked as entered by the owner (``--json NEW.json`` keeps them).
+    Without an option, print the report on the terminal. ``--vin``, ``--model-year`` and ``--head-unit-*``
+    add values marked as entered by the owner (``--json NEW.json`` keeps them).
     """
     from obdident.report.entered import add_entered
     from obdident.report.load import load_report
 
     err = stderr()
-    entered = checked_entered(err, head_unit_part, head_unit_serial, head_unit_software, head_unit_hardware)
+    entered = checked_owner(err, vin, model_year, head_unit_part, head_unit_serial, head_unit_software,
+                            head_unit_hardware)  # fmt: skip
     if request and json_path == "-":
         err.print("[red]Give either --request or --json -, not both:[/] both would go to stdout.")
         raise typer.Exit(EXIT_USAGE)

@@ -13,14 +13,17 @@ from rich.panel import Panel
 from rich.table import Table
 
 from obdident.model import Ecu, Report
-from obdident.report.entered import entered_values
+from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import CONFIDENCE, LABELS, head_unit_ecu, owner_rows
+from obdident.report.provenance import is_simulated
 from obdident.report.sanitize import safe
+from obdident.vehicles.headunit_forms import form_note
 from obdident.vehicles.vin import VIN_PLACES
 
 __all__ = ["render", "render_dealer", "so_far"]
 
 _NOT_AVAILABLE = "[dim]not available[/dim]"
+_BY_OWNER = "[dim](entered by the owner)[/dim]"
 
 
 def _or_na(value: object) -> str:
@@ -32,7 +35,13 @@ def _vehicle(report: Report) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("VIN", f"[bold green]{safe(v.vin)}[/]" if v.vin else _NOT_AVAILABLE)
+    mine = entered_vin(report)
+    if v.vin:
+        table.add_row("VIN", f"[bold green]{safe(v.vin)}[/]")
+    elif mine is None:
+        table.add_row("VIN", _NOT_AVAILABLE)
+    if mine is not None:
+        table.add_row("VIN" if not v.vin else "Entered VIN", f"[bold]{safe(mine.value)}[/] {_BY_OWNER}")
     table.add_row("Check digit", safe(v.vin_check_digit))
     if v.nissan_from_ecm:
         table.add_row("Manufacturer", "Nissan [dim](from the ECM part number)[/dim]")
@@ -42,7 +51,11 @@ def _vehicle(report: Report) -> Table:
     year = _or_na(v.model_year)
     if v.model_year_note and v.vin:
         year += f" [dim]({safe(v.model_year_note)})[/dim]"
-    table.add_row("Model year", year)
+    year_entered = entered_model_year(report)
+    if v.model_year is not None or year_entered is None:
+        table.add_row("Model year", year)
+    if year_entered is not None:
+        table.add_row("Model year", f"[bold]{safe(year_entered.value)}[/] {_BY_OWNER}")
     if v.make_basis:
         table.add_row("Nissan", f"yes [dim](from {safe(v.make_basis)})[/dim]")
     if v.family:
@@ -142,10 +155,11 @@ _ENTERED_LABELS = {
 def _entered_rows(table: Table, report: Report) -> None:
     """One row per value the owner typed in, marked as entered (never as read)."""
     for key, entered in entered_values(report).items():
+        note = form_note(entered.form)
         table.add_row(
             "Entered",
-            f"{_ENTERED_LABELS[key]} [bold]{safe(entered.value)}[/] [dim](entered by the owner, "
-            f"{safe(entered.form)})[/dim]",
+            f"{_ENTERED_LABELS[key]} [bold]{safe(entered.value)}[/] [dim](entered by the owner"
+            f"{'; ' + note if note else ''})[/dim]",
         )
 
 
@@ -153,16 +167,24 @@ def _dealer_rows(report: Report, saved: str | None) -> list[tuple[str, str]]:
     """What to take to the dealer: the VIN, the head unit's part and serial numbers, the next commands."""
     v = report.vehicle
     rows = []
-    if report.adapter.port.startswith("sim://"):
+    if is_simulated(report):
         rows.append(
             ("Simulated", "[yellow]a simulated car: every value below is invented; not for a dealer[/]")
         )
-    rows += [
-        (
-            "VIN",
-            f"[bold green]{safe(v.vin)}[/]" if v.vin else f"not read over OBD-II: read it from {VIN_PLACES}",
-        )
-    ]
+    mine = entered_vin(report)
+    if v.vin and mine is not None and mine.value != v.vin:
+        vin = (f"[bold green]{safe(v.vin)}[/] (read over OBD-II); [bold]{safe(mine.value)}[/] entered by the "
+               "owner: they differ, check the VIN plate")  # fmt: skip
+    elif v.vin:
+        vin = f"[bold green]{safe(v.vin)}[/]"
+    elif mine is not None:
+        vin = f"[bold]{safe(mine.value)}[/] (entered by the owner)"
+    else:
+        vin = f"not read over OBD-II: read it from {VIN_PLACES}"
+    rows.append(("VIN", vin))
+    year_entered = entered_model_year(report)
+    if year_entered is not None:
+        rows.append(("Model year", f"[bold]{safe(year_entered.value)}[/] (entered by the owner)"))
     values = dict(owner_rows(report)) if head_unit_ecu(report) is not None else {}
     entered = entered_values(report)
     for key in ("HU", "SN"):

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obdident.model import Report
-from obdident.report.entered import entered_values
+from obdident.report.entered import entered_values, entered_vin, label_fields_missing, vin_missing
 from obdident.report.headunit import LABELS, head_unit_ecu, owner_rows
+from obdident.report.provenance import is_simulated
 from obdident.vehicles.vin import VIN_PLACES
 
 __all__ = ["Row", "missing_label_fields", "owner_words"]
@@ -35,12 +36,14 @@ class Row:
 def owner_words(report: Report) -> list[Row]:
     """The result rows: simulated-car warning, VIN, head unit part and serial numbers, the scan's end."""
     rows: list[Row] = []
-    if report.adapter.port.startswith("sim://"):
+    if is_simulated(report):
         invented = "A simulated car: every value below is invented; not for a dealer."
         rows.append(Row("Simulated", invented, False))
-    vin = report.vehicle.vin
+    vin, mine = report.vehicle.vin, entered_vin(report)
     if vin:
         rows.append(Row("VIN", vin, True))
+    elif mine is not None:
+        rows.append(Row("VIN", f"{mine.value} (entered by you)", True))
     else:
         rows.append(Row("VIN", f"Not read over OBD-II: read it from {VIN_PLACES}.", False))
     values = dict(owner_rows(report)) if head_unit_ecu(report) is not None else {}
@@ -62,7 +65,7 @@ def owner_words(report: Report) -> list[Row]:
 
 
 def missing_label_fields(report: Report) -> list[str]:
-    """The output keys (``HU``, ``SN``) neither read over OBD-II nor entered: what the label step asks for."""
-    values = dict(owner_rows(report)) if head_unit_ecu(report) is not None else {}
-    entered = entered_values(report)
-    return [key for key in ("HU", "SN") if not values.get(LABELS[key]) and key not in entered]
+    """What the label step asks for (:mod:`obdident.report.entered`): ``VIN`` and ``MY`` (its model year) when
+    no VIN was read or entered, then ``HU`` (also when only the part number's suffix was read) and ``SN``."""
+    vehicle = ["VIN", "MY"] if vin_missing(report) else []
+    return vehicle + label_fields_missing(report)
