@@ -303,7 +303,7 @@ def test_bcm_pin_bytes_never_reach_the_transcript_or_errors() -> None:
                               "2181": lines.encode()[:95]})
     driver.address("745", "765")
     response = driver.request(b"\x21\x83")
-    assert response.messages[0].masked == (13, 14)
+    assert response.messages[0].masked == tuple(range(13, 20))  # the frame that carries bytes 13-14
     with pytest.raises(AdapterTimeoutError) as info:
         driver.request(b"\x21\x81", timeout_s=0.3)  # stalls mid-answer
     everything = " ".join(line for e in driver.transcript for line in e.lines) + " ".join(info.value.response)
@@ -455,7 +455,9 @@ def test_a_flood_is_called_garbled_once_past_the_cap() -> None:
         driver.command("0902", timeout_s=1000.0)
     assert MAX_ANSWER_BYTES < port.sent_bytes <= MAX_ANSWER_BYTES + len(line) * 100
     assert driver.transcript[-1].outcome == "oversize"
-    assert driver.transcript[-1].lines[0] == "7E8 21 41 42 43 44 45 46 47"
+    # kept, masked: consecutive frames in no message are masked whole (issue 22: one of them may be a
+    # masked unit's frame whose id was garbled)
+    assert driver.transcript[-1].lines[0] == "7E8 XX XX XX XX XX XX XX XX"
     # and the cap fits the longest legitimate answer:
     # 4095 bytes (ISO 15765-2 12-bit FF_DL) from each of 8 ECUs, 29-bit headers, spaces, CR LF
     frames = 1 + -(-(4095 - 6) // 7)

@@ -123,7 +123,7 @@ def _try(driver: ELM327, number: str, timeout_s: float, answers: list[str]) -> R
             raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
         except (NoDataError, UnableToConnectError, AdapterReplyError):
             return None
-        answer = mask_answer(exchange.lines, protocol)
+        answer = mask_answer(exchange.lines, protocol, exchange.request)
         if answer.error is None:
             break
         if attempt:  # garbled twice: something answers on this protocol, but nothing readable

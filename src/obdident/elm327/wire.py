@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from obdident.elm327.lines import Protocol, looks_like_banner, split_lines, strip_echo
-from obdident.elm327.masking import MaskedAnswer, mask_answer
+from obdident.elm327.masking import MaskedAnswer, mask_answer, mask_unfinished
 from obdident.elm327.types import Clock, Exchange, SerialLike
 from obdident.errors import (
     AdapterTimeoutError,
@@ -191,7 +191,7 @@ class Wire:
             if outcome != "link-lost":
                 self._trouble = (text, outcome, protocol)
             raise
-        answer = mask_answer(strip_echo(split_lines(raw), text), protocol)
+        answer = mask_answer(strip_echo(split_lines(raw), text), protocol, text)
         del raw  # only the masked lines are kept
         self.guard.settle(answer_outcome(text, answer.lines))
         exchange = Exchange(text, answer.lines, started, self._clock() - started)
@@ -287,7 +287,11 @@ class Wire:
 
     @staticmethod
     def _partial(buf: bytearray, text: str, protocol: Protocol | None) -> tuple[str, ...]:
-        return mask_answer(strip_echo(split_lines(bytes(buf)), text), protocol).lines
+        """The masked lines of an answer the read stopped in: its unfinished last line is masked whole."""
+        raw = bytes(buf)
+        end = max(raw.rfind(b"\r"), raw.rfind(b"\n")) + 1
+        lines = strip_echo(split_lines(raw[:end]), text)
+        return mask_unfinished(lines, split_lines(raw[end:]), protocol, text)
 
     def _read_until_prompt(
         self, text: str, deadline: float, protocol: Protocol | None, *, overall: bool

@@ -103,7 +103,7 @@ from obdident.guard.context import (
     USER,
     GuardContext,
 )
-from obdident.guard.masks import MASKS, MaskRule, mask_offsets, masked_response_ids
+from obdident.guard.masks import MASKS, MaskRule, garbled_offsets, mask_offsets, masked_response_ids
 from obdident.guard.rules import ALLOWLIST, NISSAN_SESSION_TARGETS, Rule
 
 __all__ = [
@@ -124,6 +124,7 @@ __all__ = [
     "MaskRule",
     "Rule",
     "canonical",
+    "garbled_offsets",
     "is_allowed",
     "mask_offsets",
     "masked_response_ids",
