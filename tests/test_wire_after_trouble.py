@@ -284,3 +284,23 @@ def test_a_flood_without_end_closes_the_port() -> None:
     with pytest.raises(AdapterTimeoutError, match="ran past"):
         wire.transact("0904", 2.0, PROTOCOLS["6"])
     assert chip.closed and chip.received == ["0902"]
+
+
+def test_a_banner_printed_unasked_between_lines_is_read_before_the_next_line_is_judged() -> None:
+    # A brown-out between two lines: the adapter reboots and prints its banner with nobody asking. Its stored
+    # settings (PP 24: CAF maybe off) are back, so the next request must wait for a confirmed set-up again,
+    # not go out as a raw frame. The banner must be read, not thrown away with the input buffer.
+    chip = SlowChip({"0902": Answer("7E8 02 49 02")})
+    wire = on_can(chip)
+    chip._out.append((chip.now, b"\r\rELM327 v1.5\r\r>"))
+    with pytest.raises(guard.GuardRefusal):
+        wire.transact("0902", 1.0, PROTOCOLS["6"])
+    assert chip.received == []  # nothing written: the guard refused before a byte left
+
+
+def test_unasked_bytes_that_are_no_banner_change_nothing() -> None:
+    chip = SlowChip({"0100": Answer("7E8 06 41 00 BE 3F A8 13")})
+    wire = on_can(chip)
+    chip._out.append((chip.now, b"\r>"))  # a stray prompt: no reset
+    exchange, _ = wire.transact("0100", 1.0, PROTOCOLS["6"])
+    assert exchange.lines == ("7E8 06 41 00 BE 3F A8 13",) and chip.received == ["0100"]

@@ -156,6 +156,7 @@ class Wire:
             raise LinkLostError(self._closed, request=line)
         if self._trouble is not None:
             self._await_prompt(*self._trouble)
+        self._unasked(line, protocol)
         text = self.guard.check(line)
         started = self._clock()
         deadline = started + timeout_s
@@ -197,6 +198,26 @@ class Wire:
         exchange = Exchange(text, answer.lines, started, self._clock() - started)
         self._keep(exchange)
         return exchange, answer
+
+    def _unasked(self, line: str, protocol: Protocol | None) -> None:
+        """Read what the adapter sent while no line was waiting for an answer, before ``line`` is judged.
+
+        An adapter that reset on its own (a brown-out while cranking, a clone's watchdog) prints its banner
+        or ``LV RESET`` unasked, and its stored settings are back: the guard is told (``maybe_reset``)
+        before it judges the next line, so those bytes are read here rather than thrown away with the input
+        buffer. Other unasked bytes are logged (masked) and dropped. A port that fails here is left for the
+        write to report.
+        """
+        try:
+            waiting = self._port.in_waiting
+            stray = self._port.read(min(waiting, _LATE_KEPT_BYTES)) if waiting else b""
+        except OSError:
+            return
+        if not stray:
+            return
+        if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in split_lines(stray)):
+            self.guard.maybe_reset()  # the adapter may have reset: its stored settings may be back
+        log.debug("unasked bytes before %s: %s", line, list(self._partial(bytearray(stray), line, protocol)))
 
     def _await_prompt(self, text: str, trouble: str, protocol: Protocol | None) -> None:
         """Read, without writing, until the adapter's ``>`` prompt ends the troubled command's answer.
