@@ -20,6 +20,9 @@ option ``guarded=1``, in pyserial's URL option form (``socket://HOST:PORT?guarde
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from serial.serialutil import SerialBase
 
 from obdident.elm327.lines import split_lines, strip_echo
@@ -27,7 +30,7 @@ from obdident.elm327.wire import MAX_ANSWER_BYTES, answer_outcome
 from obdident.errors import GuardRefusal, LineRefusedError, PortUrlError
 from obdident.guard import Guard
 
-__all__ = ["OPTION", "GuardedPort", "LineJudge", "class_for_url", "split_guarded"]
+__all__ = ["OPTION", "GuardedPort", "LineJudge", "class_for_url", "split_guarded", "url_hook"]
 
 #: The URL option's name.
 OPTION = "guarded"
@@ -169,3 +172,12 @@ def class_for_url(
     """
     rest, wanted = split_guarded(url)
     return rest, guarded if wanted else plain
+
+
+def url_hook(
+    plain: type[SerialBase], guarded: type[GuardedPort]
+) -> Callable[[str], tuple[str, type[SerialBase]]]:
+    """The ``serial_class_for_url`` function a handler module gives pyserial: the URL without the
+    ``guarded`` option, and ``guarded`` when it asked for ``guarded=1``, else ``plain``
+    (:func:`class_for_url`; raises :class:`~obdident.errors.PortUrlError` for a malformed option)."""
+    return functools.partial(class_for_url, plain=plain, guarded=guarded)

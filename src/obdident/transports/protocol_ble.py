@@ -23,13 +23,13 @@ The port itself is :class:`obdident.transports.ble.port.BlePort`; this module ad
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from obdident.transports.ble.connect import CONNECT_ATTEMPTS
 from obdident.transports.ble.gatt import FAMILIES, Choice, choose_characteristics
 from obdident.transports.ble.port import BlePort
 from obdident.transports.ble.url import SCHEME, BleUrl, parse_ble_url
-from obdident.transports.guarded import GuardedPort, class_for_url
+from obdident.transports.guarded import GuardedPort, url_hook
 
 if TYPE_CHECKING:
     from bleak.backends.client import BaseBleakClient
@@ -66,11 +66,6 @@ class GuardedSerial(GuardedPort, Serial):
     (:mod:`obdident.transports.guarded`)."""
 
 
-def serial_class_for_url(url: str) -> tuple[str, type[Any]]:
-    """pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked
-    for ``guarded=1``, else :class:`Serial`.
-
-    Raises:
-        PortUrlError: a malformed ``guarded`` option.
-    """
-    return class_for_url(url, Serial, GuardedSerial)
+#: pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked for
+#: ``guarded=1``, else :class:`Serial` (:func:`obdident.transports.guarded.url_hook`).
+serial_class_for_url = url_hook(Serial, GuardedSerial)

@@ -7,11 +7,9 @@ module for ``rfc2217://``. Without ``guarded=1`` it opens pyserial's own class, 
 
 from __future__ import annotations
 
-from typing import Any
-
 from serial.urlhandler import protocol_rfc2217 as _pyserial
 
-from obdident.transports.guarded import GuardedPort, class_for_url
+from obdident.transports.guarded import GuardedPort, url_hook
 
 __all__ = ["GuardedSerial", "serial_class_for_url"]
 
@@ -21,11 +19,6 @@ class GuardedSerial(GuardedPort, _pyserial.Serial):  # type: ignore[misc]  # pys
     guard first."""
 
 
-def serial_class_for_url(url: str) -> tuple[str, type[Any]]:
-    """pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked
-    for ``guarded=1``, else pyserial's own class.
-
-    Raises:
-        PortUrlError: a malformed ``guarded`` option.
-    """
-    return class_for_url(url, _pyserial.Serial, GuardedSerial)
+#: pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked for
+#: ``guarded=1``, else pyserial's own class (:func:`obdident.transports.guarded.url_hook`).
+serial_class_for_url = url_hook(_pyserial.Serial, GuardedSerial)

@@ -16,7 +16,7 @@ from serial import SerialException
 from serial.urlhandler import protocol_socket
 
 from obdident.errors import PortUrlError
-from obdident.transports.guarded import GuardedPort, class_for_url
+from obdident.transports.guarded import GuardedPort, url_hook
 from obdident.transports.kinds import LinkKind, split_url
 
 __all__ = ["DEFAULT_CHANNEL", "GuardedSerial", "Serial", "parse_rfcomm_url", "serial_class_for_url"]
@@ -109,11 +109,6 @@ class GuardedSerial(GuardedPort, Serial):
     (:mod:`obdident.transports.guarded`)."""
 
 
-def serial_class_for_url(url: str) -> tuple[str, type[Any]]:
-    """pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked
-    for ``guarded=1``, else :class:`Serial`.
-
-    Raises:
-        PortUrlError: a malformed ``guarded`` option.
-    """
-    return class_for_url(url, Serial, GuardedSerial)
+#: pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked for
+#: ``guarded=1``, else :class:`Serial` (:func:`obdident.transports.guarded.url_hook`).
+serial_class_for_url = url_hook(Serial, GuardedSerial)

@@ -42,7 +42,7 @@ from obdident.sim.faults import Fault, parse_fault
 from obdident.sim.profile import find_profile, list_profiles, load_profile
 from obdident.sim.quirks import QUIRKS
 from obdident.sim.stn import CHIPS
-from obdident.transports.guarded import GuardedPort, class_for_url
+from obdident.transports.guarded import GuardedPort, url_hook
 from obdident.transports.kinds import LinkKind, split_url
 from obdident.transports.modem_lines import NoModemLines
 
@@ -366,11 +366,6 @@ class GuardedSerial(GuardedPort, Serial):
     (:mod:`obdident.transports.guarded`)."""
 
 
-def serial_class_for_url(url: str) -> tuple[str, type[Any]]:
-    """pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked
-    for ``guarded=1``, else :class:`Serial`.
-
-    Raises:
-        PortUrlError: a malformed ``guarded`` option.
-    """
-    return class_for_url(url, Serial, GuardedSerial)
+#: pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked for
+#: ``guarded=1``, else :class:`Serial` (:func:`obdident.transports.guarded.url_hook`).
+serial_class_for_url = url_hook(Serial, GuardedSerial)
