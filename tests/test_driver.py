@@ -388,12 +388,15 @@ class StreamingPort:
 
     @property
     def in_waiting(self) -> int:
-        return len(self.chunk)
+        return len(self.chunk) if self.written else 0  # it answers lines: nothing before the first
 
     def read(self, size: int = 1) -> bytes:
         self.reads += 1
         if self.reads > self.budget:
             raise RuntimeError(f"the driver kept reading: {self.reads} reads, {self.sent_bytes} bytes")
+        if not self.written:
+            self.now += 0.02
+            return b""
         if self.total is not None and self.sent_bytes >= self.total:
             self.now += 0.02
             return b">"
