@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from obdident.cli import app
-from obdident.scanning import scan
+from tests.fakes import Tripwire, seams
 from tests.ui_harness import WAIT_S, running, session
 
 
@@ -93,12 +93,9 @@ def test_tokens_differ_between_windows(tmp_path: Path) -> None:
 
 def test_one_scan_at_a_time(tmp_path: Path) -> None:
     release = threading.Event()
+    held = seams(opener=Tripwire(lambda _line: True, lambda: release.wait(WAIT_S)))  # at its first line
 
-    def held(port: str, **kwargs: object) -> object:
-        assert release.wait(WAIT_S)
-        return scan(port, **kwargs)  # type: ignore[arg-type]
-
-    with running(session(tmp_path, fixed="sim://nissan-qashqai-j10", scanner=held)) as window:  # type: ignore[arg-type]
+    with running(session(tmp_path, fixed="sim://nissan-qashqai-j10", seams=held)) as window:
         base, token = _base(window.url), window.token
         assert _status(f"{base}/scan?token={token}", "POST") == 200  # 303 followed to the scan's page
         assert _status(f"{base}/scan?token={token}", "POST") == 409
@@ -116,7 +113,8 @@ def test_without_the_ui_extra_it_says_how_to_install_it(monkeypatch: pytest.Monk
     monkeypatch.setitem(sys.modules, "starlette", None)  # import starlette now fails, as without the extra
     result = CliRunner().invoke(app, ["ui", "--demo", "--no-browser"])
     assert result.exit_code == 2
-    assert "pip install 'obdident[ui]'" in result.output
+    assert "pip install '.[ui]'" in " ".join(result.output.split())
+    assert "obdident[ui]" not in result.output  # never a package of that name from an index
     assert "starlette" in result.output and "Traceback" not in result.output
 
 

@@ -13,7 +13,6 @@ written by :mod:`obdident.report.outputs`.
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -62,6 +61,8 @@ from obdident.cli.options import (
 )
 from obdident.cli.window import ui as window_command
 from obdident.errors import ExitCode, ObdidentError
+from obdident.journey.plan import Seams
+from obdident.report.headunit import STOPS
 from obdident.report.sanitize import safe
 
 if TYPE_CHECKING:
@@ -107,17 +108,15 @@ def _render(report: Report) -> None:
     render(report, Console(highlight=False))
 
 
-def _render_dealer(report: Report, saved: str | None) -> None:
-    """Print the "For the dealer" summary (stdout)."""
-    from rich.console import Console
-
-    from obdident.report.text import render_dealer
-
-    render_dealer(report, Console(highlight=False), saved)
+def _seams(ctx: typer.Context) -> Seams:
+    """The scan's clock, port opener and Bluetooth LE backend: the real ones, or the fakes a test passes as
+    the command's context object (``CliRunner().invoke(app, args, obj=Seams(...))``)."""
+    return ctx.obj if isinstance(ctx.obj, Seams) else Seams()
 
 
 @app.command()
 def scan(
+    ctx: typer.Context,
     port: PortOption = None,
     demo: DemoOption = False,
     json_path: ScanJsonOption = None,
@@ -164,97 +163,94 @@ def scan(
     if not demo and not port:
         port = choose_adapter(err)
 
-    from obdident.cli.keeper import Keeper, default_report_path
-    from obdident.cli.news import EarlyNews
-    from obdident.interrupt import Interrupted, deferred, stop_on_signals
+    from obdident.cli.show import fact_line
+    from obdident.interrupt import CancelToken, cancel_on_signals, deferred
+    from obdident.journey import Journey, Plan
     from obdident.scanning import DEMO_PORT
-    from obdident.scanning import scan as run_scan
 
-    url = DEMO_PORT if demo else str(port)
-    chosen = json_path is not None
-    if json_path is None:  # every scan keeps its report, so `obdident report` never needs a rescan
-        json_path = str(default_report_path(datetime.now(), Path()))
-    keeper = Keeper(
-        url,
-        json_path,
-        record,
-        note,
-        redact,
-        tool=f"obdident {__version__}",
+    plan = Plan(
+        DEMO_PORT if demo else str(port),
+        make=make.lower() if make else None,
+        sweep=sweep,
+        full=full,
+        baudrate=baudrate,
+        timeout_s=timeout,
+        redact=redact,
         entered=entered,
-        chosen=chosen,
-        err=err,
+        json_path=json_path,
+        folder=Path(),
+        record=record,
+        note=note,
+        html=html,
+        qr=qr,
+        csv=csv,
+        tool=f"obdident {__version__}",
     )
-    news = EarlyNews(err)
-
-    def checkpoint(partial: Report) -> None:  # keep it, then show the VIN and head unit once known
-        keeper.checkpoint(partial)
-        news.show(keeper.last)
-
-    try:
-        with stop_on_signals(), err.status("Starting", spinner="dots") as status:
-            report = run_scan(
-                url,
-                baudrate=baudrate,
-                make=make.lower() if make else None,
-                sweep=sweep,
-                full=full,
-                timeout_s=timeout,
-                progress=status.update,
-                on_exchange=keeper.on_exchange,
-                checkpoint=checkpoint,
-            )
-    except ObdidentError as exc:  # the error names its exit code: 5 refused, 2 a bad URL, 3 no contact
-        keeper.save_recording()
-        err.print(f"[red]{_HEADLINES.get(exc.exit_code, 'Could not talk to the adapter')}:[/] {exc}")
-        if exc.hint:
-            err.print(f"[bold]What to do:[/] {exc.hint}")
-        if verbose and exc.response:
-            err.print(f"Adapter said: {list(exc.response)!r}")
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep, print and write what was read
-        with deferred():
-            kept = keeper.interrupted(err, exc.signal_name if isinstance(exc, Interrupted) else "SIGINT")
-            if kept is not None:
-                if json_path != "-":
-                    _render(kept)
-                write_outputs(kept, err, html, qr, csv)
-        raise typer.Exit(EXIT_PARTIAL) from None
-    except Exception as exc:  # never a traceback for the user; --verbose shows it
-        reason = f"{type(exc).__name__}: {exc}"
-        if verbose:
-            err.print_exception()
-        code = keeper.stop(err, reason)
-        if keeper.last is not None:
-            write_outputs(keeper.last, err, html, qr, csv)
-        raise typer.Exit(code) from None
-
-    from obdident.report.entered import add_entered
-
-    report = add_entered(report, entered)
-    if not demo:  # the owner's label values belong to a real car, not to the simulated one
-        report = add_entered(report, offer_entered(err, report))
+    token = CancelToken()
+    with err.status("Starting", spinner="dots") as status:
+        journey = Journey(
+            plan,
+            seams=_seams(ctx),
+            cancel=token,
+            progress=status.update,
+            news=lambda fact: err.print(fact_line(fact)),
+            say=lambda said: err.print(f"[yellow]{safe(said)}[/]"),
+        )
+        try:
+            with cancel_on_signals(token):
+                ending = journey.run()
+        except OSError as exc:  # the --json file chosen cannot be written
+            fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
+    if ending.error is not None:  # stopped before anything was read: the error names its exit code
+        err.print(f"[red]{ending.headline}:[/] {safe(ending.error)}")
+        if ending.hint:
+            err.print(f"[bold]What to do:[/] {safe(ending.hint)}")
+        if verbose and ending.response:
+            err.print(f"Adapter said: {list(ending.response)!r}")
+        raise typer.Exit(ending.exit_code)
+    if not demo and not token.cancelled and ending.report is not None:
+        # the owner's label values belong to a real car, not to the simulated one
+        journey.enter(offer_entered(err, ending.report))
     with deferred():  # a late Ctrl-C cannot cut the outputs short: the scan has ended
-        keeper.save_recording(report)
-        if redact:
-            from obdident.report.redact import redact as redacted
-
-            report = redacted(report)
-        saved = keeper.keep(report)
-        if json_path == "-":
-            write_json(report, json_path)
-        else:
+        try:
+            ending = journey.finish()
+        except OSError as exc:
+            fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
+        report = ending.report
+        if report is None:
+            raise typer.Exit(ending.exit_code)
+        if json_path != "-":
             _render(report)
-            if saved:
-                err.print(f"JSON report {'written to' if chosen else 'kept in'} {safe(saved)}")
-            _render_dealer(report, saved)
-        if json_path == "-" and not report.complete:
-            err.print("[yellow]The scan is incomplete (see its problems); the report has complete: false.[/]")
-        write_outputs(report, err, html, qr, csv)
-    if report.complete:
-        raise typer.Exit(EXIT_OK)
-    timed_out = any(p.code == "scan-timeout" for p in report.problems)  # the limit ended it, not the adapter
-    raise typer.Exit(EXIT_PARTIAL if report.ecus or timed_out else EXIT_NO_CONTACT)
+            if ending.kept:
+                mine = json_path is not None and not redact
+                err.print(f"JSON report {'written to' if mine else 'kept in'} {safe(ending.kept)}")
+                if redact:
+                    err.print("It holds the values read, unmasked, so the page and the letter made from it "
+                              "are complete: keep it; share only what --redact masked.")  # fmt: skip
+            if redact and json_path not in (None, "-"):
+                err.print(f"Redacted JSON report written to {safe(json_path)}")
+            _render_dealer(report, ending.kept)
+        if not report.complete:  # stderr: with --json - it is the only word on it
+            stop = next((p for p in reversed(report.problems) if p.code in STOPS), None)
+            why = f" ({safe(stop.summary)})" if stop else ""
+            where = f" in {safe(ending.kept)}" if ending.kept else ""
+            err.print(
+                f"[yellow]The scan is incomplete{why};[/] the report so far{where} has complete: false."
+            )
+        try:
+            journey.write_outputs(lambda said: err.print(safe(said)))
+        except ObdidentError as exc:
+            fail(err, exc)
+    raise typer.Exit(ending.exit_code)
+
+
+def _render_dealer(report: Report, saved: str | None) -> None:
+    """Print the "For the dealer" summary (stdout)."""
+    from rich.console import Console
+
+    from obdident.cli.show import render_dealer
+
+    render_dealer(report, Console(highlight=False), saved)
 
 
 @app.command("report")

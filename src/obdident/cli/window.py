@@ -43,7 +43,7 @@ def ui(
     """Open a window in the browser that walks through the scan, from the adapter to the printed request.
 
     It listens on 127.0.0.1 only; every request needs the token in the URL it prints first. Ctrl-C or the
-    page's Stop button stops it. Needs the ui extra: pip install 'obdident[ui]'.
+    page's Stop button stops it. Needs the ui extra: in obdident's folder, pip install '.[ui]'.
     """
     err = stderr()
     if demo and port:

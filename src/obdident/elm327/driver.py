@@ -38,6 +38,7 @@ from obdident.errors import (
     ScanTimeoutError,
 )
 from obdident.guard import Guard
+from obdident.interrupt import CancelToken
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,15 @@ class ELM327:
     @deadline.setter
     def deadline(self, value: float | None) -> None:
         self._wire.deadline = value
+
+    @property
+    def cancel(self) -> CancelToken | None:
+        """The scan's cancel token, polled before each line and after every read (``ScanCancelled``)."""
+        return self._wire.cancel
+
+    @cancel.setter
+    def cancel(self, value: CancelToken | None) -> None:
+        self._wire.cancel = value
 
     @property
     def transcript(self) -> list[Exchange]:

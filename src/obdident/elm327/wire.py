@@ -16,8 +16,15 @@ from typing import Literal
 from obdident.elm327.lines import Protocol, looks_like_banner, split_lines, strip_echo
 from obdident.elm327.masking import MaskedAnswer, mask_answer
 from obdident.elm327.types import Clock, Exchange, SerialLike
-from obdident.errors import AdapterTimeoutError, AnswerTooLongError, LinkLostError, ScanTimeoutError
+from obdident.errors import (
+    AdapterTimeoutError,
+    AnswerTooLongError,
+    LinkLostError,
+    ScanCancelled,
+    ScanTimeoutError,
+)
 from obdident.guard import Guard
+from obdident.interrupt import CancelToken
 
 __all__ = ["MAX_ANSWER_BYTES", "Wire", "confirmed"]
 
@@ -56,6 +63,7 @@ class Wire:
     Attributes:
         guard: the read-only guard.
         deadline: an overall clock limit no command may pass (the scan's ``--timeout``), or None.
+        cancel: the scan's cancel token, polled before each line and after every read, or None.
         transcript: every exchange so far, in order (masked data only).
     """
 
@@ -72,6 +80,7 @@ class Wire:
         self._clock = clock
         self._on_exchange = on_exchange
         self.deadline: float | None = None
+        self.cancel: CancelToken | None = None
         self.transcript: list[Exchange] = []
 
     @property
@@ -98,7 +107,9 @@ class Wire:
             AdapterTimeoutError: no prompt before the deadline; the (masked) lines read so far are attached.
             ScanTimeoutError: the same, when the overall :attr:`deadline` cut the command's own short.
             AnswerTooLongError: more than :data:`MAX_ANSWER_BYTES` came without a prompt (a flood).
+            ScanCancelled: the scan's :attr:`cancel` token was cancelled (before the line, or while waiting).
         """
+        self._check_cancel(line)
         text = self.guard.check(line)
         started = self._clock()
         deadline = started + timeout_s
@@ -114,13 +125,15 @@ class Wire:
             raise LinkLostError(message, request=text) from err
         try:
             raw = self._read_until_prompt(text, deadline, protocol, overall=overall)
-        except (AdapterTimeoutError, LinkLostError, AnswerTooLongError) as err:
+        except (AdapterTimeoutError, LinkLostError, AnswerTooLongError, ScanCancelled) as err:
             self.guard.settle("unknown")  # the command may or may not have taken effect
             outcome = (
                 "timeout"
                 if isinstance(err, AdapterTimeoutError)
                 else "oversize"
                 if isinstance(err, AnswerTooLongError)
+                else "interrupted"
+                if isinstance(err, ScanCancelled)
                 else "link-lost"
             )
             self._keep(Exchange(text, err.response, started, self._clock() - started, outcome))
@@ -131,6 +144,12 @@ class Wire:
         exchange = Exchange(text, answer.lines, started, self._clock() - started)
         self._keep(exchange)
         return exchange, answer
+
+    def _check_cancel(self, text: str, partial: tuple[str, ...] = ()) -> None:
+        if self.cancel is not None and self.cancel.cancelled:
+            raise ScanCancelled(
+                f"the scan was cancelled ({self.cancel.reason}) at {text}", request=text, response=partial
+            )
 
     def _keep(self, exchange: Exchange) -> None:
         self.transcript.append(exchange)
@@ -177,6 +196,7 @@ class Wire:
                         request=text,
                         response=self._partial(buf, text, protocol),
                     )
+            self._check_cancel(text, self._partial(buf, text, protocol) if buf else ())
             if self._clock() < deadline:
                 continue
             if overall:

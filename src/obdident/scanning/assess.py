@@ -244,6 +244,7 @@ def head_unit(
     is_nissan: bool = False,
     can: bool = True,
     quick: bool = False,
+    cut_short: bool = False,
 ) -> HeadUnit:
     """Say whether the head unit was identified, how sure that is, and where to read what is still missing.
 
@@ -258,12 +259,24 @@ def head_unit(
             CAN ids, can be addressed).
         quick: the candidates were asked TesterPresent ``3E 00`` first, and silence there counted as
             absence (no ``--full``): a head unit not found says how to ask them directly.
+        cut_short: the scan has not run to its end (a partial report, or a scan stopped early): a head
+            unit no address was asked for is ``not-asked``, never "not found" or "only for Nissan".
 
     Returns:
         The head unit: ``guidance`` and ``advice`` hold only ways to read what was not read (none when the
         part number, serial number and versions were all read).
     """
     candidates = tuple(u.request_id for u in probed if u.head_unit)
+    answered = any(r.unit.head_unit and r.fields for r in physical)
+    if cut_short and not candidates and not answered:
+        return HeadUnit(
+            "not-asked",
+            None,
+            "The scan stopped before it reached the head unit, so no head-unit address was asked; scan "
+            "again to ask it.",
+            nissan.ANY_MAKE_HEAD_UNIT_GUIDANCE,
+            (),
+        )
     if not nissan_table:
         if is_nissan and not can:
             return HeadUnit(
@@ -335,6 +348,8 @@ def head_unit(
             "; each was only asked whether it is there, so a unit that ignores that question is found by "
             "scanning again with --full, which asks each address for its identification directly"
         )
+    if cut_short:
+        tried += "; the scan stopped before its end, so scan again to ask every address"
     return HeadUnit(
         "not-found", None, f"The head unit did not answer: {tried}.", guidance, candidates, advice=advice
     )

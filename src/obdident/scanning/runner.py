@@ -18,8 +18,10 @@ from obdident.elm327.driver import ELM327, Clock
 from obdident.errors import (
     AdapterError,
     AdapterResetError,
+    LinkLostError,
     ObdidentError,
     ProtocolError,
+    ScanCancelled,
     ScanDeadline,
     ScanTimeoutError,
     TransportError,
@@ -71,6 +73,9 @@ class Runner:
         return self.driver.deadline is not None and self.clock() >= self.driver.deadline
 
     def _check_deadline(self) -> None:
+        cancel = self.driver.cancel
+        if cancel is not None and cancel.cancelled:
+            raise ScanCancelled(f"the scan was cancelled ({cancel.reason}) between two steps")
         if self.driver.deadline is not None and self.clock() > self.driver.deadline:
             raise ScanDeadline("the scan's overall time limit ran out")
 
@@ -311,7 +316,8 @@ class Runner:
             self._step(self._still_there)
         except (TransportError, AdapterError, ProtocolError, ScanDeadline) as err:
             timed_out = isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired()
-            if not state.ecus and not timed_out:
+            cut = timed_out or isinstance(err, (ScanCancelled, LinkLostError))
+            if not state.ecus and not cut:
                 state.problem("no-vehicle-response", _NO_VEHICLE)
                 return False
             self._stopped(err)
@@ -327,6 +333,13 @@ class Runner:
         return True
 
     def _stopped(self, err: Exception) -> None:
+        if isinstance(err, ScanCancelled):
+            self.state.problem(
+                "interrupted",
+                f"The scan was interrupted before it ended ({err}): what was read so far is kept; steps that "
+                "had not run are missing. Scan again to read the rest.",
+            )
+            return
         if isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired():
             limit = f" of {self.state.limit_s:g} s" if self.state.limit_s is not None else ""
             self.state.problem(

@@ -3,9 +3,11 @@
 :mod:`.session` holds the window's state (the adapter, the scans, one at a time, each keeping its report file
 as ``obdident scan`` does); :mod:`.app` is the Starlette application (one step a page, server-sent events for
 the scan's progress, a token on every request); :mod:`.server` binds it to 127.0.0.1 and runs it under
-uvicorn; :mod:`.words` puts the result in the owner's words.
+uvicorn. The scan's life and the facts in the owner's words are :mod:`obdident.journey`'s, shared with the
+command line.
 
-Its packages are an optional extra: ``pip install 'obdident[ui]'`` (:data:`PACKAGES`, :func:`missing`).
+Its packages are an optional extra, installed from the repository's folder: ``pip install '.[ui]'``
+(:data:`PACKAGES`, :func:`missing`). obdident is not on a package index.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ __all__ = ["INSTALL", "PACKAGES", "missing"]
 
 #: The import names of the packages the window needs (the ``ui`` extra in pyproject.toml).
 PACKAGES = ("starlette", "uvicorn")
-#: How to install them.
-INSTALL = "pip install 'obdident[ui]'"
+#: How to install them: from the repository's folder (obdident is not on a package index).
+INSTALL = "in obdident's folder (the repository): pip install '.[ui]'"
 
 
 def missing() -> list[str]:
