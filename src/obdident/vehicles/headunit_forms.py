@@ -24,7 +24,8 @@ Forms, by field (first match wins):
 every field             ``other``: 4-32 characters from A-Z, 0-9, ``-`` and space.
 ======================  ===============================================================================
 
-Sources: /work/shared/evidence/nissan-identification.md section 8 ("Formats"), research notes section 4.
+Sources: docs/evidence/head-units.md (in this repository) section 4, "Head-unit serial / part-number
+formats", with the public sources each form comes from.
 """
 
 from __future__ import annotations
