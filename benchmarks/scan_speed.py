@@ -11,7 +11,9 @@ the ideal (the same exchanges with no avoidable wait), and python-OBD 0.7.3's ``
 one VIN query on the same simulated adapter, with the ratios. Beside the default scan (which skips the units
 the established family does not have: on this reference vehicle the J10 family drops the Leaf units, and
 with them the Leaf VCM's VIN) it prints ``--full`` (every unit probed) and the simulated J10 profile. It is
-not part of the test suite (tests/test_benchmark_model.py checks its serial figures and line counts).
+not part of the test suite (tests/test_benchmark_model.py checks its serial figures; tests/test_round_trips.py
+the line budgets). Last, it prints every built-in profile's line budget beside the figure measured now
+(benchmarks/line_budgets.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from line_budgets import table as budget_table
 from timing import HARSH_LINKS, LINKS, Link, TimedPort, VirtualClock
 
 from obdident.scanning import ScanOptions, scan_port
@@ -111,6 +114,8 @@ def main() -> None:
             f"  obdident's full scan ends {verdict} python-OBD's connect + one VIN ({key}): "
             f"{ours.seconds / theirs.seconds:.2f}x its time; complete={ours.ok}\n"
         )
+    print("Lines written to the adapter by one scan of each built-in profile, beside its budget (at most)")
+    print("\n".join(budget_table()))
 
 
 if __name__ == "__main__":

@@ -115,6 +115,21 @@ CORPUS: tuple[Case, ...] = (
     Case("sim-option", ("scan", "-p", "sim://nissan-xtrail-t32?colour=red"), U, "unknown option"),
     Case("sim-ignition", ("scan", "-p", "sim://nissan-xtrail-t32?ignition=maybe"), U, "on or off"),
     Case("replay-empty", ("scan", "-p", "replay://"), U, "no recording named"),
+    Case(
+        "sim-no-file",
+        ("scan", "-p", "sim:///obdident/nonexistent.toml"),
+        U,
+        "no simulated vehicle profile file",
+    ),
+    Case(
+        "sim-directory", ("scan", "-p", "sim://{tmp}"), U, "is a directory, not a simulated vehicle profile"
+    ),
+    # an unclosed IPv6 bracket (RFC 3986 section 3.2.2), in every scheme and in the window's --port
+    *(
+        Case(f"{scheme}-unclosed-ipv6", ("scan", "-p", f"{scheme}://[::1"), U, "not a well-formed URL")
+        for scheme in ("socket", "rfc2217", "ble", "rfcomm", "sim", "replay")
+    ),
+    Case("ui-unclosed-ipv6", ("ui", "--no-browser", "-p", "socket://[::1"), U, "not a well-formed URL"),
     # native names that are not ports
     Case("empty-port", ("scan", "-p", ""), U, "the port name is empty"),
     Case("blank-port", ("scan", "-p", "   "), U, "the port name is empty"),
@@ -129,6 +144,12 @@ CORPUS: tuple[Case, ...] = (
     Case("baudrate-negative", ("scan", "--demo", "--baudrate", "-5"), U, "Invalid value for '--baudrate'"),
     Case("baudrate-zero", ("scan", "--demo", "--baudrate", "0"), U, "Invalid value for '--baudrate'"),
     Case("baudrate-word", ("scan", "--demo", "--baudrate", "fast"), U, "Invalid value for '--baudrate'"),
+    Case(
+        "baudrate-overflow",
+        ("scan", "-p", "/dev/obdident-missing", "--baudrate", "99999999999999999999"),
+        U,
+        "Invalid value for '--baudrate'",
+    ),
     Case("note-without-record", ("scan", "--demo", "--note", "X-Trail"), U, "--note describes a --record"),
     Case("timeout-zero", ("scan", "--demo", "--timeout", "0"), U, "Invalid value for '--timeout'"),
     Case("port-and-demo", ("scan", "--demo", "-p", "sim://nissan-xtrail-t32"), U, "either --port or --demo"),
@@ -144,33 +165,86 @@ CORPUS: tuple[Case, ...] = (
     Case("report-deep-array", ("report", "{tmp}/r.json"), U, "nested too deeply", (("r.json", _DEEP_ARRAY),)),
     Case("report-deep-field", ("report", "{tmp}/r.json"), U, "nested too deeply", (("r.json", _DEEP_FIELD),)),
     Case(
-        "report-nan", ("report", "{tmp}/r.json"), U, "NaN is not a JSON number",
+        "report-nan",
+        ("report", "{tmp}/r.json"),
+        U,
+        "NaN is not a JSON number",
         (("r.json", _with_raw("duration_s", "NaN")),),
     ),
     Case(
-        "report-infinity", ("report", "{tmp}/r.json", "--html", "{tmp}/r.html"), U,
-        "Infinity is not a JSON number", (("r.json", _with_raw("duration_s", "Infinity")),),
+        "report-infinity",
+        ("report", "{tmp}/r.json", "--html", "{tmp}/r.html"),
+        U,
+        "Infinity is not a JSON number",
+        (("r.json", _with_raw("duration_s", "Infinity")),),
     ),
     Case(
-        "report-minus-infinity", ("report", "{tmp}/r.json"), U, "-Infinity is not a JSON number",
+        "report-minus-infinity",
+        ("report", "{tmp}/r.json"),
+        U,
+        "-Infinity is not a JSON number",
         (("r.json", _with_raw("duration_s", "-Infinity")),),
     ),
     Case(
-        "report-vin-number", ("report", "{tmp}/r.json", "--html", "{tmp}/r.html"), U,
+        "report-1e400",
+        ("report", "{tmp}/r.json", "--json", "{tmp}/o.json"),
+        U,
+        "1e400 is out of range",
+        (("r.json", _with_raw("duration_s", "1e400")),),
+    ),
+    *(
+        Case(
+            f"report-surrogate-{name}",
+            ("report", "{tmp}/r.json", *outputs),
+            U,
+            "started_at holds a lone surrogate",
+            (("r.json", _report(started_at="\udfff")),),
+        )
+        for name, outputs in (
+            ("html", ("--html", "{tmp}/r.html")),
+            ("request", ("--request",)),
+            ("csv", ("--csv", "{tmp}/r.csv")),
+            ("terminal", ()),
+        )
+    ),
+    Case(
+        "report-vin-number",
+        ("report", "{tmp}/r.json", "--html", "{tmp}/r.html"),
+        U,
         "does not follow the report schema at vehicle/vin",
         (("r.json", _report(vehicle={**DEMO["vehicle"], "vin": 12345})),),  # type: ignore[dict-item]
     ),
     Case(
-        "report-version", ("report", "{tmp}/r.json"), U, "is not supported",
+        "report-version",
+        ("report", "{tmp}/r.json"),
+        U,
+        "is not supported",
         (("r.json", _report(schema_version="2.0")),),
     ),
     # bad recordings: check-recording exits 1 for a file that is not a clean recording, 2 for usage
     Case(
-        "recording-not-utf8", ("check-recording", "{tmp}/s.txt"), P, "is not UTF-8 text",
+        "recording-not-utf8",
+        ("check-recording", "{tmp}/s.txt"),
+        P,
+        "is not UTF-8 text",
         (("s.txt", b"# obdident session 1\n\xff\xfe"),),
     ),
     Case("recording-empty", ("check-recording", "{tmp}/s.txt"), P, "not an obdident", (("s.txt", b""),)),
     Case("recording-directory", ("check-recording", "{tmp}"), U, "is a directory"),
+    Case(
+        "recording-long-line",
+        ("check-recording", "{tmp}/s.txt"),
+        P,
+        "longer than any obdident reads",
+        (("s.txt", b"# obdident session 1\n> 0.000 0100\n< " + b"41" * 600_000 + b"\n= 0.001 ok\n"),),
+    ),
+    Case(
+        "recording-long-request",
+        ("check-recording", "{tmp}/s.txt"),
+        P,
+        "longer than any line obdident sends",
+        (("s.txt", b"# obdident session 1\n> 0.000 " + b"01" * 600_000 + b"\n= 0.001 ok\n"),),
+    ),
     Case("recording-missing", ("check-recording", "{tmp}/none.txt"), U, "does not exist"),
 )
 
@@ -352,3 +426,89 @@ def test_without_jsonschema_a_report_is_refused_not_rendered(
     assert result.exit_code == cli.EXIT_USAGE, result.output
     assert "jsonschema" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "r.html").exists()
+
+
+# -- issue 22 point 6: an expired --timeout during set-up, the terminal's width ---------------------------
+
+
+def test_a_limit_that_runs_out_during_the_adapter_set_up_is_a_scan_timeout_report() -> None:
+    from obdident.scanning import scan_port
+
+    silent = ScriptedPort({"ATD": b"", "ATZ": b""})  # never a prompt: the set-up waits until the limit
+    report = scan_port(silent, "/dev/ttyUSB0", timeout_s=1.0, clock=iter(range(10**6)).__next__)
+    assert report.complete is False and report.ecus == ()
+    assert [p.code for p in report.problems] == ["scan-timeout"]
+
+
+def test_an_expired_timeout_during_set_up_exits_4_and_keeps_the_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from obdident.errors import ScanTimeoutError
+
+    def expire(self: object) -> None:
+        raise ScanTimeoutError("the scan's overall time limit ran out while waiting for the answer to ATZ")
+
+    monkeypatch.setattr(ELM327, "initialize", expire)
+    out = tmp_path / "r.json"
+    result = runner.invoke(cli.app, ["scan", "--demo", "--json", str(out), "--timeout", "1"])
+    assert result.exit_code == cli.EXIT_PARTIAL, result.output  # README: an expired --timeout exits 4
+    assert "Traceback" not in result.output
+    report = json.loads(out.read_text())
+    assert report["complete"] is False and [p["code"] for p in report["problems"]] == ["scan-timeout"]
+
+
+def test_a_huge_terminal_width_is_clamped() -> None:
+    result = runner.invoke(cli.app, ["scan", "--demo"], env={"COLUMNS": "1000000"})
+    assert result.exit_code == cli.EXIT_OK, result.output
+    assert "SJNFBAT32U1000001" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 200  # cli.console.MAX_WIDTH
+    assert len(result.stdout) < 100_000
+
+
+# -- issue 22 point 6: a repeated or late signal never ends the process by signal ---------------------------
+
+# The installed command in a process of its own. With "stop", the physical-address step receives the first
+# signal (as from kill or Ctrl-C); every time the report is about to be saved, while it is saved, and after it
+# was saved, the same signal comes again.
+_NOISY = """
+import os, signal, sys
+from contextlib import contextmanager
+from obdident import cli, interrupt
+from obdident.scanning import runner
+SIG, MODE = signal.Signals[sys.argv.pop(1)], sys.argv.pop(1)
+def stop(self):
+    os.kill(os.getpid(), SIG)
+if MODE == "stop":
+    runner.Runner._physical = stop
+real = interrupt.deferred
+@contextmanager
+def noisy():
+    os.kill(os.getpid(), SIG)
+    with real():
+        os.kill(os.getpid(), SIG)
+        yield
+    os.kill(os.getpid(), SIG)
+interrupt.deferred = noisy
+sys.argv[0] = "obdident"
+cli.main()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(("mode", "code"), [("stop", cli.EXIT_PARTIAL), ("late", cli.EXIT_OK)])
+def test_repeated_and_late_signals_never_end_the_process_by_signal(
+    tmp_path: Path, sig: str, mode: str, code: int
+) -> None:
+    out = tmp_path / "r.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _NOISY, sig, mode, "scan", "--demo", "--json", str(out)],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr
+    report = json.loads(out.read_text())
+    assert report["vehicle"]["vin"] == "SJNFBAT32U1000001"
+    if mode == "stop":
+        assert report["problems"][-1]["code"] == "interrupted" and "SJNFBAT32U1000001" in done.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]

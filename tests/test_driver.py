@@ -68,19 +68,14 @@ def test_clone_quirks_echo_left_on_question_marks_and_one_byte_reads() -> None:
     assert info.unsupported == ("ATS0",)
 
 
-def test_silent_adapter_falls_back_to_atz_then_says_what_to_do() -> None:
+def test_silent_adapter_gets_nothing_more_and_the_message_says_what_to_do() -> None:
+    # no prompt ever: AT Z would reach a chip that may still be busy (tests/test_wire_after_trouble.py
+    # shows AT Z sent once a late prompt came)
     port = ScriptedPort({"ATD": b"", "ATZ": b""})
     with pytest.raises(AdapterTimeoutError) as info:
         ELM327(port, clock=virtual_clock()).initialize()
-    assert port.sent == ["ATD", "ATZ"]
+    assert port.sent == ["ATD"]
     assert "plugged into the car" in (info.value.hint or "")
-
-
-def test_adapter_that_needs_atz_is_reset_once() -> None:
-    script = init_script(ATD=b"", ATZ=b"\r\rELM327 v1.5\r\r>")
-    port = ScriptedPort(script)
-    ELM327(port, clock=virtual_clock()).initialize()
-    assert port.sent[:3] == ["ATD", "ATZ", "ATE0"]
 
 
 def test_a_device_that_is_not_an_elm327_is_named() -> None:

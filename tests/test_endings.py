@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from obdident import cli
 from obdident.report.html import render_html
 from obdident.report.load import load_report
-from obdident.report.request import request_text
 
 runner = CliRunner()
 DROPPED = "sim://nissan-qashqai-j11-navi?fault=drop@20"
@@ -45,7 +44,9 @@ def test_a_scan_cut_short_concludes_nothing_it_did_not_reach(tmp_path: Path) -> 
         assert "before it reached the head unit" in said and "Scan again" in said
 
 
-@pytest.mark.parametrize("url", ["sim://nissan-xtrail-t32?ignition=off", "sim://nissan-qashqai-j10?ignition=off"])
+@pytest.mark.parametrize(
+    "url", ["sim://nissan-xtrail-t32?ignition=off", "sim://nissan-qashqai-j10?ignition=off"]
+)
 def test_nothing_answering_gives_no_dealer_commands_and_no_letter(url: str, tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     shown, _told = _scan(url, out)
@@ -65,7 +66,9 @@ def test_units_not_probed_is_a_detail_when_nothing_the_owner_needs_is_missing(tm
 
 
 @pytest.mark.parametrize("url", ["sim://nissan-qashqai-j11-navi", "sim://nissan-xtrail-t32", DROPPED])
-def test_the_owners_screens_and_letter_hold_no_codes_field_names_or_citations(url: str, tmp_path: Path) -> None:
+def test_the_owners_screens_and_letter_hold_no_codes_field_names_or_citations(
+    url: str, tmp_path: Path
+) -> None:
     out = tmp_path / "r.json"
     shown, _told = _scan(url, out)
     report = load_report(out)

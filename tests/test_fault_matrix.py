@@ -19,7 +19,9 @@ import pytest
 from obdident.errors import AdapterError, ObdidentError, TransportError
 from obdident.model import Report
 from obdident.scanning import scan_port
+from obdident.scanning.adapter_flaws import FLAWS
 from obdident.sim.faults import FAULT_KINDS
+from obdident.sim.quirks import QUIRKS
 from obdident.transports import open_port
 
 PROFILE = "nissan-qashqai-j10"  # service 09, KWP2000 units, Nissan's session, a masked BCM field
@@ -146,3 +148,50 @@ def test_faults_md_documents_every_fault_kind_and_the_profile() -> None:
         f"undocumented {sorted(set(KINDS) - documented)}, gone {sorted(documented - set(KINDS))}"
     )
     assert f"`{PROFILE}`" in text, "FAULTS.md names the profile the matrix scans"
+
+
+# --- every clone flaw against every built-in profile --------------------------------------------------------
+
+#: Problems that blame a unit: a clone flaw may never add one (the adapter is named instead).
+BLAMES_A_UNIT = ("garbled-answer", "negative-response", "stopped-answering", "no-answer")
+BUILT_IN = sorted(p.stem for p in (Path(__file__).parents[1] / "hw-fixtures" / "profiles").glob("*.toml"))
+
+
+@functools.cache
+def clean_scan(profile: str) -> Run:
+    return run(f"sim://{profile}")
+
+
+@pytest.mark.parametrize("quirk", sorted(QUIRKS))
+@pytest.mark.parametrize("profile", BUILT_IN)
+def test_every_clone_flaw_on_every_profile(profile: str, quirk: str) -> None:
+    clean = clean_scan(profile)
+    assert clean.report is not None
+    result = run(f"sim://{profile}?quirk={quirk}")
+    assert result.clock() < TIMEOUT_S + 25
+    if result.error is not None:
+        # only while setting up, nothing read, and the adapter named: a flaw's own error
+        assert isinstance(result.error, AdapterError), repr(result.error)
+        assert result.error.code in FLAWS, repr(result.error)
+        return
+    report = result.report
+    assert report is not None
+    got, expected = facts(report), facts(clean.report)
+    assert got <= expected, f"{quirk} on {profile} invented or garbled: {got - expected}"
+    codes = [p.code for p in report.problems]
+    clean_codes = [p.code for p in clean.report.problems]
+    for code in FLAWS:
+        assert codes.count(code) <= 1, f"{quirk} on {profile}: the adapter is named more than once ({code})"
+    for code in BLAMES_A_UNIT:
+        assert codes.count(code) <= clean_codes.count(code), f"{quirk} on {profile} blames a unit: {code}"
+    if report.complete:
+        assert got == expected, f"{quirk} on {profile} says complete but lacks {expected - got}"
+    if got != expected:
+        assert not report.complete
+        assert set(codes) & set(FLAWS), (
+            f"{quirk} on {profile} lost {expected - got} without naming the adapter"
+        )
+    clean_head, head = clean.report.head_unit, report.head_unit
+    if clean_head is not None and clean_head.status == "identified" and head is not None:
+        assert head.status in ("identified", "adapter-limited"), f"{quirk} on {profile}: {head}"
+    assert "A5 5A" not in report.to_json()

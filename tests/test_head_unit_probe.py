@@ -160,16 +160,19 @@ def test_without_the_gateway_no_29_bit_guess_and_silent_units_get_one_request(
     by_header = requests_by_header(wire_audit.lines())
     assert "18DA58F1" not in by_header and "18DA13F1" not in by_header
     # the J10's AV COMM bus has no media gateway by the public record: its MIU is not probed (the report says)
-    gateways = ("714",) if profile != "nissan-qashqai-j10" else ()
-    for header in ("747", "712", *gateways):
+    # and its audio unit talks only on that bus: its record names the NAVI address 747 alone
+    j10 = profile == "nissan-qashqai-j10"
+    candidates = ("747",) if j10 else ("747", "712")
+    gateways = () if j10 else ("714",)
+    for header in (*candidates, *gateways):
         assert by_header[header] == ["3E00"], header
-    if not gateways:
-        assert "714" not in by_header
+    if j10:
+        assert "714" not in by_header and "712" not in by_header
         (skipped,) = [p for p in report.problems if p.code == "units-not-probed"]
-        assert "MIU (714)" in skipped.message
+        assert "MIU (714)" in skipped.message and "AUDIO (712)" in skipped.message
     head = report.head_unit
     assert head is not None and head.status in ("not-reachable", "not-found")
-    assert head.probed == ("747", "712")
+    assert head.probed == candidates
 
 
 PROFILES = Path(__file__).resolve().parents[1] / "hw-fixtures" / "profiles"

@@ -88,9 +88,10 @@ def test_a_cancelled_journey_keeps_what_it_read_and_says_so(tmp_path: Path) -> N
     [
         "on Linux add yourself to the group that owns the port, then log out and in: "
         "`sudo usermod -aG dialout $USER` (Arch and Fedora: the group is uucp or dialout)",
-        "Bluetooth Classic adapters appear once paired and bound: sudo rfcomm bind 0 MAC (then /dev/rfcomm0), "
-        "or use --port rfcomm://MAC",
-        "on Linux add yourself to the bluetooth group (sudo usermod -aG bluetooth $USER, then log out and in)",
+        "Bluetooth Classic adapters appear once paired and bound: sudo rfcomm bind 0 MAC "
+        "(then /dev/rfcomm0), or use --port rfcomm://MAC",
+        "on Linux add yourself to the bluetooth group "
+        "(sudo usermod -aG bluetooth $USER, then log out and in)",
         "Not probed: TCM (7E1). Scan with --full to probe them too.",
         "The time limit ran out. Allow more time with --timeout SECONDS (timeout_s in Python).",
         "raise the time limit (obdident scan --timeout SECONDS) if the vehicle is slow",

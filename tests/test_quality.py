@@ -83,15 +83,17 @@ def test_the_sessions_readme_points_to_the_guards_masks() -> None:
 
 
 def test_install_commands_install_from_the_repository_never_by_name() -> None:
-    """obdident is not on a package index: every install command the README or the program gives installs
-    the repository's folder (``.``), and README gives Linux/macOS and Windows forms and the Python versions."""
+    """obdident is not on a package index: no install command the README or the program gives names it for
+    an index to resolve, and README gives Linux/macOS and Windows forms and the Python versions."""
     from obdident import ui
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = re.findall(r"pip install ([^&\n`]+)", readme) + re.findall(r"pip install (\S+)", ui.INSTALL)
+    commands = re.findall(r"pip(?:x)? install ([^&\n`)]+)", readme + "\n" + ui.INSTALL)
     assert commands
     for target in commands:
-        first = target.replace("-e", "").strip().strip("'").split()[0]
-        assert first.startswith("."), f"pip install {target} installs by name from an index"
+        named = [w.strip("'\"") for w in target.split() if not w.startswith("-")]
+        assert not any(w.startswith("obdident") for w in named), (
+            f"install {target} names obdident for an index"
+        )
     assert ".venv\\Scripts\\obdident ui" in readme and ".venv/bin/obdident ui" in readme
     assert ".venv\\Scripts\\obdident scan --demo" in readme and "Python 3.11 or newer" in readme

@@ -1192,7 +1192,7 @@ def test_bad_diagnostic_keys_raise_profile_error(tmp_path: Path, extra: str, key
     ("change", "key"),
     [
         (('protocol = "7"', 'protocol = "7"\n    strict_flow_control = "yes"'), "strict_flow_control"),
-        (('protocol = "7"', 'protocol = "7"\n    adapter_quirks = ["no-fc"]'), "adapter_quirks"),
+        (('protocol = "7"', 'protocol = "7"\n    adapter_quirks = ["no-such-quirk"]'), "adapter_quirks"),
         (('response_id = "18DAF110"', 'response_id = "7E8"'), "request_id"),
         (('request_id = "18DA10F1"', 'request_id = "FFF"'), "request_id"),
     ],

@@ -21,6 +21,7 @@
      |         +-- NoDataError           ``NO DATA``: the request went out, no ECU answered
      |         +-- UnableToConnectError  ``UNABLE TO CONNECT``: no OBD protocol found (ignition off?)
      +-- GuardRefusal                    a line was refused by the read-only allowlist
+     |    +-- LineRefusedError           ... by a ``guarded=1`` port (also serial.SerialException)
      +-- ProtocolError                   bytes from the vehicle do not fit the protocol
      |    +-- IsoTpError                 ISO 15765-2 reassembly failed (sequence, length)
      |    |    +-- IsoTpTruncatedError   the answer stopped before its declared length
@@ -168,6 +169,13 @@ class AdapterNotELM327Error(AdapterError):
     """The device on the port does not answer like an ELM327."""
 
 
+class AdapterAnswersLateError(AdapterError):
+    """The adapter gives each command the answer of the command before (python-OBD issue #173): no answer can
+    be matched with its question."""
+
+    code: ClassVar[str] = "adapter-answers-late"
+
+
 class AdapterResetError(AdapterError):
     """The adapter rebooted mid-scan (its banner or ``LV RESET`` appeared): its settings are lost."""
 
@@ -225,6 +233,14 @@ class GuardRefusal(ObdidentError):
         self.reason = reason
 
 
+class LineRefusedError(GuardRefusal, SerialException):  # type: ignore[misc]  # pyserial is untyped
+    """A port opened with the ``guarded=1`` URL option refused a line a program wrote to it: nothing of that
+    line was written (:mod:`obdident.transports.guarded`).
+
+    Also a :class:`serial.SerialException`, which pyserial users (python-OBD) expect from ``write``.
+    """
+
+
 class ProtocolError(ObdidentError):
     """Bytes from the vehicle do not fit the protocol that should carry them."""
 
@@ -237,7 +253,24 @@ class IsoTpError(ProtocolError):
 
 class IsoTpTruncatedError(IsoTpError):
     """A multi-frame answer stopped before its declared length (frames lost, or a response-count digit that
-    was too small)."""
+    was too small).
+
+    Attributes:
+        after_first_frame: only the first frame arrived: no consecutive frame at all (an adapter that sent
+            no flow control, or passes on only first frames), rather than some frames lost on the way.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        after_first_frame: bool = False,
+        request: str | None = None,
+        response: Sequence[str] = (),
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, request=request, response=response, hint=hint)
+        self.after_first_frame = after_first_frame
 
 
 class DecodeError(ProtocolError):
@@ -249,9 +282,10 @@ class AnswerTooLongError(ProtocolError):
 
 
 class ProfileError(ObdidentError):
-    """A simulated vehicle profile is missing or malformed."""
+    """A simulated vehicle profile is missing or malformed: the user's input, so the CLI exits 2."""
 
     code: ClassVar[str] = "profile"
+    exit_code: ClassVar[ExitCode] = ExitCode.USAGE
 
 
 class RecordingError(ObdidentError):

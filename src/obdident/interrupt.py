@@ -14,6 +14,12 @@ so a report held in memory would be lost. :func:`stop_on_signals` turns both int
 Ctrl-C cannot cut a file in half. A signal the process was started to ignore (``nohup``, a background job
 of a shell without job control) stays ignored. Handlers can only be set in the main thread; elsewhere both
 helpers do nothing and the defaults stay.
+
+Only the first signal stops the scan: once it has been raised, later ones (a second Ctrl-C, ``kill`` sent
+twice, systemd's SIGTERM after a Ctrl-C) are dropped while the report is saved. In the ``obdident`` process
+itself (:func:`own_process`, called by the console script, never by a test or a library user) the defaults
+never come back once a scan has begun: a signal that arrives after the saving, while the process exits,
+cannot end it by signal (exit 130 or 143) instead of the exit code the scan chose.
 """
 
 from __future__ import annotations
@@ -24,7 +30,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["SIGNALS", "CancelToken", "Interrupted", "cancel_on_signals", "deferred", "stop_on_signals"]
+__all__ = [
+    "SIGNALS",
+    "CancelToken",
+    "Interrupted",
+    "cancel_on_signals",
+    "deferred",
+    "own_process",
+    "stop_on_signals",
+]
 
 #: The signals that stop a scan: Ctrl-C, and the polite "please stop" of ``kill``, systemd and docker.
 SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
@@ -66,8 +80,28 @@ class CancelToken:
         return self._event.is_set()
 
 
+_OWNED = {"process": False}
+
+
+def own_process() -> None:
+    """Say that this process is the ``obdident`` command: once a scan has installed its handlers, the defaults
+    are never restored (a signal after the scan is dropped, and the process exits with the scan's code)."""
+    _OWNED["process"] = True
+
+
+def _drop(_signum: int, _frame: FrameType | None) -> None:
+    """A signal that arrives while what was read is saved, or after a first one stopped the scan."""
+
+
 def _raise(signum: int, _frame: FrameType | None) -> None:
+    _install(_drop)  # only the first signal stops the scan; later ones must not cut the saving short
     raise Interrupted(signal.Signals(signum).name)
+
+
+def _install(handler: signal.Handlers | object) -> None:
+    for sig in SIGNALS:
+        if signal.getsignal(sig) is not signal.SIG_IGN:  # ignored from the start (nohup): stays ignored
+            signal.signal(sig, handler)  # type: ignore[arg-type]
 
 
 @contextmanager
@@ -83,13 +117,18 @@ def _handlers(handler: signal.Handlers | object) -> Iterator[None]:
         yield
     finally:
         for sig, old in previous.items():
-            if old is not None:
+            if old is signal.SIG_IGN:
+                continue
+            if _OWNED["process"]:  # the obdident process: never the defaults again (see own_process)
+                signal.signal(sig, _drop)
+            elif old is not None:
                 signal.signal(sig, old)
 
 
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
-    """While inside, SIGINT and SIGTERM raise :class:`Interrupted` in the main thread."""
+    """While inside, the first SIGINT or SIGTERM raises :class:`Interrupted` in the main thread; later ones
+    are dropped."""
     with _handlers(_raise):
         yield
 
@@ -111,5 +150,5 @@ def cancel_on_signals(token: CancelToken) -> Iterator[None]:
 @contextmanager
 def deferred() -> Iterator[None]:
     """While inside, SIGINT and SIGTERM are received and dropped: what is being saved is saved whole."""
-    with _handlers(signal.SIG_IGN):
+    with _handlers(_drop):
         yield

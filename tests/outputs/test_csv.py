@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -25,6 +26,10 @@ def test_csv_header_once_then_one_row_per_car(tmp_path: Path, demo_json: Path) -
     log = tmp_path / "cars.csv"
     assert invoke("scan", "--demo", "--csv", str(log)).exit_code == 0
     assert invoke("scan", "--port", "sim://nissan-qashqai-j10", "--csv", str(log)).exit_code == 0
+    # Another scan of the demo car (a scan is its start time, VIN and port: same second, same scan)
+    data = json.loads(demo_json.read_text())
+    data["started_at"] = "2026-01-02T03:04:05Z"
+    demo_json.write_text(json.dumps(data))
     assert invoke("report", str(demo_json), "--csv", str(log)).exit_code == 0
     rows = list(csv.reader(io.StringIO(log.read_text(), newline="")))
     assert tuple(rows[0]) == csvout.COLUMNS
@@ -74,10 +79,10 @@ def test_csv_cells_are_neutralised(value: object, expected: str) -> None:
 
 def test_hostile_strings_cannot_start_a_formula_in_the_csv(hostile: Report, tmp_path: Path) -> None:
     log = tmp_path / "log.csv"
-    csvout.append_row(hostile, log)
-    csvout.append_row(hostile, log)
+    assert csvout.append_row(hostile, log)
+    assert not csvout.append_row(hostile, log)  # the same scan again: read back from the file, not appended
     rows = list(csv.reader(io.StringIO(log.read_text(), newline="")))
-    assert len(rows) == 3
+    assert len(rows) == 2
     for row in rows:
         for value in row:
             assert not value.startswith(FORMULA_START), value

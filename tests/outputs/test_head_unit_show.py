@@ -21,10 +21,11 @@ from obdident.report.request import request_text
 from obdident.scanning import assess
 from obdident.scanning.state import UnitResult
 from obdident.vehicles import nissan
-from obdident.vehicles.nissan import FAMILIES
+from obdident.vehicles.families import knowledge
 from tests.htmlparse import parse as parse_html
 from tests.outputs.common import _terminal, _validate, invoke
 
+FAMILIES = knowledge().families
 AV = next(u for u in nissan.UNITS if u.request_id == "747")
 ALL_FIELDS = {
     "spare_part_number": "259155FA1A",
@@ -201,10 +202,11 @@ def test_every_scan_keeps_its_report_and_the_dealer_summary_names_the_next_comma
 def test_an_unwritable_folder_is_said_and_the_terminal_report_still_follows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def refuse(text: str, path: str) -> None:
+    def refuse(text: str, path: object) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(keeper, "write_text", refuse)
+    monkeypatch.setattr(keeper, "write_new", refuse)  # the default report file is made new at the first step
     result = invoke("scan", "--demo")
     assert result.exit_code == cli.EXIT_OK, result.output
     out = _plain(result.output)

@@ -12,7 +12,7 @@ written by :mod:`obdident.report.outputs`.
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,17 +20,20 @@ import typer
 
 from obdident import __version__
 from obdident.cli.adapter import choose_adapter, find
+from obdident.cli.check import check_adapter as check_adapter_command
 from obdident.cli.console import (
     check_outputs,
     check_port,
     fail,
     stderr,
+    stdout,
     verbose_logging,
     write_json,
     write_outputs,
 )
 from obdident.cli.entered import checked as checked_entered
 from obdident.cli.entered import offer as offer_entered
+from obdident.cli.intake import intake as intake_command
 from obdident.cli.options import (
     BaudrateOption,
     BleTimeoutOption,
@@ -100,12 +103,22 @@ def _root(
 
 
 def _render(report: Report) -> None:
-    """Print the report on the terminal (stdout)."""
-    from rich.console import Console
-
+    """Print the report on the terminal (stdout); a stdout that refuses it is said on stderr."""
     from obdident.report.text import render
 
-    render(report, Console(highlight=False))
+    _printed(lambda: render(report, stdout()))
+
+
+def _printed(show: Callable[[], None]) -> None:
+    """Run ``show``, which prints on stdout; when stdout refuses (a full disk, a closed pipe), say so in one
+    line on stderr and silence stdout: the files asked for are still written."""
+    from obdident.report.outputs import silence_stdout
+
+    try:
+        show()
+    except OSError as exc:
+        silence_stdout()
+        stderr().print(f"[red]Not written:[/] cannot print on stdout: {safe(exc.strerror or exc)}")
 
 
 def _seams(ctx: typer.Context) -> Seams:
@@ -237,20 +250,19 @@ def scan(
             err.print(
                 f"[yellow]The scan is incomplete{why};[/] the report so far{where} has complete: false."
             )
-        try:
-            journey.write_outputs(lambda said: err.print(safe(said)))
-        except ObdidentError as exc:
-            fail(err, exc)
+        written = write_outputs(
+            journey.shared_report(), err, html, qr, csv, more=journey.keeper.failures()
+        )
+    if ending.exit_code == EXIT_OK and not written:  # an output not written makes it partial, each named
+        raise typer.Exit(EXIT_PARTIAL)
     raise typer.Exit(ending.exit_code)
 
 
 def _render_dealer(report: Report, saved: str | None) -> None:
     """Print the "For the dealer" summary (stdout)."""
-    from rich.console import Console
-
     from obdident.cli.show import render_dealer
 
-    render_dealer(report, Console(highlight=False), saved)
+    _printed(lambda: render_dealer(report, stdout(), saved))
 
 
 @app.command("report")
@@ -298,13 +310,17 @@ def report_command(
         if json_path != "-":
             err.print(f"JSON report written to {safe(json_path)}")
     if request:
+        from obdident.report.outputs import STDOUT, write_text
         from obdident.report.request import request_text
 
-        sys.stdout.write(request_text(report))
-        sys.stdout.flush()
+        try:
+            write_text(request_text(report), STDOUT)
+        except OSError as exc:
+            fail(err, ObdidentError(f"cannot write the request text to stdout: {exc.strerror or exc}"))
     if not (html or qr or csv or request or json_path):
         _render(report)
-    write_outputs(report, err, html, qr, csv)
+    if not write_outputs(report, err, html, qr, csv):
+        raise typer.Exit(EXIT_USAGE)
 
 
 @app.command()
@@ -313,7 +329,6 @@ def ports(
     no_ble: NoBleOption = False,
 ) -> None:
     """List candidate adapters: USB serial, Bluetooth Classic, Bluetooth LE, and the usual WiFi endpoint."""
-    from rich.console import Console
     from rich.table import Table
 
     err = stderr()
@@ -330,12 +345,14 @@ def ports(
             safe(candidate.reason),
             style="" if candidate.likely else "dim",
         )
-    Console(highlight=False).print(table)
+    stdout().print(table)
     for note in found.notes:
         err.print(note)
 
 
 app.command("ui")(window_command)
+app.command("check-adapter")(check_adapter_command)
+app.command("intake")(intake_command)
 
 
 @app.command("check-recording")
@@ -370,4 +387,7 @@ def check_recording(
 
 def main() -> None:
     """Console-script entry point."""
+    from obdident.interrupt import own_process
+
+    own_process()  # a signal after a scan has begun never ends this process by signal (exit 130/143)
     app()

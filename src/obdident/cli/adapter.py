@@ -14,7 +14,27 @@ if TYPE_CHECKING:
 
     from obdident.transports.ports import Found
 
-__all__ = ["choose_adapter", "find"]
+__all__ = ["answers", "choose_adapter", "find"]
+
+
+def answers(url: str) -> bool:
+    """Whether an ELM327 answers on ``url``: the port opens and the adapter takes the scan's set-up (AT D,
+    AT E0 ...; read-only, through the guard)."""
+    from obdident.elm327.driver import ELM327
+    from obdident.errors import ObdidentError
+    from obdident.transports import open_port
+
+    try:
+        link = open_port(url)
+    except ObdidentError:
+        return False
+    try:
+        ELM327(link).initialize()
+    except ObdidentError:
+        return False
+    finally:
+        link.close()
+    return True
 
 
 def find(err: Console, ble_timeout_s: float | None) -> Found:
@@ -43,8 +63,14 @@ def choose_adapter(err: Console) -> str:
     found = find(err, 5.0)
     likely = [c for c in found.candidates if c.likely]
     if len(likely) == 1:
-        err.print(f"Using {likely[0].url} ({likely[0].description}: {likely[0].reason}).")
-        return likely[0].url
+        chosen = likely[0]
+        url = chosen.url
+        if chosen.fallback:  # Windows: the outgoing Bluetooth COM port first, then the incoming ones
+            from obdident.transports.ports import try_in_turn
+
+            url = try_in_turn(chosen, answers) or chosen.url
+        err.print(f"Using {url} ({chosen.description}: {chosen.reason}).")
+        return url
     if not likely:
         from obdident.transports.ports import NONE_FOUND_ADVICE
 

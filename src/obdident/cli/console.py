@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -18,15 +19,43 @@ if TYPE_CHECKING:
 
     from obdident.model import Report
 
-__all__ = ["check_outputs", "check_port", "fail", "stderr", "verbose_logging", "write_json", "write_outputs"]
+__all__ = [
+    "MAX_WIDTH",
+    "check_outputs",
+    "check_port",
+    "fail",
+    "stderr",
+    "stdout",
+    "verbose_logging",
+    "write_json",
+    "write_outputs",
+]
+
+
+#: The widest the terminal report is drawn, columns: panels and tables fill the width, so ``COLUMNS=1000000``
+#: would pad every line to a megabyte.
+MAX_WIDTH = 200
+
+
+def _clamped(console: Console) -> Console:
+    console.width = min(console.width, MAX_WIDTH)
+    return console
 
 
 def stderr() -> Console:
-    """A rich console on stderr that keeps each message on one line, whatever the terminal's width."""
+    """A rich console on stderr that keeps each message on one line, whatever the terminal's width (which
+    counts up to :data:`MAX_WIDTH` columns)."""
     from rich.console import Console
 
     # soft_wrap: a message stays one line whatever the terminal's width (a log, a pipe, a test)
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _clamped(Console(stderr=True, highlight=False, soft_wrap=True))
+
+
+def stdout() -> Console:
+    """A rich console on stdout for the terminal report, at most :data:`MAX_WIDTH` columns wide."""
+    from rich.console import Console
+
+    return _clamped(Console(highlight=False))
 
 
 def verbose_logging() -> None:
@@ -97,11 +126,25 @@ def write_json(report: Report, path: str) -> None:
     write_text(report.to_json(), path)
 
 
-def write_outputs(report: Report, err: Console, html: str | None, qr: str | None, csv: str | None) -> None:
-    """Write the HTML page, the QR code and the CSV row asked for; exit 2 if one cannot be written."""
+def write_outputs(
+    report: Report,
+    err: Console,
+    html: str | None,
+    qr: str | None,
+    csv: str | None,
+    *,
+    more: Sequence[str] = (),
+) -> bool:
+    """Write the HTML page, the QR code and the CSV row asked for, each said in a line; then name, one line
+    each, every output that could not be written (those and ``more``, the scan's own: the JSON file, the
+    recording, stdout). An output that cannot be written never stops the others.
+
+    Returns:
+        True when every output was written.
+    """
     from obdident.report.outputs import write_outputs as write
 
-    try:
-        write(report, html=html, qr=qr, csv=csv, tell=lambda said: err.print(safe(said)))
-    except ObdidentError as exc:
-        fail(err, exc)
+    failed = [*more, *write(report, html=html, qr=qr, csv=csv, tell=lambda said: err.print(safe(said)))]
+    for line in failed:
+        err.print(f"[red]Not written:[/] {safe(line)}")
+    return not failed

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from obdident.transports import MAX_BAUDRATE
+
 __all__ = [
     "BaudrateOption",
     "BleTimeoutOption",
@@ -154,7 +156,9 @@ NoteOption = Annotated[
     typer.Option(metavar="TEXT", help="With --record: the vehicle, as you would describe it (model, year)."),
 ]
 
-BaudrateOption = Annotated[int, typer.Option(metavar="BAUD", help="Serial speed in baud.", min=1)]
+BaudrateOption = Annotated[
+    int, typer.Option(metavar="BAUD", help="Serial speed in baud.", min=1, max=MAX_BAUDRATE)
+]
 
 TimeoutOption = Annotated[
     float, typer.Option(metavar="SECONDS", help="Overall time limit in seconds.", min=1.0)

@@ -43,7 +43,7 @@ def ui(
     """Open a window in the browser that walks through the scan, from the adapter to the printed request.
 
     It listens on 127.0.0.1 only; every request needs the token in the URL it prints first. Ctrl-C or the
-    page's Stop button stops it. Needs the ui extra: in obdident's folder, pip install '.[ui]'.
+    page's Stop button stops it. Needs the ui extra (starlette, uvicorn).
     """
     err = stderr()
     if demo and port:
@@ -76,7 +76,13 @@ def ui(
     else:
         import webbrowser
 
-        webbrowser.open(running.url)
-        err.print("The window is open in your browser. Ctrl-C (or its Stop button) stops obdident.")
+        try:  # the token stays off the browser's command line, where `ps` shows it to every user
+            opened = webbrowser.open(running.launcher().as_uri())
+        except OSError:
+            opened = False
+        if opened:
+            err.print("The window is open in your browser. Ctrl-C (or its Stop button) stops obdident.")
+        else:
+            err.print("Open that address in a browser on this computer. Ctrl-C stops obdident.")
     running.run()
     err.print("obdident ui stopped; the adapter is closed.")

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from obdident.elm327 import search
+from obdident.elm327 import clones, search
 from obdident.elm327.addressing import Addressing
 from obdident.elm327.addressing import first_line as _first
 from obdident.elm327.lines import (
@@ -216,7 +216,8 @@ class ELM327:
     def initialize(self) -> AdapterInfo:
         """Bring the adapter into the state the driver relies on and read its identity.
 
-        Settings: defaults (AT D, or AT Z when the adapter does not answer it), echo off, spaces off (saves a
+        Settings: defaults (AT D, or AT Z when the adapter answers it late: the wire sends AT Z only once
+        AT D's prompt came, and closes the port when none comes), echo off, spaces off (saves a
         third of the bytes), headers on (each frame names its ECU). Only what differs from the defaults is
         sent: AT D restores adaptive timing AT1 and CAN automatic formatting (ELM327 datasheet, AT D), which
         the driver relies on, and the line parser takes CR or CR LF, so AT L0 would buy nothing. The receive
@@ -227,7 +228,8 @@ class ELM327:
             What the adapter says about itself.
 
         Raises:
-            AdapterTimeoutError: the adapter stayed silent (or flooded) even after AT Z;
+            AdapterTimeoutError: the adapter stayed silent (or flooded) even after AT Z, or never came back
+                to its prompt after AT D (the wire then closed the port);
                 :class:`ScanTimeoutError` when the scan's overall limit ran out first.
             AdapterNotELM327Error: the device answers, but not like an ELM327.
             LinkLostError: the port failed.
@@ -247,8 +249,9 @@ class ELM327:
                         "allow more time with --timeout SECONDS",
                     ) from err
                 raise AdapterTimeoutError(
-                    "the adapter did not answer AT D or AT Z",
-                    request="ATZ",
+                    # a wire that closed the port never sent AT Z: the adapter stayed busy after AT D
+                    "the adapter did not answer AT D" + ("" if self._wire.closed else " or AT Z"),
+                    request="ATD" if self._wire.closed else "ATZ",
                     response=err.response,
                     hint="check that the adapter is plugged into the car (it takes power from the OBD "
                     "connector)"
@@ -258,6 +261,8 @@ class ELM327:
                     ),
                 ) from err
         self._addressing.forget()
+        if not first:  # a prompt alone: perhaps an adapter one command late (obdident.elm327.clones)
+            clones.raise_if_late(self.command("ATI", timeout_s=1.0).lines)
         if not any(x.upper() == "OK" or looks_like_banner(x) for x in first):
             raise AdapterNotELM327Error(
                 "the device on this port does not answer like an ELM327",

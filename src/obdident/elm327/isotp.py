@@ -122,7 +122,8 @@ def _ensure_idle(pending: list[tuple[int, Position]] | None, expected_len: int, 
         return
     if index is None:
         raise IsoTpTruncatedError(
-            f"the answer ended after {len(pending)} of {expected_len} bytes of a multi-frame message"
+            f"the answer ended after {len(pending)} of {expected_len} bytes of a multi-frame message",
+            after_first_frame=len({position[0] for _, position in pending}) <= 1,
         )
     raise IsoTpError(
         f"frame {index} started a new message after {len(pending)} of {expected_len} bytes of a multi-frame "

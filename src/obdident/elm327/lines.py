@@ -84,7 +84,11 @@ _STATUS_HINTS: dict[str, str] = {
     "STOPPED": "the adapter stopped the request because a character arrived while it worked",
     "ACT ALERT": "the adapter saw no activity and is about to enter low power mode",
     "?": "the adapter did not understand the command",
+    "NOT CONNECTED": "the adapter says it is not connected to the vehicle (a clone's message; the ELM327 "
+    "says UNABLE TO CONNECT): switch the ignition on (engine may stay off)",
 }
+#: Status lines saying the adapter found no vehicle to talk to.
+_NO_VEHICLE = frozenset({"UNABLE TO CONNECT", "NOT CONNECTED"})
 _INFO_PREFIXES = ("SEARCHING", "BUS INIT")
 _HEX_LINE = re.compile(r"[0-9A-FX ]+")
 #: How a byte masked as security data reads in kept lines: the one definition of the marker. The masking
@@ -212,7 +216,7 @@ def raise_for_status(lines: Sequence[str], request: str) -> None:
             if any(status_of(other) is None and not is_info(other) for other in lines):
                 continue  # some clones print NO DATA after data from another ECU; the data stands
             raise NoDataError(status_hint(status), status=status, request=request, response=lines)
-        error = UnableToConnectError if status == "UNABLE TO CONNECT" else AdapterReplyError
+        error = UnableToConnectError if status in _NO_VEHICLE else AdapterReplyError
         raise error(f"{status}: {status_hint(status)}", status=status, request=request, response=lines)
 
 

@@ -55,7 +55,8 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
     if pinned is not None:
         return pinned
     driver.set_receive_timeout(SEARCH_RECEIVE_TIMEOUT_HEX)
-    driver.at("ATTPA6")
+    if not driver.at("ATTPA6", required=False):
+        return _one_by_one(driver, timeout_s)  # a clone without AT TP Ah: no automatic search
     exchange = driver.command("0100", timeout_s=timeout_s)
     raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
     number = (first_line(driver.at("ATDPN")) or "").upper().lstrip("A")
@@ -71,6 +72,43 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
     if answer.error is not None:
         raise answer.error
     return Response(exchange, answer.messages or ())
+
+
+#: The order protocols are tried in when the adapter has no automatic search (AT TP Ah answered ``?``): the
+#: other CAN protocols, then ISO 9141-2 and ISO 14230-4, then SAE J1850 (ELM327 datasheet, protocol table).
+#: Never AT TP A0, which locks some clones up until power-cycled (PowerBroker2/ELMduino issue #69).
+ONE_BY_ONE = ("7", "8", "9", "3", "4", "5", "1", "2")
+
+
+def _one_by_one(driver: ELM327, timeout_s: float) -> Response:
+    """Ask ``0100`` on each protocol of :data:`ONE_BY_ONE` pinned (AT TP h) until one answers.
+
+    Raises:
+        UnableToConnectError: none answered.
+    """
+    for number in ONE_BY_ONE:
+        protocol = PROTOCOLS[number]
+        try:
+            driver.addressing.pin(number)
+        except AdapterReplyError:
+            continue
+        exchange = driver.command("0100", timeout_s=timeout_s)
+        try:
+            raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
+        except (NoDataError, UnableToConnectError, AdapterReplyError):
+            continue
+        answer = mask_answer(exchange.lines, protocol)
+        if answer.error is not None or not answer.messages:
+            continue
+        driver.addressing.protocol = driver.addressing.vehicle_protocol = protocol
+        if protocol.can:
+            driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
+        return Response(exchange, answer.messages)
+    raise UnableToConnectError(
+        "no protocol answered 0100 (each was tried in turn: the adapter has no automatic search, AT TP A6)",
+        status="UNABLE TO CONNECT",
+        request="0100",
+    )
 
 
 def _on_can_11_500(driver: ELM327, timeout_s: float) -> Response | None:

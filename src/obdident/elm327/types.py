@@ -38,6 +38,10 @@ class SerialLike(TypingProtocol):
         """Drop bytes received and not yet read."""
         ...
 
+    def close(self) -> None:
+        """Close the port (the wire does so when the adapter never comes back to its prompt)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Exchange:

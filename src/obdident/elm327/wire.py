@@ -5,10 +5,20 @@ refuses), writes it, reads until the ``>`` prompt under a deadline measured on a
 sleeps: ELM327 datasheet, "Talking to the Vehicle"), caps the answer's size, masks security-bearing bytes
 (:mod:`obdident.elm327.masking`) before anything keeps them, and tells the guard how the adapter took the
 line (:meth:`~obdident.guard.Guard.settle`).
+
+One line at a time, even after trouble. A command that ran out of time, or whose answer ran past
+:data:`MAX_ANSWER_BYTES`, may leave the adapter busy: the ELM327 datasheet ("Talking to the ELM327") says to
+wait for the prompt, since a character sent while the chip is busy interrupts it (and the rest of the line
+then runs as a command of its own: ``10811`` becoming ``0811``). So after either, the wire sends nothing
+until it has read a ``>`` prompt (``STOPPED`` and a prompt included) within :data:`PROMPT_AFTER_TROUBLE_S`.
+What arrives before that prompt is the late end of the troubled command's answer: it is logged (masked) and
+neither attributed to the next command nor used to settle the guard (the troubled command stays
+``unknown``). When no prompt comes, the wire closes the port and raises.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Literal
@@ -19,6 +29,7 @@ from obdident.elm327.types import Clock, Exchange, SerialLike
 from obdident.errors import (
     AdapterTimeoutError,
     AnswerTooLongError,
+    GuardRefusal,
     LinkLostError,
     ScanCancelled,
     ScanTimeoutError,
@@ -26,7 +37,9 @@ from obdident.errors import (
 from obdident.guard import Guard
 from obdident.interrupt import CancelToken
 
-__all__ = ["MAX_ANSWER_BYTES", "Wire", "confirmed"]
+log = logging.getLogger(__name__)
+
+__all__ = ["MAX_ANSWER_BYTES", "PROMPT_AFTER_TROUBLE_S", "Wire", "answer_outcome", "confirmed"]
 
 #: The most bytes one answer may bring before the driver calls it garbled and stops reading: 256 KiB.
 #: The longest legitimate answer: ISO 15765-2 first frames declare at most 4095 bytes (12-bit FF_DL, the
@@ -36,6 +49,16 @@ __all__ = ["MAX_ANSWER_BYTES", "Wire", "confirmed"]
 #: (7E8-7EF, ISO 15765-4 §6.3.2): 173,456 bytes. The cap adds half again for echo, status lines and NULs.
 MAX_ANSWER_BYTES = 256 * 1024
 
+#: How long the wire waits for the adapter's prompt after a command that ran out of time or flooded, before
+#: it gives up and closes the port: 5 s. An ELM327 left busy finishes on its own within its own timers: a
+#: reset (AT Z) takes about 1 s, a CAN request at most AT ST (up to 1 s, ELM327 datasheet, AT ST), a K-line
+#: initialisation about 3 s (ISO 9141-2's 5-baud init). A search that is still running after the driver's
+#: 20 s, or a device that streams without end, is not waited out: the port is closed.
+PROMPT_AFTER_TROUBLE_S = 5.0
+
+#: The most bytes of a late answer kept for the log; the rest is read and dropped.
+_LATE_KEPT_BYTES = 4096
+
 
 def confirmed(text: str, lines: Sequence[str]) -> bool:
     """Whether the adapter confirmed an AT command: ``OK``, or for a reset its banner (ELM327 datasheet)."""
@@ -44,8 +67,14 @@ def confirmed(text: str, lines: Sequence[str]) -> bool:
     return text in ("ATZ", "ATWS", "ATD") and any(looks_like_banner(line) for line in lines)
 
 
-def _outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "refused", "unknown"]:
-    """How the adapter answered an AT command, for :meth:`Guard.settle`: ``?`` means not carried out."""
+def answer_outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "refused", "unknown"]:
+    """How the adapter answered an AT command, for :meth:`Guard.settle`: ``OK`` (or a reset's banner)
+    means carried out, ``?`` alone not carried out (ELM327 datasheet, "AT Commands"), anything else unknown.
+
+    Args:
+        text: the canonical command.
+        lines: its answer's lines, echo removed.
+    """
     if confirmed(text, lines):
         return "confirmed"
     return "refused" if [line.strip() for line in lines] == ["?"] else "unknown"
@@ -82,6 +111,15 @@ class Wire:
         self.deadline: float | None = None
         self.cancel: CancelToken | None = None
         self.transcript: list[Exchange] = []
+        # The command whose answer ran out of time or flooded, and its protocol: no line goes out until
+        # the adapter's prompt has been read.
+        self._trouble: tuple[str, str, Protocol | None] | None = None
+        self._closed: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        """True once the wire closed the port because the adapter never came back to its prompt."""
+        return self._closed is not None
 
     @property
     def port(self) -> SerialLike:
@@ -101,15 +139,26 @@ class Wire:
         Returns:
             The exchange (echo removed, security-bearing bytes masked) and the masked, parsed answer.
 
+        After a timeout or a flood, nothing is written until the adapter's prompt has been read, within
+        :data:`PROMPT_AFTER_TROUBLE_S` (or the overall :attr:`deadline`); when none comes, the port is closed.
+
         Raises:
-            GuardRefusal: the line is not on the allowlist; nothing was written.
-            LinkLostError: the port failed while writing or reading.
+            GuardRefusal: the line is not on the allowlist (the wire's guard, or the port's own when it was
+                opened with ``guarded=1``); nothing was written.
+            LinkLostError: the port failed while writing or reading; or the wire closed it earlier (nothing
+                was written).
             AdapterTimeoutError: no prompt before the deadline; the (masked) lines read so far are attached.
-            ScanTimeoutError: the same, when the overall :attr:`deadline` cut the command's own short.
+                Also: no prompt came after an earlier command's timeout or flood; nothing was written and
+                the port is closed.
+            ScanTimeoutError: the same, when the overall :attr:`deadline` cut the wait short.
             AnswerTooLongError: more than :data:`MAX_ANSWER_BYTES` came without a prompt (a flood).
             ScanCancelled: the scan's :attr:`cancel` token was cancelled (before the line, or while waiting).
         """
         self._check_cancel(line)
+        if self._closed is not None:
+            raise LinkLostError(self._closed, request=line)
+        if self._trouble is not None:
+            self._await_prompt(*self._trouble)
         text = self.guard.check(line)
         started = self._clock()
         deadline = started + timeout_s
@@ -119,6 +168,11 @@ class Wire:
         try:
             self._port.reset_input_buffer()
             self._port.write(text.encode("ascii") + b"\r")
+        except GuardRefusal:
+            # a port opened with guarded=1 judged the line again and refused it (its guard knows no make):
+            # a refusal, not a lost link (obdident.transports.guarded)
+            self.guard.settle("refused")
+            raise
         except OSError as err:
             self._keep(Exchange(text, (), started, self._clock() - started, "link-lost"))
             message = f"the link to the adapter failed while sending {text}: {err}"
@@ -137,10 +191,12 @@ class Wire:
                 else "link-lost"
             )
             self._keep(Exchange(text, err.response, started, self._clock() - started, outcome))
+            if outcome != "link-lost":
+                self._trouble = (text, outcome, protocol)
             raise
         answer = mask_answer(strip_echo(split_lines(raw), text), protocol)
         del raw  # only the masked lines are kept
-        self.guard.settle(_outcome(text, answer.lines))
+        self.guard.settle(answer_outcome(text, answer.lines))
         exchange = Exchange(text, answer.lines, started, self._clock() - started)
         self._keep(exchange)
         return exchange, answer
@@ -150,6 +206,85 @@ class Wire:
             raise ScanCancelled(
                 f"the scan was cancelled ({self.cancel.reason}) at {text}", request=text, response=partial
             )
+
+
+    def _await_prompt(self, text: str, trouble: str, protocol: Protocol | None) -> None:
+        """Read, without writing, until the adapter's ``>`` prompt ends the troubled command's answer.
+
+        Nothing is written meanwhile: a byte sent to a busy ELM327 interrupts it (ELM327 datasheet). The
+        bytes read are the late end of ``text``'s answer: logged masked, never given to the next command.
+
+        Args:
+            text: the command that timed out or flooded.
+            trouble: ``timeout`` or ``oversize``.
+            protocol: the protocol it was sent on, for masking.
+
+        Raises:
+            AdapterTimeoutError: no prompt within :data:`PROMPT_AFTER_TROUBLE_S`; the port is closed
+                (:class:`ScanTimeoutError` when the overall :attr:`deadline` came first).
+            LinkLostError: the port failed while reading.
+        """
+        started = self._clock()
+        deadline = started + PROMPT_AFTER_TROUBLE_S
+        overall = self.deadline is not None and self.deadline < deadline
+        if overall and self.deadline is not None:
+            deadline = max(self.deadline, started)
+        late = bytearray()
+        while True:
+            try:
+                chunk = self._port.read(self._port.in_waiting or 1)
+            except OSError as err:
+                self._trouble = None
+                raise LinkLostError(
+                    f"the link to the adapter failed while waiting for the end of the answer to {text}: "
+                    f"{err}",
+                    request=text,
+                    response=self._partial(late, text, protocol),
+                ) from err
+            if chunk:
+                end = chunk.rfind(b">")
+                late += chunk[: len(chunk) if end < 0 else end][: max(0, _LATE_KEPT_BYTES - len(late))]
+                if end >= 0:
+                    self._trouble = None
+                    log.debug(
+                        "late end of the answer to %s, read before the next line (%.0f ms): %s",
+                        text,
+                        (self._clock() - started) * 1000,
+                        list(self._partial(late, text, protocol)),
+                    )
+                    return
+            if self._clock() < deadline:
+                continue
+            what = "ran out of time" if trouble == "timeout" else f"ran past {MAX_ANSWER_BYTES} bytes"
+            self._close(
+                f"the adapter never came back to its prompt after the answer to {text} {what}: obdident "
+                "closed the port rather than send a line the busy adapter would take as an interruption"
+            )
+            if overall:
+                raise ScanTimeoutError(
+                    f"the scan's overall time limit ran out while waiting for the adapter to finish "
+                    f"answering {text}",
+                    request=text,
+                    response=self._partial(late, text, protocol),
+                    hint="raise the time limit (obdident scan --timeout SECONDS) if the vehicle is slow",
+                )
+            raise AdapterTimeoutError(
+                f"the adapter was still busy {PROMPT_AFTER_TROUBLE_S:g} s after the answer to {text} {what} "
+                "(no prompt): obdident closed the port rather than interrupt it",
+                request=text,
+                response=self._partial(late, text, protocol),
+                hint="unplug the adapter for a few seconds and plug it in again; check that nothing else "
+                "uses the port",
+            )
+
+    def _close(self, reason: str) -> None:
+        """Close the port for good: nothing more is written through this wire."""
+        self._closed = reason
+        self._trouble = None
+        try:
+            self._port.close()
+        except OSError as err:
+            log.debug("closing the port after %s: %s", reason, err)
 
     def _keep(self, exchange: Exchange) -> None:
         self.transcript.append(exchange)

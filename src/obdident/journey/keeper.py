@@ -23,7 +23,7 @@ from obdident.model import EnteredValue, Problem, Report
 from obdident.recording.format import ExchangeLike
 from obdident.recording.recorder import Recorder
 from obdident.report.entered import add_entered
-from obdident.report.outputs import STDOUT, default_report_path, write_text
+from obdident.report.outputs import STDOUT, default_report_path, discard, write_new, write_text
 from obdident.report.redact import redact as redacted
 
 __all__ = ["Keeper", "interrupted"]
@@ -51,6 +51,8 @@ class Keeper:
             step, with ``--json -`` alone (stdout only), or when the default file could not be written.
         read: the last report as read (with the entered values), None until the first step ends.
         recorder: the ``--record`` recording being appended, or None.
+        unwritten: path to why it could not be written (one line), for the files that the last attempt
+            could not write (a folder or disk that stopped taking them mid-scan); the scan goes on.
     """
 
     def __init__(
@@ -74,7 +76,10 @@ class Keeper:
             self.recorder = Recorder(plan.record, tool=plan.tool, url=plan.url, vehicle=plan.note or "")
         self.read: Report | None = None
         self.kept_path: str | None = None
+        self.unwritten: dict[str, str] = {}
         self._gave_up = False
+        self._claimed = False  # the default report file is made (O_EXCL) at its first write
+        self._wrote: set[str] = set()  # files this scan wrote, which it may remove when they fall behind
         self._tell, self._now = tell, now
 
     # --- what is kept where ------------------------------------------------------------------------
@@ -116,9 +121,11 @@ class Keeper:
     def keep(self, report: Report) -> str | None:
         """Keep ``report`` (with the entered values) as read in the kept file; return its path, or None.
 
-        Raises:
-            OSError: the file ``--json`` chose cannot be written (the default one is given up instead,
-                with one sentence through ``tell``: the scan goes on).
+        The default report file is created new at its first write (``O_EXCL``, the next free name when
+        another scan took it: :func:`~obdident.report.outputs.write_new`). A file that cannot be written
+        never stops the scan: the ``--json`` file (or a default file already made) is tried again at the
+        next step, and :attr:`unwritten` says why meanwhile; a default file that could never be made is
+        given up, with one sentence through ``tell``.
         """
         report = add_entered(report, self.entered)
         self.read = report
@@ -126,30 +133,64 @@ class Keeper:
         if path is None:
             return None
         try:
-            write_text(report.to_json(), path)
+            if self.chosen or self._claimed:
+                write_text(report.to_json(), path)
+            else:
+                path = str(write_new(report.to_json(), Path(path)))
+                self._claimed = True
         except OSError as exc:
-            if self.chosen:
-                raise
+            if self.chosen or self._claimed:
+                self.unwritten[path] = f"cannot write {path}: {exc.strerror or exc}"
+                return None
             self._gave_up, self.kept_path = True, None
             self._tell(
                 f"Cannot keep the report in {path} ({exc.strerror or exc}): the scan goes on; give --json "
                 "PATH in a folder you can write to, to keep it."
             )
             return None
-        if self.chosen:
-            self.kept_path = path
+        self.kept_path = path
+        self.unwritten.pop(path, None)
+        self._wrote.add(path)
         return path
 
-    def write_json(self) -> None:
-        """Write ``--json`` when it is not the kept file: stdout (``-``), or the redacted copy.
+    def failures(self) -> list[str]:
+        """One line for each output of the scan that could not be written (the recording, the JSON file,
+        stdout). A file this scan wrote at an earlier step but could not bring up to date is removed, so no
+        stale report is left to be taken for the scan's own."""
+        said = [self.recorder.error] if self.recorder is not None and self.recorder.error else []
+        for path, why in self.unwritten.items():
+            stale = ""
+            if path in self._wrote:
+                stale = (
+                    " (its report from an earlier step was removed)"
+                    if discard(path)
+                    else " (it still holds the report of an earlier step, with complete: false)"
+                )
+            said.append(why + stale)
+        return said
 
-        Raises:
-            OSError: the file cannot be written.
-        """
+    def write_json(self) -> None:
+        """Write ``--json`` when it is not the kept file: stdout (``-``), or the redacted copy. One that
+        cannot be written is in :attr:`unwritten`; stdout that refuses it gets a new default report file
+        instead."""
         target = self.plan.json_path
         if self.read is None or target is None or self.chosen:
             return
-        write_text(self.shared(self.read).to_json(), target)
+        text = self.shared(self.read).to_json()
+        try:
+            write_text(text, target)
+        except OSError as exc:
+            if target != STDOUT:
+                self.unwritten[target] = f"cannot write {target}: {exc.strerror or exc}"
+                return
+            why = f"cannot write the JSON report to stdout: {exc.strerror or exc}"
+            try:
+                kept = write_new(text, default_report_path(self._now(), self.plan.folder))
+            except OSError as again:
+                why += f"; nor to a report file here: {again.strerror or again}"
+            else:
+                why += f"; it is kept in {kept} instead"
+            self.unwritten[STDOUT] = why
 
     def save_recording(self, report: Report | None = None) -> None:
         """Close the recording with its closing fields from ``report`` (the final one) or the last kept."""

@@ -115,10 +115,8 @@ class Journey:
 
         Never raises for the scan's own failures: an error before anything was read is the ending's
         ``error`` (exit 2, 3 or 5 by the error), a cancel or a failure later ends with the report so far
-        (``complete: false``, exit 4).
+        (``complete: false``, exit 4); a file that cannot be written is in :meth:`Keeper.failures`.
 
-        Raises:
-            OSError: the ``--json`` file cannot be written.
         """
         seams = self.seams
         try:
@@ -194,11 +192,7 @@ class Journey:
 
     def finish(self) -> Ending:
         """The scan has ended: close the recording, keep the final report, write ``--json`` when it is not
-        the kept file (stdout, or the redacted copy); return the ending.
-
-        Raises:
-            OSError: the ``--json`` file cannot be written.
-        """
+        the kept file (stdout, or the redacted copy); return the ending."""
         self.keeper.save_recording(self.keeper.read)
         if self.keeper.read is not None:
             self.keeper.keep(self.keeper.read)
@@ -206,17 +200,24 @@ class Journey:
             return self._ending()
         return Ending(None, None, ExitCode.NO_CONTACT)
 
-    def write_outputs(self, tell: Callable[[str], None]) -> None:
-        """Write the page, the QR code and the CSV row asked for, from the report as shared.
+    def shared_report(self) -> Report:
+        """The last report as shared (redacted with ``--redact``): what the outputs asked for are made from.
 
         Raises:
-            ObdidentError: an output could not be written (the ones before it are).
+            ValueError: nothing was read yet.
         """
-        report = self.keeper.read
-        if report is None:
-            return
-        shared = self.keeper.shared(report)
-        write_outputs(shared, html=self.plan.html, qr=self.plan.qr, csv=self.plan.csv, tell=tell)
+        if self.keeper.read is None:
+            raise ValueError("nothing was read: there is no report to share")
+        return self.keeper.shared(self.keeper.read)
+
+    def write_outputs(self, tell: Callable[[str], None]) -> list[str]:
+        """Write the page, the QR code and the CSV row asked for, from the report as shared; return one line
+        for each output (these and the scan's own, :meth:`Keeper.failures`) that could not be written."""
+        if self.keeper.read is None:
+            return self.keeper.failures()
+        shared = self.shared_report()
+        failed = write_outputs(shared, html=self.plan.html, qr=self.plan.qr, csv=self.plan.csv, tell=tell)
+        return [*self.keeper.failures(), *failed]
 
     @staticmethod
     def interrupted(report: Report, reason: str) -> Report:

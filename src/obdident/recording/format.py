@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Protocol
 
 from obdident.atomicfile import write_atomic
+from obdident.elm327.wire import MAX_ANSWER_BYTES
 from obdident.errors import RecordingError
 
 __all__ = [
@@ -56,6 +57,14 @@ __all__ = [
 ]
 
 FORMAT = "obdident session 1"
+#: The longest answer an exchange may hold, characters: the driver stops reading one answer after
+#: :data:`~obdident.elm327.wire.MAX_ANSWER_BYTES` (256 KiB) and calls it oversize; twice that leaves room
+#: for the last read and the line ends. A longer answer was not written by obdident, and refusing it bounds
+#: the work of reading and auditing one (``check-recording`` checks every answer under every protocol).
+MAX_ANSWER_CHARS = 2 * MAX_ANSWER_BYTES
+#: The longest request line, characters: every line obdident sends is a few dozen characters at most (an AT
+#: command, or a service request of a few bytes in hex).
+MAX_REQUEST_CHARS = 128
 OUTCOMES = ("ok", "timeout", "link-lost", "oversize", "interrupted")
 
 
@@ -176,7 +185,9 @@ def loads(text: str) -> Recording:
     """Read a recording.
 
     Raises:
-        RecordingError: not this format, a missing header field, or a malformed line (named by number).
+        RecordingError: not this format, a missing header field, a malformed line (named by number), or a
+            request or an answer longer than any obdident writes (:data:`MAX_REQUEST_CHARS`,
+            :data:`MAX_ANSWER_CHARS`).
     """
     lines = text.splitlines()
     if not lines or lines[0].strip() != f"# {FORMAT}":
@@ -185,6 +196,7 @@ def loads(text: str) -> Recording:
     exchanges: list[RecordedExchange] = []
     current: tuple[str, float] | None = None
     answer: list[str] = []
+    size = 0
     for number, line in enumerate(lines[1:], 2):
         if not line.strip():
             continue
@@ -195,9 +207,20 @@ def loads(text: str) -> Recording:
                 header[key] = value
         elif mark == ">" and current is None:
             when, _, request = rest.partition(" ")
+            if len(request) > MAX_REQUEST_CHARS:
+                raise RecordingError(
+                    f"line {number}: a request of {len(request)} characters, longer than any line obdident "
+                    f"sends ({MAX_REQUEST_CHARS}): not a recording obdident wrote"
+                )
             current = (request, _number(when, number))
-            answer = []
+            answer, size = [], 0
         elif mark == "<" and current is not None:
+            size += len(rest) + 1
+            if size > MAX_ANSWER_CHARS:
+                raise RecordingError(
+                    f"line {number}: an answer of more than {MAX_ANSWER_CHARS} characters, longer than any "
+                    "obdident reads from an adapter: not a recording obdident wrote"
+                )
             answer.append(rest)
         elif mark == "=" and current is not None:
             elapsed, _, outcome = rest.partition(" ")

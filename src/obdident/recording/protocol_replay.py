@@ -1,15 +1,27 @@
-"""``replay://PATH``: replays a recorded adapter session strictly (:mod:`obdident.recording.format`).
+"""``replay://PATH``: replays a recorded adapter session by content (:mod:`obdident.recording.format`).
 
-Each line written must be the next request the recording holds; the port then answers with the recorded
-lines and the prompt (or, where the recording timed out, with no prompt; where the link was lost, with a
-lost link; where the answer ran past the driver's size cap, with blanks after it that never end until the
-next line). A different line raises :class:`~obdident.errors.ReplayDivergedError` naming both lines.
+Each line written is answered by what the recording holds for that line in the adapter's state, not by its
+position, so a recording stays replayable when obdident asks in another order or asks more:
+
+- A request to the vehicle (hex) is looked up by its bytes (without the response-count digit) under the
+  protocol (``AT TP`` / ``AT SP``), header (``AT SH``) and CAN formatting (``AT CAF``) in force. The same
+  request asked again gets the next recorded answer, the last one once they run out (so a busy ``7F xx 21``
+  then the answer replays in order). A request the recording never holds gets ``NO DATA``: the recording
+  does not say that anything answered it; :attr:`Serial.unrecorded` lists such lines.
+- An adapter command (``AT``, ``ST``) gets its own recorded answer, or the answer recorded for the same
+  command with another argument (``AT SH 712`` answered as ``AT SH 745`` was); a command the recording
+  holds in no form raises :class:`~obdident.errors.ReplayDivergedError` naming it.
+
+Where the recording timed out, the answer comes without the prompt; where the link was lost, the link is
+lost; where the answer ran past the driver's size cap, blanks follow it until the next line.
 ``replay:///abs/path.txt`` or ``replay://relative/path.txt``.
 """
 
 from __future__ import annotations
 
+import re
 import urllib.parse
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +29,8 @@ import serial
 from serial import SerialBase, SerialException
 
 from obdident.errors import PortNotFoundError, PortUrlError, ReplayDivergedError
-from obdident.recording.format import Recording, SessionMeta, load
-from obdident.transports.kinds import LinkKind
+from obdident.recording.format import RecordedExchange, Recording, SessionMeta, load
+from obdident.transports.kinds import LinkKind, split_url
 from obdident.transports.modem_lines import NoModemLines
 
 __all__ = ["Serial"]
@@ -26,9 +38,56 @@ __all__ = ["Serial"]
 #: How many blanks one read of a replayed flood returns.
 _FLOOD_CHUNK = 4096
 
+_HEX = re.compile(r"^[0-9A-F]+$")
+#: Adapter command verbs, longest first: ``ATFCSH7E0`` is ``ATFCSH`` with the argument ``7E0``.
+_VERBS = tuple(
+    sorted(
+        ["AT@1", "ATAT", "ATCAF", "ATCEA", "ATCFC", "ATCF", "ATCM", "ATCP", "ATCRA", "ATD", "ATDPN", "ATE",
+         "ATFCSD", "ATFCSH", "ATFCSM", "ATH", "ATI", "ATL", "ATM", "ATPC", "ATRV", "ATS", "ATSH", "ATSP",
+         "ATST", "ATTA", "ATTP", "ATWS", "ATZ", "STDI", "STI", "STP", "STPBR", "STPBRR"],
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+_NO_DATA = RecordedExchange("", ("NO DATA",), 0.0, 0.0, "ok")
+
+
+def _verb(command: str) -> str:
+    """``ATSH745`` -> ``ATSH``; ``STPBR500000`` -> ``STPBR``; the command itself when no verb fits."""
+    return next((verb for verb in _VERBS if command.startswith(verb)), command)
+
+
+class _State:
+    """The adapter settings that decide which recorded answer fits a request."""
+
+    def __init__(self) -> None:
+        self.protocol = ""
+        self.header = "7DF"
+        self.caf = "1"
+
+    def key(self, payload: str) -> tuple[str, str, str, str]:
+        return (self.protocol, self.header, self.caf, payload)
+
+    def apply(self, command: str) -> None:
+        verb = _verb(command)
+        argument = command[len(verb) :]
+        if verb in ("ATD", "ATZ", "ATWS"):
+            self.header, self.caf = "7DF", "1"
+        elif verb in ("ATTP", "ATSP"):
+            self.protocol = argument.lstrip("A")
+        elif verb == "ATSH":
+            self.header = argument
+        elif verb == "ATCAF":
+            self.caf = argument
+
+
+def _payload(request: str) -> str:
+    """A request's bytes without the ELM327's response-count digit (an odd last hex digit)."""
+    return request[:-1] if len(request) % 2 else request
+
 
 def _path_of(url: str) -> Path:
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     if parts.scheme != "replay":
         raise PortUrlError(f"expected replay://PATH, got {url!r}")
     return Path(urllib.parse.unquote(parts.netloc + parts.path))
@@ -40,6 +99,7 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
     Attributes:
         replay_meta: the recording's header: the scan reports its start, duration, port and link kind.
         position: exchanges replayed so far.
+        unrecorded: the requests the recording holds no answer for (answered ``NO DATA``), in order.
     """
 
     @property
@@ -67,7 +127,9 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
         self._recording: Recording = load(path)
         self._path = path
         self.replay_meta: SessionMeta = self._recording.meta
+        self._index()
         self.position = 0
+        self.unrecorded: list[str] = []
         self._out = bytearray()
         self._pending = b""
         self._dead = False
@@ -104,7 +166,7 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
         """Check each complete line against the recording and queue its recorded answer.
 
         Raises:
-            ReplayDivergedError: a line differs from the recording's next request, or comes after its end.
+            ReplayDivergedError: an adapter command the recording holds in no form.
             SerialException: the recording lost the link while this line was sent.
         """
         if self._dead:
@@ -116,20 +178,54 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
             self._answer(raw.decode("latin-1"))
         return len(data)
 
+    def _index(self) -> None:
+        """File every recorded exchange under what it answers: a request under the adapter state it was
+        sent in, a command under itself and under its verb."""
+        self._requests: dict[tuple[str, str, str, str], list[RecordedExchange]] = defaultdict(list)
+        self._commands: dict[str, list[RecordedExchange]] = defaultdict(list)
+        self._verbs: dict[str, RecordedExchange] = {}
+        self._served: dict[object, int] = defaultdict(int)
+        self._state = _State()
+        state = _State()
+        for exchange in self._recording.exchanges:
+            sent = exchange.request.replace(" ", "").upper()
+            if _HEX.match(sent):
+                self._requests[state.key(_payload(sent))].append(exchange)
+            else:
+                self._commands[sent].append(exchange)
+                self._verbs.setdefault(_verb(sent), exchange)
+                if exchange.outcome == "ok" and "?" not in exchange.lines:
+                    state.apply(sent)
+
+    def _next(self, key: object, answers: list[RecordedExchange]) -> RecordedExchange:
+        """The next recorded answer filed under ``key``, the last one once they run out."""
+        served = self._served[key]
+        self._served[key] = served + 1
+        return answers[min(served, len(answers) - 1)]
+
+    def _lookup(self, sent: str) -> RecordedExchange:
+        if _HEX.match(sent):
+            key = self._state.key(_payload(sent))
+            if key in self._requests:
+                return self._next(key, self._requests[key])
+            self.unrecorded.append(sent)
+            return _NO_DATA
+        if sent in self._commands:
+            found = self._next(sent, self._commands[sent])
+        elif _verb(sent) in self._verbs:
+            found = self._verbs[_verb(sent)]
+        else:
+            raise ReplayDivergedError(
+                f"replay of {self._path}: the recording holds no answer to {sent!r} (nor to another "
+                f"{_verb(sent)!r} command)"
+            )
+        if found.outcome == "ok" and "?" not in found.lines:
+            self._state.apply(sent)
+        return found
+
     def _answer(self, line: str) -> None:
-        exchanges = self._recording.exchanges
         sent = line.replace(" ", "").upper()
-        if self.position >= len(exchanges):
-            raise ReplayDivergedError(
-                f"replay of {self._path}: the recording ends after {len(exchanges)} exchanges, but obdident "
-                f"sent {sent!r}"
-            )
-        expected = exchanges[self.position]
-        if sent != expected.request.replace(" ", "").upper():
-            raise ReplayDivergedError(
-                f"replay of {self._path} diverged at exchange {self.position + 1}: the recording sent "
-                f"{expected.request!r}, obdident sent {sent!r}"
-            )
+        expected = self._lookup(sent)
         self.position += 1
         text = "".join(f"{x}\r" for x in expected.lines)
         if expected.outcome == "ok":

@@ -5,14 +5,18 @@ at the start (:data:`~obdident.recording.format.OPENING`); each exchange the dri
 flushed at once, so a scan that dies leaves every exchange it made on disk; :meth:`Recorder.close` appends
 the fields known only at the end (:data:`~obdident.recording.format.CLOSING`). Writing costs one pass over
 the dialogue, whatever the number of steps. The text is exactly :func:`~obdident.recording.format.dumps`
-of the same session.
+of the same session. The file is made new and renamed over the name (:func:`obdident.atomicfile.open_new`),
+so a symbolic link planted at the name is replaced, never written through; a file that stops taking lines
+stops the recording, not the scan.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from obdident.atomicfile import open_new
 from obdident.recording.format import (
     CLOSING,
     FORMAT,
@@ -57,6 +61,7 @@ class Recorder:
         path: the recording file.
         meta: the opening fields (``tool``, ``provenance``, ``vehicle``; the others are filled on close).
         count: exchanges written so far.
+        error: why the file could not be written (one line naming it), or None.
     """
 
     def __init__(self, path: str | Path, *, tool: str, url: str, vehicle: str = "") -> None:
@@ -72,22 +77,41 @@ class Recorder:
         self.url = url
         self.meta = SessionMeta(tool, "", 0.0, url, "", provenance=provenance(url), vehicle=vehicle)
         self.count = 0
+        self.error: str | None = None
         self._base_s: float | None = None
         self._file: TextIO | None = None
         self._closed = False
 
     def _write(self, lines: list[str]) -> None:
-        if self._file is None:
-            self._file = self.path.open("w", encoding="utf-8", newline="\n")
-            lines = [f"# {FORMAT}", *field_lines(self.meta, OPENING), *lines]
-        self._file.write("".join(f"{line}\n" for line in lines))
-        self._file.flush()
+        if self.error is not None:
+            return
+        try:
+            if self._file is None:  # a new file renamed over the name: never written through a planted link
+                self._file = open_new(self.path)
+                lines = [f"# {FORMAT}", *field_lines(self.meta, OPENING), *lines]
+            self._file.write("".join(f"{line}\n" for line in lines))
+            self._file.flush()
+        except OSError as exc:
+            self._give_up(exc)
+
+    def _give_up(self, exc: OSError) -> None:
+        """The file stopped taking lines (a full disk, a device gone): stop recording and remove the partial
+        file, which would replay as a different scan; :attr:`error` says why."""
+        self.error = f"cannot write {self.path}: {exc.strerror or exc}"
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:
+            self.error += " (the partial recording could not be removed)"
 
     def append(self, exchange: ExchangeLike) -> None:
         """Append one (masked) exchange and flush it to the file; the driver's ``on_exchange`` hook.
 
-        Raises:
-            OSError: the file could not be written.
+        A file that cannot be written stops the recording, never the scan: :attr:`error` says why, and the
+        partial file is removed.
         """
         if self._closed:
             return
@@ -97,14 +121,15 @@ class Recorder:
 
     def close(self, report: Report | None) -> None:
         """Append the closing fields from the scan's last report (see :func:`closing_meta`) and close the
-        file; later calls do nothing.
-
-        Raises:
-            OSError: the file could not be written.
+        file; later calls do nothing. A file that cannot be written is removed (:attr:`error` says why).
         """
         if self._closed:
             return
         self._closed = True
         self._write(field_lines(closing_meta(self.meta, self.url, report), CLOSING))
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as exc:
+                self._file = None
+                self._give_up(exc)

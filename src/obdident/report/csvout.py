@@ -11,8 +11,8 @@ Columns, in this order (stable within version 1; new columns are only ever added
 ``country``                       from the WMI
 ``family``                        the model family (``X-Trail (T32)``)
 ``model_year``                    only where the VIN encodes one (North America)
-``head_unit_status``              ``identified``, ``not-reachable``, ``not-found``, ``not-asked``; empty
-                                  when not assessed
+``head_unit_status``              ``identified``, ``not-reachable``, ``not-found``, ``adapter-limited``,
+                                  ``not-asked``; empty when not assessed
 ``head_unit_part``                the head unit's whole part number, when it gave one
 ``head_unit_part_suffix``         only the part number's suffix (Nissan ``21 83``), when that is all it gave
 ``head_unit_serial``              the head unit's serial number
@@ -44,13 +44,14 @@ import csv
 import io
 from pathlib import Path
 
+from obdident.atomicfile import open_append
 from obdident.errors import ObdidentError
 from obdident.model import Report
 from obdident.report.entered import entered_values
-from obdident.report.headunit import head_unit_values
+from obdident.report.headunit import head_unit_values, nissan_form
 from obdident.report.sanitize import UNSAFE_CHARACTERS
 
-__all__ = ["COLUMNS", "append_row", "cell", "check_file", "read_anything", "row"]
+__all__ = ["COLUMNS", "append_row", "append_rows", "cell", "check_file", "read_anything", "row", "scan_key"]
 
 COLUMNS: tuple[str, ...] = (
     "scanned_at",
@@ -96,6 +97,11 @@ def cell(value: object) -> str:
     return stripped
 
 
+def _part(value: str | None) -> str | None:
+    """A part number in one form, read or entered: Nissan's 5 + dash + 5 (:func:`.headunit.nissan_form`)."""
+    return nissan_form(value) if value else value
+
+
 def row(report: Report) -> list[str]:
     """The report's row, one cell per column of :data:`COLUMNS`."""
     v = report.vehicle
@@ -106,12 +112,13 @@ def row(report: Report) -> list[str]:
         "scanned_at": report.started_at,
         "vin": v.vin,
         "vin_check_digit": v.vin_check_digit,
-        "manufacturer": v.manufacturer,
+        # The make from a Nissan CALID or part number (``make_basis``) where no VIN names the maker.
+        "manufacturer": v.manufacturer or ("Nissan" if v.make_basis else None),
         "country": v.country,
         "family": v.family,
         "model_year": v.model_year,
         "head_unit_status": head.status if head else None,
-        "head_unit_part": hu.get("HU"),
+        "head_unit_part": _part(hu.get("HU")),
         "head_unit_part_suffix": hu.get("HUS"),
         "head_unit_serial": hu.get("SN"),
         "head_unit_software": hu.get("SW"),
@@ -121,7 +128,7 @@ def row(report: Report) -> list[str]:
         "problems": " ".join(p.code for p in report.problems),
         "tool_version": report.tool.get("version", ""),
         "port": report.adapter.port,
-        "head_unit_part_entered": entered.get("HU"),
+        "head_unit_part_entered": _part(entered.get("HU")),
         "head_unit_serial_entered": entered.get("SN"),
         "head_unit_software_entered": entered.get("SW"),
         "head_unit_hardware_entered": entered.get("HW"),
@@ -162,32 +169,67 @@ def read_anything(report: Report) -> bool:
     return bool(report.vehicle.vin or report.ecus or report.unknown_units)
 
 
+def scan_key(cells: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """What makes two rows the same scan: its start time, VIN and port, or, for a row without a start time
+    (a QR payload taken in by ``obdident intake``), every cell."""
+    values = dict(zip(COLUMNS, cells, strict=False))
+    if values.get("scanned_at"):
+        return (values["scanned_at"], values.get("vin", ""), values.get("port", ""))
+    return tuple(cells)
+
+
+def append_rows(rows: list[list[str]], path: str | Path) -> tuple[int, int]:
+    """Append ``rows`` (cells of :data:`COLUMNS`) to the CSV file ``path``, writing the header row first when
+    the file is new or empty. A row of a scan the file already holds (:func:`scan_key`) is not written again.
+
+    Returns:
+        How many rows were appended, and how many were already in the file.
+
+    Raises:
+        ObdidentError: the file exists with a different header row, or cannot be written.
+    """
+    target = Path(path)
+    existing = check_file(target)
+    present = {scan_key(cells) for cells in list(csv.reader(io.StringIO(existing)))[1:] if cells}
+    text, appended, already = "", 0, 0
+    for cells in rows:
+        key = scan_key(cells)
+        if key in present:
+            already += 1
+            continue
+        present.add(key)
+        text += _line(cells)
+        appended += 1
+    if not appended:
+        return 0, already
+    if not existing.strip():
+        text = _line(COLUMNS) + text
+    elif not existing.endswith(("\n", "\r")):
+        text = "\r\n" + text
+    try:
+        with open_append(target) as handle:  # O_NOFOLLOW: a symbolic link planted at its name is refused
+            handle.write(text)
+    except OSError as err:
+        raise ObdidentError(f"{target}: cannot write the CSV file: {err}") from err
+    return appended, already
+
+
 def append_row(report: Report, path: str | Path) -> bool:
     """Append the report's row to the CSV file ``path``; write the header row first when the file is new
     or empty. A scan that read nothing from the car (:func:`read_anything`: no VIN, no unit answered, as
-    with the ignition off) is not a car for the log: no row is appended and the file is left as it is.
+    with the ignition off) is not a car for the log: no row is appended and the file is left as it is. A
+    scan the file already holds (the same start time, VIN and port: ``obdident report X.json --csv`` run
+    twice) is not appended again.
 
     Returns:
-        True when a row was appended; False for a scan that read nothing.
+        True when a row was appended; False for a scan that read nothing or one already in the file.
 
     Raises:
         ObdidentError: the file exists with a different header row (another program's file, or columns of
             another version), or cannot be written.
     """
-    target = Path(path)
-    existing = check_file(target)
     if not read_anything(report):
+        check_file(path)
         return False
-    text = ""
-    if existing.strip():
-        if not existing.endswith(("\n", "\r")):
-            text = "\r\n"
-    else:
-        text = _line(COLUMNS)
-    text += _line(row(report))
-    try:
-        with target.open("a", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-    except OSError as err:
-        raise ObdidentError(f"{target}: cannot write the CSV file: {err}") from err
-    return True
+    appended, _ = append_rows([row(report)], path)
+    return appended == 1

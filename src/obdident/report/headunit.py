@@ -56,6 +56,7 @@ STATUS: dict[str, str] = {
     "identified": "identified over OBD-II",
     "not-reachable": "not reachable from the OBD-II socket",
     "not-found": "not found over OBD-II",
+    "adapter-limited": "not read: the adapter could not",
     "not-asked": "not asked: the scan stopped before it reached the head unit",
 }
 
@@ -69,6 +70,8 @@ STOPS: dict[str, str] = {
     "replay-diverged": "the replayed session went another way",
     "adapter-error": "the adapter failed",
     "scan-failed": "obdident stopped on an unexpected error",
+    "adapter-stopped-answering": "the adapter stopped answering",
+    "adapter-lacks-command": "the adapter lacks a command the scan needs",
 }
 
 

@@ -25,7 +25,7 @@ from obdident.report.words import CHECK_DIGIT, FIELD_LABELS, plain
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["FOOTER", "LABELS", "render_html"]
+__all__ = ["FOOTER", "LABELS", "environment", "render_html"]
 
 FOOTER = "Read-only: nothing was written to the vehicle. obdident does not calculate unlock codes."
 
@@ -34,7 +34,8 @@ LABELS: dict[str, str] = FIELD_LABELS
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The jinja2 environment of the package's templates, autoescaping every value."""
     import jinja2
 
     return jinja2.Environment(
@@ -177,4 +178,4 @@ def _markup(svg: str) -> Any:
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (UTF-8 text)."""
-    return _environment().get_template("report.html").render(**_context(report))
+    return environment().get_template("report.html").render(**_context(report))

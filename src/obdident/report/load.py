@@ -3,7 +3,9 @@
 The file is checked against ``report-v1.schema.json`` (packaged with :mod:`obdident.model`) with
 ``jsonschema``, a runtime dependency: a report that does not follow the schema (``"vin": 12345``) is
 refused here, with the place it breaks the schema, before a renderer sees it. JSON's extensions that
-Python's parser accepts (``NaN``, ``Infinity``) are refused, and so is JSON nested too deeply to read.
+Python's parser accepts (``NaN``, ``Infinity``) are refused, and so are numbers too large to be finite
+(``1e400``), strings holding a lone surrogate (``"\\udfff"``: not Unicode text, so no page, letter or CSV
+could hold it) and JSON nested too deeply to read.
 
 A report written with ``--redact`` is accepted too: its VIN fields read
 ``SJNFBAT32U1******`` (positions 12-17 masked), a form the schema admits.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -63,18 +66,25 @@ def load_report(path: str | Path) -> Report:
     except (OSError, UnicodeDecodeError) as err:
         raise ObdidentError(f"{where}: cannot read the report: {err}") from err
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
     except json.JSONDecodeError as err:
         raise ObdidentError(
             f"{where}: not a JSON report (line {err.lineno}, column {err.colno}: {err.msg})",
             hint="Give the file written by `obdident scan --json PATH`.",
         ) from err
-    except ValueError as err:  # NaN, Infinity
+    except ValueError as err:  # NaN, Infinity, 1e400, an integer too long to read
         raise ObdidentError(f"{where}: not a JSON report: {err}") from err
     except RecursionError as err:
         raise ObdidentError(f"{where}: not a report: the JSON is nested too deeply to read") from err
     if not isinstance(data, dict):
         raise ObdidentError(f"{where}: not a report: the JSON is not an object")
+    broken = _not_unicode(data)
+    if broken is not None:
+        raise ObdidentError(
+            f"{where}: not a report: the string at {broken} holds a lone surrogate (a \\uD800-\\uDFFF escape "
+            "without its pair), which is not Unicode text (RFC 8259, section 8.2)",
+            hint="Give the file written by `obdident scan --json PATH`, unchanged.",
+        )
     _check_version(data, where)
     try:
         _validate(data, where)
@@ -90,6 +100,46 @@ def load_report(path: str | Path) -> Report:
 def _refuse_constant(name: str) -> Any:
     """``json.loads`` hook for ``NaN``, ``Infinity`` and ``-Infinity``, which JSON (RFC 8259 §6) lacks."""
     raise ValueError(f"{name} is not a JSON number (RFC 8259, section 6)")
+
+
+def _finite(text: str) -> float:
+    """``json.loads`` hook for numbers with a fraction or exponent: ``1e400`` reads as infinity in Python,
+    which a report cannot write back as JSON; refused like ``Infinity``."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is out of range for a number (RFC 8259, section 6)")
+    return value
+
+
+def _not_unicode(data: Any) -> str | None:
+    """The place (``vehicle/vin``) of the first string or key holding a lone surrogate, or None.
+
+    JSON's ``\\uDFFF`` escape reads as a lone surrogate, which no UTF-8 file, page or terminal can hold.
+    The depth is bounded: deeper JSON was refused by the parser already.
+    """
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, at = stack.pop()
+        if isinstance(value, str):
+            if not value.isascii() and _surrogate(value):
+                return at or "(top level)"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                place = f"{at}/{key}" if at else str(key)
+                if not key.isascii() and _surrogate(key):
+                    return place
+                stack.append((item, place))
+        elif isinstance(value, list):
+            stack.extend((item, f"{at}/{index}") for index, item in enumerate(value))
+    return None
+
+
+def _surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _check_version(data: Mapping[str, Any], where: str) -> None:
@@ -204,7 +254,7 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
             advice=tuple(Advice(**a) for a in h.get("advice", ())),
         )
     )
-    statuses = ("identified", "not-reachable", "not-found", "not-asked")
+    statuses = ("identified", "not-reachable", "not-found", "adapter-limited", "not-asked")
     if head_unit is not None and head_unit.status not in statuses:
         raise ValueError(f"head_unit.status {head_unit.status!r} is not known")
     return Report(

@@ -1,5 +1,6 @@
 """Output files: checked before a scan starts, compared so that no output overwrites another, written
-atomically (:func:`obdident.atomicfile.write_atomic`).
+atomically (:func:`obdident.atomicfile.write_atomic`), the default report file created new
+(:func:`write_new`, ``O_EXCL``).
 
 ``obdident scan`` and ``obdident report`` call :func:`check_outputs` before they touch the adapter or read
 anything, so a path that cannot be written costs nothing: the command exits 2 at once, naming it. What is
@@ -8,7 +9,8 @@ checked for each output path (``--json``, ``--html``, ``--qr``, ``--csv``, ``--r
 * ``-`` (stdout) only where the option allows it (``--json``);
 * the path is not a directory, and its folder exists and is a folder;
 * the folder is writable (the atomic write makes a temporary file there, then renames it), or, for an output
-  appended in place (``--csv``), the existing file is writable;
+  appended in place (``--csv``), the existing file is writable and is not a symbolic link (a file replaced
+  whole replaces a link standing at its name instead of writing through it);
 * no two outputs, and no output and the command's input (``report SCAN.json``), are the same file.
 
 Two paths are the same file when their absolute forms with every symbolic link resolved
@@ -19,13 +21,14 @@ both exist, when :func:`os.path.samefile` says so (hard links, and case-insensit
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from obdident.atomicfile import write_atomic
+from obdident.atomicfile import create_new, write_atomic
 from obdident.errors import ObdidentError
 from obdident.model import Report
 
@@ -35,7 +38,11 @@ __all__ = [
     "check_asked",
     "check_outputs",
     "default_report_path",
+    "discard",
+    "report_names",
     "same_file",
+    "silence_stdout",
+    "write_new",
     "write_outputs",
     "write_text",
 ]
@@ -89,6 +96,12 @@ def _check_one(output: Output) -> None:
         raise ObdidentError(
             f"{option} {path}: {what}.",
             hint="Create the directory first, or give a path in an existing one.",
+        )
+    if output.appends and target.is_symlink():
+        raise ObdidentError(
+            f"{option} {path} is a symbolic link: obdident appends only to the file itself, never through a "
+            "link (one planted in a shared folder could send the rows anywhere).",
+            hint="Give the path of the file itself.",
         )
     if output.appends and target.exists():
         if not os.access(target, os.W_OK):
@@ -168,19 +181,51 @@ def write_text(text: str, path: str | Path) -> None:
     half written; ``-`` is stdout.
 
     Raises:
-        OSError: the file could not be written (the old file is kept).
+        OSError: the file could not be written (the old file is kept), or stdout refused the text (a full
+            disk, a closed pipe): stdout is then silenced (:func:`silence_stdout`) so that the rest of the
+            command, and Python's own flush at exit, do not fail on it again.
     """
     if str(path) == STDOUT:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError:
+            silence_stdout()
+            raise
         return
     write_atomic(path, text)
 
 
+def silence_stdout() -> None:
+    """Point stdout's file descriptor at the null device, after stdout refused a write: what Python still
+    holds in its buffer, and any later output, goes nowhere instead of failing again (and at exit, which
+    would print a traceback and end with exit code 120)."""
+    try:
+        fileno = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture): nothing to do
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fileno)
+    finally:
+        os.close(null)
+
+
+def discard(path: str | Path) -> bool:
+    """Remove a file obdident wrote earlier that it could not bring up to date (best effort); True when it
+    is gone."""
+    try:
+        Path(path).unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
 def write_outputs(
     report: Report, *, html: str | None, qr: str | None, csv: str | None, tell: Callable[[str], None]
-) -> None:
-    """Write the HTML page, the QR code (SVG) and the CSV row asked for, in that order.
+) -> list[str]:
+    """Write the HTML page, the QR code (SVG) and the CSV row asked for, in that order; one that cannot be
+    written does not stop the others.
 
     Args:
         report: the report to write.
@@ -188,30 +233,52 @@ def write_outputs(
         tell: called after each output with one sentence saying where it went (or, for ``--csv``, that a
             scan that read nothing gets no row), for the caller to show.
 
-    Raises:
-        ObdidentError: an output could not be written (an ``OSError`` is re-raised as one naming the file);
-            the outputs before it are written.
+    Returns:
+        One sentence for each output that could not be written (``cannot write page.html: Permission
+        denied``), naming it; empty when every output was written. Nothing half written is left behind.
     """
-    try:
-        if html is not None:
-            from obdident.report.html import render_html
+    failed: list[str] = []
+    if html is not None:
+        from obdident.report.html import render_html
 
-            write_text(render_html(report), html)
+        if _written(failed, html, lambda: write_text(render_html(report), html)):
             tell(f"HTML report written to {html}")
-        if qr is not None:
-            from obdident.report.qr import svg_document
+    if qr is not None:
+        from obdident.report.qr import svg_document
 
-            write_text(svg_document(report), qr)
+        if _written(failed, qr, lambda: write_text(svg_document(report), qr)):
             tell(f"QR code written to {qr}")
-        if csv is not None:
-            from obdident.report.csvout import append_row
+    if csv is not None:
+        from obdident.report.csvout import append_rows, read_anything, row
 
-            if append_row(report, csv):
-                tell(f"CSV row appended to {csv}")
-            else:
-                tell(f"Nothing was read from the car: no CSV row appended to {csv}")
+        if not read_anything(report):
+            tell(f"Nothing was read from the car: no CSV row appended to {csv}")
+        else:
+            appended: list[int] = []
+            if _written(failed, csv, lambda: appended.extend(append_rows([row(report)], csv))):
+                if appended[0]:
+                    tell(f"CSV row appended to {csv}")
+                else:
+                    tell(f"{csv} already holds this scan: no row appended")
+    return failed
+
+
+def _written(failed: list[str], path: str, write: Callable[[], None]) -> bool:
+    try:
+        write()
     except OSError as exc:
-        raise ObdidentError(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}") from exc
+        failed.append(f"cannot write {exc.filename or path}: {exc.strerror or exc}")
+        return False
+    except ObdidentError as exc:  # the CSV log's own refusal, naming the file
+        failed.append(str(exc))
+        return False
+    return True
+
+
+#: The default report file's name: the scan's start, then ``-2``, ``-3`` ... when that name is taken.
+_DEFAULT_NAME = re.compile(r"(obdident-\d{8}-\d{6})(?:-(\d+))?\.json")
+#: How many names :func:`report_names` offers after the first.
+_MORE_NAMES = 9999
 
 
 def default_report_path(now: datetime, folder: Path) -> Path:
@@ -219,14 +286,38 @@ def default_report_path(now: datetime, folder: Path) -> Path:
     ``obdident-YYYYMMDD-HHMMSS.json`` in ``folder`` (``-2``, ``-3`` ... added when that name is taken, so an
     earlier scan's report is never overwritten).
 
+    The name is free when it is chosen; :func:`write_new` claims it (or, when another scan took it since,
+    the next free one) when the report is first written.
+
     Args:
         now: the local time the scan starts (the clock is the caller's).
         folder: where to keep it (the current folder).
     """
-    stem = f"obdident-{now:%Y%m%d-%H%M%S}"
-    path = folder / f"{stem}.json"
-    number = 1
-    while path.exists():
-        number += 1
-        path = folder / f"{stem}-{number}.json"
-    return path
+    return next(
+        path for path in report_names(folder / f"obdident-{now:%Y%m%d-%H%M%S}.json") if not path.exists()
+    )
+
+
+def report_names(first: Path) -> Iterator[Path]:
+    """``first``, then the names after it: ``obdident-YYYYMMDD-HHMMSS-2.json``, ``-3`` ... for a default
+    report name (counting on from its own number), ``NAME-2.EXT`` ... for another; 10,000 in all."""
+    match = _DEFAULT_NAME.fullmatch(first.name)
+    stem, number = (match.group(1), int(match.group(2) or 1)) if match else (first.stem, 1)
+    suffix = ".json" if match else first.suffix
+    yield first
+    for more in range(number + 1, number + 1 + _MORE_NAMES):
+        yield first.with_name(f"{stem}-{more}{suffix}")
+
+
+def write_new(text: str, first: Path) -> Path:
+    """Write ``text`` to a new file: ``first``, or the next free name after it (:func:`report_names`),
+    claimed with ``O_EXCL`` (:func:`obdident.atomicfile.create_new`), so scans started at once in one folder
+    never take the same file and never overwrite an earlier report.
+
+    Returns:
+        The path written.
+
+    Raises:
+        OSError: the folder takes no new file, or every name is taken.
+    """
+    return create_new(text, report_names(first))

@@ -46,6 +46,9 @@ UNDECODABLE = "undecodable-answer"
 
 Kind = Literal["pending", "busy", "silent"]
 
+#: NRC 0x13 incorrectMessageLengthOrInvalidFormat (ISO 14229-1 Annex A.1; the same code in ISO 14230-3).
+INCORRECT_LENGTH = 0x13
+
 
 @dataclass
 class Tries:
@@ -227,6 +230,14 @@ class Asker:
                 return None
             final = own[-1]
             negative = parse_negative(final.payload)
+            result.two_byte_answered |= negative is None and len(payload) == 2
+            if negative is not None and negative.nrc == INCORRECT_LENGTH and len(payload) > 2:
+                # a whole, well-formed request refused as too short: the adapter sent only its start
+                # (adapter_flaws, FORScan forum topic 1575); the runner names the adapter, not the unit
+                result.truncated.append(payload)
+                result.present, result.presence_only = True, False
+                self._restore_timeout()
+                return None
             kind = None if any_answer else waiting_kind(negative)
             if kind is not None:
                 if policy.again(kind, tries):

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 from obdident.elm327.addressing import auto_flow_control
 from obdident.model import HEAD_UNIT_FIELDS, HeadUnit, Problem, Vehicle, VinSource
-from obdident.scanning.state import ScanState, UnitResult
+from obdident.scanning.state import Facts, ScanState, UnitResult
 from obdident.vehicles import addresses, families, nissan
-from obdident.vehicles.nissan import Family, Unit
+from obdident.vehicles.families import Family, Found
+from obdident.vehicles.nissan import Unit
 from obdident.vehicles.vin import VIN_PLACES, VinInfo, decode_vin
 
 __all__ = [
@@ -22,13 +23,14 @@ __all__ = [
     "automatic_flow_control",
     "candidate_units",
     "captured_on_family",
+    "derive",
     "family",
-    "family_so_far",
     "head_unit",
     "nissan_basis",
     "not_on_family",
     "probe_now",
     "probe_order",
+    "second_can_units",
     "vehicle",
 ]
 
@@ -42,7 +44,9 @@ def _vin_info(sources: Sequence[VinSource]) -> VinInfo | None:
 
 
 def nissan_basis(state: ScanState) -> str | None:
-    """Why the vehicle counts as a Nissan from what was read so far (``--make nissan``, WMI, CALID)."""
+    """Why the vehicle counts as a Nissan from what was read so far (``--make nissan``, WMI, CALID). A
+    family found from a part-number suffix alone does not count: Nissan's session ``10 C0`` is sent only on
+    firmer evidence (on a Ford it set neutral-tow mode)."""
     if state.options.make == "nissan":
         return "--make nissan (given by the user)"
     info = _vin_info(state.vin_sources)
@@ -51,20 +55,27 @@ def nissan_basis(state: ScanState) -> str | None:
 
 
 def candidate_units(state: ScanState) -> list[Unit]:
-    """The units to probe on their physical addresses: the Nissan table unless the vehicle is shown to be
-    another make; then only the legislated OBD ECUs that answered (ISO 15765-4 ids), read with UDS."""
+    """The units to probe on their physical addresses: the Nissan table (with the head-unit candidates a
+    family record defines beyond it) unless the vehicle is shown to be another make; then only the
+    legislated OBD ECUs that answered (ISO 15765-4 ids), read with UDS."""
     other_make = False
-    if nissan_basis(state) is None:
+    if state.facts.make_basis is None:
         info = _vin_info(state.vin_sources)
         other_make = info is not None and info.manufacturer is not None
     if not other_make and state.options.make in (None, "nissan"):
-        return list(nissan.UNITS)
+        extra = [u for u in families.knowledge().candidates(state.facts.family) if u not in nissan.UNITS]
+        return [*nissan.UNITS, *extra]
     return [
         Unit(addresses.name_for(rid) or f"ECU {rid}", "OBD-II ECU", req, rid, "uds", "confirmed",
              "ISO 15765-4 legislated OBD ids")
         for rid, req in ((r, addresses.request_id_for(r)) for r in state.ecus)
         if req is not None and len(req) == 3
     ]  # fmt: skip
+
+
+def second_can_units(found: Found) -> tuple[Unit, ...]:
+    """The head-unit candidates to ask on the family's second CAN (its record's ``second`` bus)."""
+    return families.knowledge().candidates(found, "second")
 
 
 def automatic_flow_control(unit: Unit) -> bool:
@@ -74,13 +85,13 @@ def automatic_flow_control(unit: Unit) -> bool:
     return auto_flow_control(unit.request_id, unit.response_id)
 
 
-def captured_on_family(unit: Unit, found: tuple[Family, str] | None) -> bool:
-    """Whether a public capture of the established family shows ``unit`` answering
-    (:data:`~obdident.vehicles.families.CAPTURED_ON_FAMILY`); False while the family is unknown."""
-    return found is not None and unit.name in families.CAPTURED_ON_FAMILY.get(found[0].code, frozenset())
+def captured_on_family(unit: Unit, found: Found | None) -> bool:
+    """Whether a public capture of the established family shows ``unit`` answering (its record's
+    ``present`` units); False while the family is unknown."""
+    return found is not None and unit.name in found[0].present
 
 
-def probe_order(units: Sequence[Unit], found: tuple[Family, str] | None) -> list[Unit]:
+def probe_order(units: Sequence[Unit], found: Found | None) -> list[Unit]:
     """The order to probe ``units`` in, fewest adapter lines and the dealer's needs first.
 
     1. ISO 15765-4 OBD pairs (request 7E0-7E7 answered on request + 8: the ECM, the TCM), while the
@@ -92,12 +103,12 @@ def probe_order(units: Sequence[Unit], found: tuple[Family, str] | None) -> list
     4. The other 11-bit units, then the 29-bit ones in table order (the gateway before the guesses behind
        it, one protocol switch).
     5. Last, the other units public captures show answering on the established family
-       (:data:`~obdident.vehicles.families.CAPTURED_ON_FAMILY`): the scan's last request is then the most
+       (their records' ``present`` units): the scan's last request is then the most
        likely answered, and the closing check (is the vehicle still there?) is not needed.
 
     Within a group the table's order is kept. Only the order changes: every unit is still probed.
     """
-    table = {unit.request_id: index for index, unit in enumerate(units)}
+    table = {unit.request_id: index for index, unit in enumerate(units)}  # fmt: skip
 
     def group(unit: Unit) -> int:
         if automatic_flow_control(unit):
@@ -134,12 +145,16 @@ def vehicle(sources: Sequence[VinSource], any_ecu: bool, problems: list[Problem]
         The vehicle: ``vin`` None when no source gave one or sources disagree.
     """
     usable = {s.value for s in sources if s.value}
+    empty: dict[str, list[VinSource]] = {}
     for source in sources:
         if source.value is None:
-            problems.append(
-                Problem("vin-not-stored", f"{source.response_id} ({source.source}): {source.problem}",
-                        source.response_id)
-            )  # fmt: skip
+            empty.setdefault(source.response_id, []).append(source)
+    for rid, held in empty.items():  # one problem per ECU, however many of its requests said so
+        if len(held) == 1:
+            message = f"{rid} ({held[0].source}): {held[0].problem}"
+        else:
+            message = f"{rid}: " + "; ".join(f"{s.source}: {s.problem}" for s in held)
+        problems.append(Problem("vin-not-stored", message, rid))
     if len(usable) > 1:
         listed = ", ".join(f"{s.response_id} {s.value}" for s in sources if s.value)
         problems.append(Problem("vin-mismatch", f"ECUs disagree on the VIN ({listed}). " + VIN_ELSEWHERE))
@@ -163,10 +178,9 @@ def vehicle(sources: Sequence[VinSource], any_ecu: bool, problems: list[Problem]
     )
 
 
-def family(
-    vin: str | None, physical: Sequence[UnitResult], calids: Sequence[str] = ()
-) -> tuple[Family, str] | None:
-    """The Nissan model family, from the VIN's model code, a part number or a CALID seen on that family.
+def family(vin: str | None, physical: Sequence[UnitResult], calids: Sequence[str] = ()) -> Found | None:
+    """The Nissan model family, from every basis: the VIN's model code, then a part-number suffix, then a
+    CALID seen on that family (the family records, :mod:`obdident.vehicles.families`).
 
     Args:
         vin: the vehicle's VIN, when read.
@@ -176,37 +190,45 @@ def family(
     Returns:
         The family and what established it, or None.
     """
+    known = families.knowledge()
     if vin is not None:
-        found = nissan.family_from_vin(vin)
+        found = known.by_vin(vin)
         if found is not None:
             return found
-    for result in physical:
+    for result in sorted(physical, key=lambda r: r.unit.response_id):  # the same basis in any probe order
         suffix = result.fields.get("part_number_suffix")
         if suffix:
-            found = nissan.family_from_fingerprint(result.unit.response_id, suffix)
+            found = known.by_suffix(result.unit.response_id, suffix)
             if found is not None:
                 return found
     for calid in calids:
-        found = families.family_from_calid(calid)
+        found = known.by_calid(calid)
         if found is not None:
             return found
     return None
 
 
-def family_so_far(state: ScanState) -> tuple[Family, str] | None:
-    """The family from what the scan read so far (VIN, part numbers, CALIDs); None while unknown."""
+def derive(state: ScanState) -> Facts:
+    """The VIN, make and family from everything read so far, once: what :attr:`ScanState.facts` holds."""
     physicals = [s.physical for s in state.ecus.values() if s.physical]
     calids = [c for ecu in state.ecus.values() for c in ecu.calibration_ids]
-    return family(vehicle(state.vin_sources, True, []).vin, physicals, calids)
+    vin = vehicle(state.vin_sources, True, []).vin
+    found = family(vin, physicals, calids)
+    return Facts(vin, nissan_basis(state), found)
 
 
-def not_on_family(unit: Unit, found: tuple[Family, str] | None) -> str | None:
-    """Why ``unit`` is not probed on the established family (the public record says it has none), or None.
-
-    A head-unit candidate is always probed (:data:`obdident.vehicles.families.NOT_ON_FAMILY` lists none)."""
-    if found is None or unit.head_unit:
+def not_on_family(unit: Unit, found: Found | None) -> str | None:
+    """Why ``unit`` is not probed on the established family, or None: its record says the family has it
+    not, or (a head-unit candidate) its record names other candidates."""
+    if found is None:
         return None
-    return families.NOT_ON_FAMILY.get(found[0].code, {}).get(unit.name)
+    model = found[0]
+    if unit.name in model.absent:
+        return model.absent[unit.name]
+    chosen = families.knowledge().candidates(found)
+    if unit.head_unit and model.candidates is not None and unit not in chosen:
+        return f"not among the {model.name}'s head-unit candidates by its record"
+    return None
 
 
 def _read_kinds(fields: dict[str, str]) -> set[str]:
@@ -245,6 +267,8 @@ def head_unit(
     can: bool = True,
     quick: bool = False,
     cut_short: bool = False,
+    adapter_limit: str | None = None,
+    adapter_stopped: bool = False,
 ) -> HeadUnit:
     """Say whether the head unit was identified, how sure that is, and where to read what is still missing.
 
@@ -261,22 +285,24 @@ def head_unit(
             absence (no ``--full``): a head unit not found says how to ask them directly.
         cut_short: the scan has not run to its end (a partial report, or a scan stopped early): a head
             unit no address was asked for is ``not-asked``, never "not found" or "only for Nissan".
+        adapter_limit: why the adapter's own limits cut the scan short (a problem's message), if they
+            did: a candidate that answered without its identification, or candidates the scan never reached,
+            are then the adapter's doing (``adapter-limited``), not the unit's.
+        adapter_stopped: the adapter stopped answering and the scan stopped there: head-unit candidates not
+            probed were not reached (``adapter-limited``), whatever the make.
 
     Returns:
         The head unit: ``guidance`` and ``advice`` hold only ways to read what was not read (none when the
         part number, serial number and versions were all read).
     """
     candidates = tuple(u.request_id for u in probed if u.head_unit)
-    answered = any(r.unit.head_unit and r.fields for r in physical)
-    if cut_short and not candidates and not answered:
-        return HeadUnit(
-            "not-asked",
-            None,
-            "The scan stopped before it reached the head unit, so no head-unit address was asked; scan "
-            "again to ask it.",
-            nissan.ANY_MAKE_HEAD_UNIT_GUIDANCE,
-            (),
-        )
+    if adapter_stopped and adapter_limit is not None and not nissan_table:
+        reason = f"The scan stopped before it reached the head unit. {adapter_limit}"
+        return HeadUnit("adapter-limited", None, reason, nissan.GENERAL_HEAD_UNIT_GUIDANCE, ())
+    identified = any(r.unit.head_unit and r.fields for r in physical)
+    if cut_short and not candidates and not identified:
+        why = "The scan stopped before it reached the head unit: no head-unit address was asked. Scan again."
+        return HeadUnit("not-asked", None, why, nissan.ANY_MAKE_HEAD_UNIT_GUIDANCE, ())
     if not nissan_table:
         if is_nissan and not can:
             return HeadUnit(
@@ -324,6 +350,23 @@ def head_unit(
         else ("no audio or navigation address was probed")
     )
     silent = [r.unit for r in physical if r.unit.head_unit and r.present]
+    unreachable = known is not None and known.head_unit_on_obd is False
+    if adapter_limit is not None and not unreachable:
+        answered = (
+            f"; {', '.join(u.response_id for u in silent)} answered"
+            if silent
+            else f" (nothing answered on {', '.join(candidates)}, but answers were lost)"
+            if candidates
+            else ""
+        )
+        return HeadUnit(
+            "adapter-limited",
+            None,
+            f"The head unit could not be read with this adapter{answered}. {adapter_limit}",
+            guidance,
+            candidates,
+            advice=advice,
+        )
     if silent:
         tried += "; " + ", ".join(u.response_id for u in silent) + " answered without its identification"
     miu = next((r.unit for r in physical if r.unit.media_gateway and r.present), None)

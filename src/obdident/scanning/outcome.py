@@ -6,8 +6,9 @@ from dataclasses import replace
 from importlib.metadata import version
 
 from obdident.elm327.driver import ELM327
-from obdident.model import AdapterSummary, Ecu, Identification, Report
+from obdident.model import AdapterSummary, Ecu, Identification, Problem, Report
 from obdident.scanning import assess
+from obdident.scanning.adapter_flaws import FLAWS
 from obdident.scanning.state import EcuState, ScanState
 from obdident.vehicles import addresses
 
@@ -25,6 +26,7 @@ INCOMPLETE_CODES = frozenset(
         "response-pending-storm",
         "busy",
         "vehicle-went-quiet",
+        *FLAWS,
     }
 )
 
@@ -46,12 +48,13 @@ def build_report(
     problems = list(state.problems)
     vehicle = assess.vehicle(state.vin_sources, bool(state.ecus), problems)
     physical = [s.physical for s in state.ecus.values() if s.physical]
-    family = assess.family(vehicle.vin, physical)
+    facts = state.facts  # derived once by the runner, from every basis (assess.derive)
+    family = facts.family
     vehicle = replace(
         vehicle,
         family=family[0].name if family else None,
         family_basis=family[1] if family else None,
-        make_basis=state.nissan_basis or assess.nissan_basis(state),
+        make_basis=state.nissan_basis or facts.make_basis,
     )
     head_unit = None
     if state.ecus and state.options.physical:
@@ -65,6 +68,8 @@ def build_report(
             can=driver.vehicle_protocol is None or driver.vehicle_protocol.can,
             quick=not state.options.full,
             cut_short=not complete or any(p.code in INCOMPLETE_CODES for p in problems),
+            adapter_limit=_adapter_limit(problems),
+            adapter_stopped=any(p.code == "adapter-stopped-answering" for p in problems),
         )
     lost = any(p.code in INCOMPLETE_CODES for p in problems)
     return Report(
@@ -79,6 +84,12 @@ def build_report(
         started_at=started_at,
         duration_s=duration_s,
     )
+
+
+def _adapter_limit(problems: list[Problem]) -> str | None:
+    """The message of the problem in which the adapter's own limits cut the scan short, if any: a flaw
+    (:data:`~obdident.scanning.adapter_flaws.FLAWS`)."""
+    return next((p.message for p in problems if p.code in FLAWS), None)
 
 
 def _adapter(state: ScanState, driver: ELM327) -> AdapterSummary:

@@ -122,6 +122,8 @@ def _uds_reads(asker: Asker, order: tuple[int, ...] = uds.READ_ORDER, *, head_un
             uds.build_read(did), silence_answers=head_unit or (first and result.presence_only)
         )
         if message is None:
+            if result.truncated:
+                return  # the adapter cuts 3-byte requests: every DID would be refused the same way
             if first and (head_unit or not result.present or result.presence_only):
                 return  # absent, or without the service: nothing answered the first DID
             continue

@@ -17,7 +17,10 @@ from collections.abc import Callable
 from obdident.elm327.driver import ELM327, Clock
 from obdident.errors import (
     AdapterError,
+    AdapterReplyError,
     AdapterResetError,
+    AdapterTimeoutError,
+    IsoTpTruncatedError,
     LinkLostError,
     ObdidentError,
     ProtocolError,
@@ -27,12 +30,12 @@ from obdident.errors import (
     TransportError,
     UnableToConnectError,
 )
-from obdident.model import PROBLEM_DETAILS
-from obdident.scanning import assess, obd09, physical, second_can
+from obdident.scanning import adapter_flaws, assess, obd09, physical, second_can
+from obdident.scanning.not_probed import not_probed_message
 from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
 from obdident.scanning.sweep import sweep
-from obdident.vehicles.families import SESSION_FAMILIES
-from obdident.vehicles.nissan import SECOND_CAN, Family, Unit
+from obdident.vehicles.families import Found
+from obdident.vehicles.nissan import Unit
 
 __all__ = ["Progress", "Runner"]
 
@@ -87,17 +90,17 @@ class Runner:
         """Run one step; when the adapter resets itself, set it up again once and repeat the step."""
         try:
             step()
+        except IsoTpTruncatedError as err:
+            if not err.after_first_frame:
+                self._garbled(err)
+            else:
+                adapter_flaws.first_frame_only(self.state, self.driver, err)
         except ProtocolError as err:
-            hint = (
-                " The adapter does not support flow control (AT FC), so multi-frame answers from units "
-                "outside 7E8-7EF stop after their first frame."
-                if not self.driver.flow_control_supported
-                else ""
-            )
-            self.state.problem(
-                "garbled-answer",
-                f"An answer could not be read: {err}. That step was skipped and the scan went on.{hint}",
-            )
+            self._garbled(err)
+        except AdapterReplyError as err:
+            if err.status not in adapter_flaws.DROPPING_STATUS:
+                raise
+            adapter_flaws.dropped(self.state, err)
         except AdapterResetError as err:
             if self.state.recovered:
                 raise
@@ -109,17 +112,29 @@ class Runner:
             )
             self.driver.recover()
             step()
+        self._derive()
         self.on_step()
+
+    def _garbled(self, err: ProtocolError) -> None:
+        self.state.problem(
+            "garbled-answer",
+            f"An answer could not be read: {err}. That step was skipped and the scan went on.",
+        )
 
     # --- steps --------------------------------------------------------------------------------------
     def run(self) -> bool:
         """Run every step; return True when all ran to their end.
 
         Raises:
-            AdapterError, TransportError: only while setting up the adapter (nothing read yet).
+            AdapterError, TransportError: only while setting up the adapter (nothing read yet); an expired
+                ``--timeout`` there is the problem ``scan-timeout`` instead, as everywhere else.
         """
         self.progress("Setting up the adapter")
-        self.state.info = self.driver.initialize()  # raises: nothing read yet (a limit that ran out says so)
+        try:
+            self.state.info = self.driver.initialize()  # raises: nothing read yet
+        except (ScanTimeoutError, ScanDeadline) as err:  # the limit ran out, not the adapter: say so
+            self._stopped(err)
+            return False
         self.progress("Searching for the vehicle's OBD-II protocol (ignition must be on)")
         try:
             first = self.driver.connect_vehicle()
@@ -168,12 +183,13 @@ class Runner:
                 read = obd09.read_infotype
                 self._step(functools.partial(read, driver, state, info_type, count_type, holders, legacy))
 
-    def _establish_nissan(self) -> None:
-        """Keep the Nissan basis in the state once known, and tell the guard (it admits ``10 C0`` then)."""
-        basis = assess.nissan_basis(self.state)
-        if basis is not None:
-            self.state.nissan_basis = basis
-            self.driver.guard.establish_nissan(basis)
+    def _derive(self) -> None:
+        """Derive the VIN, make and family once from everything read so far (:func:`assess.derive`), and
+        tell the guard once the vehicle is established as a Nissan (it admits ``10 C0`` then)."""
+        facts = self.state.facts = assess.derive(self.state)
+        if facts.make_basis is not None and self.state.nissan_basis is None:
+            self.state.nissan_basis = facts.make_basis
+            self.driver.guard.establish_nissan(facts.make_basis)
 
     def _physical(self) -> None:
         protocol = self.driver.protocol
@@ -183,15 +199,16 @@ class Runner:
             if protocol.number in ("4", "5"):
                 self._announce("Reading the engine ECU's identification over K-line (1A 81)")
                 self.state.merge(physical.identify_kline(self.driver))
+                self._derive()
             return
-        self._establish_nissan()
-        skipped: list[tuple[Unit, str, tuple[Family, str]]] = []
+        self._derive()
+        skipped: list[tuple[Unit, str, Found]] = []
         not_obd: list[Unit] = []
-        units = assess.probe_order(assess.candidate_units(self.state), assess.family_so_far(self.state))
+        units = assess.probe_order(assess.candidate_units(self.state), self.state.facts.family)
         for unit in units:
             if not assess.probe_now(unit, self.state):
                 continue
-            found = assess.family_so_far(self.state)
+            found = self.state.facts.family
             why = None if self.state.options.full else assess.not_on_family(unit, found)
             if why is not None and found is not None:
                 skipped.append((unit, why, found))
@@ -202,10 +219,8 @@ class Runner:
             self._announce(f"Looking for the {unit.description} ({unit.request_id})")
             self.state.probed.append(unit)
             self._step(functools.partial(self._identify, unit, found))
-            if self.state.nissan_basis is None and self.state.vin_sources:
-                self._establish_nissan()
         if skipped or not_obd:
-            self.state.problem("units-not-probed", _not_probed(skipped, not_obd))
+            self.state.problem("units-not-probed", not_probed_message(skipped, not_obd))
         if self.state.options.sweep:
             self._announce("Sweeping every physical id 700-7F7 (--sweep)")
             self.driver.use_header_bits(11)
@@ -227,7 +242,7 @@ class Runner:
         )
 
     def _second_can(self) -> None:
-        """On a family whose AV bus is on other socket pins (:data:`~obdident.vehicles.nissan.SECOND_CAN`),
+        """On a family whose AV bus is on other socket pins (its record's ``second_can``),
         probe the head unit there through an STN adapter (:mod:`~obdident.scanning.second_can`)."""
         state, protocol = self.state, self.driver.vehicle_protocol
         if not state.options.physical or protocol is None or not protocol.can:
@@ -235,22 +250,22 @@ class Runner:
         physicals = [s.physical for s in state.ecus.values() if s.physical]
         if any(p.unit.head_unit and p.fields for p in physicals):
             return  # already read on the main CAN
-        found = assess.family(assess.vehicle(state.vin_sources, True, []).vin, physicals)
-        route = SECOND_CAN.get(found[0].code) if found else None
+        found = state.facts.family
+        route = found[0].second_can if found else None
         if found is None or route is None:
             return
         self._announce(f"Looking for the head unit on OBD-II pins {route.pins} (second CAN, STN adapters)")
         family = found[0]
 
         def probe() -> None:
-            second_can.use_second_can(self.driver, state, family, route)
+            second_can.use_second_can(self.driver, state, family, route, assess.second_can_units(found))
 
         self._step(probe)
 
-    def _identify(self, unit: Unit, found: tuple[Family, str] | None = None) -> None:
+    def _identify(self, unit: Unit, found: Found | None = None) -> None:
         result = UnitResult(unit)
         nissan = self.state.nissan_basis is not None
-        session = nissan and found is not None and found[0].code in SESSION_FAMILIES
+        session = nissan and found is not None and unit.name in found[0].session_units
         try:
             physical.identify(
                 self.driver,
@@ -269,6 +284,8 @@ class Runner:
         except BaseException:
             self.state.merge(result)  # keep what the unit gave before the failure
             raise
+        finally:
+            adapter_flaws.truncated(self.state, result)
         self.state.merge(result)
 
     def _still_there(self) -> None:
@@ -333,6 +350,7 @@ class Runner:
         return True
 
     def _stopped(self, err: Exception) -> None:
+        self.state.facts = assess.derive(self.state)  # what the step cut short gave counts too
         if isinstance(err, ScanCancelled):
             self.state.problem(
                 "interrupted",
@@ -348,34 +366,15 @@ class Runner:
                 "kept. Allow more time with --timeout SECONDS (timeout_s in Python).",
             )
             return
+        if isinstance(err, AdapterTimeoutError):
+            adapter_flaws.stopped_answering(self.state, err)
+            return
+        if isinstance(err, AdapterReplyError) and err.status == "?":
+            adapter_flaws.lacks(self.state, err)
+            return
         self.state.problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
 
 
 def _failure_code(err: Exception) -> str:
     """The problem code of an error that stopped the scan: the error's own (:mod:`obdident.errors`)."""
     return err.code if isinstance(err, ObdidentError) else "adapter-error"
-
-
-def _not_probed(skipped: list[tuple[Unit, str, tuple[Family, str]]], not_obd: list[Unit]) -> str:
-    """The ``units-not-probed`` message: the units left out and why in a few words, how to probe them all,
-    then (after :data:`~obdident.model.PROBLEM_DETAILS`) each unit's reason with its source."""
-    parts, details = [], []
-    if skipped:
-        family, basis = skipped[-1][2]
-        listed = ", ".join(f"{u.name} ({u.request_id})" for u, _, _ in skipped)
-        parts.append(
-            f"Not probed, because a {family.name} does not have them by the public record: {listed}."
-        )
-        details.append(f"the family from {basis}")
-        details.extend(f"{u.name} ({u.request_id}): {why}" for u, why, _ in skipped)
-    if not_obd:
-        listed = ", ".join(f"{u.name} ({u.request_id})" for u in not_obd)
-        parts.append(
-            f"Not probed, because nothing answered the generic OBD-II request on its address: {listed}."
-        )
-        details.append(
-            "every ECU on an ISO 15765-4 OBD address (request 7E0-7E7) answers 0100 (SAE J1979 service 01), "
-            "and the vehicle answered 0100 on other addresses"
-        )
-    message = " ".join([*parts, "Scan with --full to probe them too."])
-    return message + PROBLEM_DETAILS + "; ".join(details) + "."

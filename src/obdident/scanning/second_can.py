@@ -3,13 +3,13 @@
 An ELM327 talks on pins 6/14 only. An STN adapter with an MS-CAN transceiver (OBDLink MX, MX+, EX) reaches
 pins 3/11 with the protocol preset ``STP 53`` (ISO 15765, 11-bit) and ``STPBR`` (its bit rate); neither is
 saved (OBDLink Family Reference and Programming Manual rev F, STP, STPBR; only ATSP saves a protocol). The
-step runs only on a family :data:`obdident.vehicles.nissan.SECOND_CAN` names, so a scan of any other vehicle
+step runs only on a family whose record names a second CAN, so a scan of any other vehicle
 costs no extra line:
 
 1. ``STI``: an STN answers its firmware id (FRPM, STI); an ELM327 or clone answers ``?`` (then the owner is
    told how a clone's HS/MS-CAN switch may reach the unit, and the step ends).
 2. ``STP 53`` (``?`` on an STN without MS-CAN: OBDLink SX, LX) and ``STPBR`` with the family's bit rate.
-3. The 11-bit head-unit candidates of the address table, read as on the main bus
+3. The family's head-unit candidates on that bus (its record), read as on the main bus
    (:func:`obdident.scanning.physical.identify`), each result marked with the bus.
 4. Back to the main CAN with the HS-CAN preset of the vehicle's protocol (``STP 33`` for 11-bit 500k), also
    when a probe failed.
@@ -23,7 +23,8 @@ from obdident.elm327.driver import ELM327
 from obdident.errors import AdapterReplyError
 from obdident.scanning import physical
 from obdident.scanning.state import ScanState, UnitResult
-from obdident.vehicles.nissan import UNITS, Family, SecondCan
+from obdident.vehicles.families import Family, SecondCan
+from obdident.vehicles.nissan import Unit
 
 __all__ = ["MAIN_PRESETS", "switch_advice", "use_second_can"]
 
@@ -45,14 +46,17 @@ def switch_advice(family: Family, route: SecondCan) -> str:
     )
 
 
-def use_second_can(driver: ELM327, state: ScanState, family: Family, route: SecondCan) -> list[UnitResult]:
+def use_second_can(
+    driver: ELM327, state: ScanState, family: Family, route: SecondCan, units: tuple[Unit, ...]
+) -> list[UnitResult]:
     """Probe the head-unit candidates on the family's second CAN, then return to the main CAN.
 
     Args:
         driver: a driver connected to a CAN vehicle (its :attr:`~ELM327.vehicle_protocol` is known).
         state: the scan's findings: problems are filed here, and each candidate is added to ``probed``.
         family: the vehicle's family.
-        route: where its AV bus is (:data:`obdident.vehicles.nissan.SECOND_CAN`).
+        route: where its AV bus is (its record's ``second_can``).
+        units: the candidates to ask there (the record's, 11-bit).
 
     Returns:
         What each candidate gave (``present`` False when silent), marked with the bus; each is also merged
@@ -87,7 +91,7 @@ def use_second_can(driver: ELM327, state: ScanState, family: Family, route: Seco
     try:
         driver.at(f"STPBR{route.bit_rate}")
         state.second_can = bus
-        for unit in (u for u in UNITS if u.head_unit and u.bits == 11):
+        for unit in units:
             result = UnitResult(unit, bus=bus)
             results.append(result)
             if unit not in state.probed:

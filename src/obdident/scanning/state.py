@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from obdident.elm327.driver import AdapterInfo, Response
 from obdident.elm327.lines import EcuMessage
 from obdident.model import Evidence, Problem, UnknownUnit, VinSource
+from obdident.vehicles.families import Found
 from obdident.vehicles.nissan import Unit
 
-__all__ = ["MAX_COUNT_DIGIT", "Asked", "EcuState", "ScanOptions", "ScanState", "UnitResult"]
+__all__ = ["MAX_COUNT_DIGIT", "Asked", "EcuState", "Facts", "ScanOptions", "ScanState", "UnitResult"]
 
 MAX_COUNT_DIGIT = 15  # the response-count digit is one hex digit (ELM327 datasheet, "Talking to the Vehicle")
 
@@ -30,7 +31,7 @@ class ScanOptions:
         physical: probe the physical-address units of the Nissan table (and the OBD ECUs that answered).
         sweep: also probe every 11-bit physical id 700-7F7 and list unknown responders.
         full: probe every unit of the table, also those the established family does not have by the public
-            record (:data:`obdident.vehicles.families.NOT_ON_FAMILY`) and OBD addresses silent to ``0100``,
+            record (:mod:`obdident.vehicles.families`) and OBD addresses silent to ``0100``,
             otherwise listed as not probed; and ask each unit its identification at once, without
             TesterPresent ``3E 00`` first (for a unit that would ignore it).
     """
@@ -72,6 +73,9 @@ class UnitResult:
         problems: what went wrong with this unit.
         session: ``10 C0`` when Nissan's session was opened to read it.
         bus: where it answered when not on the diagnostic CAN (pins 6/14): ``MS-CAN, OBD-II pins 3/11 ...``.
+        truncated: requests of 3 bytes or more it refused as too short (``7F xx 13``): the adapter sent only
+            their start (:mod:`~obdident.scanning.adapter_flaws`).
+        two_byte_answered: it gave a positive answer to a 2-byte request (``21 83``, ``3E 00`` ...).
     """
 
     unit: Unit
@@ -85,6 +89,8 @@ class UnitResult:
     problems: list[Problem] = field(default_factory=list)
     session: str | None = None
     bus: str | None = None
+    truncated: list[bytes] = field(default_factory=list)
+    two_byte_answered: bool = False
 
     def problem(self, code: str, message: str) -> None:
         """File a problem about this unit."""
@@ -131,6 +137,25 @@ class EcuState:
     physical: UnitResult | None = None
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What the scan concludes about the vehicle, derived once from every basis read so far
+    (:func:`obdident.scanning.assess.derive`); the probe's pruning, the head-unit assessment, the second-CAN
+    choice and the report all read this one result.
+
+    Attributes:
+        vin: the VIN every usable source agrees on (service 09, ``22 F190``, ``21 81``), or None.
+        make_basis: why the vehicle counts as a Nissan (``--make nissan``, its WMI, a CALID, its family), or
+            None while nothing shows it.
+        family: the model family and what established it (the VIN's model code, a part-number suffix or a
+            CALID seen on that family), or None while unknown.
+    """
+
+    vin: str | None = None
+    make_basis: str | None = None
+    family: Found | None = None
+
+
 @dataclass
 class ScanState:
     """Everything the scan found so far.
@@ -151,6 +176,7 @@ class ScanState:
         first_responders: how many ECUs answered the first functional request.
         second_can: the second CAN the head-unit candidates were also probed on (an STN adapter's MS-CAN,
             :mod:`obdident.scanning.second_can`), or None.
+        facts: the VIN, make and family derived from everything read so far (:class:`Facts`).
     """
 
     options: ScanOptions
@@ -167,6 +193,7 @@ class ScanState:
     recovered: bool = False
     first_responders: int = 0
     second_can: str | None = None
+    facts: Facts = field(default_factory=Facts)
 
     def ecu(self, response_id: str) -> EcuState:
         """The ECU answering on ``response_id``, added when new."""

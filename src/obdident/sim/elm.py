@@ -18,20 +18,28 @@ back. Nothing sleeps and nothing runs in a thread; ECU latencies are kept in the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
-from obdident.sim.at import DEVICE_DESCRIPTION, AtCommands, ChipState, is_auto
+from obdident.sim.at import DEVICE_DESCRIPTION, AtCommands, ChipState
 from obdident.sim.can import (
     Frame,
     isotp_frames,
     round_robin,
 )
+from obdident.sim.connect import connect
 from obdident.sim.display import deliverable, ecu_frames, passes
 from obdident.sim.faults import Fault, FaultInjector, Stream
-from obdident.sim.quirks import FAKE_V21_VERSION, expand_quirks, format_output
+from obdident.sim.quirks import (
+    FAKE_V21_VERSION,
+    JUNK_BEFORE_BANNER,
+    MULTIFRAME_STATUS,
+    expand_quirks,
+    format_output,
+    locks_up,
+)
 from obdident.sim.schema import PROTOCOLS, EcuProfile, ProtocolInfo, VehicleProfile
-from obdident.sim.stn import CHIPS, MS_CAN_BIT_RATE, run_st
+from obdident.sim.stn import CHIPS, run_st
 from obdident.sim.vehicle import SimulatedVehicle
 
 __all__ = ["DEFAULT_VERSION", "DEVICE_DESCRIPTION", "SimulatedELM327", "isotp_frames"]
@@ -43,8 +51,6 @@ DEFAULT_VERSION = "ELM327 v1.5"
 FUNCTIONAL_CAN_IDS = {11: 0x7DF, 29: 0x18DB33F1}
 #: Default (functional) headers of the legacy protocols (ELM327 datasheet, "AT SH"; SAE J1979).
 FUNCTIONAL_LEGACY_HEADERS = {"1": 0x616AF1, "2": 0x686AF1, "3": 0x686AF1, "4": 0xC233F1, "5": 0xC233F1}
-#: The K-line protocols, which need a bus initialisation (ELM327 datasheet, "BUS INIT").
-_KLINE = frozenset("345")
 _HEX_LINE = re.compile(r"[0-9A-F]+")
 
 
@@ -117,6 +123,10 @@ class SimulatedELM327:
         self._pending = ""
         self._last: str | None = None
         self.stream: Stream | None = None
+        self._late = "\r>"  # late-answer: the answer the next line gets
+        self._fresh = True  # junk-banner: the next answer is the first after power-up or a reset
+        self._multi = False  # the request being answered drew a multi-frame answer
+        self._froze = False  # freeze-multiframe fired on this line
 
     @property
     def faults(self) -> tuple[Fault, ...]:
@@ -189,7 +199,16 @@ class SimulatedELM327:
             self.ignition = False
         # The echo goes out as the line arrives, under the settings before it.
         echo = raw + "\r" if self._state.settings.echo else ""
-        text = faults.output(format_output(echo, self._answer_line(raw), self.quirks))
+        body = self._answer_line(raw)
+        if self._froze:
+            self._hung = True  # freeze-multiframe: nothing more, ever
+            return ""
+        if "late-answer" in self.quirks:
+            body, self._late = self._late, body
+        if self._fresh and "junk-banner" in self.quirks:
+            body = JUNK_BEFORE_BANNER + body
+        self._fresh = False
+        text = faults.output(format_output(echo, body, self.quirks))
         self.stream = faults.stream(text)
         if self.stream is not None:
             return text[: text.rindex(">")] if ">" in text else text
@@ -217,6 +236,7 @@ class SimulatedELM327:
         if command in ("ATZ", "ATWS"):
             # ELM327 datasheet, "AT Z" / "AT WS": full reset, then the banner.
             self._state.reset()
+            self._fresh = True
             return f"\r\r{self.version}\r\r>"
         if command.startswith("ST"):
             lines, protocol = run_st(command, self.chip, self._state.transceiver)
@@ -224,6 +244,9 @@ class SimulatedELM327:
                 self._state.settings.protocol = protocol
                 self._state.connected = None
             return self._render(lines)
+        if command.startswith("AT") and locks_up(command[2:], self.quirks):
+            self._hung = True  # tp-a0-lockup: OK, then silence until power-cycled
+            return self._render(["OK"])
         lines = self._at.run(command[2:]) if command.startswith("AT") else self._request(command)
         return self._render(lines)
 
@@ -234,7 +257,12 @@ class SimulatedELM327:
     # -- OBD requests ---------------------------------------------------------------------------
 
     def _request(self, command: str) -> list[str]:
+        self._multi = False
         lines = self._vehicle_lines(command)
+        status = next((MULTIFRAME_STATUS[q] for q in MULTIFRAME_STATUS if q in self.quirks), None)
+        if self._multi and status is not None:
+            first = next((i for i, line in enumerate(lines) if _HEX_LINE.fullmatch(line.replace(" ", ""))), 0)
+            lines = [*lines[: first + 1], status]
         return lines if lines == ["?"] else self._faults.request_lines(lines)
 
     def _vehicle_lines(self, command: str) -> list[str]:
@@ -256,75 +284,21 @@ class SimulatedELM327:
         if self._state.connected is None:
             failure = self._connect(lines)
             if failure is not None:
-                return [*lines, failure]
-        shown = [frame for frame in self._answer(request) if passes(frame, self._state.settings)]
+                clone = "not-connected" in self.quirks and failure != "NO DATA"
+                return [*lines, "NOT CONNECTED" if clone else failure]
+        # two-byte-requests: only the first 2 bytes reach the bus (FORScan forum, topic 1575)
+        cut = "two-byte-requests" in self.quirks and self._state.settings.auto_format and len(request) > 2
+        shown = [frame for frame in self._answer(request, cut=cut) if passes(frame, self._state.settings)]
         if count is not None:
             shown = shown[:count]
         answer = [line for frame in shown for line in frame.lines]
         return [*lines, *(answer or ["NO DATA"])]  # also after SEARCHING...: the search found the bus
 
     def _connect(self, lines: list[str]) -> str | None:
-        """Connect to the vehicle before the first request; return the error line if that fails.
+        """Connect to the vehicle before the first request (:func:`obdident.sim.connect.connect`)."""
+        return connect(self._state, self.profile, self.ignition, lines)
 
-        ELM327 datasheet, "Selecting Protocols": in automatic mode the chip shows ``SEARCHING...``
-        and tries protocols until one answers the request, else ``UNABLE TO CONNECT``. A fixed
-        protocol that the vehicle does not speak gives ``CAN ERROR`` (CAN) or ``BUS INIT: ...ERROR``
-        (K-line); K-line protocols show ``BUS INIT: ...OK`` after their initialisation. A vehicle
-        with no functional ECU is not found by a search, but a fixed protocol reaches its ECUs. A
-        fixed 29-bit protocol reaches the 29-bit ECUs of an 11-bit vehicle (and the reverse).
-        """
-        vehicle = self.profile.protocol
-        code = self._state.settings.protocol
-        if self._state.transceiver.bus == "ms-can":
-            return self._connect_ms_can(lines, code)
-        bits = PROTOCOLS[vehicle].id_bits
-        awake = self.ignition and any(
-            ecu.functional and ecu.id_bits == bits and ecu.bus == "hs-can" for ecu in self.profile.ecus
-        )
-        if is_auto(code):
-            lines.append("SEARCHING...")
-            if not awake:
-                return "UNABLE TO CONNECT"
-            if vehicle in _KLINE:
-                lines.append("BUS INIT: ...OK")
-        else:
-            number = code
-            if number not in self.profile.bus_protocols:
-                if PROTOCOLS[number].is_can:
-                    return "CAN ERROR"
-                return "BUS INIT: ...ERROR" if number in _KLINE else "NO DATA"
-            # The vehicle's protocol, or the other CAN id width on the same bus (same bit rate).
-            vehicle = number
-            if number in _KLINE:
-                if not awake:
-                    return "BUS INIT: ...ERROR"
-                lines.append("BUS INIT: ...OK")
-            elif not self.ignition:
-                # The bus is up (something still acknowledges frames) but no ECU answers.
-                return "NO DATA"
-        self._state.connected = vehicle
-        return None
-
-    def _connect_ms_can(self, lines: list[str], code: str) -> str | None:
-        """Connect on pins 3/11 (an STN's STP 53/54, or a clone's switch): only the profile's ``ms-can``
-        units are there, none answers a search, and the bus is silent at another bit rate (CAN ERROR)."""
-        if is_auto(code):
-            lines.append("SEARCHING...")
-            return "UNABLE TO CONNECT"
-        info = PROTOCOLS[code]
-        rate = self._state.transceiver.bit_rate or (500_000 if code in "67" else 250_000)
-        if (
-            not info.is_can
-            or rate != MS_CAN_BIT_RATE
-            or not any(e.bus == "ms-can" for e in self.profile.ecus)
-        ):
-            return "CAN ERROR"
-        if not self.ignition:
-            return "NO DATA"
-        self._state.connected = code
-        return None
-
-    def _answer(self, request: bytes) -> list[Frame]:
+    def _answer(self, request: bytes, *, cut: bool = False) -> list[Frame]:
         """Every frame the addressed ECUs send for ``request``, in bus order."""
         if not self.ignition:
             return []  # switched off after the connection (fault ignition-off): the bus stays silent
@@ -340,10 +314,18 @@ class SimulatedELM327:
             frames: list[Frame] = []
             preview = partial(self.vehicle.preview, ecu, request, functional=functional)
             reply = partial(self.vehicle.reply, ecu, request, functional=functional)
+            if cut:
+                heard = request[:2]
+                preview = partial(self.vehicle.preview, ecu, heard, functional=functional)
+                reply = partial(_length_refusal, self.vehicle.reply, ecu, heard, functional)
             for message in self._faults.ecu_reply(ecu.request_id, request, preview, reply):
                 formatted = ecu_frames(ecu, message, self._state.settings, info)
                 strict = self.profile.strict_flow_control
                 delivered = deliverable(ecu, len(formatted), self._state.settings, strict=strict)
+                if len(formatted) > 1:
+                    self._multi = True
+                    self._froze = "freeze-multiframe" in self.quirks
+                    delivered = 1 if "first-frame-only" in self.quirks else delivered
                 frames.extend(formatted[:delivered])
                 if delivered < len(formatted):
                     break  # the ECU still waits for a flow control frame: nothing more comes
@@ -378,3 +360,12 @@ class SimulatedELM327:
             if target == FUNCTIONAL_CAN_IDS[info.id_bits]:
                 return functional, True
         return [ecu for ecu in ecus if ecu.request_id == target], False
+
+
+def _length_refusal(
+    reply: Callable[..., tuple[bytes, ...]], ecu: EcuProfile, heard: bytes, functional: bool
+) -> tuple[bytes, ...]:
+    """What a unit answers to a request cut to 2 bytes: nothing if it would not answer those 2 bytes, else
+    7F SID 13, incorrect message length (ISO 14229-1 NRC 0x13; ISO 14230-3 uses the same code)."""
+    answered = reply(ecu, heard, functional=functional)
+    return (bytes([0x7F, heard[0], 0x13]),) if answered else ()

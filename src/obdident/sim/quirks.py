@@ -13,7 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["FAKE_V21_VERSION", "QUIRKS", "expand_quirks", "format_output", "refuses_at"]
+__all__ = [
+    "FAKE_V21_VERSION",
+    "JUNK_BEFORE_BANNER",
+    "MULTIFRAME_STATUS",
+    "QUIRKS",
+    "expand_quirks",
+    "format_output",
+    "locks_up",
+    "refuses_at",
+]
 
 #: Every quirk, with what the simulated chip then does.
 QUIRKS: dict[str, str] = {
@@ -29,7 +38,26 @@ QUIRKS: dict[str, str] = {
     "slow-prompt": "the > prompt arrives in a read of its own, after the rest of the answer (sim:// only)",
     "lowercase": "hex digits and messages come in lower case (the echo stays as sent)",
     "nul-padding": "a NUL byte follows every line end",
+    "no-fc": "AT FC SH, AT FC SD and AT FC SM answer ? (flow control set by hand came with v1.1)",
+    "no-tp-a": "AT TP A<h> answers ? (automatic search starting at a given protocol); AT TP h still works",
+    "two-byte-requests": "only a request's first 2 bytes reach the bus: a unit asked 22 F1 87 hears 22 F1 "
+    "and answers 7F 22 13 (incorrect message length)",
+    "first-frame-only": "only the first frame of a multi-frame answer is shown, whatever the flow control",
+    "freeze-multiframe": "the chip hangs for good on the first multi-frame answer (no bytes, no prompt)",
+    "late-answer": "each answer arrives one command late: a line gets the previous line's answer",
+    "small-buffer": "a multi-frame answer overflows the chip's buffer: its first line, then BUFFER FULL",
+    "stops": "a multi-frame answer stops after its first line with STOPPED",
+    "junk-banner": "junk bytes and ? come before the answer to the first line after power-up or a reset "
+    "(before the banner after AT Z)",
+    "not-connected": "NOT CONNECTED (not an ELM327 message) where the datasheet says UNABLE TO CONNECT, "
+    "CAN ERROR or BUS INIT: ...ERROR",
+    "tp-a0-lockup": "AT TP A0 (and AT SP A0) answer OK, then the chip answers nothing until power-cycled",
 }
+
+#: The junk the ``junk-banner`` quirk sends first: bytes no ELM327 sends, and a ``?``.
+JUNK_BEFORE_BANNER = "\x00\xfc\xff?\r"
+#: The status lines of the quirks that cut a multi-frame answer short after its first line.
+MULTIFRAME_STATUS = {"small-buffer": "BUFFER FULL", "stops": "STOPPED"}
 
 #: The banner of the ``fake-v21`` quirk.
 FAKE_V21_VERSION = "ELM327 v2.1"
@@ -43,6 +71,8 @@ _REFUSED = {
     "no-s0": re.compile(r"S[01]"),  # v1.3: "added space character control in responses"
     "no-at1": re.compile(r"AT[012]"),  # v1.2: adaptive timing
     "fake-v21": re.compile(r"FCS[HDM].*|AR|IIA[0-9A-F]{2}|KW[01]"),  # v1.1 flow control; v1.2 AR, IIA, KW0/1
+    "no-fc": re.compile(r"FCS[HDM].*"),  # v1.1: "added flow control settings"
+    "no-tp-a": re.compile(r"TPA[0-9A-C]"),
 }
 
 _LINE_END = re.compile(r"\r\n?")
@@ -65,6 +95,13 @@ def expand_quirks(names: Iterable[str]) -> frozenset[str]:
 def refuses_at(command: str, quirks: frozenset[str]) -> bool:
     """True if a chip with ``quirks`` answers ``?`` to the AT command ``command`` (after "AT", no spaces)."""
     return any(name in quirks and pattern.fullmatch(command) for name, pattern in _REFUSED.items())
+
+
+def locks_up(command: str, quirks: frozenset[str]) -> bool:
+    """True if a chip with ``quirks`` hangs after the AT command ``command`` (after "AT", no spaces):
+    ``tp-a0-lockup`` and AT TP A0 / AT SP A0 (PowerBroker2/ELMduino issue #69: AT TP 0 and AT TP Ah with
+    h other than 0 work on that clone)."""
+    return "tp-a0-lockup" in quirks and command in ("TPA0", "SPA0")
 
 
 def format_output(echo: str, body: str, quirks: frozenset[str]) -> str:

@@ -12,6 +12,9 @@ Importing this package registers obdident's URL schemes with pyserial, so other 
     import obdident.transports  # registers ble://, rfcomm://, sim://
     import obd                  # python-OBD
     connection = obd.OBD("sim://nissan-xtrail-t32", baudrate=38400, fast=False)
+
+Such a program's lines pass no guard unless the URL asks for one: ``?guarded=1`` on any scheme but
+``replay://`` (:mod:`.guarded`; ``protocol_socket`` and ``protocol_rfc2217`` add it to pyserial's schemes).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from obdident.errors import (
 if TYPE_CHECKING:
     from bleak.backends.client import BaseBleakClient
 
-__all__ = ["DEFAULT_BAUDRATE", "HANDLER_PACKAGE", "HANDLER_PACKAGES", "open_port", "register"]
+__all__ = ["DEFAULT_BAUDRATE", "HANDLER_PACKAGE", "HANDLER_PACKAGES", "MAX_BAUDRATE", "open_port", "register"]
 
 #: Where pyserial looks for ``protocol_<scheme>`` modules of obdident's URL schemes.
 HANDLER_PACKAGE = "obdident.transports"
@@ -42,6 +45,10 @@ HANDLER_PACKAGE = "obdident.transports"
 HANDLER_PACKAGES = (HANDLER_PACKAGE, "obdident.recording")
 #: The ELM327's factory baud rate (ELM327 datasheet, "Communicating with the ELM327"; some clones use 9600).
 DEFAULT_BAUDRATE = 38400
+#: The fastest serial speed obdident asks for, baud: Linux's fastest named rate (``B4000000``, termios), above
+#: every adapter's UART (STN chips and FTDI bridges stop at 3 Mbaud). A larger number cannot be a baud rate;
+#: the operating system would refuse it with an overflow, not a reason.
+MAX_BAUDRATE = 4_000_000
 #: How long one read may block, in seconds: short, since the driver loops until its own deadline.
 READ_SLICE_S = 0.02
 
@@ -53,10 +60,19 @@ _PERMISSION_HINT = (
 
 
 def register() -> None:
-    """Register obdident's URL schemes (``sim://``, ``replay://``...) with pyserial; idempotent."""
-    for package in HANDLER_PACKAGES:
-        if package not in serial.protocol_handler_packages:
-            serial.protocol_handler_packages.append(package)
+    """Register obdident's URL schemes (``sim://``, ``replay://``...) with pyserial; idempotent.
+
+    :data:`HANDLER_PACKAGE` goes first, before pyserial's own handlers: its ``protocol_socket`` and
+    ``protocol_rfc2217`` add the ``guarded`` option (:mod:`obdident.transports.guarded`) to pyserial's
+    ``socket://`` and ``rfc2217://`` and otherwise open pyserial's own classes.
+    """
+    packages = serial.protocol_handler_packages
+    if HANDLER_PACKAGE in packages:
+        packages.remove(HANDLER_PACKAGE)
+    packages.insert(0, HANDLER_PACKAGE)
+    for package in HANDLER_PACKAGES[1:]:
+        if package not in packages:
+            packages.append(package)
 
 
 def open_port(
@@ -70,7 +86,7 @@ def open_port(
 
     Args:
         url: ``/dev/ttyUSB0``, ``COM5``, ``socket://HOST:PORT``, ``sim://PROFILE`` ...
-        baudrate: serial speed in baud (at least 1); ignored by network and simulated ports.
+        baudrate: serial speed in baud (1 to :data:`MAX_BAUDRATE`); ignored by network and simulated ports.
         ble_backend: for a ``ble://`` URL, the bleak client backend class to connect with (bleak's
             ``BleakClient(..., backend=...)``: a fake device in tests); None: the platform's.
 
@@ -89,8 +105,10 @@ def open_port(
 
     register()
     check_port(url)
-    if isinstance(baudrate, bool) or not isinstance(baudrate, int) or baudrate < 1:
-        raise PortUrlError(f"{baudrate!r} is not a baud rate (a whole number of bits per second, at least 1)")
+    if isinstance(baudrate, bool) or not isinstance(baudrate, int) or not 1 <= baudrate <= MAX_BAUDRATE:
+        raise PortUrlError(
+            f"{baudrate!r} is not a baud rate (a whole number of bits per second, from 1 to {MAX_BAUDRATE})"
+        )
     try:
         if ble_backend is not None and url.lower().startswith("ble://"):
             from obdident.transports.protocol_ble import Serial as BleSerial
@@ -103,6 +121,8 @@ def open_port(
         return serial.serial_for_url(url, baudrate=baudrate, timeout=READ_SLICE_S, write_timeout=2.0)
     except TransportError:
         raise
+    except OverflowError as err:  # a setting too large for the operating system's C types
+        raise PortUrlError(f"cannot open {url}: a setting is out of range ({err})") from err
     except (serial.SerialException, OSError, ValueError) as err:
         raise _classify(url, err) from err
 

@@ -1,15 +1,19 @@
 """The kinds of link obdident opens, and the one reader of a port URL's scheme.
 
-No imports from the rest of obdident: the port classes, :mod:`obdident.transports.urls` (which checks a name
-before it is opened) and :mod:`obdident.transports.links` (which describes a link) all read the scheme here.
+It imports only :mod:`obdident.errors` from the rest of obdident: the port classes,
+:mod:`obdident.transports.urls` (which checks a name before it is opened) and :mod:`obdident.transports.links`
+(which describes a link) all read the scheme here, and split a URL with :func:`split_url`.
 """
 
 from __future__ import annotations
 
 import re
+import urllib.parse
 from enum import StrEnum
 
-__all__ = ["LinkKind", "link_kind", "scheme_of"]
+from obdident.errors import PortUrlError
+
+__all__ = ["LinkKind", "link_kind", "scheme_of", "split_url"]
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
@@ -23,6 +27,19 @@ def scheme_of(url: str) -> str | None:
         return None
     match = _SCHEME.match(url)
     return match.group(1).lower() if match else url.split("://", 1)[0].lower()
+
+
+def split_url(url: str) -> urllib.parse.SplitResult:
+    """:func:`urllib.parse.urlsplit`, with its :class:`ValueError` for a malformed URL (``socket://[::1``,
+    an unclosed IPv6 bracket; RFC 3986 section 3.2.2) turned into a one-line :class:`PortUrlError`.
+
+    Raises:
+        PortUrlError: the URL cannot be split into its parts.
+    """
+    try:
+        return urllib.parse.urlsplit(url)
+    except ValueError as err:
+        raise PortUrlError(f"{url}: not a well-formed URL ({err})") from err
 
 
 class LinkKind(StrEnum):

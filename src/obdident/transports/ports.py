@@ -8,11 +8,12 @@ found without joining their network, so the usual endpoint is offered as a hint.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 __all__ = [
@@ -39,6 +40,8 @@ class Candidate:
         description: what the operating system or the device calls it.
         reason: why obdident thinks it is (or may be) an adapter.
         likely: True for a known chip, an adapter's name or a known BLE service; False for a mere hint.
+        fallback: ports to try, in order, when this one does not answer: the incoming COM ports Windows makes
+            beside a paired Bluetooth adapter's outgoing one (:func:`try_in_turn`).
     """
 
     url: str
@@ -46,6 +49,7 @@ class Candidate:
     description: str
     reason: str
     likely: bool
+    fallback: tuple[str, ...] = ()
 
 
 #: USB-serial chips found in ELM327 adapters (USB VID:PID), from the vendors' published ids.
@@ -72,6 +76,41 @@ NONE_FOUND_ADVICE: tuple[str, ...] = (
 )
 
 
+#: Windows' hardware id of a Bluetooth serial port (SPP, service 0x1101) holds the paired device's address,
+#: or twelve zeros on the incoming port (pyserial's ``hwid``: ``BTHENUM\{00001101-...}...&MAC_C0``).
+_WINDOWS_SPP = re.compile(r"BTHENUM\\\{0*1101-.*&([0-9A-F]{12})_", re.IGNORECASE)
+
+
+def windows_bluetooth_direction(hwid: str | None) -> Literal["outgoing", "incoming"] | None:
+    """Which of the two COM ports Windows makes for a paired Bluetooth serial (SPP) device this is.
+
+    Windows makes an outgoing port (the computer connects to the adapter: the one to use) and an incoming
+    one (the adapter would connect to the computer) for each paired SPP device; the outgoing one's hardware
+    id carries the device's address, the incoming one's twelve zeros (brendan-w/python-OBD issue #278: an
+    owner whose adapter answered on one of the two only).
+
+    Args:
+        hwid: pyserial's ``ListPortInfo.hwid`` on Windows.
+
+    Returns:
+        ``outgoing``, ``incoming``, or None for a port that is not a Bluetooth serial port.
+    """
+    match = _WINDOWS_SPP.search(hwid or "")
+    if match is None:
+        return None
+    return "incoming" if set(match[1]) == {"0"} else "outgoing"
+
+
+def try_in_turn(candidate: Candidate, answers: Callable[[str], bool]) -> str | None:
+    """The first of ``candidate``'s port and its :attr:`~Candidate.fallback` ports that answers, or None.
+
+    Args:
+        candidate: the adapter chosen.
+        answers: opens a port and tells whether an ELM327 answers there (tests pass a fake).
+    """
+    return next((url for url in (candidate.url, *candidate.fallback) if answers(url)), None)
+
+
 def _bluetooth_serial(device: str, description: str) -> bool:
     if re.fullmatch(r"/dev/rfcomm\d+", device):
         return True
@@ -96,13 +135,23 @@ def serial_candidates(ports: Iterable[Any] | None = None) -> list[Candidate]:
 
         ports = list_ports.comports()
     found: list[Candidate] = []
+    incoming: list[Candidate] = []
     for port in ports:
         device = str(port.device)
+        if device.startswith("/dev/tty."):
+            continue  # macOS: the dial-in twin of /dev/cu.*, which waits for carrier detect; never tty.*
         description = " ".join(
             str(x) for x in (port.description, port.manufacturer, port.product) if x and x != "n/a"
         )
         vid, pid = getattr(port, "vid", None), getattr(port, "pid", None)
-        if _bluetooth_serial(device, description):
+        direction = windows_bluetooth_direction(getattr(port, "hwid", None))
+        if direction == "incoming":
+            reason = "Bluetooth Classic serial port, incoming: tried when the outgoing one does not answer"
+            incoming.append(Candidate(device, "bluetooth", description, reason, False))
+        elif direction == "outgoing":
+            reason = "Bluetooth Classic serial port, outgoing (the one to use)"
+            found.append(Candidate(device, "bluetooth", description, reason, True))
+        elif _bluetooth_serial(device, description):
             found.append(Candidate(device, "bluetooth", description, "Bluetooth Classic serial port", True))
         elif vid is not None and pid is not None:
             chip = USB_CHIPS.get((vid, pid))
@@ -115,6 +164,12 @@ def serial_candidates(ports: Iterable[Any] | None = None) -> list[Candidate]:
                 else f"USB serial device {vid:04X}:{pid:04X}"
             )
             found.append(Candidate(device, "usb", description, reason, bool(chip or named)))
+    if incoming:
+        fallback = tuple(c.url for c in incoming)
+        outgoing = [c for c in found if c.reason.endswith("(the one to use)")]
+        # only incoming ports: each is worth trying; else the outgoing one first, then the others
+        found = [replace(c, fallback=fallback) if c in outgoing else c for c in found]
+        found += [replace(c, likely=not outgoing) for c in incoming]
     return sorted(found, key=lambda c: not c.likely)
 
 
@@ -150,11 +205,17 @@ def _ble_discover(timeout_s: float) -> tuple[list[Any], str | None]:
     return list(devices), why
 
 
+def _accessible(path: str) -> bool:
+    return os.access(path, os.R_OK | os.W_OK)
+
+
 def find_adapters(
     *,
     ble_timeout_s: float | None = 5.0,
     ports: Iterable[Any] | None = None,
     ble_discover: BleDiscover | None = None,
+    platform: str = sys.platform,
+    accessible: Callable[[str], bool] = _accessible,
 ) -> Found:
     """Look for adapters on serial ports and, unless ``ble_timeout_s`` is None, over Bluetooth LE.
 
@@ -162,6 +223,8 @@ def find_adapters(
         ble_timeout_s: how long the BLE scan may take, seconds; None skips it.
         ports: serial port entries, as :func:`serial_candidates` takes.
         ble_discover: the BLE scan (tests pass a fake); :func:`obdident.transports.ble.discover` by default.
+        platform: ``sys.platform`` (tests pass another): the hints differ on Linux, macOS and Windows.
+        accessible: whether the user may open a device file (``os.access``; tests pass a fake).
 
     Returns:
         The candidates (serial ones, then BLE, then the WiFi hint) and notes.
@@ -184,9 +247,37 @@ def find_adapters(
             False,
         )
     )
-    if sys.platform.startswith("linux") and not any(c.kind == "bluetooth" for c in candidates):
-        notes.append(
-            "Bluetooth Classic adapters appear once paired and bound: sudo rfcomm bind 0 MAC (then "
-            "/dev/rfcomm0), or use --port rfcomm://MAC"
-        )
+    notes.extend(_platform_notes(candidates, platform, accessible))
     return Found(tuple(candidates), tuple(notes))
+
+
+def _platform_notes(
+    candidates: list[Candidate], platform: str, accessible: Callable[[str], bool]
+) -> list[str]:
+    """Linux: the rfcomm bind hint, and the dialout group for a device the user may not open; macOS: the
+    cu.* device and the BLE UUID; Windows: the two COM ports of a paired Bluetooth adapter."""
+    notes: list[str] = []
+    bluetooth = any(c.kind == "bluetooth" for c in candidates)
+    if platform.startswith("linux"):
+        if not bluetooth:
+            notes.append(
+                "Bluetooth Classic adapters appear once paired and bound: sudo rfcomm bind 0 MAC (then "
+                "/dev/rfcomm0), or use --port rfcomm://MAC"
+            )
+        for c in candidates:
+            if c.url.startswith("/dev/") and not accessible(c.url):
+                notes.append(
+                    f"You may not open {c.url} yet: add yourself to the dialout group (uucp on Arch): sudo "
+                    "usermod -aG dialout $USER, then log out and in again"
+                )
+    elif platform == "darwin" and not bluetooth:
+        notes.append(
+            "Bluetooth Classic adapters appear once paired (System Settings, Bluetooth) as /dev/cu.NAME: use "
+            "that, never /dev/tty.NAME; Bluetooth LE adapters show a UUID in place of a MAC (ble://UUID)"
+        )
+    elif platform == "win32" and any(c.fallback for c in candidates):
+        notes.append(
+            "Windows makes two COM ports for a paired Bluetooth adapter: obdident tries the outgoing one "
+            "first, then the incoming one"
+        )
+    return notes

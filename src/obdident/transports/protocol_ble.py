@@ -23,12 +23,13 @@ The port itself is :class:`obdident.transports.ble.port.BlePort`; this module ad
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from obdident.transports.ble.connect import CONNECT_ATTEMPTS
 from obdident.transports.ble.gatt import FAMILIES, Choice, choose_characteristics
 from obdident.transports.ble.port import BlePort
 from obdident.transports.ble.url import SCHEME, BleUrl, parse_ble_url
+from obdident.transports.guarded import GuardedPort, class_for_url
 
 if TYPE_CHECKING:
     from bleak.backends.client import BaseBleakClient
@@ -40,9 +41,11 @@ __all__ = [
     "SCHEME",
     "BleUrl",
     "Choice",
+    "GuardedSerial",
     "Serial",
     "choose_characteristics",
     "parse_ble_url",
+    "serial_class_for_url",
 ]
 
 #: bleak client backend class to use instead of the platform's: None normally; tests set a fake here.
@@ -63,3 +66,18 @@ class Serial(BlePort):
     def bleak_backend(self) -> type[BaseBleakClient] | None:
         """This port's :attr:`backend`, else :data:`BACKEND` as it is now (None: the platform's backend)."""
         return self.backend or BACKEND
+
+
+class GuardedSerial(GuardedPort, Serial):
+    """``ble://...?guarded=1``: every line written passes obdident's read-only guard first
+    (:mod:`obdident.transports.guarded`)."""
+
+
+def serial_class_for_url(url: str) -> tuple[str, type[Any]]:
+    """pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked
+    for ``guarded=1``, else :class:`Serial`.
+
+    Raises:
+        PortUrlError: a malformed ``guarded`` option.
+    """
+    return class_for_url(url, Serial, GuardedSerial)

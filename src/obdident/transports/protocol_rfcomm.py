@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import re
 import socket
-import urllib.parse
 from typing import Any
 
 from serial import SerialException
 from serial.urlhandler import protocol_socket
 
 from obdident.errors import PortUrlError
-from obdident.transports.kinds import LinkKind
+from obdident.transports.guarded import GuardedPort, class_for_url
+from obdident.transports.kinds import LinkKind, split_url
 
-__all__ = ["DEFAULT_CHANNEL", "Serial", "parse_rfcomm_url"]
+__all__ = ["DEFAULT_CHANNEL", "GuardedSerial", "Serial", "parse_rfcomm_url", "serial_class_for_url"]
 
 DEFAULT_CHANNEL = 1
 _MAC = re.compile(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")
@@ -32,7 +32,7 @@ def parse_rfcomm_url(url: str) -> tuple[str, int]:
     Raises:
         PortUrlError: (a ValueError) not an rfcomm URL, a malformed MAC address, or a channel outside 1-30.
     """
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     if parts.scheme != "rfcomm":
         raise PortUrlError(f"expected rfcomm://MAC[:CHANNEL], got {url!r}")
     body = parts.netloc or parts.path.lstrip("/")
@@ -102,3 +102,18 @@ class Serial(protocol_socket.Serial):  # type: ignore[misc]
     def from_url(self, url: Any) -> tuple[str, int]:
         """Return (MAC, channel) of ``rfcomm://MAC[:CHANNEL]`` (pyserial handler hook)."""
         return parse_rfcomm_url(str(url))
+
+
+class GuardedSerial(GuardedPort, Serial):
+    """``rfcomm://...?guarded=1``: every line written passes obdident's read-only guard first
+    (:mod:`obdident.transports.guarded`)."""
+
+
+def serial_class_for_url(url: str) -> tuple[str, type[Any]]:
+    """pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked
+    for ``guarded=1``, else :class:`Serial`.
+
+    Raises:
+        PortUrlError: a malformed ``guarded`` option.
+    """
+    return class_for_url(url, Serial, GuardedSerial)

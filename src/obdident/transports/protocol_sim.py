@@ -18,6 +18,7 @@ Options:
     ``chip=elm327|stn2255|stn2230|stn1155``: the chip (:mod:`obdident.sim.stn`): an OBDLink MX+ / EX with
     MS-CAN on pins 3/11 (STI, STP 53/54, STPBR), an OBDLink LX without it; an ELM327 by default.
     ``switch=hs|ms``: a clone's HS/MS-CAN switch; ``ms`` routes it to pins 3/11 (the ``ms-can`` units).
+    ``guarded=1``: every line written passes obdident's read-only guard (:mod:`obdident.transports.guarded`).
 
 The simulator answers synchronously when a line is written; :meth:`Serial.read` returns what is
 buffered without ever waiting, whatever the timeout. Two things happen here rather than in the chip:
@@ -41,10 +42,11 @@ from obdident.sim.faults import Fault, parse_fault
 from obdident.sim.profile import find_profile, list_profiles, load_profile
 from obdident.sim.quirks import QUIRKS
 from obdident.sim.stn import CHIPS
-from obdident.transports.kinds import LinkKind
+from obdident.transports.guarded import GuardedPort, class_for_url
+from obdident.transports.kinds import LinkKind, split_url
 from obdident.transports.modem_lines import NoModemLines
 
-__all__ = ["SCHEME", "Serial", "SimUrl", "parse_sim_url"]
+__all__ = ["SCHEME", "GuardedSerial", "Serial", "SimUrl", "parse_sim_url", "serial_class_for_url"]
 
 SCHEME = "sim"
 _OPTIONS = ("ignition", "echo", "version", "cra", "quirk", "fault", "chip", "switch")
@@ -94,7 +96,7 @@ def parse_sim_url(url: str) -> SimUrl:
         PortUrlError: (a ValueError) not a ``sim://`` URL, no profile, an unknown option or a bad option value
             (pyserial's convention for bad URLs).
     """
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     if parts.scheme.lower() != SCHEME:
         raise PortUrlError(f"expected a URL of the form sim://PROFILE, got {url!r}")
     if parts.netloc and parts.path not in ("", "/"):
@@ -357,3 +359,18 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
 
     def cancel_write(self) -> None:
         """Writes never block; nothing to cancel."""
+
+
+class GuardedSerial(GuardedPort, Serial):
+    """``sim://...?guarded=1``: every line written passes obdident's read-only guard first
+    (:mod:`obdident.transports.guarded`)."""
+
+
+def serial_class_for_url(url: str) -> tuple[str, type[Any]]:
+    """pyserial's hook: the URL without the ``guarded`` option, and :class:`GuardedSerial` when it asked
+    for ``guarded=1``, else :class:`Serial`.
+
+    Raises:
+        PortUrlError: a malformed ``guarded`` option.
+    """
+    return class_for_url(url, Serial, GuardedSerial)

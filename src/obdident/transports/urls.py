@@ -8,12 +8,16 @@ stderr; ``loop://`` talks to itself; ``hwgrep://`` opens whichever port a patter
 loads an arbitrary port class; ``cp2110://`` opens a raw HID device. A name without ``://`` is a native port
 name: pyserial opens it as a serial device, so no bytes go anywhere but to that device.
 
-pyserial's own ``?logging=`` option is refused too: it calls ``logging.basicConfig()`` and so sets up the
+Every URL scheme obdident opens but ``replay://`` takes its ``guarded=1`` option
+(:mod:`obdident.transports.guarded`), which puts obdident's guard in the port itself for other programs that
+write to it (python-OBD).
+
+pyserial's own ``?logging=`` option is refused: it calls ``logging.basicConfig()`` and so sets up the
 root logger, which would print third-party debug output (bleak logs raw notifications at DEBUG).
 
 :func:`check_port` parses a name or URL without opening anything (no file, device or network access,
-except looking up a ``sim://`` profile by name and whether a native name is a directory or a file); it is
-called by :func:`obdident.transports.open_port`, so the library (:func:`obdident.scan`) refuses what the
+except looking up a ``sim://`` profile by name or file, and whether a native name is a directory or a file);
+it is called by :func:`obdident.transports.open_port`, so the library (:func:`obdident.scan`) refuses what the
 CLI refuses. A caller that needs a raw port of another kind passes an opened port object to
 :func:`obdident.scanning.scan_port` instead.
 """
@@ -25,7 +29,8 @@ import urllib.parse
 from pathlib import Path
 
 from obdident.errors import PortUrlError, ProfileError
-from obdident.transports.kinds import scheme_of
+from obdident.transports.guarded import split_guarded
+from obdident.transports.kinds import scheme_of, split_url
 
 __all__ = ["ACCEPTED_FORMS", "OWN_SCHEMES", "PYSERIAL_SCHEMES", "check_port", "scheme_of"]
 
@@ -61,12 +66,32 @@ def check_port(url: str) -> None:
         PortUrlError: empty; a refused or unknown URL scheme (the message lists the accepted forms); a
             malformed ``socket://``/``rfc2217://`` host and port; a malformed ``ble://``, ``rfcomm://`` or
             ``sim://`` URL (unknown option, quirk or fault name); an unknown ``sim://`` profile name;
-            ``replay://`` without a file name; a native name that is a directory or a regular file.
+            ``replay://`` without a file name; a native name that is a directory or a regular file; a
+            ``sim:///PATH`` that is not a file.
     """
     if not url.strip():
         raise PortUrlError("the port name is empty", hint=f"give one of: {_accepted()}")
+    try:
+        _check(url)
+    except PortUrlError:
+        raise
+    except ValueError as err:  # a parser's own complaint (urllib, ipaddress...): one line, never a traceback
+        raise PortUrlError(f"{url}: {err}", hint=f"give one of: {_accepted()}") from err
+
+
+def _check(url: str) -> None:
     scheme = scheme_of(url)
+    if scheme is not None:
+        url, guarded = split_guarded(url)  # guarded=1: see obdident.transports.guarded
+        if guarded and scheme == "replay":
+            raise PortUrlError(f"{url}: a replay:// session writes to no adapter and takes no guarded option")
     if scheme is None:
+        if "guarded=" in url.partition("?")[2]:
+            raise PortUrlError(
+                f"{url}: a serial device name takes no options; guarded=1 is an option of obdident's URLs "
+                "(socket://, rfc2217://, ble://, rfcomm://, sim://)",
+                hint="obdident's own scans are always guarded; the option is for other programs (python-OBD)",
+            )
         _check_native(url)
     elif scheme in PYSERIAL_SCHEMES:
         _check_tcp(url, scheme)
@@ -95,7 +120,7 @@ def _check_native(name: str) -> None:
 
 def _check_tcp(url: str, scheme: str) -> None:
     form = f"{scheme}://HOST:PORT, e.g. {scheme}://192.168.0.10:35000"
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     try:
         port = parts.port
     except ValueError:
@@ -119,7 +144,7 @@ def _check_own(url: str, scheme: str) -> None:
         _check_sim(url)
         return
     if scheme == "replay":
-        parts = urllib.parse.urlsplit(url)
+        parts = split_url(url)
         if not (parts.netloc + parts.path).strip("/"):
             raise PortUrlError(f"{url}: no recording named (replay://FILE)")
         return
@@ -137,8 +162,13 @@ def _check_sim(url: str) -> None:
     from obdident.transports.protocol_sim import parse_sim_url
 
     parsed = parse_sim_url(url)
-    if parsed.is_path:
-        return  # a profile file: whether it exists and parses is told when it is opened
+    if parsed.is_path:  # a profile file: whether it parses is told when it is opened (ProfileError, exit 2)
+        path = Path(parsed.profile)
+        if path.is_dir():
+            raise PortUrlError(f"{url}: {path} is a directory, not a simulated vehicle profile (.toml)")
+        if not path.is_file():
+            raise PortUrlError(f"{url}: no simulated vehicle profile file {path}")
+        return
     try:
         find_profile(parsed.profile)
     except ProfileError as err:

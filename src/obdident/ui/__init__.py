@@ -6,8 +6,8 @@ the scan's progress, a token on every request); :mod:`.server` binds it to 127.0
 uvicorn. The scan's life and the facts in the owner's words are :mod:`obdident.journey`'s, shared with the
 command line.
 
-Its packages are an optional extra, installed from the repository's folder: ``pip install '.[ui]'``
-(:data:`PACKAGES`, :func:`missing`). obdident is not on a package index.
+Its packages are an optional extra, ``ui`` (:data:`PACKAGES`, :func:`missing`). obdident is not on a package
+index, so :data:`INSTALL` never names it for an index to resolve: it names the packages, or the repository.
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ __all__ = ["INSTALL", "PACKAGES", "missing"]
 
 #: The import names of the packages the window needs (the ``ui`` extra in pyproject.toml).
 PACKAGES = ("starlette", "uvicorn")
-#: How to install them: from the repository's folder (obdident is not on a package index).
-INSTALL = "in obdident's folder (the repository): pip install '.[ui]'"
+#: How to install them.
+INSTALL = (
+    "install them into obdident's environment (pip install starlette uvicorn), or reinstall obdident from "
+    "its folder with its ui extra (pipx install --force '.[ui]')"
+)
 
 
 def missing() -> list[str]:

@@ -11,8 +11,13 @@ box for a typed port or address. No page shows a shell command or a command-line
 and problem passes :func:`obdident.journey.guidance.for_window` (the ``words`` filter).
 
 Every request must carry the window's token as the ``token`` query parameter (every link and form on the
-pages does); anything else gets 403 before any route runs (:class:`TokenGate`). Pages are rendered by jinja2
-with autoescape on; the script only sets ``textContent``.
+pages does); anything else gets 403 before any route runs (:class:`TokenGate`). A request that changes
+something (any method but GET and HEAD) must also come from the window's own pages: one whose ``Origin``
+(or, without one, ``Referer``) names another origin gets 403 (:class:`OriginGate`; RFC 6454, and the Fetch
+standard, which has browsers send ``Origin`` on every POST). A body is read only up to :data:`_FORM_LIMIT`:
+a larger ``Content-Length`` gets 413 before a byte of it is read, and a body streamed without one is cut off
+there (:func:`_form`). Pages are rendered by jinja2 with autoescape on; the script only sets
+``textContent``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 from starlette.applications import Starlette
@@ -45,7 +50,7 @@ from obdident.report.words import split_problems
 from obdident.ui.session import Busy, Event, ScanRun, Session
 from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, accepted_forms, check_entered
 
-__all__ = ["TokenGate", "build_app"]
+__all__ = ["OriginGate", "TokenGate", "build_app"]
 
 #: How long one wait for a scan event lasts before a keep-alive comment is sent, seconds.
 _KEEPALIVE_S = 10.0
@@ -74,6 +79,57 @@ class TokenGate:
         await self.app(scope, receive, send)
 
 
+class OriginGate:
+    """ASGI middleware: a request that may change something (any method but GET and HEAD) from another
+    origin gets 403, and so does a body longer than :data:`_FORM_LIMIT` (413), before any route runs.
+
+    A browser sends ``Origin`` with every POST (the Fetch standard); a page of another site that learnt the
+    token (from a shared screen, a history sync) could otherwise stop the window or start a scan. Without
+    ``Origin``, a ``Referer`` must name the window's origin; a request with neither (a program on this
+    computer, holding the token) is let through. ``Origin: null`` (a sandboxed frame, a ``file:`` page) is
+    another origin.
+    """
+
+    def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
+        """Wrap ``app``; ``origins`` are the window's own (``http://127.0.0.1:PORT``, ``http://localhost:PORT``)."""
+        self.app, self._origins = app, frozenset(origins)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse a changing request from another origin (403) or with a body too large (413)."""
+        if scope["type"] == "http":
+            headers = {name.lower(): value for name, value in scope.get("headers", [])}
+            refusal: Response | None = None
+            if scope.get("method", "GET") not in ("GET", "HEAD") and not self._own(headers):
+                refusal = PlainTextResponse(
+                    "Forbidden: this request did not come from obdident's window.", 403
+                )
+            elif _declared_length(headers) > _FORM_LIMIT:
+                refusal = PlainTextResponse("Request too large.", 413, headers={"Connection": "close"})
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _own(self, headers: dict[bytes, bytes]) -> bool:
+        origin = headers.get(b"origin")
+        if origin is not None:
+            return origin.decode("latin-1") in self._origins
+        referer = headers.get(b"referer")
+        if referer is None:
+            return True
+        parts = urlsplit(referer.decode("latin-1"))
+        return f"{parts.scheme}://{parts.netloc}" in self._origins
+
+
+def _declared_length(headers: dict[bytes, bytes]) -> int:
+    """The ``Content-Length`` a request declares (0 without one; a malformed one counts as too large)."""
+    value = headers.get(b"content-length")
+    if value is None:
+        return 0
+    text = value.decode("latin-1").strip()
+    return int(text) if text.isdigit() and len(text) <= 18 else _FORM_LIMIT + 1
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("obdident.ui", "templates"),
@@ -84,16 +140,21 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def build_app(session: Session, token: str, on_stop: Callable[[], None]) -> Starlette:
+def build_app(
+    session: Session, token: str, on_stop: Callable[[], None], origins: tuple[str, ...] = ()
+) -> Starlette:
     """The window's application.
 
     Args:
         session: the window's state.
         token: the secret every request must carry.
         on_stop: called after the "Stop" page is sent (the server stops).
+        origins: the window's own origins (``http://127.0.0.1:PORT``...), the only ones a request that
+            changes something may come from (:class:`OriginGate`).
 
     Returns:
-        The Starlette application, with the token gate and a check that the Host is 127.0.0.1/localhost.
+        The Starlette application, with the token gate, the origin and body-size gate, and a check that the
+        Host is 127.0.0.1/localhost.
     """
     env = _environment()
     static = resources.files("obdident.ui") / "static"
@@ -295,16 +356,20 @@ def build_app(session: Session, token: str, on_stop: Callable[[], None]) -> Star
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"]),
         Middleware(TokenGate, token=token),
+        Middleware(OriginGate, origins=origins),
     ]
     return Starlette(routes=routes, middleware=middleware)
 
 
 async def _form(request: Request) -> dict[str, str]:
     """The page's form fields (``application/x-www-form-urlencoded``, WHATWG HTML "Form submission"), the
-    first value of each; bounded: the pages' forms are small."""
-    body = await request.body()
-    if len(body) > _FORM_LIMIT:
-        return {}
+    first value of each; bounded: the pages' forms are small, and reading stops as soon as the body passes
+    :data:`_FORM_LIMIT` (nothing is taken from it then), so a huge body is never held in memory."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _FORM_LIMIT:
+            return {}
     fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
     return {name: values[0] for name, values in fields.items()}
 

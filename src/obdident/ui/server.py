@@ -2,16 +2,30 @@
 
 :class:`Window` binds its socket itself (``127.0.0.1``, port 0 for a free port unless one is chosen) before
 uvicorn starts, so the URL with its token is known, and printed, before any request can arrive.
+
+The browser is not given the token on its command line, where any user of the computer can read it (``ps``):
+it is opened on a launcher file (:meth:`Window.launcher`), an HTML page readable by its owner only, in a
+folder of its own, that sends the browser on to the URL with its token, as Jupyter does. The file is removed
+when the window stops.
+
+SIGINT and SIGTERM stop the window as its Stop button does: uvicorn ends its requests, the running scan stops
+at its next step and its report is kept with the problem ``interrupted``. (uvicorn raises the signal again
+once it has shut down; it is dropped here, so the process lives until the report is kept.)
 """
 
 from __future__ import annotations
 
+import html
+import os
 import secrets
+import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import uvicorn
 
+from obdident.interrupt import deferred
 from obdident.scanning import DEMO_PORT
 from obdident.transports.ports import find_adapters
 from obdident.ui.app import build_app
@@ -69,7 +83,9 @@ class Window:
             raise
         self.port: int = self._socket.getsockname()[1]
         self.url = f"http://{HOST}:{self.port}/?token={self.token}"
-        app = build_app(session, self.token, self.stop)
+        origins = (f"http://{HOST}:{self.port}", f"http://localhost:{self.port}")
+        app = build_app(session, self.token, self.stop, origins)
+        self._launcher: Path | None = None
         config = uvicorn.Config(
             app, log_level="warning", lifespan="off", timeout_graceful_shutdown=_GRACE_S, access_log=False
         )
@@ -81,14 +97,47 @@ class Window:
         host, port = self._socket.getsockname()[:2]
         return str(host), int(port)
 
+    def launcher(self) -> Path:
+        """Write the launcher file: an HTML page that sends the browser on to :attr:`url`, readable by this
+        user only (a folder of mode 0700 made by :func:`tempfile.mkdtemp`, the file created 0600 with
+        ``O_EXCL``); removed when the window stops. Open it with ``webbrowser.open(path.as_uri())``.
+
+        Returns:
+            The file's path (it holds the token; the path does not).
+
+        Raises:
+            OSError: it could not be written.
+        """
+        if self._launcher is not None:
+            return self._launcher
+        folder = Path(tempfile.mkdtemp(prefix="obdident-ui-"))
+        path = folder / "open.html"
+        target = html.escape(self.url, quote=True)
+        page = (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="refresh" content="0;url={target}"><title>obdident</title></head>'
+            f'<body><p><a href="{target}">Open obdident</a></p></body></html>\n'
+        )
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(page)
+        self._launcher = path
+        return path
+
     def run(self) -> None:
-        """Serve until :meth:`stop` (the page's Stop button) or Ctrl-C; then stop the session's scan (which
-        closes its adapter) and close the socket."""
+        """Serve until :meth:`stop` (the page's Stop button), Ctrl-C or SIGTERM; then stop the session's scan
+        (which keeps its report, ``interrupted``, and closes its adapter), close the socket and remove the
+        launcher file."""
         try:
-            self.server.run(sockets=[self._socket])
+            with (
+                deferred()
+            ):  # uvicorn raises the signal again after its shutdown: dropped, the report is kept
+                self.server.run(sockets=[self._socket])
         finally:
             self.session.close()
             self._socket.close()
+            if self._launcher is not None:
+                shutil.rmtree(self._launcher.parent, ignore_errors=True)
 
     def stop(self) -> None:
         """Ask the server to stop (it ends its open requests first) and the running scan to end."""

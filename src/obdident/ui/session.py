@@ -272,6 +272,9 @@ class Session:
             ending = run.journey.run()
             if ending.error is None:
                 ending = run.journey.finish()
+                failed = run.journey.keeper.failures()
+                if failed:  # a folder or disk that stopped taking the report: said on the result page
+                    run.write_error = "The report could not be kept: " + "; ".join(failed)
             else:
                 run.error, run.hint = ending.error, ending.hint
         except OSError as exc:  # the report file could not be written

@@ -1,4 +1,5 @@
-"""Nissan knowledge: diagnostic units on the OBD-II socket, model families, head-unit guidance.
+"""Nissan knowledge: diagnostic units on the OBD-II socket and head-unit guidance (what each model family
+has is in its record: :mod:`obdident.vehicles.families`).
 
 Every row names its public source; status follows the evidence file
 (shared/evidence/nissan-identification.md): ``confirmed`` = shown by a public capture or working code,
@@ -16,19 +17,13 @@ from obdident.model import Advice
 __all__ = [
     "ADVICE",
     "ANY_MAKE_HEAD_UNIT_GUIDANCE",
-    "FAMILIES",
     "GATEWAY_RESPONSE_ID",
     "GENERAL_ADVICE",
     "GENERAL_HEAD_UNIT_GUIDANCE",
     "HEAD_UNIT_PART_PREFIXES",
     "NISSAN_CALID_PREFIXES",
-    "SECOND_CAN",
     "UNITS",
-    "Family",
-    "SecondCan",
     "Unit",
-    "family_from_fingerprint",
-    "family_from_vin",
     "nissan_basis",
 ]
 
@@ -223,130 +218,6 @@ GENERAL_HEAD_UNIT_GUIDANCE: tuple[str, ...] = tuple(a.text for a in GENERAL_ADVI
 #: Nissan part-number prefixes (PFP, the first five characters) of head units: 25915 navigation system
 #: (2005 X-Trail service manual AV-38), 28185 / 28184 audio (seed articles).
 HEAD_UNIT_PART_PREFIXES: tuple[str, ...] = ("25915", "28185", "28184")
-
-
-@dataclass(frozen=True)
-class Family:
-    """A Nissan model family and what is known about reaching its head unit.
-
-    Attributes:
-        code: Nissan's model code (``J10``).
-        name: the family as owners know it.
-        head_unit_on_obd: False when public evidence shows the head unit on a bus the OBD-II socket's CAN
-            pins do not reach; None when unknown.
-        why: the evidence for ``head_unit_on_obd``, in the owner's words (no source reference).
-        advice: where the owner can read the head unit's identifiers on this family (:data:`ADVICE` rows).
-        source: the public source of the facts.
-    """
-
-    code: str
-    name: str
-    head_unit_on_obd: bool | None
-    why: str
-    advice: tuple[Advice, ...]
-    source: str
-
-
-_LEAF_WHY = "the AV-CAN is on OBD-II socket pins 3 and 11; an ELM327 uses pins 6 and 14"
-_NATS = (ADVICE["nats-audio"],)
-
-FAMILIES: dict[str, Family] = {
-    f.code: f
-    for f in (
-        Family("J10", "Qashqai (J10)", False,
-               "the audio and navigation units sit on a separate AV COMM bus, not on the diagnostic CAN",
-               (ADVICE["j10-audio"], ADVICE["navi-powered"]), "balrog-kun/nissan-qashqai-can-info"),
-        Family("C11", "Tiida (C11)", None, "", (ADVICE["navi-powered"],), "Nissan C11 service manual AV-108"),
-        Family("J11", "Qashqai (J11)", None, "", (ADVICE["lcn2kai"],), "ea/bosch_headunit_root"),
-        Family("F15", "Juke (F15)", None, "", (ADVICE["lcn2kai"],), "ea/bosch_headunit_root"),
-        Family("T32", "X-Trail (T32)", None, "", (ADVICE["lcn2kai"],), "ea/bosch_headunit_root"),
-        Family("K14", "Micra (K14)", None, "", (ADVICE["lcn2kai"],), "ea/bosch_headunit_root"),
-        Family("D40", "Navara (D40)", None, "", _NATS, "Nissan D40 service manual, AV section"),
-        Family("Y61", "Patrol (Y61)", None, "", _NATS, "Nissan Patrol service manual, AV section"),
-        Family("Y62", "Patrol (Y62)", None, "", _NATS, "Nissan Patrol service manual, AV section"),
-        Family("T30", "X-Trail (T30)", None, "", _NATS, "Nissan T30 service manual, AV section"),
-        Family("B17", "Sentra (B17)", None, "", (ADVICE["sentra-b17"], ADVICE["lcn2kai"]),
-               "Nissan B17 service manual"),
-        Family("N17", "Versa (N17)", None, "", (ADVICE["versa-n17"], ADVICE["lcn2kai"]),
-               "Nissan N17 service manual"),
-        Family("ZE0", "Leaf (ZE0/AZE0)", False, _LEAF_WHY, (ADVICE["leaf-nav"],),
-               "sethfischer/nissan-leaf-obd-manual"),
-        Family("AZE0", "Leaf (AZE0)", False, _LEAF_WHY, (ADVICE["leaf-nav"],),
-               "sethfischer/nissan-leaf-obd-manual"),
-    )
-}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class SecondCan:
-    """A CAN bus a family brings out on other OBD-II socket pins, where its head unit may answer.
-
-    Attributes:
-        pins: the socket pins (``3/11``).
-        preset: the STN protocol preset that reaches them with 11-bit ids (OBDLink FRPM rev F, STP: 53 =
-            MS-CAN, ISO 15765, 11-bit Tx, pins 3/11).
-        bit_rate: its bit rate in bits per second (set with STPBR).
-        source: the public source of the pins and bit rate.
-        confidence: ``confirmed`` / ``likely`` / ``guess`` (the evidence file's [C] / [L] / [G]).
-    """
-
-    pins: str
-    preset: str
-    bit_rate: int
-    source: str
-    confidence: str
-
-
-_LEAF_AV_CAN = SecondCan(
-    "3/11", "53", 500_000,
-    "sethfischer/nissan-leaf-obd-manual (AV-CAN on DLC pins 3/11; '11-bit/500k'); evidence section 8",
-    "likely",
-)  # fmt: skip
-
-#: Families whose AV bus is on other socket pins, by model code: an STN adapter with MS-CAN (OBDLink MX, MX+,
-#: EX) can reach it; a clone with an HS/MS-CAN switch may, with the switch flipped. The bit rate is [L].
-SECOND_CAN: dict[str, SecondCan] = {"ZE0": _LEAF_AV_CAN, "AZE0": _LEAF_AV_CAN}
-
-# Exact part-number suffixes (21 83, A-E) seen on one family in public captures: (response id, suffix).
-_FINGERPRINTS: dict[tuple[str, str], str] = {
-    ("765", "BR02A"): "J10",  # BCM 284B2-BR02A, balrog-kun J10 capture
-    ("76D", "JD02D"): "J10",  # IPDM, balrog-kun J10 capture
-    ("762", "BR01D"): "J10",  # EPS, balrog-kun J10 capture
-    ("763", "BR50E"): "J10",  # meter, balrog-kun J10 capture
-}
-
-# European and Japanese Nissan VINs carry the model code at positions 7-9 (SJNFAAJ10U..., JN1TBNT30U...).
-_MODEL_CODE_WMIS = ("SJN", "VSK", "JN1", "JN6", "JN8", "JNK", "MDH", "MNT", "ADN")
-
-
-def family_from_vin(vin: str) -> tuple[Family, str] | None:
-    """Find the family from a European or Japanese Nissan VIN's model code (positions 7-9).
-
-    Args:
-        vin: a structurally valid VIN.
-
-    Returns:
-        The family and the basis (``VIN positions 7-9 'J10'``), or None when the WMI does not use that
-        pattern or the code is not in :data:`FAMILIES`.
-    """
-    if vin[:3] not in _MODEL_CODE_WMIS:
-        return None
-    for code in (vin[6:10], vin[6:9]):
-        if code in FAMILIES:
-            return FAMILIES[code], f"VIN positions 7-{6 + len(code)} {code!r} (Nissan model code)"
-    return None
-
-
-def family_from_fingerprint(response_id: str, suffix: str) -> tuple[Family, str] | None:
-    """Find the family from a unit's part-number suffix seen on that family in a public capture.
-
-    Returns:
-        The family and the basis, or None.
-    """
-    code = _FINGERPRINTS.get((response_id.upper(), suffix))
-    if code is None:
-        return None
-    return FAMILIES[code], f"{response_id} part-number suffix {suffix} (seen on a {code} in public captures)"
 
 
 def nissan_basis(manufacturer: str | None, wmi: str | None, calibration_ids: list[str]) -> str | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from obdident.errors import PortUrlError
 from obdident.transports.ble.gatt import MAX_MTU, MIN_MTU, normalize_uuid
+from obdident.transports.kinds import split_url
 
 __all__ = ["DEFAULT_CONNECT_TIMEOUT_S", "SCHEME", "BleUrl", "parse_ble_url"]
 
@@ -57,7 +58,7 @@ def parse_ble_url(url: str) -> BleUrl:
             option value
             (pyserial's convention for bad URLs); the message names the bad part.
     """
-    parts = urllib.parse.urlsplit(url)
+    parts = split_url(url)
     if parts.scheme.lower() != SCHEME:
         raise PortUrlError(f"expected a URL of the form ble://ADDRESS, got {url!r}")
     if parts.path not in ("", "/") or parts.fragment:
