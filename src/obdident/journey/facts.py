@@ -184,6 +184,9 @@ def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
         elif key in entered:
             mine = entered[key].value
             rows.append(Row(label, f"{mine} (entered by the owner)", "entered", mine))
+        elif report.head_unit is not None and report.head_unit.status == "not-asked":
+            stopped = "not read: the scan stopped before it reached the head unit; scan again, or read it"
+            rows.append(Row(label, f"{stopped} from the label on the unit's case{more}", "advice"))
         else:
             rows.append(Row(label, f"not read over OBD-II: read it from the label on the unit's case{more}",
                             "advice"))  # fmt: skip
