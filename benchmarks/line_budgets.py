@@ -37,7 +37,7 @@ BUDGETS: dict[str, tuple[int, int]] = {
     "nissan-qashqai-j11-navi": (80, 95),  # 69, 83
     "nissan-xtrail-t32": (80, 85),  # 71, 77
     "test-hostile-strings": (75, 90),  # 66, 80
-    "test-kline-iso9141": (25, 25),  # 19, 19
+    "test-kline-iso9141": (30, 30),  # 19, 19; 26, 26 since issue 22 (protocols pinned in turn: 6 8 5 4 3)
     "test-us-vin-1-0": (65, 80),  # 55, 72
 }
 

@@ -33,9 +33,10 @@ settings.register_profile("obdident-ci", deadline=None, print_blob=True, derando
 settings.load_profile("obdident-ci" if os.environ.get("CI") else "obdident")
 
 
-def _outcome(answer: bytes) -> str:
-    """How an ELM327 answered an AT command (ELM327 datasheet): OK or a banner, ``?`` (not carried out), or
-    anything else (unknown: the guard then judges later lines for both states)."""
+def _outcome(answer: bytes, line: str = "") -> str:
+    """How an ELM327 answered a line (ELM327 datasheet): its start-up banner or ``LV RESET`` (a reset: the
+    stored settings are back; not AT I's version string), OK, ``?`` (not carried out), or anything else
+    (unknown: the guard then judges later lines for both states), as obdident.elm327.wire tells the guard."""
     lines = [
         x.strip()
         for x in answer.replace(b">", b"")
@@ -45,6 +46,9 @@ def _outcome(answer: bytes) -> str:
         .split("\r")
     ]
     lines = [x for x in lines if x]
+    command = guard.canonical(line)
+    if command != "ATI" and any(x.upper().startswith("ELM327") or x.upper() == "LV RESET" for x in lines):
+        return "reset"
     if any(x.upper() == "OK" or x.upper().startswith(("ELM327", "STN")) for x in lines):
         return "confirmed"
     return (
@@ -103,7 +107,7 @@ class WireAudit:
                     bad.append(line)
                     continue
                 if number in answers:
-                    replay.settle(_outcome(bytes(answers[number])))  # type: ignore[arg-type]
+                    replay.settle(_outcome(bytes(answers[number]), line))  # type: ignore[arg-type]
         return bad
 
     def clear(self) -> None:

@@ -391,7 +391,7 @@ def test_truncated_notifications_end_the_scan_cleanly(knobs: dict[str, Any]) -> 
 
 
 def test_link_dropped_after_the_vin_keeps_what_was_read() -> None:
-    # 7 set-up lines, ATST19, ATTPA6, 0100, ATDPN, ATTP6, 09002, 09023: the adapter goes after the VIN
+    # 7 set-up lines (AT CAF1 last), AT ST 0E, AT TP 6, 0100, 09002, 09023 ...: the adapter goes after the VIN
     with use_backend(fake_adapter("nordic-uart", drop_after_lines=14)) as fake:
         link = _open()
         try:

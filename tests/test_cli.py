@@ -107,7 +107,7 @@ class _DropsAfter:
 
 
 def test_link_lost_mid_scan_exit_4_with_what_was_read(tmp_path: Path) -> None:
-    # 7 set-up lines, ATST19, ATTPA6, 0100, ATDPN, ATTP6, 0900, 0902: drop on the CALID request
+    # 7 set-up lines (AT CAF1 last), AT ST 0E, AT TP 6, 0100, 09002, 09023, 09046, then the drop
     drops = Tripwire(wrap=lambda port: _DropsAfter(port, lines=14))
     out = tmp_path / "partial.json"
     result = invoke("scan", "--demo", "--json", str(out), obj=seams(opener=drops))

@@ -37,7 +37,8 @@ def init_script(**overrides: bytes) -> dict[str, bytes]:
     script = {
         "ATD": OK, "ATE0": b"ATE0\rOK\r\r>", "ATL0": OK, "ATS0": OK, "ATH1": OK, "ATAT1": OK, "ATCAF1": OK,
         "ATI": b"ELM327 v1.5\r\r>", "ATRV": b"12.6V\r\r>", "ATST19": OK, "ATST0E": OK,
-        "ATTPA6": OK, "ATDPN": b"A6\r\r>", **{f"ATTP{n}": OK for n in "123456789ABC"},
+        **{f"ATTP{n}": OK for n in "123456789"},
+        **{f"ATSH{h}": OK for h in ("7DF", "18DB33F1", "686AF1", "616AF1", "C133F1")},
         "0100": b"SEARCHING...\r7E8 06 41 00 98 1B 80 13 55\r7E9 06 41 00 80 00 00 01 55\r\r>",
     }
     script.update(overrides)
@@ -48,7 +49,8 @@ def test_initialize_sets_the_state_and_reads_identity() -> None:
     port = ScriptedPort(init_script())
     driver = ELM327(port, clock=virtual_clock())
     info = driver.initialize()
-    assert port.sent == ["ATD", "ATE0", "ATS0", "ATH1", "ATI", "ATRV"]  # no AT @1: a fixed text (issue 13)
+    # no AT @1: a fixed text (issue 13); AT CAF1 always (a reset restores the CAF PP 24 stores), after AT I
+    assert port.sent == ["ATD", "ATE0", "ATS0", "ATH1", "ATI", "ATRV", "ATCAF1"]
     assert info.version == "ELM327 v1.5"
     assert info.description is None
     assert info.voltage_v == 12.6
@@ -110,22 +112,38 @@ def test_connect_vehicle_reads_the_protocol_and_sets_the_receive_timeout() -> No
     ]
 
 
-def silent_on_protocol_6(answer: bytes) -> Callable[[str], bytes]:
-    """0100 on a vehicle not on protocol 6: NO DATA while AT TP 6 is pinned, then the search's answer."""
-    asked = itertools.count()
-    return lambda _line: b"NO DATA\r\r>" if next(asked) == 0 else answer
+def vehicle_on(protocol: str, answer: bytes) -> dict[str, Callable[[str], bytes]]:
+    """A vehicle on ``protocol``: 0100 answered there (the protocol AT TP pinned last), elsewhere NO DATA
+    (CAN at its bit rate, or J1850), CAN ERROR (CAN at another rate) or BUS INIT: ...ERROR (K-line), as an
+    ELM327 answers on a fixed protocol."""
+    pinned = {"tp": ""}
+
+    def pin(line: str) -> bytes:
+        pinned["tp"] = line[4:]
+        return OK
+
+    def ask(_line: str) -> bytes:
+        tp = pinned["tp"]
+        if tp == protocol:
+            return answer
+        if tp in "6789":  # the bus at the vehicle's bit rate acknowledges frames of either id width
+            same_rate = {tp, protocol} in ({"6", "7"}, {"8", "9"})
+            return b"NO DATA\r\r>" if same_rate else b"CAN ERROR\r\r>"
+        return b"BUS INIT: ...ERROR\r\r>" if tp in "345" else b"NO DATA\r\r>"
+
+    return {**{f"ATTP{n}": pin for n in "123456789"}, "0100": ask}
 
 
 def test_connect_vehicle_searches_when_protocol_6_gets_no_answer() -> None:
-    answer = b"SEARCHING...\r7E8 06 41 00 98 1B 80 13 55\r\r>"
-    port = ScriptedPort(init_script(**{"0100": silent_on_protocol_6(answer), "ATDPN": b"A8\r\r>"}))
+    answer = b"7E8 06 41 00 98 1B 80 13 55\r\r>"
+    port = ScriptedPort(init_script(**vehicle_on("8", answer)))
     driver = ELM327(port, clock=virtual_clock())
     driver.initialize()
     first = driver.connect_vehicle()
-    # the search waits over J1850's P2 (AT ST 19); the CAN protocol found gets the CAN timeout back
-    assert port.sent[-9:] == [
-        "ATST0E", "ATTP6", "0100", "ATST19", "ATTPA6", "0100", "ATDPN", "ATTP8", "ATST0E",
-    ]  # fmt: skip
+    # each protocol pinned in turn (never the adapter's own search, which PP 07 may extend to A-C); past 6
+    # the wait is over J1850's P2 (AT ST 19); the CAN protocol found gets the CAN timeout back
+    assert port.sent[-7:] == ["ATST0E", "ATTP6", "0100", "ATST19", "ATTP8", "0100", "ATST0E"]
+    assert "ATTPA6" not in port.sent and "ATDPN" not in port.sent
     assert driver.protocol is not None and driver.protocol.number == "8"
     assert [m.response_id for m in first.messages] == ["7E8"]
 
@@ -140,14 +158,15 @@ def test_unable_to_connect_is_its_own_error() -> None:
 
 def test_k_line_search_with_bus_init() -> None:
     port = ScriptedPort(init_script(**{
-        "0100": b"SEARCHING...\rBUS INIT: ...OK\r48 6B 10 41 00 BE 1F A8 13 5D\r\r>",
-        "ATDPN": b"A3\r\r>",
+        **vehicle_on("3", b"BUS INIT: ...OK\r48 6B 10 41 00 BE 1F A8 13 5D\r\r>"),
     }))
     driver = ELM327(port, clock=virtual_clock())
     driver.initialize()
     first = driver.connect_vehicle()
     assert driver.protocol is not None and not driver.protocol.can
     assert port.sent.count("ATST19") == 1  # set before the search, not changed for K-line
+    # K-line: the functional header set explicitly (the default carries the tester address PP 06 stores)
+    assert port.sent[-3:] == ["ATTP3", "ATSH686AF1", "0100"]
     assert first.messages[0].response_id == "10"
     assert first.messages[0].payload == bytes.fromhex("4100BE1FA813")
 
@@ -284,7 +303,7 @@ def test_bcm_pin_bytes_never_reach_the_transcript_or_errors() -> None:
                               "2181": lines.encode()[:95]})
     driver.address("745", "765")
     response = driver.request(b"\x21\x83")
-    assert response.messages[0].masked == (13, 14)
+    assert response.messages[0].masked == tuple(range(13, 20))  # the frame that carries bytes 13-14
     with pytest.raises(AdapterTimeoutError) as info:
         driver.request(b"\x21\x81", timeout_s=0.3)  # stalls mid-answer
     everything = " ".join(line for e in driver.transcript for line in e.lines) + " ".join(info.value.response)
@@ -392,13 +411,13 @@ class StreamingPort:
 
 
 def _after_reset_on_can() -> guard.GuardContext:
-    return guard.GuardContext.after_reset(families=guard.PROTOCOL_FAMILIES["6"])
+    return guard.GuardContext.set_up(guard.PROTOCOL_FAMILIES["6"])
 
 
 def test_a_device_that_streams_without_a_prompt_is_stopped_at_the_command_deadline() -> None:
     port = StreamingPort(b"7E8 03 7F 09 78\r")
     driver = ELM327(port, clock=port.clock)
-    driver.guard.context = _after_reset_on_can()  # as if AT D and AT TP 6 had been answered OK
+    driver.guard.context = _after_reset_on_can()  # as if AT D, AT CAF1 and AT TP 6 were answered OK
     with pytest.raises(AdapterTimeoutError) as caught:
         driver.command("0902", timeout_s=2.0)
     overrun_s = port.now - 2.0
@@ -410,7 +429,7 @@ def test_a_device_that_streams_without_a_prompt_is_stopped_at_the_command_deadli
 def test_a_stream_is_stopped_at_the_overall_deadline_and_says_so() -> None:
     port = StreamingPort(b"SEARCHING...\r")
     driver = ELM327(port, clock=port.clock)
-    driver.guard.context = _after_reset_on_can()  # as if AT D and AT TP 6 had been answered OK
+    driver.guard.context = _after_reset_on_can()  # as if AT D, AT CAF1 and AT TP 6 were answered OK
     driver.deadline = 5.0
     with pytest.raises(ScanTimeoutError, match="overall time limit") as caught:
         driver.command("0100", timeout_s=20.0)
@@ -431,12 +450,14 @@ def test_a_flood_is_called_garbled_once_past_the_cap() -> None:
     line = b"7E8 21 41 42 43 44 45 46 47\r"
     port = StreamingPort(line * 100, total=4 * 1024 * 1024)
     driver = ELM327(port, clock=port.clock)
-    driver.guard.context = _after_reset_on_can()  # as if AT D and AT TP 6 had been answered OK
+    driver.guard.context = _after_reset_on_can()  # as if AT D, AT CAF1 and AT TP 6 were answered OK
     with pytest.raises(AnswerTooLongError, match="garbled"):
         driver.command("0902", timeout_s=1000.0)
     assert MAX_ANSWER_BYTES < port.sent_bytes <= MAX_ANSWER_BYTES + len(line) * 100
     assert driver.transcript[-1].outcome == "oversize"
-    assert driver.transcript[-1].lines[0] == "7E8 21 41 42 43 44 45 46 47"
+    # kept, masked: consecutive frames in no message are masked whole (issue 22: one of them may be a
+    # masked unit's frame whose id was garbled)
+    assert driver.transcript[-1].lines[0] == "7E8 XX XX XX XX XX XX XX XX"
     # and the cap fits the longest legitimate answer:
     # 4095 bytes (ISO 15765-2 12-bit FF_DL) from each of 8 ECUs, 29-bit headers, spaces, CR LF
     frames = 1 + -(-(4095 - 6) // 7)
@@ -444,9 +465,10 @@ def test_a_flood_is_called_garbled_once_past_the_cap() -> None:
     longest = 8 * frames * len(line)
     assert longest < MAX_ANSWER_BYTES < 2 * longest
     text = (line * (8 * frames)).encode("ascii") + b"\r\n>"
-    port = ScriptedPort({"ATD": OK, "ATTP6": OK, "0902": text}, chunk=65536)
+    port = ScriptedPort({"ATD": OK, "ATCAF1": OK, "ATTP6": OK, "0902": text}, chunk=65536)
     driver = ELM327(port, clock=virtual_clock())
     driver.at("ATD")
+    driver.at("ATCAF1")
     driver.at("ATTP6")
     assert len(driver.command("0902", timeout_s=2.0).lines) == 8 * frames
 
@@ -461,10 +483,7 @@ def test_use_header_bits_pins_the_sibling_at_the_same_bit_rate(
     """ELM327 datasheet, protocol table: 6/7 are 11/29-bit CAN at 500 kbaud, 8/9 at 250 kbaud; the protocol
     in use, already pinned, sends nothing."""
     answer = b"7E8 06 41 00 98 1B 80 13 55" if found in "68" else b"18 DA F1 10 06 41 00 98 1B 80 13 55"
-    search = answer + b"\r\r>"
-    port, driver = connected(
-        {"ATDPN": f"A{found}\r\r>".encode(), "0100": search if found == "6" else silent_on_protocol_6(search)}
-    )
+    port, driver = connected(vehicle_on(found, answer + b"\r\r>"))
     start = len(port.sent)
     driver.use_header_bits(bits)
     assert port.sent[start:] == ([f"ATTP{pinned}"] if pinned else [])
@@ -476,13 +495,15 @@ def test_use_header_bits_pins_the_sibling_at_the_same_bit_rate(
 
 
 def test_use_header_bits_keeps_a_protocol_without_a_sibling() -> None:
-    """SAE J1939 (protocol A) has 29-bit ids only: the protocol stays, pinned."""
-    port, driver = connected({})
-    driver.use_protocol("A")
+    """K-line has no CAN id width: the protocol stays, pinned. SAE J1939 and the user CAN protocols are
+    never selected (the guard refuses AT TP A/B/C: stored parameters shape their frames)."""
+    port, driver = connected(vehicle_on("5", b"83 F1 10 41 00 BE 1F A8 13 5D\r\r>"))
     start = len(port.sent)
     driver.use_header_bits(11)
     assert port.sent[start:] == []
-    assert driver.protocol is not None and driver.protocol.number == "A"
+    assert driver.protocol is not None and driver.protocol.number == "5"
+    with pytest.raises(GuardRefusal):
+        driver.use_protocol("A")
 
 
 def test_use_header_bits_needs_a_protocol_and_a_can_id_width() -> None:

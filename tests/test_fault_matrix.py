@@ -94,7 +94,7 @@ def run(url: str) -> Run:
     return result
 
 
-SETUP_LINES = 8  # AT D, AT E0, AT S0, AT H1, AT I, AT RV, AT ST 0E, AT TP 6: before the first request (0100)
+SETUP_LINES = 9  # AT D, E0, S0, H1, I, RV, CAF1, AT ST 0E, AT TP 6: before the first request (0100)
 KINDS = sorted(FAULT_KINDS)
 
 

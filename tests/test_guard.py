@@ -38,6 +38,14 @@ REFUSED = {
     "ATPP2CSV81": "EEPROM: protocol B options",
     "AT@3 ABCDEFGHIJKL": "one-time device identifier write",
     "ATBRD08": "baud rate divisor",
+    "ATTPA": "SAE J1939: frames on 18EAFFF9, shaped by PP 2B",
+    "ATTPB": "USER1 CAN: the factory PP 2C (E0) sends the line as the raw frame",
+    "ATTPC": "USER2 CAN: the factory PP 2E (80) sends the line as the raw frame",
+    "ATTPAB": "tries USER1 first",
+    "ATTPAC": "tries USER2 first",
+    "ATTPAA": "tries J1939 first",
+    "ATCP00": "29-bit priority 00: 18 DB 33 F1 would go out as 00 DB 33 F1",
+    "ATCP1F": "29-bit priority other than the diagnostic 18",
     "ATBRT19": "baud rate handshake timeout",
     "STSBR115200": "STN: set baud rate (saved)",
     "STSAVCAL": "STN: save calibration",
@@ -85,6 +93,7 @@ REFUSED = {
 def _reset_guard() -> guard.Guard:
     g = guard.Guard()
     g.check("ATD")
+    g.check("ATCAF1")  # a reset restores the CAF default PP 24 stores: set explicitly
     g.check("ATTP6")  # 11-bit CAN: a 3-digit header is the frame's id as it is
     return g
 

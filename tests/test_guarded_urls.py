@@ -168,6 +168,7 @@ def test_the_answers_read_tell_the_guard_what_the_adapter_did(
     # under AT CAF0 the line 0104 is the raw frame 01 04: "clear DTCs"; refused unless CAF0 did not happen
     judge = LineJudge()
     judged(judge, "ATZ", b"\r\rELM327 v1.5\r\r>")
+    judged(judge, "ATCAF1", b"OK\r\r>")  # a reset restores the CAF that PP 24 stores
     judged(judge, "ATTP6", b"OK\r\r>")
     judged(judge, "ATCAF0", caf0_answer)
     admitted, refusal = judge.admit(b"0104\r")

@@ -27,7 +27,11 @@ from obdident.vehicles.headunit_forms import (
         ("serial_number", "bp 1234 5678-9012", "BP123456789012", "bosch-blaupunkt-serial"),
         ("serial_number", "cn1234567", "CN1234567", "other"),
         ("serial_number", "NCA  12\t34", "NCA 12 34", "other"),
-        ("serial_number", "BP12345", "BP12345", "other"),
+        ("part_number", "28185 4ea0a", "28185-4EA0A", "nissan-part-number"),  # a space for the dash
+        ("part_number", "2591A-5FA0B", "2591A-5FA0B", "nissan-part-number"),  # Bosch-built (Micra K14)
+        ("serial_number", "815BP312345678901", "BP312345678901", "bosch-blaupunkt-serial"),  # as labels print
+        ("serial_number", "815 BP 3123 4567 8901", "BP312345678901", "bosch-blaupunkt-serial"),
+        ("serial_number", "815CM12345678", "CM12345678", "other"),
         ("software_version", "7.8.24.136", "7.8.24.136", "version"),
         ("software_version", "d302", "D302", "version"),
         ("hardware_version", "031", "031", "version"),
@@ -80,3 +84,55 @@ def test_comparison_and_kind() -> None:
     assert nissan_part_kind("25915-5FA1A") == "navigation"
     assert nissan_part_kind("28185BH20A") == "audio"
     assert nissan_part_kind("23710-9HE2B") is None
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "reason", "expected"),
+    [
+        ("serial_number", "BP12345", "5 digits after BP", "BP and 12 digits"),
+        ("serial_number", "815BP3123456789012", "13 digits after BP", "BP and 12 digits"),
+        ("part_number", "BP312345678901", "this looks like a serial number", "5 + 5 characters"),
+        ("part_number", "815BP312345678901", "this looks like a serial number", "5 + 5 characters"),
+        ("serial_number", "28185 4ea0a", "this looks like a part number", "BP and 12 digits"),
+        ("serial_number", "25915-5FA1A", "this looks like a part number", "BP and 12 digits"),
+    ],
+)
+def test_a_value_of_the_other_field_or_a_wrong_bp_serial_is_refused_naming_the_form(
+    field: EnteredField, text: str, reason: str, expected: str
+) -> None:
+    with pytest.raises(EnteredValueError) as caught:
+        check_entered(field, text)
+    assert reason in str(caught.value) and reason in (caught.value.reason or "")
+    assert expected in (caught.value.hint or "") and caught.value.exit_code == ExitCode.USAGE
+
+
+def test_no_form_name_reaches_the_owner_an_unusual_form_is_said_in_words() -> None:
+    from obdident.vehicles.headunit_forms import form_note
+
+    assert form_note(check_entered("part_number", "3ZL7B").form) == "unusual form: check the label"
+    assert form_note(check_entered("part_number", "25915-5FA1A").form) is None
+
+
+def test_owner_outputs_say_unusual_form_and_never_a_form_name() -> None:
+    import io
+
+    from rich.console import Console
+
+    import obdident
+    from obdident.report.entered import add_entered
+    from obdident.report.html import render_html
+    from obdident.report.request import request_text
+    from obdident.report.text import render, render_dealer
+
+    values = [check_entered("part_number", "3ZL7B"), check_entered("serial_number", "815BP312345678901")]
+    report = add_entered(obdident.scan("sim://nissan-qashqai-j10"), values)
+    out = io.StringIO()
+    console = Console(file=out, width=200, highlight=False)
+    render(report, console)
+    render_dealer(report, console, "scan.json")
+    page = render_html(report)
+    assert "unusual form: check the label" in out.getvalue() and "unusual form: check the label" in page
+    for shown in (out.getvalue(), page, request_text(report)):
+        for name in ("nissan-part-number", "bosch-blaupunkt-serial", "(other", "; other", "form other"):
+            assert name not in shown
+        assert "BP312345678901" in shown

@@ -1,5 +1,5 @@
 """The dealer's HTML page, as a browser shows and prints it: headless Chromium (Debian's ``chromium``)
-prints it to PDF (one A4 page), takes a screenshot (the QR code decodes to the documented payload) and dumps
+prints it to PDF (one page), takes a screenshot (the QR code decodes to the documented payload) and dumps
 the DOM it built (the VIN and key fields are there; a hostile ECU's strings made no element).
 
 Without Chromium these tests are skipped, unless the environment variable CI is set: there they fail, as CI
@@ -30,9 +30,9 @@ from tests.htmlparse import parse as parse_html
 TIMEOUT_S = 60
 A4_CSS_PX = (794, 1123)  # 210 x 297 mm at 96 CSS px per inch
 DEMO_VIN = "SJNFBAT32U1000001"
-DEMO_PAYLOAD = "OBDIDENT1;VIN=SJNFBAT32U1000001"
+DEMO_PAYLOAD = "OBDIDENT1;SIM=1;VIN=SJNFBAT32U1000001"
 HOSTILE_PAYLOAD = (
-    "OBDIDENT1;HU=\\=HYPERLINK(\"http://x\");SN=+cmd|' /C calc'!A0;SW=-2+3+cmd|' /C calc'!A0;"
+    "OBDIDENT1;SIM=1;HU=\\=HYPERLINK(\"http://x\");SN=+cmd|' /C calc'!A0;SW=-2+3+cmd|' /C calc'!A0;"
     "HW=@SUM(1+1)\\;HW\\=2\\\\3"
 )
 FLAGS = (
@@ -117,7 +117,7 @@ def test_the_page_is_self_contained_and_printable(demo: Report) -> None:
     for external in ("<script", "<link", "<img", "<iframe", "<object", "src=", "href=", "url(", "@import",
                      "http://", "https://"):  # fmt: skip
         assert external not in lowered, external
-    assert "@page { size: a4; margin: 12mm; }" in lowered
+    assert "@page { margin: 9mm 10mm; }" in lowered  # no fixed size: the printer's sheet, A4 or Letter
     assert "default-src 'none'" in page  # the browser is told too: nothing may load
     assert "<svg" in page and 'class="qr"' in page
     assert (
@@ -130,7 +130,7 @@ def test_the_page_is_self_contained_and_printable(demo: Report) -> None:
 # -- in Chromium ---------------------------------------------------------------------------------------
 
 
-def test_demo_page_prints_on_exactly_one_a4_page(chromium: str, demo: Report, tmp_path: Path) -> None:
+def test_demo_page_prints_on_exactly_one_page(chromium: str, demo: Report, tmp_path: Path) -> None:
     pypdf = pytest.importorskip("pypdf")
     page = _page(demo, tmp_path, "demo.html")
     pdf = tmp_path / "demo.pdf"
@@ -140,7 +140,7 @@ def test_demo_page_prints_on_exactly_one_a4_page(chromium: str, demo: Report, tm
     raw = pdf.read_bytes()
     assert len(re.findall(rb"/Type\s*/Page(?!s)", raw)) == 1  # the page objects, without /Pages
     width, height = (float(v) * 25.4 / 72 for v in reader.pages[0].mediabox[2:])
-    assert (round(width), round(height)) == (210, 297)  # A4, from @page
+    assert (round(width), round(height)) == (216, 279)  # headless Chromium's default sheet, US Letter
     text = reader.pages[0].extract_text()
     assert DEMO_VIN in text.replace(" ", "") and "obdident does not calculate unlock codes" in " ".join(
         text.split()
@@ -171,7 +171,8 @@ def test_the_qr_code_on_the_page_decodes_to_the_payload(
         codes = zxingcpp.read_barcodes(image.convert("L"))
     texts = [c.text for c in codes if c.format == zxingcpp.BarcodeFormat.QRCode]
     assert texts == [expected]
-    assert qr.parse_payload(texts[0]) == ({"VIN": DEMO_VIN} if which == "demo" else head_unit_values(hostile))
+    read = {"VIN": DEMO_VIN} if which == "demo" else head_unit_values(hostile)
+    assert qr.parse_payload(texts[0]) == {"SIM": "1", **read}  # both are simulated cars
 
 
 def test_the_dom_chromium_builds_holds_the_vin_and_key_fields(

@@ -118,12 +118,13 @@ def _no_marker(lines: tuple[str, ...]) -> bool:
 
 def test_bcm_pin_bytes_are_masked_in_lines_and_payload_spaces_on() -> None:
     answer = mask_answer(BCM_FRAMES_S1, CAN11)
-    assert answer.lines[2] == "765 22 XX XX 01 11 00 00 00"
+    # the field (payload bytes 13-14) and the rest of the frame that carries it (bytes 13-19)
+    assert answer.lines[2] == "765 22 XX XX XX XX XX XX XX"
     assert answer.lines[0] == BCM_FRAMES_S1[0]
     (message,) = answer.messages or ()
-    assert message.masked == (13, 14)
-    assert message.payload[13:15] == b"\x00\x00"
-    assert message.payload[:13] == BCM_83[:13] and message.payload[15:] == BCM_83[15:]
+    assert message.masked == tuple(range(13, 20))
+    assert message.payload[13:20] == bytes(7)
+    assert message.payload[:13] == BCM_83[:13] and message.payload[20:] == BCM_83[20:]
     assert _no_marker(message.lines) and _no_marker(answer.lines)
 
 
@@ -137,7 +138,7 @@ def test_bcm_pin_bytes_are_masked_with_spaces_off() -> None:
     answer = mask_answer(packed, CAN11)
     assert "XXXX" in answer.lines[2]
     assert _no_marker(answer.lines)
-    assert answer.messages and answer.messages[0].masked == (13, 14)
+    assert answer.messages and answer.messages[0].masked == tuple(range(13, 20))
 
 
 def test_other_units_and_answers_are_not_masked() -> None:

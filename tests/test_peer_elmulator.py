@@ -503,7 +503,7 @@ LOSSLESS = [
     # a clone that answers '?' to the optional AT commands (AT CRA too: obdident uses AT CF + AT CM instead)
     Case(
         "question-mark-to-optional-at",
-        tuple(_answer(c, "?\r\r>") for c in ("ATL0", "ATS0", "ATAT1", "ATCAF1", "ATRV", "ATCF700")),
+        tuple(_answer(c, "?\r\r>") for c in ("ATL0", "ATS0", "ATAT1", "ATRV", "ATCF700")),
         fired=r"'ATCRA7E8' -> ",
     ),
     Case(
@@ -527,7 +527,7 @@ def test_fault_without_loss_gives_a_complete_exact_report(
     assert outcome.elapsed_s < case.bound_s, f"{outcome.elapsed_s:.1f} s\n{peer.dialogue()}"
     _assert_fired(case, peer)
     if case.id == "question-mark-to-optional-at":
-        # obdident no longer sends AT L0, AT AT1 or AT CAF1 (AT D restores what it needs)
+        # obdident no longer sends AT L0 or AT AT1 (AT D restores what it needs)
         assert set(report.adapter.unsupported_commands) == {"ATS0", "ATRV", "ATCF700"}
 
 
@@ -660,6 +660,9 @@ def test_link_lost_after_the_vehicle_answered_gives_a_report(
 SETUP: list[tuple[str, tuple[Mutation, ...], type[ObdidentError], float]] = [
     ("disconnect-during-setup", (_disconnect("ATE0"),), TransportError, 5),
     ("question-mark-to-required-ath1", (_answer("ATH1", "?\r\r>"),), AdapterReplyError, 5),
+    # AT CAF1 is required: the CAF a reset restores is what PP 24 stores, and the guard admits no request
+    # until AT CAF1 is confirmed
+    ("question-mark-to-required-atcaf1", (_answer("ATCAF1", "?\r\r>"),), AdapterReplyError, 5),
     # AT D and AT Z both unanswered: 1 s + 5 s of obdident's deadlines
     ("silent-adapter", (_stall("ATD"), _stall("ATZ")), AdapterTimeoutError, 10),
     # AT D unanswered and no prompt ever: AT Z is not written to an adapter that may still be busy (a byte

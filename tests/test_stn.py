@@ -20,6 +20,7 @@ from obdident.transports.protocol_sim import parse_sim_url
 def _reset_guard() -> guard.Guard:
     g = guard.Guard()
     g.check("ATZ")
+    g.check("ATCAF1")  # the CAF default a reset restores is what PP 24 stores: set explicitly
     return g
 
 

@@ -141,11 +141,14 @@ class SlowChip:
 
 
 def on_can(chip: SlowChip) -> Wire:
-    """A wire to ``chip`` that has set it to its defaults (AT D) and pinned protocol 6 (AT TP 6)."""
+    """A wire to ``chip`` that has set it to its defaults (AT D), CAF on (AT CAF1: a reset restores what PP 24
+    stores) and pinned protocol 6 (AT TP 6)."""
     chip.script.setdefault("ATD", Answer("OK"))
+    chip.script.setdefault("ATCAF1", Answer("OK"))
     chip.script.setdefault("ATTP6", Answer("OK"))
     wire = Wire(chip, guard=guard.Guard(), clock=chip.clock)
     wire.transact("ATD", 1.0, None)
+    wire.transact("ATCAF1", 1.0, None)
     wire.transact("ATTP6", 1.0, None)
     chip.received.clear()
     return wire
@@ -175,6 +178,7 @@ SET_UP = {
     "ATH1": Answer("OK"),
     "ATI": Answer("ELM327 v1.5"),
     "ATRV": Answer("12.6V"),
+    "ATCAF1": Answer("OK"),
 }
 
 
@@ -190,7 +194,7 @@ def test_an_answer_that_comes_late_is_read_before_the_next_line_and_kept_from_it
     assert driver.transcript[0].outcome == "timeout"
     assert answers["ATZ"] == ("ELM327 v1.5",)  # the banner, not AT D's late OK
     assert answers["ATE0"] == ("OK",) and answers["ATI"] == ("ELM327 v1.5",)
-    assert chip.received == ["ATD", "ATZ", "ATE0", "ATS0", "ATH1", "ATI", "ATRV"]
+    assert chip.received == ["ATD", "ATZ", "ATE0", "ATS0", "ATH1", "ATI", "ATRV", "ATCAF1"]
 
 
 @pytest.mark.parametrize("interrupts", [True, False], ids=["interrupting chip", "queueing chip"])
@@ -198,7 +202,7 @@ def test_a_late_ok_never_settles_the_guard_for_the_next_command(interrupts: bool
     # AT H1 is answered OK after its deadline; AT S0 is refused (a clone without it): the guard must be
     # told "unknown" for AT H1 and "refused" for AT S0, never the late OK as AT S0's
     chip = SlowChip({"ATH1": Answer("OK", delay_s=1.4), "ATS0": Answer("?")}, interrupts=interrupts)
-    spy = SettleSpy(guard.GuardContext.after_reset(families=guard.PROTOCOL_FAMILIES["6"]))
+    spy = SettleSpy(guard.GuardContext.set_up(guard.PROTOCOL_FAMILIES["6"]))
     wire = Wire(chip, guard=spy, clock=chip.clock)
     with pytest.raises(AdapterTimeoutError):
         wire.transact("ATH1", 1.0, None)
@@ -280,3 +284,23 @@ def test_a_flood_without_end_closes_the_port() -> None:
     with pytest.raises(AdapterTimeoutError, match="ran past"):
         wire.transact("0904", 2.0, PROTOCOLS["6"])
     assert chip.closed and chip.received == ["0902"]
+
+
+def test_a_banner_printed_unasked_between_lines_is_read_before_the_next_line_is_judged() -> None:
+    # A brown-out between two lines: the adapter reboots and prints its banner with nobody asking. Its stored
+    # settings (PP 24: CAF maybe off) are back, so the next request must wait for a confirmed set-up again,
+    # not go out as a raw frame. The banner must be read, not thrown away with the input buffer.
+    chip = SlowChip({"0902": Answer("7E8 02 49 02")})
+    wire = on_can(chip)
+    chip._out.append((chip.now, b"\r\rELM327 v1.5\r\r>"))
+    with pytest.raises(guard.GuardRefusal):
+        wire.transact("0902", 1.0, PROTOCOLS["6"])
+    assert chip.received == []  # nothing written: the guard refused before a byte left
+
+
+def test_unasked_bytes_that_are_no_banner_change_nothing() -> None:
+    chip = SlowChip({"0100": Answer("7E8 06 41 00 BE 3F A8 13")})
+    wire = on_can(chip)
+    chip._out.append((chip.now, b"\r>"))  # a stray prompt: no reset
+    exchange, _ = wire.transact("0100", 1.0, PROTOCOLS["6"])
+    assert exchange.lines == ("7E8 06 41 00 BE 3F A8 13",) and chip.received == ["0100"]

@@ -23,6 +23,7 @@ __all__ = [
     "Evidence",
     "HeadUnit",
     "Identification",
+    "OwnerField",
     "Problem",
     "Report",
     "UnknownUnit",
@@ -37,6 +38,8 @@ SCHEMA_VERSION = "1.2"
 CheckDigit = Literal["valid", "invalid", "not-required", "unknown"]
 #: The head-unit identifiers an owner can type in.
 EnteredField = Literal["part_number", "serial_number", "software_version", "hardware_version"]
+#: Every value an owner can type in: the head unit's, and the vehicle's (``--vin``, ``--model-year``).
+OwnerField = EnteredField | Literal["vin", "model_year"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Vehicle:
         family: the model family (``Qashqai (J10)``), or None when not established.
         family_basis: what established the family (a VIN model code, a part number seen on it).
         make_basis: why the vehicle counts as a Nissan (gates Nissan's session 10 C0), or None.
+        entered: the VIN and model year the owner typed in (``--vin`` ...), never read; in the JSON if any.
     """
 
     vin: str | None = None
@@ -100,6 +104,7 @@ class Vehicle:
     family: str | None = None
     family_basis: str | None = None
     make_basis: str | None = None
+    entered: tuple[EnteredValue, ...] = ()
 
     @property
     def nissan_from_ecm(self) -> bool:
@@ -192,18 +197,17 @@ class Ecu:
 
 @dataclass(frozen=True)
 class EnteredValue:
-    """A head-unit identifier the owner typed in (read from the unit's label or screen), never read.
+    """An identifier the owner typed in (read from the unit's label, the VIN plate ...), never read.
 
     Attributes:
-        field: which identifier (``part_number``, ``serial_number``, ``software_version``,
-            ``hardware_version``).
+        field: a head unit's field (``part_number`` ...) or the vehicle's (``vin``, ``model_year``).
         value: the value, normalised (upper case; a Nissan part number with its dash, ``25915-5FA1A``).
         form: the accepted form it matched: ``nissan-part-number``, ``bosch-blaupunkt-serial``, ``version``
-            or ``other`` (:mod:`obdident.vehicles.headunit_forms`).
+            or ``other`` (:mod:`obdident.vehicles.headunit_forms`); ``vin``, ``year`` (:mod:`.vehicles.vin`).
         provenance: where it comes from: always ``entered by the owner``.
     """
 
-    field: EnteredField
+    field: OwnerField
     value: str
     form: str
     provenance: str = "entered by the owner"
@@ -367,11 +371,12 @@ class Report:
         ordered = {key: data.pop(key) for key in order}
         ordered.update(data)
         ordered["duration_s"] = round(self.duration_s, 3)
+        if not ordered["vehicle"]["entered"]:  # absent unless entered: scans' reports stay as they were
+            del ordered["vehicle"]["entered"]
         for ecu in ordered["ecus"]:
             ident = ecu["identification"]
             ident.update(ident.pop("fields"))
-        result: dict[str, Any] = _lists(ordered)
-        return result
+        return dict(_lists(ordered))
 
     def to_json(self) -> str:
         """Return the report as pretty-printed JSON (UTF-8 safe, ASCII-escaped)."""
@@ -381,9 +386,7 @@ class Report:
 def _lists(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _lists(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_lists(v) for v in value]
-    return value
+    return [_lists(v) for v in value] if isinstance(value, list | tuple) else value
 
 
 def load_schema() -> dict[str, Any]:

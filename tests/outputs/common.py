@@ -14,10 +14,10 @@ from obdident.report.text import render
 
 runner = CliRunner()
 DEMO_VIN = "SJNFBAT32U1000001"
-DEMO_PAYLOAD = "OBDIDENT1;VIN=SJNFBAT32U1000001"
+DEMO_PAYLOAD = "OBDIDENT1;SIM=1;VIN=SJNFBAT32U1000001"
 # The hostile head unit's identifiers, escaped as the payload format says (';' '=' '\' get a backslash).
 HOSTILE_PAYLOAD = (
-    "OBDIDENT1;HU=\\=HYPERLINK(\"http://x\");SN=+cmd|' /C calc'!A0;SW=-2+3+cmd|' /C calc'!A0;"
+    "OBDIDENT1;SIM=1;HU=\\=HYPERLINK(\"http://x\");SN=+cmd|' /C calc'!A0;SW=-2+3+cmd|' /C calc'!A0;"
     "HW=@SUM(1+1)\\;HW\\=2\\\\3"
 )
 # Printable hostile strings the hostile profile's ECUs give, as data.

@@ -95,7 +95,8 @@ def test_entered_values_reach_every_output_marked(tmp_path: Path) -> None:
     assert SERIAL not in json.dumps(data["ecus"])
     # HTML
     html = page.read_text()
-    assert f'{PART} <span class="muted small">(entered by the owner; nissan-part-number)' in html
+    assert "<strong>Entered by the owner</strong>" in html and f'<span class="id">{PART}</span>' in html
+    assert "nissan-part-number" not in html and "bosch-blaupunkt-serial" not in html  # no form names
     # CSV: the _entered columns only
     rows = list(csv.DictReader(io.StringIO(log.read_text())))
     assert rows[0]["head_unit_part_entered"] == PART and rows[0]["head_unit_serial_entered"] == SERIAL

@@ -29,6 +29,7 @@ def test_qr_payload_of_an_identified_head_unit_is_escaped(hostile: Report) -> No
     text = qr.payload(hostile)
     assert text == HOSTILE_PAYLOAD
     assert qr.parse_payload(text) == {
+        "SIM": "1",  # a simulated car: marked first
         "HU": '=HYPERLINK("http://x")',
         "SN": "+cmd|' /C calc'!A0",
         "SW": "-2+3+cmd|' /C calc'!A0",
@@ -40,9 +41,11 @@ def test_qr_payload_takes_the_suffix_when_that_is_all_it_has(demo: Report) -> No
     ecu = next(e for e in demo.ecus if e.response_id == "765")
     head = replace(demo.head_unit, status="identified", response_id="765")  # type: ignore[arg-type]
     text = qr.payload(replace(demo, head_unit=head))
-    # 21 83 gives only the suffix (HUS) and a masked hardware id (left out: it is not the unit's value)
-    assert ecu.identification.fields["hardware_id"] == "0005****01"
-    assert text == "OBDIDENT1;VIN=SJNFBAT32U1000001;HUS=4BB2A;SW=1100"
+    # 21 83 gives only the suffix (HUS); the frame that carries the masked field also carries the hardware
+    # id's last byte and the software id: masked too, and left out (not the unit's values)
+    assert ecu.identification.fields["hardware_id"] == "0005******"
+    assert ecu.identification.fields["software_id"] == "****"
+    assert text == "OBDIDENT1;SIM=1;VIN=SJNFBAT32U1000001;HUS=4BB2A"
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,7 @@ def test_redaction_masks_the_vin_everywhere(demo: Report) -> None:
         assert "U1000001" not in text, name
     assert serial_hex not in outputs["json"]
     assert "Redacted for sharing" in outputs["html"]
-    assert qr.payload(shared) == "OBDIDENT1"  # a masked VIN is not the VIN: left out
+    assert qr.payload(shared) == "OBDIDENT1;SIM=1"  # a masked VIN is not the VIN: left out
     ecm = next(e for e in shared.ecus if e.response_id == "7E8")
     vin_evidence = next(e for e in ecm.evidence if e.request.startswith("0902"))
     assert vin_evidence.response and all(set(line) == {"X"} for line in vin_evidence.response)

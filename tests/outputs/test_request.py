@@ -17,7 +17,7 @@ from tests.outputs.common import (
 
 def test_request_fills_what_was_read_and_leaves_blanks(demo: Report) -> None:
     text = request_text(demo)
-    assert text.startswith("Request for the head unit's unlock code\n")
+    assert text.startswith("Request for the head unit's unlock code: SIMULATED CAR\n")  # simulated
     filled = (
         f"VIN:                       {DEMO_VIN}",
         "Nissan (United Kingdom)",
@@ -47,7 +47,8 @@ def test_request_with_an_identified_head_unit(hostile: Report) -> None:
     assert "Hardware version:          @SUM(1+1);HW=2\\3" in text
     assert "Head unit label:" not in text  # both part and serial number were read
     flat = " ".join(text.split())
-    assert "VIN: not read over OBD-II: read it from the plate at the bottom of the windscreen" in flat
+    assert "VIN: __________________________________" in flat  # a blank line to write it on
+    assert "not read over OBD-II: write it above, from the plate at the bottom of the windscreen" in flat
 
 
 def test_report_request_prints_the_text(demo_json: Path) -> None:

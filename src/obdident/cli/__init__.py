@@ -31,8 +31,6 @@ from obdident.cli.console import (
     write_json,
     write_outputs,
 )
-from obdident.cli.entered import checked as checked_entered
-from obdident.cli.entered import offer as offer_entered
 from obdident.cli.intake import intake as intake_command
 from obdident.cli.options import (
     BaudrateOption,
@@ -45,6 +43,7 @@ from obdident.cli.options import (
     HeadUnitSerialOption,
     HeadUnitSoftwareOption,
     MakeOption,
+    ModelYearOption,
     NoBleOption,
     NoteOption,
     PortOption,
@@ -61,7 +60,9 @@ from obdident.cli.options import (
     SweepOption,
     TimeoutOption,
     VerboseOption,
+    VinOption,
 )
+from obdident.cli.vehicle import checked_owner, offered_values
 from obdident.cli.window import ui as window_command
 from obdident.errors import ExitCode, ObdidentError
 from obdident.journey.plan import Seams
@@ -145,6 +146,8 @@ def scan(
     qr: QrOption = None,
     csv: CsvOption = None,
     redact: RedactOption = False,
+    vin: VinOption = None,
+    model_year: ModelYearOption = None,
     head_unit_part: HeadUnitPartOption = None,
     head_unit_serial: HeadUnitSerialOption = None,
     head_unit_software: HeadUnitSoftwareOption = None,
@@ -169,7 +172,8 @@ def scan(
             "Record without --redact, then share outputs made with `obdident report SCAN.json --redact`."
         )
         raise typer.Exit(EXIT_USAGE)
-    entered = checked_entered(err, head_unit_part, head_unit_serial, head_unit_software, head_unit_hardware)
+    entered = checked_owner(err, vin, model_year, head_unit_part, head_unit_serial, head_unit_software,
+                            head_unit_hardware)  # fmt: skip
     if port is not None:
         check_port(err, port)
     check_outputs(err, html, qr, csv, json_path=json_path, record=record)
@@ -221,9 +225,9 @@ def scan(
         if verbose and ending.response:
             err.print(f"Adapter said: {list(ending.response)!r}")
         raise typer.Exit(ending.exit_code)
-    if not demo and not token.cancelled and ending.report is not None:
-        # the owner's label values belong to a real car, not to the simulated one
-        journey.enter(offer_entered(err, ending.report))
+    if not demo and not token.cancelled and journey.read is not None:
+        # a simulated car has no label and no VIN plate: the owner's values belong to a real car
+        journey.enter(offered_values(err, journey.read))
     with deferred():  # a late Ctrl-C cannot cut the outputs short: the scan has ended
         try:
             ending = journey.finish()
@@ -250,9 +254,7 @@ def scan(
             err.print(
                 f"[yellow]The scan is incomplete{why};[/] the report so far{where} has complete: false."
             )
-        written = write_outputs(
-            journey.shared_report(), err, html, qr, csv, more=journey.keeper.failures()
-        )
+        written = write_outputs(journey.shared_report(), err, html, qr, csv, more=journey.keeper.failures())
     if ending.exit_code == EXIT_OK and not written:  # an output not written makes it partial, each named
         raise typer.Exit(EXIT_PARTIAL)
     raise typer.Exit(ending.exit_code)
@@ -274,6 +276,8 @@ def report_command(
     csv: CsvOption = None,
     json_path: ReportJsonOption = None,
     redact: RedactOption = False,
+    vin: VinOption = None,
+    model_year: ModelYearOption = None,
     head_unit_part: HeadUnitPartOption = None,
     head_unit_serial: HeadUnitSerialOption = None,
     head_unit_software: HeadUnitSoftwareOption = None,
@@ -281,14 +285,15 @@ def report_command(
 ) -> None:
     """Make the dealer's outputs from a saved scan: page, QR code, code request, CSV row.
 
-    Without an option, print the report on the terminal. The ``--head-unit-*`` values are added to the
-    report's head unit, marked as entered by the owner (``--json NEW.json`` keeps them).
+    Without an option, print the report on the terminal. ``--vin``, ``--model-year`` and ``--head-unit-*``
+    add values marked as entered by the owner (``--json NEW.json`` keeps them).
     """
     from obdident.report.entered import add_entered
     from obdident.report.load import load_report
 
     err = stderr()
-    entered = checked_entered(err, head_unit_part, head_unit_serial, head_unit_software, head_unit_hardware)
+    entered = checked_owner(err, vin, model_year, head_unit_part, head_unit_serial, head_unit_software,
+                            head_unit_hardware)  # fmt: skip
     if request and json_path == "-":
         err.print("[red]Give either --request or --json -, not both:[/] both would go to stdout.")
         raise typer.Exit(EXIT_USAGE)

@@ -22,6 +22,7 @@ __all__ = [
     "HeadUnitSerialOption",
     "HeadUnitSoftwareOption",
     "MakeOption",
+    "ModelYearOption",
     "NoBleOption",
     "NoteOption",
     "PortOption",
@@ -38,6 +39,7 @@ __all__ = [
     "SweepOption",
     "TimeoutOption",
     "VerboseOption",
+    "VinOption",
 ]
 
 # Options that `scan` and `report` share.
@@ -59,6 +61,23 @@ QrOption = Annotated[
 ]
 
 # The head unit's identifiers the owner types in (read from its label or screen), on `scan` and `report`.
+VinOption = Annotated[
+    str | None,
+    typer.Option(
+        "--vin",
+        metavar="VIN",
+        help="The VIN from the plate at the bottom of the windscreen, the driver's door pillar or the "
+        "registration document, when the car does not give it; kept as entered by the owner.",
+    ),
+]
+ModelYearOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model-year",
+        metavar="YEAR",
+        help="The model year from the registration document (2014); kept as entered by the owner.",
+    ),
+]
 HeadUnitPartOption = Annotated[
     str | None,
     typer.Option(

@@ -16,7 +16,7 @@ from obdident.elm327.wire import confirmed
 from obdident.errors import AdapterError, AdapterReplyError
 from obdident.guard import canonical
 
-__all__ = ["SIBLINGS", "Addressing", "AtSender", "auto_flow_control"]
+__all__ = ["FUNCTIONAL_HEADERS", "SIBLINGS", "Addressing", "AtSender", "auto_flow_control"]
 
 #: Sends one AT command and returns its answer lines (``ELM327.at``): ``at(line, required=...)``.
 AtSender = Callable[..., list[str]]
@@ -28,6 +28,24 @@ SIBLINGS: dict[str, dict[int, str]] = {
     "7": {11: "6", 29: "7"},
     "8": {11: "8", 29: "9"},
     "9": {11: "8", 29: "9"},
+}
+
+
+#: The functional (OBD) request header of each OBD-II protocol, set explicitly with AT SH: after a reset the
+#: adapter's own default carries the tester address stored in PP 06 (and on 29-bit CAN the AT CP priority),
+#: so the guard admits a request off 11-bit CAN only under a header set since (ELM327 datasheet, AT SH and
+#: "Programmable Parameters"; SAE J1979: 61 6A F1 J1850 PWM, 68 6A F1 J1850 VPW and ISO 9141-2; ISO 14230-4:
+#: C1 33 F1, the adapter putting the length in the first byte's low 6 bits; ISO 15765-4: 7DF, 18 DB 33 F1).
+FUNCTIONAL_HEADERS: dict[str, str] = {
+    "1": "616AF1",
+    "2": "686AF1",
+    "3": "686AF1",
+    "4": "C133F1",
+    "5": "C133F1",
+    "6": "7DF",
+    "7": "18DB33F1",
+    "8": "7DF",
+    "9": "18DB33F1",
 }
 
 
@@ -86,6 +104,16 @@ class Addressing:
         for stale in ("CF", "CM") if key == "CRA" else ("CRA",) if key in ("CF", "CM") else ():
             self._settings.pop(stale, None)
         return True
+
+    def functional_header(self, number: str) -> None:
+        """Set protocol ``number``'s functional header (:data:`FUNCTIONAL_HEADERS`) unless it is in force.
+
+        On 11-bit CAN the default a reset restores is 7DF, whatever the adapter stores, so AT SH 7DF is sent
+        only when another header was set since; elsewhere the default carries the tester address stored in
+        PP 06, so the header is always set explicitly (ELM327 datasheet, AT SH, PP 06).
+        """
+        if PROTOCOLS[number].header_bits != 11 or "SH" in self._settings:
+            self.setting("SH", f"ATSH{FUNCTIONAL_HEADERS[number]}")
 
     def set_receive_timeout(self, value_hex: str) -> None:
         """Set the receive timeout, AT ST hh, in 4.096 ms steps (ELM327 datasheet, AT ST).
@@ -208,14 +236,17 @@ class Addressing:
             self._settings.pop(key, None)
 
     def functional(self) -> None:
-        """Back to functional addressing on the vehicle's protocol: the OBD functional header (7DF, or
-        18DB33F1 on 29-bit CAN) and no receive filter but the OBD responders' (ISO 15765-4 §6.3.2)."""
+        """Back to functional addressing on the vehicle's protocol: the OBD functional header
+        (:data:`FUNCTIONAL_HEADERS`: 7DF, 18DB33F1 on 29-bit CAN, 686AF1 / C133F1 / 616AF1 off CAN) and on CAN
+        no receive filter but the OBD responders' (ISO 15765-4 §6.3.2)."""
         protocol = self.vehicle_protocol
-        if protocol is None or not protocol.can:
+        if protocol is None:
             return
         self.use_protocol(protocol.number)
+        self.setting("SH", f"ATSH{FUNCTIONAL_HEADERS[protocol.number]}")
+        if not protocol.can:
+            return
         eleven = protocol.header_bits == 11
-        self.setting("SH", "ATSH7DF" if eleven else "ATSH18DB33F1")
         if eleven and self._settings.get("CF") == "ATCF700" and self._settings.get("CM") == "ATCM700":
             pass  # the physical probe's filter passes 700-7FF, the OBD responders 7E8-7EF among them
         elif self._cra_works:

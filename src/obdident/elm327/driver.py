@@ -212,17 +212,21 @@ class ELM327:
             self.use_protocol(protocol.number)
             if protocol.can:
                 self.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
+            if protocol.header_bits != 11:
+                self.functional()  # off 11-bit CAN the default header carries the stored tester address
 
     def initialize(self) -> AdapterInfo:
         """Bring the adapter into the state the driver relies on and read its identity.
 
         Settings: defaults (AT D, or AT Z when the adapter answers it late: the wire sends AT Z only once
-        AT D's prompt came, and closes the port when none comes), echo off, spaces off (saves a
-        third of the bytes), headers on (each frame names its ECU). Only what differs from the defaults is
-        sent: AT D restores adaptive timing AT1 and CAN automatic formatting (ELM327 datasheet, AT D), which
-        the driver relies on, and the line parser takes CR or CR LF, so AT L0 would buy nothing. The receive
-        timeout is set on purpose once the protocol is known (AT ST). Reads AT I and AT RV; not AT @1, a
-        fixed description ("OBDII to RS232 Interpreter" on ELM327s and their clones) not worth a round trip.
+        AT D's prompt came, and closes the port when none comes), echo off, spaces off (saves a third of the
+        bytes), headers on (each frame names its ECU), and CAN automatic formatting on (AT CAF1, sent because
+        the default a reset restores is what PP 24 stores: the read-only guard admits no request before it
+        is confirmed; sent after AT I, whose answer reads as a reset's banner). AT D restores adaptive
+        timing AT1 (ELM327 datasheet, AT D), and the line parser takes CR or CR LF, so AT L0 would buy
+        nothing. The receive timeout is set on purpose once the protocol is known (AT ST), the protocol
+        pinned by the search (AT TP h). Reads AT I and AT RV; not AT @1, a fixed description ("OBDII to
+        RS232 Interpreter" on ELM327s and their clones) not worth a round trip.
 
         Returns:
             What the adapter says about itself.
@@ -276,6 +280,8 @@ class ELM327:
         self.at("ATH1")
         version = _first(self.at("ATI"))
         voltage = parse_voltage(self.at("ATRV", required=False))
+        # after AT I, whose answer reads as a reset's banner, so a reset during it could not be told
+        self._addressing.setting("CAF", "ATCAF1")  # raises unless OK: the guard needs it confirmed
         return AdapterInfo(version, None, voltage, tuple(self._unsupported))
 
     @property

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from obdident.errors import IsoTpError, IsoTpTruncatedError
 
-__all__ = ["Located", "can_frames", "reassemble", "reassemble_located"]
+__all__ = ["Cut", "Located", "can_frames", "locate", "reassemble", "reassemble_located"]
 
 #: Where one payload byte was carried: (frame index, byte index within that frame's data, PCI at 0).
 Position = tuple[int, int]
@@ -63,6 +63,43 @@ def reassemble_located(frames: Iterable[bytes]) -> list[Located]:
     Raises:
         IsoTpError: as :func:`reassemble`.
     """
+    messages, cut = locate(frames)
+    if cut is not None:
+        raise IsoTpTruncatedError(
+            f"the answer ended after {len(cut.payload)} of {cut.declared} bytes of a multi-frame message",
+            after_first_frame=cut.after_first_frame,
+        )
+    return messages
+
+
+@dataclass(frozen=True)
+class Cut(Located):
+    """A multi-frame message the answer stopped in the middle of.
+
+    Attributes:
+        declared: the length its first frame declared (ISO 15765-2 §9.6.3 FF_DL), in bytes.
+    """
+
+    declared: int = 0
+
+    @property
+    def after_first_frame(self) -> bool:
+        """Only the first frame arrived: no consecutive frame at all."""
+        return len({frame for frame, _ in self.positions}) <= 1
+
+
+def locate(frames: Iterable[bytes]) -> tuple[list[Located], Cut | None]:
+    """Reassemble like :func:`reassemble_located`, and return the message the answer ended in, if any.
+
+    The masking (:mod:`obdident.elm327.masking`) needs the bytes of a message cut short too: they are
+    masked by where they sit, like those of a complete one.
+
+    Returns:
+        (the complete messages, the message cut short at the end of the frames or None).
+
+    Raises:
+        IsoTpError: as :func:`reassemble`, except for an answer that ends in the middle of a message.
+    """
     messages: list[Located] = []
     pending: list[tuple[int, Position]] | None = None
     expected_len = 0
@@ -105,8 +142,10 @@ def reassemble_located(frames: Iterable[bytes]) -> list[Located]:
             messages.append(Located(bytes(b for b, _ in kept), tuple(p for _, p in kept)))
             pending = None
             expected_len = 0
-    _ensure_idle(pending, expected_len, None)
-    return messages
+    if pending is None:
+        return messages, None
+    cut = Cut(bytes(b for b, _ in pending), tuple(p for _, p in pending), expected_len)
+    return messages, cut
 
 
 def can_frames(payload_len: int) -> int:
@@ -117,14 +156,9 @@ def can_frames(payload_len: int) -> int:
     return 1 + -(-(payload_len - 6) // 7)
 
 
-def _ensure_idle(pending: list[tuple[int, Position]] | None, expected_len: int, index: int | None) -> None:
+def _ensure_idle(pending: list[tuple[int, Position]] | None, expected_len: int, index: int) -> None:
     if pending is None:
         return
-    if index is None:
-        raise IsoTpTruncatedError(
-            f"the answer ended after {len(pending)} of {expected_len} bytes of a multi-frame message",
-            after_first_frame=len({position[0] for _, position in pending}) <= 1,
-        )
     raise IsoTpError(
         f"frame {index} started a new message after {len(pending)} of {expected_len} bytes of a multi-frame "
         "message"

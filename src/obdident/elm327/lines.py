@@ -15,6 +15,7 @@ from obdident.elm327 import isotp
 from obdident.errors import AdapterReplyError, NoDataError, ProtocolError, UnableToConnectError
 
 __all__ = [
+    "CAN_MAX_BYTES",
     "MASK",
     "PROTOCOLS",
     "EcuMessage",
@@ -94,6 +95,9 @@ _HEX_LINE = re.compile(r"[0-9A-FX ]+")
 #: How a byte masked as security data reads in kept lines: the one definition of the marker. The masking
 #: (:mod:`obdident.elm327.masking`) writes it, the parser here reads it as 0x00, the audit checks for it.
 MASK = "XX"
+#: The most data bytes one classic CAN frame carries (ISO 11898-1: DLC 0-8).
+CAN_MAX_BYTES = 8
+_CAN_ID_MAX = {11: 0x7FF, 29: 0x1FFFFFFF}
 _VOLTAGE = re.compile(r"(\d+(?:\.\d+)?)\s*V", re.IGNORECASE)
 _BANNER = re.compile(r"ELM327", re.IGNORECASE)
 
@@ -259,6 +263,10 @@ def parse_frames(lines: Iterable[str], protocol: Protocol) -> list[Frame]:
             raise ProtocolError(f"unexpected line from the adapter: {line!r}", response=[line])
         masked = frozenset(i for i, pair in enumerate(pairs) if pair == MASK)
         data = bytes(0 if pair == MASK else int(pair, 16) for pair in pairs)
+        too_long = len(data) > CAN_MAX_BYTES
+        if protocol.can and (too_long or int(header, 16) > _CAN_ID_MAX[protocol.header_bits]):
+            # a classic CAN frame holds 8 data bytes at most (ISO 11898-1 DLC), an 11-bit id is at most 7FF
+            raise ProtocolError(f"not one {protocol.name} frame: {line!r}", response=[line])
         if protocol.can:
             frames.append(Frame(header, header, data, line, masked))
         else:

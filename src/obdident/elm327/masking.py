@@ -1,30 +1,73 @@
 """Masking of security-bearing response bytes, inside the driver, before anything else sees them.
 
-The mask table is :data:`obdident.guard.MASKS`. Here the driver's raw answer lines are parsed, each
-message's masked payload offsets are traced back to the frame and byte that carried them, and those bytes
-are replaced by ``XX`` in the lines the driver keeps (evidence, logs, recordings) and by 0x00, flagged as
-masked, in the payloads it decodes. When an answer cannot be parsed, every data byte of a line from a unit
-that may send masked fields is masked: masking errs on the side of hiding.
+The mask table is :data:`obdident.guard.MASKS`. One rule, which the driver applies to every answer before
+it is kept (evidence, logs, recordings, errors) and the recording audit (:mod:`obdident.recording.audit`)
+applies again to every recorded line:
+
+1. Lines in the adapter's own words (status lines, ``SEARCHING...``, ``BUS INIT: ...OK``, ``OK``, the
+   banner) carry no vehicle bytes and stay as they are. Only whole lines count: ``SEARCHING...7E8 10 14``
+   (a lost CR) is not the adapter's words.
+2. The answer to a request that goes on the bus is read as a whole, under the protocol in use: every other
+   line must be one frame (a CAN frame holds 8 bytes at most, an 11-bit id is at most 7FF), every
+   sender's frames must reassemble (ISO 15765-2), and a message from a unit with masked fields must sit in
+   frames of the lengths ISO 15765-2 allows (8 bytes but in its last frame, which is 8 bytes or ends with
+   the message). Each masked payload offset is then traced back to the frame that carried it, and every
+   payload byte of that frame is replaced by ``XX`` in the lines (0x00, flagged as masked, in the payloads
+   the driver decodes), in a message cut short too: packed lines show no byte boundaries, so a digit lost
+   and one gained inside the frame's line could move the field by a nibble unseen. The same can garble the
+   field's prefix (``61 83``), so every answer from the field's unit to the field's request (or to an
+   unknown one), a 3-byte negative response aside, has the field masked whatever it starts with
+   (:func:`obdident.guard.garbled_offsets`). On CAN, a frame that carries no byte of any message (a
+   consecutive frame whose first frame was lost, or whose id was garbled into another unit's) is masked
+   whole: nothing is decoded from it.
+3. An answer that cannot be read so is masked whole: every hex digit of each of its lines but the
+   adapter's words becomes ``X`` (:func:`blank`), whatever the line starts with and whichever unit it seems
+   to come from. This fails closed: a line that cannot be read cannot be shown to come from a unit without
+   masked fields; the receive filter is opened to 700-7FF for the physical probe and clones ignore it; and
+   a recording says neither the protocol nor the unit an answer came from.
+4. Before the protocol is known, an answer is read under every protocol it reads as (the masks of all of
+   them applied); one that reads as none is masked whole.
+5. The answer to an adapter command (AT, ST) is the adapter's own text; a line in it that holds a run of
+   7 or more hex digits (a frame's 11-bit id and two bytes) is masked whole, since no frame belongs there.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from obdident import guard
+from obdident.elm327 import isotp
 from obdident.elm327.lines import (
+    CAN_MAX_BYTES,
     MASK,
+    PROTOCOLS,
     EcuMessage,
+    Frame,
     Protocol,
-    group_located,
-    is_info,
     parse_frames,
     status_of,
 )
-from obdident.errors import ProtocolError
+from obdident.errors import IsoTpError, IsoTpTruncatedError, ProtocolError
 
-__all__ = ["MASK", "MaskedAnswer", "mask_answer"]
+__all__ = ["MASK", "MaskedAnswer", "blank", "mask_answer", "mask_unfinished"]
+
+_HEX_DIGIT = re.compile(r"[0-9A-Fa-f]")
+#: Words an ELM327 prints, kept when a line around them is masked whole, so a masked line still reads as
+#: the status it carries (ELM327 datasheet, "Messages and error codes").
+_WORDS = re.compile(
+    r"NO DATA|BUS INIT|SEARCHING|UNABLE TO CONNECT|BUFFER FULL|BUS BUSY|STOPPED|LV RESET|ACT ALERT|ERROR"
+    r"|ELM327",
+    re.IGNORECASE,
+)
+_INFO_LINE = re.compile(r"(SEARCHING|BUS INIT:?)\s*\.*\s*(OK|ERROR)?", re.IGNORECASE)
+_BANNER_LINE = re.compile(r"ELM327 v\d+(\.\d+)*[a-z]?", re.IGNORECASE)
+#: One protocol of each way of reading lines (11-bit CAN, 29-bit CAN, a 3-byte header): the others of a kind
+#: read the same lines the same way.
+_READINGS = tuple({(p.can, p.header_bits): p for p in reversed(PROTOCOLS.values())}.values())
+#: Hex digits a frame prints at least: an 11-bit id and two bytes (spaces removed).
+_FRAME_RUN = re.compile(r"[0-9A-Fa-f]{7,}")
 
 
 @dataclass(frozen=True)
@@ -32,10 +75,11 @@ class MaskedAnswer:
     """An answer with its security-bearing bytes masked.
 
     Attributes:
-        lines: the lines as printed, masked bytes replaced by ``XX``: the only form that is kept.
+        lines: the lines as printed, masked bytes replaced by ``XX`` (hex digits by ``X`` in a line masked
+            whole): the only form that is kept.
         messages: the reassembled messages, masked bytes 0x00 and listed in ``EcuMessage.masked``; empty
-            when there were no data lines; None when the data lines could not be parsed.
-        error: why the data lines could not be parsed, or None.
+            when there were no data lines; None when the data lines could not be read (or were cut short).
+        error: why the data lines could not be read, or None; its message and lines are masked too.
     """
 
     lines: tuple[str, ...]
@@ -43,91 +87,229 @@ class MaskedAnswer:
     error: ProtocolError | None
 
 
-def _header_width(line: str, protocol: Protocol) -> tuple[bool, int]:
-    """(spaced, header size): header tokens when spaced, header characters when packed."""
-    tokens = line.split()
-    if len(tokens) > 1:
-        if protocol.can and protocol.header_bits == 11 and len(tokens[0]) == 3:
-            return True, 1
-        return True, 4 if protocol.header_bits == 29 else 3
-    return False, 3 if protocol.header_bits == 11 else 8 if protocol.header_bits == 29 else 6
+def blank(line: str) -> str:
+    """Mask a line whole: every hex digit becomes ``X``; the adapter's words (``DATA ERROR``) are kept."""
+    out: list[str] = []
+    position = 0
+    for word in _WORDS.finditer(line):
+        out += [_HEX_DIGIT.sub("X", line[position : word.start()]), word.group()]
+        position = word.end()
+    return "".join([*out, _HEX_DIGIT.sub("X", line[position:])])
 
 
-def _mask_bytes(line: str, protocol: Protocol, indexes: set[int] | None) -> str:
-    """Replace data bytes ``indexes`` (all when None) of one printed frame with ``XX``."""
-    spaced, width = _header_width(line, protocol)
-    if spaced:
-        tokens = line.split()
-        for i in range(width, len(tokens)):
-            if indexes is None or i - width in indexes:
-                tokens[i] = MASK
-        return " ".join(tokens)
-    chars = list(line.strip())
-    count = (len(chars) - width) // 2
-    for i in range(count):
-        if indexes is None or i in indexes:
-            chars[width + 2 * i : width + 2 * i + 2] = MASK
-    return "".join(chars)
+def _adapter_words(line: str) -> bool:
+    """The whole line is the adapter's own: a status line, progress, ``OK`` or its banner."""
+    compact = line.strip().upper()
+    return (
+        compact == "OK"
+        or status_of(line) == compact
+        or bool(_INFO_LINE.fullmatch(compact))
+        or bool(_BANNER_LINE.fullmatch(line.strip()))
+    )
 
 
-def _conservative(lines: Sequence[str], data_index: Sequence[int], protocol: Protocol | None) -> list[str]:
-    out = list(lines)
-    risky = guard.masked_response_ids()
-    for i in data_index:
-        compact = lines[i].replace(" ", "").upper()
-        if any(compact.startswith(rid) for rid in risky):
-            out[i] = _mask_bytes(lines[i], protocol, None) if protocol else compact[:3] + MASK * 8
-    return out
+def _on_bus(request: str | None) -> bool:
+    """A request made of hex digits goes on the bus; AT and ST commands stay in the adapter."""
+    return request is None or all(c in "0123456789ABCDEFabcdef" for c in request.replace(" ", ""))
 
 
-def mask_answer(lines: Sequence[str], protocol: Protocol | None) -> MaskedAnswer:
-    """Parse an answer and mask its security-bearing bytes.
+def mask_answer(lines: Sequence[str], protocol: Protocol | None, request: str | None = None) -> MaskedAnswer:
+    """Read an answer and mask its security-bearing bytes (the module's rule).
 
     Args:
         lines: the answer's lines as printed (echo removed), raw.
         protocol: the protocol in use, or None before one is known.
+        request: the line sent (canonical, ``2183``, ``ATI``), or None when unknown: then the answer is
+            taken as one from the bus.
 
     Returns:
-        The masked lines, and the masked messages when the data lines parse.
+        The masked lines, and the masked messages when the data lines read as whole messages.
     """
-    data_index = [i for i, line in enumerate(lines) if status_of(line) is None and not is_info(line)]
+    data_index = [i for i, line in enumerate(lines) if not _adapter_words(line)]
     if not data_index:
         return MaskedAnswer(tuple(lines), (), None)
-    if protocol is None:
-        return MaskedAnswer(tuple(_conservative(lines, data_index, None)), None, None)
+    if not _on_bus(request):
+        kept = tuple(
+            blank(line) if i in data_index and _FRAME_RUN.search("".join(line.split())) else line
+            for i, line in enumerate(lines)
+        )
+        return MaskedAnswer(kept, None, None)
+    if protocol is not None:
+        reading = _read(lines, data_index, protocol, request)
+        if isinstance(reading, MaskedAnswer):
+            return reading
+        return _masked_whole(lines, data_index, reading)
+    readings = [r for p in _READINGS if isinstance(r := _read(lines, data_index, p, request), MaskedAnswer)]
+    if not readings:
+        return _masked_whole(lines, data_index, ProtocolError("the answer reads as no protocol's frames"))
+    merged = tuple(
+        line if all(r.lines[i] == line for r in readings[1:]) else blank(lines[i])
+        for i, line in enumerate(readings[0].lines)
+    )
+    return MaskedAnswer(merged, None, None)
+
+
+def mask_unfinished(
+    lines: Sequence[str], tail: Sequence[str], protocol: Protocol | None, request: str | None
+) -> tuple[str, ...]:
+    """Mask an answer the read stopped in (a timeout, a flood, a lost link).
+
+    Args:
+        lines: its complete lines (echo removed), read as an answer by :func:`mask_answer`.
+        tail: what followed the last line end: a line that may stop in the middle of a byte.
+        protocol: the protocol in use, or None.
+        request: the line sent, or None.
+
+    Returns:
+        The masked lines; the unfinished one masked whole when the request went on the bus (else by the
+        adapter-command rule).
+    """
+    head = mask_answer(lines, protocol, request).lines if lines else ()
+    if _on_bus(request):
+        return head + tuple(blank(line) for line in tail)
+    return head + mask_answer(tail, protocol, request).lines
+
+
+def _masked_whole(lines: Sequence[str], data_index: Sequence[int], error: ProtocolError) -> MaskedAnswer:
+    """Rule 3: every data line masked whole; the error keeps its class, its message names no raw byte."""
+    index = set(data_index)
+    masked = tuple(blank(line) if i in index else line for i, line in enumerate(lines))
+    error.response = masked
+    return MaskedAnswer(masked, None, error)
+
+
+def _read(
+    lines: Sequence[str], data_index: Sequence[int], protocol: Protocol, request: str | None
+) -> MaskedAnswer | ProtocolError:
+    """Rule 2: read the data lines under ``protocol`` and mask by position; the reason when they do not read.
+
+    The reason is a fresh error whose message holds no raw line (only a line masked whole).
+    """
+    frames: list[Frame] = []
+    for i in data_index:
+        try:
+            frames.extend(parse_frames([lines[i]], protocol))
+        except ProtocolError:
+            return ProtocolError(f"unexpected line from the adapter: {blank(lines[i])!r}")
     try:
-        frames = parse_frames([lines[i] for i in data_index], protocol)
-        located = group_located(frames, protocol)
-    except ProtocolError as err:
-        masked_lines = tuple(_conservative(lines, data_index, protocol))
-        err.response = masked_lines
-        return MaskedAnswer(masked_lines, None, err)
+        located = _locate(frames, protocol)
+    except IsoTpError as err:
+        # the reason names no byte read: a garbled frame's PCI or id may be a masked byte moved
+        return type(err)("frames that do not reassemble (ISO 15765-2): one lost, repeated or out of order")
+    risky = guard.masked_response_ids()
     marks: dict[int, set[int]] = {}
     messages: list[EcuMessage] = []
-    already = {(f, b) for f, frame in enumerate(frames) for b in frame.masked}
-    for message, positions in located:
-        offsets = guard.mask_offsets(message.response_id, message.payload)
-        stray = {p for p in positions if p in already} - {positions[o] for o in offsets}
-        if stray:
+    cuts: list[bool] = []  # for each message cut short: only its first frame arrived
+    carried: set[int] = set()
+    by_sender: dict[str, list[str]] = {}
+    for each in frames:
+        by_sender.setdefault(each.sender, []).append(each.line)
+    lines_by_sender = {sender: tuple(kept) for sender, kept in by_sender.items()}
+    for sender, payload, positions, complete in located:
+        carried.update(f for f, _ in positions)
+        if protocol.can and sender in risky and not _fits(frames, positions, complete=complete):
+            return IsoTpError("frames from a unit with masked fields have lengths ISO 15765-2 does not allow")
+        field = {*guard.mask_offsets(sender, payload), *guard.garbled_offsets(sender, payload, request)}
+        offsets = _carried_with(sorted(field), positions)
+        for offset in offsets:
+            at, byte = positions[offset]
+            marks.setdefault(at, set()).add(byte)
+        if not complete:
+            cuts.append(len({frame for frame, _ in positions}) <= 1)
+        masked_payload = bytes(0 if o in offsets else b for o, b in enumerate(payload))
+        messages.append(EcuMessage(sender, masked_payload, lines_by_sender[sender], offsets))
+    for f, frame in enumerate(frames):
+        if protocol.can and f not in carried:
+            # a frame in no message (a consecutive frame whose first frame was lost, or whose id was garbled
+            # into another unit's): nothing is decoded from it, and it may carry a masked field
+            marks.setdefault(f, set()).update(range(len(frame.data)))
+        if frame.masked - marks.get(f, set()):
             # XX where no mask rule applies: not an answer obdident masked; do not decode it
-            kept = tuple(_conservative(lines, data_index, protocol))
-            stray_error = ProtocolError(
-                f"masked bytes (XX) where no mask rule applies, from {message.response_id}", response=kept
-            )
-            return MaskedAnswer(kept, None, stray_error)
-        if offsets:
-            payload = bytearray(message.payload)
-            for offset in offsets:
-                payload[offset] = 0
-                frame, byte = positions[offset]
-                marks.setdefault(frame, set()).add(byte)
-            messages.append(replace(message, payload=bytes(payload), masked=offsets))
-        else:
-            messages.append(message)
+            return ProtocolError("masked bytes (XX) where no mask rule applies")
     out = list(lines)
-    for frame, indexes in marks.items():
-        out[data_index[frame]] = _mask_bytes(lines[data_index[frame]], protocol, indexes)
-    if marks:
-        rewritten = {lines[data_index[f]]: out[data_index[f]] for f in marks}
-        messages = [replace(m, lines=tuple(rewritten.get(x, x) for x in m.lines)) for m in messages]
+    for f, indexes in marks.items():
+        out[data_index[f]] = _mask_bytes(lines[data_index[f]], protocol, indexes)
+    rewritten = {lines[data_index[f]]: out[data_index[f]] for f in marks}
+    if rewritten:
+        lines_of = {s: tuple(rewritten.get(x, x) for x in kept) for s, kept in lines_by_sender.items()}
+        messages = [replace(m, lines=lines_of[m.response_id]) for m in messages]
+    if cuts:
+        error = IsoTpTruncatedError(
+            "the answer ended in the middle of a multi-frame message",
+            after_first_frame=all(cuts),
+            response=out,
+        )
+        return MaskedAnswer(tuple(out), None, error)
     return MaskedAnswer(tuple(out), tuple(messages), None)
+
+
+def _carried_with(offsets: Sequence[int], positions: Sequence[tuple[int, int]]) -> tuple[int, ...]:
+    """Every payload offset carried by a frame that carries one of ``offsets``.
+
+    Packed lines (AT S0) show no byte boundaries: a digit lost and another gained inside one frame's line
+    moves the field by a nibble and leaves a frame that reads. The whole frame's payload bytes are masked,
+    so no such shift can put a digit of the field beside the ``XX``.
+    """
+    frames = {positions[o][0] for o in offsets}
+    return tuple(o for o, (frame, _) in enumerate(positions) if frame in frames)
+
+
+#: One message as :func:`_locate` finds it: sender, payload, (frame, byte) of each payload byte, complete.
+_Located = tuple[str, bytes, tuple[tuple[int, int], ...], bool]
+
+
+def _locate(frames: Sequence[Frame], protocol: Protocol) -> list[_Located]:
+    """Group frames by sender and reassemble, saying where each byte came from; messages cut short too.
+
+    A frame whose PCI byte reads ``XX`` was masked whole as a frame in no message (in a recording): it is
+    set aside, and carries no message.
+
+    Raises:
+        IsoTpError: one sender's frames do not reassemble.
+    """
+    if not protocol.can:
+        every = (tuple((i, j) for j in range(len(f.data))) for i, f in enumerate(frames))
+        return [(f.sender, f.data, positions, True) for f, positions in zip(frames, every, strict=True)]
+    by_sender: dict[str, list[int]] = {}
+    for index, frame in enumerate(frames):
+        if 0 in frame.masked:
+            continue  # masked whole as a frame in no message
+        by_sender.setdefault(frame.sender, []).append(index)
+    result: list[_Located] = []
+    for sender, indexes in by_sender.items():
+        messages, cut = isotp.locate(frames[i].data for i in indexes)
+        for message in [*messages, *([cut] if cut is not None else [])]:
+            positions = tuple((indexes[f], b) for f, b in message.positions)
+            result.append((sender, message.payload, positions, message is not cut))
+    return result
+
+
+def _fits(frames: Sequence[Frame], positions: Sequence[tuple[int, int]], *, complete: bool) -> bool:
+    """The frames carrying one message have the lengths ISO 15765-2 allows on classic CAN: every frame 8
+    bytes, but the last of a complete message, which may end with the message (no padding)."""
+    last_byte: dict[int, int] = {}
+    for frame, byte in positions:
+        last_byte[frame] = max(byte, last_byte.get(frame, 0))
+    carriers = sorted(last_byte)
+    for frame in carriers[:-1] if complete else carriers:
+        if len(frames[frame].data) != CAN_MAX_BYTES:
+            return False
+    if not complete or not carriers:
+        return True
+    final = carriers[-1]
+    return len(frames[final].data) in (CAN_MAX_BYTES, last_byte[final] + 1)
+
+
+def _mask_bytes(line: str, protocol: Protocol, indexes: set[int]) -> str:
+    """Replace data bytes ``indexes`` of one printed frame with ``XX``; a spaced line comes back spaced as
+    the ELM327 prints it (``765 22 XX XX 01``, ``18 DA F1 10 ...``), a packed one packed."""
+    chars = list("".join(line.split()))
+    width = 3 if protocol.header_bits == 11 else 8 if protocol.header_bits == 29 else 6
+    for i in indexes:
+        chars[width + 2 * i : width + 2 * i + 2] = MASK
+    if len(line.split()) == 1:
+        return "".join(chars)
+    header = "".join(chars[:width])
+    head = [header] if width == 3 else [header[j : j + 2] for j in range(0, width, 2)]
+    body = "".join(chars[width:])
+    return " ".join([*head, *(body[j : j + 2] for j in range(0, len(body), 2))])

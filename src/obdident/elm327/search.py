@@ -1,5 +1,5 @@
-"""Finding the vehicle's protocol: ``0100`` on ISO 15765-4 CAN 11-bit 500k pinned first, else the adapter's
-search (ELM327 datasheet, AT TP / AT TP A / AT DPN).
+"""Finding the vehicle's protocol: ``0100`` on each OBD-II protocol pinned in turn, ISO 15765-4 CAN 11-bit
+500k first (ELM327 datasheet, AT TP h).
 
 Functions over a driver (:class:`obdident.elm327.driver.ELM327`): every line goes through its ``at`` and
 ``command``, so through the guard.
@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from obdident.elm327.addressing import first_line
-from obdident.elm327.lines import PROTOCOLS, is_info, raise_for_status
+from obdident.elm327.lines import PROTOCOLS, is_info, looks_like_banner, raise_for_status
 from obdident.elm327.masking import mask_answer
 from obdident.elm327.types import Response
-from obdident.errors import AdapterError, AdapterReplyError, NoDataError, UnableToConnectError
+from obdident.errors import AdapterReplyError, NoDataError, UnableToConnectError
 
 if TYPE_CHECKING:
     from obdident.elm327.driver import ELM327
 
-__all__ = ["CAN_RECEIVE_TIMEOUT_HEX", "SEARCH_RECEIVE_TIMEOUT_HEX", "connect_vehicle"]
+__all__ = ["CAN_RECEIVE_TIMEOUT_HEX", "SEARCH_ORDER", "SEARCH_RECEIVE_TIMEOUT_HEX", "connect_vehicle"]
 
 #: Receive timeout on CAN, functional and physical requests alike: 0x0E x 4.096 ms = 57.3 ms, just over the
 #: ISO 15765-4 P2(CAN) of 50 ms within which every ECU answers or sends response-pending (ELM327 datasheet,
@@ -30,107 +29,106 @@ SEARCH_RECEIVE_TIMEOUT_HEX = "19"
 
 
 def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
-    """Find the vehicle's protocol, trying ISO 15765-4 CAN 11-bit 500k first.
+    """Find the vehicle's protocol: ask service 01 PID 00, which every OBD-II ECU answers, on each protocol
+    of :data:`SEARCH_ORDER` pinned with AT TP h (which saves nothing), until one answers.
 
-    Asks service 01 PID 00 on protocol 6 pinned (AT TP 6): an answer there shows the protocol with no
-    search, no AT DPN and no second AT TP. Else sends AT TP A6 (try protocol 6, fall back to the automatic
-    search: nothing is saved, unlike AT SP) and service 01 PID 00 again, which every OBD-II ECU answers, so
-    the search completes; then reads the protocol with AT DPN and pins it with AT TP h. The receive timeout
-    (AT ST) is :data:`CAN_RECEIVE_TIMEOUT_HEX` on CAN, :data:`SEARCH_RECEIVE_TIMEOUT_HEX` while searching.
+    ``NO DATA`` on ISO 15765-4 11-bit CAN means the bus at that bit rate acknowledged the frame: only the
+    29-bit protocol at the same rate is tried after it. ``CAN ERROR`` means no CAN at that rate: its 29-bit
+    sibling is skipped (ELM327 datasheet, "Messages and error codes"). Any answer to the first try but
+    NO DATA (CAN ERROR, a garbled one: perhaps a glitch) has it tried once more at the end.
+
+    Not the adapter's own search (AT TP A h): it tries protocols up to the one PP 07 stores, which may be
+    SAE J1939 or a user CAN protocol (A-C), whose frames stored parameters shape, so the guard admits no
+    request while one may be in use. Off 11-bit CAN the functional header is set first (AT SH: the
+    adapter's default carries the stored tester address, PP 06). The receive timeout (AT ST) is
+    :data:`CAN_RECEIVE_TIMEOUT_HEX` on CAN, :data:`SEARCH_RECEIVE_TIMEOUT_HEX` elsewhere.
 
     Args:
         driver: the adapter's driver, set up (``initialize``).
-        timeout_s: deadline for the search, in seconds.
+        timeout_s: deadline for each try, in seconds (a K-line initiation takes seconds).
 
     Returns:
         The answer to ``0100``: which ECUs are present.
 
     Raises:
-        UnableToConnectError: no protocol found (ignition off, or a vehicle without OBD emissions ECUs).
-        AdapterReplyError: ``CAN ERROR``, ``BUS INIT: ...ERROR`` and the like.
-        AdapterError: the adapter reports an unknown protocol.
+        UnableToConnectError: no protocol answered (ignition off, or a vehicle without OBD emissions ECUs).
+        AdapterTimeoutError: the adapter did not finish answering one try in time.
     """
     driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
-    pinned = _on_can_11_500(driver, timeout_s)
-    if pinned is not None:
-        return pinned
-    driver.set_receive_timeout(SEARCH_RECEIVE_TIMEOUT_HEX)
-    if not driver.at("ATTPA6", required=False):
-        return _one_by_one(driver, timeout_s)  # a clone without AT TP Ah: no automatic search
-    exchange = driver.command("0100", timeout_s=timeout_s)
-    raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
-    number = (first_line(driver.at("ATDPN")) or "").upper().lstrip("A")
-    protocol = PROTOCOLS.get(number)
-    if protocol is None:
-        raise AdapterError(
-            f"the adapter reports an unknown protocol {number!r}", request="ATDPN", response=[number]
-        )
-    driver.addressing.found(protocol)  # pinned with AT TP h, which saves nothing
-    if protocol.can:
-        driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
-    answer = mask_answer(exchange.lines, protocol)
-    if answer.error is not None:
-        raise answer.error
-    return Response(exchange, answer.messages or ())
-
-
-#: The order protocols are tried in when the adapter has no automatic search (AT TP Ah answered ``?``): the
-#: other CAN protocols, then ISO 9141-2 and ISO 14230-4, then SAE J1850 (ELM327 datasheet, protocol table).
-#: Never AT TP A0, which locks some clones up until power-cycled (PowerBroker2/ELMduino issue #69).
-ONE_BY_ONE = ("7", "8", "9", "3", "4", "5", "1", "2")
-
-
-def _one_by_one(driver: ELM327, timeout_s: float) -> Response:
-    """Ask ``0100`` on each protocol of :data:`ONE_BY_ONE` pinned (AT TP h) until one answers.
-
-    Raises:
-        UnableToConnectError: none answered.
-    """
-    for number in ONE_BY_ONE:
-        protocol = PROTOCOLS[number]
-        try:
-            driver.addressing.pin(number)
-        except AdapterReplyError:
+    answers: list[str] = []
+    order = list(SEARCH_ORDER)
+    tried: list[str] = []
+    for number in order:
+        if number in tried and number != "6":
             continue
-        exchange = driver.command("0100", timeout_s=timeout_s)
-        try:
-            raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
-        except (NoDataError, UnableToConnectError, AdapterReplyError):
-            continue
-        answer = mask_answer(exchange.lines, protocol)
-        if answer.error is not None or not answer.messages:
-            continue
-        driver.addressing.protocol = driver.addressing.vehicle_protocol = protocol
-        if protocol.can:
-            driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
-        return Response(exchange, answer.messages)
+        if number != "6":
+            driver.set_receive_timeout(SEARCH_RECEIVE_TIMEOUT_HEX)
+        found = _try(driver, number, timeout_s, answers)
+        tried.append(number)
+        if found is not None:
+            if PROTOCOLS[number].can:
+                driver.set_receive_timeout(CAN_RECEIVE_TIMEOUT_HEX)
+            return found
+        status = answers[-1].strip().upper() if answers else ""
+        sibling = {"6": "7", "8": "9"}.get(number)
+        if sibling is not None and status == "NO DATA":
+            # The CAN bus at this bit rate acknowledged the frame and no OBD ECU answered (a Leaf, the
+            # ignition off): only the 29-bit ids at the same rate are left to try.
+            tried += [n for n in SEARCH_ORDER if n not in (sibling, number)]
+        elif sibling is not None and status == "CAN ERROR":
+            tried.append(sibling)  # nothing on CAN at this bit rate, whatever the id width
+        if number == "6" and len(order) == len(SEARCH_ORDER) and status != "NO DATA":
+            order.append("6")  # not the bus's plain silence: perhaps a glitch, so 6 once more at the end
     raise UnableToConnectError(
-        "no protocol answered 0100 (each was tried in turn: the adapter has no automatic search, AT TP A6)",
+        f"no OBD-II protocol answered 0100 (tried {', '.join(SEARCH_ORDER)})",
         status="UNABLE TO CONNECT",
         request="0100",
+        response=answers,
+        hint="switch the ignition on (the engine may stay off) and check the adapter sits in the socket",
     )
 
 
-def _on_can_11_500(driver: ELM327, timeout_s: float) -> Response | None:
-    """Ask ``0100`` on protocol 6 pinned (AT TP 6, no search): the answer, or None when it is not the
-    vehicle's protocol (the search runs then).
+#: The protocols tried, in order: ISO 15765-4 CAN 11-bit 500k (most cars since 2008), the other ISO 15765-4
+#: ones, K-line (ISO 14230-4 fast init first, then the 5-baud initiations), then SAE J1850.
+SEARCH_ORDER = ("6", "8", "7", "9", "5", "4", "3", "1", "2")
 
-    AT TP A6 tries protocol 6 first anyway; an answer with 11-bit ids on a pinned protocol 6 shows the
-    protocol without a search, so AT DPN and a second AT TP are not needed (ELM327 datasheet, AT TP, AT DPN).
-    A 250k or 29-bit vehicle cannot answer there: NO DATA or CAN ERROR sends the scan to the search.
+
+def _try(driver: ELM327, number: str, timeout_s: float, answers: list[str]) -> Response | None:
+    """Ask ``0100`` on protocol ``number`` pinned: the answer, or None when the protocol is not the
+    vehicle's (``?`` to AT TP, ``NO DATA``, ``CAN ERROR``, ``BUS INIT: ...ERROR``, or no OBD answer).
+
+    An answer on a pinned protocol shows the protocol with no search and no AT DPN (ELM327 datasheet, AT TP,
+    AT DPN). A 250k or 29-bit vehicle cannot answer on 11-bit 500k: NO DATA or CAN ERROR moves to the next.
+    A garbled answer is asked again once. An answer showing the adapter reset itself sets it up again.
+
+    Raises:
+        ProtocolError: the answer was garbled twice.
     """
     try:
-        driver.addressing.pin("6")
+        driver.addressing.pin(number)
+        driver.addressing.functional_header(number)
     except AdapterReplyError:
+        answers.append(f"AT TP {number} not confirmed")
         return None
-    exchange = driver.command("0100", timeout_s=timeout_s)
-    try:
-        raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
-    except (NoDataError, UnableToConnectError, AdapterReplyError):
-        return None
-    protocol = PROTOCOLS["6"]
-    answer = mask_answer(exchange.lines, protocol)
-    if answer.error is not None or not answer.messages:
+    protocol = PROTOCOLS[number]
+    for attempt in range(2):
+        exchange = driver.command("0100", timeout_s=timeout_s)
+        answers.extend(exchange.lines)
+        if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in exchange.lines):
+            # The adapter reset itself: its stored settings are back, so it is set up again (AT CAF1 ...)
+            # before the next try.
+            driver.initialize()
+            return None
+        try:
+            raise_for_status([x for x in exchange.lines if not is_info(x)], exchange.request)
+        except (NoDataError, UnableToConnectError, AdapterReplyError):
+            return None
+        answer = mask_answer(exchange.lines, protocol, exchange.request)
+        if answer.error is None:
+            break
+        if attempt:  # garbled twice: something answers on this protocol, but nothing readable
+            raise answer.error
+    if not answer.messages:
         return None
     driver.addressing.protocol = driver.addressing.vehicle_protocol = protocol
     return Response(exchange, answer.messages)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from obdident.elm327.lines import Protocol, looks_like_banner, split_lines, strip_echo
-from obdident.elm327.masking import MaskedAnswer, mask_answer
+from obdident.elm327.masking import MaskedAnswer, mask_answer, mask_unfinished
 from obdident.elm327.types import Clock, Exchange, SerialLike
 from obdident.errors import (
     AdapterTimeoutError,
@@ -67,14 +67,17 @@ def confirmed(text: str, lines: Sequence[str]) -> bool:
     return text in ("ATZ", "ATWS", "ATD") and any(looks_like_banner(line) for line in lines)
 
 
-def answer_outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "refused", "unknown"]:
-    """How the adapter answered an AT command, for :meth:`Guard.settle`: ``OK`` (or a reset's banner)
+def answer_outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "refused", "unknown", "reset"]:
+    """How the adapter answered a line, for :meth:`Guard.settle`: its start-up banner or ``LV RESET`` (but
+    AT I's own version string) means it reset, so its stored settings are back; ``OK`` (or a reset's banner)
     means carried out, ``?`` alone not carried out (ELM327 datasheet, "AT Commands"), anything else unknown.
 
     Args:
         text: the canonical command.
         lines: its answer's lines, echo removed.
     """
+    if text != "ATI" and any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in lines):
+        return "reset"
     if confirmed(text, lines):
         return "confirmed"
     return "refused" if [line.strip() for line in lines] == ["?"] else "unknown"
@@ -159,6 +162,7 @@ class Wire:
             raise LinkLostError(self._closed, request=line)
         if self._trouble is not None:
             self._await_prompt(*self._trouble)
+        self._unasked(line, protocol)
         text = self.guard.check(line)
         started = self._clock()
         deadline = started + timeout_s
@@ -180,7 +184,9 @@ class Wire:
         try:
             raw = self._read_until_prompt(text, deadline, protocol, overall=overall)
         except (AdapterTimeoutError, LinkLostError, AnswerTooLongError, ScanCancelled) as err:
-            self.guard.settle("unknown")  # the command may or may not have taken effect
+            # the command may or may not take effect, and its answer may still come: out of step until the
+            # prompt it owes is read (_await_prompt)
+            self.guard.lost_prompt()
             outcome = (
                 "timeout"
                 if isinstance(err, AdapterTimeoutError)
@@ -194,7 +200,7 @@ class Wire:
             if outcome != "link-lost":
                 self._trouble = (text, outcome, protocol)
             raise
-        answer = mask_answer(strip_echo(split_lines(raw), text), protocol)
+        answer = mask_answer(strip_echo(split_lines(raw), text), protocol, text)
         del raw  # only the masked lines are kept
         self.guard.settle(answer_outcome(text, answer.lines))
         exchange = Exchange(text, answer.lines, started, self._clock() - started)
@@ -207,6 +213,25 @@ class Wire:
                 f"the scan was cancelled ({self.cancel.reason}) at {text}", request=text, response=partial
             )
 
+    def _unasked(self, line: str, protocol: Protocol | None) -> None:
+        """Read what the adapter sent while no line was waiting for an answer, before ``line`` is judged.
+
+        An adapter that reset on its own (a brown-out while cranking, a clone's watchdog) prints its banner
+        or ``LV RESET`` unasked, and its stored settings are back: the guard is told (``maybe_reset``)
+        before it judges the next line, so those bytes are read here rather than thrown away with the input
+        buffer. Other unasked bytes are logged (masked) and dropped. A port that fails here is left for the
+        write to report.
+        """
+        try:
+            waiting = self._port.in_waiting
+            stray = self._port.read(min(waiting, _LATE_KEPT_BYTES)) if waiting else b""
+        except OSError:
+            return
+        if not stray:
+            return
+        if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in split_lines(stray)):
+            self.guard.maybe_reset()  # the adapter may have reset: its stored settings may be back
+        log.debug("unasked bytes before %s: %s", line, list(self._partial(bytearray(stray), line, protocol)))
 
     def _await_prompt(self, text: str, trouble: str, protocol: Protocol | None) -> None:
         """Read, without writing, until the adapter's ``>`` prompt ends the troubled command's answer.
@@ -246,6 +271,10 @@ class Wire:
                 late += chunk[: len(chunk) if end < 0 else end][: max(0, _LATE_KEPT_BYTES - len(late))]
                 if end >= 0:
                     self._trouble = None
+                    late_lines = split_lines(bytes(late))
+                    if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in late_lines):
+                        self.guard.maybe_reset()  # the adapter may have reset: its stored settings back
+                    self.guard.resynchronized()  # every prompt owed is read: answers are in step again
                     log.debug(
                         "late end of the answer to %s, read before the next line (%.0f ms): %s",
                         text,
@@ -293,7 +322,11 @@ class Wire:
 
     @staticmethod
     def _partial(buf: bytearray, text: str, protocol: Protocol | None) -> tuple[str, ...]:
-        return mask_answer(strip_echo(split_lines(bytes(buf)), text), protocol).lines
+        """The masked lines of an answer the read stopped in: its unfinished last line is masked whole."""
+        raw = bytes(buf)
+        end = max(raw.rfind(b"\r"), raw.rfind(b"\n")) + 1
+        lines = strip_echo(split_lines(raw[:end]), text)
+        return mask_unfinished(lines, split_lines(raw[end:]), protocol, text)
 
     def _read_until_prompt(
         self, text: str, deadline: float, protocol: Protocol | None, *, overall: bool

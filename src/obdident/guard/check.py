@@ -19,9 +19,10 @@ from obdident.guard.context import (
     OTHER,
     PROTOCOL_FAMILIES,
     STN_PRESET_FAMILIES,
+    USER,
     GuardContext,
 )
-from obdident.guard.rules import ALLOWLIST, CAN_ID_RE, Rule
+from obdident.guard.rules import ALLOWLIST, CAN_ID_RE, KLINE_HEADER_RE, Rule
 
 _FORBIDDEN_CHARS = re.compile(r"[\r\n]")
 _HEX_LINE = re.compile(r"[0-9A-F]+")
@@ -59,10 +60,24 @@ def _header_refusal(context: GuardContext) -> str | None:
     on_can = context.families & CAN
     for header in sorted(context.values("header"), key=str):
         if header is None:
-            continue  # the protocol's default: 7DF / 18DB33F1 on CAN, 68 6A F1 / C1 33 F1 off CAN
+            # The protocol's default: the fixed 7DF on 11-bit CAN; elsewhere it carries the stored tester
+            # address (PP 06) and, on 29-bit CAN, the AT CP priority: 18 DB 33 tt, 68 6A tt, C1 33 tt.
+            if context.families - {CAN11}:
+                return (
+                    "the default header off 11-bit CAN carries the tester address stored in PP 06: set the "
+                    "header (AT SH) after the reset, on a pinned protocol (AT TP h)"
+                )
+            continue
         if on_can and not CAN_ID_RE.fullmatch(header):
             return (
                 f"header {header} is no CAN diagnostic id, and the adapter may be on CAN: set AT TP 1-5 first"
+            )
+        if OTHER in context.families and not KLINE_HEADER_RE.fullmatch(header):
+            # AT SH xyz off CAN is the header 00 0x yz, an 8-digit one four header bytes: neither addresses
+            # a diagnostic target (SAE J1979, ISO 14230-4: 68 6A F1, C1 33 F1, 81 tt F1)
+            return (
+                f"header {header} is a CAN id, and the adapter may be on K-line or J1850, where it would be "
+                "other header bytes: pin a CAN protocol (AT TP 6-9) first"
             )
         width = _width_refusal("header", header, on_can)
         if width is not None:
@@ -100,6 +115,12 @@ def _request_refusal(rule: Rule, text: str, context: GuardContext) -> str | None
     """Judge a request line by the frames it causes (see the module docstring)."""
     if not context.reset_seen:
         return "the adapter's settings are unknown until a reset (AT Z, AT WS or AT D): no request before it"
+    if USER in context.families:
+        return (
+            "the adapter may be on SAE J1939 or a user CAN protocol (A, B, C: stored with AT SP, or reached "
+            "by a search PP 07 extends), whose frames stored parameters shape (PP 2B-2F): pin a protocol "
+            "1-9 (AT TP h) first"
+        )
     header = _header_refusal(context)
     if header is not None:
         return header
@@ -172,7 +193,7 @@ def _apply(text: str, context: GuardContext) -> None:
         return
     if text.startswith("ATTP"):
         number = text[4:]
-        # AT TP A h tries the protocol, then searches every family
+        # AT TP A h tries the protocol, then searches up to the protocol PP 07 stores: 9, or A-C
         context.families = ANY_FAMILY if number.startswith("A") else PROTOCOL_FAMILIES[number]
         return
     if text.startswith("STP") and text[3:] in STN_PRESET_FAMILIES:
@@ -212,14 +233,17 @@ def is_allowed(line: str, context: GuardContext | None = None) -> bool:
 
     Args:
         line: one command, without the trailing CR.
-        context: the adapter state and what is known of the vehicle; when omitted, the state right after a
-            reset (:meth:`GuardContext.after_reset`).
+        context: the adapter state and what is known of the vehicle; when omitted, the state the driver
+            sets up before its first request: a reset, AT CAF1 and AT TP 6 confirmed
+            (:meth:`GuardContext.set_up`).
 
     Returns:
         True when an :data:`ALLOWLIST` row admits the canonical form of ``line`` and every frame it can cause
         in ``context`` is read-only.
     """
-    return _refusal_reason(line, canonical(line), context or GuardContext.after_reset()) is None
+    return (
+        _refusal_reason(line, canonical(line), context or GuardContext.set_up(PROTOCOL_FAMILIES["6"])) is None
+    )
 
 
 class Guard:
@@ -238,6 +262,14 @@ class Guard:
         self.refused: list[str] = []
         self.context = context or GuardContext()
         self._before: GuardContext | None = None
+        self._last = ""
+        self._in_step = True
+
+    @property
+    def in_step(self) -> bool:
+        """False after :meth:`lost_prompt` until :meth:`resynchronized` says the answers read belong to the
+        lines written again."""
+        return self._in_step
 
     def establish_nissan(self, basis: str) -> None:
         """Record that the vehicle is a Nissan, and why (admits ``10 C0`` to :data:`NISSAN_SESSION_TARGETS`).
@@ -265,31 +297,82 @@ class Guard:
         if reason is not None:
             self.refused.append(line)
             raise GuardRefusal(line, reason)
-        self._before = None
-        if text.startswith(("AT", "ST")):
-            self._before = replace(self.context, maybe=dict(self.context.maybe))
+        self._before = replace(self.context, maybe=dict(self.context.maybe))
+        self._last = text
         _apply(text, self.context)
         return text
 
-    def settle(self, outcome: Literal["confirmed", "refused", "unknown"]) -> None:
-        """Tell the guard how the adapter answered the AT command :meth:`check` last admitted.
+    def settle(self, outcome: Literal["confirmed", "refused", "unknown", "reset"]) -> None:
+        """Tell the guard how the adapter answered the line :meth:`check` last admitted.
 
-        :meth:`check` keeps the state as if the command took effect (``confirmed``: ``OK``, or a reset's
+        :meth:`check` keeps the state as if an AT command took effect (``confirmed``: ``OK``, or a reset's
         banner). ``refused``: the adapter answered ``?``, which the ELM327 gives for a command it did not
         understand and did not carry out (ELM327 datasheet, "AT Commands"), so the state before it is
         restored. ``unknown``: a garbled answer, a status line or none at all; the command may or may not
         have taken effect, so each setting it changed may have either value and later lines are judged for
         both (a flow control header that failed to change stays possible on the next protocol), and a reset
-        may not have happened. Without a call the command counts as confirmed (the wire audit judges lines
-        alone).
+        may not have happened. ``reset``: the answer shows the adapter's start-up banner or ``LV RESET``
+        (after AT Z / AT WS, or a reset of its own: a brown-out), so the stored settings are back
+        (:meth:`GuardContext.reset`), whatever the line was. Without a call the command counts as
+        confirmed (the wire audit judges lines alone).
+
+        While answers are out of step (:meth:`lost_prompt`) an answer may be an earlier line's: ``OK`` and
+        ``?`` then count as ``unknown``, and a banner as a reset that may or may not have come last.
 
         Args:
-            outcome: ``confirmed``, ``refused`` or ``unknown``.
+            outcome: ``confirmed``, ``refused``, ``unknown`` or ``reset``.
         """
         before, self._before = self._before, None
-        if before is None or outcome == "confirmed":
+        if before is None:
+            return
+        if self._last == "ATI" and outcome != "refused":
+            # AT I answers the chip's version, which reads as the banner a reset prints (ELM327 datasheet,
+            # AT I, AT Z): a reset during AT I cannot be told, so both states stay possible
+            self.maybe_reset()
+            return
+        if outcome == "reset":
+            if self._in_step:
+                # in step: the banner is this line's answer, so the reset came last (a line the adapter's
+                # own reset interrupts is lost with its input)
+                self.context.reset()
+                return
+            # The banner may be an earlier reset's, and this line may have taken effect before or after
+            # it, or not at all: every one of those states stays possible.
+            _unconfirmed(before, self.context)
+            reset = replace(before, maybe={})
+            reset.reset()
+            then = replace(reset, maybe=dict(reset.maybe))
+            _apply(self._last, then)
+            _unconfirmed(reset, then)
+            _unconfirmed(self.context, then)
+            self.context = then
+            return
+        if not self._in_step:
+            outcome = "unknown"
+        if outcome == "confirmed" or not self._last.startswith(("AT", "ST")):
             return
         if outcome == "refused":
             self.context = before
         else:
             _unconfirmed(before, self.context)
+
+    def lost_prompt(self) -> None:
+        """Tell the guard that the answer to the line :meth:`check` last admitted did not end in a prompt
+        (a timeout, an oversize answer, link trouble): that line may still take effect, and its answer may
+        be read as a later line's (ELM327 datasheet: one prompt per command). The line counts as
+        ``unknown``, and answers count as out of step until :meth:`resynchronized`."""
+        self.settle("unknown")
+        self._in_step = False
+
+    def maybe_reset(self) -> None:
+        """Tell the guard that the adapter may have reset (a banner in a late answer, or AT I's version
+        string, which reads as one): the state it stores may be back, or not (both stay possible)."""
+        reset = replace(self.context, maybe={})
+        reset.reset()
+        _unconfirmed(self.context, reset)
+        self.context = reset
+
+    def resynchronized(self) -> None:
+        """Tell the guard that every line written has had its prompt read: the next answer is the next
+        line's (the wire read the late prompt before writing again)."""
+        self._in_step = True

@@ -29,8 +29,9 @@ class MaskRule:
     source: str
 
 
-#: Security-bearing response fields. The driver replaces these bytes in the lines it keeps and marks them
-#: masked in the payloads it decodes.
+#: Security-bearing response fields. The driver replaces these bytes, and every other payload byte of the
+#: frames that carry them, in the lines it keeps and marks them masked in the payloads it decodes; an
+#: answer from which they cannot be located is masked whole (:mod:`obdident.elm327.masking`).
 MASKS: tuple[MaskRule, ...] = (
     MaskRule(
         "Nissan BCM encrypted PIN (61 83 bytes L-M)",
@@ -59,6 +60,35 @@ def mask_offsets(response_id: str, payload: bytes) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
+def garbled_offsets(response_id: str, payload: bytes, request: str | None) -> tuple[int, ...]:
+    """The payload offsets to mask in an answer whose prefix may have been garbled on the way.
+
+    A digit lost and another gained inside the first frame's line can turn ``61 83`` into bytes no rule
+    names while the message still reads. So every answer from a rule's unit to the rule's request (``21 83``
+    for a ``61 83`` field; a trailing response-count digit allowed), or to a request that is not known, has
+    the rule's offsets masked whatever it starts with; only a negative response (``7F`` SID NRC, 3 bytes)
+    is left as it is.
+
+    Args:
+        response_id: the sender, upper-case hex.
+        payload: the complete message (or the part of it that arrived), response SID first.
+        request: the request sent, canonical hex (``2183``, ``21834``), or None when unknown.
+
+    Returns:
+        Sorted offsets inside ``payload``; empty when no rule applies.
+    """
+    if len(payload) == 3 and payload[0] == 0x7F:
+        return ()
+    found: set[int] = set()
+    for rule in MASKS:
+        asked = bytes([rule.prefix[0] - 0x40]) + rule.prefix[1:]
+        to_rule = request is None or request.upper().startswith(asked.hex().upper())
+        if rule.response_id == response_id.upper() and to_rule:
+            found.update(o for o in rule.offsets if o < len(payload))
+    return tuple(sorted(found))
+
+
 def masked_response_ids() -> frozenset[str]:
-    """The response ids whose answers may hold masked fields (for conservative masking of garbled answers)."""
+    """The response ids whose answers may hold masked fields: their frames must have ISO 15765-2 lengths, and
+    their frames that carry no message are masked whole (:mod:`obdident.elm327.masking`)."""
     return frozenset(rule.response_id for rule in MASKS)

@@ -74,12 +74,14 @@ _ELM = "ELM327 datasheet (ELM327DS), AT command summary"
 
 #: CAN diagnostic ids (ISO 15765-4 §6.3): 11-bit 700-7FF; 29-bit 18 DA tt F1 (physical) or 18 DB 33 F1.
 _CAN_ID = rf"(7{_HEX}{{2}}|18DA{_HEX}{{2}}F1|18DB33F1)"
-#: Non-CAN diagnostic headers: SAE J1979 functional 68 6A F1, ISO 14230-4 functional C1 33 F1 and
-#: physical 81 tt F1|FC (tester F1, or FC as Nissan's tools: fenugrec/nisprog).
-_KLINE_HEADER = rf"(686AF1|C133F1|81{_HEX}{{2}}(F1|FC))"
+#: Non-CAN diagnostic headers, priority/format, target, source: SAE J1979 functional 68 6A F1 (ISO 9141-2,
+#: J1850 VPW) and 61 6A F1 (J1850 PWM), ISO 14230-4 functional C1 33 F1 and physical 81 tt F1|FC (target
+#: tt; tester F1, or FC as Nissan's tools: fenugrec/nisprog).
+_KLINE_HEADER = rf"(686AF1|616AF1|C133F1|81{_HEX}{{2}}(F1|FC))"
 #: A flow control frame: ContinueToSend 30, any block size, a defined STmin (ISO 15765-2 §9.6.5.4).
 _FLOW_CONTROL = rf"30{_HEX}{{2}}([0-7]{_HEX}|F[1-9])"
 CAN_ID_RE = re.compile(_CAN_ID)
+KLINE_HEADER_RE = re.compile(_KLINE_HEADER)
 
 _VOLATILE = "changes only volatile adapter settings, restored by AT Z / power-off"
 #: The STN chips' manual (successor of the STN1100 Family Reference and Programming Manual); a public copy:
@@ -136,8 +138,15 @@ ALLOWLIST: tuple[Rule, ...] = (
         _FRPM + ", STPBR (section 8.6)",
     ),
     # --- adapter: protocol selection without saving ----------------------------------------------
-    # AT SP (every form, AT SP 0 and AT SP Ah included) sets the protocol "and saves it": no row.
-    _rule("AT TP h/Ah", r"ATTPA?[1-9A-C]", "tries a protocol without saving it; " + _VOLATILE, _ELM),
+    # AT SP (every form, AT SP 0 and AT SP Ah included) sets the protocol "and saves it": no row. AT TP A
+    # (SAE J1939), B and C (user CAN, formats set by PP 2C/2E) have none either: the guard models their
+    # frames no further, so it never selects them.
+    _rule(
+        "AT TP h/Ah",
+        r"ATTPA?[1-9]",
+        "tries an OBD-II protocol 1-9 without saving it (A h: then searches); " + _VOLATILE,
+        _ELM,
+    ),
     # --- adapter: addressing for reads -----------------------------------------------------------
     _rule(
         "AT SH",
@@ -161,7 +170,13 @@ ALLOWLIST: tuple[Rule, ...] = (
         "control frame 30 BS STmin (ISO 15765-2 §9.6.5); " + _VOLATILE,
         _ELM + "; ISO 15765-2",
     ),
-    _rule("AT CP hh", rf"ATCP{_HEX}{{2}}", "CAN priority bits of 29-bit headers; " + _VOLATILE, _ELM),
+    _rule(
+        "AT CP 18",
+        r"ATCP18",
+        "CAN priority bits of 29-bit headers, only the diagnostic 18 (ISO 15765-4 §6.3): another value "
+        "would move every 29-bit request (AT CP 00 makes 18 DB 33 F1 00 DB 33 F1); " + _VOLATILE,
+        _ELM + ", AT CP",
+    ),
     _rule("AT IIA hh", rf"ATIIA{_HEX}{{2}}", "ISO 9141/14230 init address; " + _VOLATILE, _ELM),
     _rule("AT SI/FI", r"AT[SF]I", "performs a slow / fast K-line initiation; sends no request", _ELM),
     _rule("AT SW hh", rf"ATSW{_HEX}{{2}}", "K-line wakeup interval; " + _VOLATILE, _ELM),

@@ -16,7 +16,16 @@ The front ends only ask the owner and show what this package gives them:
 from __future__ import annotations
 
 from obdident.interrupt import CancelToken
-from obdident.journey.facts import LABEL_FIELDS, EarlyNews, Fact, Row, dealer_rows, missing_label_fields, news
+from obdident.journey.facts import (
+    LABEL_FIELDS,
+    EarlyNews,
+    Fact,
+    Row,
+    dealer_rows,
+    missing_label_fields,
+    missing_label_keys,
+    news,
+)
 from obdident.journey.plan import Plan, Seams
 from obdident.journey.run import Ending, Journey
 
@@ -32,5 +41,6 @@ __all__ = [
     "Seams",
     "dealer_rows",
     "missing_label_fields",
+    "missing_label_keys",
     "news",
 ]

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from obdident.model import EnteredField, Report
-from obdident.report.entered import entered_values
+from obdident.report.entered import (
+    entered_model_year,
+    entered_values,
+    entered_vin,
+    label_fields_missing,
+    vin_missing,
+)
 from obdident.report.headunit import (
     CONFIDENCE,
     FIELDS,
@@ -27,6 +33,7 @@ from obdident.report.headunit import (
     head_unit_values,
     owner_rows,
 )
+from obdident.report.provenance import is_simulated
 from obdident.vehicles.headunit_forms import FIELD_NAMES
 from obdident.vehicles.vin import VIN_PLACES
 
@@ -38,6 +45,7 @@ __all__ = [
     "Row",
     "dealer_rows",
     "missing_label_fields",
+    "missing_label_keys",
     "news",
 ]
 
@@ -131,6 +139,13 @@ class Row:
     value: str | None = None
 
 
+def missing_label_keys(report: Report) -> list[str]:
+    """What the window's label step asks for: ``VIN`` and ``MY`` (its model year) when no VIN was read or
+    entered, then ``HU`` (also when only the part number's suffix was read) and ``SN``."""
+    vehicle = ["VIN", "MY"] if vin_missing(report) else []
+    return vehicle + label_fields_missing(report)
+
+
 def missing_label_fields(report: Report) -> list[EnteredField]:
     """The label fields (part and serial numbers) neither read over OBD-II nor entered."""
     read, mine = head_unit_values(report), entered_values(report)
@@ -162,14 +177,22 @@ def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
         when not sure; the scan's ending.
     """
     rows: list[Row] = []
-    if report.adapter.port.startswith("sim://"):
+    if is_simulated(report):
         rows.append(Row("Simulated", "a simulated car: every value below is invented; not for a dealer",
                         "warning"))  # fmt: skip
-    vin = report.vehicle.vin
-    if vin:
+    vin, mine = report.vehicle.vin, entered_vin(report)
+    if vin and mine is not None and mine.value != vin:
+        rows.append(Row("VIN", f"{vin} (read over OBD-II); {mine.value} entered by the owner: they differ, "
+                        "check the VIN plate", "read", vin))  # fmt: skip
+    elif vin:
         rows.append(Row("VIN", vin, "read", vin))
+    elif mine is not None:
+        rows.append(Row("VIN", f"{mine.value} (entered by the owner)", "entered", mine.value))
     else:
         rows.append(Row("VIN", f"not read over OBD-II: read it from {VIN_PLACES}", "advice"))
+    year = entered_model_year(report)
+    if year is not None:
+        rows.append(Row("Model year", f"{year.value} (entered by the owner)", "entered", year.value))
     read = dict(owner_rows(report)) if head_unit_ecu(report) is not None else {}
     entered = entered_values(report)
     more = " (more under Head unit)" if head_unit_panel and report.head_unit is not None else ""
@@ -182,8 +205,8 @@ def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
         elif masked:
             rows.append(Row(label, f"{masked} (read over OBD-II, masked for sharing)", "read", masked))
         elif key in entered:
-            mine = entered[key].value
-            rows.append(Row(label, f"{mine} (entered by the owner)", "entered", mine))
+            typed = entered[key].value
+            rows.append(Row(label, f"{typed} (entered by the owner)", "entered", typed))
         elif report.head_unit is not None and report.head_unit.status == "not-asked":
             stopped = "not read: the scan stopped before it reached the head unit; scan again, or read it"
             rows.append(Row(label, f"{stopped} from the label on the unit's case{more}", "advice"))

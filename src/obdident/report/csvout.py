@@ -27,6 +27,9 @@ Columns, in this order (stable within version 1; new columns are only ever added
 ``head_unit_serial_entered``      the serial number entered by the owner
 ``head_unit_software_entered``    the software version entered by the owner
 ``head_unit_hardware_entered``    the hardware version entered by the owner
+``vin_entered``                   the VIN **entered by the owner** (``--vin``); ``vin`` holds only a VIN read
+``model_year_entered``            the model year entered by the owner (``--model-year``)
+``simulated``                     ``true`` for a simulated car (``sim://``, every value invented)
 ================================  ====================================================================
 
 The ``head_unit_*`` columns without ``_entered`` hold only what was read over OBD-II; the ``_entered`` ones
@@ -47,8 +50,9 @@ from pathlib import Path
 from obdident.atomicfile import open_append
 from obdident.errors import ObdidentError
 from obdident.model import Report
-from obdident.report.entered import entered_values
+from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import head_unit_values, nissan_form
+from obdident.report.provenance import is_simulated
 from obdident.report.sanitize import UNSAFE_CHARACTERS
 
 __all__ = ["COLUMNS", "append_row", "append_rows", "cell", "check_file", "read_anything", "row", "scan_key"]
@@ -76,6 +80,9 @@ COLUMNS: tuple[str, ...] = (
     "head_unit_serial_entered",
     "head_unit_software_entered",
     "head_unit_hardware_entered",
+    "vin_entered",
+    "model_year_entered",
+    "simulated",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -108,6 +115,7 @@ def row(report: Report) -> list[str]:
     head = report.head_unit
     hu = head_unit_values(report)
     entered = {key: e.value for key, e in entered_values(report).items()}
+    vin_entered, year_entered = entered_vin(report), entered_model_year(report)
     values: dict[str, object] = {
         "scanned_at": report.started_at,
         "vin": v.vin,
@@ -132,6 +140,9 @@ def row(report: Report) -> list[str]:
         "head_unit_serial_entered": entered.get("SN"),
         "head_unit_software_entered": entered.get("SW"),
         "head_unit_hardware_entered": entered.get("HW"),
+        "vin_entered": vin_entered.value if vin_entered else None,
+        "model_year_entered": year_entered.value if year_entered else None,
+        "simulated": is_simulated(report),
     }
     return [cell(values[column]) for column in COLUMNS]
 
@@ -142,11 +153,25 @@ def _line(cells: list[str] | tuple[str, ...]) -> str:
     return buffer.getvalue()
 
 
+#: The columns of the first version 1 logs: an older log's header row is :data:`COLUMNS` cut after one of
+#: the columns from here on (rows appended to it keep its columns).
+_FIRST_COLUMNS = 18
+
+
+def _columns(existing: str) -> int:
+    """How many columns the log ``existing`` has (its header row's); 0 when its header is not obdident's."""
+    first = tuple(next(csv.reader(io.StringIO(existing)), []))
+    if len(first) >= _FIRST_COLUMNS and first == COLUMNS[: len(first)]:
+        return len(first)
+    return 0
+
+
 def check_file(path: str | Path) -> str:
-    """Check that ``path`` is new, empty, or a CSV file with obdident's header row; return its text.
+    """Check that ``path`` is new, empty, or a CSV file with obdident's header row (this version's, or an
+    older one's: :data:`COLUMNS` up to an earlier last column); return its text.
 
     Raises:
-        ObdidentError: it cannot be read, or its first row is not :data:`COLUMNS`.
+        ObdidentError: it cannot be read, or its first row is not obdident's.
     """
     target = Path(path)
     try:
@@ -155,7 +180,7 @@ def check_file(path: str | Path) -> str:
         raise ObdidentError(f"{target}: cannot read the CSV file: {err}") from err
     if existing.strip():
         first = next(csv.reader(io.StringIO(existing)), [])
-        if tuple(first) != COLUMNS:
+        if not _columns(existing):
             shown = ", ".join(first[:3])[:80]
             raise ObdidentError(
                 f"{target}: its header row ({shown}...) is not obdident's: not appending to it",
@@ -165,7 +190,8 @@ def check_file(path: str | Path) -> str:
 
 
 def read_anything(report: Report) -> bool:
-    """Whether the scan read anything from the car: a VIN, or a unit that answered (known or not)."""
+    """Whether the scan read anything from the car: a VIN, or a unit that answered (known or not). A VIN the
+    owner entered alone does not make a scan of a car that answered."""
     return bool(report.vehicle.vin or report.ecus or report.unknown_units)
 
 
@@ -191,8 +217,9 @@ def append_rows(rows: list[list[str]], path: str | Path) -> tuple[int, int]:
     target = Path(path)
     existing = check_file(target)
     present = {scan_key(cells) for cells in list(csv.reader(io.StringIO(existing)))[1:] if cells}
+    width = _columns(existing) if existing.strip() else len(COLUMNS)  # an older log keeps its columns
     text, appended, already = "", 0, 0
-    for cells in rows:
+    for cells in (full[:width] for full in rows):
         key = scan_key(cells)
         if key in present:
             already += 1

@@ -2,7 +2,9 @@
 
 The page holds everything inline: CSS, and the QR code (:mod:`.headunit`) as an inline SVG; it loads nothing
 and runs nothing (no JavaScript; a Content-Security-Policy ``default-src 'none'`` says so to the browser
-too). It is laid out for one A4 page (``@page { size: A4; margin: 12mm }``) for a typical car.
+too). It is laid out for one sheet, A4 or US Letter, whichever the printer holds (``@page { margin: 9mm
+10mm }``, no fixed size: the content fits 190 x 261 mm, the smaller of the two sheets' printable areas), for
+every built-in profile, with the owner's entered values and with ``--full``.
 
 The page is rendered by jinja2 from ``templates/report.html`` (package data) with autoescaping on for every
 value: a string from the adapter or an ECU (``<script>``, ``"><img onerror=...>``) reaches the page as
@@ -16,11 +18,14 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from obdident.model import Ecu, Report
-from obdident.report.entered import entered_values
+from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import CONFIDENCE, STATUS, ending, head_unit_ecu, owner_rows
+from obdident.report.provenance import is_simulated
 from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
 from obdident.report.words import CHECK_DIGIT, FIELD_LABELS, plain
+from obdident.vehicles.headunit_forms import form_note
+from obdident.vehicles.vin import VIN_PLACES
 
 if TYPE_CHECKING:
     import jinja2
@@ -76,7 +81,14 @@ def _context(report: Report) -> dict[str, Any]:
     head = report.head_unit
     hu_ecu = head_unit_ecu(report)
     year: str | None = str(v.model_year) if v.model_year else None
+    year_entered = entered_model_year(report)
+    year_note = None if year else v.model_year_note
+    if year is None and year_entered is not None:
+        year, year_note = year_entered.value, "entered by the owner"
+    elif year_entered is not None and year_entered.value != year:
+        year_note = f"the owner entered {year_entered.value}"
     ecm_make = v.nissan_from_ecm
+    vin_entered = entered_vin(report)
     vehicle = [
         (
             "Manufacturer",
@@ -85,10 +97,10 @@ def _context(report: Report) -> dict[str, Any]:
         ),
         ("Country", v.country, None),
         ("Model family", v.family, f"from {v.family_basis}" if v.family and v.family_basis else None),
-        ("Model year", year, None if year else plain(v.model_year_note)),
-        ("VIN check digit", CHECK_DIGIT.get(v.vin_check_digit, v.vin_check_digit), None),
+        ("Model year", year, plain(year_note) if year_note else year_note),
     ]
-    sources = [(s.source, s.response_id, s.value, s.problem) for s in v.vin_sources if s.value is None]
+    if v.vin:
+        vehicle.append(("VIN check digit", CHECK_DIGIT.get(v.vin_check_digit, v.vin_check_digit), None))
     reading = [
         ("Adapter", " / ".join(x for x in (a.version, a.description) if x) or None),
         ("Port", a.port + (f" ({a.transport})" if a.transport else "")),
@@ -114,8 +126,10 @@ def _context(report: Report) -> dict[str, Any]:
     return {
         "report": report,
         "vin": v.vin,
+        "vin_entered": vin_entered.value if vin_entered else None,
+        "vin_places": VIN_PLACES,
+        "simulated": is_simulated(report),
         "vehicle": vehicle,
-        "vin_problems": sources,
         "head": head,
         "head_status": STATUS.get(head.status, head.status) if head else None,
         "head_rows": owner_rows(report) if hu_ecu else [],
@@ -140,14 +154,15 @@ def _context(report: Report) -> dict[str, Any]:
 _ENTERED_LABELS = {"HU": "part no.", "SN": "serial no.", "SW": "software version", "HW": "hardware version"}
 
 
-def _entered(report: Report) -> list[tuple[str, str, str]]:
-    """The values the owner typed in: (label, value, form), for the page's "entered by the owner" table."""
-    return [(_ENTERED_LABELS[key], e.value, e.form) for key, e in entered_values(report).items()]
+def _entered(report: Report) -> list[tuple[str, str, str | None]]:
+    """The values the owner typed in: (label, value, a note on its form or None), for the page's "entered by
+    the owner" line; no form name is shown (:func:`obdident.vehicles.headunit_forms.form_note`)."""
+    return [(_ENTERED_LABELS[key], e.value, form_note(e.form)) for key, e in entered_values(report).items()]
 
 
 _SHOWS = {
-    "serial": "shows the serial number",
-    "versions": "shows versions only, not the serial number",
+    "serial": "gives the serial number",
+    "versions": "versions only",
     "nothing": "nothing to read",
 }
 

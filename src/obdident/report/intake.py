@@ -29,6 +29,7 @@ from obdident.report import csvout
 from obdident.report.entered import entered_values
 from obdident.report.headunit import nissan_form
 from obdident.report.load import load_report
+from obdident.report.provenance import is_simulated
 from obdident.report.qr import MAGIC, parse_payload
 from obdident.report.redact import is_redacted
 from obdident.report.sanitize import plain
@@ -59,6 +60,8 @@ _QR_COLUMNS: dict[str, str] = {
     "ESN": "head_unit_serial_entered",
     "ESW": "head_unit_software_entered",
     "EHW": "head_unit_hardware_entered",
+    "EVIN": "vin_entered",
+    "EMY": "model_year_entered",
 }
 
 #: A report file larger than this is not a report: it is named and skipped, unread (bytes).
@@ -136,18 +139,14 @@ def _ordered(marks: Iterable[str]) -> tuple[str, ...]:
     return tuple(key for key in MARKS if key in found)
 
 
-def _simulated(report: Report) -> bool:
-    return report.adapter.port.startswith("sim://")
-
-
 def _report_entry(report: Report, source: str, order: int) -> Entry:
     cells = dict(zip(csvout.COLUMNS, csvout.row(report), strict=True))
     marks = _vin_marks(report.vehicle.vin or "")
-    if _simulated(report):
+    if is_simulated(report):
         marks.append("simulated")
     if is_redacted(report):
         marks.append("redacted")
-    if entered_values(report):
+    if entered_values(report) or report.vehicle.entered:
         marks.append("entered")
     if any(p.code.endswith("mismatch") for p in report.problems):
         marks.append("mismatch")
@@ -169,9 +168,13 @@ def _qr_entry(fields: dict[str, str], source: str, order: int) -> Entry:
         cells["country"] = csvout.cell(info.country)
         cells["model_year"] = csvout.cell(info.model_year)
     marks = _vin_marks(vin)
-    if any(key in fields for key in ("EHU", "ESN", "ESW", "EHW")):
+    simulated = fields.get("SIM") == "1"  # obdident's payloads mark a simulated car first (:mod:`.qr`)
+    cells["simulated"] = csvout.cell(simulated)
+    if simulated:
+        marks.append("simulated")
+    if any(key in fields for key in ("EHU", "ESN", "ESW", "EHW", "EVIN", "EMY")):
         marks.append("entered")
-    pairs = (("HU", "EHU"), ("SN", "ESN"), ("SW", "ESW"), ("HW", "EHW"))
+    pairs = (("HU", "EHU"), ("SN", "ESN"), ("SW", "ESW"), ("HW", "EHW"), ("VIN", "EVIN"))
     if any(a in fields and b in fields and fields[a] != fields[b] for a, b in pairs):
         marks.append("mismatch")
     return Entry(source, "qr", cells, _ordered(marks), order)

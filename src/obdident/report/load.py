@@ -210,6 +210,9 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         family=v["family"],
         family_basis=v["family_basis"],
         make_basis=v["make_basis"],
+        entered=tuple(
+            EnteredValue(x["field"], x["value"], x["form"], x["provenance"]) for x in v.get("entered", ())
+        ),
     )
     a = data["adapter"]
     adapter = AdapterSummary(

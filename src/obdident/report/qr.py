@@ -2,12 +2,14 @@ r"""The QR code on the dealer's page: the VIN and the head unit's identifiers in
 
 Payload format, version 1 (``OBDIDENT1``)::
 
-    OBDIDENT1;VIN=<vin>;HU=<part>;HUS=<suffix>;SN=<serial>;SW=<software>;HW=<hardware>;EHU=<part>;ESN=<serial>;ESW=<software>;EHW=<hardware>
+    OBDIDENT1;SIM=1;VIN=<vin>;HU=<part>;HUS=<suffix>;SN=<serial>;SW=<software>;HW=<hardware>;EHU=<part>;ESN=<serial>;ESW=<software>;EHW=<hardware>;EVIN=<vin>;EMY=<year>
 
 * The payload starts with ``OBDIDENT1``; then ``;KEY=VALUE`` fields, always in the order above. A field
   whose value was not read is left out (never guessed): a car whose head unit was not identified gives
   just ``OBDIDENT1;VIN=...``, and a car with no usable VIN has no ``VIN`` field.
-* ``VIN``: ``vehicle.vin``.
+* ``SIM=1``: the scan was of a simulated car (``sim://``): every value is invented. It comes first, so that a
+  person reading the payload's text sees it before any value; a real car's payload never has it.
+* ``VIN``: ``vehicle.vin``, only as read over OBD-II.
 * The head-unit fields come from the ECU entry the head unit answered as (``head_unit.status`` is
   ``identified``), first key present wins (:mod:`.headunit`):
 
@@ -25,6 +27,8 @@ Payload format, version 1 (``OBDIDENT1``)::
   software and hardware versions **entered by the owner** (``--head-unit-part`` ...; ``head_unit.entered``),
   never read over OBD-II. They are separate keys, so a reader that knows only the read keys never takes an
   entered value for a read one; where both were given and differ, both are in the payload.
+* ``EVIN``, ``EMY``: the VIN and the model year **entered by the owner** (``--vin``, ``--model-year``;
+  ``vehicle.entered``), never read; where a VIN was read too and differs, both are in the payload.
 * A value holding ``*`` (masked security bytes, or masked by ``--redact``) is left out: it is not the
   value the unit holds.
 * Escaping inside values: ``\`` is written ``\\``, ``;`` is ``\;``, ``=`` is ``\=``; a character outside
@@ -41,8 +45,9 @@ import io
 from typing import TYPE_CHECKING
 
 from obdident.model import Report
-from obdident.report.entered import entered_values
+from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import FIELDS, head_unit_values
+from obdident.report.provenance import is_simulated
 
 if TYPE_CHECKING:
     import segno
@@ -81,6 +86,8 @@ def _escape(value: str) -> str:
 def payload(report: Report) -> str:
     """The QR payload of ``report`` (format above)."""
     parts = [MAGIC]
+    if is_simulated(report):
+        parts.append("SIM=1")
     vin = report.vehicle.vin
     if vin and "*" not in vin:
         parts.append(f"VIN={_escape(vin)}")
@@ -92,6 +99,9 @@ def payload(report: Report) -> str:
         for name in FIELDS
         if name in entered and "*" not in entered[name].value
     ]
+    for key, value in (("EVIN", entered_vin(report)), ("EMY", entered_model_year(report))):
+        if value is not None and "*" not in value.value:
+            parts.append(f"{key}={_escape(value.value)}")
     return ";".join(parts)
 
 

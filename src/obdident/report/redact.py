@@ -4,7 +4,8 @@
 output (terminal, JSON, HTML, CSV, QR code, the code request) is made from that copy. It masks:
 
 * the VIN's serial part, positions 12-17, as ``******`` (``SJNFBAT32U1******``), wherever the VIN
-  appears: ``vehicle.vin``, every ``vin_sources`` value, an ECU's ``identification.vin``, and any text
+  appears: ``vehicle.vin``, every ``vin_sources`` value, the VIN the owner entered (``vehicle.entered``),
+  an ECU's ``identification.vin``, and any text
   field that quotes it (problem messages, other identification values); a 17-character VIN-shaped word in
   a problem message is masked the same way (a VIN an ECU gave that was refused);
 * unit serial numbers: ``ecu_serial_number`` and every identification key that contains ``serial``, one
@@ -48,6 +49,7 @@ def _is_serial_key(key: str) -> bool:
 class _Redactor:
     def __init__(self, report: Report) -> None:
         vins = {report.vehicle.vin, *(s.value for s in report.vehicle.vin_sources)}
+        vins |= {e.value for e in report.vehicle.entered if e.field == "vin"}
         vins |= {e.identification.vin for e in report.ecus}
         self.secrets: dict[str, str] = {}
         for vin in sorted(v for v in vins if v):
@@ -116,6 +118,10 @@ def redact(report: Report) -> Report:
             replace(s, value=redact_vin(s.value), problem=None if s.problem is None else r.message(s.problem))
             for s in report.vehicle.vin_sources
         ),
+        entered=tuple(
+            replace(e, value=redact_vin(e.value) or e.value) if e.field == "vin" else e
+            for e in report.vehicle.entered
+        ),
     )
     return replace(
         report,
@@ -138,6 +144,8 @@ def redact(report: Report) -> Report:
 def is_redacted(report: Report) -> bool:
     """True when ``report`` shows the marks of :func:`redact` (a masked VIN or a masked serial number)."""
     if report.vehicle.vin is not None and report.vehicle.vin.endswith(MASK):
+        return True
+    if any(e.field == "vin" and e.value.endswith(MASK) for e in report.vehicle.entered):
         return True
     entered = report.head_unit.entered if report.head_unit else ()
     return any(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 
 from obdident.model import Ecu, EnteredValue, Report
-from obdident.report.entered import agrees, entered_values
+from obdident.report.entered import agrees, entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import (
     STATUS,
     ending,
@@ -21,6 +21,7 @@ from obdident.report.headunit import (
     nissan_form,
     nothing_read,
 )
+from obdident.report.provenance import is_simulated
 from obdident.report.sanitize import plain
 from obdident.vehicles.vin import VIN_PLACES
 
@@ -70,6 +71,22 @@ def _with_entered(read: str | None, entered: EnteredValue | None, missing: str, 
     return f"{read} (read over OBD-II); the owner entered {mine}: they differ, see the label"
 
 
+def _vin_lines(report: Report) -> list[str]:
+    """The VIN's line: read, entered by the owner (marked), both, or a blank to write it on and where to
+    read it."""
+    v = report.vehicle
+    mine = entered_vin(report)
+    if v.vin and mine is not None and mine.value != v.vin:
+        return [_line("VIN", f"{plain(v.vin)} (read over OBD-II); the owner entered {plain(mine.value)} "
+                             f"{_ENTERED}: they differ, see the VIN plate")]  # fmt: skip
+    if v.vin:
+        return [_line("VIN", plain(v.vin))]
+    if mine is not None:
+        return [_line("VIN", f"{plain(mine.value)} {_ENTERED}")]
+    where = f"(not read over OBD-II: write it above, from {VIN_PLACES})"
+    return [_line("VIN", "_" * 17 * 2), _line("", where)]
+
+
 def _ecu_summary(ecu: Ecu) -> str | None:
     ident = ecu.identification
     parts = [f"CALID {plain(c)}" for c in ident.calibration_ids]
@@ -104,10 +121,13 @@ def request_text(report: Report) -> str:
     label_where, menu_where = _LABEL, _MENU
     version = plain(report.tool.get("version", ""))
     when = plain(report.started_at) or "the date of the scan"
-    lines = [
-        "Request for the head unit's unlock code",
-        "=======================================",
-        "",
+    heading = "Request for the head unit's unlock code"
+    if is_simulated(report):
+        heading += ": SIMULATED CAR"
+    lines = [heading, "=" * len(heading), ""]
+    if is_simulated(report):
+        lines += ["Every value below is invented (obdident's simulator): not for a dealer.", ""]
+    lines += [
         f"To (dealer):   {_BLANK}",
         f"Date:          {_BLANK}",
         "",
@@ -118,10 +138,7 @@ def request_text(report: Report) -> str:
     ]
     if not report.complete:
         lines += [textwrap.fill(f"Note: this scan was {ending(report)}", _TEXT_WIDTH), ""]
-    lines += [
-        "Vehicle",
-        _line("VIN", plain(v.vin) if v.vin else _missing(VIN_PLACES)),
-    ]
+    lines += ["Vehicle", *_vin_lines(report)]
     make = v.manufacturer
     if make:
         make = plain(make) + (f" ({plain(v.country)})" if v.country else "")
@@ -129,9 +146,16 @@ def request_text(report: Report) -> str:
         make = "Nissan (from the ECM part number)"
     lines.append(_line("Make / manufacturer", make or _missing("the registration document")))
     lines.append(_line("Model", plain(v.family) if v.family else _missing("the registration document")))
-    lines.append(
-        _line("Model year", str(v.model_year) if v.model_year else _missing("the registration document"))
-    )
+    year = entered_model_year(report)
+    if v.model_year:
+        told = str(v.model_year)
+        if year is not None and year.value != told:
+            told += f" (read from the VIN); the owner entered {year.value} {_ENTERED}"
+    elif year is not None:
+        told = f"{year.value} {_ENTERED}"
+    else:
+        told = _missing("the registration document")
+    lines.append(_line("Model year", told))
     lines += ["", "Head unit (radio / navigation)"]
     if hu_ecu is not None:
         lines.append(_line("Read over OBD-II", f"yes, it answered on {plain(hu_ecu.response_id)}"))

@@ -11,14 +11,16 @@ from rich.panel import Panel
 from rich.table import Table
 
 from obdident.model import Ecu, Report
-from obdident.report.entered import entered_values
+from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import CONFIDENCE, STATUS, head_unit_ecu, owner_rows
 from obdident.report.sanitize import safe
 from obdident.report.words import CHECK_DIGIT, field_label, plain, split_problems
+from obdident.vehicles.headunit_forms import form_note
 
 __all__ = ["render"]
 
 _NOT_AVAILABLE = "[dim]not available[/dim]"
+_BY_OWNER = "[dim](entered by the owner)[/dim]"
 
 
 def _or_na(value: object) -> str:
@@ -30,7 +32,13 @@ def _vehicle(report: Report) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("VIN", f"[bold green]{safe(v.vin)}[/]" if v.vin else _NOT_AVAILABLE)
+    mine = entered_vin(report)
+    if v.vin:
+        table.add_row("VIN", f"[bold green]{safe(v.vin)}[/]")
+    elif mine is None:
+        table.add_row("VIN", _NOT_AVAILABLE)
+    if mine is not None:
+        table.add_row("VIN" if not v.vin else "Entered VIN", f"[bold]{safe(mine.value)}[/] {_BY_OWNER}")
     table.add_row("Check digit", safe(CHECK_DIGIT.get(v.vin_check_digit, v.vin_check_digit)))
     if v.nissan_from_ecm:
         table.add_row("Manufacturer", "Nissan [dim](from the ECM part number)[/dim]")
@@ -40,7 +48,11 @@ def _vehicle(report: Report) -> Table:
     year = _or_na(v.model_year)
     if v.model_year_note and v.vin:
         year += f" [dim]({safe(plain(v.model_year_note))})[/dim]"
-    table.add_row("Model year", year)
+    year_entered = entered_model_year(report)
+    if v.model_year is not None or year_entered is None:
+        table.add_row("Model year", year)
+    if year_entered is not None:
+        table.add_row("Model year", f"[bold]{safe(year_entered.value)}[/] {_BY_OWNER}")
     if v.make_basis:
         table.add_row("Nissan", f"yes [dim](from {safe(v.make_basis)})[/dim]")
     if v.family:
@@ -140,9 +152,11 @@ _ENTERED_LABELS = {
 def _entered_rows(table: Table, report: Report) -> None:
     """One row per value the owner typed in, marked as entered (never as read)."""
     for key, entered in entered_values(report).items():
+        note = form_note(entered.form)
         table.add_row(
             "Entered",
-            f"{_ENTERED_LABELS[key]} [bold]{safe(entered.value)}[/] [dim](entered by the owner)[/dim]",
+            f"{_ENTERED_LABELS[key]} [bold]{safe(entered.value)}[/] [dim](entered by the owner"
+            f"{'; ' + note if note else ''})[/dim]",
         )
 
 

@@ -24,7 +24,7 @@ and silence or ``7F 22 11`` to the first DID ends the UDS reads.
 from __future__ import annotations
 
 from obdident.elm327.driver import ELM327
-from obdident.errors import ProtocolError
+from obdident.errors import GuardRefusal, ProtocolError
 from obdident.model import VinSource
 from obdident.scanning.ask import PROBE_TIMEOUT_HEX, Asker
 from obdident.scanning.state import UnitResult
@@ -230,7 +230,12 @@ def _in_session(asker: Asker) -> None:
         if isinstance(first, tuple):
             _kwp_reads(asker, first)
     finally:
-        back = _session(asker, _KWP_DEFAULT)
+        try:
+            back: Negative | bool | str = _session(asker, _KWP_DEFAULT)
+        except GuardRefusal:
+            # The adapter reset itself (its stored settings are back, unknown to the guard): nothing goes
+            # out before it is set up again; the unit leaves 10 C0 by itself (ISO 14230-3 S3 timeout).
+            back = "the adapter reset itself first, so it was not sent"
         if back is not True:
             result.problem(
                 "session-not-restored",

@@ -75,10 +75,13 @@ class Runner:
     def _expired(self) -> bool:
         return self.driver.deadline is not None and self.clock() >= self.driver.deadline
 
-    def _check_deadline(self) -> None:
+    def _check_cancel(self) -> None:
         cancel = self.driver.cancel
         if cancel is not None and cancel.cancelled:
             raise ScanCancelled(f"the scan was cancelled ({cancel.reason}) between two steps")
+
+    def _check_deadline(self) -> None:
+        self._check_cancel()
         if self.driver.deadline is not None and self.clock() > self.driver.deadline:
             raise ScanDeadline("the scan's overall time limit ran out")
 
@@ -88,6 +91,7 @@ class Runner:
 
     def _step(self, step: Callable[[], None]) -> None:
         """Run one step; when the adapter resets itself, set it up again once and repeat the step."""
+        self._check_cancel()  # a cancel that came during the step before is not run past
         try:
             step()
         except IsoTpTruncatedError as err:

@@ -67,6 +67,7 @@ class ChipState:
     Attributes:
         power_on_echo: the echo setting at power-up and after a reset.
         saved_protocol: the protocol AT SP stored (the default after a reset).
+        stored_caf: the CAF default programmable parameter 24 stores (ELM327 datasheet, PP 24).
         settings: the settings in force.
         connected: the protocol number of the connection to the vehicle, or None.
         switch_bus: the bus the chip's transceiver reaches at power-up: ``hs-can`` (pins 6/14), or
@@ -76,6 +77,7 @@ class ChipState:
 
     power_on_echo: bool
     saved_protocol: str = "0"
+    stored_caf: bool = True
     settings: Settings = field(init=False)
     connected: str | None = None
     switch_bus: str = "hs-can"
@@ -86,7 +88,9 @@ class ChipState:
 
     def reset(self) -> None:
         """AT Z, AT WS, AT D, a brown-out: the settings as at power-up, no connection."""
-        self.settings = Settings(echo=self.power_on_echo, protocol=self.saved_protocol)
+        self.settings = Settings(
+            echo=self.power_on_echo, protocol=self.saved_protocol, auto_format=self.stored_caf
+        )
         self.connected = None
         self.transceiver = Transceiver(self.switch_bus)  # STP / STPBR are not saved (OBDLink FRPM rev F)
 

@@ -118,7 +118,9 @@ class SimulatedELM327:
         self.link_lost = False
         self._faults = FaultInjector(faults)
         self._hung = False
-        self._state = ChipState(power_on_echo=echo, switch_bus=switch)
+        self._state = ChipState(
+            power_on_echo=echo, switch_bus=switch, stored_caf="stored-caf0" not in self.quirks
+        )
         self._at = AtCommands(self._state, profile, version=self.version, quirks=self.quirks, cra=self.cra)
         self._pending = ""
         self._last: str | None = None
@@ -350,7 +352,11 @@ class SimulatedELM327:
         if header is None:
             return functional, True
         if info.id_bits is None:
-            if header == FUNCTIONAL_LEGACY_HEADERS[info.number]:
+            # ISO 14230-4: the chip puts the length in the first byte's low 6 bits, so only its two high bits
+            # (the address mode) count: C1 33 F1 is the functional header too (ELM327 datasheet, "Setting
+            # the Headers").
+            mask = 0xC0FFFF if info.number in "45" else 0xFFFFFF
+            if header & mask == FUNCTIONAL_LEGACY_HEADERS[info.number] & mask:
                 return functional, True
             target = header >> 8 & 0xFF  # the legacy header's target address byte
         else:

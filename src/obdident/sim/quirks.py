@@ -52,6 +52,8 @@ QUIRKS: dict[str, str] = {
     "not-connected": "NOT CONNECTED (not an ELM327 message) where the datasheet says UNABLE TO CONNECT, "
     "CAN ERROR or BUS INIT: ...ERROR",
     "tp-a0-lockup": "AT TP A0 (and AT SP A0) answer OK, then the chip answers nothing until power-cycled",
+    "stored-caf0": "another program set programmable parameter 24 to FF: every reset (AT Z, AT WS, AT D) "
+    "restores CAN automatic formatting off (CAF0), so a line is the raw CAN frame until AT CAF1",
 }
 
 #: The junk the ``junk-banner`` quirk sends first: bytes no ELM327 sends, and a ``?``.

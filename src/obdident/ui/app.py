@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import AsyncIterator, Callable
+from datetime import date
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -41,14 +42,17 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from obdident.errors import ObdidentError
-from obdident.journey import LABEL_FIELDS, dealer_rows, missing_label_fields
+from obdident.journey import LABEL_FIELDS, dealer_rows, missing_label_keys
 from obdident.journey.guidance import ADAPTER_HELP, SCAN_TIME, SCAN_TIME_EVERY_UNIT, for_window
-from obdident.model import EnteredField
+from obdident.model import EnteredField, OwnerField
+from obdident.report.headunit import head_unit_values
 from obdident.report.html import render_html
 from obdident.report.request import request_text
 from obdident.report.words import split_problems
 from obdident.ui.session import Busy, Event, ScanRun, Session
-from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, accepted_forms, check_entered
+from obdident.vehicles.headunit_forms import EnteredValueError, accepted_forms
+from obdident.vehicles.vin import VIN_PLACES
+from obdident.vehicles.vin_entry import box_refusal, check_owner_value
 
 __all__ = ["OriginGate", "TokenGate", "build_app"]
 
@@ -58,6 +62,8 @@ _KEEPALIVE_S = 10.0
 _FORM_LIMIT = 4096
 #: The label fields the owner may type, with the form field names the page uses (the journey's table).
 _LABEL_FIELDS: tuple[tuple[EnteredField, str], ...] = LABEL_FIELDS
+#: The vehicle's fields the owner may type when the car gave no VIN (VIN plate, registration document).
+_VEHICLE_FIELDS: tuple[tuple[OwnerField, str], ...] = (("vin", "VIN"), ("model_year", "MY"))
 
 
 class TokenGate:
@@ -281,27 +287,27 @@ def build_app(
             return go(f"/scan/{run.number}")
         values: dict[str, str] = {}
         errors: dict[str, str] = {}
-        if request.method == "POST" and run.report is not None:
+        asked = missing_label_keys(run.report) if run.report else []
+        if request.method == "POST" and run.report is not None:  # the demonstration too: its label step
             form = await _form(request)
-            values = {key: form.get(key, "").strip() for _, key in _LABEL_FIELDS}
+            values = {key: form.get(key, "").strip() for _, key in (*_VEHICLE_FIELDS, *_LABEL_FIELDS)}
             checked = []
-            for field, key in _LABEL_FIELDS:
-                if not values[key]:
+            for field, key in (*_VEHICLE_FIELDS, *_LABEL_FIELDS):
+                if not values[key] or key not in asked:
                     continue
                 try:
-                    checked.append(check_entered(field, values[key]))
+                    checked.append(check_owner_value(field, values[key], this_year=date.today().year))
                 except EnteredValueError as exc:
-                    name = FIELD_NAMES[field]  # the CLI's message names its option; the page names the box
-                    errors[key] = f"{values[key]!r} is not a head-unit {name} obdident accepts. {exc.hint}"
+                    errors[key] = box_refusal(field, values[key], exc)
             if not errors:
                 await run_in_threadpool(session.enter, run, tuple(checked))
                 return go(f"/print/{run.number}")
-        keys = dict(_LABEL_FIELDS)
-        asked = [keys[f] for f in missing_label_fields(run.report)] if run.report else []
         forms = {key: accepted_forms(field) for field, key in _LABEL_FIELDS}
-        first = next((key for _, key in _LABEL_FIELDS if key in errors), None)  # focus moves there
+        forms |= {"VIN": f"17 characters, from {VIN_PLACES}.", "MY": "four digits (2014)."}
+        suffix = head_unit_values(run.report).get("HUS") if run.report else None
+        first = next((key for key in ("VIN", "MY", "HU", "SN") if key in errors), None)  # focus goes there
         return page("label.html", 400 if errors else 200, run=run, asked=asked, values=values, errors=errors,
-                    forms=forms, first_error=first)  # fmt: skip
+                    forms=forms, suffix=suffix, first_error=first)  # fmt: skip
 
     async def printing(request: Request) -> Response:
         run = run_of(request)

@@ -10,19 +10,27 @@ character ever reaches a report.
 Forms, by field (first match wins):
 
 ======================  ===============================================================================
-``part_number``         ``nissan-part-number``: 5 + 5 characters, with or without the dash, the first
-                        three digits (``25915-5FA1A``; ``259155FA1A`` becomes ``25915-5FA1A``). Nissan
+``part_number``         ``nissan-part-number``: 5 + 5 characters, with a dash, a space or nothing between,
+                        the first three digits (``25915-5FA1A``; ``259155FA1A`` and ``28185 4ea0a`` become
+                        ``25915-5FA1A`` and ``28185-4EA0A``; Bosch-built units have a letter in the prefix,
+                        ``2591A-5FA0B`` on a Micra K14). Nissan
                         returns part numbers without the dash, ``237109HE2B`` = 23710-9HE2B [opendbc];
                         prefix 25915 navigation [2005 X-Trail service manual AV-38], 28185 / 28184 audio
                         [seed articles, weak]. Then ``other``.
 ``serial_number``       ``bosch-blaupunkt-serial``: ``BP`` + 12 digits, spaces and dashes inside dropped
-                        (``BP 1234 5678 9012`` becomes ``BP123456789012``) [micra.org.uk forum, weak].
-                        Then ``other``.
+                        (``BP 1234 5678 9012`` becomes ``BP123456789012``) [micra.org.uk forum, weak];
+                        labels print the serial after ``815`` (``815BP...``, ``815CM...``): the ``815`` is
+                        dropped [evidence section 5, weak]. Then ``other``.
 ``software_version``    ``version``: 1-32 characters from A-Z, 0-9, ``.``, ``-`` and space; versions are
 ``hardware_version``    short and dotted: LCN2kai shows ``D302`` / ``031`` [ea/bosch_headunit_root docs],
                         R-Link 2 ``7.8.24.136`` [ddt4all issue #1056].
-every field             ``other``: 4-32 characters from A-Z, 0-9, ``-`` and space.
+every field             ``other``: 4-32 characters from A-Z, 0-9, ``-`` and space, shown to the owner as
+                        "unusual form: check the label" (:func:`form_note`).
 ======================  ===============================================================================
+
+Refused, with the form expected: a ``BP`` serial with another number of digits than 12; a serial number given
+as the part number ("this looks like a serial number") and a Nissan part number given as the serial number
+("this looks like a part number").
 
 Sources: docs/evidence/head-units.md (in this repository) section 4, "Head-unit serial / part-number
 formats", with the public sources each form comes from.
@@ -35,7 +43,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from obdident.errors import ExitCode, ObdidentError
-from obdident.model import EnteredField, EnteredValue
+from obdident.model import EnteredField, EnteredValue, OwnerField
 
 __all__ = [
     "FIELD_NAMES",
@@ -45,15 +53,18 @@ __all__ = [
     "accepted_forms",
     "check_entered",
     "comparable",
+    "form_note",
     "nissan_part_kind",
 ]
 
 #: How each field is named to the owner (messages, prompts).
-FIELD_NAMES: dict[EnteredField, str] = {
+FIELD_NAMES: dict[OwnerField, str] = {
     "part_number": "part number",
     "serial_number": "serial number",
     "software_version": "software version",
     "hardware_version": "hardware version",
+    "vin": "VIN",
+    "model_year": "model year",
 }
 
 
@@ -83,8 +94,8 @@ FORMS: tuple[Form, ...] = (
     Form(
         "nissan-part-number",
         ("part_number",),
-        re.compile(r"[0-9]{3}[0-9A-Z]{2}-?[0-9A-Z]{5}"),
-        "a Nissan part number, 5 + 5 characters with or without the dash (25915-5FA1A, 28185-BH20A)",
+        re.compile(r"[0-9]{3}[0-9A-Z]{2}[ -]?[0-9A-Z]{5}"),
+        "a Nissan part number, 5 + 5 characters with a dash, a space or nothing between (25915-5FA1A)",
         "opendbc Nissan fingerprints (237109HE2B = 23710-9HE2B); 2005 X-Trail service manual AV-38 "
         "(25915 navigation); seed articles (28185 / 28184 audio)",
     ),
@@ -92,7 +103,7 @@ FORMS: tuple[Form, ...] = (
         "bosch-blaupunkt-serial",
         ("serial_number",),
         re.compile(r"BP[0-9]{12}"),
-        "a Bosch/Blaupunkt serial number, BP and 12 digits (BP123456789012)",
+        "a Bosch/Blaupunkt serial number, BP and 12 digits (BP123456789012; labels may print 815 first)",
         "micra.org.uk forum, radio code thread (BP + 12 digits, 14 characters) [weak]",
     ),
     Form(
@@ -113,6 +124,16 @@ FORMS: tuple[Form, ...] = (
 
 _SPACES = re.compile(r"\s+")
 _SEPARATORS = re.compile(r"[\s-]")
+#: What labels print before a Bosch/Blaupunkt serial (``815BP...``, ``815CM...``) [evidence section 5].
+_LABEL_PREFIX = re.compile(r"^815(?=BP|CM)")
+#: A serial number's look: ``BP`` or ``CM`` and digits.
+_SERIAL_LIKE = re.compile(r"(BP|CM)[0-9]{6,}")
+_SERIAL_START = re.compile(r"(815)?(BP|CM)[0-9]")
+_BP_DIGITS = re.compile(r"BP([0-9]+)")
+_BP_LENGTH = 12
+_NISSAN_PART = re.compile(r"[0-9]{3}[0-9A-Z]{2}[ -]?[0-9A-Z]{5}")
+_PART_FORM = "5 + 5 characters (25915-5FA1A)"
+_SERIAL_FORM = "BP and 12 digits (BP123456789012)"
 #: Nissan part-number prefixes (PFP) of head units, with what they name.
 _NISSAN_KINDS = {"25915": "navigation", "28185": "audio", "28184": "audio"}
 
@@ -122,14 +143,16 @@ class EnteredValueError(ObdidentError):
 
     Attributes:
         field: the field it was given for.
+        reason: why it is refused, in the owner's words without the option's name (for the window), or None
+            when the hint says it all.
     """
 
     code: ClassVar[str] = "entered-value-refused"
     exit_code: ClassVar[ExitCode] = ExitCode.USAGE
 
-    def __init__(self, message: str, *, field: EnteredField, hint: str) -> None:
+    def __init__(self, message: str, *, field: OwnerField, hint: str, reason: str | None = None) -> None:
         super().__init__(message, hint=hint)
-        self.field = field
+        self.field, self.reason = field, reason
 
 
 def accepted_forms(field: EnteredField) -> str:
@@ -157,22 +180,58 @@ def check_entered(field: EnteredField, text: str) -> EnteredValue:
             value safely (:func:`repr`, at most 40 characters) and the hint lists the accepted forms.
     """
     value = _normalised(text)
+    if field == "serial_number" and _SERIAL_START.match(_SEPARATORS.sub("", value)):  # 815BP...: BP...
+        value = _LABEL_PREFIX.sub("", _SEPARATORS.sub("", value))
+    _refuse_the_other_field(field, text, value)
     for form in FORMS:
         if field not in form.fields:
             continue
         candidate = _SEPARATORS.sub("", value) if form.name == "bosch-blaupunkt-serial" else value
         if form.pattern.fullmatch(candidate):
             if form.name == "nissan-part-number":
-                candidate = candidate.replace("-", "")
+                candidate = _SEPARATORS.sub("", candidate)
                 candidate = f"{candidate[:5]}-{candidate[5:]}"
             return EnteredValue(field=field, value=candidate, form=form.name)
+    raise _refused(field, text, None, f"Type it as on the unit's label: {accepted_forms(field)}.")
+
+
+def _refused(field: EnteredField, text: str, reason: str | None, hint: str) -> EnteredValueError:
     shown = repr(text if len(text) <= 40 else text[:40] + "...")
     flag = "--head-unit-" + field.split("_")[0]
-    raise EnteredValueError(
-        f"{flag} {shown} is not a head-unit {FIELD_NAMES[field]} obdident accepts",
+    said = f": {reason}" if reason else ""
+    return EnteredValueError(
+        f"{flag} {shown} is not a head-unit {FIELD_NAMES[field]} obdident accepts{said}",
         field=field,
-        hint=f"Type it as on the unit's label: {accepted_forms(field)}.",
+        hint=hint,
+        reason=reason,
     )
+
+
+def _refuse_the_other_field(field: EnteredField, text: str, value: str) -> None:
+    """Refuse a serial number given as the part number and the other way round, and a ``BP`` serial whose
+    digits are not 12, naming the form expected."""
+    bare = _SEPARATORS.sub("", value)
+    if field == "part_number" and _SERIAL_LIKE.fullmatch(_LABEL_PREFIX.sub("", bare)):
+        raise _refused(field, text, "this looks like a serial number",
+                       f"Type it as the serial number; the part number is {_PART_FORM}.")  # fmt: skip
+    if field == "serial_number" and _NISSAN_PART.fullmatch(value):
+        raise _refused(field, text, "this looks like a part number",
+                       f"Type it as the part number; the serial number is {_SERIAL_FORM}.")  # fmt: skip
+    if field == "serial_number" and (digits := _BP_DIGITS.fullmatch(bare)) and len(digits[1]) != _BP_LENGTH:
+        count = len(digits[1])
+        raise _refused(field, text, f"this has {count} digit{'s' if count != 1 else ''} after BP",
+                       f"Check the label: a Bosch/Blaupunkt serial number is {_SERIAL_FORM}.")  # fmt: skip
+
+
+#: What the owner is told about a value's form, where there is something to tell (no form name is shown).
+_FORM_NOTES = {"other": "unusual form: check the label"}
+
+
+def form_note(form: str) -> str | None:
+    """The owner's words about an entered value's form: ``unusual form: check the label`` for a value of no
+    form obdident knows (``other``); None for a known form. Form names (``nissan-part-number``) stay in the
+    JSON."""
+    return _FORM_NOTES.get(form)
 
 
 def comparable(value: str) -> str:

@@ -7,6 +7,9 @@ Standards:
     * 49 CFR 565.15 (United States; applied throughout North America): position 9 is a check digit
       and position 10 codes the model year. Elsewhere neither is required.
 
+:mod:`obdident.vehicles.vin_entry` checks what an owner types in (``--vin``, ``--model-year``) against the
+same rules.
+
 Nothing here guesses. A field that holds no VIN yields ``value=None`` and a reason; a decode step
 that cannot be trusted yields None and a note saying why.
 """
@@ -124,6 +127,17 @@ def is_valid_structure(vin: str) -> bool:
         True for exactly 17 characters from ``0-9`` and upper-case ``A-Z`` other than I, O and Q.
     """
     return _VIN_RE.fullmatch(vin) is not None
+
+
+def is_north_american(vin: str) -> bool:
+    """Whether position 1 is 1-5 (ISO 3780 North America), where 49 CFR 565.15 requires the check digit."""
+    return vin[:1] in _NORTH_AMERICA
+
+
+def is_placeholder(vin: str) -> bool:
+    """Whether a 17-character string is what factories and tools write where no VIN was programmed
+    (``00000000000000000``, ``123456789ABCDEFGH``, one character 17 times)."""
+    return vin in _KNOWN_PLACEHOLDERS or (len(vin) == VIN_LENGTH and len(set(vin)) == 1)
 
 
 def compute_check_digit(vin: str) -> str:

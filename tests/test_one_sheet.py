@@ -1,0 +1,134 @@
+"""One sheet (issue 18 point 6): headless Chromium prints the dealer's page of every built-in profile to PDF
+on A4 and on US Letter, plain and with ``--full`` and every value an owner can enter, and each prints on
+one sheet; the QR code's caption never overlaps the VIN (in print on both sheets, and on a 360 px screen);
+the letter (``report --request``, and the window's page that shows it) reads at 360 px without sideways
+scrolling.
+
+Chromium is Debian's (``/usr/bin/chromium``) through Playwright, as the window's browser tests use it
+(:mod:`tests.ui_harness`); without it the tests are skipped, and fail under CI.
+"""
+
+from __future__ import annotations
+
+import io
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from obdident.model import Report
+from obdident.report.entered import add_entered
+from obdident.report.html import render_html
+from obdident.report.request import request_text
+from obdident.scanning import scan
+from obdident.vehicles.headunit_forms import check_entered
+from obdident.vehicles.vin_entry import check_entered_model_year, check_entered_vin
+from tests.ui_harness import WAIT_S, browser, running, session
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = sorted(p.stem for p in (ROOT / "hw-fixtures" / "profiles").glob("*.toml"))
+#: Printable width of each sheet in CSS px at the page's 10 mm side margins (96 px per inch).
+PRINT_WIDTH_PX = {"A4": round((210 - 20) / 25.4 * 96), "Letter": round((215.9 - 20) / 25.4 * 96)}
+PHONE_PX = 360
+
+
+def _entered() -> list[Any]:
+    """Every value an owner can enter, each long for its form: the most the page ever shows of them."""
+    return [
+        check_entered_vin("SJNFBAJ10U1234567"),  # differs from a VIN read: its own row and a problem too
+        check_entered_model_year("2013", this_year=2026),
+        check_entered("part_number", "28185 4ea0a"),
+        check_entered("serial_number", "815BP312345678901"),
+        check_entered("software_version", "LCN2 KAI 7.8.24.136 D302"),
+        check_entered("hardware_version", "HW 031 REV B"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    with browser() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def page(chromium: Any) -> Iterator[Any]:
+    tab = chromium.new_page()
+    tab.set_default_timeout(WAIT_S * 1000)
+    yield tab
+    tab.close()
+
+
+def _reports(name: str) -> list[tuple[str, Report]]:
+    plain = scan(f"sim://{name}")
+    full = add_entered(scan(f"sim://{name}", full=True), _entered())
+    return [("plain", plain), ("--full with owner's values", full)]
+
+
+def _apart(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Two boxes (getBoundingClientRect) do not overlap."""
+    return (
+        a["right"] <= b["left"]
+        or b["right"] <= a["left"]
+        or a["bottom"] <= b["top"]
+        or b["bottom"] <= a["top"]
+    )
+
+
+_BOXES = """() => Object.fromEntries([['.vin', '.vin, .vin-blank'], ['.qr .payload', '.qr .payload'],
+    ['.qr svg', '.qr svg']].map(([k, s]) => {
+    const r = document.querySelector(s).getBoundingClientRect();
+    return [k, {left: r.left, right: r.right, top: r.top, bottom: r.bottom}];
+}))"""
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_the_page_prints_on_one_a4_sheet_and_one_letter_sheet(page: Any, name: str) -> None:
+    from pypdf import PdfReader
+
+    for variant, report in _reports(name):
+        page.emulate_media(media="print")
+        page.set_content(render_html(report))
+        for sheet in ("A4", "Letter"):
+            pdf = page.pdf(format=sheet, print_background=True, prefer_css_page_size=False)
+            pages = len(PdfReader(io.BytesIO(pdf)).pages)
+            assert pages == 1, f"{name} ({variant}) prints on {pages} {sheet} sheets"
+            page.set_viewport_size({"width": PRINT_WIDTH_PX[sheet], "height": 800})
+            boxes = page.evaluate(_BOXES)
+            assert _apart(boxes[".vin"], boxes[".qr .payload"]), (
+                f"{name} ({variant}, {sheet}): caption on VIN"
+            )
+            assert _apart(boxes[".vin"], boxes[".qr svg"]), f"{name} ({variant}, {sheet}): QR code on the VIN"
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": PHONE_PX, "height": 800})
+        boxes = page.evaluate(_BOXES)
+        assert _apart(boxes[".vin"], boxes[".qr .payload"]), f"{name} ({variant}, 360 px): caption on the VIN"
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_the_letter_reads_at_360_px_without_sideways_scrolling(page: Any, name: str) -> None:
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": PHONE_PX, "height": 800})
+    for variant, report in _reports(name):
+        text = request_text(report)
+        page.goto("data:text/plain;charset=utf-8," + urllib.parse.quote(text))  # the downloaded text file
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE_PX, f"{name} ({variant}): the letter is {width} px wide"
+
+
+def test_the_windows_letter_reads_at_360_px(chromium: Any, tmp_path: Path) -> None:
+    """The window's print step shows the letter in its page: a simulated car's, the longest heading."""
+    with running(session(tmp_path, fixed="sim://test-hostile-strings")) as window:
+        tab = chromium.new_page(viewport={"width": PHONE_PX, "height": 800})
+        tab.set_default_timeout(WAIT_S * 1000)
+        tab.goto(window.url)
+        tab.click("text=Next: the ignition")
+        tab.click("text=Start the scan")
+        tab.wait_for_url("**/result/1?token=*")
+        run = window.session.runs[1]
+        assert run.report is not None
+        tab.goto(window.url.replace("/?token=", "/print/1?token="))
+        assert "SIMULATED CAR" in tab.inner_text("#request")
+        assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE_PX
+        assert tab.evaluate("document.querySelector('#request').scrollWidth") <= PHONE_PX
