@@ -64,6 +64,7 @@ class ELM327:
         clock: monotonic seconds; tests pass a virtual clock.
         on_exchange: called with every exchange, failed ones included, as it is kept (masked): the
             recorder's hook.
+        cancel: the scan's cancel token, polled before each line and after every read (``ScanCancelled``).
 
     The guard, the overall :attr:`deadline`, the :attr:`transcript` and the :attr:`protocol` are properties.
     """
@@ -75,9 +76,11 @@ class ELM327:
         guard: Guard | None = None,
         clock: Clock = time.monotonic,
         on_exchange: Callable[[Exchange], None] | None = None,
+        cancel: CancelToken | None = None,
     ) -> None:
-        self._on_exchange = on_exchange
+        self._on_exchange, self.cancel = on_exchange, cancel
         self._wire = Wire(port, guard=guard or Guard(), clock=clock, on_exchange=self._kept)
+        self._wire.cancel = cancel
         self._addressing = Addressing(self.at)
         self._unsupported: list[str] = []
         self._count_works = True
@@ -97,15 +100,6 @@ class ELM327:
     @deadline.setter
     def deadline(self, value: float | None) -> None:
         self._wire.deadline = value
-
-    @property
-    def cancel(self) -> CancelToken | None:
-        """The scan's cancel token, polled before each line and after every read (``ScanCancelled``)."""
-        return self._wire.cancel
-
-    @cancel.setter
-    def cancel(self, value: CancelToken | None) -> None:
-        self._wire.cancel = value
 
     @property
     def transcript(self) -> list[Exchange]:

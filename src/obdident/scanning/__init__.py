@@ -98,9 +98,8 @@ def scan_port(
     """
     replay = link.replay_meta if isinstance(link, ReplayPort) else None
     started_at, started = (replay.started_at if replay else _utc_now()), clock()
-    driver = ELM327(link, clock=clock, on_exchange=on_exchange)  # type: ignore[arg-type]
+    driver = ELM327(link, clock=clock, on_exchange=on_exchange, cancel=cancel)  # type: ignore[arg-type]
     driver.deadline = started + timeout_s  # the scan's one deadline: the runner reads it from the driver
-    driver.cancel = cancel
     state = ScanState(options or ScanOptions(), port, describe(link, port), timeout_s)
     if replay is not None:
         state.port, state.transport = replay.port, replay.transport
