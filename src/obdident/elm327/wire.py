@@ -364,7 +364,8 @@ class Wire:
                         request=text,
                         response=self._partial(buf, text, protocol),
                     )
-            self._check_cancel(text, self._partial(buf, text, protocol) if buf else ())
+            if self.cancel is not None and self.cancel.cancelled:
+                self._check_cancel(text, self._partial(buf, text, protocol) if buf else ())
             if self._clock() < deadline:
                 continue
             if overall:
