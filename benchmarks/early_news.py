@@ -3,8 +3,8 @@
 Run:  python benchmarks/early_news.py            (after: pip install -e '.[test]')
 
 For each link of benchmarks/timing.py's model and each profile, it scans in virtual time and notes, at each
-step's checkpoint, when :func:`obdident.report.text.so_far` first holds the VIN and the head unit (what
-``obdident scan`` prints on stderr at that moment): seconds and round trips, beside the scan's end. It is
+step's checkpoint, when :func:`obdident.journey.news` first holds the VIN and the head unit (what
+``obdident scan`` prints on stderr and the window shows at that moment): seconds and round trips, beside the scan's end. It is
 not part of the test suite.
 """
 
@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import LINKS, TimedPort, VirtualClock
 
 from obdident.model import Report
-from obdident.report.text import so_far
+from obdident.journey import news
 from obdident.scanning import scan_port
 from obdident.sim.profile import find_profile, load_profile
 
@@ -32,7 +32,7 @@ def first_known(profile: str, key: str) -> tuple[dict[str, tuple[float, int]], f
     known: dict[str, tuple[float, int]] = {}
 
     def checkpoint(report: Report) -> None:
-        for name in so_far(report):
+        for name in news(report):
             known.setdefault(name, (clock.now, port.stats.exchanges))
 
     scan_port(port, f"bench://{profile}", clock=clock, checkpoint=checkpoint)

@@ -14,8 +14,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from obdident.model import Report  # noqa: E402
-from obdident.scanning import scan  # noqa: E402
+from tests.fakes import Tripwire, seams  # noqa: E402
 from tests.ui_harness import WAIT_S, browser, running, session  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent
@@ -29,23 +28,16 @@ def shot(page: Any, name: str) -> None:
 
 
 def main() -> None:
-    vin_read, release = threading.Event(), threading.Event()
-
-    def held(port: str, *, progress: Any = None, checkpoint: Any = None) -> Report:
-        def hold(partial: Report) -> None:  # stop after the head unit is read, for the live-progress shot
-            checkpoint(partial)
-            if partial.head_unit and partial.head_unit.status == "identified" and not vin_read.is_set():
-                vin_read.set()
-                release.wait(WAIT_S)
-
-        return scan(port, progress=progress, checkpoint=hold)
+    release = threading.Event()
+    # held once the head unit has answered (the next unit's header), for the live-progress shot
+    held = seams(opener=Tripwire(lambda line: line == "ATSH712", lambda: release.wait(WAIT_S)))
 
     with tempfile.TemporaryDirectory() as folder, browser() as chromium:
         with running(session(Path(folder))) as window:
             page = chromium.new_page(viewport=SIZE)
             page.goto(window.url)
             shot(page, "1-adapter-not-found")
-        with running(session(Path(folder), fixed="sim://nissan-qashqai-j11-navi", scanner=held)) as window:
+        with running(session(Path(folder), fixed="sim://nissan-qashqai-j11-navi", seams=held)) as window:
             page = chromium.new_page(viewport=SIZE)
             page.goto(window.url)
             shot(page, "1-adapter")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import serial
@@ -164,6 +165,25 @@ def _install() -> None:
 
 
 _install()
+
+
+def new_entries(before: set[str], folder: Path) -> list[str]:
+    """What appeared in ``folder`` since ``before`` was listed, caches and hidden entries left out
+    (``.hypothesis``, ``.pytest_cache``, ``__pycache__``)."""
+    now = {p.name for p in folder.iterdir()}
+    return sorted(n for n in now - before if not n.startswith(".") and n != "__pycache__")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _working_directory_untouched() -> Iterator[None]:
+    """Fail the session if the suite wrote any file into the folder it was started in (the repository):
+    every test runs in a scratch folder of its own, and run outputs never belong in the repository."""
+    folder = Path.cwd()
+    before = {p.name for p in folder.iterdir()}
+    yield
+    written = new_entries(before, folder)
+    if written:
+        pytest.fail(f"the suite wrote into the working directory {folder}: {', '.join(written)}")
 
 
 @pytest.fixture(autouse=True)

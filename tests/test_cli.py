@@ -11,16 +11,15 @@ import pytest
 import serial
 from typer.testing import CliRunner
 
-from obdident import cli, scanning
+from obdident import cli
 from obdident.model import SCHEMA_VERSION
-from obdident.scanning.runner import Runner
-from obdident.transports import open_port
+from tests.fakes import Tripwire, at_physical, seams
 
 runner = CliRunner()
 
 
-def invoke(*args: str) -> Any:
-    return runner.invoke(cli.app, list(args))
+def invoke(*args: str, obj: Any = None) -> Any:
+    return runner.invoke(cli.app, list(args), obj=obj)
 
 
 def test_version() -> None:
@@ -107,13 +106,11 @@ class _DropsAfter:
         return getattr(self.inner, name)
 
 
-def test_link_lost_mid_scan_exit_4_with_what_was_read(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_link_lost_mid_scan_exit_4_with_what_was_read(tmp_path: Path) -> None:
     # 7 set-up lines (AT CAF1 last), AT ST 0E, AT TP 6, 0100, 09002, 09023, 09046, then the drop
-    monkeypatch.setattr(scanning, "open_port", lambda url, **kw: _DropsAfter(open_port(url, **kw), lines=14))
+    drops = Tripwire(wrap=lambda port: _DropsAfter(port, lines=14))
     out = tmp_path / "partial.json"
-    result = invoke("scan", "--demo", "--json", str(out))
+    result = invoke("scan", "--demo", "--json", str(out), obj=seams(opener=drops))
     assert result.exit_code == cli.EXIT_PARTIAL, result.output
     data = json.loads(out.read_text())
     assert data["complete"] is False
@@ -134,17 +131,15 @@ class _FastClock:
         return self.now_s
 
 
-def test_silent_adapter_exit_3_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_silent_adapter_exit_3_says_what_to_do() -> None:
     import socket
 
     clock = _FastClock(0.5)
-    scan_port = scanning.scan_port
-    monkeypatch.setattr(scanning, "scan_port", lambda *args, **kw: scan_port(*args, **kw, clock=clock))
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen(1)
         port = server.getsockname()[1]
-        result = invoke("scan", "--port", f"socket://127.0.0.1:{port}")
+        result = invoke("scan", "--port", f"socket://127.0.0.1:{port}", obj=seams(clock=clock))
     assert result.exit_code == cli.EXIT_NO_CONTACT
     assert "did not answer AT D" in result.stderr
     assert "plugged into the car" in result.stderr
@@ -157,15 +152,14 @@ def test_silent_adapter_exit_3_says_what_to_do(monkeypatch: pytest.MonkeyPatch) 
     ("error", "reason"), [(KeyboardInterrupt(), "interrupted"), (RuntimeError("boom"), "RuntimeError: boom")]
 )
 def test_ctrl_c_or_a_crash_mid_scan_keeps_the_last_good_report(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, error: BaseException, reason: str
+    tmp_path: Path, error: BaseException, reason: str
 ) -> None:
-    def die(self: object) -> None:
+    def die() -> None:
         raise error
 
     # service 09 has been read and checkpointed when the physical-address step dies
-    monkeypatch.setattr(Runner, "_physical", die)
     out = tmp_path / "r.json"
-    result = invoke("scan", "--demo", "--json", str(out))
+    result = invoke("scan", "--demo", "--json", str(out), obj=seams(opener=Tripwire(at_physical, die)))
     assert result.exit_code == cli.EXIT_PARTIAL
     assert reason in result.stderr and "complete: false" in result.stderr
     assert "Traceback" not in result.output

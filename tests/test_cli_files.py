@@ -26,7 +26,8 @@ import pytest
 from typer.testing import CliRunner
 
 from obdident import cli
-from obdident.cli.keeper import Keeper, default_report_path
+from obdident.journey.keeper import Keeper
+from obdident.journey.plan import Plan
 from obdident.recording.format import load as load_recording
 from obdident.report.load import load_report
 from obdident.report.outputs import write_outputs
@@ -55,13 +56,13 @@ def test_scans_started_at_once_in_one_folder_each_keep_their_own_report(tmp_path
     lock = threading.Lock()
 
     def one_scan(barrier: threading.Barrier, index: int) -> None:
-        keeper = Keeper(DEMO_PORT, str(default_report_path(now, tmp_path)), None, None, chosen=False)
+        keeper = Keeper(Plan(DEMO_PORT, folder=tmp_path), now=lambda: now)
         barrier.wait()  # every scan has chosen its name before any has written
         marked = report.__class__(**{**report.__dict__, "duration_s": float(index)})
         keeper.checkpoint(marked)
         keeper.checkpoint(marked)  # a later step rewrites the same file
         with lock:
-            kept.append(keeper.json_path)
+            kept.append(keeper.kept_path)
 
     for round_ in range(rounds):
         barrier = threading.Barrier(scans)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from obdident import cli, scanning
+from obdident.journey import EarlyNews, news
 from obdident.model import HeadUnit, Report, VinSource
+from tests.fakes import Tripwire, seams
 
 runner = CliRunner()
 
@@ -30,44 +30,35 @@ def _stderr_so_far() -> str:
     return bytes(buffer.getvalue()).decode()
 
 
-def _watch(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """Record, at each progress label of the scan, what stderr held when that step began."""
+def _watch() -> tuple[Any, list[tuple[str, str]]]:
+    """Seams whose port records, at each line the scan writes, what stderr held just before it."""
     seen: list[tuple[str, str]] = []
-    real = scanning.scan
 
-    def watched(url: str, **kwargs: Any) -> Report:
-        progress: Callable[[str], None] = kwargs["progress"]
+    def spy(line: str) -> bool:
+        seen.append((line, _stderr_so_far()))
+        return False  # never trips: every line is watched
 
-        def spy(label: str) -> None:
-            seen.append((label, _stderr_so_far()))
-            progress(label)
-
-        kwargs["progress"] = spy
-        report = real(url, **kwargs)
-        seen.append(("(scan returned)", _stderr_so_far()))
-        return report
-
-    monkeypatch.setattr(scanning, "scan", watched)
-    return seen
+    return seams(opener=Tripwire(spy)), seen
 
 
-def _first_step_showing(seen: list[tuple[str, str]], line: str) -> int:
-    return next(i for i, (_label, err) in enumerate(seen) if line in err)
+def _first_showing(seen: list[tuple[str, str]], line: str) -> int:
+    return next(i for i, (_sent, err) in enumerate(seen) if line in err)
 
 
-def test_vin_and_head_unit_show_while_the_scan_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = _watch(monkeypatch)
-    result = runner.invoke(cli.app, ["scan", "--port", J11, "--json", "-"])
+def _first_sent(seen: list[tuple[str, str]], sent: str) -> int:
+    return next(i for i, (line, _err) in enumerate(seen) if line == sent)
+
+
+def test_vin_and_head_unit_show_while_the_scan_goes_on() -> None:
+    watched, seen = _watch()
+    result = runner.invoke(cli.app, ["scan", "--port", J11, "--json", "-"], obj=watched)
     assert result.exit_code == cli.EXIT_OK, result.output
-    labels = [label for label, _err in seen]
-    vin_at = _first_step_showing(seen, J11_VIN)
-    head_at = _first_step_showing(seen, J11_HEAD_UNIT)
-    probe = next(i for i, label in enumerate(labels) if "(747)" in label)  # the navigation unit, 747/767
-    # the VIN is shown at the first step after service 09's VIN read, long before the scan ends
-    assert labels[vin_at - 1] == "Reading the VIN"
-    assert vin_at < probe
-    # the head unit: not before it was probed, at the very next step after, and steps still followed
-    assert head_at == probe + 1 and labels[head_at] != "(scan returned)"
+    vin_at, head_at = _first_showing(seen, J11_VIN), _first_showing(seen, J11_HEAD_UNIT)
+    probe = _first_sent(seen, "ATSH747")  # the navigation unit, 747/767
+    # the VIN is shown once service 09 has read it, long before the head unit is probed
+    assert _first_sent(seen, "09023") < vin_at < probe
+    # the head unit: not before it was probed, and lines were still sent after it was shown
+    assert probe < head_at < len(seen) - 1
     # each line is shown once; stdout holds only the JSON
     assert result.stderr.count(J11_VIN) == 1 and result.stderr.count(J11_HEAD_UNIT) == 1
     data = json.loads(result.stdout)
@@ -96,21 +87,26 @@ def _report(**vehicle: Any) -> Report:
     return Report(False, Vehicle(**vehicle), AdapterSummary("sim://x"))
 
 
-def test_so_far_needs_an_agreed_vin_and_an_identified_head_unit() -> None:
-    from obdident.report.text import so_far
-
+def test_news_needs_an_agreed_vin_and_an_identified_head_unit() -> None:
     sources = (
         VinSource("SAE J1979 service 09 InfoType 02", "7E8", "SJNFAAJ11U2000001"),
         VinSource("KWP2000 21 81", "79A", "SJNFAAZE0U6012345"),
     )
-    assert so_far(_report(vin=None, vin_sources=sources)) == {}  # sources disagree: no VIN yet
+    assert news(_report(vin=None, vin_sources=sources)) == {}  # sources disagree: no VIN yet
     agreed = _report(vin="SJNFAAZE0U6012345", vin_sources=sources)
-    assert "(read from 79A)" in so_far(agreed)["vin"]
+    assert news(agreed)["vin"].text.endswith("(read from 79A)")
     not_found = Report(False, agreed.vehicle, agreed.adapter, head_unit=HeadUnit("not-found"))
-    assert set(so_far(not_found)) == {"vin"}
-    assert so_far(scanning.scan("sim://nissan-qashqai-j10")) == {}  # the J10 gives neither: nothing told
+    assert set(news(not_found)) == {"vin"}
+    assert news(scanning.scan("sim://nissan-qashqai-j10")) == {}  # the J10 gives neither: nothing told
     j11 = scanning.scan(J11)
-    assert set(so_far(j11)) == {"vin", "head_unit"} and "how sure" not in so_far(j11)["head_unit"]
+    assert set(news(j11)) == {"vin", "head_unit"} and "how sure" not in news(j11)["head_unit"].text
     assert j11.head_unit is not None
     guessed = replace(j11, head_unit=replace(j11.head_unit, confidence="guess"))
-    assert so_far(guessed)["head_unit"].endswith("(read from 767; how sure: guess)[/dim]")
+    assert "(read from 767; how sure: a guess:" in news(guessed)["head_unit"].text
+
+
+def test_each_fact_is_told_once() -> None:
+    j11 = scanning.scan(J11)
+    early = EarlyNews()
+    assert [f.key for f in early.fresh(j11)] == ["vin", "head_unit"]
+    assert early.fresh(j11) == [] and early.fresh(None) == []

@@ -18,21 +18,19 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from obdident import cli, scanning
-from obdident.elm327.driver import ELM327
+from obdident import cli
 from obdident.recording.format import load as load_recording
 from obdident.report.load import load_report
 from obdident.report.outputs import same_file
-from obdident.scanning.runner import Runner
-from obdident.transports import open_port
+from tests.fakes import Tripwire, at_physical, seams
 
 runner = CliRunner()
 DEMO_VIN = "SJNFBAT32U1000001"
 OUTPUT_OPTIONS = ("--json", "--html", "--qr", "--csv", "--record")
 
 
-def invoke(*args: str) -> Any:
-    return runner.invoke(cli.app, list(args))
+def invoke(*args: str, obj: Any = None) -> Any:
+    return runner.invoke(cli.app, list(args), obj=obj)
 
 
 def said(result: Any) -> str:
@@ -41,16 +39,10 @@ def said(result: Any) -> str:
 
 
 @pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The ports the scan opened: empty when the command stopped before touching the adapter."""
-    calls: list[str] = []
-
-    def spy(url: str, **kw: Any) -> Any:
-        calls.append(url)
-        return open_port(url, **kw)
-
-    monkeypatch.setattr(scanning, "open_port", spy)
-    return calls
+def opened() -> Tripwire:
+    """The port opener the scan is given: ``opened.opened`` stays empty when the command stopped before
+    touching the adapter."""
+    return Tripwire()
 
 
 def _bad_path(tmp_path: Path, kind: str) -> Path:
@@ -69,12 +61,12 @@ def _bad_path(tmp_path: Path, kind: str) -> Path:
 @pytest.mark.parametrize("option", ["--json", "--record"])
 @pytest.mark.parametrize("kind", ["missing folder", "a directory", "folder is a file"])
 def test_a_bad_output_path_exits_2_before_the_adapter_is_touched(
-    tmp_path: Path, opened: list[str], option: str, kind: str
+    tmp_path: Path, opened: Tripwire, option: str, kind: str
 ) -> None:
     bad = _bad_path(tmp_path, kind)
-    result = invoke("scan", "--demo", option, str(bad))
+    result = invoke("scan", "--demo", option, str(bad), obj=seams(opener=opened))
     assert result.exit_code == cli.EXIT_USAGE, result.output
-    assert opened == []
+    assert opened.opened == []
     assert option in said(result) and bad.name in said(result)
     assert "Traceback" not in result.output and DEMO_VIN not in result.stdout
 
@@ -82,17 +74,17 @@ def test_a_bad_output_path_exits_2_before_the_adapter_is_touched(
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes into any folder")
 @pytest.mark.parametrize("option", OUTPUT_OPTIONS)
 def test_an_unwritable_folder_exits_2_before_the_adapter_is_touched(
-    tmp_path: Path, opened: list[str], option: str
+    tmp_path: Path, opened: Tripwire, option: str
 ) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        result = invoke("scan", "--demo", option, str(locked / "out"))
+        result = invoke("scan", "--demo", option, str(locked / "out"), obj=seams(opener=opened))
     finally:
         locked.chmod(0o700)
     assert result.exit_code == cli.EXIT_USAGE, result.output
-    assert opened == [] and "not writable" in said(result)
+    assert opened.opened == [] and "not writable" in said(result)
 
 
 # -- no silent overwrite --------------------------------------------------------------------------------
@@ -103,23 +95,25 @@ def test_an_unwritable_folder_exits_2_before_the_adapter_is_touched(
     [("--json", "--html"), ("--csv", "--record"), ("--html", "--qr"), ("--json", "--record")],
 )
 def test_two_outputs_on_one_file_exit_2_before_anything_happens(
-    tmp_path: Path, opened: list[str], first: str, second: str
+    tmp_path: Path, opened: Tripwire, first: str, second: str
 ) -> None:
     target = tmp_path / "out"
-    result = invoke("scan", "--demo", first, str(target), second, str(tmp_path / "." / "out"))
+    result = invoke(
+        "scan", "--demo", first, str(target), second, str(tmp_path / "." / "out"), obj=seams(opener=opened)
+    )
     assert result.exit_code == cli.EXIT_USAGE, result.output
     assert first in said(result) and second in said(result) and "same file" in said(result)
-    assert opened == [] and not target.exists()
+    assert opened.opened == [] and not target.exists()
 
 
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links")
-def test_a_symbolic_link_to_another_output_is_the_same_file(tmp_path: Path, opened: list[str]) -> None:
+def test_a_symbolic_link_to_another_output_is_the_same_file(tmp_path: Path, opened: Tripwire) -> None:
     (tmp_path / "real.html").write_text("old page")
     (tmp_path / "link.json").symlink_to(tmp_path / "real.html")
     link, real = tmp_path / "link.json", tmp_path / "real.html"
-    result = invoke("scan", "--demo", "--json", str(link), "--html", str(real))
+    result = invoke("scan", "--demo", "--json", str(link), "--html", str(real), obj=seams(opener=opened))
     assert result.exit_code == cli.EXIT_USAGE, result.output
-    assert opened == [] and (tmp_path / "real.html").read_text() == "old page"
+    assert opened.opened == [] and (tmp_path / "real.html").read_text() == "old page"
 
 
 @pytest.fixture
@@ -167,22 +161,18 @@ def sigterm_guard() -> Iterator[None]:
     signal.signal(signal.SIGTERM, previous)
 
 
-def _signal_at_physical(monkeypatch: pytest.MonkeyPatch, sig: signal.Signals) -> None:
-    """Service 09 has been read and checkpointed when the signal arrives, at the physical-address step."""
-
-    def receive(self: object) -> None:
-        signal.raise_signal(sig)
-
-    monkeypatch.setattr(Runner, "_physical", receive)
+def _signal_at_physical(sig: signal.Signals) -> Any:
+    """Seams whose port sends ``sig`` when service 09 has been read and checkpointed, at the first
+    physical-address line."""
+    return seams(opener=Tripwire(at_physical, lambda: signal.raise_signal(sig)))
 
 
 @pytest.mark.usefixtures("sigterm_guard")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_mid_scan_prints_the_report_so_far_and_exits_4(
-    monkeypatch: pytest.MonkeyPatch, sig: signal.Signals
+    sig: signal.Signals,
 ) -> None:
-    _signal_at_physical(monkeypatch, sig)
-    result = invoke("scan", "--demo")
+    result = invoke("scan", "--demo", obj=_signal_at_physical(sig))
     assert result.exit_code == cli.EXIT_PARTIAL, result.output
     assert DEMO_VIN in result.stdout  # the report so far, on the terminal
     assert "interrupted" in result.stdout and sig.name in said(result)
@@ -191,12 +181,19 @@ def test_a_signal_mid_scan_prints_the_report_so_far_and_exits_4(
 
 @pytest.mark.usefixtures("sigterm_guard")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_mid_scan_keeps_json_recording_and_outputs(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sig: signal.Signals
-) -> None:
-    _signal_at_physical(monkeypatch, sig)
+def test_a_signal_mid_scan_keeps_json_recording_and_outputs(tmp_path: Path, sig: signal.Signals) -> None:
     out, rec, csv = tmp_path / "r.json", tmp_path / "r.txt", tmp_path / "cars.csv"
-    result = invoke("scan", "--demo", "--json", str(out), "--record", str(rec), "--csv", str(csv))
+    result = invoke(
+        "scan",
+        "--demo",
+        "--json",
+        str(out),
+        "--record",
+        str(rec),
+        "--csv",
+        str(csv),
+        obj=_signal_at_physical(sig),
+    )
     assert result.exit_code == cli.EXIT_PARTIAL, result.output
     data = json.loads(out.read_text())
     assert data["complete"] is False and data["vehicle"]["vin"] == DEMO_VIN
@@ -208,46 +205,63 @@ def test_a_signal_mid_scan_keeps_json_recording_and_outputs(
 
 
 @pytest.mark.usefixtures("sigterm_guard")
-def test_a_signal_with_json_to_stdout_puts_the_partial_json_there(monkeypatch: pytest.MonkeyPatch) -> None:
-    _signal_at_physical(monkeypatch, signal.SIGTERM)
-    result = invoke("scan", "--demo", "--json", "-")
+def test_a_signal_with_json_to_stdout_puts_the_partial_json_there() -> None:
+    result = invoke("scan", "--demo", "--json", "-", obj=_signal_at_physical(signal.SIGTERM))
     assert result.exit_code == cli.EXIT_PARTIAL, result.output
     data = json.loads(result.stdout)
     assert data["problems"][-1]["code"] == "interrupted" and data["vehicle"]["vin"] == DEMO_VIN
 
 
-def test_ctrl_c_before_anything_was_read_exits_4_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupt(self: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(ELM327, "initialize", interrupt)
-    result = invoke("scan", "--demo")
+@pytest.mark.usefixtures("sigterm_guard")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_before_anything_was_read_exits_4_and_says_so(sig: signal.Signals) -> None:
+    during_setup = seams(opener=Tripwire(lambda line: line == "ATE0", lambda: signal.raise_signal(sig)))
+    result = invoke("scan", "--demo", obj=during_setup)
     assert result.exit_code == cli.EXIT_PARTIAL, result.output
     assert "before anything was read" in said(result) and "Traceback" not in result.output
 
 
-# A real process: the physical-address step announces itself on stderr and then waits (as a slow car would)
-# until the signal arrives; everything else is the installed command.
+# A real process: when the physical-address step begins, the adapter goes silent (as a slow car would) on a
+# clock that stands still, so only the signal ends the wait; everything else is the installed command.
 _SLOW_SCAN = """
-import sys, time
+import sys
 from obdident import cli
-from obdident.scanning import runner
-def slow(self):
-    sys.stderr.write("WAITING-FOR-SIGNAL\\n"); sys.stderr.flush()
-    time.sleep(60)
-runner.Runner._physical = slow
-sys.argv[0] = "obdident"
-cli.main()
+from obdident.journey import Seams
+from obdident.transports import open_port
+
+class Slow:
+    def __init__(self, inner):
+        self.inner, self.slow = inner, False
+    def write(self, data):
+        if data.strip() == b"ATSH7E0":
+            self.slow = True
+            sys.stderr.write("WAITING-FOR-SIGNAL\\n"); sys.stderr.flush()
+        return self.inner.write(data)
+    @property
+    def in_waiting(self):
+        return 0 if self.slow else self.inner.in_waiting
+    def read(self, size=1):
+        return b"" if self.slow else self.inner.read(size)
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+def opener(url, *, baudrate, ble_backend):
+    return Slow(open_port(url, baudrate=baudrate, ble_backend=ble_backend))
+
+cli.app(prog_name="obdident", obj=Seams(opener=opener, clock=lambda: 0.0))
 """
 
 
-def _run_until_waiting(args: list[str], timeout_s: float = 60.0) -> tuple[subprocess.Popen[bytes], bytes]:
+def _run_until_waiting(
+    args: list[str], cwd: Path, timeout_s: float = 60.0
+) -> tuple[subprocess.Popen[bytes], bytes]:
     """Start the slow scan; return when it says it waits (or fail after ``timeout_s``), with its stderr."""
     proc = subprocess.Popen(
         [sys.executable, "-c", _SLOW_SCAN, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "COLUMNS": "200"},
+        cwd=cwd,
     )
     assert proc.stderr is not None
     seen = b""
@@ -274,7 +288,9 @@ def test_a_real_process_receiving_a_signal_keeps_what_it_read(
     tmp_path: Path, sig: signal.Signals, with_json: bool
 ) -> None:
     out = tmp_path / "r.json"
-    proc, early = _run_until_waiting(["scan", "--demo", *(["--json", str(out)] if with_json else [])])
+    proc, early = _run_until_waiting(
+        ["scan", "--demo", *(["--json", str(out)] if with_json else [])], tmp_path
+    )
     proc.send_signal(sig)
     stdout_b, stderr_b = proc.communicate(timeout=60)
     stdout, stderr = stdout_b.decode(), (early + stderr_b).decode()
@@ -286,6 +302,8 @@ def test_a_real_process_receiving_a_signal_keeps_what_it_read(
         assert data["complete"] is False and data["problems"][-1]["code"] == "interrupted"
         assert data["vehicle"]["vin"] == DEMO_VIN
         assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+    else:
+        assert [p.name.startswith("obdident-") for p in tmp_path.iterdir()] == [True]
 
 
 # -- --csv for a scan that read nothing -----------------------------------------------------------------
@@ -312,17 +330,12 @@ def test_report_csv_appends_no_row_for_an_empty_scan_and_keeps_the_log(tmp_path:
 @pytest.mark.usefixtures("sigterm_guard")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_after_the_scan_ended_does_not_cut_the_outputs_short(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sig: signal.Signals
+    tmp_path: Path, sig: signal.Signals
 ) -> None:
-    render = cli._render
-
-    def late(report: Any) -> None:
-        signal.raise_signal(sig)
-        render(report)
-
-    monkeypatch.setattr(cli, "_render", late)
+    # the signal comes as the scan closes its port: every step has run, the outputs are still to come
+    late = seams(opener=Tripwire(on_close=lambda: signal.raise_signal(sig)))
     out, page = tmp_path / "r.json", tmp_path / "r.html"
-    result = invoke("scan", "--demo", "--json", str(out), "--html", str(page))
+    result = invoke("scan", "--demo", "--json", str(out), "--html", str(page), obj=late)
     assert result.exit_code == cli.EXIT_OK, result.output
     assert json.loads(out.read_text())["complete"] is True and DEMO_VIN in page.read_text()
     assert DEMO_VIN in result.stdout and "Traceback" not in result.output

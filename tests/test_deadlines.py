@@ -12,10 +12,9 @@ import itertools
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
-from obdident import cli, scanning
+from obdident import cli
 from obdident.elm327.driver import Exchange
 from obdident.model import Report
 from obdident.scanning import scan_port
@@ -75,15 +74,14 @@ def test_a_limit_that_runs_out_mid_scan_keeps_what_was_read() -> None:
     assert not report.complete
 
 
-def test_cli_an_expired_timeout_exits_4_with_the_report_and_says_timeout(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_an_expired_timeout_exits_4_with_the_report_and_says_timeout(tmp_path: Path) -> None:
+    from obdident.journey import Seams
+
     clock = virtual_clock(0.01)
-    real_scan_port = scanning.scan_port
-    monkeypatch.setattr(scanning, "scan_port", lambda *args, **kw: real_scan_port(*args, **kw, clock=clock))
     out = tmp_path / "r.json"
     url = f"sim://nissan-xtrail-t32?fault=stall@{SEARCH_LINE}"
-    result = runner.invoke(cli.app, ["scan", "--port", url, "--timeout", "1", "--json", str(out)])
+    command = ["scan", "--port", url, "--timeout", "1", "--json", str(out)]
+    result = runner.invoke(cli.app, command, obj=Seams(clock=clock))
     assert result.exit_code == 4, result.output
     data = json.loads(out.read_text("utf-8"))
     assert data["complete"] is False

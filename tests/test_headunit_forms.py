@@ -119,10 +119,11 @@ def test_owner_outputs_say_unusual_form_and_never_a_form_name() -> None:
     from rich.console import Console
 
     import obdident
+    from obdident.cli.show import render_dealer
     from obdident.report.entered import add_entered
     from obdident.report.html import render_html
     from obdident.report.request import request_text
-    from obdident.report.text import render, render_dealer
+    from obdident.report.text import render
 
     values = [check_entered("part_number", "3ZL7B"), check_entered("serial_number", "815BP312345678901")]
     report = add_entered(obdident.scan("sim://nissan-qashqai-j10"), values)

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from obdident import cli, scanning
+from obdident import cli
+from obdident.journey import Seams
 from obdident.transports import open_port
 from tests.corruption import JUNK, corrupt
 
@@ -76,7 +77,6 @@ def _scan(
         links.append(CorruptingLink(open_port(url, **kw), ops))
         return links[-1]
 
-    monkeypatch.setattr(scanning, "open_port", corrupting)
     for old in tmp_path.iterdir():
         old.unlink()
     paths = {name: tmp_path / name for name in ("report.json", "page.html", "session.txt")}
@@ -94,6 +94,7 @@ def _scan(
             str(paths["session.txt"]),
             "--verbose",
         ],
+        obj=Seams(opener=corrupting),  # the scan opens its port through the corrupting link
     )
     assert links and links[0].corrupted, "the BCM was asked 21 83 through the corrupting link"
     outputs = {name: path.read_text("utf-8") for name, path in paths.items() if path.exists()}

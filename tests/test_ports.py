@@ -15,7 +15,8 @@ from serial.tools import list_ports, list_ports_common
 from typer.testing import CliRunner
 
 import obdident
-from obdident import cli, scanning
+from obdident import cli
+from obdident.journey import Seams
 from obdident.sim.elm import SimulatedELM327
 from obdident.sim.profile import find_profile, load_profile
 from obdident.transports import ports, protocol_rfcomm
@@ -120,20 +121,18 @@ def test_scan_without_port_and_several_adapters_asks_for_one(system: list[Any]) 
     assert "/dev/ttyUSB0" in result.stderr and "/dev/rfcomm0" in result.stderr and "--port" in result.stderr
 
 
-def test_a_device_that_is_not_an_elm327_is_refused_before_scanning(
-    system: list[Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_device_that_is_not_an_elm327_is_refused_before_scanning(system: list[Any]) -> None:
     # the "USB adapter" found echoes what it is sent (pyserial's loop://, opened here: --port refuses it)
     system.append(port("/dev/ttyUSB7", 0x0403, 0x6001, "FT232R"))
-    monkeypatch.setattr(scanning, "open_port", lambda url, **kw: serial.serial_for_url("loop://", timeout=0))
+
+    def echo(url: str, **_kw: object) -> Any:
+        return serial.serial_for_url("loop://", timeout=0)
+
     # the scan's deadlines run on a virtual clock that advances 0.5 s per reading: no real seconds waited
     ticks = itertools.count(1)
-    scan_port = scanning.scan_port
-    monkeypatch.setattr(
-        scanning, "scan_port", lambda *args, **kw: scan_port(*args, **kw, clock=lambda: next(ticks) / 2)
-    )
+    fakes = Seams(opener=echo, clock=lambda: next(ticks) / 2)
     # a limit long enough for the set-up's own deadlines to end it (an expired --timeout would exit 4)
-    result = runner.invoke(cli.app, ["scan", "--timeout", "60"])
+    result = runner.invoke(cli.app, ["scan", "--timeout", "60"], obj=fakes)
     assert result.exit_code == cli.EXIT_NO_CONTACT, result.output
     assert "does not answer like an ELM327" in result.stderr or "did not answer" in result.stderr
 

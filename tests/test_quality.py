@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,45 @@ def test_one_atomic_file_write() -> None:
         if "os.replace(" in path.read_text("utf-8")
     )
     assert renaming == ["obdident/atomicfile.py"]
+
+
+def test_the_working_directory_guard_sees_a_stray_file(tmp_path: Path) -> None:
+    from tests.conftest import new_entries
+
+    before = {p.name for p in tmp_path.iterdir()}
+    (tmp_path / ".hypothesis").mkdir()
+    assert new_entries(before, tmp_path) == []  # caches are not outputs
+    (tmp_path / "obdident-20261204-120000.json").write_text("{}")
+    assert new_entries(before, tmp_path) == ["obdident-20261204-120000.json"]
+
+
+def test_no_machine_paths_in_the_package_or_its_documents() -> None:
+    """Sources and documents cite paths relative to the repository, never a machine's own folders."""
+    machine = re.compile(r"(?<![\w.])/(?:work|root)/\w")
+    files = [*(ROOT / "src").rglob("*.py"), *(ROOT / "hw-fixtures").rglob("*.md"), ROOT / "README.md"]
+    found = [str(p.relative_to(ROOT)) for p in files if machine.search(p.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_the_sessions_readme_points_to_the_guards_masks() -> None:
+    text = (ROOT / "hw-fixtures" / "sessions" / "README.md").read_text(encoding="utf-8")
+    for path in re.findall(r"`(src/obdident/[\w/]+\.py)`", text):
+        assert (ROOT / path).exists(), path
+    assert "src/obdident/guard/masks.py" in text
+
+
+def test_install_commands_install_from_the_repository_never_by_name() -> None:
+    """obdident is not on a package index: no install command the README or the program gives names it for
+    an index to resolve, and README gives Linux/macOS and Windows forms and the Python versions."""
+    from obdident import ui
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"pip(?:x)? install ([^&\n`)]+)", readme + "\n" + ui.INSTALL)
+    assert commands
+    for target in commands:
+        named = [w.strip("'\"") for w in target.split() if not w.startswith("-")]
+        assert not any(w.startswith("obdident") for w in named), (
+            f"install {target} names obdident for an index"
+        )
+    assert ".venv\\Scripts\\obdident ui" in readme and ".venv/bin/obdident ui" in readme
+    assert ".venv\\Scripts\\obdident scan --demo" in readme and "Python 3.11 or newer" in readme

@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from obdident.cli import app
-from obdident.scanning import scan
+from tests.fakes import Tripwire, seams
 from tests.ui_harness import WAIT_S, running, session
 
 
@@ -97,12 +97,9 @@ def test_tokens_differ_between_windows(tmp_path: Path) -> None:
 
 def test_one_scan_at_a_time(tmp_path: Path) -> None:
     release = threading.Event()
+    held = seams(opener=Tripwire(lambda _line: True, lambda: release.wait(WAIT_S)))  # at its first line
 
-    def held(port: str, **kwargs: object) -> object:
-        assert release.wait(WAIT_S)
-        return scan(port, **kwargs)  # type: ignore[arg-type]
-
-    with running(session(tmp_path, fixed="sim://nissan-qashqai-j10", scanner=held)) as window:  # type: ignore[arg-type]
+    with running(session(tmp_path, fixed="sim://nissan-qashqai-j10", seams=held)) as window:
         base, token = _base(window.url), window.token
         assert _status(f"{base}/scan?token={token}", "POST") == 200  # 303 followed to the scan's page
         assert _status(f"{base}/scan?token={token}", "POST") == 409
@@ -280,9 +277,9 @@ from obdident import cli
 from obdident.scanning import runner
 def slow(self):
     sys.stderr.write("WAITING-FOR-SIGNAL\\n"); sys.stderr.flush()
-    while True:
+    while True:  # a slow step: the runner polls the scan's cancel token before each announcement
         time.sleep(0.01)
-        self.progress("still reading")
+        self._announce("still reading")
 runner.Runner._physical = slow
 sys.argv[0] = "obdident"
 cli.main()

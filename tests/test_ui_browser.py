@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from obdident.model import Report
-from obdident.scanning import scan
+from tests.fakes import Tripwire, seams
 from tests.ui_harness import WAIT_S, browser, running, session
 
 TIMEOUT_MS = WAIT_S * 1000
@@ -43,18 +43,10 @@ def _fits(page: Any, width: int) -> None:
 
 def test_full_scan_with_a_head_unit_that_answers(chromium: Any, tmp_path: Path) -> None:
     """The VIN shows while the scan is held after reading it; the result, the print page, the A4 report."""
-    vin_read, release = threading.Event(), threading.Event()
-
-    def held(port: str, *, progress: Any = None, checkpoint: Any = None) -> Report:
-        def hold(partial: Report) -> None:
-            checkpoint(partial)
-            if partial.vehicle.vin and not vin_read.is_set():
-                vin_read.set()
-                assert release.wait(WAIT_S)
-
-        return scan(port, progress=progress, checkpoint=hold)
-
-    state = session(tmp_path, fixed="sim://nissan-qashqai-j11-navi", scanner=held)
+    release = threading.Event()
+    # held at the first physical-address line: service 09 (the VIN) has been read and told
+    held = seams(opener=Tripwire(lambda line: line.startswith("ATSH7"), lambda: release.wait(WAIT_S)))
+    state = session(tmp_path, fixed="sim://nissan-qashqai-j11-navi", seams=held)
     with running(state) as window:
         page = _page(chromium)
         page.goto(window.url)
@@ -63,13 +55,13 @@ def test_full_scan_with_a_head_unit_that_answers(chromium: Any, tmp_path: Path) 
         page.click("text=Start the scan")
         page.wait_for_selector(".found[data-kind=vin]")
         assert "/scan/1" in page.url and page.inner_text("#heading") == "Scanning…"
-        assert page.inner_text(".found[data-kind=vin]") == "VIN SJNFAAJ11U2000001"
+        assert page.inner_text(".found[data-kind=vin]") == "VIN SJNFAAJ11U2000001 (read from 7E8)"
         assert page.locator("#progress li").count() >= 3  # live progress, step by step
         release.set()
         page.wait_for_url("**/result/1?token=*")
         main = page.inner_text("main")
         assert "SJNFAAJ11U2000001" in main and "25915-5FA1A (read over OBD-II)" in main
-        assert "BP000000000001 (read over OBD-II)" in main and "Complete" in main
+        assert "BP000000000001 (read over OBD-II)" in main and "complete: every step" in main
         kept = _kept(tmp_path)
         assert kept["complete"] is True and kept["head_unit"]["status"] == "identified"
         assert page.inner_text("#report-file") == str(sorted(tmp_path.glob("obdident-*.json"))[0])
@@ -109,7 +101,7 @@ def test_j10_with_label_details_typed_in_keyboard_only_at_360_px(chromium: Any, 
         page.wait_for_url("**/result/1?token=*")
         _fits(page, 360)
         main = page.inner_text("main")
-        assert "Not read over OBD-II" in main and "AV COMM" in main
+        assert "not read over OBD-II" in main and "AV COMM" in main
         press_on("Next: the head unit's label")
         page.wait_for_url("**/label/1?token=*")
         _fits(page, 360)
@@ -120,6 +112,7 @@ def test_j10_with_label_details_typed_in_keyboard_only_at_360_px(chromium: Any, 
         page.keyboard.press("Enter")
         page.wait_for_selector("#SN-error")
         assert "BP and 12 digits" in page.inner_text("#SN-error")
+        assert page.evaluate("document.activeElement.id") == "SN"  # the focus moves to the refused box
         assert page.input_value("#HU") == "28185-bh20a", "a refused form keeps what was typed"
         assert _kept(tmp_path)["head_unit"]["entered"] == [], "nothing is added before every value passes"
         page.fill("#SN", "BP123456789012")
@@ -132,17 +125,142 @@ def test_j10_with_label_details_typed_in_keyboard_only_at_360_px(chromium: Any, 
     assert entered == {"part_number": "28185-BH20A", "serial_number": "BP123456789012"}
 
 
+#: What the window never shows: shell commands and command-line options.
+COMMANDS = ("sudo", "usermod", "systemctl", "rfcomm bind", "--port", "--full", "--timeout", "$USER")
+
+
+def _no_commands(page: Any) -> None:
+    text = page.inner_text("body")
+    for word in COMMANDS:
+        assert word not in text, word
+
+
 def test_an_adapter_that_is_not_found(chromium: Any, tmp_path: Path) -> None:
     with running(session(tmp_path)) as window:  # no --port; discovery finds only the WiFi hint
         page = _page(chromium)
         page.goto(window.url)
         assert page.inner_text("#none") == "No adapter found"
-        advice = page.inner_text(".advice")
-        for words in ("pair a Bluetooth", "rfcomm bind", "WiFi network", "dialout"):
-            assert words in advice
+        help_text = page.inner_text(".advice")
+        for words in ("Windows", "Mac", "Linux", "Add device", "System Settings", "WiFi network", "dialout"):
+            assert words in help_text
+        _no_commands(page)
+        wifi = page.get_by_label("The usual WiFi address", exact=False)
+        assert wifi.count() == 1 and not wifi.is_checked()  # offered, never chosen or tried unasked
         page.goto(window.url.replace("/?", "/ignition?"))  # no adapter chosen: back to the first step
         assert "No adapter found" in page.inner_text("main")
+        page.fill("#typed", "spy://nothing")  # a refused kind: said, and the focus goes to the box
+        page.click("text=Use this adapter")
+        page.wait_for_selector("#typed-error")
+        assert page.evaluate("document.activeElement.id") == "typed"
+        _no_commands(page)
+        page.fill("#typed", "")  # a typed port goes before a choice
+        wifi = page.get_by_label("The usual WiFi address", exact=False)
+        wifi.check()
+        page.click("text=Use this adapter")
+        page.wait_for_url("**/ignition?token=*")
+        assert "192.168.0.10:35000" in page.inner_text("main")
     assert not list(tmp_path.iterdir()), "nothing was scanned: no report file"
+
+
+def test_a_typed_port_is_scanned_with_every_unit_asked(chromium: Any, tmp_path: Path) -> None:
+    with running(session(tmp_path)) as window:
+        page = _page(chromium)
+        page.goto(window.url)
+        page.fill("#typed", "sim://nissan-xtrail-t32")
+        page.click("text=Use this adapter")
+        page.wait_for_url("**/ignition?token=*")
+        assert "from about 1 second" in page.inner_text("#estimate")  # the measured estimate
+        page.check("text=Ask every unit (slower)")
+        page.click("text=Start the scan")
+        page.wait_for_url("**/result/1?token=*")
+        _no_commands(page)
+        assert window.session.runs[1].full
+    kept = _kept(tmp_path)
+    assert "units-not-probed" not in [p["code"] for p in kept["problems"]]  # every unit was asked
+
+
+def test_cancel_stops_the_scan_and_keeps_the_window(chromium: Any, tmp_path: Path) -> None:
+    release = threading.Event()
+    held = seams(opener=Tripwire(lambda line: line.startswith("ATSH7"), lambda: release.wait(WAIT_S)))
+    with running(session(tmp_path, fixed="sim://nissan-qashqai-j11-navi", seams=held)) as window:
+        page = _page(chromium)
+        page.goto(window.url)
+        page.click("text=Next: the ignition")
+        page.click("text=Start the scan")
+        page.wait_for_selector(".found[data-kind=vin]")
+        page.click("#cancel")
+        release.set()
+        page.wait_for_url("**/result/1?token=*")
+        main = page.inner_text("main")
+        assert "SJNFAAJ11U2000001" in main and "the scan was interrupted" in main and "Scan again" in main
+        _no_commands(page)
+        page.get_by_role("link", name="Scan again").click()  # the window is still there
+        page.click("text=Start the scan")
+        page.wait_for_url("**/result/2?token=*")
+        assert "complete: every step ran to its end" in page.inner_text("main")
+    first = json.loads(sorted(tmp_path.glob("obdident-*.json"))[0].read_text())
+    assert first["complete"] is False and first["problems"][-1]["code"] == "interrupted"
+
+
+def test_stop_asks_before_it_closes_obdident(chromium: Any, tmp_path: Path) -> None:
+    with running(session(tmp_path, fixed="sim://nissan-xtrail-t32")) as window:
+        page = _page(chromium)
+        page.goto(window.url)
+        page.click("#stop")
+        assert page.inner_text("h1") == "Stop obdident?"
+        page.click("text=No, go back")
+        assert "Find the adapter" in page.inner_text("h1") and not window.server.should_exit
+        page.click("#stop")
+        page.click("#stop-yes")
+        assert "obdident has stopped" in page.inner_text("h1")
+        assert window.session.stopping
+
+
+def test_a_scan_that_fails_at_once_shows_its_reason_at_once(chromium: Any, tmp_path: Path) -> None:
+    with running(session(tmp_path, fixed="/dev/obdident-missing")) as window:
+        page = _page(chromium)
+        page.goto(window.url)
+        page.click("text=Next: the ignition")
+        page.click("text=Start the scan")
+        page.wait_for_url("**/result/1?token=*")
+        assert "no adapter port /dev/obdident-missing" in page.inner_text("#failure")
+        _no_commands(page)
+
+
+def test_the_demo_walks_through_the_label_step_and_prints(chromium: Any, tmp_path: Path) -> None:
+    with running(session(tmp_path, fixed="sim://nissan-xtrail-t32", demo=True)) as window:
+        page = _page(chromium)
+        page.goto(window.url)
+        page.click("text=Next: the ignition")
+        page.click("text=Start the scan")
+        page.wait_for_url("**/result/1?token=*")
+        page.click("text=Next: the head unit's label")
+        assert page.locator("#demo-label").count() == 1
+        page.fill("#HU", "25915-5FA1A")
+        page.fill("#SN", "BP123456789012")
+        page.click("text=Add to the report")
+        page.wait_for_url("**/print/1?token=*")
+        assert "BP123456789012 (entered by the owner)" in page.inner_text("#request")
+        page.click("#print")
+        page.wait_for_selector("#print-frame", state="attached")
+        assert "/page/1" in page.get_attribute("#print-frame", "src")
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(x) / 255 for x in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_focus_outline_stands_out_3_to_1(chromium: Any, tmp_path: Path) -> None:
+    with running(session(tmp_path, fixed="sim://nissan-xtrail-t32")) as window:
+        page = _page(chromium)
+        page.goto(window.url)
+        page.keyboard.press("Tab")
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+        paper = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        light, dark = sorted((_luminance(outline), _luminance(paper)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 3.0, (outline, paper)
 
 
 def test_a_link_lost_mid_scan_keeps_what_was_read(chromium: Any, tmp_path: Path) -> None:
@@ -153,7 +271,7 @@ def test_a_link_lost_mid_scan_keeps_what_was_read(chromium: Any, tmp_path: Path)
         page.click("text=Start the scan")
         page.wait_for_url("**/result/1?token=*")
         main = page.inner_text("main")
-        assert "SJNFAAJ11U2000001" in main and "Cut short" in main
+        assert "SJNFAAJ11U2000001" in main and "cut short" in main
         assert "Problems" in main
         page.click("text=Next: the head unit's label")
         page.get_by_role("link", name="Skip", exact=True).click()

@@ -13,7 +13,6 @@ import pytest
 
 from obdident.model import Identification, Report
 from obdident.report.headunit import head_unit_ecu
-from obdident.scanning import scan
 from tests.ui_harness import WAIT_S, browser, running, session
 
 EU_VIN = "SJNFBAJ10U1234567"
@@ -62,9 +61,8 @@ def test_a_car_without_a_vin_gets_a_vin_box(chromium: Any, tmp_path: Path) -> No
     assert entered == [("vin", EU_VIN), ("model_year", "2013")]
 
 
-def _suffix_only(port: str, *, progress: Any = None, checkpoint: Any = None) -> Report:
+def _suffix_only(report: Report) -> Report:
     """The J11 with navigation, its head unit giving only its part number's suffix (as Nissan's 21 83)."""
-    report = scan(port, progress=progress, checkpoint=checkpoint)
     ecu = head_unit_ecu(report)
     assert ecu is not None
     serial = ecu.identification.fields["ecu_serial_number"]
@@ -76,9 +74,19 @@ def _suffix_only(port: str, *, progress: Any = None, checkpoint: Any = None) -> 
 def test_the_window_asks_for_the_full_part_number_when_only_its_suffix_was_read(
     chromium: Any, tmp_path: Path
 ) -> None:
-    state = session(tmp_path, fixed="sim://nissan-qashqai-j11-navi", scanner=_suffix_only)
+    state = session(tmp_path, fixed="sim://nissan-qashqai-j11-navi")
     with running(state) as window:
-        page = _to_label(chromium, window.url)
+        page = chromium.new_page(viewport={"width": 360, "height": 800})
+        page.set_default_timeout(WAIT_S * 1000)
+        page.goto(window.url)
+        page.click("text=Next: the ignition")
+        page.click("text=Start the scan")
+        page.wait_for_url("**/result/1?token=*")
+        journey = state.runs[1].journey  # the scan's kept report, as a head unit giving only its suffix
+        assert journey is not None and journey.read is not None
+        journey.keeper.keep(_suffix_only(journey.read))
+        page.click("text=Next: the head unit's label")
+        page.wait_for_url("**/label/1?token=*")
         assert "nothing to type" not in page.inner_text("main")
         assert "full part number" in page.inner_text("main") and page.locator("#SN").count() == 0
         page.fill("#HU", "25915 5fa1a")

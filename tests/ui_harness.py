@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from obdident.scanning import scan
+from obdident.journey import Seams
 from obdident.transports.ports import Found, find_adapters
 from obdident.ui.server import Window
-from obdident.ui.session import ScanFunction, Session
+from obdident.ui.session import Session
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,10 +46,10 @@ def session(
     *,
     fixed: str | None = None,
     demo: bool = False,
-    scanner: ScanFunction = scan,
+    seams: Seams | None = None,
     discover: Callable[[], Found] = nothing_found,
 ) -> Session:
-    return Session(fixed=fixed, demo=demo, folder=folder, scan=scanner, discover=discover)
+    return Session(fixed=fixed, demo=demo, folder=folder, seams=seams, discover=discover)
 
 
 @contextmanager

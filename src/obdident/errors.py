@@ -11,6 +11,7 @@
      |    |    +-- PortBusyError         another program holds the port
      |    +-- LinkLostError              the link dropped mid-dialogue
      |    +-- ReplayDivergedError        a replayed session's requests differ from the recording
+     |    +-- ScanCancelled              the scan was cancelled (Ctrl-C, SIGTERM, the window's Cancel)
      +-- AdapterError                    the adapter answered wrongly or not at all
      |    +-- AdapterTimeoutError        no ``>`` prompt before the deadline (also TimeoutError)
      |    |    +-- ScanTimeoutError      the scan's overall time limit (``--timeout``) ran out first
@@ -139,6 +140,15 @@ class PortBusyError(PortOpenError):
 
 class LinkLostError(TransportError):
     """The link to the adapter dropped while obdident was using it."""
+
+
+class ScanCancelled(TransportError):
+    """The scan was cancelled through its cancel token (:class:`obdident.interrupt.CancelToken`): Ctrl-C or
+    SIGTERM on the command line, Cancel or Stop in the window. Raised by the scan itself, at its next read,
+    write or step, never from a callback; the scan keeps what it read (``complete: false``)."""
+
+    code: ClassVar[str] = "interrupted"
+    exit_code: ClassVar[ExitCode] = ExitCode.PARTIAL
 
 
 class AdapterError(ObdidentError):

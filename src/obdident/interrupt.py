@@ -1,4 +1,11 @@
-"""Ctrl-C (SIGINT) and SIGTERM during a scan: the scan stops, and what was read is kept.
+"""Cancelling a scan, and Ctrl-C (SIGINT) and SIGTERM during one: the scan stops, and what was read is kept.
+
+A :class:`CancelToken` is how any front end stops a scan: the scan polls it at every read and write of the
+port and between steps, and stops there with :class:`obdident.errors.ScanCancelled` (the report so far is
+kept, ``complete: false``). :func:`cancel_on_signals` makes SIGINT and SIGTERM cancel a token (a second
+signal raises :class:`Interrupted`, for a scan stuck where it cannot poll); the window's Cancel button
+cancels the same kind of token. No exception is raised from a signal handler or a callback for the first
+signal.
 
 Python turns SIGINT into :class:`KeyboardInterrupt`, but its default for SIGTERM ends the process at once,
 so a report held in memory would be lost. :func:`stop_on_signals` turns both into :class:`Interrupted` (a
@@ -23,7 +30,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["SIGNALS", "Interrupted", "deferred", "own_process", "stop_on_signals"]
+__all__ = [
+    "SIGNALS",
+    "CancelToken",
+    "Interrupted",
+    "cancel_on_signals",
+    "deferred",
+    "own_process",
+    "stop_on_signals",
+]
 
 #: The signals that stop a scan: Ctrl-C, and the polite "please stop" of ``kill``, systemd and docker.
 SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
@@ -39,6 +54,30 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signal_name: str) -> None:
         super().__init__(signal_name)
         self.signal_name = signal_name
+
+
+class CancelToken:
+    """A request to stop a scan, set from any thread or a signal handler, polled by the scan.
+
+    Attributes:
+        reason: who cancelled (``SIGINT``, ``SIGTERM``, ``the window's Cancel button``), or None while the
+            scan may go on.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.reason: str | None = None
+
+    def cancel(self, reason: str) -> None:
+        """Ask the scan to stop at its next read, write or step; the first reason given is kept."""
+        if self.reason is None:
+            self.reason = reason
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once :meth:`cancel` was called."""
+        return self._event.is_set()
 
 
 _OWNED = {"process": False}
@@ -91,6 +130,20 @@ def stop_on_signals() -> Iterator[None]:
     """While inside, the first SIGINT or SIGTERM raises :class:`Interrupted` in the main thread; later ones
     are dropped."""
     with _handlers(_raise):
+        yield
+
+
+@contextmanager
+def cancel_on_signals(token: CancelToken) -> Iterator[None]:
+    """While inside, SIGINT and SIGTERM cancel ``token`` (named by the signal); a second signal, when the
+    token was already cancelled, raises :class:`Interrupted` (a scan stuck where it cannot poll)."""
+
+    def cancel(signum: int, frame: FrameType | None) -> None:
+        if token.cancelled:
+            _raise(signum, frame)
+        token.cancel(signal.Signals(signum).name)
+
+    with _handlers(cancel):
         yield
 
 

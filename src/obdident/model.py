@@ -267,7 +267,8 @@ class HeadUnit:
         status: ``identified`` (a candidate answered with identification), ``not-reachable`` (on this
             vehicle family it sits on a bus the OBD-II socket's diagnostic CAN pins do not reach),
             ``not-found`` (no candidate answered; the family gives no reason), ``adapter-limited`` (the
-            adapter's own limits kept it from being read: a clone without a command the scan needs, ...).
+            adapter's own limits kept it from being read: a clone without a command the scan needs, ...),
+            ``not-asked`` (the scan stopped before it asked any head-unit address: nothing is concluded).
         response_id: the ECU entry's response id when identified.
         reason: one sentence: what was tried and what is known.
         guidance: where the owner can read the part and serial numbers instead.
@@ -280,7 +281,7 @@ class HeadUnit:
         advice: the family's ways to read the identifiers still missing, each with its source.
     """
 
-    status: Literal["identified", "not-reachable", "not-found", "adapter-limited"]
+    status: Literal["identified", "not-reachable", "not-found", "adapter-limited", "not-asked"]
     response_id: str | None = None
     reason: str = ""
     guidance: tuple[str, ...] = ()

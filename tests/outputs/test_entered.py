@@ -21,8 +21,8 @@ from obdident.report.load import load_report
 from obdident.report.qr import parse_payload, payload
 from obdident.report.redact import redact
 from obdident.report.request import request_text
-from obdident.scanning import runner
 from obdident.vehicles.headunit_forms import check_entered
+from tests.fakes import Tripwire, at_physical, seams
 from tests.outputs.common import _terminal, _validate, invoke
 from tests.outputs.common import runner as cli_runner
 
@@ -50,16 +50,13 @@ def _identified(demo: Report, **fields: str) -> Report:
         ("--head-unit-hardware", ""),
     ],
 )
-def test_a_refused_value_exits_2_before_the_scan(
-    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def never(*a: object, **k: object) -> None:
-        raise AssertionError("the scan started")
-
-    monkeypatch.setattr(runner.Runner, "run", never)
+def test_a_refused_value_exits_2_before_the_scan(args: tuple[str, ...], tmp_path: Path) -> None:
+    opener = Tripwire()
     out = tmp_path / "r.json"
-    result = invoke("scan", "--port", "sim://nissan-qashqai-j10", "--json", str(out), *args)
+    command = ["scan", "--port", "sim://nissan-qashqai-j10", "--json", str(out), *args]
+    result = cli_runner.invoke(cli.app, command, obj=seams(opener=opener))
     assert result.exit_code == cli.EXIT_USAGE, result.output
+    assert opener.opened == [], "the scan started"
     assert "is not a head-unit" in result.stderr and "What to do:" in result.stderr
     assert "Traceback" not in result.output and not out.exists()
 
@@ -141,7 +138,7 @@ def test_a_report_without_a_head_unit_gets_one_to_carry_the_values(demo: Report)
     report = add_entered(replace(demo, head_unit=None), [check_entered("part_number", PART)])
     assert report.head_unit is not None
     assert (report.head_unit.status, report.head_unit.probed, report.head_unit.reason) == (
-        "not-found", (), NOT_ASSESSED,
+        "not-asked", (), NOT_ASSESSED,
     )  # fmt: skip
 
 
@@ -243,13 +240,15 @@ def test_the_real_check_needs_both_stdin_and_stdout_terminals(monkeypatch: pytes
         assert cli_entered.interactive() is expected
 
 
-def test_a_scan_that_dies_keeps_the_entered_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def die(self: object) -> None:
+def test_a_scan_that_dies_keeps_the_entered_values(tmp_path: Path) -> None:
+    def die() -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(runner.Runner, "_physical", die)  # service 09 was read and kept; then the scan dies
+    dies = seams(opener=Tripwire(at_physical, die))  # service 09 was read and kept; then the scan dies
     out = tmp_path / "r.json"
-    result = invoke("scan", "--demo", "--json", str(out), "--head-unit-serial", SERIAL)
+    result = cli_runner.invoke(
+        cli.app, ["scan", "--demo", "--json", str(out), "--head-unit-serial", SERIAL], obj=dies
+    )
     assert result.exit_code == cli.EXIT_PARTIAL, result.output
     head = json.loads(out.read_text())["head_unit"]
     assert [(e["field"], e["value"]) for e in head["entered"]] == [("serial_number", SERIAL)]

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from obdident import cli
-from obdident.cli import keeper
+from obdident.journey import keeper
 from obdident.model import Ecu, Evidence, Identification, Report
 from obdident.report.html import render_html
 from obdident.report.load import load_report
+from obdident.report.outputs import default_report_path
 from obdident.report.request import request_text
 from obdident.scanning import assess
 from obdident.scanning.state import UnitResult
@@ -218,10 +219,10 @@ def test_a_kept_report_never_overwrites_an_earlier_one(tmp_path: Path) -> None:
     from datetime import datetime
 
     now = datetime(2026, 11, 30, 3, 40, 5)
-    first = keeper.default_report_path(now, tmp_path)
+    first = default_report_path(now, tmp_path)
     assert first.name == "obdident-20261130-034005.json"
     first.write_text("{}", encoding="utf-8")
-    assert keeper.default_report_path(now, tmp_path).name == "obdident-20261130-034005-2.json"
+    assert default_report_path(now, tmp_path).name == "obdident-20261130-034005-2.json"
 
 
 @pytest.mark.parametrize("command", ["scan", "report", "ports", "check-recording"])
@@ -239,7 +240,7 @@ def test_a_head_unit_that_answered_is_shown_in_the_dealer_summary(demo: Report) 
 
     from rich.console import Console
 
-    from obdident.report.text import render_dealer
+    from obdident.cli.show import render_dealer
 
     out = io.StringIO()
     render_dealer(_identified(demo, ALL_FIELDS), Console(file=out, width=200), "scan.json")

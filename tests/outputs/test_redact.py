@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from obdident import cli
-from obdident.cli.keeper import Keeper
+from obdident.journey import Plan
+from obdident.journey.keeper import Keeper
 from obdident.model import Report
 from obdident.report import csvout, qr
 from obdident.report.html import render_html
@@ -105,10 +106,36 @@ def test_redact_refuses_to_pretend_a_recording_is_masked(tmp_path: Path) -> None
     assert not (tmp_path / "rec.txt").exists()
 
 
-def test_scan_redact_masks_the_checkpoints_too(tmp_path: Path, demo: Report) -> None:
-    path = tmp_path / "scan.json"
-    keeper = Keeper("sim://nissan-xtrail-t32", str(path), None, None, redact=True)
-    keeper.checkpoint(demo)  # as the scan does after every step: a crash leaves this file
-    assert json.loads(path.read_text())["vehicle"]["vin"] == "SJNFBAT32U1******"
-    assert DEMO_VIN not in path.read_text()
-    assert keeper.last is not None and keeper.last.vehicle.vin == "SJNFBAT32U1******"
+def test_scan_redact_keeps_the_values_read_and_masks_what_is_shared(tmp_path: Path, demo: Report) -> None:
+    shared = tmp_path / "scan.json"
+    keeper = Keeper(Plan("sim://nissan-xtrail-t32", json_path=str(shared), redact=True, folder=tmp_path))
+    keeper.checkpoint(demo)  # as the scan does after every step: a crash leaves the kept file
+    assert keeper.kept_path is not None and Path(keeper.kept_path).parent == tmp_path
+    kept = Path(keeper.kept_path).read_text()
+    assert json.loads(kept)["vehicle"]["vin"] == DEMO_VIN  # the report kept for `obdident report`
+    assert keeper.read is not None and keeper.shared(keeper.read).vehicle.vin == "SJNFBAT32U1******"
+    keeper.write_json()  # --json is shared: redacted
+    assert json.loads(shared.read_text())["vehicle"]["vin"] == "SJNFBAT32U1******"
+    assert DEMO_VIN not in shared.read_text()
+
+
+def test_a_letter_made_afterwards_from_a_redacted_scan_is_complete(tmp_path: Path) -> None:
+    import os
+
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        result = invoke(
+            "scan", "--port", "sim://nissan-qashqai-j11-navi", "--redact", "--json", "shared.json"
+        )
+        assert result.exit_code == cli.EXIT_OK, result.output
+        assert "BP000000000001" not in result.stdout and "SJNFAAJ11U2000001" not in result.stdout
+        kept = [p for p in tmp_path.iterdir() if p.name.startswith("obdident-")]
+        assert len(kept) == 1 and kept[0].name in result.stderr
+        assert "SJNFAAJ11U2000001" not in (tmp_path / "shared.json").read_text()
+        letter = invoke("report", kept[0].name, "--request")
+    finally:
+        os.chdir(here)
+    assert letter.exit_code == 0
+    assert "BP000000000001" in letter.stdout and "SJNFAAJ11U2000001" in letter.stdout
+    assert "not read" not in letter.stdout.split("Serial number:")[1].splitlines()[0]

@@ -13,7 +13,6 @@ written by :mod:`obdident.report.outputs`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -63,9 +62,11 @@ from obdident.cli.options import (
     VerboseOption,
     VinOption,
 )
-from obdident.cli.vehicle import ask_owner, checked_owner
+from obdident.cli.vehicle import checked_owner, offered_values
 from obdident.cli.window import ui as window_command
 from obdident.errors import ExitCode, ObdidentError
+from obdident.journey.plan import Seams
+from obdident.report.headunit import STOPS
 from obdident.report.sanitize import safe
 
 if TYPE_CHECKING:
@@ -121,15 +122,15 @@ def _printed(show: Callable[[], None]) -> None:
         stderr().print(f"[red]Not written:[/] cannot print on stdout: {safe(exc.strerror or exc)}")
 
 
-def _render_dealer(report: Report, saved: str | None) -> None:
-    """Print the "For the dealer" summary (stdout)."""
-    from obdident.report.text import render_dealer
-
-    _printed(lambda: render_dealer(report, stdout(), saved))
+def _seams(ctx: typer.Context) -> Seams:
+    """The scan's clock, port opener and Bluetooth LE backend: the real ones, or the fakes a test passes as
+    the command's context object (``CliRunner().invoke(app, args, obj=Seams(...))``)."""
+    return ctx.obj if isinstance(ctx.obj, Seams) else Seams()
 
 
 @app.command()
 def scan(
+    ctx: typer.Context,
     port: PortOption = None,
     demo: DemoOption = False,
     json_path: ScanJsonOption = None,
@@ -179,93 +180,91 @@ def scan(
     if not demo and not port:
         port = choose_adapter(err)
 
-    from obdident.cli.keeper import Keeper, default_report_path
-    from obdident.cli.news import EarlyNews
-    from obdident.interrupt import Interrupted, deferred, stop_on_signals
+    from obdident.cli.show import fact_line
+    from obdident.interrupt import CancelToken, cancel_on_signals, deferred
+    from obdident.journey import Journey, Plan
     from obdident.scanning import DEMO_PORT
-    from obdident.scanning import scan as run_scan
 
-    url = DEMO_PORT if demo else str(port)
-    chosen = json_path is not None
-    if json_path is None:  # every scan keeps its report, so `obdident report` never needs a rescan
-        json_path = str(default_report_path(datetime.now(), Path()))
-    keeper = Keeper(
-        url,
-        json_path,
-        record,
-        note,
-        redact,
-        tool=f"obdident {__version__}",
+    plan = Plan(
+        DEMO_PORT if demo else str(port),
+        make=make.lower() if make else None,
+        sweep=sweep,
+        full=full,
+        baudrate=baudrate,
+        timeout_s=timeout,
+        redact=redact,
         entered=entered,
-        chosen=chosen,
-        err=err,
+        json_path=json_path,
+        folder=Path(),
+        record=record,
+        note=note,
+        html=html,
+        qr=qr,
+        csv=csv,
+        tool=f"obdident {__version__}",
     )
-    news = EarlyNews(err)
-
-    def checkpoint(partial: Report) -> None:  # keep it, then show the VIN and head unit once known
-        keeper.checkpoint(partial)
-        news.show(keeper.last)
-
-    try:
-        with stop_on_signals(), err.status("Starting", spinner="dots") as status:
-            report = run_scan(
-                url,
-                baudrate=baudrate,
-                make=make.lower() if make else None,
-                sweep=sweep,
-                full=full,
-                timeout_s=timeout,
-                progress=status.update,
-                on_exchange=keeper.on_exchange,
-                checkpoint=checkpoint,
-            )
-    except ObdidentError as exc:  # the error names its exit code: 5 refused, 2 a bad URL, 3 no contact
-        keeper.save_recording()
-        err.print(f"[red]{_HEADLINES.get(exc.exit_code, 'Could not talk to the adapter')}:[/] {exc}")
-        if exc.hint:
-            err.print(f"[bold]What to do:[/] {exc.hint}")
-        if verbose and exc.response:
-            err.print(f"Adapter said: {list(exc.response)!r}")
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: keep, print and write what was read
-        with deferred():
-            kept = keeper.interrupted(err, exc.signal_name if isinstance(exc, Interrupted) else "SIGINT")
-            if kept is not None:
-                if json_path != "-":
-                    _render(kept)
-                write_outputs(kept, err, html, qr, csv, more=keeper.failures())
-        raise typer.Exit(EXIT_PARTIAL) from None
-    except Exception as exc:  # never a traceback for the user; --verbose shows it
-        reason = f"{type(exc).__name__}: {exc}"
-        if verbose:
-            err.print_exception()
-        code = keeper.stop(err, reason)
-        if keeper.last is not None:
-            write_outputs(keeper.last, err, html, qr, csv, more=keeper.failures())
-        raise typer.Exit(code) from None
-
-    report = ask_owner(err, report, entered, ask=not demo)  # a simulated car has no label, no VIN plate
+    token = CancelToken()
+    with err.status("Starting", spinner="dots") as status:
+        journey = Journey(
+            plan,
+            seams=_seams(ctx),
+            cancel=token,
+            progress=status.update,
+            news=lambda fact: err.print(fact_line(fact)),
+            say=lambda said: err.print(f"[yellow]{safe(said)}[/]"),
+        )
+        try:
+            with cancel_on_signals(token):
+                ending = journey.run()
+        except OSError as exc:  # the --json file chosen cannot be written
+            fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
+    if ending.error is not None:  # stopped before anything was read: the error names its exit code
+        err.print(f"[red]{ending.headline}:[/] {safe(ending.error)}")
+        if ending.hint:
+            err.print(f"[bold]What to do:[/] {safe(ending.hint)}")
+        if verbose and ending.response:
+            err.print(f"Adapter said: {list(ending.response)!r}")
+        raise typer.Exit(ending.exit_code)
+    if not demo and not token.cancelled and journey.read is not None:
+        # a simulated car has no label and no VIN plate: the owner's values belong to a real car
+        journey.enter(offered_values(err, journey.read))
     with deferred():  # a late Ctrl-C cannot cut the outputs short: the scan has ended
-        keeper.save_recording(report)
-        if redact:
-            from obdident.report.redact import redact as redacted
-
-            report = redacted(report)
-        saved = keeper.keep(report)
-        if json_path == "-":
-            keeper.to_stdout(report)
-        else:
+        try:
+            ending = journey.finish()
+        except OSError as exc:
+            fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
+        report = ending.report
+        if report is None:
+            raise typer.Exit(ending.exit_code)
+        if json_path != "-":
             _render(report)
-            if saved:
-                err.print(f"JSON report {'written to' if chosen else 'kept in'} {safe(saved)}")
-            _render_dealer(report, saved)
-        if json_path == "-" and not report.complete:
-            err.print("[yellow]The scan is incomplete (see its problems); the report has complete: false.[/]")
-        written = write_outputs(report, err, html, qr, csv, more=keeper.failures())
-    if report.complete:  # an output that could not be written makes it partial: exit 4, each one named
-        raise typer.Exit(EXIT_OK if written else EXIT_PARTIAL)
-    timed_out = any(p.code == "scan-timeout" for p in report.problems)  # the limit ended it, not the adapter
-    raise typer.Exit(EXIT_PARTIAL if report.ecus or timed_out else EXIT_NO_CONTACT)
+            if ending.kept:
+                mine = json_path is not None and not redact
+                err.print(f"JSON report {'written to' if mine else 'kept in'} {safe(ending.kept)}")
+                if redact:
+                    err.print("It holds the values read, unmasked, so the page and the letter made from it "
+                              "are complete: keep it; share only what --redact masked.")  # fmt: skip
+            if redact and json_path not in (None, "-"):
+                err.print(f"Redacted JSON report written to {safe(json_path)}")
+            _render_dealer(report, ending.kept)
+        if not report.complete:  # stderr: with --json - it is the only word on it
+            stop = next((p for p in reversed(report.problems) if p.code in STOPS), None)
+            why = f" ({safe(stop.summary)})" if stop else ""
+            where = f" in {safe(ending.kept)}" if ending.kept else ""
+            err.print(
+                f"[yellow]The scan is incomplete{why};[/] the report so far{where} has complete: false."
+            )
+        written = write_outputs(journey.shared_report(), err, html, qr, csv, more=journey.keeper.failures())
+    if ending.exit_code == EXIT_OK and not written:  # an output not written makes it partial, each named
+        raise typer.Exit(EXIT_PARTIAL)
+    raise typer.Exit(ending.exit_code)
+
+
+def _render_dealer(report: Report, saved: str | None) -> None:
+    """Print the "For the dealer" summary (stdout)."""
+    from obdident.cli.show import render_dealer
+
+    _printed(lambda: render_dealer(report, stdout(), saved))
 
 
 @app.command("report")

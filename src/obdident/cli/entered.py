@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from obdident.cli.console import fail
-from obdident.report.entered import entered_values
-from obdident.report.headunit import head_unit_values
+from obdident.journey.facts import LABEL_FIELDS, missing_label_fields
 from obdident.report.sanitize import safe
 from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, check_entered
 
@@ -26,8 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = ["OFFERED", "checked", "interactive", "missing", "offer"]
 
-#: The fields offered after a scan, with their output field: the two the dealer needs.
-OFFERED: tuple[tuple[EnteredField, str], ...] = (("part_number", "HU"), ("serial_number", "SN"))
+#: The fields offered after a scan, with their output field: the two the dealer needs (the journey's table,
+#: the window's too).
+OFFERED: tuple[tuple[EnteredField, str], ...] = LABEL_FIELDS
 #: How many times a refused value is asked for again before the field is skipped.
 _ATTEMPTS = 3
 
@@ -68,8 +68,7 @@ def interactive() -> bool:
 
 def missing(report: Report) -> list[EnteredField]:
     """The offered fields (part and serial numbers) neither read over OBD-II nor entered."""
-    read, mine = head_unit_values(report), entered_values(report)
-    return [field for field, key in OFFERED if key not in read and key not in mine]
+    return missing_label_fields(report)
 
 
 def offer(err: Console, report: Report) -> tuple[EnteredValue, ...]:

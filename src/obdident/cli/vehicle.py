@@ -28,7 +28,14 @@ if TYPE_CHECKING:
 
     from obdident.model import EnteredValue, Report
 
-__all__ = ["ask_owner", "checked_owner", "checked_vehicle", "offer_vin", "stdin_is_terminal"]
+__all__ = [
+    "ask_owner",
+    "checked_owner",
+    "checked_vehicle",
+    "offer_vin",
+    "offered_values",
+    "stdin_is_terminal",
+]
 
 #: How many times a refused VIN is asked for again before it is skipped.
 _ATTEMPTS = 3
@@ -113,3 +120,10 @@ def ask_owner(err: Console, report: Report, entered: tuple[EnteredValue, ...], *
         report = add_entered(report, offer_vin(err, report))
         report = add_entered(report, offer_entered(err, report))
     return report
+
+
+def offered_values(err: Console, report: Report) -> tuple[EnteredValue, ...]:
+    """What the owner types at the offers after a scan (a terminal only): the VIN (:func:`offer_vin`), then
+    the head unit's part and serial numbers (:func:`obdident.cli.entered.offer`), each checked."""
+    vin = offer_vin(err, report)
+    return vin + offer_entered(err, add_entered(report, vin))

@@ -38,6 +38,7 @@ from obdident.errors import (
     ScanTimeoutError,
 )
 from obdident.guard import Guard
+from obdident.interrupt import CancelToken
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class ELM327:
         clock: monotonic seconds; tests pass a virtual clock.
         on_exchange: called with every exchange, failed ones included, as it is kept (masked): the
             recorder's hook.
+        cancel: the scan's cancel token, polled before each line and after every read (``ScanCancelled``).
 
     The guard, the overall :attr:`deadline`, the :attr:`transcript` and the :attr:`protocol` are properties.
     """
@@ -74,9 +76,11 @@ class ELM327:
         guard: Guard | None = None,
         clock: Clock = time.monotonic,
         on_exchange: Callable[[Exchange], None] | None = None,
+        cancel: CancelToken | None = None,
     ) -> None:
-        self._on_exchange = on_exchange
+        self._on_exchange, self.cancel = on_exchange, cancel
         self._wire = Wire(port, guard=guard or Guard(), clock=clock, on_exchange=self._kept)
+        self._wire.cancel = cancel
         self._addressing = Addressing(self.at)
         self._unsupported: list[str] = []
         self._count_works = True

@@ -52,9 +52,9 @@ class Exchange:
         lines: the answer's lines as printed, echo and prompt removed.
         started_s: clock reading when the line was written, in seconds.
         elapsed_s: seconds from writing the line to reading the prompt (or to the failure).
-        outcome: ``ok`` (the prompt came), ``timeout`` (no prompt before the deadline), ``link-lost``, or
+        outcome: ``ok`` (the prompt came), ``timeout`` (no prompt before the deadline), ``link-lost``,
             ``oversize`` (more than :data:`~obdident.elm327.wire.MAX_ANSWER_BYTES` without a prompt; the
-            lines kept are its start).
+            lines kept are its start), or ``interrupted`` (the scan was cancelled while waiting).
     """
 
     request: str

@@ -31,9 +31,11 @@ from obdident.errors import (
     AnswerTooLongError,
     GuardRefusal,
     LinkLostError,
+    ScanCancelled,
     ScanTimeoutError,
 )
 from obdident.guard import Guard
+from obdident.interrupt import CancelToken
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,7 @@ class Wire:
     Attributes:
         guard: the read-only guard.
         deadline: an overall clock limit no command may pass (the scan's ``--timeout``), or None.
+        cancel: the scan's cancel token, polled before each line and after every read, or None.
         transcript: every exchange so far, in order (masked data only).
     """
 
@@ -109,6 +112,7 @@ class Wire:
         self._clock = clock
         self._on_exchange = on_exchange
         self.deadline: float | None = None
+        self.cancel: CancelToken | None = None
         self.transcript: list[Exchange] = []
         # The command whose answer ran out of time or flooded, and its protocol: no line goes out until
         # the adapter's prompt has been read.
@@ -151,7 +155,9 @@ class Wire:
                 the port is closed.
             ScanTimeoutError: the same, when the overall :attr:`deadline` cut the wait short.
             AnswerTooLongError: more than :data:`MAX_ANSWER_BYTES` came without a prompt (a flood).
+            ScanCancelled: the scan's :attr:`cancel` token was cancelled (before the line, or while waiting).
         """
+        self._check_cancel(line)
         if self._closed is not None:
             raise LinkLostError(self._closed, request=line)
         if self._trouble is not None:
@@ -177,7 +183,7 @@ class Wire:
             raise LinkLostError(message, request=text) from err
         try:
             raw = self._read_until_prompt(text, deadline, protocol, overall=overall)
-        except (AdapterTimeoutError, LinkLostError, AnswerTooLongError) as err:
+        except (AdapterTimeoutError, LinkLostError, AnswerTooLongError, ScanCancelled) as err:
             # the command may or may not take effect, and its answer may still come: out of step until the
             # prompt it owes is read (_await_prompt)
             self.guard.lost_prompt()
@@ -186,6 +192,8 @@ class Wire:
                 if isinstance(err, AdapterTimeoutError)
                 else "oversize"
                 if isinstance(err, AnswerTooLongError)
+                else "interrupted"
+                if isinstance(err, ScanCancelled)
                 else "link-lost"
             )
             self._keep(Exchange(text, err.response, started, self._clock() - started, outcome))
@@ -198,6 +206,12 @@ class Wire:
         exchange = Exchange(text, answer.lines, started, self._clock() - started)
         self._keep(exchange)
         return exchange, answer
+
+    def _check_cancel(self, text: str, partial: tuple[str, ...] = ()) -> None:
+        if self.cancel is not None and self.cancel.cancelled:
+            raise ScanCancelled(
+                f"the scan was cancelled ({self.cancel.reason}) at {text}", request=text, response=partial
+            )
 
     def _unasked(self, line: str, protocol: Protocol | None) -> None:
         """Read what the adapter sent while no line was waiting for an answer, before ``line`` is judged.
@@ -350,6 +364,8 @@ class Wire:
                         request=text,
                         response=self._partial(buf, text, protocol),
                     )
+            if self.cancel is not None and self.cancel.cancelled:
+                self._check_cancel(text, self._partial(buf, text, protocol) if buf else ())
             if self._clock() < deadline:
                 continue
             if overall:

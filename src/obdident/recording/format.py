@@ -23,11 +23,11 @@ read ``XX``), with relative times, so that ``replay://FILE`` reproduces the scan
 
 ``>`` starts an exchange (seconds since the scan started, then the line sent), ``<`` is one line the
 adapter printed (echo and prompt removed), ``=`` ends it (seconds it took, then ``ok``, ``timeout``,
-``link-lost`` or ``oversize``). Lines starting ``#`` are header fields (``key: value``) or comments, and
-may stand anywhere outside an exchange: the fields known when the scan starts (:data:`OPENING`) come first,
-those known only when it ends (:data:`CLOSING`) last, so a recorder appends each exchange as it happens and
-never rewrites the file (:mod:`obdident.recording.recorder`). Recordings that give every field at the top
-(the layout of the first recordings) read the same.
+``link-lost``, ``oversize`` or ``interrupted``). Lines starting ``#`` are header fields (``key: value``)
+or comments, and may stand anywhere outside an exchange: the fields known when the scan starts
+(:data:`OPENING`) come first, those known only when it ends (:data:`CLOSING`) last, so a recorder appends
+each exchange as it happens and never rewrites the file (:mod:`obdident.recording.recorder`). Recordings
+that give every field at the top (the layout of the first recordings) read the same.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ MAX_ANSWER_CHARS = 2 * MAX_ANSWER_BYTES
 #: The longest request line, characters: every line obdident sends is a few dozen characters at most (an AT
 #: command, or a service request of a few bytes in hex).
 MAX_REQUEST_CHARS = 128
-OUTCOMES = ("ok", "timeout", "link-lost", "oversize")
+OUTCOMES = ("ok", "timeout", "link-lost", "oversize", "interrupted")
 
 
 class ExchangeLike(Protocol):

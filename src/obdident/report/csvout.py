@@ -11,8 +11,8 @@ Columns, in this order (stable within version 1; new columns are only ever added
 ``country``                       from the WMI
 ``family``                        the model family (``X-Trail (T32)``)
 ``model_year``                    only where the VIN encodes one (North America)
-``head_unit_status``              ``identified``, ``not-reachable``, ``not-found``, ``adapter-limited``;
-                                  empty when not assessed
+``head_unit_status``              ``identified``, ``not-reachable``, ``not-found``, ``adapter-limited``,
+                                  ``not-asked``; empty when not assessed
 ``head_unit_part``                the head unit's whole part number, when it gave one
 ``head_unit_part_suffix``         only the part number's suffix (Nissan ``21 83``), when that is all it gave
 ``head_unit_serial``              the head unit's serial number

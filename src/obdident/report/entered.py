@@ -153,7 +153,7 @@ def add_entered(report: Report, values: Iterable[EnteredValue]) -> Report:
 
     A value replaces an earlier entered value of the same field (``obdident report SCAN.json
     --head-unit-serial ...`` corrects a typing error); values of other fields are kept. A report whose scan
-    did not reach the head unit (``head_unit`` None) gets one with status ``not-found``, nothing probed and
+    did not reach the head unit (``head_unit`` None) gets one with status ``not-asked``, nothing probed and
     :data:`NOT_ASSESSED` as its reason, to carry the values. An entered VIN that differs from a VIN read over
     OBD-II (any source) raises ``vin-mismatch``; the sources' own ``vin-mismatch`` (they disagree among
     themselves) is kept.
@@ -170,7 +170,7 @@ def add_entered(report: Report, values: Iterable[EnteredValue]) -> Report:
     new = {v.field: v for v in given if v.field not in ("vin", "model_year")}
     if not new:
         return report
-    head = report.head_unit or HeadUnit("not-found", reason=NOT_ASSESSED)
+    head = report.head_unit or HeadUnit("not-asked", reason=NOT_ASSESSED)
     kept = tuple(e for e in head.entered if e.field not in new)
     order = list(ENTERED_KEYS)
     entered = tuple(sorted((*kept, *new.values()), key=lambda e: order.index(e.field)))

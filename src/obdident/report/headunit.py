@@ -17,9 +17,13 @@ __all__ = [
     "CONFIDENCE",
     "FIELDS",
     "LABELS",
+    "STATUS",
+    "STOPS",
+    "ending",
     "head_unit_ecu",
     "head_unit_values",
     "nissan_form",
+    "nothing_read",
     "owner_rows",
     "part_number",
 ]
@@ -45,6 +49,63 @@ CONFIDENCE: dict[str, str] = {
     "guess": "a guess: it answered on an address public tables give to audio or navigation units; check "
     "the part number against the label on the unit",
 }
+
+#: The head unit's status in the owner's words (:attr:`obdident.model.HeadUnit.status`; the JSON keeps the
+#: code).
+STATUS: dict[str, str] = {
+    "identified": "identified over OBD-II",
+    "not-reachable": "not reachable from the OBD-II socket",
+    "not-found": "not found over OBD-II",
+    "adapter-limited": "not read: the adapter could not",
+    "not-asked": "not asked: the scan stopped before it reached the head unit",
+}
+
+#: The problems that stop a scan before its end, with what happened in the owner's words.
+STOPS: dict[str, str] = {
+    "link-lost": "the link to the adapter was lost",
+    "scan-timeout": "the scan's time limit ran out",
+    "interrupted": "the scan was interrupted",
+    "port-open": "the adapter's link could not be opened again",
+    "adapter-reset": "the adapter kept resetting itself",
+    "replay-diverged": "the replayed session went another way",
+    "adapter-error": "the adapter failed",
+    "scan-failed": "obdident stopped on an unexpected error",
+    "adapter-stopped-answering": "the adapter stopped answering",
+    "adapter-lacks-command": "the adapter lacks a command the scan needs",
+}
+
+
+def nothing_read(report: Report) -> bool:
+    """True when no unit answered and no VIN was read (the ignition off, or no vehicle at the socket)."""
+    return not report.ecus and not report.vehicle.vin
+
+
+def ending(report: Report) -> str:
+    """How the scan ended, in one sentence for the owner, the same on every screen and in the letter.
+
+    A scan cut short says what stopped it, what it reached, and to scan again; it concludes nothing about
+    what it did not reach. A scan that read nothing says what to check.
+    """
+    if report.complete:
+        return "complete: every step ran to its end."
+    codes = [p.code for p in report.problems]
+    stop = next((code for code in codes if code in STOPS), None)
+    if nothing_read(report) and stop is None:
+        return (
+            "nothing answered: switch the ignition on (the engine may stay off), check the adapter sits "
+            "firmly in the OBD-II socket, and scan again."
+        )
+    if stop is None:
+        return "incomplete: a step did not run to its end (see the problems); what was read is kept."
+    reached = "after reading the VIN" if report.vehicle.vin else "before it read the VIN"
+    head = report.head_unit
+    if head is None or head.status == "not-asked":
+        reached += ", before it reached the head unit"
+    return (
+        f"cut short: {STOPS[stop]} {reached}. What was read is kept; nothing is concluded about what the "
+        "scan did not reach. Scan again to read the rest."
+    )
+
 
 _NISSAN_PART = re.compile(r"[0-9A-Z]{5}[0-9A-Z]{5}")
 

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from obdident.model import Ecu, Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
-from obdident.report.headunit import CONFIDENCE, head_unit_ecu, owner_rows
+from obdident.report.headunit import CONFIDENCE, STATUS, ending, head_unit_ecu, owner_rows
 from obdident.report.provenance import is_simulated
 from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
+from obdident.report.words import CHECK_DIGIT, FIELD_LABELS, plain
 from obdident.vehicles.headunit_forms import form_note
 from obdident.vehicles.vin import VIN_PLACES
 
@@ -33,37 +34,8 @@ __all__ = ["FOOTER", "LABELS", "environment", "render_html"]
 
 FOOTER = "Read-only: nothing was written to the vehicle. obdident does not calculate unlock codes."
 
-#: How identification keys are labelled on the page; other keys are shown with ``_`` as spaces.
-LABELS: dict[str, str] = {
-    "spare_part_number": "part no.",
-    "part_number_suffix": "part no. suffix",
-    "ecu_serial_number": "serial no.",
-    "ecu_software_number": "software no.",
-    "ecu_software_version": "software version",
-    "ecu_hardware_number": "hardware no.",
-    "system_supplier": "supplier",
-    "supplier_code": "supplier code",
-    "supplier_hardware_number": "supplier hardware no.",
-    "supplier_hardware_version": "supplier hardware version",
-    "supplier_software_number": "supplier software no.",
-    "supplier_software_version": "supplier software version",
-    "hardware_id": "hardware id",
-    "software_id": "software id",
-    "diag_id": "diag id",
-    "calibration_id": "calibration id",
-    "product_number": "product no.",
-    "product_number_fe": "product no. (21 FE)",
-    "hardware_number": "hardware no.",
-    "system_name": "system name",
-    "ecu_id": "ECU id",
-}
-
-_STATUS = {
-    "identified": "identified over OBD-II",
-    "not-reachable": "not reachable from the OBD-II socket",
-    "not-found": "not found over OBD-II",
-    "adapter-limited": "not read: the adapter could not",
-}
+#: How identification keys are labelled on the page (:data:`obdident.report.words.FIELD_LABELS`).
+LABELS: dict[str, str] = FIELD_LABELS
 
 
 @functools.cache
@@ -125,17 +97,17 @@ def _context(report: Report) -> dict[str, Any]:
         ),
         ("Country", v.country, None),
         ("Model family", v.family, f"from {v.family_basis}" if v.family and v.family_basis else None),
-        ("Model year", year, year_note),
+        ("Model year", year, plain(year_note) if year_note else year_note),
     ]
     if v.vin:
-        vehicle.append(("VIN check digit", v.vin_check_digit, None))
+        vehicle.append(("VIN check digit", CHECK_DIGIT.get(v.vin_check_digit, v.vin_check_digit), None))
     reading = [
         ("Adapter", " / ".join(x for x in (a.version, a.description) if x) or None),
         ("Port", a.port + (f" ({a.transport})" if a.transport else "")),
         ("Protocol", a.protocol),
         ("Started", report.started_at or None),
         ("Duration", _duration(report.duration_s)),
-        ("Complete", "yes" if report.complete else "no: a step did not run to its end (see problems)"),
+        ("Complete", "yes" if report.complete else f"no: {ending(report)}"),
         ("Tool", f"obdident {report.tool.get('version', '')}".strip()),
     ]
     ecus = [
@@ -159,7 +131,7 @@ def _context(report: Report) -> dict[str, Any]:
         "simulated": is_simulated(report),
         "vehicle": vehicle,
         "head": head,
-        "head_status": _STATUS.get(head.status, head.status) if head else None,
+        "head_status": STATUS.get(head.status, head.status) if head else None,
         "head_rows": owner_rows(report) if hu_ecu else [],
         "head_confidence": CONFIDENCE.get(head.confidence, head.confidence)
         if head and head.confidence

@@ -157,7 +157,7 @@ def _validate(data: Mapping[str, Any], where: str) -> None:
     except ImportError as err:
         raise ObdidentError(
             f"{where}: cannot check the report: the jsonschema package is missing",
-            hint="Reinstall obdident (pip install obdident), which installs jsonschema.",
+            hint="Reinstall obdident from its folder (pip install .), which installs jsonschema.",
         ) from err
     validator = jsonschema.Draft202012Validator(load_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
@@ -257,12 +257,8 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
             advice=tuple(Advice(**a) for a in h.get("advice", ())),
         )
     )
-    if head_unit is not None and head_unit.status not in (
-        "identified",
-        "not-reachable",
-        "not-found",
-        "adapter-limited",
-    ):
+    statuses = ("identified", "not-reachable", "not-found", "adapter-limited", "not-asked")
+    if head_unit is not None and head_unit.status not in statuses:
         raise ValueError(f"head_unit.status {head_unit.status!r} is not known")
     return Report(
         complete=bool(data["complete"]),

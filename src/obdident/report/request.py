@@ -13,7 +13,14 @@ import textwrap
 
 from obdident.model import Ecu, EnteredValue, Report
 from obdident.report.entered import agrees, entered_model_year, entered_values, entered_vin
-from obdident.report.headunit import head_unit_ecu, head_unit_values, nissan_form
+from obdident.report.headunit import (
+    STATUS,
+    ending,
+    head_unit_ecu,
+    head_unit_values,
+    nissan_form,
+    nothing_read,
+)
 from obdident.report.provenance import is_simulated
 from obdident.report.sanitize import plain
 from obdident.vehicles.vin import VIN_PLACES
@@ -90,9 +97,23 @@ def _ecu_summary(ecu: Ecu) -> str | None:
     return f"  {name} ({plain(ecu.response_id)}): " + "; ".join(parts)
 
 
+def _nothing_read(report: Report) -> str:
+    """No letter for a scan that read nothing: what to check, and to scan again."""
+    lines = [
+        "No request for the dealer: the scan read nothing from the vehicle",
+        "=================================================================",
+        "",
+        textwrap.fill(f"The scan: {ending(report)}", _TEXT_WIDTH),
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def request_text(report: Report) -> str:
     """The request's text, lines ending in ``\\n``; every value from the vehicle is plain text (control
-    characters shown as ``\\xNN``)."""
+    characters shown as ``\\xNN``). A scan that read nothing gets no letter, only what to check."""
+    if nothing_read(report) and not entered_values(report):
+        return _nothing_read(report)
     v = report.vehicle
     head = report.head_unit
     hu = head_unit_values(report)
@@ -116,10 +137,7 @@ def request_text(report: Report) -> str:
         "",
     ]
     if not report.complete:
-        lines += [
-            "Note: the scan stopped before its end; a value marked 'not read' may be read by a new scan.",
-            "",
-        ]
+        lines += [textwrap.fill(f"Note: this scan was {ending(report)}", _TEXT_WIDTH), ""]
     lines += ["Vehicle", *_vin_lines(report)]
     make = v.manufacturer
     if make:
@@ -142,7 +160,7 @@ def request_text(report: Report) -> str:
     if hu_ecu is not None:
         lines.append(_line("Read over OBD-II", f"yes, it answered on {plain(hu_ecu.response_id)}"))
     elif head is not None:
-        lines.append(_line("Read over OBD-II", f"no ({plain(head.status)}): {plain(head.reason)}"))
+        lines.append(_line("Read over OBD-II", f"no, {STATUS[head.status]}: {plain(head.reason)}"))
     else:
         lines.append(_line("Read over OBD-II", "no: the scan did not get as far as the head unit"))
     mine = entered_values(report)

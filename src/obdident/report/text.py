@@ -6,21 +6,18 @@ and format characters shown as ``\\xNN`` / ``\\uNNNN``, rich markup escaped) bef
 
 from __future__ import annotations
 
-import shlex
-
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
 from obdident.model import Ecu, Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
-from obdident.report.headunit import CONFIDENCE, LABELS, head_unit_ecu, owner_rows
-from obdident.report.provenance import is_simulated
+from obdident.report.headunit import CONFIDENCE, STATUS, head_unit_ecu, owner_rows
 from obdident.report.sanitize import safe
+from obdident.report.words import CHECK_DIGIT, field_label, plain, split_problems
 from obdident.vehicles.headunit_forms import form_note
-from obdident.vehicles.vin import VIN_PLACES
 
-__all__ = ["render", "render_dealer", "so_far"]
+__all__ = ["render"]
 
 _NOT_AVAILABLE = "[dim]not available[/dim]"
 _BY_OWNER = "[dim](entered by the owner)[/dim]"
@@ -42,7 +39,7 @@ def _vehicle(report: Report) -> Table:
         table.add_row("VIN", _NOT_AVAILABLE)
     if mine is not None:
         table.add_row("VIN" if not v.vin else "Entered VIN", f"[bold]{safe(mine.value)}[/] {_BY_OWNER}")
-    table.add_row("Check digit", safe(v.vin_check_digit))
+    table.add_row("Check digit", safe(CHECK_DIGIT.get(v.vin_check_digit, v.vin_check_digit)))
     if v.nissan_from_ecm:
         table.add_row("Manufacturer", "Nissan [dim](from the ECM part number)[/dim]")
     else:
@@ -50,7 +47,7 @@ def _vehicle(report: Report) -> Table:
     table.add_row("Country", _or_na(v.country))
     year = _or_na(v.model_year)
     if v.model_year_note and v.vin:
-        year += f" [dim]({safe(v.model_year_note)})[/dim]"
+        year += f" [dim]({safe(plain(v.model_year_note))})[/dim]"
     year_entered = entered_model_year(report)
     if v.model_year is not None or year_entered is None:
         table.add_row("Model year", year)
@@ -86,7 +83,7 @@ def _identification_lines(ecu: Ecu) -> list[str]:
         lines.append(f"ECU name {safe(ident.ecu_name)}")
     if ident.vin:
         lines.append(f"VIN {safe(ident.vin)}")
-    lines += [f"{safe(key)} [bold]{safe(value)}[/]" for key, value in ident.fields.items()]
+    lines += [f"{safe(field_label(key))} [bold]{safe(value)}[/]" for key, value in ident.fields.items()]
     return lines
 
 
@@ -113,8 +110,8 @@ def _head_unit_rows(report: Report) -> list[tuple[str, str]]:
     head = report.head_unit
     if head is None:
         return []
-    colour = {"identified": "green"}.get(head.status, "yellow")
-    rows = [("Status", f"[{colour}]{safe(head.status)}[/]")]
+    colour = "green" if head.status == "identified" else "yellow"
+    rows = [("Status", f"[{colour}]{safe(STATUS.get(head.status, head.status))}[/]")]
     ecu = head_unit_ecu(report)
     if head.status == "identified":
         if head.confidence:
@@ -163,102 +160,6 @@ def _entered_rows(table: Table, report: Report) -> None:
         )
 
 
-def _dealer_rows(report: Report, saved: str | None) -> list[tuple[str, str]]:
-    """What to take to the dealer: the VIN, the head unit's part and serial numbers, the next commands."""
-    v = report.vehicle
-    rows = []
-    if is_simulated(report):
-        rows.append(
-            ("Simulated", "[yellow]a simulated car: every value below is invented; not for a dealer[/]")
-        )
-    mine = entered_vin(report)
-    if v.vin and mine is not None and mine.value != v.vin:
-        vin = (f"[bold green]{safe(v.vin)}[/] (read over OBD-II); [bold]{safe(mine.value)}[/] entered by the "
-               "owner: they differ, check the VIN plate")  # fmt: skip
-    elif v.vin:
-        vin = f"[bold green]{safe(v.vin)}[/]"
-    elif mine is not None:
-        vin = f"[bold]{safe(mine.value)}[/] (entered by the owner)"
-    else:
-        vin = f"not read over OBD-II: read it from {VIN_PLACES}"
-    rows.append(("VIN", vin))
-    year_entered = entered_model_year(report)
-    if year_entered is not None:
-        rows.append(("Model year", f"[bold]{safe(year_entered.value)}[/] (entered by the owner)"))
-    values = dict(owner_rows(report)) if head_unit_ecu(report) is not None else {}
-    entered = entered_values(report)
-    for key in ("HU", "SN"):
-        label = LABELS[key]
-        value = values.get(label)
-        if value:
-            told = f"[bold]{safe(value)}[/] (read over OBD-II)"
-        elif key in entered:
-            told = f"[bold]{safe(entered[key].value)}[/] (entered by the owner)"
-        else:
-            told = "not read over OBD-II: read it from the label on the unit's case (more under Head unit)"
-        rows.append((f"Head unit {label.lower()}", told))
-    if not saved:
-        rows.append(
-            ("Report", "no report file was kept: scan again with --json FILE to make the dealer's page")
-        )
-    return rows
-
-
-def render_dealer(report: Report, console: Console, saved: str | None) -> None:
-    """Print the short "For the dealer" summary that ends a scan.
-
-    Args:
-        report: the scan's report.
-        console: where to print.
-        saved: the JSON report file kept for ``obdident report`` (named in the next commands), or None
-            when none could be kept.
-    """
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    for label, value in _dealer_rows(report, saved):
-        table.add_row(label, value)
-    console.print(Panel(table, title="For the dealer", title_align="left"))
-    if saved:  # whole lines, never wrapped: the owner copies them
-        quoted = safe(shlex.quote(saved))
-        console.print(
-            f"Printable page for the dealer:  obdident report {quoted} --html page.html", soft_wrap=True
-        )
-        console.print(f"Request text for the dealer:    obdident report {quoted} --request", soft_wrap=True)
-
-
-def so_far(report: Report) -> dict[str, str]:
-    """The two things the dealer needs, as one line each, once a (partial) report holds them.
-
-    A scan shows these while it goes on (``obdident scan``'s progress), so the owner sees them as soon as
-    they are read. Only values read are shown: the VIN once ``vehicle.vin`` is known, with the ECU that
-    gave it; the head unit once it is ``identified``, with its part number in Nissan's form and its serial
-    number (or "not read"), and how sure that unit is the head unit unless ``confirmed``. Values pass
-    :func:`~obdident.report.sanitize.safe`.
-
-    Args:
-        report: a partial or final report.
-
-    Returns:
-        ``{"vin": line, "head_unit": line}``, each key present only when its value is known.
-    """
-    lines: dict[str, str] = {}
-    vin = report.vehicle.vin
-    if vin:
-        giver = next((s.response_id for s in report.vehicle.vin_sources if s.value == vin), None)
-        where = f" [dim](read from {safe(giver)})[/dim]" if giver else ""
-        lines["vin"] = f"VIN [bold green]{safe(vin)}[/]{where}"
-    ecu = head_unit_ecu(report)
-    if ecu is not None:
-        said = [f"{label.lower()} [bold]{safe(value)}[/]" if value else f"{label.lower()} not read"
-                for label, value in owner_rows(report)[:2]]  # fmt: skip
-        confidence = report.head_unit.confidence if report.head_unit else None
-        sure = f"; how sure: {safe(confidence)}" if confidence and confidence != "confirmed" else ""
-        where = f"[dim](read from {safe(ecu.response_id)}{sure})[/dim]"
-        lines["head_unit"] = f"Head unit {', '.join(said)} {where}"
-    return lines
-
-
 def render(report: Report, console: Console) -> None:
     """Print ``report`` to ``console`` as panels and tables.
 
@@ -283,13 +184,16 @@ def render(report: Report, console: Console) -> None:
         for u in report.unknown_units:
             unknown.add_row(safe(u.request_id), safe(u.response_id), safe(u.answer))
         parts.append(unknown)
-    if report.problems:
-        problems = Table(title="Problems", title_justify="left", show_header=False)
-        problems.add_column(style="yellow")
-        problems.add_column()
-        for p in report.problems:
-            problems.add_row(safe(p.code), safe(p.summary))
-        parts.append(problems)
+    trouble, details = split_problems(report)
+    for title, shown, style in (("Problems", trouble, "yellow"), ("Details", details, "dim")):
+        if not shown:
+            continue
+        table = Table(title=title, title_justify="left", show_header=False)
+        table.add_column(style=style)
+        table.add_column()
+        for p in shown:
+            table.add_row(safe(p.code), safe(p.summary))
+        parts.append(table)
     console.print(Group(*parts))
     console.print(
         f"Scan {status} in {report.duration_s:.1f} s with obdident {safe(report.tool.get('version', ''))}. "

@@ -21,8 +21,10 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from obdident.elm327.driver import ELM327, Clock, Exchange
+from obdident.interrupt import CancelToken
 from obdident.model import Report
 from obdident.recording.protocol_replay import Serial as ReplayPort
 from obdident.scanning.outcome import build_report
@@ -31,12 +33,24 @@ from obdident.scanning.state import ScanOptions, ScanState
 from obdident.transports import DEFAULT_BAUDRATE, open_port
 from obdident.transports.links import describe
 
-__all__ = ["DEMO_PORT", "Progress", "ScanOptions", "scan", "scan_port"]
+if TYPE_CHECKING:
+    from bleak.backends.client import BaseBleakClient
+
+__all__ = ["DEMO_PORT", "CancelToken", "PortOpener", "Progress", "ScanOptions", "scan", "scan_port"]
 
 log = logging.getLogger(__name__)
 
 #: The built-in demonstration vehicle (a synthesised Nissan X-Trail T32 profile; no hardware needed).
 DEMO_PORT = "sim://nissan-xtrail-t32"
+
+
+class PortOpener(Protocol):
+    """How :func:`scan` opens its port: :func:`obdident.transports.open_port`'s signature (tests pass a fake
+    that wraps it, or opens something else)."""
+
+    def __call__(self, url: str, *, baudrate: int, ble_backend: type[BaseBleakClient] | None) -> Any:
+        """Open ``url``; raise :class:`~obdident.errors.TransportError` when it cannot be opened."""
+        ...
 
 
 def _utc_now() -> str:
@@ -53,6 +67,7 @@ def scan_port(
     clock: Clock = time.monotonic,
     on_exchange: Callable[[Exchange], None] | None = None,
     checkpoint: Callable[[Report], None] | None = None,
+    cancel: CancelToken | None = None,
 ) -> Report:
     """Scan over a port that is already open.
 
@@ -68,18 +83,22 @@ def scan_port(
         on_exchange: called with every exchange with the adapter, masked (the recorder's hook).
         checkpoint: called with a partial report (``complete`` False) after each step, so a caller can keep
             the last good report if the process dies.
+        cancel: polled before each line, after every read and between steps; once cancelled, the scan
+            stops there with the problem ``interrupted`` and returns what it read.
 
     Returns:
-        The report; ``complete`` is False when a step failed, and its problems say which.
+        The report; ``complete`` is False when a step failed or the scan was cancelled, and its problems
+        say which.
 
     Raises:
+        ScanCancelled: the scan was cancelled while setting up the adapter (nothing read yet).
         AdapterError: the adapter could not be set up (nothing was read from the vehicle).
         TransportError: the link failed during set-up.
         GuardRefusal: a line was refused by the read-only guard (a defect; nothing was sent).
     """
     replay = link.replay_meta if isinstance(link, ReplayPort) else None
     started_at, started = (replay.started_at if replay else _utc_now()), clock()
-    driver = ELM327(link, clock=clock, on_exchange=on_exchange)  # type: ignore[arg-type]
+    driver = ELM327(link, clock=clock, on_exchange=on_exchange, cancel=cancel)  # type: ignore[arg-type]
     driver.deadline = started + timeout_s  # the scan's one deadline: the runner reads it from the driver
     state = ScanState(options or ScanOptions(), port, describe(link, port), timeout_s)
     if replay is not None:
@@ -111,6 +130,10 @@ def scan(
     progress: Progress | None = None,
     on_exchange: Callable[[Exchange], None] | None = None,
     checkpoint: Callable[[Report], None] | None = None,
+    clock: Clock = time.monotonic,
+    opener: PortOpener = open_port,
+    ble_backend: type[BaseBleakClient] | None = None,
+    cancel: CancelToken | None = None,
 ) -> Report:
     """Open ``port``, scan the vehicle read-only, close the port, and return the report.
 
@@ -125,16 +148,22 @@ def scan(
         on_exchange: called with every (masked) exchange with the adapter, for recording.
         checkpoint: called with a partial report after each step (see :func:`scan_port`).
         progress: called with a short description before each long step.
+        clock: monotonic seconds (tests pass a virtual clock).
+        opener: opens the port (:func:`obdident.transports.open_port`; tests pass a fake).
+        ble_backend: the bleak client backend for a ``ble://`` port (a fake device in tests); None: the
+            platform's.
+        cancel: the scan's cancel token (see :func:`scan_port`).
 
     Returns:
         The report; see :func:`scan_port`.
 
     Raises:
         TransportError: the port could not be opened (subclasses say why).
+        ScanCancelled: cancelled before anything was read.
         AdapterError: the adapter is silent or is not an ELM327.
         GuardRefusal: a defect tried to send a line off the allowlist; nothing was sent.
     """
-    link = open_port(port, baudrate=baudrate)
+    link = opener(port, baudrate=baudrate, ble_backend=ble_backend)
     try:
         options = ScanOptions(make=make, sweep=sweep, full=full)
         return scan_port(
@@ -143,8 +172,10 @@ def scan(
             options=options,
             timeout_s=timeout_s,
             progress=progress,
+            clock=clock,
             on_exchange=on_exchange,
             checkpoint=checkpoint,
+            cancel=cancel,
         )
     finally:
         link.close()

@@ -266,6 +266,7 @@ def head_unit(
     is_nissan: bool = False,
     can: bool = True,
     quick: bool = False,
+    cut_short: bool = False,
     adapter_limit: str | None = None,
     adapter_stopped: bool = False,
 ) -> HeadUnit:
@@ -282,6 +283,8 @@ def head_unit(
             CAN ids, can be addressed).
         quick: the candidates were asked TesterPresent ``3E 00`` first, and silence there counted as
             absence (no ``--full``): a head unit not found says how to ask them directly.
+        cut_short: the scan has not run to its end (a partial report, or a scan stopped early): a head
+            unit no address was asked for is ``not-asked``, never "not found" or "only for Nissan".
         adapter_limit: why the adapter's own limits cut the scan short (a problem's message), if they
             did: a candidate that answered without its identification, or candidates the scan never reached,
             are then the adapter's doing (``adapter-limited``), not the unit's.
@@ -296,6 +299,10 @@ def head_unit(
     if adapter_stopped and adapter_limit is not None and not nissan_table:
         reason = f"The scan stopped before it reached the head unit. {adapter_limit}"
         return HeadUnit("adapter-limited", None, reason, nissan.GENERAL_HEAD_UNIT_GUIDANCE, ())
+    identified = any(r.unit.head_unit and r.fields for r in physical)
+    if cut_short and not candidates and not identified:
+        why = "The scan stopped before it reached the head unit: no head-unit address was asked. Scan again."
+        return HeadUnit("not-asked", None, why, nissan.ANY_MAKE_HEAD_UNIT_GUIDANCE, ())
     if not nissan_table:
         if is_nissan and not can:
             return HeadUnit(
@@ -384,6 +391,8 @@ def head_unit(
             "; each was only asked whether it is there, so a unit that ignores that question is found by "
             "scanning again with --full, which asks each address for its identification directly"
         )
+    if cut_short:
+        tried += "; the scan stopped before its end, so scan again to ask every address"
     return HeadUnit(
         "not-found", None, f"The head unit did not answer: {tried}.", guidance, candidates, advice=advice
     )

@@ -67,6 +67,7 @@ def build_report(
             is_nissan=vehicle.make_basis is not None,
             can=driver.vehicle_protocol is None or driver.vehicle_protocol.can,
             quick=not state.options.full,
+            cut_short=not complete or any(p.code in INCOMPLETE_CODES for p in problems),
             adapter_limit=_adapter_limit(problems),
             adapter_stopped=any(p.code == "adapter-stopped-answering" for p in problems),
         )

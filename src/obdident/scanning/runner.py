@@ -21,15 +21,17 @@ from obdident.errors import (
     AdapterResetError,
     AdapterTimeoutError,
     IsoTpTruncatedError,
+    LinkLostError,
     ObdidentError,
     ProtocolError,
+    ScanCancelled,
     ScanDeadline,
     ScanTimeoutError,
     TransportError,
     UnableToConnectError,
 )
-from obdident.model import PROBLEM_DETAILS
 from obdident.scanning import adapter_flaws, assess, obd09, physical, second_can
+from obdident.scanning.not_probed import not_probed_message
 from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
 from obdident.scanning.sweep import sweep
 from obdident.vehicles.families import Found
@@ -73,7 +75,13 @@ class Runner:
     def _expired(self) -> bool:
         return self.driver.deadline is not None and self.clock() >= self.driver.deadline
 
+    def _check_cancel(self) -> None:
+        cancel = self.driver.cancel
+        if cancel is not None and cancel.cancelled:
+            raise ScanCancelled(f"the scan was cancelled ({cancel.reason}) between two steps")
+
     def _check_deadline(self) -> None:
+        self._check_cancel()
         if self.driver.deadline is not None and self.clock() > self.driver.deadline:
             raise ScanDeadline("the scan's overall time limit ran out")
 
@@ -83,6 +91,7 @@ class Runner:
 
     def _step(self, step: Callable[[], None]) -> None:
         """Run one step; when the adapter resets itself, set it up again once and repeat the step."""
+        self._check_cancel()  # a cancel that came during the step before is not run past
         try:
             step()
         except IsoTpTruncatedError as err:
@@ -215,7 +224,7 @@ class Runner:
             self.state.probed.append(unit)
             self._step(functools.partial(self._identify, unit, found))
         if skipped or not_obd:
-            self.state.problem("units-not-probed", _not_probed(skipped, not_obd))
+            self.state.problem("units-not-probed", not_probed_message(skipped, not_obd))
         if self.state.options.sweep:
             self._announce("Sweeping every physical id 700-7F7 (--sweep)")
             self.driver.use_header_bits(11)
@@ -328,7 +337,8 @@ class Runner:
             self._step(self._still_there)
         except (TransportError, AdapterError, ProtocolError, ScanDeadline) as err:
             timed_out = isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired()
-            if not state.ecus and not timed_out:
+            cut = timed_out or isinstance(err, (ScanCancelled, LinkLostError))
+            if not state.ecus and not cut:
                 state.problem("no-vehicle-response", _NO_VEHICLE)
                 return False
             self._stopped(err)
@@ -345,6 +355,13 @@ class Runner:
 
     def _stopped(self, err: Exception) -> None:
         self.state.facts = assess.derive(self.state)  # what the step cut short gave counts too
+        if isinstance(err, ScanCancelled):
+            self.state.problem(
+                "interrupted",
+                f"The scan was interrupted before it ended ({err}): what was read so far is kept; steps that "
+                "had not run are missing. Scan again to read the rest.",
+            )
+            return
         if isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired():
             limit = f" of {self.state.limit_s:g} s" if self.state.limit_s is not None else ""
             self.state.problem(
@@ -365,28 +382,3 @@ class Runner:
 def _failure_code(err: Exception) -> str:
     """The problem code of an error that stopped the scan: the error's own (:mod:`obdident.errors`)."""
     return err.code if isinstance(err, ObdidentError) else "adapter-error"
-
-
-def _not_probed(skipped: list[tuple[Unit, str, Found]], not_obd: list[Unit]) -> str:
-    """The ``units-not-probed`` message: the units left out and why in a few words, how to probe them all,
-    then (after :data:`~obdident.model.PROBLEM_DETAILS`) each unit's reason with its source."""
-    parts, details = [], []
-    if skipped:
-        family, basis = skipped[-1][2]
-        listed = ", ".join(f"{u.name} ({u.request_id})" for u, _, _ in skipped)
-        parts.append(
-            f"Not probed, because a {family.name} does not have them by the public record: {listed}."
-        )
-        details.append(f"the family from {basis}")
-        details.extend(f"{u.name} ({u.request_id}): {why}" for u, why, _ in skipped)
-    if not_obd:
-        listed = ", ".join(f"{u.name} ({u.request_id})" for u in not_obd)
-        parts.append(
-            f"Not probed, because nothing answered the generic OBD-II request on its address: {listed}."
-        )
-        details.append(
-            "every ECU on an ISO 15765-4 OBD address (request 7E0-7E7) answers 0100 (SAE J1979 service 01), "
-            "and the vehicle answered 0100 on other addresses"
-        )
-    message = " ".join([*parts, "Scan with --full to probe them too."])
-    return message + PROBLEM_DETAILS + "; ".join(details) + "."

@@ -22,7 +22,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import serial
 
@@ -33,6 +33,9 @@ from obdident.errors import (
     PortUrlError,
     TransportError,
 )
+
+if TYPE_CHECKING:
+    from bleak.backends.client import BaseBleakClient
 
 __all__ = ["DEFAULT_BAUDRATE", "HANDLER_PACKAGE", "HANDLER_PACKAGES", "MAX_BAUDRATE", "open_port", "register"]
 
@@ -72,7 +75,9 @@ def register() -> None:
             packages.append(package)
 
 
-def open_port(url: str, *, baudrate: int = DEFAULT_BAUDRATE) -> Any:
+def open_port(
+    url: str, *, baudrate: int = DEFAULT_BAUDRATE, ble_backend: type[BaseBleakClient] | None = None
+) -> Any:
     """Open an adapter port by name or URL.
 
     The name or URL is checked first (:func:`obdident.transports.urls.check_port`): pyserial's other URL
@@ -82,6 +87,8 @@ def open_port(url: str, *, baudrate: int = DEFAULT_BAUDRATE) -> Any:
     Args:
         url: ``/dev/ttyUSB0``, ``COM5``, ``socket://HOST:PORT``, ``sim://PROFILE`` ...
         baudrate: serial speed in baud (1 to :data:`MAX_BAUDRATE`); ignored by network and simulated ports.
+        ble_backend: for a ``ble://`` URL, the bleak client backend class to connect with (bleak's
+            ``BleakClient(..., backend=...)``: a fake device in tests); None: the platform's.
 
     Returns:
         An open ``serial.SerialBase`` whose reads block at most 20 ms.
@@ -103,6 +110,14 @@ def open_port(url: str, *, baudrate: int = DEFAULT_BAUDRATE) -> Any:
             f"{baudrate!r} is not a baud rate (a whole number of bits per second, from 1 to {MAX_BAUDRATE})"
         )
     try:
+        if ble_backend is not None and url.lower().startswith("ble://"):
+            from obdident.transports.protocol_ble import Serial as BleSerial
+
+            link = BleSerial(None, baudrate=baudrate, timeout=READ_SLICE_S, write_timeout=2.0)
+            link.backend = ble_backend
+            link.port = url
+            link.open()
+            return link
         return serial.serial_for_url(url, baudrate=baudrate, timeout=READ_SLICE_S, write_timeout=2.0)
     except TransportError:
         raise

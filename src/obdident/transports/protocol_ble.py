@@ -54,11 +54,18 @@ BACKEND: type[BaseBleakClient] | None = None
 
 
 class Serial(BlePort):
-    """The class pyserial opens for ``ble://`` URLs: a :class:`BlePort` connecting with :data:`BACKEND`."""
+    """The class pyserial opens for ``ble://`` URLs: a :class:`BlePort` connecting with :data:`BACKEND`.
+
+    Attributes:
+        backend: this port's own bleak backend class, set before :meth:`open` (``open_port(...,
+            ble_backend=...)``: how a scan is given a fake device); None: :data:`BACKEND`.
+    """
+
+    backend: type[BaseBleakClient] | None = None
 
     def bleak_backend(self) -> type[BaseBleakClient] | None:
-        """:data:`BACKEND` as it is now (None: the platform's backend)."""
-        return BACKEND
+        """This port's :attr:`backend`, else :data:`BACKEND` as it is now (None: the platform's backend)."""
+        return self.backend or BACKEND
 
 
 class GuardedSerial(GuardedPort, Serial):

@@ -3,7 +3,8 @@
 :mod:`.session` holds the window's state (the adapter, the scans, one at a time, each keeping its report file
 as ``obdident scan`` does); :mod:`.app` is the Starlette application (one step a page, server-sent events for
 the scan's progress, a token on every request); :mod:`.server` binds it to 127.0.0.1 and runs it under
-uvicorn; :mod:`.words` puts the result in the owner's words.
+uvicorn. The scan's life and the facts in the owner's words are :mod:`obdident.journey`'s, shared with the
+command line.
 
 Its packages are an optional extra, ``ui`` (:data:`PACKAGES`, :func:`missing`). obdident is not on a package
 index, so :data:`INSTALL` never names it for an index to resolve: it names the packages, or the repository.

@@ -3,7 +3,12 @@
 Steps, in order: ``/`` find the adapter; ``/ignition``; ``/scan/N`` the scan's live progress (events from
 ``/events/N``); ``/result/N`` the result in the owner's words; ``/label/N`` the head unit's label details;
 ``/print/N`` the printable page (``/page/N``, :func:`obdident.report.html.render_html`) and the request text
-(``/request/N.txt``, :func:`obdident.report.request.request_text`). ``POST /stop`` stops the window.
+(``/request/N.txt``, :func:`obdident.report.request.request_text`). ``POST /cancel/N`` cancels a running
+scan (the window stays); ``GET /stop`` asks, ``POST /stop`` stops the window.
+
+The adapter step offers the adapters found, the usual WiFi address as a choice (never tried unasked) and a
+box for a typed port or address. No page shows a shell command or a command-line option: every note, hint
+and problem passes :func:`obdident.journey.guidance.for_window` (the ``words`` filter).
 
 Every request must carry the window's token as the ``token`` query parameter (every link and form on the
 pages does); anything else gets 403 before any route runs (:class:`TokenGate`). A request that changes
@@ -36,13 +41,15 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from obdident.errors import ObdidentError
+from obdident.journey import LABEL_FIELDS, dealer_rows, missing_label_keys
+from obdident.journey.guidance import ADAPTER_HELP, SCAN_TIME, SCAN_TIME_EVERY_UNIT, for_window
 from obdident.model import EnteredField, OwnerField
 from obdident.report.headunit import head_unit_values
 from obdident.report.html import render_html
 from obdident.report.request import request_text
-from obdident.transports.ports import NONE_FOUND_ADVICE
+from obdident.report.words import split_problems
 from obdident.ui.session import Busy, Event, ScanRun, Session
-from obdident.ui.words import missing_label_fields, owner_words
 from obdident.vehicles.headunit_forms import EnteredValueError, accepted_forms
 from obdident.vehicles.vin import VIN_PLACES
 from obdident.vehicles.vin_entry import box_refusal, check_owner_value
@@ -53,8 +60,8 @@ __all__ = ["OriginGate", "TokenGate", "build_app"]
 _KEEPALIVE_S = 10.0
 #: The largest form body read, bytes (the pages' forms hold two short fields).
 _FORM_LIMIT = 4096
-#: The label fields the owner may type, with the form field names the page uses.
-_LABEL_FIELDS: tuple[tuple[EnteredField, str], ...] = (("part_number", "HU"), ("serial_number", "SN"))
+#: The label fields the owner may type, with the form field names the page uses (the journey's table).
+_LABEL_FIELDS: tuple[tuple[EnteredField, str], ...] = LABEL_FIELDS
 #: The vehicle's fields the owner may type when the car gave no VIN (VIN plate, registration document).
 _VEHICLE_FIELDS: tuple[tuple[OwnerField, str], ...] = (("vin", "VIN"), ("model_year", "MY"))
 
@@ -130,11 +137,13 @@ def _declared_length(headers: dict[bytes, bytes]) -> int:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("obdident.ui", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["words"] = for_window  # no shell command or command-line option reaches a page
+    return env
 
 
 def build_app(
@@ -170,22 +179,41 @@ def build_app(
     def missing() -> HTMLResponse:
         return page("message.html", 404, title="No such scan", text="That scan is not in this window.")
 
-    async def adapter(request: Request) -> Response:
+    def adapter_page(status: int = 200, typed: str = "", typed_error: str | None = None) -> HTMLResponse:
         if session.fixed is not None:
-            return page("adapter.html", fixed=session.fixed, found=None, advice=())
-        found = await run_in_threadpool(session.find)
+            return page("adapter.html", status, fixed=session.fixed)
+        found = session.found
+        assert found is not None
         likely = [c for c in found.candidates if c.likely]
+        notes = [n for n in (for_window(note) for note in found.notes) if n]
         return page(
             "adapter.html",
+            status,
             fixed=None,
-            found=found,
             likely=likely,
             others=[c for c in found.candidates if not c.likely],
-            advice=NONE_FOUND_ADVICE if not likely else (),
+            help=ADAPTER_HELP if not likely else (),
+            notes=notes,
+            typed=typed,
+            typed_error=typed_error,
         )
+
+    async def adapter(request: Request) -> Response:
+        if session.fixed is None:
+            await run_in_threadpool(session.find)
+        return adapter_page()
 
     async def choose(request: Request) -> Response:
         form = await _form(request)
+        typed = form.get("typed", "").strip()
+        if typed:
+            try:
+                session.type_in(typed)
+            except ObdidentError as exc:
+                if session.found is None:
+                    await run_in_threadpool(session.find)
+                return adapter_page(400, typed, for_window(f"{exc} {exc.hint or ''}".strip()))
+            return go("/ignition")
         if not session.choose(form.get("url", "")):
             return page("message.html", 400, title="Choose an adapter", text="That adapter was not offered.")
         return go("/ignition")
@@ -193,11 +221,13 @@ def build_app(
     async def ignition(request: Request) -> Response:
         if session.adapter is None:
             return go("/")
-        return page("ignition.html", url=session.adapter)
+        return page("ignition.html", url=session.adapter, scan_time=SCAN_TIME,
+                    scan_time_every_unit=SCAN_TIME_EVERY_UNIT)  # fmt: skip
 
     async def start(request: Request) -> Response:
+        form = await _form(request)
         try:
-            run = session.start()
+            run = session.start(full=form.get("full") == "on")
         except Busy as exc:
             running = session.running
             return page("message.html", 409, title="One scan at a time", text=str(exc),
@@ -208,7 +238,16 @@ def build_app(
         run = run_of(request)
         if run is None:
             return missing()
+        if run.done:  # ended already (a scan that failed at once): its result, with the reason, at once
+            return go(f"/result/{run.number}")
         return page("scan.html", run=run)
+
+    async def cancel(request: Request) -> Response:
+        run = run_of(request)
+        if run is None:
+            return missing()
+        session.cancel(run)  # the scan stops at its next read, keeps what it read; the window stays
+        return go(f"/scan/{run.number}")
 
     async def events(request: Request) -> Response:
         run = run_of(request)
@@ -236,8 +275,9 @@ def build_app(
             return missing()
         if not run.done:
             return go(f"/scan/{run.number}")
-        rows = owner_words(run.report) if run.report else []
-        return page("result.html", run=run, rows=rows)
+        rows = dealer_rows(run.report) if run.report else []
+        problems, details = split_problems(run.report) if run.report else ((), ())
+        return page("result.html", run=run, rows=rows, problems=problems, details=details)
 
     async def label(request: Request) -> Response:
         run = run_of(request)
@@ -247,8 +287,8 @@ def build_app(
             return go(f"/scan/{run.number}")
         values: dict[str, str] = {}
         errors: dict[str, str] = {}
-        asked = missing_label_fields(run.report) if run.report else []
-        if request.method == "POST" and run.report is not None and not session.demo:
+        asked = missing_label_keys(run.report) if run.report else []
+        if request.method == "POST" and run.report is not None:  # the demonstration too: its label step
             form = await _form(request)
             values = {key: form.get(key, "").strip() for _, key in (*_VEHICLE_FIELDS, *_LABEL_FIELDS)}
             checked = []
@@ -265,8 +305,9 @@ def build_app(
         forms = {key: accepted_forms(field) for field, key in _LABEL_FIELDS}
         forms |= {"VIN": f"17 characters, from {VIN_PLACES}.", "MY": "four digits (2014)."}
         suffix = head_unit_values(run.report).get("HUS") if run.report else None
+        first = next((key for key in ("VIN", "MY", "HU", "SN") if key in errors), None)  # focus goes there
         return page("label.html", 400 if errors else 200, run=run, asked=asked, values=values, errors=errors,
-                    forms=forms, suffix=suffix)  # fmt: skip
+                    forms=forms, suffix=suffix, first_error=first)  # fmt: skip
 
     async def printing(request: Request) -> Response:
         run = run_of(request)
@@ -295,6 +336,8 @@ def build_app(
         return Response(script, media_type="text/javascript")
 
     async def stop(request: Request) -> Response:
+        if request.method == "GET":  # Stop asks first
+            return page("stop.html", running=session.running is not None)
         response = page("message.html", title="obdident has stopped",
                         text="The adapter is closed. You can close this tab.", link=None)  # fmt: skip
         response.background = BackgroundTask(on_stop)
@@ -313,7 +356,8 @@ def build_app(
         Route("/page/{number:int}", printable),
         Route("/request/{number:int}.txt", request_file),
         Route("/ui.js", script_file),
-        Route("/stop", stop, methods=["POST"]),
+        Route("/stop", stop, methods=["GET", "POST"]),
+        Route("/cancel/{number:int}", cancel, methods=["POST"]),
     ]
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"]),

@@ -26,10 +26,10 @@ from pathlib import Path
 import uvicorn
 
 from obdident.interrupt import deferred
-from obdident.scanning import DEMO_PORT, scan
+from obdident.scanning import DEMO_PORT
 from obdident.transports.ports import find_adapters
 from obdident.ui.app import build_app
-from obdident.ui.session import ScanFunction, Session
+from obdident.ui.session import Session
 
 __all__ = ["HOST", "Window", "default_session"]
 
@@ -40,7 +40,7 @@ _GRACE_S = 3
 
 
 def default_session(*, demo: bool, port: str | None, folder: Path, ble_timeout_s: float = 5.0) -> Session:
-    """The session ``obdident ui`` runs: the real scan and discovery (``obdident ports``'s).
+    """The session ``obdident ui`` runs: the real seams and discovery (``obdident ports``'s).
 
     Args:
         demo: ``--demo`` (the demonstration car, :data:`obdident.scanning.DEMO_PORT`).
@@ -48,12 +48,10 @@ def default_session(*, demo: bool, port: str | None, folder: Path, ble_timeout_s
         folder: where report files are kept.
         ble_timeout_s: how long the Bluetooth LE part of the discovery may take, seconds.
     """
-    scanner: ScanFunction = scan
     return Session(
         fixed=DEMO_PORT if demo else port,
         demo=demo,
         folder=folder,
-        scan=scanner,
         discover=lambda: find_adapters(ble_timeout_s=ble_timeout_s),
     )
 

@@ -1,45 +1,35 @@
 """What the window holds between pages: the adapter chosen, and the scans made, one at a time.
 
-A :class:`Session` runs each scan in a thread of its own (:func:`obdident.scanning.scan`), keeps the report
-file after every step the way ``obdident scan`` does (``obdident-YYYYMMDD-HHMMSS.json``, from
-:func:`obdident.report.outputs.default_report_path`), and records what the page shows as events: each
-progress step, the VIN and the head unit the moment a checkpoint report holds them, and the end. Pages and
-the server-sent event stream read those events; nothing here knows of HTTP.
+Each scan is a :class:`obdident.journey.Journey` run in a thread of its own: the journey keeps the report
+file after every step the way ``obdident scan`` does, hands on each early fact once, and stops when the
+scan's :class:`~obdident.interrupt.CancelToken` is cancelled (the Cancel button, or Stop). This module
+records what the page shows as events: each progress step, the VIN and the head unit the moment they are
+read, and the end. Pages and the server-sent event stream read those events; nothing here knows of HTTP.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
+from obdident import __version__
 from obdident.errors import ObdidentError
-from obdident.model import EnteredValue, Problem, Report
-from obdident.report.entered import add_entered
-from obdident.report.headunit import head_unit_ecu, owner_rows
-from obdident.report.outputs import default_report_path, discard, write_new, write_text
+from obdident.interrupt import CancelToken
+from obdident.journey import Fact, Journey, Plan, Seams
+from obdident.model import EnteredValue, Report
 from obdident.transports.ports import Found
 
-__all__ = ["Busy", "Event", "ScanFunction", "ScanRun", "Session"]
+__all__ = ["Busy", "Event", "ScanRun", "Session"]
 
 EventKind = Literal["progress", "vin", "head_unit", "done"]
 
-
-class ScanFunction(Protocol):
-    """The scan the session runs: :func:`obdident.scanning.scan`'s signature, as far as it is used."""
-
-    def __call__(
-        self,
-        port: str,
-        *,
-        progress: Callable[[str], None] | None = ...,
-        checkpoint: Callable[[Report], None] | None = ...,
-    ) -> Report:
-        """Scan ``port`` and return the report."""
-        ...
+#: Why a scan stopped, as the window says it (the reason the cancel token carries).
+CANCELLED = "cancelled from the window"
+STOPPED = "obdident was stopped"
 
 
 @dataclass(frozen=True)
@@ -59,10 +49,6 @@ class Busy(ObdidentError):
     """A scan is running: the window makes one scan at a time."""
 
 
-class _Stopped(Exception):
-    """Raised inside the scan thread's callbacks when the window is stopping (never leaves this module)."""
-
-
 @dataclass
 class ScanRun:
     """One scan made in the window.
@@ -70,10 +56,11 @@ class ScanRun:
     Attributes:
         number: 1 for the window's first scan, then 2, 3 ...
         url: the adapter's port or URL.
-        path: the report file kept, or None while nothing was read (or when it could not be written).
-        report: the last report (a checkpoint's while the scan runs), None while nothing was read.
+        full: the owner asked every unit (slower).
+        cancel: the scan's cancel token (the Cancel button).
+        journey: the scan's journey, once started.
         events: what happened, in order.
-        error: why the scan stopped before it began reading (one line), or None.
+        error: why the scan stopped before it read anything (one line), or None.
         hint: what to do about ``error``, or None.
         write_error: why the report file could not be written, or None.
         done: True once the scan's thread has ended.
@@ -81,13 +68,29 @@ class ScanRun:
 
     number: int
     url: str
-    path: Path | None = None
-    report: Report | None = None
+    full: bool = False
+    cancel: CancelToken = field(default_factory=CancelToken)
+    journey: Journey | None = None
     events: list[Event] = field(default_factory=list)
     error: str | None = None
     hint: str | None = None
     write_error: str | None = None
     done: bool = False
+
+    @property
+    def report(self) -> Report | None:
+        """The last report (a checkpoint's while the scan runs), None while nothing was read."""
+        return self.journey.read if self.journey is not None else None
+
+    @property
+    def path(self) -> str | None:
+        """The report file kept, or None while nothing was read (or when it could not be written)."""
+        return self.journey.keeper.kept_path if self.journey is not None else None
+
+    @property
+    def cancelled(self) -> bool:
+        """True when the owner cancelled the scan (or the window stopped it)."""
+        return self.cancel.cancelled
 
 
 class Session:
@@ -96,7 +99,7 @@ class Session:
     Attributes:
         fixed: the adapter given at start (``--port``, or the demo profile with ``--demo``), or None when the
             owner chooses among the adapters found.
-        demo: True with ``--demo``: the owner's label values are not taken (a simulated car has none).
+        demo: True with ``--demo``.
         adapter: the adapter chosen (``fixed`` from the start).
         found: the last discovery's result, or None before the first.
         runs: the scans made, by number.
@@ -108,8 +111,8 @@ class Session:
         fixed: str | None,
         demo: bool,
         folder: Path,
-        scan: ScanFunction,
         discover: Callable[[], Found],
+        seams: Seams | None = None,
         now: Callable[[], datetime] = datetime.now,
     ) -> None:
         """Prepare an empty session.
@@ -118,14 +121,15 @@ class Session:
             fixed: ``--port`` or the demo profile's URL; None to discover adapters.
             demo: ``--demo``.
             folder: where report files are kept (the current folder, as ``obdident scan`` keeps them).
-            scan: the scan (:func:`obdident.scanning.scan`; tests pass it with other arguments bound).
             discover: the adapter discovery (:func:`obdident.transports.ports.find_adapters`, bound).
+            seams: the scans' clock, port opener and Bluetooth LE backend (fakes in tests).
             now: the local clock, for report file names.
         """
         self.fixed, self.demo, self.adapter = fixed, demo, fixed
         self.found: Found | None = None
         self.runs: dict[int, ScanRun] = {}
-        self._folder, self._scan, self._discover, self._now = folder, scan, discover, now
+        self._folder, self._discover, self._now = folder, discover, now
+        self._seams = seams or Seams()
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -136,13 +140,27 @@ class Session:
         self.found = self._discover()
         return self.found
 
+    def offered(self) -> set[str]:
+        """The adapters the owner may pick: those last found, and the usual WiFi address."""
+        return {c.url for c in self.found.candidates} if self.found else set()
+
     def choose(self, url: str) -> bool:
         """Choose one of the adapters last found; False (nothing chosen) for a URL that was not offered."""
-        offered = {c.url for c in self.found.candidates} if self.found else set()
-        if url not in offered:
+        if url not in self.offered():
             return False
         self.adapter = url
         return True
+
+    def type_in(self, url: str) -> None:
+        """Choose the port or address the owner typed (checked, as ``--port`` is).
+
+        Raises:
+            PortUrlError: the name or address is malformed or of a refused kind.
+        """
+        from obdident.transports.urls import check_port
+
+        check_port(url)
+        self.adapter = url
 
     # --- the scan ------------------------------------------------------------------------------------
     @property
@@ -150,8 +168,11 @@ class Session:
         """The scan running now, or None."""
         return next((run for run in self.runs.values() if not run.done), None)
 
-    def start(self) -> ScanRun:
+    def start(self, *, full: bool = False) -> ScanRun:
         """Start a scan of the chosen adapter in a thread.
+
+        Args:
+            full: ask every unit (slower): ``obdident scan --full``.
 
         Raises:
             Busy: a scan is running, or no adapter is chosen, or the window is stopping.
@@ -163,11 +184,16 @@ class Session:
                 raise Busy("A scan is already running: only one scan at a time.")
             if self.adapter is None:
                 raise Busy("No adapter is chosen yet.")
-            run = ScanRun(len(self.runs) + 1, self.adapter)
+            run = ScanRun(len(self.runs) + 1, self.adapter, full=full)
             self.runs[run.number] = run
+            run.journey = self._journey(run)
             self._thread = threading.Thread(target=self._run, args=(run,), name=f"scan-{run.number}")
             self._thread.start()
             return run
+
+    def cancel(self, run: ScanRun) -> None:
+        """Stop ``run`` at its next read or step; what it read is kept, and the window stays open."""
+        run.cancel.cancel(CANCELLED)
 
     def wait(self, run: ScanRun, seen: int, timeout_s: float) -> list[Event]:
         """The events after the first ``seen``; waits up to ``timeout_s`` seconds for one when there are none.
@@ -178,6 +204,11 @@ class Session:
         with self._changed:
             self._changed.wait_for(lambda: len(run.events) > seen or self._stopping, timeout_s)
             return run.events[seen:]
+
+    def wait_done(self, run: ScanRun, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` seconds for ``run`` to end; True when it has."""
+        with self._changed:
+            return self._changed.wait_for(lambda: run.done, timeout_s)
 
     @property
     def stopping(self) -> bool:
@@ -191,19 +222,21 @@ class Session:
             Busy: the scan has not ended, or read nothing.
         """
         with self._changed:
-            if not run.done or run.report is None:
+            if not run.done or run.report is None or run.journey is None:
                 raise Busy("The scan has not ended, or read nothing: there is no report to add them to.")
-            run.report = add_entered(run.report, values)
-            self._keep(run, run.report)
+            run.journey.enter(values)
 
     def close(self, timeout_s: float = 30.0) -> None:
-        """Stop: a running scan ends at its next step (keeping what it read), its adapter is closed.
+        """Stop: a running scan ends at its next read (keeping what it read), its adapter is closed.
 
         Args:
             timeout_s: how long to wait for the scan's thread, seconds.
         """
         with self._changed:
             self._stopping = True
+            for run in self.runs.values():
+                if not run.done:
+                    run.cancel.cancel(STOPPED)
             self._changed.notify_all()
         if self._thread is not None:
             self._thread.join(timeout_s)
@@ -214,66 +247,40 @@ class Session:
             run.events.append(Event(kind, text))
             self._changed.notify_all()
 
-    def _keep(self, run: ScanRun, report: Report) -> None:
-        """Keep ``report`` in the scan's report file (named at the first report, like ``obdident scan``)."""
-        if run.write_error is not None:
-            return
-        try:
-            if run.path is None:  # made new (O_EXCL): the next free name when another scan took this one
-                run.path = write_new(report.to_json(), default_report_path(self._now(), self._folder))
-            else:
-                write_text(report.to_json(), run.path)
-        except OSError as exc:
-            where = run.path or self._folder
-            run.write_error = f"The report could not be kept in {where}: {exc.strerror or exc}"
-            if run.path is not None:  # an earlier step's report, now stale: not left to be taken for this one
-                discard(run.path)
-            run.path = None
+    def _journey(self, run: ScanRun) -> Journey:
+        def said(text: str) -> None:
+            run.write_error = text
 
-    def _news(self, run: ScanRun, report: Report) -> None:
-        """Add the VIN and head-unit events the first time ``report`` holds them."""
-        kinds = {e.kind for e in run.events}
-        if report.vehicle.vin and "vin" not in kinds:
-            self._event(run, "vin", f"VIN {report.vehicle.vin}")
-        if head_unit_ecu(report) is not None and "head_unit" not in kinds:
-            said = [f"{label.lower()} {value or 'not read'}" for label, value in owner_rows(report)[:2]]
-            self._event(run, "head_unit", f"Head unit: {', '.join(said)}")
+        def news(fact: Fact) -> None:
+            kind: EventKind = "vin" if fact.key == "vin" else "head_unit"
+            self._event(run, kind, fact.text)
 
-    def _check(self) -> None:
-        if self._stopping:
-            raise _Stopped
+        plan = Plan(run.url, full=run.full, folder=self._folder, tool=f"obdident {__version__}")
+        return Journey(
+            plan,
+            seams=self._seams,
+            cancel=run.cancel,
+            progress=lambda text: self._event(run, "progress", text),
+            news=news,
+            say=said,
+            now=self._now,
+        )
 
     def _run(self, run: ScanRun) -> None:
-        def progress(text: str) -> None:
-            self._check()
-            self._event(run, "progress", text)
-
-        def checkpoint(partial: Report) -> None:
-            run.report = partial
-            self._keep(run, partial)
-            self._news(run, partial)
-            self._check()
-
+        assert run.journey is not None
         try:
-            report = self._scan(run.url, progress=progress, checkpoint=checkpoint)
-        except _Stopped:  # the scan closed its port on the way out; what it read is kept
-            if run.report is not None:
-                stopped = Problem(
-                    "interrupted",
-                    "The scan was stopped from the window before it ended: what was read so far is kept; "
-                    "steps that had not run are missing.",
-                )
-                run.report = replace(run.report, complete=False, problems=(*run.report.problems, stopped))
-                self._keep(run, run.report)
-            run.error = run.error or ("Stopped before anything was read." if run.report is None else None)
-        except ObdidentError as exc:
-            run.error, run.hint = str(exc), exc.hint
+            ending = run.journey.run()
+            if ending.error is None:
+                ending = run.journey.finish()
+                failed = run.journey.keeper.failures()
+                if failed:  # a folder or disk that stopped taking the report: said on the result page
+                    run.write_error = "The report could not be kept: " + "; ".join(failed)
+            else:
+                run.error, run.hint = ending.error, ending.hint
+        except OSError as exc:  # the report file could not be written
+            run.write_error = f"The report could not be kept: {exc.strerror or exc}"
         except Exception as exc:  # never a traceback for the owner: the page says what happened
             run.error = f"obdident stopped ({type(exc).__name__}: {exc})"
-        else:
-            run.report = report
-            self._keep(run, report)
-            self._news(run, report)
         finally:
             with self._changed:
                 run.done = True

@@ -32,7 +32,8 @@ Refused, with the form expected: a ``BP`` serial with another number of digits t
 as the part number ("this looks like a serial number") and a Nissan part number given as the serial number
 ("this looks like a part number").
 
-Sources: /work/shared/evidence/nissan-identification.md section 8 ("Formats"), research notes section 4.
+Sources: docs/evidence/head-units.md (in this repository) section 4, "Head-unit serial / part-number
+formats", with the public sources each form comes from.
 """
 
 from __future__ import annotations

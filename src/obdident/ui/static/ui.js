@@ -35,3 +35,23 @@
     window.location.assign(scan.dataset.result);
   });
 })();
+// obdident ui: the Print button prints the page for the dealer from a hidden frame (no new window).
+(function () {
+  "use strict";
+  var button = document.getElementById("print");
+  if (!button) { return; }
+  button.addEventListener("click", function () {
+    var old = document.getElementById("print-frame");
+    if (old) { old.remove(); }
+    var frame = document.createElement("iframe");
+    frame.id = "print-frame";
+    frame.title = "The page for the dealer, for printing";
+    frame.style.position = "absolute";
+    frame.style.width = "0";
+    frame.style.height = "0";
+    frame.style.border = "0";
+    frame.addEventListener("load", function () { frame.contentWindow.focus(); frame.contentWindow.print(); });
+    frame.src = button.dataset.page;
+    document.body.appendChild(frame);
+  });
+})();

@@ -1,0 +1,220 @@
+"""The facts a scan tells the owner, in the owner's words, the same for the terminal and the window.
+
+- :func:`news`: the VIN and the head unit, as soon as a (partial) report holds them; :class:`EarlyNews`
+  hands each fact on once.
+- :func:`dealer_rows`: what to take to the dealer (the VIN, the head unit's part and serial numbers, read
+  or entered, or where to read them, with how sure the head unit is when it is not sure), and how the scan
+  ended, each row with its provenance.
+- :data:`LABEL_FIELDS`, :func:`missing_label_fields`: the label values the owner is asked for.
+
+Plain text only: each front end styles it (rich markup on the terminal, HTML escaped by the window). Only
+values in the report are shown; nothing is invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from obdident.model import EnteredField, Report
+from obdident.report.entered import (
+    entered_model_year,
+    entered_values,
+    entered_vin,
+    label_fields_missing,
+    vin_missing,
+)
+from obdident.report.headunit import (
+    CONFIDENCE,
+    FIELDS,
+    LABELS,
+    ending,
+    head_unit_ecu,
+    head_unit_values,
+    owner_rows,
+)
+from obdident.report.provenance import is_simulated
+from obdident.vehicles.headunit_forms import FIELD_NAMES
+from obdident.vehicles.vin import VIN_PLACES
+
+__all__ = [
+    "LABEL_FIELDS",
+    "EarlyNews",
+    "Fact",
+    "Provenance",
+    "Row",
+    "dealer_rows",
+    "missing_label_fields",
+    "missing_label_keys",
+    "news",
+]
+
+#: The label values the owner is asked for after a scan that did not read them, with their output field.
+LABEL_FIELDS: tuple[tuple[EnteredField, str], ...] = (("part_number", "HU"), ("serial_number", "SN"))
+
+#: Where a dealer row's text comes from: a value read over OBD-II, a value the owner entered, advice (where
+#: to read it), a warning (a simulated car), or the scan's ending.
+Provenance = Literal["read", "entered", "advice", "warning", "ending"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One early fact.
+
+    Attributes:
+        key: ``vin`` or ``head_unit``.
+        label: ``VIN``, ``Head unit``.
+        value: the value(s) read (``SJNFAAJ11U2000001``; ``part number 25915-5FA1A, serial number ...``).
+        note: where it was read, and how sure when the head unit is not sure (``read from 767``).
+    """
+
+    key: str
+    label: str
+    value: str
+    note: str
+
+    @property
+    def text(self) -> str:
+        """The fact as one plain line: ``VIN SJNFAAJ11U2000001 (read from 7E8)``."""
+        return f"{self.label} {self.value} ({self.note})"
+
+
+def news(report: Report) -> dict[str, Fact]:
+    """The VIN and the head unit, once a (partial) report holds them, by key (``vin``, ``head_unit``).
+
+    Only values read are told: the VIN once ``vehicle.vin`` is known (its sources agree), with the ECU that
+    gave it; the head unit once it is ``identified``, with its part number in Nissan's form and its serial
+    number (or "not read"), and how sure it is the head unit unless that is sure.
+    """
+    facts: dict[str, Fact] = {}
+    vin = report.vehicle.vin
+    if vin:
+        giver = next((s.response_id for s in report.vehicle.vin_sources if s.value == vin), None)
+        facts["vin"] = Fact("vin", "VIN", vin, f"read from {giver}" if giver else "read over OBD-II")
+    ecu = head_unit_ecu(report)
+    if ecu is not None:
+        said = [f"{label.lower()} {value}" if value else f"{label.lower()} not read"
+                for label, value in owner_rows(report)[:2]]  # fmt: skip
+        confidence = report.head_unit.confidence if report.head_unit else None
+        note = f"read from {ecu.response_id}"
+        if confidence and confidence != "confirmed":
+            note += f"; how sure: {CONFIDENCE.get(confidence, confidence)}"
+        facts["head_unit"] = Fact("head_unit", "Head unit", ", ".join(said), note)
+    return facts
+
+
+class EarlyNews:
+    """Hands on each early fact once, whatever number of checkpoints holds it.
+
+    Attributes:
+        told: the keys already handed on.
+    """
+
+    def __init__(self) -> None:
+        self.told: set[str] = set()
+
+    def fresh(self, report: Report | None) -> list[Fact]:
+        """The facts ``report`` holds that were not handed on before (and marks them told)."""
+        if report is None:
+            return []
+        facts = [fact for key, fact in news(report).items() if key not in self.told]
+        self.told.update(f.key for f in facts)
+        return facts
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of what to take to the dealer.
+
+    Attributes:
+        label: what it is (``VIN``, ``Head unit part number``).
+        text: the whole row's text, plain (``25915-5FA1A (read over OBD-II)``).
+        provenance: where it comes from (:data:`Provenance`).
+        value: the value itself, when ``provenance`` is ``read`` or ``entered`` (shown strong), else None.
+    """
+
+    label: str
+    text: str
+    provenance: Provenance
+    value: str | None = None
+
+
+def missing_label_keys(report: Report) -> list[str]:
+    """What the window's label step asks for: ``VIN`` and ``MY`` (its model year) when no VIN was read or
+    entered, then ``HU`` (also when only the part number's suffix was read) and ``SN``."""
+    vehicle = ["VIN", "MY"] if vin_missing(report) else []
+    return vehicle + label_fields_missing(report)
+
+
+def missing_label_fields(report: Report) -> list[EnteredField]:
+    """The label fields (part and serial numbers) neither read over OBD-II nor entered."""
+    read, mine = head_unit_values(report), entered_values(report)
+    return [field for field, key in LABEL_FIELDS if key not in read and key not in mine]
+
+
+def _masked(report: Report, key: str) -> str | None:
+    """The head unit's ``key`` value as ``--redact`` masked it (``BP00000*******``), or None."""
+    ecu = head_unit_ecu(report)
+    if ecu is None:
+        return None
+    value = next(
+        (ecu.identification.fields.get(k) for k in FIELDS[key] if ecu.identification.fields.get(k)), None
+    )
+    return value if value and "*" in value else None
+
+
+def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
+    """What to take to the dealer, then how the scan ended.
+
+    Args:
+        report: the scan's report (as shared: redacted with ``--redact``).
+        head_unit_panel: the front end shows the head-unit panel (the terminal's full report), so a row
+            may point to it ("more under Head unit").
+
+    Returns:
+        The rows: a warning for a simulated car; the VIN or where to read it; the head unit's part and
+        serial numbers, read or entered, or where to read them; how sure the unit read is the head unit,
+        when not sure; the scan's ending.
+    """
+    rows: list[Row] = []
+    if is_simulated(report):
+        rows.append(Row("Simulated", "a simulated car: every value below is invented; not for a dealer",
+                        "warning"))  # fmt: skip
+    vin, mine = report.vehicle.vin, entered_vin(report)
+    if vin and mine is not None and mine.value != vin:
+        rows.append(Row("VIN", f"{vin} (read over OBD-II); {mine.value} entered by the owner: they differ, "
+                        "check the VIN plate", "read", vin))  # fmt: skip
+    elif vin:
+        rows.append(Row("VIN", vin, "read", vin))
+    elif mine is not None:
+        rows.append(Row("VIN", f"{mine.value} (entered by the owner)", "entered", mine.value))
+    else:
+        rows.append(Row("VIN", f"not read over OBD-II: read it from {VIN_PLACES}", "advice"))
+    year = entered_model_year(report)
+    if year is not None:
+        rows.append(Row("Model year", f"{year.value} (entered by the owner)", "entered", year.value))
+    read = dict(owner_rows(report)) if head_unit_ecu(report) is not None else {}
+    entered = entered_values(report)
+    more = " (more under Head unit)" if head_unit_panel and report.head_unit is not None else ""
+    for field, key in LABEL_FIELDS:
+        label = f"Head unit {FIELD_NAMES[field]}"
+        value = read.get(LABELS[key])
+        masked = _masked(report, key)
+        if value:
+            rows.append(Row(label, f"{value} (read over OBD-II)", "read", value))
+        elif masked:
+            rows.append(Row(label, f"{masked} (read over OBD-II, masked for sharing)", "read", masked))
+        elif key in entered:
+            typed = entered[key].value
+            rows.append(Row(label, f"{typed} (entered by the owner)", "entered", typed))
+        elif report.head_unit is not None and report.head_unit.status == "not-asked":
+            stopped = "not read: the scan stopped before it reached the head unit; scan again, or read it"
+            rows.append(Row(label, f"{stopped} from the label on the unit's case{more}", "advice"))
+        else:
+            rows.append(Row(label, f"not read over OBD-II: read it from the label on the unit's case{more}",
+                            "advice"))  # fmt: skip
+    head = report.head_unit
+    if read and head is not None and head.confidence and head.confidence != "confirmed":
+        rows.append(Row("How sure", CONFIDENCE.get(head.confidence, head.confidence), "advice"))
+    rows.append(Row("Scan", ending(report), "ending"))
+    return rows
