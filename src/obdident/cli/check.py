@@ -29,10 +29,9 @@ def check_adapter(
     """
     from rich.table import Table
 
+    from obdident.journey.check import check_adapter as probe
     from obdident.report.adapter_check import rows, summary, verdict
     from obdident.scanning import DEMO_PORT
-    from obdident.scanning.adapter_check import check_adapter as probe
-    from obdident.transports import open_port
 
     err = stderr()
     if verbose:
@@ -45,11 +44,7 @@ def check_adapter(
     url = DEMO_PORT if demo else (port or choose_adapter(err))
     try:
         with err.status("Checking the adapter", spinner="dots"):
-            link = open_port(url, baudrate=baudrate)
-            try:
-                check = probe(link, url)
-            finally:
-                link.close()
+            check = probe(url, baudrate=baudrate)
     except ObdidentError as exc:
         err.print(f"[red]Could not talk to the adapter:[/] {exc}")
         if exc.hint:

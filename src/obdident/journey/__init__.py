@@ -9,6 +9,7 @@ The front ends only ask the owner and show what this package gives them:
   once, takes the owner's label values and writes the outputs; :class:`Ending` is how it ended.
 - :mod:`.keeper`: the report as read (always kept, for ``obdident report``) and as shared (redacted with
   ``--redact``), and the recording.
+- :mod:`.check`: the adapter check (``check-adapter``, the window's "Check the adapter").
 - :mod:`.facts`: the facts in the owner's words, the same on every screen: the early news, the dealer rows
   with their provenance, the label fields to ask for, how the scan ended.
 """

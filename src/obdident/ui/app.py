@@ -45,6 +45,7 @@ from obdident.errors import ObdidentError
 from obdident.journey import LABEL_FIELDS, dealer_rows, missing_label_keys
 from obdident.journey.guidance import ADAPTER_HELP, SCAN_TIME, SCAN_TIME_EVERY_UNIT, for_window
 from obdident.model import EnteredField, OwnerField
+from obdident.report.adapter_check import rows, verdict
 from obdident.report.headunit import head_unit_values
 from obdident.report.html import render_html
 from obdident.report.request import request_text
@@ -224,6 +225,15 @@ def build_app(
         return page("ignition.html", url=session.adapter, scan_time=SCAN_TIME,
                     scan_time_every_unit=SCAN_TIME_EVERY_UNIT)  # fmt: skip
 
+    async def check(request: Request) -> Response:
+        try:
+            found = await run_in_threadpool(session.check_adapter)
+        except Busy as exc:
+            return page("message.html", 409, title="Not now", text=str(exc), link="/ignition")
+        except ObdidentError as exc:
+            return page("check.html", failure=for_window(f"{exc} {exc.hint or ''}".strip()))
+        return page("check.html", failure=None, rows=rows(found), verdict=verdict(found))
+
     async def start(request: Request) -> Response:
         form = await _form(request)
         try:
@@ -347,6 +357,7 @@ def build_app(
         Route("/", adapter),
         Route("/adapter", choose, methods=["POST"]),
         Route("/ignition", ignition),
+        Route("/check", check, methods=["POST"]),
         Route("/scan", start, methods=["POST"]),
         Route("/scan/{number:int}", progress),
         Route("/events/{number:int}", events),

@@ -20,7 +20,9 @@ from obdident import __version__
 from obdident.errors import ObdidentError
 from obdident.interrupt import CancelToken
 from obdident.journey import Fact, Journey, Plan, Seams
+from obdident.journey.check import check_adapter
 from obdident.model import EnteredValue, Report
+from obdident.scanning.adapter_check import AdapterCheck
 from obdident.transports.ports import Found
 
 __all__ = ["Busy", "Event", "ScanRun", "Session"]
@@ -133,6 +135,7 @@ class Session:
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._checking = False
 
     # --- the adapter ---------------------------------------------------------------------------------
     def find(self) -> Found:
@@ -180,7 +183,7 @@ class Session:
         with self._changed:
             if self._stopping:
                 raise Busy("obdident is stopping: no new scan.")
-            if self.running is not None:
+            if self.running is not None or self._checking:
                 raise Busy("A scan is already running: only one scan at a time.")
             if self.adapter is None:
                 raise Busy("No adapter is chosen yet.")
@@ -190,6 +193,27 @@ class Session:
             self._thread = threading.Thread(target=self._run, args=(run,), name=f"scan-{run.number}")
             self._thread.start()
             return run
+
+    def check_adapter(self) -> AdapterCheck:
+        """Check the chosen adapter read-only (``obdident check-adapter``), while no scan runs.
+
+        Raises:
+            Busy: a scan or another check is running, no adapter is chosen, or the window is stopping.
+            ObdidentError: the adapter could not be opened or set up.
+        """
+        with self._changed:
+            if self._stopping:
+                raise Busy("obdident is stopping: no new check.")
+            if self.running is not None or self._checking:
+                raise Busy("The adapter is busy: one scan or check at a time.")
+            if self.adapter is None:
+                raise Busy("No adapter is chosen yet.")
+            url, self._checking = self.adapter, True
+        try:
+            return check_adapter(url, self._seams)
+        finally:
+            with self._changed:
+                self._checking = False
 
     def cancel(self, run: ScanRun) -> None:
         """Stop ``run`` at its next read or step; what it read is kept, and the window stays open."""
