@@ -8,6 +8,7 @@ environment, never from the source tree: an editable install hides missing packa
 the bundle's programs with no Python environment on PATH (PATH names no folder, HOME is a fresh folder):
 
 * ``obdident --version`` and ``obdident scan --demo --json scan.json`` (the report holds the demo car's VIN);
+* ``obdident report scan.json --html page.html`` (the page's templates) and ``obdident check-adapter --demo``;
 * ``obdident ports --no-ble`` (discovery without a Bluetooth LE scan);
 * ``obdident ui --demo --no-browser``: the window answers its own address with the token (200) and refuses
   the same page without it (403); then Ctrl-C (SIGINT) stops it.
@@ -102,6 +103,13 @@ def smoke_test() -> None:
         _check(
             demo.returncode == 0 and report.get("vehicle", {}).get("vin") == DEMO_VIN,
             f"scan --demo (exit {demo.returncode}) {demo.stderr[-400:]}",
+        )
+        page = _capture([obdident, "report", "scan.json", "--html", "page.html"], env, home)
+        _check(page.returncode == 0 and (home / "page.html").exists(), f"report --html {page.stderr[-400:]}")
+        adapter = _capture([obdident, "check-adapter", "--demo"], env, home)
+        _check(
+            adapter.returncode == 0,
+            f"check-adapter --demo (exit {adapter.returncode}) {adapter.stderr[-400:]}",
         )
         ports = _capture([obdident, "ports", "--no-ble"], env, home)
         _check(ports.returncode == 0, f"ports --no-ble (exit {ports.returncode}) {ports.stderr[-400:]}")
