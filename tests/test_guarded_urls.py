@@ -217,3 +217,38 @@ def test_the_ports_guard_knows_no_make_so_nissans_session_is_refused_there() -> 
     # so the refusal surfaces as the guard's (exit 5), never as a lost link
     with pytest.raises(GuardRefusal, match="10C0"):
         obdident.scan("sim://nissan-qashqai-j10?guarded=1")
+
+
+def _set_up_judge() -> LineJudge:
+    judge = LineJudge()
+    for line, answer in [
+        (b"ATZ\r", b"\r\rELM327 v1.5\r\r>"),
+        (b"ATE0\r", b"OK\r\r>"),
+        (b"ATTP6\r", b"OK\r\r>"),
+        (b"ATCAF1\r", b"OK\r\r>"),
+    ]:
+        assert judge.admit(line)[1] is None
+        judge.heard(answer)
+    return judge
+
+
+def test_two_lines_in_one_write_never_take_each_others_answers() -> None:
+    # A plain ELM327 answers ? to STI and OK to AT CAF0: read in one go, the ? must not count as AT CAF0
+    # refused (the adapter is in CAF0: 0104 would go out as the raw frame 01 04, clear DTCs).
+    judge = _set_up_judge()
+    judge.admit(b"STI\rATCAF0\r")
+    judge.heard(b"?\r\r>OK\r\r>")
+    assert False in judge.guard.context.values("auto_format")
+    admitted, refusal = judge.admit(b"0104\r")
+    assert admitted == b"" and refusal is not None
+
+
+def test_after_the_owed_prompts_answers_are_in_step_again() -> None:
+    judge = _set_up_judge()
+    judge.admit(b"ATH1\rATS0\r")
+    judge.heard(b"OK\r\r>")  # one prompt of two: still out of step
+    judge.heard(b"OK\r\r>")
+    judge.admit(b"ATCAF1\r")
+    judge.heard(b"OK\r\r>")  # in step again: confirmed
+    assert judge.guard.context.values("auto_format") == frozenset({True})
+    assert judge.admit(b"0902\r") == (b"0902\r", None)

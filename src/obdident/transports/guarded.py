@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from serial.serialutil import SerialBase
 
-from obdident.elm327.lines import split_lines, strip_echo
+from obdident.elm327.lines import looks_like_banner, split_lines, strip_echo
 from obdident.elm327.wire import MAX_ANSWER_BYTES, answer_outcome
 from obdident.errors import GuardRefusal, LineRefusedError, PortUrlError
 from obdident.guard import Guard
@@ -81,11 +81,18 @@ class LineJudge:
     def __init__(self) -> None:
         self.guard = Guard()
         self._held = bytearray()  # written bytes after the last CR: a line not yet complete
-        self._awaiting: str | None = None  # the last line written, until its answer's prompt is read
+        self._awaiting: str | None = None  # the last line written, until every prompt owed is read
+        self._owed = 0  # prompts owed: lines written whose answer's prompt was not read yet
+        self._pipelined = False  # a line was written while a prompt was owed: answers are out of step
         self._answer = bytearray()
 
     def admit(self, data: bytes) -> tuple[bytes, LineRefusedError | None]:
         """Judge the complete lines ``data`` ends, in order.
+
+        A line written before the previous line's prompt was read (two lines in one write, an answer read
+        only in part or thrown away) puts the answers out of step (ELM327 datasheet: one prompt per command;
+        a character sent while the chip is busy interrupts it): the earlier line counts as ``unknown``, and
+        no answer confirms anything until every prompt owed has been read (:meth:`Guard.lost_prompt`).
 
         Args:
             data: bytes a program writes.
@@ -99,9 +106,9 @@ class LineJudge:
         self._held = bytearray(rest)
         for raw in lines:
             line = raw.decode("latin-1")
-            if self._awaiting is not None:
-                self.guard.settle("unknown")  # its prompt was never read: it may or may not have acted
-                self._awaiting = None
+            if self._owed:
+                self.guard.lost_prompt()  # its prompt was never read: it may or may not have acted
+                self._pipelined, self._awaiting = True, None
             try:
                 text = self.guard.check(line)
             except GuardRefusal as err:
@@ -109,19 +116,37 @@ class LineJudge:
                 return bytes(out), LineRefusedError(line, err.reason)
             out += raw + b"\r"
             self._awaiting, self._answer = text, bytearray()
+            self._owed += 1
         return bytes(out), None
 
     def heard(self, data: bytes) -> None:
-        """Follow what the program read: the answer up to the prompt settles the line it answers."""
-        if self._awaiting is None or not data:
-            return
-        end = data.find(b">")
-        if len(self._answer) < MAX_ANSWER_BYTES:
-            self._answer += data if end < 0 else data[:end]
-        if end >= 0:
+        """Follow what the program read: each prompt ends one owed answer; the last one settles the line it
+        answers, or, out of step, leaves it ``unknown`` and puts the answers back in step."""
+        start = 0
+        while self._owed and start < len(data):
+            end = data.find(b">", start)
+            chunk = data[start:] if end < 0 else data[start:end]
+            if len(self._answer) < MAX_ANSWER_BYTES:
+                self._answer += chunk
+            if end < 0:
+                return
+            start = end + 1
+            self._owed -= 1
+            lines = split_lines(bytes(self._answer))
+            self._answer = bytearray()
+            banner = any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in lines)
+            if self._pipelined and banner:
+                self.guard.maybe_reset()  # a reset somewhere among the lines out of step
+            if self._owed:
+                continue
             text, self._awaiting = self._awaiting, None
-            lines = strip_echo(split_lines(bytes(self._answer)), text)
-            self.guard.settle(answer_outcome(text, lines))
+            if self._pipelined:
+                if text is not None:
+                    self.guard.settle("unknown")
+                self.guard.resynchronized()
+                self._pipelined = False
+            elif text is not None:
+                self.guard.settle(answer_outcome(text, strip_echo(lines, text)))
 
 
 class GuardedPort(SerialBase):  # type: ignore[misc]  # pyserial is untyped
