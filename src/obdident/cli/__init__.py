@@ -65,6 +65,7 @@ from obdident.cli.options import (
 from obdident.cli.vehicle import checked_owner, offered_values
 from obdident.cli.window import ui as window_command
 from obdident.errors import ExitCode, ObdidentError
+from obdident.interrupt import own_process
 from obdident.journey.plan import Seams
 from obdident.report.headunit import STOPS
 from obdident.report.sanitize import safe
@@ -216,6 +217,9 @@ def scan(
         try:
             with cancel_on_signals(token):
                 ending = journey.run()
+        except KeyboardInterrupt as exc:  # a second signal while the run kept what the first one cut short
+            with deferred():
+                ending = journey.cut_short(getattr(exc, "signal_name", "SIGINT"))
         except OSError as exc:  # the --json file chosen cannot be written
             fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
     if ending.error is not None:  # stopped before anything was read: the error names its exit code
@@ -392,7 +396,5 @@ def check_recording(
 
 def main() -> None:
     """Console-script entry point."""
-    from obdident.interrupt import own_process
-
     own_process()  # a signal after a scan has begun never ends this process by signal (exit 130/143)
     app()

@@ -161,6 +161,12 @@ class Journey:
         self._ended = self.keeper.read
         return self._ending()
 
+    def cut_short(self, reason: str) -> Ending:
+        """End the journey as cut short by a signal (``SIGINT``, ``SIGTERM``) that arrived outside the scan's
+        own polling (while :meth:`run` kept or closed): the report so far is kept with the problem
+        ``interrupted``; call it with further signals held (:func:`obdident.interrupt.deferred`)."""
+        return self._cut(reason)
+
     def _cut(self, reason: str) -> Ending:
         kept = self.keeper.cut_short(reason)
         self._ended = kept
