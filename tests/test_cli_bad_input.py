@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -512,3 +513,25 @@ def test_repeated_and_late_signals_never_end_the_process_by_signal(
     if mode == "stop":
         assert report["problems"][-1]["code"] == "interrupted" and "SJNFBAT32U1000001" in done.stdout
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+_EXITING = """
+import atexit, signal
+def report_mask():  # runs after obdident's own exit handler (atexit runs last-registered first)
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    print("blocked:", sorted(s.name for s in blocked if s in (signal.SIGINT, signal.SIGTERM)), flush=True)
+atexit.register(report_mask)
+from obdident import interrupt
+interrupt.own_process()
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_signals_are_held_while_the_interpreter_exits() -> None:
+    # Python puts the default handlers back while it shuts down: a second Ctrl-C or kill arriving then ended
+    # the process by the signal (exit 130/143) after the scan had chosen exit 4 (review finding).
+    done = subprocess.run(
+        [sys.executable, "-c", _EXITING], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "blocked: ['SIGINT', 'SIGTERM']" in done.stdout

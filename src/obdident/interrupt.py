@@ -24,6 +24,7 @@ cannot end it by signal (exit 130 or 143) instead of the exit code the scan chos
 
 from __future__ import annotations
 
+import atexit
 import signal
 import threading
 from collections.abc import Iterator
@@ -85,8 +86,19 @@ _OWNED = {"process": False}
 
 def own_process() -> None:
     """Say that this process is the ``obdident`` command: once a scan has installed its handlers, the defaults
-    are never restored (a signal after the scan is dropped, and the process exits with the scan's code)."""
+    are never restored (a signal after the scan is dropped, and the process exits with the scan's code).
+
+    Python itself puts the default handlers back while the interpreter shuts down, so a signal arriving then
+    would still end the process by signal: SIGINT and SIGTERM are blocked (POSIX ``pthread_sigmask``) from
+    the first exit handler on, and a signal pending at exit is discarded with the process.
+    """
     _OWNED["process"] = True
+    atexit.register(_block_signals)
+
+
+def _block_signals() -> None:
+    if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
+        signal.pthread_sigmask(signal.SIG_BLOCK, set(SIGNALS))
 
 
 def _drop(_signum: int, _frame: FrameType | None) -> None:
