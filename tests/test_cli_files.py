@@ -239,3 +239,13 @@ def test_json_to_a_full_stdout_is_one_line_and_the_report_is_kept(tmp_path: Path
     assert "stdout" in done.stderr and os.strerror(errno.ENOSPC) in done.stderr
     [kept] = list(tmp_path.iterdir())
     assert load_report(kept).vehicle.vin == DEMO_VIN and kept.name in done.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux /proc, where no file can be made")
+def test_an_output_that_cannot_be_written_is_named_not_its_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the report is kept here
+    result = CliRunner().invoke(cli.app, ["scan", "--demo", "--html", "/proc/obdident-page.html"])
+    assert result.exit_code == cli.EXIT_PARTIAL
+    assert "cannot write /proc/obdident-page.html" in result.output and ".tmp" not in result.output

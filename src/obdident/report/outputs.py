@@ -267,7 +267,7 @@ def _written(failed: list[str], path: str, write: Callable[[], None]) -> bool:
     try:
         write()
     except OSError as exc:
-        failed.append(f"cannot write {exc.filename or path}: {exc.strerror or exc}")
+        failed.append(f"cannot write {path}: {exc.strerror or exc}")  # the output, not a temporary file
         return False
     except ObdidentError as exc:  # the CSV log's own refusal, naming the file
         failed.append(str(exc))
