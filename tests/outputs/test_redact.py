@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from obdident import cli
 from obdident.journey import Plan
 from obdident.journey.keeper import Keeper
@@ -139,3 +141,22 @@ def test_a_letter_made_afterwards_from_a_redacted_scan_is_complete(tmp_path: Pat
     assert letter.exit_code == 0
     assert "BP000000000001" in letter.stdout and "SJNFAAJ11U2000001" in letter.stdout
     assert "not read" not in letter.stdout.split("Serial number:")[1].splitlines()[0]
+
+
+def test_a_serial_read_and_then_redacted_is_shown_masked_never_as_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the full report is kept here
+    shared = tmp_path / "red.json"
+    scan = invoke("scan", "--port", "sim://nissan-qashqai-j11-navi", "--redact", "--json", str(shared))
+    assert scan.exit_code == 0, scan.output
+    letter = invoke("report", str(shared), "--request").output
+    page = tmp_path / "page.html"
+    assert invoke("report", str(shared), "--html", str(page)).exit_code == 0
+    terminal = invoke("report", str(shared)).output
+    for where, text in (("scan", scan.output), ("letter", letter), ("page", page.read_text()),
+                        ("terminal", terminal)):  # fmt: skip
+        serial = [line for line in text.splitlines() if "Serial number" in line or "serial number" in line]
+        assert any("masked for sharing" in line for line in serial), (where, serial)
+        assert "BP000000000001" not in text, where
+        assert not any("Serial number" in line and "not read" in line for line in serial), (where, serial)

@@ -26,12 +26,13 @@ from obdident.report.entered import (
 )
 from obdident.report.headunit import (
     CONFIDENCE,
-    FIELDS,
     LABELS,
     ending,
     head_unit_ecu,
     head_unit_values,
+    masked_value,
     owner_rows,
+    shown_rows,
 )
 from obdident.report.provenance import is_simulated
 from obdident.vehicles.headunit_forms import FIELD_NAMES
@@ -94,7 +95,7 @@ def news(report: Report) -> dict[str, Fact]:
     ecu = head_unit_ecu(report)
     if ecu is not None:
         said = [f"{label.lower()} {value}" if value else f"{label.lower()} not read"
-                for label, value in owner_rows(report)[:2]]  # fmt: skip
+                for label, value in shown_rows(report)[:2]]  # fmt: skip
         confidence = report.head_unit.confidence if report.head_unit else None
         note = f"read from {ecu.response_id}"
         if confidence and confidence != "confirmed":
@@ -152,17 +153,6 @@ def missing_label_fields(report: Report) -> list[EnteredField]:
     return [field for field, key in LABEL_FIELDS if key not in read and key not in mine]
 
 
-def _masked(report: Report, key: str) -> str | None:
-    """The head unit's ``key`` value as ``--redact`` masked it (``BP00000*******``), or None."""
-    ecu = head_unit_ecu(report)
-    if ecu is None:
-        return None
-    value = next(
-        (ecu.identification.fields.get(k) for k in FIELDS[key] if ecu.identification.fields.get(k)), None
-    )
-    return value if value and "*" in value else None
-
-
 def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
     """What to take to the dealer, then how the scan ended.
 
@@ -199,7 +189,7 @@ def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
     for field, key in LABEL_FIELDS:
         label = f"Head unit {FIELD_NAMES[field]}"
         value = read.get(LABELS[key])
-        masked = _masked(report, key)
+        masked = masked_value(report, key)
         if value:
             rows.append(Row(label, f"{value} (read over OBD-II)", "read", value))
         elif masked:

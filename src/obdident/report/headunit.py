@@ -17,15 +17,18 @@ __all__ = [
     "CONFIDENCE",
     "FIELDS",
     "LABELS",
+    "MASKED",
     "STATUS",
     "STOPS",
     "ending",
     "head_unit_ecu",
     "head_unit_values",
+    "masked_value",
     "nissan_form",
     "nothing_read",
     "owner_rows",
     "part_number",
+    "shown_rows",
 ]
 
 #: Field names in payload order, each with the identification keys it is taken from (first present wins).
@@ -136,6 +139,31 @@ def owner_rows(report: Report) -> list[tuple[str, str | None]]:
     values = head_unit_values(report)
     rows: list[tuple[str, str | None]] = [(LABELS["HU"], part_number(values))]
     rows += [(LABELS[name], values.get(name)) for name in ("SN", "SW", "HW")]
+    return rows
+
+
+#: How a value masked before it was shared (``--redact``, or security bytes) is marked where it is shown.
+MASKED = "masked for sharing"
+
+
+def masked_value(report: Report, key: str) -> str | None:
+    """The head unit's ``key`` value (``HU``, ``SN``, ``SW``, ``HW``) as masked (``BP00000*******``, all
+    ``*`` with ``--redact``), or None when it is not masked or was not read."""
+    ecu = head_unit_ecu(report)
+    if ecu is None:
+        return None
+    fields = ecu.identification.fields
+    value = next((fields[k] for k in FIELDS[key] if fields.get(k)), None)
+    return value if value and "*" in value else None
+
+
+def shown_rows(report: Report) -> list[tuple[str, str | None]]:
+    """:func:`owner_rows` as the screens, the page and the letter show them: a value read and then masked is
+    shown masked and marked (:data:`MASKED`), never as "not read"."""
+    rows: list[tuple[str, str | None]] = []
+    for (label, value), key in zip(owner_rows(report), ("HU", "SN", "SW", "HW"), strict=True):
+        masked = None if value else masked_value(report, key)
+        rows.append((label, value or (f"{masked} ({MASKED})" if masked else None)))
     return rows
 
 

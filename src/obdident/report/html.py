@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from obdident.model import Ecu, Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
-from obdident.report.headunit import CONFIDENCE, STATUS, ending, head_unit_ecu, owner_rows
+from obdident.report.headunit import CONFIDENCE, STATUS, ending, head_unit_ecu, shown_rows
 from obdident.report.provenance import is_simulated
 from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
@@ -132,7 +132,7 @@ def _context(report: Report) -> dict[str, Any]:
         "vehicle": vehicle,
         "head": head,
         "head_status": STATUS.get(head.status, head.status) if head else None,
-        "head_rows": owner_rows(report) if hu_ecu else [],
+        "head_rows": shown_rows(report) if hu_ecu else [],
         "head_confidence": CONFIDENCE.get(head.confidence, head.confidence)
         if head and head.confidence
         else None,

@@ -14,10 +14,12 @@ import textwrap
 from obdident.model import Ecu, EnteredValue, Report
 from obdident.report.entered import agrees, entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import (
+    MASKED,
     STATUS,
     ending,
     head_unit_ecu,
     head_unit_values,
+    masked_value,
     nissan_form,
     nothing_read,
 )
@@ -182,7 +184,8 @@ def request_text(report: Report) -> str:
         ("Software version", "SW", menu_where),
         ("Hardware version", "HW", menu_where),
     ):
-        read = plain(hu[key]) if key in hu else None
+        masked = None if key in hu else masked_value(report, key)
+        read = plain(hu[key]) if key in hu else (f"{plain(masked)} ({MASKED})" if masked else None)
         lines.append(_line(label, _with_entered(read, mine.get(key), _missing(where), _same(key))))
     others = [s for s in (_ecu_summary(e) for e in report.ecus if e is not hu_ecu) if s]
     if others:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from obdident.model import Ecu, Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
-from obdident.report.headunit import CONFIDENCE, STATUS, head_unit_ecu, owner_rows
+from obdident.report.headunit import CONFIDENCE, STATUS, head_unit_ecu, shown_rows
 from obdident.report.sanitize import safe
 from obdident.report.words import CHECK_DIGIT, field_label, plain, split_problems
 from obdident.vehicles.headunit_forms import form_note
@@ -119,7 +119,7 @@ def _head_unit_rows(report: Report) -> list[tuple[str, str]]:
         if ecu is not None:
             asked = f" (asked on {safe(ecu.request_id)})" if ecu.request_id else ""
             rows.append(("Answered on", f"{safe(ecu.response_id)}{asked}"))
-        for label, value in owner_rows(report):
+        for label, value in shown_rows(report):
             rows.append((label, f"[bold]{safe(value)}[/]" if value else "[dim]not read[/dim]"))
     else:
         rows.append(("Why", safe(head.reason)))
