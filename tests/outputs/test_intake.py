@@ -162,3 +162,14 @@ def test_a_missing_path_and_an_empty_folder_are_named(tmp_path: Path) -> None:
     result = invoke("intake", str(tmp_path / "nope.json"), str(tmp_path / "empty"))
     assert result.exit_code == cli.ExitCode.PARTIAL
     assert "nope.json" in result.output and "no .json report" in result.output
+
+
+def test_a_vin_the_owner_entered_is_shown_marked_entered_not_as_no_vin(tmp_path: Path) -> None:
+    page = tmp_path / "list.html"
+    typed = "OBDIDENT1;EVIN=SJNFAAJ11U2000001;EHU=28185-4EA0A\n"
+    result = cli_runner_invoke(["intake", "-", "--html", str(page)], typed)
+    assert result.exit_code == cli.EXIT_OK, result.output
+    assert "(entered)" in result.output and "no VIN" not in result.output  # the 80-column table wraps the VIN
+    entry = take(["-"], typed).entries[0]
+    assert entry.vin == "SJNFAAJ11U2000001" and "entered" in entry.marks and "no-vin" not in entry.marks
+    assert "SJNFAAJ11U2000001 <span" in page.read_text()

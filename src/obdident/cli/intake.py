@@ -76,7 +76,7 @@ def intake(
         serial = row["head_unit_serial"] or row["head_unit_serial_entered"]
         table.add_row(
             str(number),
-            safe(row["vin"] or "no VIN"),
+            safe(row["vin"] or (f"{row['vin_entered']} (entered)" if row.get("vin_entered") else "no VIN")),
             safe(part or "not given"),
             safe(serial or "not given"),
             safe("; ".join(MARKS[key] for key in entry.marks)),

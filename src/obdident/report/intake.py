@@ -90,8 +90,9 @@ class Entry:
 
     @property
     def vin(self) -> str:
-        """The VIN as given (empty when none); redacted VINs keep their ``*``."""
-        return self.row["vin"]
+        """The VIN read from the car, else the one the owner entered (empty when neither); redacted VINs
+        keep their ``*``."""
+        return self.row["vin"] or self.row.get("vin_entered", "")
 
     @property
     def scanned_at(self) -> str:
@@ -141,7 +142,7 @@ def _ordered(marks: Iterable[str]) -> tuple[str, ...]:
 
 def _report_entry(report: Report, source: str, order: int) -> Entry:
     cells = dict(zip(csvout.COLUMNS, csvout.row(report), strict=True))
-    marks = _vin_marks(report.vehicle.vin or "")
+    marks = _vin_marks(cells["vin"] or cells.get("vin_entered", ""))
     if is_simulated(report):
         marks.append("simulated")
     if is_redacted(report):
@@ -167,7 +168,7 @@ def _qr_entry(fields: dict[str, str], source: str, order: int) -> Entry:
         cells["manufacturer"] = csvout.cell(info.manufacturer)
         cells["country"] = csvout.cell(info.country)
         cells["model_year"] = csvout.cell(info.model_year)
-    marks = _vin_marks(vin)
+    marks = _vin_marks(vin or cells.get("vin_entered", ""))
     simulated = fields.get("SIM") == "1"  # obdident's payloads mark a simulated car first (:mod:`.qr`)
     cells["simulated"] = csvout.cell(simulated)
     if simulated:
