@@ -21,6 +21,7 @@ from obdident.elm327.lines import (
     looks_like_banner,
     parse_voltage,
     raise_for_status,
+    shows_reset,
 )
 from obdident.elm327.masking import MaskedAnswer
 from obdident.elm327.search import CAN_RECEIVE_TIMEOUT_HEX
@@ -185,7 +186,7 @@ class ELM327:
 
     def _raise_for_reset(self, exchange: Exchange) -> None:
         """Raise :class:`AdapterResetError` when the answer shows the adapter rebooted (banner, LV RESET)."""
-        if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in exchange.lines):
+        if shows_reset(exchange.lines):
             raise AdapterResetError(
                 "the adapter reset itself (its start-up banner appeared): its settings are lost",
                 request=exchange.request,
@@ -380,8 +381,7 @@ class ELM327:
                 self._unsupported.append("response-count digit")
                 exchange, answer = self._transact(line, timeout_s)
             elif isinstance(answer.error, IsoTpTruncatedError):
-                # the guess was short: the adapter stopped mid-message. The first frames it did show declare
-                # each message's length: ask again for exactly that many frames (or wait out AT ST).
+                # the guess was short: ask again for as many frames as the first frames declare (or AT ST)
                 needed = frames_declared(exchange.lines, self.protocol)
                 retry = f"{needed:X}" if needed is not None and needed <= 15 else ""
                 exchange, answer = self._transact(line + retry, timeout_s)

@@ -229,6 +229,12 @@ def looks_like_banner(line: str) -> bool:
     return bool(_BANNER.search(line))
 
 
+def shows_reset(lines: Iterable[str]) -> bool:
+    """Tell whether an answer shows the adapter reset: its power-up banner, or ``LV RESET`` (ELM327 v1.3+
+    after a brown-out; ELM327 datasheet, "Low Power Operation")."""
+    return any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in lines)
+
+
 def parse_frames(lines: Iterable[str], protocol: Protocol) -> list[Frame]:
     """Parse data lines printed with headers on (AT H1) into frames.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from obdident.elm327.lines import PROTOCOLS, is_info, looks_like_banner, raise_for_status
+from obdident.elm327.lines import PROTOCOLS, is_info, raise_for_status, shows_reset
 from obdident.elm327.masking import mask_answer
 from obdident.elm327.types import Response
 from obdident.errors import AdapterReplyError, NoDataError, UnableToConnectError
@@ -114,7 +114,7 @@ def _try(driver: ELM327, number: str, timeout_s: float, answers: list[str]) -> R
     for attempt in range(2):
         exchange = driver.command("0100", timeout_s=timeout_s)
         answers.extend(exchange.lines)
-        if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in exchange.lines):
+        if shows_reset(exchange.lines):
             # The adapter reset itself: its stored settings are back, so it is set up again (AT CAF1 ...)
             # before the next try.
             driver.initialize()

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from obdident.elm327.lines import Protocol, looks_like_banner, split_lines, strip_echo
+from obdident.elm327.lines import Protocol, looks_like_banner, shows_reset, split_lines, strip_echo
 from obdident.elm327.masking import MaskedAnswer, mask_answer, mask_unfinished
 from obdident.elm327.types import Clock, Exchange, SerialLike
 from obdident.errors import (
@@ -76,7 +76,7 @@ def answer_outcome(text: str, lines: Sequence[str]) -> Literal["confirmed", "ref
         text: the canonical command.
         lines: its answer's lines, echo removed.
     """
-    if text != "ATI" and any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in lines):
+    if text != "ATI" and shows_reset(lines):
         return "reset"
     if confirmed(text, lines):
         return "confirmed"
@@ -229,7 +229,7 @@ class Wire:
             return
         if not stray:
             return
-        if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in split_lines(stray)):
+        if shows_reset(split_lines(stray)):
             self.guard.maybe_reset()  # the adapter may have reset: its stored settings may be back
         log.debug("unasked bytes before %s: %s", line, list(self._partial(bytearray(stray), line, protocol)))
 
@@ -272,7 +272,7 @@ class Wire:
                 if end >= 0:
                     self._trouble = None
                     late_lines = split_lines(bytes(late))
-                    if any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in late_lines):
+                    if shows_reset(late_lines):
                         self.guard.maybe_reset()  # the adapter may have reset: its stored settings back
                     self.guard.resynchronized()  # every prompt owed is read: answers are in step again
                     log.debug(

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from serial.serialutil import SerialBase
 
-from obdident.elm327.lines import looks_like_banner, split_lines, strip_echo
+from obdident.elm327.lines import shows_reset, split_lines, strip_echo
 from obdident.elm327.wire import MAX_ANSWER_BYTES, answer_outcome
 from obdident.errors import GuardRefusal, LineRefusedError, PortUrlError
 from obdident.guard import Guard
@@ -134,8 +134,7 @@ class LineJudge:
             self._owed -= 1
             lines = split_lines(bytes(self._answer))
             self._answer = bytearray()
-            banner = any(looks_like_banner(x) or x.strip().upper() == "LV RESET" for x in lines)
-            if self._pipelined and banner:
+            if self._pipelined and shows_reset(lines):
                 self.guard.maybe_reset()  # a reset somewhere among the lines out of step
             if self._owed:
                 continue
