@@ -12,8 +12,12 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
+from obdident.i18n import text_to_json, texts_json
+from obdident.problems import PROBLEM_DETAILS, Problem
+
 __all__ = [
     "HEAD_UNIT_FIELDS",
+    "PROBLEM_DETAILS",
     "SCHEMA_VERSION",
     "AdapterSummary",
     "Advice",
@@ -33,7 +37,7 @@ __all__ = [
 ]
 
 #: The report format's version: major.minor; the major is the schema file's.
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 CheckDigit = Literal["valid", "invalid", "not-required", "unknown"]
 #: The head-unit identifiers an owner can type in.
@@ -309,32 +313,6 @@ class UnknownUnit:
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Something the user should know: a missing value, a disagreement, a step that failed.
-
-    Attributes:
-        code: a stable kebab-case code (``vin-not-stored``).
-        message: one or two sentences for a person, including what to do where there is something to do;
-            it may go on after :data:`PROBLEM_DETAILS` with detail for engineers (sources, unit by unit),
-            which the owner's screens leave out (:attr:`summary`) and the JSON keeps.
-        response_id: the ECU concerned, or None.
-    """
-
-    code: str
-    message: str
-    response_id: str | None = None
-
-    @property
-    def summary(self) -> str:
-        """The message without its details: what the terminal, the dealer page and the window show."""
-        return self.message.split(PROBLEM_DETAILS, 1)[0]
-
-
-#: Where a problem's message turns to detail for engineers (:attr:`Problem.summary` stops before it).
-PROBLEM_DETAILS = " Details: "
-
-
-@dataclass(frozen=True)
 class Report:
     """The result of one scan.
 
@@ -376,6 +354,14 @@ class Report:
         for ecu in ordered["ecus"]:
             ident = ecu["identification"]
             ident.update(ident.pop("fields"))
+        for problem, data_p in zip(self.problems, ordered["problems"], strict=True):
+            del data_p["text"]
+            if problem.text is not None:
+                data_p["msgid"] = problem.text.msgid
+                data_p["params"] = {k: text_to_json(v) for k, v in problem.text.params.items()}
+        texts_json(self.vehicle, ordered["vehicle"])
+        if self.head_unit is not None:
+            texts_json(self.head_unit, ordered["head_unit"])
         return dict(_lists(ordered))
 
     def to_json(self) -> str:

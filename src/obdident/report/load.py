@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from obdident.errors import ObdidentError
+from obdident.i18n import Text, text_from_json
 from obdident.model import (
     AdapterSummary,
     Advice,
@@ -206,10 +207,10 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         manufacturer=v["manufacturer"],
         country=v["country"],
         model_year=v["model_year"],
-        model_year_note=v["model_year_note"],
+        model_year_note=_text(v, "model_year_note"),
         family=v["family"],
-        family_basis=v["family_basis"],
-        make_basis=v["make_basis"],
+        family_basis=_text(v, "family_basis"),
+        make_basis=_text(v, "make_basis"),
         entered=tuple(
             EnteredValue(x["field"], x["value"], x["form"], x["provenance"]) for x in v.get("entered", ())
         ),
@@ -247,14 +248,14 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         else HeadUnit(
             status=h["status"],
             response_id=h["response_id"],
-            reason=h["reason"],
-            guidance=tuple(h["guidance"]),
+            reason=_text(h, "reason") or "",
+            guidance=_texts(h, "guidance"),
             probed=tuple(h["probed"]),
             entered=tuple(
                 EnteredValue(x["field"], x["value"], x["form"], x["provenance"]) for x in h.get("entered", ())
             ),
             confidence=h.get("confidence"),
-            advice=tuple(Advice(**a) for a in h.get("advice", ())),
+            advice=tuple(Advice(**{**a, "text": Text(a["text"])}) for a in h.get("advice", ())),
         )
     )
     statuses = ("identified", "not-reachable", "not-found", "adapter-limited", "not-asked")
@@ -265,7 +266,7 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         vehicle=vehicle,
         adapter=adapter,
         ecus=ecus,
-        problems=tuple(Problem(p["code"], p["message"], p.get("response_id")) for p in data["problems"]),
+        problems=tuple(_problem(p) for p in data["problems"]),
         head_unit=head_unit,
         unknown_units=tuple(
             UnknownUnit(u["request_id"], u["response_id"], u["answer"], _evidence(u["evidence"]))
@@ -276,3 +277,38 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         duration_s=float(data["duration_s"]),
         schema_version=data["schema_version"],
     )
+
+
+def _problem(data: Mapping[str, Any]) -> Problem:
+    """A problem with its owner sentence as data (schema 1.3 ``msgid``/``params``); an older report's
+    problem keeps its English message, shown as it is."""
+    text = None
+    if isinstance(data.get("msgid"), str):
+        text = text_from_json({"msgid": data["msgid"], "params": data.get("params") or {}})
+    return Problem(
+        data["code"], data["message"], data.get("response_id"), text if isinstance(text, Text) else None
+    )
+
+
+def _text(data: Mapping[str, Any], name: str) -> Any:
+    """Field ``name`` of ``data`` as an owner sentence: from ``texts`` (schema 1.3) when it has parameters,
+    else its English text as the message id (a sentence the catalogues hold is translated; one they do not,
+    such as an older report's wording, is shown in English); None stays None."""
+    stored = (data.get("texts") or {}).get(name)
+    if isinstance(stored, dict):
+        value = text_from_json(stored)
+        if isinstance(value, Text):
+            return value
+    raw = data.get(name)
+    return Text(raw) if isinstance(raw, str) and raw else raw
+
+
+def _texts(data: Mapping[str, Any], name: str) -> tuple[Any, ...]:
+    """List field ``name`` of ``data`` as owner sentences (see :func:`_text`)."""
+    stored = (data.get("texts") or {}).get(name) or []
+    out = []
+    for i, raw in enumerate(data.get(name) or ()):
+        entry = stored[i] if i < len(stored) else None
+        value = text_from_json(entry) if isinstance(entry, dict) else None
+        out.append(value if isinstance(value, Text) else (Text(raw) if isinstance(raw, str) and raw else raw))
+    return tuple(out)
