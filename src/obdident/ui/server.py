@@ -25,6 +25,7 @@ from pathlib import Path
 
 import uvicorn
 
+from obdident.i18n import _, use_language
 from obdident.interrupt import deferred
 from obdident.scanning import DEMO_PORT
 from obdident.transports.ports import find_adapters
@@ -39,7 +40,9 @@ HOST = "127.0.0.1"
 _GRACE_S = 3
 
 
-def default_session(*, demo: bool, port: str | None, folder: Path, ble_timeout_s: float = 5.0) -> Session:
+def default_session(
+    *, demo: bool, port: str | None, folder: Path, ble_timeout_s: float = 5.0, language: str | None = None
+) -> Session:
     """The session ``obdident ui`` runs: the real seams and discovery (``obdident ports``'s).
 
     Args:
@@ -47,12 +50,15 @@ def default_session(*, demo: bool, port: str | None, folder: Path, ble_timeout_s
         port: ``--port``, or None to discover adapters.
         folder: where report files are kept.
         ble_timeout_s: how long the Bluetooth LE part of the discovery may take, seconds.
+        language: ``obdident ui --lang`` (the window's language until the owner switches), or None to
+            follow the browser's ``Accept-Language``.
     """
     return Session(
         fixed=DEMO_PORT if demo else port,
         demo=demo,
         folder=folder,
         discover=lambda: find_adapters(ble_timeout_s=ble_timeout_s),
+        language=language,
     )
 
 
@@ -113,10 +119,12 @@ class Window:
         folder = Path(tempfile.mkdtemp(prefix="obdident-ui-"))
         path = folder / "open.html"
         target = html.escape(self.url, quote=True)
+        with use_language(self.session.language) as language:
+            opening = html.escape(_("Open obdident"))
         page = (
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
             f'<meta http-equiv="refresh" content="0;url={target}"><title>obdident</title></head>'
-            f'<body><p><a href="{target}">Open obdident</a></p></body></html>\n'
+            f'<body><p><a href="{target}">{opening}</a></p></body></html>\n'
         )
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

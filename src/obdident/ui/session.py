@@ -18,10 +18,12 @@ from typing import Literal
 
 from obdident import __version__
 from obdident.errors import ObdidentError
+from obdident.i18n import Param, T
 from obdident.interrupt import CancelToken
 from obdident.journey import Fact, Journey, Plan, Seams
 from obdident.journey.check import check_adapter
 from obdident.model import EnteredValue, Report
+from obdident.report.headunit import head_unit_values, nissan_form
 from obdident.scanning.adapter_check import AdapterCheck
 from obdident.transports.ports import Found
 
@@ -30,8 +32,8 @@ __all__ = ["Busy", "Event", "ScanRun", "Session"]
 EventKind = Literal["progress", "vin", "head_unit", "done"]
 
 #: Why a scan stopped, as the window says it (the reason the cancel token carries).
-CANCELLED = "cancelled from the window"
-STOPPED = "obdident was stopped"
+CANCELLED = T("cancelled from the window")
+STOPPED = T("obdident was stopped")
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,14 @@ class Event:
 
     Attributes:
         kind: ``progress`` (a step begins), ``vin`` and ``head_unit`` (read: shown at once), ``done``.
-        text: the line to show (plain text; the page escapes it).
+        text: the line to show (plain text, a :class:`~obdident.i18n.Text` shown in the page's language;
+            the page escapes it).
+        ids: the identifiers in ``text`` (the VIN, the part and serial numbers), shown in a monospace font.
     """
 
     kind: EventKind
     text: str
+    ids: tuple[str, ...] = ()
 
 
 class Busy(ObdidentError):
@@ -62,8 +67,9 @@ class ScanRun:
         cancel: the scan's cancel token (the Cancel button).
         journey: the scan's journey, once started.
         events: what happened, in order.
-        error: why the scan stopped before it read anything (one line), or None.
+        error: why the scan stopped before it read anything (one line, a Text), or None.
         hint: what to do about ``error``, or None.
+        detail: engineer detail of ``error`` or ``write_error`` (English: an exception's words), or None.
         write_error: why the report file could not be written, or None.
         done: True once the scan's thread has ended.
     """
@@ -76,6 +82,7 @@ class ScanRun:
     events: list[Event] = field(default_factory=list)
     error: str | None = None
     hint: str | None = None
+    detail: str | None = None
     write_error: str | None = None
     done: bool = False
 
@@ -105,6 +112,9 @@ class Session:
         adapter: the adapter chosen (``fixed`` from the start).
         found: the last discovery's result, or None before the first.
         runs: the scans made, by number.
+        language: the window's language until the owner or the browser chooses one (``obdident ui --lang``),
+            or None.
+        checked: the last adapter check: (what it found, None) or (None, why it failed); None before one.
     """
 
     def __init__(
@@ -116,6 +126,7 @@ class Session:
         discover: Callable[[], Found],
         seams: Seams | None = None,
         now: Callable[[], datetime] = datetime.now,
+        language: str | None = None,
     ) -> None:
         """Prepare an empty session.
 
@@ -126,10 +137,13 @@ class Session:
             discover: the adapter discovery (:func:`obdident.transports.ports.find_adapters`, bound).
             seams: the scans' clock, port opener and Bluetooth LE backend (fakes in tests).
             now: the local clock, for report file names.
+            language: ``obdident ui --lang``, or None to follow the browser.
         """
         self.fixed, self.demo, self.adapter = fixed, demo, fixed
         self.found: Found | None = None
         self.runs: dict[int, ScanRun] = {}
+        self.language = language
+        self.checked: tuple[AdapterCheck | None, ObdidentError | None] | None = None
         self._folder, self._discover, self._now = folder, discover, now
         self._seams = seams or Seams()
         self._changed = threading.Condition()
@@ -182,9 +196,9 @@ class Session:
         """
         with self._changed:
             if self._stopping:
-                raise Busy("obdident is stopping: no new scan.")
+                raise Busy(T("obdident is stopping: no new scan."))
             if self.running is not None or self._checking:
-                raise Busy("A scan is already running: only one scan at a time.")
+                raise Busy(T("A scan is already running: only one scan at a time."))
             if self.adapter is None:
                 raise Busy("No adapter is chosen yet.")
             run = ScanRun(len(self.runs) + 1, self.adapter, full=full)
@@ -203,9 +217,9 @@ class Session:
         """
         with self._changed:
             if self._stopping:
-                raise Busy("obdident is stopping: no new check.")
+                raise Busy(T("obdident is stopping: no new check."))
             if self.running is not None or self._checking:
-                raise Busy("The adapter is busy: one scan or check at a time.")
+                raise Busy(T("The adapter is busy: one scan or check at a time."))
             if self.adapter is None:
                 raise Busy("No adapter is chosen yet.")
             url, self._checking = self.adapter, True
@@ -247,7 +261,7 @@ class Session:
         """
         with self._changed:
             if not run.done or run.report is None or run.journey is None:
-                raise Busy("The scan has not ended, or read nothing: there is no report to add them to.")
+                raise Busy(T("The scan has not ended, or read nothing: there is no report to add them to."))
             run.journey.enter(values)
 
     def close(self, timeout_s: float = 30.0) -> None:
@@ -266,9 +280,9 @@ class Session:
             self._thread.join(timeout_s)
 
     # --- inside the scan's thread --------------------------------------------------------------------
-    def _event(self, run: ScanRun, kind: EventKind, text: str) -> None:
+    def _event(self, run: ScanRun, kind: EventKind, text: str, ids: tuple[str, ...] = ()) -> None:
         with self._changed:
-            run.events.append(Event(kind, text))
+            run.events.append(Event(kind, text, ids))
             self._changed.notify_all()
 
     def _journey(self, run: ScanRun) -> Journey:
@@ -277,7 +291,7 @@ class Session:
 
         def news(fact: Fact) -> None:
             kind: EventKind = "vin" if fact.key == "vin" else "head_unit"
-            self._event(run, kind, fact.text)
+            self._event(run, kind, fact.text, _identifiers(run, fact.value))
 
         plan = Plan(run.url, full=run.full, folder=self._folder, tool=f"obdident {__version__}")
         return Journey(
@@ -298,14 +312,25 @@ class Session:
                 ending = run.journey.finish()
                 failed = run.journey.keeper.failures()
                 if failed:  # a folder or disk that stopped taking the report: said on the result page
-                    run.write_error = "The report could not be kept: " + "; ".join(failed)
+                    run.write_error, run.detail = T("The report could not be kept."), "; ".join(failed)
             else:
                 run.error, run.hint = ending.error, ending.hint
         except OSError as exc:  # the report file could not be written
-            run.write_error = f"The report could not be kept: {exc.strerror or exc}"
+            run.write_error, run.detail = T("The report could not be kept."), str(exc.strerror or exc)
         except Exception as exc:  # never a traceback for the owner: the page says what happened
-            run.error = f"obdident stopped ({type(exc).__name__}: {exc})"
+            run.error = T("obdident stopped on an unexpected error ({error}).", error=type(exc).__name__)
+            run.detail = str(exc)
         finally:
             with self._changed:
                 run.done = True
-            self._event(run, "done", "The scan has ended.")
+            self._event(run, "done", T("The scan has ended."))
+
+
+def _identifiers(run: ScanRun, value: Param) -> tuple[str, ...]:
+    """The identifiers a fact's line holds: the VIN, the head unit's part and serial numbers read."""
+    found = [str(value)] if isinstance(value, str) and value and " " not in value else []
+    if run.report is not None:
+        values = head_unit_values(run.report)
+        found += [str(v) for v in values.values() if v]
+        found += [nissan_form(values["HU"])] if "HU" in values else []
+    return tuple(found)
