@@ -20,13 +20,18 @@ from markupsafe import Markup, escape
 from obdident.i18n import LANGUAGES, N_, Text, _, current_language, ngettext, render
 from obdident.journey.guidance import for_window
 
-__all__ = ["SCRIPT_WORDS", "environment", "ids", "ids_markup", "script_words", "switcher", "words"]
+__all__ = ["SCRIPT_WORDS", "environment", "ids", "ids_markup", "script_words", "switcher", "tr", "words"]
 
 #: The script's words (ui.js), by key: translated on the server, given to the page as JSON.
 SCRIPT_WORDS: dict[str, str] = {
     "ended": N_("The scan has ended"),
     "print_frame": N_("The page for the dealer, for printing"),
 }
+
+
+def tr(value: object) -> str:
+    """A model value for the window, in the current language (:func:`obdident.i18n.render`)."""
+    return render(value)
 
 
 def words(value: object) -> str | None:
@@ -43,7 +48,7 @@ def words(value: object) -> str | None:
         return _(window)
     if isinstance(value, Text):  # its sentences that name a command left out, in the current language
         return for_window(value.render()) or ""
-    return window
+    return render(window)
 
 
 def ids(line: object, *identifiers: object) -> Markup:
@@ -94,7 +99,7 @@ def environment() -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["tr"] = render
+    env.filters["tr"] = tr
     env.filters["words"] = words
     env.filters["ids"] = ids
     env.globals["current_language"] = current_language
