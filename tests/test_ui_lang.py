@@ -288,3 +288,64 @@ def test_the_letter_has_its_own_language(chromium: Any, scanned: Any) -> None:
     page.goto(f"{base}/print/1?token={scanned.token}&letter={PSEUDO}")
     assert page.inner_text("h1") == "Print for the dealer", "the screen stays English"
     assert page.locator("#letter").input_value() == PSEUDO
+
+
+# --- review findings: the window's words, never the command line's ------------------------------------------
+def _main_text(url: str) -> str:
+    _status, html, _headers = _get(url, {"Accept-Language": "en"})
+    main = html[html.index("<main") : html.index("</main>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", main).split())
+
+
+def test_a_typed_web_address_gets_the_windows_hint_not_the_command_lines(
+    chromium: Any, tmp_path: Path
+) -> None:
+    with running(session(tmp_path)) as window:
+        page = _page(chromium)
+        page.goto(window.url)
+        page.fill("#typed", "http://x")
+        page.click("text=Use this adapter")
+        error = page.inner_text("#typed-error")
+        assert "http://" in error and "examples under the box" in error
+        assert "rfcomm" not in error and "Bluetooth Classic" not in error, "an unrelated hint"
+
+
+def test_the_bluetooth_le_note_is_a_whole_sentence_with_the_systems_words_as_detail(tmp_path: Path) -> None:
+    from obdident.transports.ports import find_adapters
+
+    why = "[org.bluez.Error.NotReady] Resource Not Ready"
+
+    def discover() -> Any:
+        return find_adapters(ble_timeout_s=1.0, ports=[], ble_discover=lambda _s: ([], why), platform="win32")
+
+    with running(session(tmp_path, discover=discover)) as window:
+        _status, html, _headers = _get(window.url, {"Accept-Language": "en"})
+        notes = html[html.index('<ul class="notes">') : html.index("</ul>", html.index('<ul class="notes">'))]
+        shown = re.sub(r"<details.*?</details>", "", notes, flags=re.S)
+        assert "Bluetooth LE adapters could not be looked for: is Bluetooth switched on?" in shown
+        assert "bluez" not in shown.lower() and "Errno" not in shown
+        assert why in notes and 'lang="en"' in notes, "the system's words kept for engineers"
+
+
+def test_print_page_and_request_name_the_windows_switch_not_full(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    state = session(tmp_path, fixed=DEMO)
+    with running(state) as window:
+        run = state.start()
+        assert state.wait_done(run, WAIT_S)
+        assert run.journey is not None and run.journey.read is not None and run.report is not None
+        head = run.report.head_unit
+        assert head is not None
+        reason = (
+            "The head unit did not answer: each was only asked whether it is there, so a unit that ignores "
+            "that question is found by scanning again with --full, which asks each address directly."
+        )
+        run.journey.keeper.keep(
+            replace(run.report, head_unit=replace(head, status="not-found", response_id=None, reason=reason))
+        )
+        base = window.url.split("/?", 1)[0]
+        for path in ("/print/1", "/page/1", "/request/1.txt"):
+            _status, text, _headers = _get(f"{base}{path}?token={window.token}")
+            assert "--full" not in text, path
+            assert "ask every unit (slower)" in text, path

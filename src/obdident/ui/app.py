@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -42,10 +43,10 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from obdident.errors import ObdidentError
-from obdident.i18n import LANGUAGES, T, current_language, normalise_language, render, use_language
+from obdident.i18n import LANGUAGES, N_, T, _, current_language, normalise_language, render, use_language
 from obdident.journey import LABEL_FIELDS, dealer_rows, missing_label_keys
-from obdident.journey.guidance import ADAPTER_HELP, SCAN_TIME, SCAN_TIME_EVERY_UNIT
-from obdident.model import EnteredField, OwnerField
+from obdident.journey.guidance import ADAPTER_HELP, SCAN_TIME, SCAN_TIME_EVERY_UNIT, for_window
+from obdident.model import EnteredField, OwnerField, Report
 from obdident.report.adapter_check import rows, verdict
 from obdident.report.headunit import head_unit_values
 from obdident.report.html import render_html
@@ -70,10 +71,53 @@ _LABEL_FIELDS: tuple[tuple[EnteredField, str], ...] = LABEL_FIELDS
 _VEHICLE_FIELDS: tuple[tuple[OwnerField, str], ...] = (("vin", "VIN"), ("model_year", "MY"))
 
 
-def _said(exc: ObdidentError) -> str:
-    """An error in the owner's words and language: its sentence and what to do (the window's words)."""
-    text, hint = words(getattr(exc, "text", None) or str(exc)), words(exc.hint)
-    return " ".join(part for part in (text, hint) if part)
+#: What to do about a typed port that cannot be used: the examples under the box (the command line's hint
+#: names options and shell commands, which the window never shows).
+_TYPED_HINT = N_("Type it as in the examples under the box.")
+#: The Bluetooth LE search's note starts so (:func:`obdident.transports.ports.find_adapters`); its reason is
+#: the system's own words (BlueZ's, an errno's), shown to engineers only.
+_BLE_NOTE = "Bluetooth LE scan not run:"
+
+
+def _said(exc: ObdidentError, hint: str | None = None) -> str:
+    """An error in the owner's words and language: its sentence and what to do (``hint`` when the error's own
+    hint is for the command line: names an option or a shell command)."""
+    own = exc.hint
+    if own is not None and hint is not None and for_window(str(own)) != str(own):
+        own = hint
+    text, shown = words(getattr(exc, "text", None) or str(exc)), words(own)
+    return " ".join(part for part in (text, shown) if part)
+
+
+def _note(note: str) -> tuple[str | None, str | None]:
+    """A note of the adapter search for the window: (the owner's sentence, engineer detail or None)."""
+    if str(note).startswith(_BLE_NOTE):
+        detail = str(note)[len(_BLE_NOTE) :].strip() or None
+        return _("Bluetooth LE adapters could not be looked for: is Bluetooth switched on?"), detail
+    return words(note), None
+
+
+def _window_report(report: Report) -> Report:
+    """``report`` as the window prints it: a problem, head-unit reason or guidance that names a command-line
+    option (``--full``) in the window's words instead (its "ask every unit (slower)" switch), in the current
+    language; the same report when none does."""
+    problems = tuple(
+        replace(p, message=words(p.summary) or "", text=None) if _commands(p.summary) else p
+        for p in report.problems
+    )
+    if any(a is not b for a, b in zip(problems, report.problems, strict=True)):
+        report = replace(report, problems=problems)
+    head = report.head_unit
+    if head is None or not (_commands(head.reason) or any(_commands(g) for g in head.guidance)):
+        return report
+    reason = words(head.reason) if _commands(head.reason) else head.reason
+    guidance = tuple(w for g in head.guidance if (w := words(g) if _commands(g) else g))
+    return replace(report, head_unit=replace(head, reason=reason or "", guidance=guidance))
+
+
+def _commands(text: str) -> bool:
+    """True when ``text`` names a command-line option or a shell command (the window words it its way)."""
+    return for_window(str(text)) != str(text)
 
 
 def build_app(
@@ -124,7 +168,7 @@ def build_app(
         found = session.found
         assert found is not None
         likely = [c for c in found.candidates if c.likely]
-        notes = [n for n in (words(note) for note in found.notes) if n]
+        notes = [n for n in (_note(note) for note in found.notes) if n[0]]
         others = [c for c in found.candidates if not c.likely]
         return page(request, "adapter.html", status, fixed=None, likely=likely, others=others,
                     help=ADAPTER_HELP if not likely else (), notes=notes, typed=typed,
@@ -144,7 +188,7 @@ def build_app(
             except ObdidentError as exc:
                 if session.found is None:
                     await run_in_threadpool(session.find)
-                return adapter_page(request, 400, typed, _said(exc))
+                return adapter_page(request, 400, typed, _said(exc, _(_TYPED_HINT)))
             return go("/ignition")
         if not session.choose(fields.get("url", "")):
             return message(request, 400, T("Choose an adapter"), T("That adapter was not offered."))
@@ -273,7 +317,7 @@ def build_app(
             return go(f"/scan/{run.number}")
         letter = letter_language(request)
         with use_language(letter):
-            text = request_text(run.report) if run.report else None
+            text = request_text(_window_report(run.report)) if run.report else None
         return page(request, "print.html", run=run, request_text=text, letter=letter, languages=LANGUAGES)
 
     async def printable(request: Request) -> Response:
@@ -281,7 +325,7 @@ def build_app(
         if run is None or run.report is None:
             return missing(request)
         with use_language(letter_language(request)):
-            return HTMLResponse(render_html(run.report))
+            return HTMLResponse(render_html(_window_report(run.report)))
 
     async def request_file(request: Request) -> Response:
         run = run_of(request)
@@ -290,7 +334,7 @@ def build_app(
         name = f"obdident-request-{run.number}.txt"
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
         with use_language(letter_language(request)):
-            return PlainTextResponse(request_text(run.report), headers=headers)
+            return PlainTextResponse(request_text(_window_report(run.report)), headers=headers)
 
     async def script_file(request: Request) -> Response:
         return Response(script, media_type="text/javascript")
