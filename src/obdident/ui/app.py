@@ -85,7 +85,7 @@ def _said(exc: ObdidentError, hint: str | None = None) -> str:
     own = exc.hint
     if own is not None and hint is not None and for_window(str(own)) != str(own):
         own = hint
-    said = getattr(exc, "text", None) or getattr(exc, "message", None) or str(exc)  # a Text where there is one
+    said = getattr(exc, "text", None) or getattr(exc, "message", None) or str(exc)  # the Text if any
     text, shown = words(said), words(own)
     return " ".join(part for part in (text, shown) if part)
 
