@@ -96,7 +96,7 @@ def test_the_switch_is_answered_with_a_cookie_and_the_same_page(tmp_path: Path) 
         assert status == 303
         assert headers["Location"] == f"/ignition?token={window.token}"
         cookie = headers["Set-Cookie"]
-        assert cookie.startswith("obdident_lang=ru;") and "SameSite=strict" in cookie and "HttpOnly" in cookie
+        assert cookie.startswith("obdident_lang=ru;") and "SameSite=lax" in cookie and "HttpOnly" in cookie
 
 
 # --- the switcher, live -------------------------------------------------------------------------------------
@@ -290,6 +290,10 @@ def test_the_letter_has_its_own_language(chromium: Any, scanned: Any) -> None:
     assert "letter=de" in (page.get_attribute("#page-link", "href") or "")
     assert "letter=de" in (page.get_attribute("#request-link", "href") or "")
     assert "letter=de" in (page.get_attribute("#print", "data-page") or "")
+    page.click("nav.languages >> text=Polski")  # the screen's language changes, the letter's stays
+    page.wait_for_url("**/print/1?*letter=de*")
+    assert page.evaluate("document.documentElement.lang") == "pl"
+    assert page.get_attribute("#request", "lang") == "de"
     page.goto(f"{base}/print/1?token={scanned.token}&letter={PSEUDO}")
     assert page.inner_text("h1") == "Print for the dealer", "the screen stays English"
     assert page.locator("#letter").input_value() == PSEUDO

@@ -32,6 +32,7 @@ from dataclasses import replace
 from datetime import date
 from importlib import resources
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -143,9 +144,15 @@ def build_app(
     css, script = (static / "style.css").read_text("utf-8"), (static / "ui.js").read_text("utf-8")
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        path = request.url.path
-        here = path if request.method in ("GET", "HEAD") else _SHOWN_AGAIN.get(path, path)
-        html = env.get_template(name).render(token=token, demo=session.demo, css=css, here=here,
+        path, shown = request.url.path, request.method in ("GET", "HEAD")
+        here = path if shown else _SHOWN_AGAIN.get(path, path)
+        kept = (
+            [(k, v) for k, v in request.query_params.multi_items() if k not in ("token", "lang")]
+            if shown
+            else []
+        )
+        switch = f"{here}?{urlencode([('token', token), *kept])}" if here else None  # the switcher adds lang
+        html = env.get_template(name).render(token=token, demo=session.demo, css=css, switch=switch,
                                              lang=current_language(), **context)  # fmt: skip
         return HTMLResponse(html, status)
 

@@ -151,10 +151,11 @@ class LanguageGate:
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         switched = next((normalise_language(v) for k, v in query if k == LANG_PARAM), None)
         if switched is not None and scope.get("method", "GET") in ("GET", "HEAD"):
+            # SameSite=Lax: the launcher (a file: page) opens the window by a navigation from another site
             kept = urlencode([(k, v) for k, v in query if k != LANG_PARAM])
             response = RedirectResponse(f"{scope.get('path', '/')}?{kept}", 303)
             response.set_cookie(LANG_COOKIE, switched, max_age=_YEAR_S, path="/", httponly=True,
-                                samesite="strict")  # fmt: skip
+                                samesite="lax")  # fmt: skip
             await response(scope, receive, send)
             return
         language = request_language(scope, self._start)
