@@ -166,12 +166,30 @@ def _unwrapped(texts: list[str]) -> list[str]:
     return found
 
 
-@pytest.fixture
-def model_values_as_given(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+#: Whose words the journey's test holds to the catalogue: the window's own (a plain string from below the
+#: edge taken as given), or every word on the page (the sentences of the journey, the scan, the transports,
+#: the adapter check and the vehicles' forms are converted to Texts by their own areas; until they all are,
+#: that case is expected to find some).
+_WHOSE = [
+    "window",
+    pytest.param(
+        "every area",
+        marks=pytest.mark.xfail(reason="sentences of other areas not yet Texts (issue 19)", strict=False),
+    ),
+]
+
+
+@pytest.fixture(params=_WHOSE)
+def model_values_as_given(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The window's own words under test: a plain string from below the edge (a model value, a sentence of
-    another area) is shown wrapped as if catalogued, so only the window's words can show unwrapped."""
+    another area) is shown wrapped as if catalogued, so only the window's words can show unwrapped (or, for
+    ``every area``, every plain string as it is)."""
     from obdident.i18n import render
     from obdident.ui import app, words
+
+    if request.param != "window":
+        yield
+        return
 
     def as_given(value: object, language: str | None = None) -> str:
         if value is None or isinstance(value, Text):
