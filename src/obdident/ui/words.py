@@ -20,7 +20,17 @@ from markupsafe import Markup, escape
 from obdident.i18n import LANGUAGES, N_, Text, _, current_language, ngettext, render
 from obdident.journey.guidance import for_window
 
-__all__ = ["SCRIPT_WORDS", "environment", "ids", "ids_markup", "script_words", "switcher", "tr", "words"]
+__all__ = [
+    "SCRIPT_WORDS",
+    "environment",
+    "ids",
+    "ids_markup",
+    "say",
+    "script_words",
+    "switcher",
+    "tr",
+    "words",
+]
 
 #: The script's words (ui.js), by key: translated on the server, given to the page as JSON.
 SCRIPT_WORDS: dict[str, str] = {
@@ -36,19 +46,28 @@ def tr(value: object) -> str:
 
 def words(value: object) -> str | None:
     """A note, hint, problem or reason for the window, in the current language: a :class:`Text` translated
-    (or, when it holds a shell command or a command-line option, its window form); other values as they are.
-    None stays None; "" when nothing is left for the window."""
+    (or, when it holds a shell command or a command-line option, its window form,
+    :func:`obdident.journey.guidance.for_window`); other values as they are. None stays None; "" when nothing
+    is left for the window."""
     if value is None:
         return None
+    window = for_window(value if isinstance(value, str) else str(value))
+    if isinstance(window, Text):  # the Text itself, or its window form as a Text: translated
+        return window.render()
     english = str(value)
-    window = for_window(english)
-    if window == english:
+    if window is None or window == english:
         return render(value)
     if window and window not in english:  # the window's own advice instead (journey.guidance's sentences)
         return _(window)
     if isinstance(value, Text):  # its sentences that name a command left out, in the current language
         return for_window(value.render()) or ""
     return render(window)
+
+
+def say(value: object) -> str:
+    """A constant of the window's words (an advice heading, the scan time): a :class:`Text` translated, a
+    plain message id through the catalogue."""
+    return render(value) if isinstance(value, Text) else _(str(value))
 
 
 def ids(line: object, *identifiers: object) -> Markup:
@@ -101,6 +120,7 @@ def environment() -> jinja2.Environment:
     env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["tr"] = tr
     env.filters["words"] = words
+    env.filters["say"] = say
     env.filters["ids"] = ids
     env.globals["current_language"] = current_language
     env.globals["switcher"] = switcher
