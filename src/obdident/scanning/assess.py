@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from obdident.elm327.addressing import auto_flow_control
+from obdident.i18n import T, Text
 from obdident.model import HEAD_UNIT_FIELDS, HeadUnit, Problem, Vehicle, VinSource
 from obdident.scanning.state import Facts, ScanState, UnitResult
 from obdident.vehicles import addresses, families, nissan
@@ -34,7 +35,7 @@ __all__ = [
     "vehicle",
 ]
 
-VIN_ELSEWHERE = f"Read the VIN from {VIN_PLACES}."
+VIN_ELSEWHERE = T("Read the VIN from {places}.", places=VIN_PLACES)
 
 
 def _vin_info(sources: Sequence[VinSource]) -> VinInfo | None:
@@ -48,7 +49,7 @@ def nissan_basis(state: ScanState) -> str | None:
     family found from a part-number suffix alone does not count: Nissan's session ``10 C0`` is sent only on
     firmer evidence (on a Ford it set neutral-tow mode)."""
     if state.options.make == "nissan":
-        return "--make nissan (given by the user)"
+        return T("{option} (given by the user)", option="--make nissan")
     info = _vin_info(state.vin_sources)
     calids = [c for ecu in state.ecus.values() for c in ecu.calibration_ids]
     return nissan.nissan_basis(info.manufacturer if info else None, info.wmi if info else None, calids)
@@ -150,19 +151,31 @@ def vehicle(sources: Sequence[VinSource], any_ecu: bool, problems: list[Problem]
         if source.value is None:
             empty.setdefault(source.response_id, []).append(source)
     for rid, held in empty.items():  # one problem per ECU, however many of its requests said so
-        if len(held) == 1:
-            message = f"{rid} ({held[0].source}): {held[0].problem}"
-        else:
-            message = f"{rid}: " + "; ".join(f"{s.source}: {s.problem}" for s in held)
-        problems.append(Problem("vin-not-stored", message, rid))
+        detail = "; ".join(f"{s.source}: {s.problem}" for s in held)
+        problems.append(
+            Problem.of(
+                "vin-not-stored",
+                T("The unit {unit} was asked for the VIN but gave none that can be used.", unit=rid),
+                detail=detail,
+                response_id=rid,
+            )
+        )
     if len(usable) > 1:
-        listed = ", ".join(f"{s.response_id} {s.value}" for s in sources if s.value)
-        problems.append(Problem("vin-mismatch", f"ECUs disagree on the VIN ({listed}). " + VIN_ELSEWHERE))
+        listed = tuple(f"{s.response_id} {s.value}" for s in sources if s.value)
+        problems.append(
+            Problem.of(
+                "vin-mismatch",
+                T("The units disagree on the VIN ({vins}). {read_vin}", vins=listed, read_vin=VIN_ELSEWHERE),
+            )
+        )
         return Vehicle(vin_sources=tuple(sources))
     if not usable:
         if any_ecu:
             problems.append(
-                Problem("vin-not-available", "No ECU gave a usable VIN over OBD-II. " + VIN_ELSEWHERE)
+                Problem.of(
+                    "vin-not-available",
+                    T("No unit gave a usable VIN over OBD-II. {read_vin}", read_vin=VIN_ELSEWHERE),
+                )
             )
         return Vehicle(vin_sources=tuple(sources))
     info = decode_vin(usable.pop())
@@ -297,19 +310,23 @@ def head_unit(
     """
     candidates = tuple(u.request_id for u in probed if u.head_unit)
     if adapter_stopped and adapter_limit is not None and not nissan_table:
-        reason = f"The scan stopped before it reached the head unit. {adapter_limit}"
+        reason = T("The scan stopped before it reached the head unit. {why}", why=adapter_limit)
         return HeadUnit("adapter-limited", None, reason, nissan.GENERAL_HEAD_UNIT_GUIDANCE, ())
     identified = any(r.unit.head_unit and r.fields for r in physical)
     if cut_short and not candidates and not identified:
-        why = "The scan stopped before it reached the head unit: no head-unit address was asked. Scan again."
+        why = T(
+            "The scan stopped before it reached the head unit: no head-unit address was asked. Scan again."
+        )
         return HeadUnit("not-asked", None, why, nissan.ANY_MAKE_HEAD_UNIT_GUIDANCE, ())
     if not nissan_table:
         if is_nissan and not can:
             return HeadUnit(
                 "not-found",
                 None,
-                "This Nissan talks over K-line, not CAN; every head-unit address obdident knows is a CAN "
-                "address, so none could be probed.",
+                T(
+                    "This Nissan talks over K-line, not CAN; every head-unit address obdident knows is a CAN "
+                    "address, so none could be probed."
+                ),
                 nissan.GENERAL_HEAD_UNIT_GUIDANCE,
                 (),
                 advice=nissan.GENERAL_ADVICE,
@@ -317,7 +334,7 @@ def head_unit(
         return HeadUnit(
             "not-found",
             None,
-            "obdident knows head-unit addresses only for Nissan vehicles, so none was probed on this one.",
+            T("obdident knows head-unit addresses only for Nissan vehicles, so none was probed on this one."),
             nissan.ANY_MAKE_HEAD_UNIT_GUIDANCE,
             (),
         )
@@ -325,19 +342,12 @@ def head_unit(
     for result in physical:
         if result.unit.head_unit and result.fields:
             unit = result.unit
-            how = (
-                " (a 29-bit address obdident guessed from the alliance tables)"
-                if unit.status == "guess"
-                else ""
-            )
             read = _read_kinds(result.fields)
             missing = tuple(a for a in advice if a.shows not in read and a.shows != "nothing")
             return HeadUnit(
                 "identified",
                 unit.response_id,
-                f"the {unit.description} answered on {unit.request_id}{how}"
-                + (f" ({result.bus})" if result.bus else "")
-                + " with its identification",
+                _answered(unit, result.bus),
                 tuple(a.text for a in missing),
                 candidates,
                 confidence=_confidence(result.unit, result.fields),
@@ -345,54 +355,117 @@ def head_unit(
             )
     guidance = tuple(a.text for a in advice)
     tried = (
-        f"no audio or navigation unit answered on {', '.join(candidates)}"
+        T("no audio or navigation unit answered on {addresses}", addresses=candidates)
         if candidates
-        else ("no audio or navigation address was probed")
+        else T("no audio or navigation address was probed")
     )
     silent = [r.unit for r in physical if r.unit.head_unit and r.present]
     unreachable = known is not None and known.head_unit_on_obd is False
     if adapter_limit is not None and not unreachable:
-        answered = (
-            f"; {', '.join(u.response_id for u in silent)} answered"
-            if silent
-            else f" (nothing answered on {', '.join(candidates)}, but answers were lost)"
-            if candidates
-            else ""
-        )
-        return HeadUnit(
-            "adapter-limited",
-            None,
-            f"The head unit could not be read with this adapter{answered}. {adapter_limit}",
-            guidance,
-            candidates,
-            advice=advice,
-        )
+        answered = tuple(u.response_id for u in silent)
+        if silent:
+            reason = T(
+                "The head unit could not be read with this adapter; {addresses} answered. {why}",
+                addresses=answered,
+                why=adapter_limit,
+            )
+        elif candidates:
+            reason = T(
+                "The head unit could not be read with this adapter (nothing answered on {addresses}, but "
+                "answers were lost). {why}",
+                addresses=candidates,
+                why=adapter_limit,
+            )
+        else:
+            reason = T("The head unit could not be read with this adapter. {why}", why=adapter_limit)
+        return HeadUnit("adapter-limited", None, reason, guidance, candidates, advice=advice)
     if silent:
-        tried += "; " + ", ".join(u.response_id for u in silent) + " answered without its identification"
+        tried = _and(
+            tried,
+            T(
+                "{addresses} answered without its identification",
+                addresses=tuple(u.response_id for u in silent),
+            ),
+        )
     miu = next((r.unit for r in physical if r.unit.media_gateway and r.present), None)
     if miu is not None:
-        tried += (
-            f"; the media gateway (MIU) answered on {miu.response_id}, so media units exist behind it "
-            "that it does not pass identification requests to"
+        tried = _and(
+            tried,
+            T(
+                "the media gateway (MIU) answered on {address}, so media units exist behind it that it does "
+                "not pass identification requests to",
+                address=miu.response_id,
+            ),
         )
     if second_can is not None:
-        tried += f", on OBD-II pins 6/14 nor on {second_can}"
+        tried = T("{tried}, on OBD-II pins 6/14 nor on {bus}", tried=tried, bus=second_can)
     elif known is not None and known.head_unit_on_obd is False:
         return HeadUnit(
             "not-reachable",
             None,
-            f"On the {known.name} {known.why}, so an OBD-II adapter cannot read it; {tried}.",
+            T(
+                "On the {family} {why}, so an OBD-II adapter cannot read it; {tried}.",
+                family=known.name,
+                why=known.why,
+                tried=tried,
+            ),
             guidance,
             candidates,
             advice=advice,
         )
     if quick and candidates and not silent:
-        tried += (
-            "; each was only asked whether it is there, so a unit that ignores that question is found by "
-            "scanning again with --full, which asks each address for its identification directly"
+        tried = _and(
+            tried,
+            T(
+                "each was only asked whether it is there, so a unit that ignores that question is found by "
+                "scanning again with {option}, which asks each address for its identification directly",
+                option="--full",
+            ),
         )
     if cut_short:
-        tried += "; the scan stopped before its end, so scan again to ask every address"
+        tried = _and(tried, T("the scan stopped before its end, so scan again to ask every address"))
     return HeadUnit(
-        "not-found", None, f"The head unit did not answer: {tried}.", guidance, candidates, advice=advice
+        "not-found",
+        None,
+        T("The head unit did not answer: {tried}.", tried=tried),
+        guidance,
+        candidates,
+        advice=advice,
+    )
+
+
+def _and(before: Text, after: Text) -> Text:
+    """Two parts of one head-unit reason, joined as the English joins them (``; ``)."""
+    return T("{before}; {after}", before=before, after=after)
+
+
+def _answered(unit: Unit, bus: str | None) -> Text:
+    """The reason of an identified head unit: where it answered (and on which bus, off the main CAN)."""
+    if unit.status == "guess":
+        if bus:
+            return T(
+                "the {unit} answered on {address} (a 29-bit address obdident guessed from the alliance "
+                "tables) "
+                "({bus}) with its identification",
+                unit=unit.description,
+                address=unit.request_id,
+                bus=bus,
+            )
+        return T(
+            "the {unit} answered on {address} (a 29-bit address obdident guessed from the alliance tables) "
+            "with its identification",
+            unit=unit.description,
+            address=unit.request_id,
+        )
+    if bus:
+        return T(
+            "the {unit} answered on {address} ({bus}) with its identification",
+            unit=unit.description,
+            address=unit.request_id,
+            bus=bus,
+        )
+    return T(
+        "the {unit} answered on {address} with its identification",
+        unit=unit.description,
+        address=unit.request_id,
     )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from obdident.elm327.driver import ELM327
 from obdident.errors import GuardRefusal, ProtocolError
+from obdident.i18n import T
 from obdident.model import VinSource
 from obdident.scanning.ask import PROBE_TIMEOUT_HEX, Asker
 from obdident.scanning.state import UnitResult
@@ -132,7 +133,11 @@ def _uds_reads(asker: Asker, order: tuple[int, ...] = uds.READ_ORDER, *, head_un
             if head_unit and did == order[0] and negative.nrc == _SERVICE_NOT_SUPPORTED:
                 return
             if negative.nrc not in _NOT_SUPPORTED:
-                result.problem("negative-response", f"22 {did:04X}: {negative}")
+                result.problem(
+                    "negative-response",
+                    T("The {unit} refused a request for its identification.", unit=result.unit.name),
+                    detail=f"22 {did:04X}: {negative}",
+                )
             continue
         result.dialect = result.dialect or "uds"
         try:
@@ -174,8 +179,12 @@ def _media_reads(asker: Asker) -> None:
     elif first.nrc in _LOCKED:
         result.problem(
             "needs-session",
-            f"{result.unit.name} answers identification only in a diagnostic session (it said {first}); no "
-            "session is opened on a head-unit candidate, because no public capture shows one needing it.",
+            T(
+                "The {unit} gives its identification only in a diagnostic session; obdident opens none on a "
+                "head-unit candidate, because no public capture shows one needing it.",
+                unit=result.unit.name,
+            ),
+            detail=f"it said {first}",
         )
     if not isinstance(first, Negative) or first.nrc != _SERVICE_NOT_SUPPORTED:
         _media_83(asker)
@@ -201,8 +210,13 @@ def _media_83(asker: Asker) -> None:
         elif key == "part_number_suffix" and result.fields[key] != text:
             result.problem(
                 "identification-mismatch",
-                f"{result.unit.name} gave part-number suffix {result.fields[key]} in 21 80 but {text} "
-                "in 21 83.",
+                T(
+                    "The {unit} gave two different part-number suffixes: {first} and {second}.",
+                    unit=result.unit.name,
+                    first=result.fields[key],
+                    second=text,
+                ),
+                detail=f"{result.fields[key]} in 21 80, {text} in 21 83",
             )
 
 
@@ -235,12 +249,16 @@ def _in_session(asker: Asker) -> None:
         except GuardRefusal:
             # The adapter reset itself (its stored settings are back, unknown to the guard): nothing goes
             # out before it is set up again; the unit leaves 10 C0 by itself (ISO 14230-3 S3 timeout).
-            back = "the adapter reset itself first, so it was not sent"
+            back = "the adapter reset itself first, so 10 81 was not sent"
         if back is not True:
             result.problem(
                 "session-not-restored",
-                f"{result.unit.name} did not confirm its return to the default session (10 81): {back}. It "
-                "returns by itself after a few seconds without requests.",
+                T(
+                    "The {unit} did not confirm its return to its normal mode. It returns by itself after a "
+                    "few seconds without requests.",
+                    unit=result.unit.name,
+                ),
+                detail=f"default session 10 81: {back}",
             )
 
 
@@ -312,9 +330,13 @@ def identify(
         if not nissan:
             result.problem(
                 "needs-nissan-session",
-                f"{unit.name} answers identification only in Nissan's diagnostic session (it said {first}); "
-                "not opened, because the vehicle is not established as a Nissan. If it is one, scan with "
-                "--make nissan.",
+                T(
+                    "The {unit} gives its identification only in Nissan's diagnostic session, which obdident "
+                    "opens only on a vehicle shown to be a Nissan. If it is one, scan with {option}.",
+                    unit=unit.name,
+                    option="--make nissan",
+                ),
+                detail=f"it said {first}; session 10 C0 not opened",
             )
             return result
         if not unit.needs_session:
@@ -322,14 +344,25 @@ def identify(
             # on another unit 10 C0 may mean something else (on a Ford engine ECU it set neutral-tow mode).
             result.problem(
                 "needs-nissan-session",
-                f"{unit.name} answers identification only in a diagnostic session (it said {first}); "
-                "Nissan's session 10 C0 is not opened on this unit, because no public capture shows it "
-                "needs it.",
+                T(
+                    "The {unit} gives its identification only in a diagnostic session; obdident does not "
+                    "open "
+                    "one on this unit, because no public capture shows it needs it.",
+                    unit=unit.name,
+                ),
+                detail=f"it said {first}; Nissan's session 10 C0 not opened",
             )
             return result
         opened = opened if opened is not None else _session(asker, _NISSAN_SESSION)
         if opened is not True:
-            result.problem("session-refused", f"{unit.name} refused Nissan's session 10 C0: {opened}")
+            result.problem(
+                "session-refused",
+                T(
+                    "The {unit} refused Nissan's diagnostic session, so its identification was not read.",
+                    unit=unit.name,
+                ),
+                detail=f"10 C0: {opened}",
+            )
             return result
         _in_session(asker)
         return result

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from obdident.errors import InvalidVinError
+from obdident.i18n import T, Text
 from obdident.vehicles.wmi import country_for, manufacturer_for
 
 CheckDigitStatus = Literal["valid", "invalid", "not-required", "unknown"]
@@ -28,7 +29,7 @@ CheckDigitStatus = Literal["valid", "invalid", "not-required", "unknown"]
 VIN_LENGTH = 17
 
 #: Where an owner finds the VIN without an adapter (the report's advice when no ECU gave a usable one).
-VIN_PLACES = (
+VIN_PLACES = T(
     "the plate at the bottom of the windscreen, the label on the driver's door pillar, or the "
     "registration document"
 )
@@ -203,7 +204,7 @@ def decode_vin(vin: str) -> VinInfo:
     )
 
 
-def _model_year(vin: str, status: CheckDigitStatus) -> tuple[int | None, str]:
+def _model_year(vin: str, status: CheckDigitStatus) -> tuple[int | None, Text]:
     """Read the model year from position 10 where 49 CFR 565.15 defines it.
 
     Args:
@@ -215,20 +216,24 @@ def _model_year(vin: str, status: CheckDigitStatus) -> tuple[int | None, str]:
     """
     code = vin[9]
     if vin[0] not in _NORTH_AMERICA:
-        return None, "not encoded: only North-American VINs carry a model year (49 CFR 565.15)"
+        return None, T("not encoded: only North-American VINs carry a model year (49 CFR 565.15)")
     if status == "invalid":
-        return None, "not decoded: the check digit does not match, so the VIN may be misread"
+        return None, T("not decoded: the check digit does not match, so the VIN may be misread")
     first_cycle_year = _MODEL_YEAR_1980_CYCLE.get(code)
     if first_cycle_year is None:
-        return None, f"position 10 is {code!r}, which 49 CFR 565.15 never uses as a model-year code"
-    if vin[6].isdigit():
-        return first_cycle_year, (
-            f"position 10 {code!r}, 1980-2009 cycle as position 7 is a digit (49 CFR 565.15; cars, MPVs, "
-            "trucks up to 10,000 lb GVWR)"
+        return None, T(
+            "position 10 is '{code}', which 49 CFR 565.15 never uses as a model-year code", code=code
         )
-    return first_cycle_year + 30, (
-        f"position 10 {code!r}, 2010-2039 cycle as position 7 is a letter (49 CFR 565.15; cars, MPVs, "
-        "trucks up to 10,000 lb GVWR)"
+    if vin[6].isdigit():
+        return first_cycle_year, T(
+            "position 10 '{code}', 1980-2009 cycle as position 7 is a digit (49 CFR 565.15; cars, MPVs, "
+            "trucks up to 10,000 lb GVWR)",
+            code=code,
+        )
+    return first_cycle_year + 30, T(
+        "position 10 '{code}', 2010-2039 cycle as position 7 is a letter (49 CFR 565.15; cars, MPVs, "
+        "trucks up to 10,000 lb GVWR)",
+        code=code,
     )
 
 
