@@ -19,12 +19,13 @@ from datetime import datetime
 from pathlib import Path
 
 from obdident.journey.plan import Plan
-from obdident.model import EnteredValue, Problem, Report
+from obdident.model import EnteredValue, Report
 from obdident.recording.format import ExchangeLike
 from obdident.recording.recorder import Recorder
 from obdident.report.entered import add_entered
 from obdident.report.outputs import STDOUT, default_report_path, discard, write_new, write_text
 from obdident.report.redact import redact as redacted
+from obdident.scanning.stopped import interrupted_problem
 
 __all__ = ["Keeper", "interrupted"]
 
@@ -34,12 +35,7 @@ def interrupted(report: Report, reason: str) -> Report:
     and the problem ``interrupted`` (once), saying to scan again."""
     if any(p.code == "interrupted" for p in report.problems):
         return replace(report, complete=False)
-    problem = Problem(
-        "interrupted",
-        f"The scan was interrupted ({reason}) before it ended: what was read so far is kept; steps that had "
-        "not run are missing. Scan again to read the rest.",
-    )
-    return replace(report, complete=False, problems=(*report.problems, problem))
+    return replace(report, complete=False, problems=(*report.problems, interrupted_problem(reason)))
 
 
 class Keeper:

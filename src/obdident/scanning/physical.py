@@ -40,7 +40,6 @@ __all__ = [
     "VIN_DID_SOURCE",
     "VIN_LID_SOURCE",
     "identify",
-    "identify_kline",
 ]
 
 _LOCKED = {0x7F, 0x80, 0x22, 0x7E}  # not in this session / conditions not correct: Nissan's 7F 21 80
@@ -346,8 +345,7 @@ def identify(
                 "needs-nissan-session",
                 T(
                     "The {unit} gives its identification only in a diagnostic session; obdident does not "
-                    "open "
-                    "one on this unit, because no public capture shows it needs it.",
+                    "open one on this unit, because no public capture shows it needs it.",
                     unit=unit.name,
                 ),
                 detail=f"it said {first}; Nissan's session 10 C0 not opened",
@@ -374,35 +372,4 @@ def identify(
         _uds_reads(asker)  # there (it answered 3E 00) but silent to service 21: perhaps a UDS unit
     elif isinstance(first, Negative):
         _kwp_reads(asker, None)  # KWP2000, but no LID 83 (the J10's Renault-built ECM)
-    return result
-
-
-def identify_kline(driver: ELM327, address: str = "10") -> UnitResult:
-    """Read ``1A 81`` (Nissan's ECU id) from a K-line ECU with ISO 14230 physical addressing.
-
-    The header is ``81 <address> FC`` (format 0x81, target, tester 0xFC: fenugrec/nisprog).
-
-    Args:
-        driver: a driver connected over ISO 14230-4 (protocol 4 or 5).
-        address: the ECU's K-line address (0x10: the engine ECU).
-
-    Returns:
-        What the ECU gave.
-    """
-    unit = Unit("ECM", "engine control module (K-line)", address, address, "kwp", "confirmed",
-                "fenugrec/nisprog (ISO 14230, tester 0xFC, ECU 0x10)")  # fmt: skip
-    result = UnitResult(unit)
-    driver.address(f"81{address}FC", None)
-    asker = Asker(driver, result)
-    message = asker.ask(kwp.build_read_ecu_id(0x81))
-    if message is None or parse_negative(message.payload) is not None:
-        return result
-    try:
-        data = kwp.parse_read_ecu_id(message.payload, 0x81)
-    except ProtocolError as err:
-        asker.undecodable(kwp.build_read_ecu_id(0x81), message.lines, err)
-        return result
-    result.dialect = "kwp2000"
-    key = kwp.ecu_id_key(0x81)
-    result.set_field(key, render(data, "auto"), kwp.build_read_ecu_id(0x81))
     return result

@@ -19,10 +19,8 @@ from obdident.errors import (
     AdapterError,
     AdapterReplyError,
     AdapterResetError,
-    AdapterTimeoutError,
     IsoTpTruncatedError,
     LinkLostError,
-    ObdidentError,
     ProtocolError,
     ScanCancelled,
     ScanDeadline,
@@ -32,8 +30,10 @@ from obdident.errors import (
 )
 from obdident.i18n import T
 from obdident.scanning import adapter_flaws, assess, obd09, physical, second_can
+from obdident.scanning.kline import identify_kline
 from obdident.scanning.not_probed import not_probed
 from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
+from obdident.scanning.stopped import file_stop
 from obdident.scanning.sweep import sweep
 from obdident.vehicles.families import Found
 from obdident.vehicles.nissan import Unit
@@ -222,7 +222,7 @@ class Runner:
         if not protocol.can:
             if protocol.number in ("4", "5"):
                 self._announce(T("Reading the engine ECU's identification over K-line (1A 81)"))
-                self.state.merge(physical.identify_kline(self.driver))
+                self.state.merge(identify_kline(self.driver))
                 self._derive()
             return
         self._derive()
@@ -384,48 +384,4 @@ class Runner:
 
     def _stopped(self, err: Exception) -> None:
         self.state.facts = assess.derive(self.state)  # what the step cut short gave counts too
-        if isinstance(err, ScanCancelled):
-            self.state.problem(
-                "interrupted",
-                T(
-                    "The scan was interrupted before it ended: what was read so far is kept; steps that had "
-                    "not run are missing. Scan again to read the rest."
-                ),
-                detail=str(err),
-            )
-            return
-        if isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired():
-            self.state.problem(
-                "scan-timeout",
-                T(
-                    "The scan's time limit of {seconds} s ran out; the scan stopped there and what was read "
-                    "is "
-                    "kept. Allow more time with {option}.",
-                    seconds=self.state.limit_s,
-                    option="--timeout SECONDS",
-                )
-                if self.state.limit_s is not None
-                else T(
-                    "The scan's time limit ran out; the scan stopped there and what was read is kept. Allow "
-                    "more time with {option}.",
-                    option="--timeout SECONDS",
-                ),
-                detail=f"{err} (timeout_s in Python)",
-            )
-            return
-        if isinstance(err, AdapterTimeoutError):
-            adapter_flaws.stopped_answering(self.state, err)
-            return
-        if isinstance(err, AdapterReplyError) and err.status == "?":
-            adapter_flaws.lacks(self.state, err)
-            return
-        self.state.problem(
-            _failure_code(err),
-            T("The scan stopped early because of a fault of the adapter or its link; what was read is kept."),
-            detail=str(err),
-        )
-
-
-def _failure_code(err: Exception) -> str:
-    """The problem code of an error that stopped the scan: the error's own (:mod:`obdident.errors`)."""
-    return err.code if isinstance(err, ObdidentError) else "adapter-error"
+        file_stop(self.state, err, expired=self._expired())
