@@ -17,12 +17,15 @@ __all__ = ["not_probed"]
 def not_probed(skipped: list[tuple[Unit, str, Found]], not_obd: list[Unit]) -> tuple[Text, str]:
     """The ``units-not-probed`` problem: the owner's sentence (the units left out and why in a few words,
     how to probe them all) and the engineers' detail (each unit's reason with its source)."""
+    found = skipped[-1][2] if skipped else None  # the family as established last
+    skipped = sorted(skipped, key=lambda s: _order(s[0]))  # the same words whatever the probe order
+    not_obd = sorted(not_obd, key=_order)
     details: list[str] = []
     family_name = ""
     listed: tuple[str, ...] = ()
     silent: tuple[str, ...] = ()
-    if skipped:
-        family, basis = skipped[-1][2]
+    if skipped and found is not None:
+        family, basis = found
         family_name = family.name
         listed = tuple(f"{u.name} ({u.request_id})" for u, _, _ in skipped)
         details.append(f"the family from {basis}")
@@ -61,3 +64,8 @@ def not_probed(skipped: list[tuple[Unit, str, Found]], not_obd: list[Unit]) -> t
             option=option,
         )
     return text, "; ".join(details) + "."
+
+
+def _order(unit: Unit) -> tuple[int, str]:
+    """Units by address: 11-bit ids first, then 29-bit ones, each in ascending order."""
+    return (len(unit.request_id), unit.request_id)

@@ -384,4 +384,5 @@ class Runner:
 
     def _stopped(self, err: Exception) -> None:
         self.state.facts = assess.derive(self.state)  # what the step cut short gave counts too
-        file_stop(self.state, err, expired=self._expired())
+        cancel = self.driver.cancel
+        file_stop(self.state, err, expired=self._expired(), cancelled_by=cancel.reason if cancel else None)

@@ -6,6 +6,8 @@ the scan); what exactly stopped it (the error's own words, the signal's name) is
 
 from __future__ import annotations
 
+import re
+
 from obdident.errors import (
     AdapterReplyError,
     AdapterTimeoutError,
@@ -19,13 +21,36 @@ from obdident.problems import Problem
 from obdident.scanning import adapter_flaws
 from obdident.scanning.state import ScanState
 
-__all__ = ["INTERRUPTED_TEXT", "file_stop", "interrupted_problem", "stopped_problem", "stopped_text"]
+__all__ = [
+    "INTERRUPTED_TEXT",
+    "file_stop",
+    "interrupted_problem",
+    "interrupted_text",
+    "stopped_problem",
+    "stopped_text",
+]
 
-#: The owner's sentence of the ``interrupted`` problem.
+_SIGNAL = re.compile(r"SIG[A-Z0-9]+")
+
+#: The owner's sentence of the ``interrupted`` problem, when the cancel has no name.
 INTERRUPTED_TEXT = T(
     "The scan was interrupted before it ended: what was read so far is kept; steps that had not run are "
     "missing. Scan again to read the rest."
 )
+
+
+def interrupted_text(by: str | None) -> Text:
+    """The owner's sentence of the ``interrupted`` problem, naming the signal (``SIGINT``) that cut it short
+    when there is one."""
+    if by is not None and _SIGNAL.fullmatch(by):
+        return T(
+            "The scan was interrupted ({signal}) before it ended: what was read so far is kept; steps that "
+            "had "
+            "not run are missing. Scan again to read the rest.",
+            signal=by,
+        )
+    return INTERRUPTED_TEXT
+
 
 #: The owner's sentence of a scan stopped by a failure, by the failure's problem code (others: the default).
 _STOPPED: dict[str, Text] = {
@@ -55,17 +80,19 @@ def stopped_problem(code: str, detail: str | None) -> Problem:
     return Problem.of(code, stopped_text(code), detail=detail)
 
 
-def interrupted_problem(detail: str | None) -> Problem:
-    """The ``interrupted`` problem; ``detail`` names the cancel (``SIGINT``, the window's Cancel)."""
-    return Problem.of("interrupted", INTERRUPTED_TEXT, detail=detail)
+def interrupted_problem(by: str | None, detail: str | None = None) -> Problem:
+    """The ``interrupted`` problem: ``by`` is who cancelled (``SIGINT``, ``SIGTERM``, the window's Cancel
+    button), named to the owner when it is a signal; ``detail`` (default: ``by``) is kept for engineers."""
+    return Problem.of("interrupted", interrupted_text(by), detail=detail or by)
 
 
-def file_stop(state: ScanState, err: Exception, *, expired: bool) -> None:
-    """File the problem of a scan stopped by ``err``: a cancel, the time limit (also when ``expired``: the
-    scan's deadline has passed), the adapter's own limits (:mod:`~obdident.scanning.adapter_flaws`), or the
-    error's own code (:mod:`obdident.errors`; ``adapter-error`` for any other exception)."""
+def file_stop(state: ScanState, err: Exception, *, expired: bool, cancelled_by: str | None = None) -> None:
+    """File the problem of a scan stopped by ``err``: a cancel (by ``cancelled_by``: ``SIGINT``, the window's
+    Cancel button), the time limit (also when ``expired``: the scan's deadline has passed), the adapter's
+    own limits (:mod:`~obdident.scanning.adapter_flaws`), or the error's own code (:mod:`obdident.errors`;
+    ``adapter-error`` for any other exception)."""
     if isinstance(err, ScanCancelled):
-        state.problems.append(interrupted_problem(str(err)))
+        state.problems.append(interrupted_problem(cancelled_by, str(err)))
     elif isinstance(err, (ScanTimeoutError, ScanDeadline)) or expired:
         option = "--timeout SECONDS"
         text = (
