@@ -69,7 +69,7 @@ def candidate_units(state: ScanState) -> list[Unit]:
         extra = [u for u in families.knowledge().candidates(state.facts.family) if u not in nissan.UNITS]
         return [*nissan.UNITS, *extra]
     return [
-        Unit(addresses.name_for(rid) or f"ECU {rid}", "OBD-II ECU", req, rid, "uds", "confirmed",
+        Unit(addresses.name_for(rid) or f"ECU {rid}", T("OBD-II ECU"), req, rid, "uds", "confirmed",
              "ISO 15765-4 legislated OBD ids")
         for rid, req in ((r, addresses.request_id_for(r)) for r in state.ecus)
         if req is not None and len(req) == 3

@@ -99,7 +99,13 @@ def use_second_can(
         )
         return []
     rate = f"{route.bit_rate // 1000} kbit/s"
-    bus = f"MS-CAN on OBD-II pins {route.pins}, through {chip} STP {route.preset} at {rate}"
+    bus = T(
+        "MS-CAN on OBD-II pins {pins}, through {chip} STP {preset} at {rate}",
+        pins=route.pins,
+        chip=chip,
+        preset=route.preset,
+        rate=rate,
+    )
     results: list[UnitResult] = []
     try:
         driver.at(f"STPBR{route.bit_rate}")
