@@ -13,7 +13,6 @@ the redacted copy.
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -32,23 +31,10 @@ from obdident.scanning.stopped import interrupted_problem
 __all__ = ["Keeper", "interrupted", "os_reason"]
 
 
-#: The usual reasons a file cannot be written, in the owner's words (by :mod:`errno` number).
-_OS_REASONS = {
-    errno.EACCES: T("permission denied"),
-    errno.EPERM: T("permission denied"),
-    errno.ENOSPC: T("the disk is full"),
-    errno.EROFS: T("the disk is read-only"),
-    errno.ENOENT: T("no such folder"),
-    errno.EISDIR: T("it is a folder"),
-    errno.ENOTDIR: T("a part of the path is not a folder"),
-}
-
-
 def os_reason(exc: OSError) -> Param:
-    """Why a file could not be written: the usual reasons in the owner's words, else the system's own
-    words (:attr:`OSError.strerror`, in the system's language), else the error as it is."""
-    known = _OS_REASONS.get(exc.errno) if exc.errno is not None else None
-    return known if known is not None else (exc.strerror or str(exc))
+    """Why a file could not be written: the system's own words (:attr:`OSError.strerror`, in the system's
+    language, shown as they are), else the error as it is."""
+    return exc.strerror or str(exc)
 
 
 def interrupted(report: Report, reason: str) -> Report:

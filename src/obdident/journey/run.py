@@ -164,7 +164,7 @@ class Journey:
                 response=exc.response,
             )
         except Exception as exc:  # a defect: never a traceback for the owner; what was read is kept
-            log.warning("the scan failed on an internal fault", exc_info=exc)
+            log.debug("the scan failed on an internal fault", exc_info=exc)
             return self._failed("scan-failed", f"{type(exc).__name__}: {exc}", fault=type(exc).__name__)
         self._checkpoint(report)
         self._ended = self.keeper.read
@@ -193,7 +193,7 @@ class Journey:
                 else T("obdident stopped before anything was read.")
             )
             return Ending(None, None, ExitCode.NO_CONTACT, headline=T("Stopped"), error=error)
-        problem = stopped_problem(code, reason)
+        problem = stopped_problem(code, reason, fault)
         last = self.keeper.read
         self.keeper.keep(replace(last, complete=False, problems=(*last.problems, problem)))
         self._ended = self.keeper.read

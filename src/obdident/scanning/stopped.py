@@ -75,8 +75,12 @@ def stopped_text(code: str) -> Text:
     return _STOPPED.get(code, _STOPPED_DEFAULT)
 
 
-def stopped_problem(code: str, detail: str | None) -> Problem:
-    """The problem ``code`` of a scan stopped early by a failure; ``detail`` is the error's own words."""
+def stopped_problem(code: str, detail: str | None, fault: str | None = None) -> Problem:
+    """The problem ``code`` of a scan stopped early by a failure; ``detail`` is the error's own words, and
+    ``fault`` the class of an internal fault (``RuntimeError``), named to the owner for a bug report."""
+    if fault is not None:
+        text = T("obdident stopped early on an internal fault ({fault}); what was read is kept.", fault=fault)
+        return Problem.of(code, text, detail=detail)
     return Problem.of(code, stopped_text(code), detail=detail)
 
 
