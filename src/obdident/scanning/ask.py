@@ -162,7 +162,9 @@ def ask_functional(
             if not policy.again(kind, tries.setdefault(rid, Tries())):
                 state.problem(
                     _code(kind),
-                    T("The unit {unit} kept saying it was busy and never gave its answer.", unit=rid),
+                    T("The unit {unit} kept saying its answer would follow and never gave it.", unit=rid)
+                    if kind == "pending"
+                    else T("The unit {unit} kept saying it was busy and never gave its answer.", unit=rid),
                     detail=f"{rid} answered {payload.hex(' ').upper()} with {negative} every time",
                     response_id=rid,
                 )
