@@ -49,7 +49,7 @@ MISMATCH = "head-unit-mismatch"
 #: disagree: :func:`obdident.scanning.assess.vehicle`).
 VIN_MISMATCH = "vin-mismatch"
 #: The head unit's reason when values are entered on a report whose scan did not reach the head unit.
-NOT_ASSESSED = (
+NOT_ASSESSED = T(
     "The scan did not get as far as the head unit: nothing was probed. Its identifiers below were entered "
     "by the owner."
 )
