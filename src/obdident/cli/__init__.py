@@ -40,7 +40,6 @@ from obdident.cli.intake import intake as intake_command
 from obdident.cli.lang import LANG_HELP, LangCommand, LangGroup
 from obdident.cli.options import (
     BaudrateOption,
-    BleTimeoutOption,
     CsvOption,
     DemoOption,
     FullOption,
@@ -50,11 +49,9 @@ from obdident.cli.options import (
     HeadUnitSoftwareOption,
     MakeOption,
     ModelYearOption,
-    NoBleOption,
     NoteOption,
     PortOption,
     QrOption,
-    RecordingsArgument,
     RecordOption,
     RedactOption,
     ReportHtmlOption,
@@ -68,10 +65,10 @@ from obdident.cli.options import (
     VerboseOption,
     VinOption,
 )
-from obdident.cli.vehicle import checked_owner, offered_values
 from obdident.cli.tools import CHECK_RECORDING_HELP, PORTS_HELP
 from obdident.cli.tools import check_recording as check_recording_command
 from obdident.cli.tools import ports as ports_command
+from obdident.cli.vehicle import checked_owner, offered_values
 from obdident.cli.window import UI_HELP
 from obdident.cli.window import ui as window_command
 from obdident.errors import ExitCode, ObdidentError
@@ -146,7 +143,9 @@ def _seams(ctx: typer.Context) -> Seams:
     return ctx.obj if isinstance(ctx.obj, Seams) else Seams()
 
 
-@app.command(cls=LangCommand, help=N_("Scan the vehicle read-only and print (or write) its identification report."))
+@app.command(
+    cls=LangCommand, help=N_("Scan the vehicle read-only and print (or write) its identification report.")
+)
 def scan(
     ctx: typer.Context,
     port: PortOption = None,
@@ -180,12 +179,22 @@ def scan(
     if demo and port:
         usage(err, _("Give either --port or --demo, not both."))
     if make is not None and make.lower() != "nissan":
-        usage(err, T("--make {make} is not known; the only make with its own knowledge is 'nissan'.",
-                     make=repr(make)).render())  # fmt: skip
+        usage(
+            err,
+            T(
+                "--make {make} is not known; the only make with its own knowledge is 'nissan'.",
+                make=repr(make),
+            ).render(),
+        )
     if redact and record:
-        usage(err, _("--redact cannot mask a --record recording (it holds the adapter dialogue as read). "
-                     "Record without --redact, then share outputs made with "
-                     "`obdident report SCAN.json --redact`."))  # fmt: skip
+        usage(
+            err,
+            _(
+                "--redact cannot mask a --record recording (it holds the adapter dialogue as read). "
+                "Record without --redact, then share outputs made with "
+                "`obdident report SCAN.json --redact`."
+            ),
+        )
     entered = checked_owner(err, vin, model_year, head_unit_part, head_unit_serial, head_unit_software,
                             head_unit_hardware)  # fmt: skip
     if port is not None:
@@ -258,12 +267,21 @@ def scan(
             _render(report)
             if ending.kept:
                 mine = json_path is not None and not redact
-                kept = (T("JSON report written to {path}", path=ending.kept) if mine
-                        else T("JSON report kept in {path}", path=ending.kept))  # fmt: skip
+                kept = (
+                    T("JSON report written to {path}", path=ending.kept)
+                    if mine
+                    else T("JSON report kept in {path}", path=ending.kept)
+                )
                 err.print(safe(kept.render()))
                 if redact:
-                    err.print(safe(_("It holds the values read, unmasked, so the page and the letter made "
-                                     "from it are complete: keep it; share only what --redact masked.")))  # fmt: skip
+                    err.print(
+                        safe(
+                            _(
+                                "It holds the values read, unmasked, so the page and the letter made "
+                                "from it are complete: keep it; share only what --redact masked."
+                            )
+                        )
+                    )
             if redact and json_path not in (None, "-"):
                 err.print(safe(T("Redacted JSON report written to {path}", path=json_path).render()))
             _render_dealer(report, ending.kept)
@@ -343,8 +361,12 @@ def report_command(
         try:
             write_text(request_text(report), STDOUT)
         except OSError as exc:
-            fail(err, ObdidentError(T("cannot write the request text to stdout: {reason}",
-                                      reason=exc.strerror or str(exc))))  # fmt: skip
+            fail(
+                err,
+                ObdidentError(
+                    T("cannot write the request text to stdout: {reason}", reason=exc.strerror or str(exc))
+                ),
+            )
     if not (html or qr or csv or request or json_path):
         _render(report)
     if not write_outputs(report, err, html, qr, csv):

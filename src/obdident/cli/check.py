@@ -8,9 +8,8 @@ from __future__ import annotations
 import typer
 
 from obdident.cli.adapter import choose_adapter
-from obdident.cli.console import check_port, stderr, stdout, verbose_logging
+from obdident.cli.console import check_port, hint_of, said, stderr, stdout, verbose_logging
 from obdident.cli.options import BaudrateOption, DemoOption, PortOption, VerboseOption
-from obdident.cli.console import hint_of, said
 from obdident.errors import ExitCode, ObdidentError
 from obdident.i18n import N_, T, _, render
 from obdident.report.sanitize import safe

@@ -30,11 +30,15 @@ HELP_OPTION = N_("Show this message and exit.")
 _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.DOTALL), msgid)
     for pattern, msgid in (
-        (r"No such option: (?P<name>\S+) \(Possible options: (?P<options>.*)\)",
-         N_("No such option: {name} (Possible options: {options})")),
+        (
+            r"No such option: (?P<name>\S+) \(Possible options: (?P<options>.*)\)",
+            N_("No such option: {name} (Possible options: {options})"),
+        ),
         (r"No such option: (?P<name>\S+)", N_("No such option: {name}")),
-        (r"No such command (?P<name>.+)\. Did you mean (?P<options>.*)\?",
-         N_("No such command {name}. Did you mean {options}?")),
+        (
+            r"No such command (?P<name>.+)\. Did you mean (?P<options>.*)\?",
+            N_("No such command {name}. Did you mean {options}?"),
+        ),
         (r"No such command (?P<name>.+)\.", N_("No such command {name}.")),
         (r"Missing command\.", N_("Missing command.")),
         (r"Missing option (?P<name>.+)\.", N_("Missing option {name}.")),
@@ -57,7 +61,7 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Input should be greater than or equal to (?P<min>\S+)", N_("it must be at least {min}.")),
         (r"Input should be less than or equal to (?P<max>\S+)", N_("it must be at most {max}.")),
     )
-)  # fmt: skip
+)
 
 
 def click_message(message: str) -> str:
@@ -80,8 +84,14 @@ def show_error(exc: ClickException, file: IO[Any] | None = None) -> None:
         color = ctx.color
         hint = ""
         if ctx.command.get_help_option(ctx) is not None:
-            hint = T("Try '{command} {option}' for help.", command=ctx.command_path,
-                     option=ctx.help_option_names[0]).render() + "\n"  # fmt: skip
+            hint = (
+                T(
+                    "Try '{command} {option}' for help.",
+                    command=ctx.command_path,
+                    option=ctx.help_option_names[0],
+                ).render()
+                + "\n"
+            )
         echo(f"{ctx.get_usage()}\n{hint}", file=file, err=file is None, color=color)
     said = T("Error: {message}", message=click_message(exc.format_message())).render()
     echo(said, file=file, err=file is None, color=color)

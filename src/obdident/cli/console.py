@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from obdident.errors import ExitCode, ObdidentError
-from obdident.i18n import Text, _, render
+from obdident.i18n import T, Text, _, render
 from obdident.report.sanitize import safe
-
-from obdident.i18n import T
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,16 +22,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_WIDTH",
+    "cannot_write",
     "check_outputs",
     "check_port",
-    "cannot_write",
     "fail",
-    "incomplete",
-    "usage",
     "hint_of",
+    "incomplete",
     "said",
     "stderr",
     "stdout",
+    "usage",
     "verbose_logging",
     "write_json",
     "write_outputs",
@@ -120,8 +118,11 @@ def incomplete(report: Report, kept: str | None) -> str:
     stop = next((p for p in reversed(report.problems) if p.code in STOPS), None)
     why = stop.summary if stop is not None else None
     if why is not None and kept:
-        text = T("The scan is incomplete ({why}); the report so far in {path} has complete: false.",
-                 why=why, path=kept)  # fmt: skip
+        text = T(
+            "The scan is incomplete ({why}); the report so far in {path} has complete: false.",
+            why=why,
+            path=kept,
+        )
     elif why is not None:
         text = T("The scan is incomplete ({why}); the report so far has complete: false.", why=why)
     elif kept:
@@ -200,7 +201,10 @@ def write_outputs(
     """
     from obdident.report.outputs import write_outputs as write
 
-    failed = [*more, *write(report, html=html, qr=qr, csv=csv, tell=lambda line: err.print(safe(render(line))))]
+    failed = [
+        *more,
+        *write(report, html=html, qr=qr, csv=csv, tell=lambda line: err.print(safe(render(line)))),
+    ]
     for line in failed:
         err.print(f"[red]{safe(_('Not written:'))}[/] {safe(render(line))}")
     return not failed

@@ -16,7 +16,7 @@ import typer
 from obdident import __version__
 from obdident.cli.console import cannot_write, check_outputs, fail, stderr, stdout
 from obdident.errors import ExitCode, ObdidentError
-from obdident.i18n import N_, T, TN, _, render
+from obdident.i18n import N_, TN, T, _, render
 from obdident.report.sanitize import safe
 
 __all__ = ["INTAKE_HELP", "intake"]
@@ -37,8 +37,10 @@ def intake(
         list[str],
         typer.Argument(
             metavar="PATH...",
-            help=N_("Report files (obdident scan --json), folders of them, text files of QR payload lines "
-            "(OBDIDENT1;...), or - for QR payload lines typed on standard input by a QR scanner."),
+            help=N_(
+                "Report files (obdident scan --json), folders of them, text files of QR payload lines "
+                "(OBDIDENT1;...), or - for QR payload lines typed on standard input by a QR scanner."
+            ),
             show_default=False,
         ),
     ],
@@ -46,8 +48,10 @@ def intake(
         str | None,
         typer.Option(
             metavar="FILE",
-            help=N_("Append one row per car to the CSV file FILE (the columns of scan --csv); a scan the file "
-            "already holds is not appended again."),
+            help=N_(
+                "Append one row per car to the CSV file FILE (the columns of scan --csv); a scan the file "
+                "already holds is not appended again."
+            ),
         ),
     ] = None,
     html: Annotated[
@@ -88,15 +92,19 @@ def intake(
             safe(part or _("not given")),
             safe(serial or _("not given")),
             safe("; ".join(render(MARKS[key]) for key in entry.marks)),
-            safe(entry.source),
+            safe(render(entry.source)),
         )
     stdout().print(table)
     for dropped in taken.dropped:
-        left = T("Left out {source}: an older scan of {vin}, replaced by {kept}", source=dropped.entry.source,
-                 vin=dropped.entry.vin, kept=dropped.kept.source)  # fmt: skip
+        left = T(
+            "Left out {source}: an older scan of {vin}, replaced by {kept}",
+            source=render(dropped.entry.source),
+            vin=dropped.entry.vin,
+            kept=render(dropped.kept.source),
+        )
         err.print(safe(left.render()))
     for skipped in taken.skipped:
-        where = T("Could not read {source}:", source=skipped.source).render()
+        where = T("Could not read {source}:", source=skipped.source).render()  # a Text source is translated
         err.print(f"[red]{safe(where)}[/] {safe(render(skipped.reason))}")
 
     try:
@@ -105,9 +113,13 @@ def intake(
             appended, already = append_rows(rows, csv)
             said = TN("{n} CSV row appended to {path}", "{n} CSV rows appended to {path}", appended, path=csv)
             if already:
-                said = TN("{n} CSV row appended to {path} ({already} already in it)",
-                          "{n} CSV rows appended to {path} ({already} already in it)", appended, path=csv,
-                          already=already)  # fmt: skip
+                said = TN(
+                    "{n} CSV row appended to {path} ({already} already in it)",
+                    "{n} CSV rows appended to {path} ({already} already in it)",
+                    appended,
+                    path=csv,
+                    already=already,
+                )
             err.print(safe(said.render()))
         if html is not None:
             write_text(render_html(taken, __version__), html)

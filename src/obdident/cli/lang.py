@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from typer._click.core import Command, Context
-from typer.core import TyperOption as Option
 from typer._click.exceptions import ClickException, UsageError
 from typer._click.utils import echo
 from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperOption as Option
 
 from obdident.cli.clickwords import HELP_OPTION, LangFormatter, show_error
 from obdident.errors import ExitCode

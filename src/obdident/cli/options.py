@@ -52,8 +52,10 @@ RedactOption = Annotated[
     bool,
     typer.Option(
         "--redact",
-        help=N_("Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
-        "for sharing on a forum."),
+        help=N_(
+            "Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
+            "for sharing on a forum."
+        ),
     ),
 ]
 QrOption = Annotated[
@@ -67,8 +69,10 @@ VinOption = Annotated[
     typer.Option(
         "--vin",
         metavar="VIN",
-        help=N_("The VIN from the plate at the bottom of the windscreen, the driver's door pillar or the "
-        "registration document, when the car does not give it; kept as entered by the owner."),
+        help=N_(
+            "The VIN from the plate at the bottom of the windscreen, the driver's door pillar or the "
+            "registration document, when the car does not give it; kept as entered by the owner."
+        ),
     ),
 ]
 ModelYearOption = Annotated[
@@ -84,8 +88,10 @@ HeadUnitPartOption = Annotated[
     typer.Option(
         "--head-unit-part",
         metavar="PART",
-        help=N_("The head unit's part number from its label (25915-5FA1A), when OBD-II cannot read it; "
-        "kept as entered by the owner."),
+        help=N_(
+            "The head unit's part number from its label (25915-5FA1A), when OBD-II cannot read it; "
+            "kept as entered by the owner."
+        ),
     ),
 ]
 HeadUnitSerialOption = Annotated[
@@ -93,7 +99,9 @@ HeadUnitSerialOption = Annotated[
     typer.Option(
         "--head-unit-serial",
         metavar="SERIAL",
-        help=N_("The head unit's serial number from its label (BP123456789012); kept as entered by the owner."),
+        help=N_(
+            "The head unit's serial number from its label (BP123456789012); kept as entered by the owner."
+        ),
     ),
 ]
 HeadUnitSoftwareOption = Annotated[
@@ -119,9 +127,11 @@ PortOption = Annotated[
         "--port",
         "-p",
         metavar="PORT",
-        help=N_("Adapter port or URL: /dev/ttyUSB0, /dev/rfcomm0, COM5, /dev/cu.OBDII-SPPDev, "
-        "socket://192.168.0.10:35000 (WiFi), ble://MAC (Bluetooth LE), rfcomm://MAC (Linux), "
-        "sim://PROFILE (simulated vehicle). Without it, obdident looks for the adapter."),
+        help=N_(
+            "Adapter port or URL: /dev/ttyUSB0, /dev/rfcomm0, COM5, /dev/cu.OBDII-SPPDev, "
+            "socket://192.168.0.10:35000 (WiFi), ble://MAC (Bluetooth LE), rfcomm://MAC (Linux), "
+            "sim://PROFILE (simulated vehicle). Without it, obdident looks for the adapter."
+        ),
     ),
 ]
 
@@ -134,8 +144,10 @@ ScanJsonOption = Annotated[
     typer.Option(
         "--json",
         metavar="PATH",
-        help=N_("Write the JSON report to PATH ('-' for stdout only). Without it, the report is kept in "
-        "obdident-DATE-TIME.json in the current folder, for `obdident report`."),
+        help=N_(
+            "Write the JSON report to PATH ('-' for stdout only). Without it, the report is kept in "
+            "obdident-DATE-TIME.json in the current folder, for `obdident report`."
+        ),
     ),
 ]
 
@@ -143,8 +155,10 @@ MakeOption = Annotated[
     str | None,
     typer.Option(
         metavar="MAKE",
-        help=N_("Vehicle make when the car does not show it (no VIN, no Nissan CALID): 'nissan' lets "
-        "obdident open Nissan's diagnostic session (10 C0) on Nissan units that need it."),
+        help=N_(
+            "Vehicle make when the car does not show it (no VIN, no Nissan CALID): 'nissan' lets "
+            "obdident open Nissan's diagnostic session (10 C0) on Nissan units that need it."
+        ),
     ),
 ]
 
@@ -156,9 +170,11 @@ FullOption = Annotated[
     bool,
     typer.Option(
         "--full",
-        help=N_("Probe every unit of the table, also those the vehicle's family does not have by the public "
-        "record (the report lists them as not probed otherwise), each asked its identification at once "
-        "(slower; for a unit that ignores the quick presence check)."),
+        help=N_(
+            "Probe every unit of the table, also those the vehicle's family does not have by the public "
+            "record (the report lists them as not probed otherwise), each asked its identification at once "
+            "(slower; for a unit that ignores the quick presence check)."
+        ),
     ),
 ]
 
@@ -166,14 +182,18 @@ RecordOption = Annotated[
     str | None,
     typer.Option(
         metavar="FILE",
-        help=N_("Write the adapter dialogue (masked) to FILE, for replay://FILE and to contribute it "
-        "(see hw-fixtures/sessions/README.md)."),
+        help=N_(
+            "Write the adapter dialogue (masked) to FILE, for replay://FILE and to contribute it "
+            "(see hw-fixtures/sessions/README.md)."
+        ),
     ),
 ]
 
 NoteOption = Annotated[
     str | None,
-    typer.Option(metavar="TEXT", help=N_("With --record: the vehicle, as you would describe it (model, year).")),
+    typer.Option(
+        metavar="TEXT", help=N_("With --record: the vehicle, as you would describe it (model, year).")
+    ),
 ]
 
 BaudrateOption = Annotated[
@@ -195,7 +215,9 @@ ScanJsonArgument = Annotated[
     Path,
     typer.Argument(
         metavar="SCAN.json",
-        help=N_("A JSON report written by `obdident scan` (the file it names at the end, or its --json PATH)."),
+        help=N_(
+            "A JSON report written by `obdident scan` (the file it names at the end, or its --json PATH)."
+        ),
     ),
 ]
 
@@ -207,8 +229,10 @@ RequestOption = Annotated[
     bool,
     typer.Option(
         "--request",
-        help=N_("Print the text of a request to the dealer for the head unit's unlock code, filled from "
-        "the scan, with blanks for what the owner adds."),
+        help=N_(
+            "Print the text of a request to the dealer for the head unit's unlock code, filled from "
+            "the scan, with blanks for what the owner adds."
+        ),
     ),
 ]
 
@@ -235,5 +259,7 @@ NoBleOption = Annotated[bool, typer.Option("--no-ble", help=N_("Skip the Bluetoo
 
 RecordingsArgument = Annotated[
     list[Path],
-    typer.Argument(metavar="RECORDING", help=N_("Recordings written by --record."), exists=True, dir_okay=False),
+    typer.Argument(
+        metavar="RECORDING", help=N_("Recordings written by --record."), exists=True, dir_okay=False
+    ),
 ]

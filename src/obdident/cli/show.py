@@ -66,5 +66,7 @@ def render_dealer(report: Report, console: Console, saved: str | None) -> None:
         quoted = shlex.quote(saved)
         page, request = _("Printable page for the dealer:"), _("Request text for the dealer:")
         width = max(len(page), len(request)) + 2
-        console.print(f"{safe(page.ljust(width))}obdident report {safe(quoted)} --html page.html", soft_wrap=True)
+        console.print(
+            f"{safe(page.ljust(width))}obdident report {safe(quoted)} --html page.html", soft_wrap=True
+        )
         console.print(f"{safe(request.ljust(width))}obdident report {safe(quoted)} --request", soft_wrap=True)

@@ -74,7 +74,9 @@ def check_recording(
             err.print(f"[red]{safe(path)}:[/] {safe(problem)}")
         if not problems:
             typer.echo(
-                T("{path}: clean (every security-bearing field masked, every request read-only)",
-                  path=str(path)).render()  # fmt: skip
+                T(
+                    "{path}: clean (every security-bearing field masked, every request read-only)",
+                    path=str(path),
+                ).render()
             )
     raise typer.Exit(ExitCode.PROBLEM if failed else ExitCode.OK)

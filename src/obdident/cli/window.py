@@ -60,7 +60,9 @@ def ui(
 
     absent = window.missing()
     if absent:
-        needs = T("obdident ui needs the packages of the ui extra ({missing} missing):", missing=tuple(absent))
+        needs = T(
+            "obdident ui needs the packages of the ui extra ({missing} missing):", missing=tuple(absent)
+        )
         err.print(f"[red]{safe(needs.render())}[/] {escape(window.INSTALL)}", soft_wrap=True)
         raise typer.Exit(ExitCode.USAGE)
     from obdident.ui.server import Window, default_session
@@ -69,8 +71,12 @@ def ui(
     try:
         running = Window(session, http_port=http_port)
     except OSError as exc:
-        cannot = T("Cannot listen on 127.0.0.1:{port}: {reason}; choose another --http-port, or leave it out "
-                   "for a free one.", port=http_port, reason=exc.strerror or str(exc))  # fmt: skip
+        cannot = T(
+            "Cannot listen on 127.0.0.1:{port}: {reason}; choose another --http-port, or leave it out "
+            "for a free one.",
+            port=http_port,
+            reason=exc.strerror or str(exc),
+        )
         err.print(f"[red]{safe(cannot.render())}[/]")
         raise typer.Exit(ExitCode.USAGE) from None
     typer.echo(running.url)  # the first line of stdout, browser or not
@@ -84,7 +90,9 @@ def ui(
         except OSError:
             opened = False
         if opened:
-            err.print(safe(_("The window is open in your browser. Ctrl-C (or its Stop button) stops obdident.")))
+            err.print(
+                safe(_("The window is open in your browser. Ctrl-C (or its Stop button) stops obdident."))
+            )
         else:
             err.print(safe(_("Open that address in a browser on this computer. Ctrl-C stops obdident.")))
     running.run()

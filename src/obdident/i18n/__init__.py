@@ -307,7 +307,7 @@ def _pseudo_click(on: bool) -> None:
     come from :class:`PseudoTranslations`: there is no ``.mo`` file for ``qps``. Off again for any other
     language."""
     if not on:
-        gettext.dgettext, gettext.dngettext = _PLAIN_GETTEXT  # type: ignore[assignment]
+        gettext.dgettext, gettext.dngettext = _PLAIN_GETTEXT
         return
     plain_d, plain_dn = _PLAIN_GETTEXT
 
@@ -319,7 +319,7 @@ def _pseudo_click(on: bool) -> None:
             return pseudo(msgid1 if n == 1 else msgid2)
         return plain_dn(domain, msgid1, msgid2, n)
 
-    gettext.dgettext, gettext.dngettext = dgettext, dngettext  # type: ignore[assignment]
+    gettext.dgettext, gettext.dngettext = dgettext, dngettext
 
 
 # --- JSON ------------------------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ __all__ = ["PURPOSE", "rows", "summary", "verdict"]
 PURPOSE: dict[str, str] = {
     "spaces-off": N_("leave out spaces in answers (AT S0; faster, not needed)"),
     "headers-on": N_("show which unit sent each answer (AT H1)"),
-    "response-count": N_("stop waiting once the expected answers came (0100 with a count; faster, not needed)"),
+    "response-count": N_(
+        "stop waiting once the expected answers came (0100 with a count; faster, not needed)"
+    ),
     "header": N_("address one unit of the car (AT SH)"),
     "receive-address": N_("listen to that unit only (AT CRA; AT CF and AT CM do the same)"),
     "filter": N_("listen to that unit only, the older way (AT CF)"),
@@ -49,11 +51,15 @@ def rows(check: AdapterCheck) -> list[tuple[str, str, str]]:
     :class:`~obdident.i18n.Text` (English as ``str``); numbers use the current language's decimal sign."""
     table = [(_purpose(c.key), c.line, _supported(c)) for c in check.capabilities]
     table.append((T("the car's protocol"), check.protocol or T("none found (no answer to 0100)"), ""))
-    voltage = (T("{volts} V", volts=decimal(check.voltage_v, 1)) if check.voltage_v is not None
-               else T("not read"))  # fmt: skip
+    voltage = (
+        T("{volts} V", volts=decimal(check.voltage_v, 1)) if check.voltage_v is not None else T("not read")
+    )
     table.append((T("the car's battery voltage (AT RV)"), voltage, ""))
-    trip = (T("{ms} ms", ms=decimal(check.round_trip_ms, 0)) if check.round_trip_ms is not None
-            else T("not measured"))  # fmt: skip
+    trip = (
+        T("{ms} ms", ms=decimal(check.round_trip_ms, 0))
+        if check.round_trip_ms is not None
+        else T("not measured")
+    )
     table.append((T("round trip to the adapter (median of its AT commands)"), trip, ""))
     if check.vehicle_ms is not None:
         table.append((T("the car's first answer (0100)"), T("{ms} ms", ms=decimal(check.vehicle_ms, 0)), ""))
@@ -72,16 +78,19 @@ def verdict(check: AdapterCheck) -> Text:
             adapter=BETTER_ADAPTER,
         )
     if check.error is not None:
-        return T("It cannot say whether this adapter can read the head unit, because {reason}.",
-                 reason=check.error)  # fmt: skip
+        return T(
+            "It cannot say whether this adapter can read the head unit, because {reason}.", reason=check.error
+        )
     if check.can_read_head_unit:
         return T(
             "This adapter can read the head unit (where the car lets OBD-II reach it). Whether it sends "
             "requests longer than 2 bytes whole shows only in a scan."
         )
     unclear = tuple(c.line for c in check.capabilities if c.head_unit and c.supported is None)
-    return T("It cannot say whether this adapter can read the head unit, because {commands} gave no clear "
-             "answer.", commands=unclear)  # fmt: skip
+    return T(
+        "It cannot say whether this adapter can read the head unit, because {commands} gave no clear answer.",
+        commands=unclear,
+    )
 
 
 def summary(check: AdapterCheck) -> Text:

@@ -48,10 +48,13 @@ LABELS: dict[str, str] = {
 #: (:attr:`obdident.model.HeadUnit.confidence`).
 CONFIDENCE: dict[str, str] = {
     "confirmed": N_("sure: its part number is a Nissan audio or navigation part number"),
-    "likely": N_("likely: it answered where the head unit is expected, but its part number does not say "
-    "it is one"),
-    "guess": N_("a guess: it answered on an address public tables give to audio or navigation units; check "
-    "the part number against the label on the unit"),
+    "likely": N_(
+        "likely: it answered where the head unit is expected, but its part number does not say it is one"
+    ),
+    "guess": N_(
+        "a guess: it answered on an address public tables give to audio or navigation units; check "
+        "the part number against the label on the unit"
+    ),
 }
 
 #: The head unit's status in the owner's words (:attr:`obdident.model.HeadUnit.status`; the JSON keeps the
@@ -104,11 +107,17 @@ def ending(report: Report) -> Text:
     head = report.head_unit
     before_head_unit = head is None or head.status == "not-asked"
     if report.vehicle.vin:
-        reached = (T("after reading the VIN, before it reached the head unit") if before_head_unit
-                   else T("after reading the VIN"))  # fmt: skip
+        reached = (
+            T("after reading the VIN, before it reached the head unit")
+            if before_head_unit
+            else T("after reading the VIN")
+        )
     else:
-        reached = (T("before it read the VIN, before it reached the head unit") if before_head_unit
-                   else T("before it read the VIN"))  # fmt: skip
+        reached = (
+            T("before it read the VIN, before it reached the head unit")
+            if before_head_unit
+            else T("before it read the VIN")
+        )
     return T(
         "cut short: {stop} {reached}. What was read is kept; nothing is concluded about what the scan did "
         "not reach. Scan again to read the rest.",

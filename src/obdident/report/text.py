@@ -21,6 +21,7 @@ from obdident.vehicles.headunit_forms import form_note
 
 __all__ = ["render"]
 
+
 def _dim(words: str) -> str:
     """``words`` (already in the owner's language) dimmed."""
     return f"[dim]{safe(words)}[/dim]"
@@ -49,7 +50,9 @@ def _vehicle(report: Report) -> Table:
     elif mine is None:
         table.add_row(_("VIN"), _na())
     if mine is not None:
-        table.add_row(_("VIN") if not v.vin else _("Entered VIN"), f"[bold]{safe(mine.value)}[/] {_by_owner()}")
+        table.add_row(
+            _("VIN") if not v.vin else _("Entered VIN"), f"[bold]{safe(mine.value)}[/] {_by_owner()}"
+        )
     table.add_row(_("Check digit"), safe(check_digit(v.vin_check_digit)))
     if v.nissan_from_ecm:
         table.add_row(_("Manufacturer"), f"Nissan {_dim(_('(from the ECM part number)'))}")
@@ -81,8 +84,12 @@ def _adapter(report: Report) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row(_("Port"), safe(a.port) + (f" [dim]({safe(i18n.render(a.transport))})[/dim]" if a.transport else ""))
-    table.add_row(_("Adapter"), " / ".join(safe(i18n.render(x)) for x in (a.version, a.description) if x) or _na())
+    table.add_row(
+        _("Port"), safe(a.port) + (f" [dim]({safe(i18n.render(a.transport))})[/dim]" if a.transport else "")
+    )
+    table.add_row(
+        _("Adapter"), " / ".join(safe(i18n.render(x)) for x in (a.version, a.description) if x) or _na()
+    )
     table.add_row(_("Protocol"), _or_na(a.protocol))
     volts = T("{volts} V", volts=decimal(a.voltage_v, 1)).render() if a.voltage_v is not None else None
     table.add_row(_("Voltage"), safe(volts) if volts else _na())
@@ -133,9 +140,15 @@ def _head_unit_rows(report: Report) -> list[tuple[str, str]]:
             sure = _(CONFIDENCE[head.confidence]) if head.confidence in CONFIDENCE else head.confidence
             rows.append((_("How sure"), safe(sure)))
         if ecu is not None:
-            where = (T("{response_id} (asked on {request_id})", response_id=ecu.response_id,
-                       request_id=ecu.request_id) if ecu.request_id
-                     else T("{response_id}", response_id=ecu.response_id))  # fmt: skip
+            where = (
+                T(
+                    "{response_id} (asked on {request_id})",
+                    response_id=ecu.response_id,
+                    request_id=ecu.request_id,
+                )
+                if ecu.request_id
+                else T("{response_id}", response_id=ecu.response_id)
+            )
             rows.append((_("Answered on"), safe(where.render())))
         for label, value in shown_rows(report):
             rows.append((i18n.render(label), f"[bold]{safe(value)}[/]" if value else _dim(_("not read"))))
@@ -171,8 +184,7 @@ def _entered_rows(table: Table, report: Report) -> None:
     """One row per value the owner typed in, marked as entered (never as read)."""
     for key, entered in entered_values(report).items():
         note = form_note(entered.form)
-        by = (T("(entered by the owner; {note})", note=note) if note
-              else T("(entered by the owner)"))  # fmt: skip
+        by = T("(entered by the owner; {note})", note=note) if note else T("(entered by the owner)")
         table.add_row(
             _("Entered"),
             f"{safe(_(_ENTERED_LABELS[key]))} [bold]{safe(entered.value)}[/] {_dim(by.render())}",

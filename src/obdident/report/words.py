@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from obdident.i18n import PSEUDO, N_, _, current_language, render
+from obdident.i18n import N_, PSEUDO, _, current_language, render
 from obdident.model import Problem, Report
 
 __all__ = [
