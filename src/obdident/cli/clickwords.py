@@ -19,7 +19,7 @@ from typer._click.exceptions import ClickException, UsageError
 from typer._click.formatting import HelpFormatter
 from typer._click.utils import echo
 
-from obdident.i18n import N_, T, Text, _
+from obdident.i18n import N_, T, Text, _, current_language
 
 __all__ = ["HELP_OPTION", "LangFormatter", "click_message", "show_error"]
 
@@ -53,9 +53,9 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?P<value>'.*') is not a valid integer\.", N_("{value} is not a valid integer.")),
         (r"(?P<value>'.*') is not a valid float\.", N_("{value} is not a valid number.")),
         (r"(?:file|dir|path) (?P<path>'.*') does not exist\.", N_("{path} does not exist.")),
-        (r"(?:file|dir|path) (?P<path>'.*') is a directory\.", N_("{path} is a folder, not a file.")),
-        (r"(?:file|dir|path) (?P<path>'.*') is a file\.", N_("{path} is a file, not a folder.")),
-        (r"(?:file|dir|path) (?P<path>'.*') is not readable\.", N_("{path} cannot be read.")),
+        (r"(?:file|dir|path) (?P<path>'.*') is a directory\.", N_("{path} is a directory.")),
+        (r"(?:file|dir|path) (?P<path>'.*') is a file\.", N_("{path} is a file.")),
+        (r"(?:file|dir|path) (?P<path>'.*') is not readable\.", N_("{path} is not readable.")),
         (r"Input should be a valid integer.*", N_("a whole number is needed.")),
         (r"Input should be a valid number.*", N_("a number is needed.")),
         (r"Input should be greater than or equal to (?P<min>\S+)", N_("it must be at least {min}.")),
@@ -67,7 +67,9 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 def click_message(message: str) -> str:
     """click's (or typer's) English ``message`` in the current language: the first of :data:`_MESSAGES`
     that matches it whole, its parts translated too (an "Invalid value" holds another message); else the
-    message as it is."""
+    message as it is (and in English, click's own words)."""
+    if current_language() == "en":
+        return message
     for pattern, msgid in _MESSAGES:
         match = pattern.fullmatch(message.strip())
         if match:

@@ -93,7 +93,7 @@ def decimal(value: float, digits: int) -> str:
     Babel, CLDR number symbols)."""
     from babel.numbers import format_decimal
 
-    pattern = "0." + "0" * digits if digits else "0"
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
     return str(format_decimal(value, format=pattern, locale=_locale()))
 
 
