@@ -302,13 +302,9 @@ _PLAIN_GETTEXT = (gettext.dgettext, gettext.dngettext)
 
 
 def _pseudo_click(on: bool) -> None:
-    """Under the pseudo-locale, click's and typer's words (the default domain, read through the module
-    functions :func:`gettext.gettext`/:func:`gettext.ngettext`, which call ``dgettext``/``dngettext``)
-    come from :class:`PseudoTranslations`: there is no ``.mo`` file for ``qps``. Off again for any other
-    language."""
-    if not on:
-        gettext.dgettext, gettext.dngettext = _PLAIN_GETTEXT
-        return
+    """Under the pseudo-locale (no ``.mo`` file), click's and typer's words (:func:`gettext.gettext` and
+    :func:`gettext.ngettext` call the module's ``dgettext``/``dngettext``) are :func:`pseudo`; off again
+    for any other language."""
     plain_d, plain_dn = _PLAIN_GETTEXT
 
     def dgettext(domain: str, message: str) -> str:
@@ -319,7 +315,7 @@ def _pseudo_click(on: bool) -> None:
             return pseudo(msgid1 if n == 1 else msgid2)
         return plain_dn(domain, msgid1, msgid2, n)
 
-    gettext.dgettext, gettext.dngettext = dgettext, dngettext
+    gettext.dgettext, gettext.dngettext = (dgettext, dngettext) if on else _PLAIN_GETTEXT
 
 
 # --- JSON ------------------------------------------------------------------------------------------------

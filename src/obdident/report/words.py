@@ -50,6 +50,12 @@ FIELD_LABELS: dict[str, str] = {
     "hardware_number": N_("hardware no."),
     "system_name": N_("system name"),
     "ecu_id": N_("ECU id"),
+    "edition": N_("edition"),
+    "manufacturer_code": N_("manufacturer code"),
+    "part_number": N_("part number"),
+    "serial_number": N_("serial number"),
+    "software_version": N_("software version"),
+    "hardware_version": N_("hardware version"),
 }
 
 #: The VIN check digit's status (:attr:`obdident.model.Vehicle.vin_check_digit`) in words.
