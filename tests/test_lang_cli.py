@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -159,3 +160,18 @@ def test_click_words_under_the_pseudo_locale_are_undone_by_another_language() ->
     assert gettext.gettext("Options").startswith("⟦")
     install_click("en")
     assert gettext.gettext("Options") == "Options"
+
+
+def test_check_adapter_and_intake_speak_the_pseudo_locale(tmp_path: Path) -> None:
+    result = runner.invoke(cli.app, ["--lang", "qps", "check-adapter", "--demo"], env=UNSET)
+    assert result.exit_code == 0, result.output
+    for english in ("Adapter:", "What the scan needs it for", "Supported", "This adapter can read", "yes"):
+        assert english not in result.stdout, english
+    scan = tmp_path / "scan.json"
+    assert runner.invoke(cli.app, ["scan", "--demo", "--json", str(scan)], env=UNSET).exit_code == 0
+    result = runner.invoke(
+        cli.app, ["--lang", "qps", "intake", str(scan), "--csv", str(tmp_path / "log.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    for english in ("Cars taken in", "Part number", "invented values", "appended"):
+        assert english not in result.output, english

@@ -91,7 +91,7 @@ def intake(
             safe(vin),
             safe(part or _("not given")),
             safe(serial or _("not given")),
-            safe("; ".join(render(MARKS[key]) for key in entry.marks)),
+            safe("; ".join(_(MARKS[key]) for key in entry.marks)),
             safe(render(entry.source)),
         )
     stdout().print(table)
