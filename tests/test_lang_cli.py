@@ -173,5 +173,5 @@ def test_check_adapter_and_intake_speak_the_pseudo_locale(tmp_path: Path) -> Non
         cli.app, ["--lang", "qps", "intake", str(scan), "--csv", str(tmp_path / "log.csv")]
     )
     assert result.exit_code == 0, result.output
-    for english in ("Cars taken in", "Part number", "invented values", "appended"):
+    for english in ("Cars taken in", "Part number", "simulated:", "invented", "appended"):
         assert english not in result.output, english
