@@ -175,3 +175,16 @@ def test_check_adapter_and_intake_speak_the_pseudo_locale(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     for english in ("Cars taken in", "Part number", "simulated:", "invented", "appended"):
         assert english not in result.output, english
+
+
+def test_the_terminal_report_gives_the_scans_start_in_the_languages_form(tmp_path: Path) -> None:
+    import json
+
+    scan = tmp_path / "scan.json"
+    assert runner.invoke(cli.app, ["scan", "--demo", "--json", str(scan)], env=UNSET).exit_code == 0
+    started = json.loads(scan.read_text("utf-8"))["started_at"]
+    result = runner.invoke(cli.app, ["--lang", "de", "report", str(scan)], env=UNSET)
+    assert result.exit_code == 0, result.output
+    with use_language("de"):
+        day = moment(started).split(",")[0]
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4}", day) and day in result.stdout, result.stdout

@@ -16,7 +16,7 @@ from obdident.model import Ecu, Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import CONFIDENCE, STATUS, head_unit_ecu, shown_rows
 from obdident.report.sanitize import safe
-from obdident.report.words import check_digit, decimal, field_label, plain, split_problems
+from obdident.report.words import check_digit, decimal, field_label, moment, plain, split_problems
 from obdident.vehicles.headunit_forms import form_note
 
 __all__ = ["render"]
@@ -229,10 +229,14 @@ def render(report: Report, console: Console) -> None:
 
 
 def _ending(report: Report) -> str:
-    """The last line: complete or not, how long, which obdident, read-only; in the owner's language."""
+    """The last line: complete or not, how long, which obdident, when (the scan's start in the language's
+    date and time form, UTC as recorded), read-only; in the owner's language."""
     params = {"seconds": decimal(report.duration_s, 1), "version": str(report.tool.get("version", ""))}
     if report.complete:
         said = T("Scan complete in {seconds} s with obdident {version}.", **params)
     else:
         said = T("Scan incomplete (see the problems) in {seconds} s with obdident {version}.", **params)
-    return f"{said.render()} {_('Read-only: nothing was written to the vehicle.')}"
+    when = T("Started {moment} UTC.", moment=moment(report.started_at)).render() if report.started_at else ""
+    return " ".join(
+        part for part in (said.render(), when, _("Read-only: nothing was written to the vehicle.")) if part
+    )
