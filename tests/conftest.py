@@ -202,3 +202,17 @@ def wire_audit(request: pytest.FixtureRequest) -> Iterator[WireAudit]:
     WIRE.clear()
     if bad and foreign is None:
         pytest.fail(f"wire audit: lines off the read-only allowlist reached a transport: {bad!r}")
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test speaks English unless it asks for another language: the machine's LANG does not choose
+    for the suite, and a test that ran the command in another language (``--lang qps``) leaves no trace
+    (the language, click's words, ``LANGUAGE``)."""
+    from obdident.i18n import install_click, set_language
+
+    monkeypatch.setenv("OBDIDENT_LANG", "en")
+    monkeypatch.setenv("LANGUAGE", "en")
+    yield
+    set_language("en")
+    install_click("en")

@@ -149,7 +149,7 @@ def test_silent_adapter_exit_3_says_what_to_do() -> None:
 
 
 @pytest.mark.parametrize(
-    ("error", "reason"), [(KeyboardInterrupt(), "interrupted"), (RuntimeError("boom"), "RuntimeError: boom")]
+    ("error", "reason"), [(KeyboardInterrupt(), "interrupted"), (RuntimeError("boom"), "RuntimeError")]
 )
 def test_ctrl_c_or_a_crash_mid_scan_keeps_the_last_good_report(
     tmp_path: Path, error: BaseException, reason: str
@@ -165,4 +165,8 @@ def test_ctrl_c_or_a_crash_mid_scan_keeps_the_last_good_report(
     assert "Traceback" not in result.output
     data = json.loads(out.read_text())
     assert data["complete"] is False and data["vehicle"]["vin"] == "SJNFBAT32U1000001"
+    if isinstance(error, RuntimeError):  # the fault's own words are detail for engineers, in the JSON
+        assert any(
+            "RuntimeError: boom" in p["message"] for p in data["problems"] if p["code"] == "scan-failed"
+        )
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]

@@ -99,7 +99,7 @@ def test_an_undecodable_infotype_is_its_own_problem_and_the_scan_is_complete(tmp
     report, _ = scan(f"sim://{profile}")
     bad = [p for p in report.problems if p.response_id == "7E8"]
     assert [p.code for p in bad] == ["undecodable-answer"]
-    assert "09 04" in bad[0].message and "Answer: 7E80549040132335555" in bad[0].message
+    assert "09 04" in bad[0].message and "answer: 7E80549040132335555" in bad[0].message
     assert report.complete  # every planned step ran to its end
     ecm = next(e for e in report.ecus if e.response_id == "7E8")
     assert ecm.identification.calibration_ids == ()  # nothing invented

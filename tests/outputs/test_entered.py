@@ -13,7 +13,7 @@ import pytest
 
 from obdident import cli
 from obdident.cli import entered as cli_entered
-from obdident.model import Ecu, HeadUnit, Identification, Report
+from obdident.model import SCHEMA_VERSION, Ecu, HeadUnit, Identification, Report
 from obdident.report.csvout import COLUMNS, row
 from obdident.report.entered import MISMATCH, NOT_ASSESSED, add_entered
 from obdident.report.html import render_html
@@ -83,7 +83,7 @@ def test_entered_values_reach_every_output_marked(tmp_path: Path) -> None:
     # JSON: under head_unit.entered, never as a read value; status and identification unchanged
     data = json.loads(out.read_text())
     _validate(data)
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == SCHEMA_VERSION
     head = data["head_unit"]
     assert head["status"] == "not-found" and head["response_id"] is None
     assert [(e["field"], e["value"], e["form"], e["provenance"]) for e in head["entered"]] == [

@@ -19,22 +19,27 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from obdident import __version__
-from obdident.cli.adapter import choose_adapter, find
+from obdident.cli.adapter import choose_adapter
+from obdident.cli.check import CHECK_HELP
 from obdident.cli.check import check_adapter as check_adapter_command
 from obdident.cli.console import (
+    cannot_write,
     check_outputs,
     check_port,
     fail,
+    incomplete,
     stderr,
     stdout,
+    usage,
     verbose_logging,
     write_json,
     write_outputs,
 )
+from obdident.cli.intake import INTAKE_HELP
 from obdident.cli.intake import intake as intake_command
+from obdident.cli.lang import LANG_HELP, LangCommand, LangGroup
 from obdident.cli.options import (
     BaudrateOption,
-    BleTimeoutOption,
     CsvOption,
     DemoOption,
     FullOption,
@@ -44,11 +49,9 @@ from obdident.cli.options import (
     HeadUnitSoftwareOption,
     MakeOption,
     ModelYearOption,
-    NoBleOption,
     NoteOption,
     PortOption,
     QrOption,
-    RecordingsArgument,
     RecordOption,
     RedactOption,
     ReportHtmlOption,
@@ -62,12 +65,16 @@ from obdident.cli.options import (
     VerboseOption,
     VinOption,
 )
+from obdident.cli.tools import CHECK_RECORDING_HELP, PORTS_HELP
+from obdident.cli.tools import check_recording as check_recording_command
+from obdident.cli.tools import ports as ports_command
 from obdident.cli.vehicle import checked_owner, offered_values
+from obdident.cli.window import UI_HELP
 from obdident.cli.window import ui as window_command
 from obdident.errors import ExitCode, ObdidentError
+from obdident.i18n import N_, T, _, render
 from obdident.interrupt import own_process
 from obdident.journey.plan import Seams
-from obdident.report.headunit import STOPS
 from obdident.report.sanitize import safe
 
 if TYPE_CHECKING:
@@ -75,13 +82,14 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_USAGE, EXIT_NO_CONTACT = ExitCode.OK, ExitCode.USAGE, ExitCode.NO_CONTACT
 EXIT_PARTIAL, EXIT_REFUSED = ExitCode.PARTIAL, ExitCode.REFUSED
-#: How a scan-stopping error is introduced, by its exit code (the rest: "Could not talk to the adapter").
-_HEADLINES = {ExitCode.REFUSED: "Refused"}
 
 app = typer.Typer(
     name="obdident",
-    help="Read a vehicle's identity (VIN, ECU identifiers) through an ELM327 OBD-II adapter. Read-only: "
-    "obdident never writes to the vehicle and never calculates unlock codes.",
+    cls=LangGroup,  # speaks --lang / OBDIDENT_LANG / LC_* before it parses (cli.lang)
+    help=N_(
+        "Read a vehicle's identity (VIN, ECU identifiers) through an ELM327 OBD-II adapter. Read-only: "
+        "obdident never writes to the vehicle and never calculates unlock codes."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -97,8 +105,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", metavar="LANG", help=LANG_HELP, is_eager=True, expose_value=False),
+    ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit.")),
     ] = False,
 ) -> None:
     """obdident: read-only vehicle identification through an ELM327 adapter."""
@@ -120,7 +133,8 @@ def _printed(show: Callable[[], None]) -> None:
         show()
     except OSError as exc:
         silence_stdout()
-        stderr().print(f"[red]Not written:[/] cannot print on stdout: {safe(exc.strerror or exc)}")
+        said = T("cannot print on stdout: {reason}", reason=exc.strerror or str(exc)).render()
+        stderr().print(f"[red]{safe(_('Not written:'))}[/] {safe(said)}")
 
 
 def _seams(ctx: typer.Context) -> Seams:
@@ -129,7 +143,9 @@ def _seams(ctx: typer.Context) -> Seams:
     return ctx.obj if isinstance(ctx.obj, Seams) else Seams()
 
 
-@app.command()
+@app.command(
+    cls=LangCommand, help=N_("Scan the vehicle read-only and print (or write) its identification report.")
+)
 def scan(
     ctx: typer.Context,
     port: PortOption = None,
@@ -159,20 +175,26 @@ def scan(
     if verbose:
         verbose_logging()
     if note is not None and record is None:
-        err.print("[red]--note describes a --record recording;[/] give --record FILE too, or drop --note.")
-        raise typer.Exit(EXIT_USAGE)
+        usage(err, _("--note describes a --record recording: give --record FILE too, or drop --note."))
     if demo and port:
-        err.print("[red]Give either --port or --demo, not both.[/]")
-        raise typer.Exit(EXIT_USAGE)
+        usage(err, _("Give either --port or --demo, not both."))
     if make is not None and make.lower() != "nissan":
-        err.print(f"[red]--make {make!r} is not known;[/] the only make with its own knowledge is 'nissan'.")
-        raise typer.Exit(EXIT_USAGE)
-    if redact and record:
-        err.print(
-            "[red]--redact cannot mask a --record recording[/] (it holds the adapter dialogue as read). "
-            "Record without --redact, then share outputs made with `obdident report SCAN.json --redact`."
+        usage(
+            err,
+            T(
+                "--make {make} is not known; the only make with its own knowledge is 'nissan'.",
+                make=repr(make),
+            ).render(),
         )
-        raise typer.Exit(EXIT_USAGE)
+    if redact and record:
+        usage(
+            err,
+            _(
+                "--redact cannot mask a --record recording (it holds the adapter dialogue as read). "
+                "Record without --redact, then share outputs made with "
+                "`obdident report SCAN.json --redact`."
+            ),
+        )
     entered = checked_owner(err, vin, model_year, head_unit_part, head_unit_serial, head_unit_software,
                             head_unit_hardware)  # fmt: skip
     if port is not None:
@@ -205,14 +227,14 @@ def scan(
         tool=f"obdident {__version__}",
     )
     token = CancelToken()
-    with err.status("Starting", spinner="dots") as status:
+    with err.status(_("Starting"), spinner="dots") as status:
         journey = Journey(
             plan,
             seams=_seams(ctx),
             cancel=token,
-            progress=status.update,
+            progress=lambda step: status.update(safe(render(step))),
             news=lambda fact: err.print(fact_line(fact)),
-            say=lambda said: err.print(f"[yellow]{safe(said)}[/]"),
+            say=lambda words: err.print(f"[yellow]{safe(render(words))}[/]"),
         )
         try:
             with cancel_on_signals(token):
@@ -221,13 +243,14 @@ def scan(
             with deferred():
                 ending = journey.cut_short(getattr(exc, "signal_name", "SIGINT"))
         except OSError as exc:  # the --json file chosen cannot be written
-            fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
+            fail(err, cannot_write(json_path, exc))
     if ending.error is not None:  # stopped before anything was read: the error names its exit code
-        err.print(f"[red]{ending.headline}:[/] {safe(ending.error)}")
+        headline = T("{headline}:", headline=ending.headline).render()
+        err.print(f"[red]{safe(headline)}[/] {safe(render(ending.error))}")
         if ending.hint:
-            err.print(f"[bold]What to do:[/] {safe(ending.hint)}")
+            err.print(f"[bold]{safe(_('What to do:'))}[/] {safe(render(ending.hint))}")
         if verbose and ending.response:
-            err.print(f"Adapter said: {list(ending.response)!r}")
+            err.print(f"Adapter said: {list(ending.response)!r}")  # --verbose: engineer detail, English
         raise typer.Exit(ending.exit_code)
     if not demo and not token.cancelled and journey.read is not None:
         # a simulated car has no label and no VIN plate: the owner's values belong to a real car
@@ -236,7 +259,7 @@ def scan(
         try:
             ending = journey.finish()
         except OSError as exc:
-            fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
+            fail(err, cannot_write(json_path, exc))
         report = ending.report
         if report is None:
             raise typer.Exit(ending.exit_code)
@@ -244,20 +267,26 @@ def scan(
             _render(report)
             if ending.kept:
                 mine = json_path is not None and not redact
-                err.print(f"JSON report {'written to' if mine else 'kept in'} {safe(ending.kept)}")
+                kept = (
+                    T("JSON report written to {path}", path=ending.kept)
+                    if mine
+                    else T("JSON report kept in {path}", path=ending.kept)
+                )
+                err.print(safe(kept.render()))
                 if redact:
-                    err.print("It holds the values read, unmasked, so the page and the letter made from it "
-                              "are complete: keep it; share only what --redact masked.")  # fmt: skip
+                    err.print(
+                        safe(
+                            _(
+                                "It holds the values read, unmasked, so the page and the letter made "
+                                "from it are complete: keep it; share only what --redact masked."
+                            )
+                        )
+                    )
             if redact and json_path not in (None, "-"):
-                err.print(f"Redacted JSON report written to {safe(json_path)}")
+                err.print(safe(T("Redacted JSON report written to {path}", path=json_path).render()))
             _render_dealer(report, ending.kept)
         if not report.complete:  # stderr: with --json - it is the only word on it
-            stop = next((p for p in reversed(report.problems) if p.code in STOPS), None)
-            why = f" ({safe(stop.summary)})" if stop else ""
-            where = f" in {safe(ending.kept)}" if ending.kept else ""
-            err.print(
-                f"[yellow]The scan is incomplete{why};[/] the report so far{where} has complete: false."
-            )
+            err.print(f"[yellow]{safe(incomplete(report, ending.kept))}[/]")
         written = write_outputs(journey.shared_report(), err, html, qr, csv, more=journey.keeper.failures())
     if ending.exit_code == EXIT_OK and not written:  # an output not written makes it partial, each named
         raise typer.Exit(EXIT_PARTIAL)
@@ -271,7 +300,15 @@ def _render_dealer(report: Report, saved: str | None) -> None:
     _printed(lambda: render_dealer(report, stdout(), saved))
 
 
-@app.command("report")
+@app.command(
+    "report",
+    cls=LangCommand,
+    help=N_(
+        "Make the dealer's outputs from a saved scan: page, QR code, code request, CSV row.\n\n"
+        "Without an option, print the report on the terminal. --vin, --model-year and --head-unit-* "
+        "add values marked as entered by the owner (--json NEW.json keeps them)."
+    ),
+)
 def report_command(
     scan_json: ScanJsonArgument,
     html: ReportHtmlOption = None,
@@ -299,8 +336,7 @@ def report_command(
     entered = checked_owner(err, vin, model_year, head_unit_part, head_unit_serial, head_unit_software,
                             head_unit_hardware)  # fmt: skip
     if request and json_path == "-":
-        err.print("[red]Give either --request or --json -, not both:[/] both would go to stdout.")
-        raise typer.Exit(EXIT_USAGE)
+        usage(err, _("Give either --request or --json -, not both: both would go to stdout."))
     check_outputs(err, html, qr, csv, json_path=json_path, source=scan_json)
     try:
         report = load_report(scan_json)
@@ -315,9 +351,9 @@ def report_command(
         try:
             write_json(report, json_path)
         except OSError as exc:
-            fail(err, ObdidentError(f"cannot write {safe(json_path)}: {exc.strerror or exc}"))
+            fail(err, cannot_write(json_path, exc))
         if json_path != "-":
-            err.print(f"JSON report written to {safe(json_path)}")
+            err.print(safe(T("JSON report written to {path}", path=json_path).render()))
     if request:
         from obdident.report.outputs import STDOUT, write_text
         from obdident.report.request import request_text
@@ -325,73 +361,23 @@ def report_command(
         try:
             write_text(request_text(report), STDOUT)
         except OSError as exc:
-            fail(err, ObdidentError(f"cannot write the request text to stdout: {exc.strerror or exc}"))
+            fail(
+                err,
+                ObdidentError(
+                    T("cannot write the request text to stdout: {reason}", reason=exc.strerror or str(exc))
+                ),
+            )
     if not (html or qr or csv or request or json_path):
         _render(report)
     if not write_outputs(report, err, html, qr, csv):
         raise typer.Exit(EXIT_USAGE)
 
 
-@app.command()
-def ports(
-    ble_timeout: BleTimeoutOption = 5.0,
-    no_ble: NoBleOption = False,
-) -> None:
-    """List candidate adapters: USB serial, Bluetooth Classic, Bluetooth LE, and the usual WiFi endpoint."""
-    from rich.table import Table
-
-    err = stderr()
-    found = find(err, None if no_ble else ble_timeout)
-    table = Table(title="Candidate adapters", title_justify="left")
-    table.add_column("Port (--port)", no_wrap=True)
-    for column in ("Kind", "Name", "Why"):
-        table.add_column(column)
-    for candidate in found.candidates:
-        table.add_row(
-            safe(candidate.url),
-            candidate.kind,
-            safe(candidate.description),
-            safe(candidate.reason),
-            style="" if candidate.likely else "dim",
-        )
-    stdout().print(table)
-    for note in found.notes:
-        err.print(note)
-
-
-app.command("ui")(window_command)
-app.command("check-adapter")(check_adapter_command)
-app.command("intake")(intake_command)
-
-
-@app.command("check-recording")
-def check_recording(
-    files: RecordingsArgument,
-) -> None:
-    """Check recordings hold no security data and no request obdident would refuse (before sharing them).
-
-    Exit codes: 0 every recording is clean; 1 a recording holds a problem, or a file is not a readable
-    recording (not UTF-8, not in the recording format); 2 usage (no such file, a directory).
-    """
-    from obdident.errors import RecordingError
-    from obdident.recording.audit import audit
-    from obdident.recording.format import load
-
-    err = stderr()
-    failed = False
-    for path in files:
-        try:
-            problems = audit(load(path))
-        except RecordingError as exc:
-            problems = [str(exc)]
-        except OSError as exc:
-            problems = [f"cannot read it: {exc.strerror or exc}"]
-        failed = failed or bool(problems)
-        for problem in problems:
-            err.print(f"[red]{path}:[/] {problem}")
-        if not problems:
-            typer.echo(f"{path}: clean (every security-bearing field masked, every request read-only)")
-    raise typer.Exit(ExitCode.PROBLEM if failed else EXIT_OK)
+app.command("ports", cls=LangCommand, help=PORTS_HELP)(ports_command)
+app.command("ui", cls=LangCommand, help=UI_HELP)(window_command)
+app.command("check-adapter", cls=LangCommand, help=CHECK_HELP)(check_adapter_command)
+app.command("intake", cls=LangCommand, help=INTAKE_HELP)(intake_command)
+app.command("check-recording", cls=LangCommand, help=CHECK_RECORDING_HELP)(check_recording_command)
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from obdident.errors import ExitCode
+from obdident.i18n import T, _, render
+from obdident.report.sanitize import safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,7 +48,7 @@ def find(err: Console, ble_timeout_s: float | None) -> Found:
     """
     from obdident.transports.ports import find_adapters
 
-    with err.status("Looking for adapters (USB, Bluetooth, Bluetooth LE)", spinner="dots"):
+    with err.status(_("Looking for adapters (USB, Bluetooth, Bluetooth LE)"), spinner="dots"):
         return find_adapters(ble_timeout_s=ble_timeout_s)
 
 
@@ -69,27 +71,31 @@ def choose_adapter(err: Console) -> str:
             from obdident.transports.ports import try_in_turn
 
             url = try_in_turn(chosen, answers) or chosen.url
-        err.print(f"Using {url} ({chosen.description}: {chosen.reason}).")
+        using = T("Using {port} ({name}: {why}).", port=url, name=chosen.description, why=chosen.reason)
+        err.print(safe(using.render()))
         return url
     if not likely:
         from obdident.transports.ports import NONE_FOUND_ADVICE
 
-        err.print(
-            "[red]No adapter found.[/] `obdident ports` lists what obdident can see; --demo tries a "
-            "simulated car."
+        none = _(
+            "No adapter found. `obdident ports` lists what obdident can see; --demo tries a simulated car."
         )
+        err.print(f"[red]{safe(none)}[/]")
         for advice in NONE_FOUND_ADVICE:
-            err.print(f"  {advice}", markup=False)
+            err.print(f"  {render(advice)}", markup=False)
         for note in found.notes:
-            err.print(f"  {note}")
+            err.print(f"  {safe(render(note))}")
         raise typer.Exit(ExitCode.NO_CONTACT)
     for number, candidate in enumerate(likely, 1):
-        err.print(f"  {number}. {candidate.url}  {candidate.description} ({candidate.reason})")
+        line = T(
+            "{port}  {name} ({why})", port=candidate.url, name=candidate.description, why=candidate.reason
+        )
+        err.print(f"  {number}. {safe(line.render())}")
     if not sys.stdin.isatty():
-        err.print("[red]Several adapters found;[/] choose one with --port.")
+        err.print(f"[red]{safe(_('Several adapters found; choose one with --port.'))}[/]")
         raise typer.Exit(ExitCode.USAGE)
-    choice: int = typer.prompt("Which adapter", type=int, default=1, err=True)
+    choice: int = typer.prompt(_("Which adapter"), type=int, default=1, err=True)
     if not 1 <= choice <= len(likely):
-        err.print("[red]No such adapter.[/]")
+        err.print(f"[red]{safe(_('No such adapter.'))}[/]")
         raise typer.Exit(ExitCode.USAGE)
     return likely[choice - 1].url

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from obdident.errors import ExitCode, ObdidentError
+from obdident.i18n import T, Text, _, render
 from obdident.report.sanitize import safe
 
 if TYPE_CHECKING:
@@ -21,11 +22,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_WIDTH",
+    "cannot_write",
     "check_outputs",
     "check_port",
     "fail",
+    "hint_of",
+    "incomplete",
+    "said",
     "stderr",
     "stdout",
+    "usage",
     "verbose_logging",
     "write_json",
     "write_outputs",
@@ -75,6 +81,57 @@ def verbose_logging() -> None:
     logger.propagate = False
 
 
+def said(exc: BaseException) -> str:
+    """What went wrong, in the owner's language: the error's ``text`` (a :class:`obdident.i18n.Text`) when
+    it carries one, else its message (a Text given as the message is translated; English otherwise)."""
+    text = getattr(exc, "text", None)
+    if text is None and exc.args and isinstance(exc.args[0], Text):
+        text = exc.args[0]
+    return render(text) if text is not None else str(exc)
+
+
+def hint_of(exc: BaseException) -> str:
+    """What to do about ``exc`` in the owner's language ("" when it says nothing)."""
+    return render(getattr(exc, "hint", None))
+
+
+def usage(err: Console, sentence: str) -> NoReturn:
+    """Print ``sentence`` (already in the owner's language) in red and exit 2 (:attr:`ExitCode.USAGE`).
+
+    Raises:
+        typer.Exit: always, with exit code 2.
+    """
+    err.print(f"[red]{safe(sentence)}[/]")
+    raise typer.Exit(ExitCode.USAGE)
+
+
+def cannot_write(path: object, exc: OSError) -> ObdidentError:
+    """The error for an output ``path`` the system refused (its reason as the system says it)."""
+    return ObdidentError(T("cannot write {path}: {reason}", path=str(path), reason=exc.strerror or str(exc)))
+
+
+def incomplete(report: Report, kept: str | None) -> str:
+    """The line that says a scan is incomplete: why (the problem that stopped it) and where the report so
+    far is kept, in the owner's language."""
+    from obdident.report.headunit import STOPS
+
+    stop = next((p for p in reversed(report.problems) if p.code in STOPS), None)
+    why = stop.summary if stop is not None else None
+    if why is not None and kept:
+        text = T(
+            "The scan is incomplete ({why}); the report so far in {path} has complete: false.",
+            why=why,
+            path=kept,
+        )
+    elif why is not None:
+        text = T("The scan is incomplete ({why}); the report so far has complete: false.", why=why)
+    elif kept:
+        text = T("The scan is incomplete; the report so far in {path} has complete: false.", path=kept)
+    else:
+        text = T("The scan is incomplete; the report so far has complete: false.")
+    return render(text)
+
+
 def fail(err: Console, exc: Exception) -> NoReturn:
     """Print what went wrong with what the user named (an option, an input or output file) and what to do,
     then exit 2 (:attr:`ExitCode.USAGE`): nothing was read.
@@ -82,10 +139,10 @@ def fail(err: Console, exc: Exception) -> NoReturn:
     Raises:
         typer.Exit: always, with exit code 2.
     """
-    err.print(f"[red]{safe(exc)}[/]")
-    hint = getattr(exc, "hint", None)
+    err.print(f"[red]{safe(said(exc))}[/]")
+    hint = hint_of(exc)
     if hint:
-        err.print(f"[bold]What to do:[/] {safe(hint)}")
+        err.print(f"[bold]{safe(_('What to do:'))}[/] {safe(hint)}")
     raise typer.Exit(ExitCode.USAGE)
 
 
@@ -144,7 +201,10 @@ def write_outputs(
     """
     from obdident.report.outputs import write_outputs as write
 
-    failed = [*more, *write(report, html=html, qr=qr, csv=csv, tell=lambda said: err.print(safe(said)))]
+    failed = [
+        *more,
+        *write(report, html=html, qr=qr, csv=csv, tell=lambda line: err.print(safe(render(line)))),
+    ]
     for line in failed:
-        err.print(f"[red]Not written:[/] {safe(line)}")
+        err.print(f"[red]{safe(_('Not written:'))}[/] {safe(render(line))}")
     return not failed

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from obdident.cli.console import fail
+from obdident.cli.console import fail, hint_of, said
+from obdident.i18n import N_, _
 from obdident.journey.facts import LABEL_FIELDS, missing_label_fields
 from obdident.report.sanitize import safe
 from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, check_entered
@@ -61,6 +62,31 @@ def checked(
     return tuple(values)
 
 
+#: What the owner is asked, by the fields the scan did not read (:data:`OFFERED`).
+_OFFERS: dict[tuple[str, ...], str] = {
+    ("part_number", "serial_number"): N_(
+        "The scan did not read the head unit's part number and serial number; the dealer needs them. They "
+        "are on the label on the unit's case (some units show them on a version screen). Type them to add "
+        "them to the report, marked as entered by you, or press Enter to skip."
+    ),
+    ("part_number",): N_(
+        "The scan did not read the head unit's part number; the dealer needs it. It is on the label on the "
+        "unit's case (some units show it on a version screen). Type it to add it to the report, marked as "
+        "entered by you, or press Enter to skip."
+    ),
+    ("serial_number",): N_(
+        "The scan did not read the head unit's serial number; the dealer needs it. It is on the label on the "
+        "unit's case (some units show it on a version screen). Type it to add it to the report, marked as "
+        "entered by you, or press Enter to skip."
+    ),
+}
+#: The prompt for each offered field.
+_QUESTIONS: dict[str, str] = {
+    "part_number": N_("Head unit part number"),
+    "serial_number": N_("Head unit serial number"),
+}
+
+
 def interactive() -> bool:
     """Whether a person is at the terminal: stdin and stdout are both terminals."""
     return sys.stdin.isatty() and sys.stdout.isatty()
@@ -88,17 +114,12 @@ def offer(err: Console, report: Report) -> tuple[EnteredValue, ...]:
     fields = missing(report)
     if not fields or not interactive():
         return ()
-    names = " and ".join(FIELD_NAMES[f] for f in fields)
-    err.print(
-        f"The scan did not read the head unit's {names}; the dealer needs them. They are on the label on "
-        "the unit's case (some units show them on a version screen). Type them to add them to the report, "
-        "marked as entered by you, or press Enter to skip."
-    )
+    err.print(safe(_(_OFFERS.get(tuple(fields), _OFFERS[("part_number", "serial_number")]))))
     values: list[EnteredValue] = []
     for field in fields:
-        for _ in range(_ATTEMPTS):
+        for _attempt in range(_ATTEMPTS):
             try:
-                question = f"Head unit {FIELD_NAMES[field]}"
+                question = _(_QUESTIONS[field]) if field in _QUESTIONS else f"Head unit {FIELD_NAMES[field]}"
                 text = typer.prompt(question, default="", show_default=False, err=True)
             except typer.Abort:  # Ctrl-C or end of input: skip the rest
                 err.print("")
@@ -109,5 +130,5 @@ def offer(err: Console, report: Report) -> tuple[EnteredValue, ...]:
                 values.append(check_entered(field, text))
                 break
             except EnteredValueError as exc:
-                err.print(f"[red]{safe(exc)}[/] {safe(exc.hint)}")
+                err.print(f"[red]{safe(said(exc))}[/] {safe(hint_of(exc))}")
     return tuple(values)

@@ -14,11 +14,19 @@ from typing import Annotated
 import typer
 
 from obdident import __version__
-from obdident.cli.console import check_outputs, fail, stderr, stdout
+from obdident.cli.console import cannot_write, check_outputs, fail, stderr, stdout
 from obdident.errors import ExitCode, ObdidentError
+from obdident.i18n import N_, TN, T, _, render
 from obdident.report.sanitize import safe
 
-__all__ = ["intake"]
+__all__ = ["INTAKE_HELP", "intake"]
+
+INTAKE_HELP = N_(
+    "Take in owners' reports and QR codes: check them, flag what is not read from a car, keep the newest "
+    "scan of each car, and write one CSV log and one printable list."
+    "\n\n"
+    "Exit codes: 0 every input taken; 2 usage; 4 an input could not be read (named; the rest is taken)."
+)
 
 #: Standard input read at the most for QR payload lines (bytes), one more to tell that it was larger.
 _STDIN_LIMIT = 1024 * 1024 + 1
@@ -29,8 +37,10 @@ def intake(
         list[str],
         typer.Argument(
             metavar="PATH...",
-            help="Report files (obdident scan --json), folders of them, text files of QR payload lines "
-            "(OBDIDENT1;...), or - for QR payload lines typed on standard input by a QR scanner.",
+            help=N_(
+                "Report files (obdident scan --json), folders of them, text files of QR payload lines "
+                "(OBDIDENT1;...), or - for QR payload lines typed on standard input by a QR scanner."
+            ),
             show_default=False,
         ),
     ],
@@ -38,20 +48,18 @@ def intake(
         str | None,
         typer.Option(
             metavar="FILE",
-            help="Append one row per car to the CSV file FILE (the columns of scan --csv); a scan the file "
-            "already holds is not appended again.",
+            help=N_(
+                "Append one row per car to the CSV file FILE (the columns of scan --csv); a scan the file "
+                "already holds is not appended again."
+            ),
         ),
     ] = None,
     html: Annotated[
         str | None,
-        typer.Option(metavar="PATH", help="Write the printable list of requests, one line per car."),
+        typer.Option(metavar="PATH", help=N_("Write the printable list of requests, one line per car.")),
     ] = None,
 ) -> None:
-    """Take in owners' reports and QR codes: check them, flag what is not read from a car, keep the newest
-    scan of each car, and write one CSV log and one printable list.
-
-    Exit codes: 0 every input taken; 2 usage; 4 an input could not be read (named; the rest is taken).
-    """
+    """Take in owners' reports and QR codes (:data:`INTAKE_HELP`)."""
     from rich.table import Table
 
     from obdident.report.csvout import COLUMNS, append_rows
@@ -63,9 +71,10 @@ def intake(
     stdin = sys.stdin.read(_STDIN_LIMIT) if "-" in inputs else None
     taken = take(inputs, stdin)
 
-    table = Table(title=f"Cars taken in: {len(taken.entries)}", title_justify="left")
-    for column in ("#", "VIN", "Part number", "Serial number", "Marks", "From"):
-        table.add_column(column, overflow="fold")
+    title = T("Cars taken in: {n}", n=len(taken.entries)).render()
+    table = Table(title=safe(title), title_justify="left")
+    for column in ("#", N_("VIN"), N_("Part number"), N_("Serial number"), N_("Marks"), N_("From")):
+        table.add_column(_(column), overflow="fold")
     for number, entry in enumerate(taken.entries, start=1):
         row = entry.row
         part = row["head_unit_part"] or (
@@ -74,34 +83,49 @@ def intake(
             else row["head_unit_part_entered"]
         )
         serial = row["head_unit_serial"] or row["head_unit_serial_entered"]
+        vin = row["vin"] or (
+            T("{vin} (entered)", vin=row["vin_entered"]).render() if row.get("vin_entered") else _("no VIN")
+        )
         table.add_row(
             str(number),
-            safe(row["vin"] or (f"{row['vin_entered']} (entered)" if row.get("vin_entered") else "no VIN")),
-            safe(part or "not given"),
-            safe(serial or "not given"),
-            safe("; ".join(MARKS[key] for key in entry.marks)),
-            safe(entry.source),
+            safe(vin),
+            safe(part or _("not given")),
+            safe(serial or _("not given")),
+            safe("; ".join(_(MARKS[key]) for key in entry.marks)),
+            safe(render(entry.source)),
         )
     stdout().print(table)
     for dropped in taken.dropped:
-        err.print(
-            f"Left out {safe(dropped.entry.source)}: an older scan of {safe(dropped.entry.vin)}, replaced by "
-            f"{safe(dropped.kept.source)}"
+        left = T(
+            "Left out {source}: an older scan of {vin}, replaced by {kept}",
+            source=render(dropped.entry.source),
+            vin=dropped.entry.vin,
+            kept=render(dropped.kept.source),
         )
+        err.print(safe(left.render()))
     for skipped in taken.skipped:
-        err.print(f"[red]Could not read {safe(skipped.source)}:[/] {safe(skipped.reason)}")
+        where = T("Could not read {source}:", source=skipped.source).render()  # a Text source is translated
+        err.print(f"[red]{safe(where)}[/] {safe(render(skipped.reason))}")
 
     try:
         if csv is not None:
             rows = [[entry.row[column] for column in COLUMNS] for entry in taken.entries]
             appended, already = append_rows(rows, csv)
-            more = f" ({already} already in it)" if already else ""
-            err.print(f"{appended} CSV row{'' if appended == 1 else 's'} appended to {safe(csv)}{more}")
+            said = TN("{n} CSV row appended to {path}", "{n} CSV rows appended to {path}", appended, path=csv)
+            if already:
+                said = TN(
+                    "{n} CSV row appended to {path} ({already} already in it)",
+                    "{n} CSV rows appended to {path} ({already} already in it)",
+                    appended,
+                    path=csv,
+                    already=already,
+                )
+            err.print(safe(said.render()))
         if html is not None:
             write_text(render_html(taken, __version__), html)
-            err.print(f"List of requests written to {safe(html)}")
+            err.print(safe(T("List of requests written to {path}", path=html).render()))
     except ObdidentError as exc:
         fail(err, exc)
     except OSError as exc:
-        fail(err, ObdidentError(f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}"))
+        fail(err, cannot_write(exc.filename or "the output", exc))
     raise typer.Exit(ExitCode.PARTIAL if taken.skipped else ExitCode.OK)

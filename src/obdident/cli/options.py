@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from obdident.i18n import N_
 from obdident.transports import MAX_BAUDRATE
 
 __all__ = [
@@ -45,19 +46,21 @@ __all__ = [
 # Options that `scan` and `report` share.
 CsvOption = Annotated[
     str | None,
-    typer.Option(metavar="FILE", help="Append one row for this car to the CSV file FILE (dealer's log)."),
+    typer.Option(metavar="FILE", help=N_("Append one row for this car to the CSV file FILE (dealer's log).")),
 ]
 RedactOption = Annotated[
     bool,
     typer.Option(
         "--redact",
-        help="Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
-        "for sharing on a forum.",
+        help=N_(
+            "Mask the VIN's serial part (positions 12-17) and unit serial numbers in every output, "
+            "for sharing on a forum."
+        ),
     ),
 ]
 QrOption = Annotated[
     str | None,
-    typer.Option(metavar="PATH", help="Write the QR code (VIN and head-unit identifiers) as SVG."),
+    typer.Option(metavar="PATH", help=N_("Write the QR code (VIN and head-unit identifiers) as SVG.")),
 ]
 
 # The head unit's identifiers the owner types in (read from its label or screen), on `scan` and `report`.
@@ -66,8 +69,10 @@ VinOption = Annotated[
     typer.Option(
         "--vin",
         metavar="VIN",
-        help="The VIN from the plate at the bottom of the windscreen, the driver's door pillar or the "
-        "registration document, when the car does not give it; kept as entered by the owner.",
+        help=N_(
+            "The VIN from the plate at the bottom of the windscreen, the driver's door pillar or the "
+            "registration document, when the car does not give it; kept as entered by the owner."
+        ),
     ),
 ]
 ModelYearOption = Annotated[
@@ -75,7 +80,7 @@ ModelYearOption = Annotated[
     typer.Option(
         "--model-year",
         metavar="YEAR",
-        help="The model year from the registration document (2014); kept as entered by the owner.",
+        help=N_("The model year from the registration document (2014); kept as entered by the owner."),
     ),
 ]
 HeadUnitPartOption = Annotated[
@@ -83,8 +88,10 @@ HeadUnitPartOption = Annotated[
     typer.Option(
         "--head-unit-part",
         metavar="PART",
-        help="The head unit's part number from its label (25915-5FA1A), when OBD-II cannot read it; "
-        "kept as entered by the owner.",
+        help=N_(
+            "The head unit's part number from its label (25915-5FA1A), when OBD-II cannot read it; "
+            "kept as entered by the owner."
+        ),
     ),
 ]
 HeadUnitSerialOption = Annotated[
@@ -92,7 +99,9 @@ HeadUnitSerialOption = Annotated[
     typer.Option(
         "--head-unit-serial",
         metavar="SERIAL",
-        help="The head unit's serial number from its label (BP123456789012); kept as entered by the owner.",
+        help=N_(
+            "The head unit's serial number from its label (BP123456789012); kept as entered by the owner."
+        ),
     ),
 ]
 HeadUnitSoftwareOption = Annotated[
@@ -100,7 +109,7 @@ HeadUnitSoftwareOption = Annotated[
     typer.Option(
         "--head-unit-software",
         metavar="VERSION",
-        help="The head unit's software version from its version menu; kept as entered by the owner.",
+        help=N_("The head unit's software version from its version menu; kept as entered by the owner."),
     ),
 ]
 HeadUnitHardwareOption = Annotated[
@@ -108,7 +117,7 @@ HeadUnitHardwareOption = Annotated[
     typer.Option(
         "--head-unit-hardware",
         metavar="VERSION",
-        help="The head unit's hardware version from its version menu; kept as entered by the owner.",
+        help=N_("The head unit's hardware version from its version menu; kept as entered by the owner."),
     ),
 ]
 
@@ -118,14 +127,16 @@ PortOption = Annotated[
         "--port",
         "-p",
         metavar="PORT",
-        help="Adapter port or URL: /dev/ttyUSB0, /dev/rfcomm0, COM5, /dev/cu.OBDII-SPPDev, "
-        "socket://192.168.0.10:35000 (WiFi), ble://MAC (Bluetooth LE), rfcomm://MAC (Linux), "
-        "sim://PROFILE (simulated vehicle). Without it, obdident looks for the adapter.",
+        help=N_(
+            "Adapter port or URL: /dev/ttyUSB0, /dev/rfcomm0, COM5, /dev/cu.OBDII-SPPDev, "
+            "socket://192.168.0.10:35000 (WiFi), ble://MAC (Bluetooth LE), rfcomm://MAC (Linux), "
+            "sim://PROFILE (simulated vehicle). Without it, obdident looks for the adapter."
+        ),
     ),
 ]
 
 DemoOption = Annotated[
-    bool, typer.Option("--demo", help="Scan the built-in simulated Nissan (no hardware needed).")
+    bool, typer.Option("--demo", help=N_("Scan the built-in simulated Nissan (no hardware needed)."))
 ]
 
 ScanJsonOption = Annotated[
@@ -133,8 +144,10 @@ ScanJsonOption = Annotated[
     typer.Option(
         "--json",
         metavar="PATH",
-        help="Write the JSON report to PATH ('-' for stdout only). Without it, the report is kept in "
-        "obdident-DATE-TIME.json in the current folder, for `obdident report`.",
+        help=N_(
+            "Write the JSON report to PATH ('-' for stdout only). Without it, the report is kept in "
+            "obdident-DATE-TIME.json in the current folder, for `obdident report`."
+        ),
     ),
 ]
 
@@ -142,22 +155,26 @@ MakeOption = Annotated[
     str | None,
     typer.Option(
         metavar="MAKE",
-        help="Vehicle make when the car does not show it (no VIN, no Nissan CALID): 'nissan' lets "
-        "obdident open Nissan's diagnostic session (10 C0) on Nissan units that need it.",
+        help=N_(
+            "Vehicle make when the car does not show it (no VIN, no Nissan CALID): 'nissan' lets "
+            "obdident open Nissan's diagnostic session (10 C0) on Nissan units that need it."
+        ),
     ),
 ]
 
 SweepOption = Annotated[
-    bool, typer.Option("--sweep", help="Also probe every physical id 700-7F7 and list unknown units.")
+    bool, typer.Option("--sweep", help=N_("Also probe every physical id 700-7F7 and list unknown units."))
 ]
 
 FullOption = Annotated[
     bool,
     typer.Option(
         "--full",
-        help="Probe every unit of the table, also those the vehicle's family does not have by the public "
-        "record (the report lists them as not probed otherwise), each asked its identification at once "
-        "(slower; for a unit that ignores the quick presence check).",
+        help=N_(
+            "Probe every unit of the table, also those the vehicle's family does not have by the public "
+            "record (the report lists them as not probed otherwise), each asked its identification at once "
+            "(slower; for a unit that ignores the quick presence check)."
+        ),
     ),
 ]
 
@@ -165,49 +182,57 @@ RecordOption = Annotated[
     str | None,
     typer.Option(
         metavar="FILE",
-        help="Write the adapter dialogue (masked) to FILE, for replay://FILE and to contribute it "
-        "(see hw-fixtures/sessions/README.md).",
+        help=N_(
+            "Write the adapter dialogue (masked) to FILE, for replay://FILE and to contribute it "
+            "(see hw-fixtures/sessions/README.md)."
+        ),
     ),
 ]
 
 NoteOption = Annotated[
     str | None,
-    typer.Option(metavar="TEXT", help="With --record: the vehicle, as you would describe it (model, year)."),
+    typer.Option(
+        metavar="TEXT", help=N_("With --record: the vehicle, as you would describe it (model, year).")
+    ),
 ]
 
 BaudrateOption = Annotated[
-    int, typer.Option(metavar="BAUD", help="Serial speed in baud.", min=1, max=MAX_BAUDRATE)
+    int, typer.Option(metavar="BAUD", help=N_("Serial speed in baud."), min=1, max=MAX_BAUDRATE)
 ]
 
 TimeoutOption = Annotated[
-    float, typer.Option(metavar="SECONDS", help="Overall time limit in seconds.", min=1.0)
+    float, typer.Option(metavar="SECONDS", help=N_("Overall time limit in seconds."), min=1.0)
 ]
 
-VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show the adapter dialogue.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help=N_("Show the adapter dialogue."))]
 
 ScanHtmlOption = Annotated[
     str | None,
-    typer.Option(metavar="PATH", help="Also write the printable one-page report for the dealer (HTML)."),
+    typer.Option(metavar="PATH", help=N_("Also write the printable one-page report for the dealer (HTML).")),
 ]
 
 ScanJsonArgument = Annotated[
     Path,
     typer.Argument(
         metavar="SCAN.json",
-        help="A JSON report written by `obdident scan` (the file it names at the end, or its --json PATH).",
+        help=N_(
+            "A JSON report written by `obdident scan` (the file it names at the end, or its --json PATH)."
+        ),
     ),
 ]
 
 ReportHtmlOption = Annotated[
-    str | None, typer.Option(metavar="PATH", help="Write the printable one-page report for the dealer.")
+    str | None, typer.Option(metavar="PATH", help=N_("Write the printable one-page report for the dealer."))
 ]
 
 RequestOption = Annotated[
     bool,
     typer.Option(
         "--request",
-        help="Print the text of a request to the dealer for the head unit's unlock code, filled from "
-        "the scan, with blanks for what the owner adds.",
+        help=N_(
+            "Print the text of a request to the dealer for the head unit's unlock code, filled from "
+            "the scan, with blanks for what the owner adds."
+        ),
     ),
 ]
 
@@ -216,7 +241,7 @@ ReportJsonOption = Annotated[
     typer.Option(
         "--json",
         metavar="PATH",
-        help="Write the JSON report (redacted with --redact) to PATH ('-' for stdout).",
+        help=N_("Write the JSON report (redacted with --redact) to PATH ('-' for stdout)."),
     ),
 ]
 
@@ -224,15 +249,17 @@ BleTimeoutOption = Annotated[
     float,
     typer.Option(
         metavar="SECONDS",
-        help="How long the Bluetooth LE scan may take, seconds.",
+        help=N_("How long the Bluetooth LE scan may take, seconds."),
         min=0.5,
         max=60,
     ),
 ]
 
-NoBleOption = Annotated[bool, typer.Option("--no-ble", help="Skip the Bluetooth LE scan.")]
+NoBleOption = Annotated[bool, typer.Option("--no-ble", help=N_("Skip the Bluetooth LE scan."))]
 
 RecordingsArgument = Annotated[
     list[Path],
-    typer.Argument(metavar="RECORDING", help="Recordings written by --record.", exists=True, dir_okay=False),
+    typer.Argument(
+        metavar="RECORDING", help=N_("Recordings written by --record."), exists=True, dir_okay=False
+    ),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
+from obdident.i18n import T, _, render
 from obdident.journey.facts import Fact, dealer_rows
 from obdident.report.headunit import nothing_read
 from obdident.report.sanitize import safe
@@ -26,7 +27,8 @@ _STYLES = {"read": "bold green", "entered": "bold", "warning": "yellow", "advice
 def fact_line(fact: Fact) -> str:
     """One early fact as a line of rich markup: ``VIN [bold green]...[/] [dim](read from 7E8)[/dim]``."""
     style = "bold green" if fact.key == "vin" else "bold"
-    return f"{fact.label} [{style}]{safe(fact.value)}[/] [dim]({safe(fact.note)})[/dim]"
+    note = T("({note})", note=fact.note).render()
+    return f"{safe(render(fact.label))} [{style}]{safe(fact.value)}[/] [dim]{safe(note)}[/dim]"
 
 
 def render_dealer(report: Report, console: Console, saved: str | None) -> None:
@@ -49,20 +51,22 @@ def render_dealer(report: Report, console: Console, saved: str | None) -> None:
         if empty and row.provenance == "advice":
             continue  # nothing answered: no blanks to fill, only what to check
         style = _STYLES[row.provenance]
-        text = safe(row.text)
+        text = safe(render(row.text))
         if row.value is not None:
             text = text.replace(safe(row.value), f"[{style}]{safe(row.value)}[/]", 1)
         elif style:
             text = f"[{style}]{text}[/]"
-        table.add_row(safe(row.label), text)
+        table.add_row(safe(render(row.label)), text)
     if not saved and not empty:
-        kept = "no report file was kept: scan again with --json FILE to make the dealer's page"
-        table.add_row("Report", kept)
-    title = "What to check" if empty else "For the dealer"
-    console.print(Panel(table, title=title, title_align="left"))
+        kept = _("no report file was kept: scan again with --json FILE to make the dealer's page")
+        table.add_row(safe(_("Report")), safe(kept))
+    title = _("What to check") if empty else _("For the dealer")
+    console.print(Panel(table, title=safe(title), title_align="left"))
     if saved and not empty:  # whole lines, never wrapped: the owner copies them
-        quoted = safe(shlex.quote(saved))
+        quoted = shlex.quote(saved)
+        page, request = _("Printable page for the dealer:"), _("Request text for the dealer:")
+        width = max(len(page), len(request)) + 2
         console.print(
-            f"Printable page for the dealer:  obdident report {quoted} --html page.html", soft_wrap=True
+            f"{safe(page.ljust(width))}obdident report {safe(quoted)} --html page.html", soft_wrap=True
         )
-        console.print(f"Request text for the dealer:    obdident report {quoted} --request", soft_wrap=True)
+        console.print(f"{safe(request.ljust(width))}obdident report {safe(quoted)} --request", soft_wrap=True)

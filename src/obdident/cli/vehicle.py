@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from obdident.cli.console import fail
+from obdident.cli.console import fail, said
 from obdident.cli.entered import checked as checked_entered
 from obdident.cli.entered import offer as offer_entered
+from obdident.i18n import T, _
 from obdident.report.entered import add_entered, vin_missing
 from obdident.report.sanitize import safe
 from obdident.vehicles.headunit_forms import EnteredValueError
@@ -78,13 +79,15 @@ def offer_vin(err: Console, report: Report) -> tuple[EnteredValue, ...]:
     """
     if not vin_missing(report) or not stdin_is_terminal():
         return ()
-    err.print(
-        f"The car did not give its VIN over OBD-II; the dealer needs it. It is on {VIN_PLACES}. Type it to "
-        "add it to the report, marked as entered by you, or press Enter to skip."
+    offer = T(
+        "The car did not give its VIN over OBD-II; the dealer needs it. It is on {places}. Type it to add it "
+        "to the report, marked as entered by you, or press Enter to skip.",
+        places=VIN_PLACES,
     )
-    for _ in range(_ATTEMPTS):
+    err.print(safe(offer.render()))
+    for _attempt in range(_ATTEMPTS):
         try:
-            text = typer.prompt("VIN", default="", show_default=False, err=True)
+            text = typer.prompt(_("VIN"), default="", show_default=False, err=True)
         except typer.Abort:  # Ctrl-C or end of input
             err.print("")
             return ()
@@ -93,7 +96,7 @@ def offer_vin(err: Console, report: Report) -> tuple[EnteredValue, ...]:
         try:
             return (check_entered_vin(text),)
         except EnteredValueError as exc:
-            err.print(f"[red]{safe(exc)}[/]")
+            err.print(f"[red]{safe(said(exc))}[/]")
     return ()
 
 

@@ -15,8 +15,17 @@ from rich.markup import escape
 from obdident.cli.console import check_port, stderr
 from obdident.cli.options import DemoOption, PortOption
 from obdident.errors import ExitCode
+from obdident.i18n import N_, T, _
+from obdident.report.sanitize import safe
 
-__all__ = ["ui"]
+__all__ = ["UI_HELP", "ui"]
+
+UI_HELP = N_(
+    "Open a window in the browser that walks through the scan, from the adapter to the printed request."
+    "\n\n"
+    "It listens on 127.0.0.1 only; every request needs the token in the URL it prints first. Ctrl-C or the "
+    "page's Stop button stops it. Needs the ui extra (starlette, uvicorn)."
+)
 
 HttpPortOption = Annotated[
     int,
@@ -25,12 +34,12 @@ HttpPortOption = Annotated[
         metavar="N",
         min=0,
         max=65535,
-        help="The local port the window's server listens on, on 127.0.0.1 only (default: a free port).",
+        help=N_("The local port the window's server listens on, on 127.0.0.1 only (default: a free port)."),
     ),
 ]
 NoBrowserOption = Annotated[
     bool,
-    typer.Option("--no-browser", help="Print the window's URL (with its token); do not open a browser."),
+    typer.Option("--no-browser", help=N_("Print the window's URL (with its token); do not open a browser.")),
 ]
 
 
@@ -40,14 +49,10 @@ def ui(
     http_port: HttpPortOption = 0,
     no_browser: NoBrowserOption = False,
 ) -> None:
-    """Open a window in the browser that walks through the scan, from the adapter to the printed request.
-
-    It listens on 127.0.0.1 only; every request needs the token in the URL it prints first. Ctrl-C or the
-    page's Stop button stops it. Needs the ui extra (starlette, uvicorn).
-    """
+    """Open the window in the browser (:data:`UI_HELP`)."""
     err = stderr()
     if demo and port:
-        err.print("[red]Give either --port or --demo, not both.[/]")
+        err.print(f"[red]{safe(_('Give either --port or --demo, not both.'))}[/]")
         raise typer.Exit(ExitCode.USAGE)
     if port is not None:
         check_port(err, port)
@@ -55,11 +60,10 @@ def ui(
 
     absent = window.missing()
     if absent:
-        err.print(
-            f"[red]obdident ui needs the packages of the ui extra[/] ({', '.join(absent)} missing): "
-            f"{escape(window.INSTALL)}",
-            soft_wrap=True,
+        needs = T(
+            "obdident ui needs the packages of the ui extra ({missing} missing):", missing=tuple(absent)
         )
+        err.print(f"[red]{safe(needs.render())}[/] {escape(window.INSTALL)}", soft_wrap=True)
         raise typer.Exit(ExitCode.USAGE)
     from obdident.ui.server import Window, default_session
 
@@ -67,12 +71,17 @@ def ui(
     try:
         running = Window(session, http_port=http_port)
     except OSError as exc:
-        err.print(f"[red]Cannot listen on 127.0.0.1:{http_port}:[/] {exc.strerror or exc}; choose another "
-                  "--http-port, or leave it out for a free one.")  # fmt: skip
+        cannot = T(
+            "Cannot listen on 127.0.0.1:{port}: {reason}; choose another --http-port, or leave it out "
+            "for a free one.",
+            port=http_port,
+            reason=exc.strerror or str(exc),
+        )
+        err.print(f"[red]{safe(cannot.render())}[/]")
         raise typer.Exit(ExitCode.USAGE) from None
     typer.echo(running.url)  # the first line of stdout, browser or not
     if no_browser:
-        err.print("Open that address in a browser on this computer. Ctrl-C stops obdident.")
+        err.print(safe(_("Open that address in a browser on this computer. Ctrl-C stops obdident.")))
     else:
         import webbrowser
 
@@ -81,8 +90,10 @@ def ui(
         except OSError:
             opened = False
         if opened:
-            err.print("The window is open in your browser. Ctrl-C (or its Stop button) stops obdident.")
+            err.print(
+                safe(_("The window is open in your browser. Ctrl-C (or its Stop button) stops obdident."))
+            )
         else:
-            err.print("Open that address in a browser on this computer. Ctrl-C stops obdident.")
+            err.print(safe(_("Open that address in a browser on this computer. Ctrl-C stops obdident.")))
     running.run()
-    err.print("obdident ui stopped; the adapter is closed.")
+    err.print(safe(_("obdident ui stopped; the adapter is closed.")))

@@ -295,6 +295,27 @@ def install_click(language: str) -> None:
     gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALEDIR))
     gettext.textdomain(CLICK_DOMAIN)
     os.environ["LANGUAGE"] = "en" if language == PSEUDO else language
+    _pseudo_click(language == PSEUDO)
+
+
+_PLAIN_GETTEXT = (gettext.dgettext, gettext.dngettext)
+
+
+def _pseudo_click(on: bool) -> None:
+    """Under the pseudo-locale (no ``.mo`` file), click's and typer's words (:func:`gettext.gettext` and
+    :func:`gettext.ngettext` call the module's ``dgettext``/``dngettext``) are :func:`pseudo`; off again
+    for any other language."""
+    plain_d, plain_dn = _PLAIN_GETTEXT
+
+    def dgettext(domain: str, message: str) -> str:
+        return pseudo(message) if domain == CLICK_DOMAIN else plain_d(domain, message)
+
+    def dngettext(domain: str, msgid1: str, msgid2: str, n: int) -> str:
+        if domain == CLICK_DOMAIN:
+            return pseudo(msgid1 if n == 1 else msgid2)
+        return plain_dn(domain, msgid1, msgid2, n)
+
+    gettext.dgettext, gettext.dngettext = (dgettext, dngettext) if on else _PLAIN_GETTEXT
 
 
 # --- JSON ------------------------------------------------------------------------------------------------

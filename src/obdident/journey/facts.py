@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from obdident.i18n import T, Text
 from obdident.model import EnteredField, Report
 from obdident.report.entered import (
     entered_model_year,
@@ -76,8 +77,8 @@ class Fact:
 
     @property
     def text(self) -> str:
-        """The fact as one plain line: ``VIN SJNFAAJ11U2000001 (read from 7E8)``."""
-        return f"{self.label} {self.value} ({self.note})"
+        """The fact as one plain line: ``VIN SJNFAAJ11U2000001 (read from 7E8)`` (a Text)."""
+        return T("{label} {value} ({note})", label=self.label, value=self.value, note=self.note)
 
 
 def news(report: Report) -> dict[str, Fact]:
@@ -91,16 +92,23 @@ def news(report: Report) -> dict[str, Fact]:
     vin = report.vehicle.vin
     if vin:
         giver = next((s.response_id for s in report.vehicle.vin_sources if s.value == vin), None)
-        facts["vin"] = Fact("vin", "VIN", vin, f"read from {giver}" if giver else "read over OBD-II")
+        note = T("read from {unit}", unit=giver) if giver else T("read over OBD-II")
+        facts["vin"] = Fact("vin", T("VIN"), vin, note)
     ecu = head_unit_ecu(report)
     if ecu is not None:
-        said = [f"{label.lower()} {value}" if value else f"{label.lower()} not read"
-                for label, value in shown_rows(report)[:2]]  # fmt: skip
+        said = tuple(
+            T("{field} {value}", field=FIELD_NAMES[field], value=value)
+            if value
+            else T("{field} not read", field=FIELD_NAMES[field])
+            for (field, _key), (_label, value) in zip(LABEL_FIELDS, shown_rows(report)[:2], strict=False)
+        )
         confidence = report.head_unit.confidence if report.head_unit else None
-        note = f"read from {ecu.response_id}"
+        note = T("read from {unit}", unit=ecu.response_id)
         if confidence and confidence != "confirmed":
-            note += f"; how sure: {CONFIDENCE.get(confidence, confidence)}"
-        facts["head_unit"] = Fact("head_unit", "Head unit", ", ".join(said), note)
+            note = T(
+                "{note}; how sure: {confidence}", note=note, confidence=CONFIDENCE.get(confidence, confidence)
+            )
+        facts["head_unit"] = Fact("head_unit", T("Head unit"), T("{values}", values=said), note)
     return facts
 
 
@@ -168,43 +176,62 @@ def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
     """
     rows: list[Row] = []
     if is_simulated(report):
-        rows.append(Row("Simulated", "a simulated car: every value below is invented; not for a dealer",
+        rows.append(Row(T("Simulated"), T("a simulated car: every value below is invented; not for a dealer"),
                         "warning"))  # fmt: skip
     vin, mine = report.vehicle.vin, entered_vin(report)
     if vin and mine is not None and mine.value != vin:
-        rows.append(Row("VIN", f"{vin} (read over OBD-II); {mine.value} entered by the owner: they differ, "
-                        "check the VIN plate", "read", vin))  # fmt: skip
+        differ = T(
+            "{read} (read over OBD-II); {entered} entered by the owner: they differ, check the VIN plate",
+            read=vin,
+            entered=mine.value,
+        )
+        rows.append(Row(_VIN, differ, "read", vin))
     elif vin:
-        rows.append(Row("VIN", vin, "read", vin))
+        rows.append(Row(_VIN, vin, "read", vin))
     elif mine is not None:
-        rows.append(Row("VIN", f"{mine.value} (entered by the owner)", "entered", mine.value))
+        rows.append(Row(_VIN, _entered(mine.value), "entered", mine.value))
     else:
-        rows.append(Row("VIN", f"not read over OBD-II: read it from {VIN_PLACES}", "advice"))
+        rows.append(Row(_VIN, T("not read over OBD-II: read it from {places}", places=VIN_PLACES), "advice"))
     year = entered_model_year(report)
     if year is not None:
-        rows.append(Row("Model year", f"{year.value} (entered by the owner)", "entered", year.value))
+        rows.append(Row(T("Model year"), _entered(year.value), "entered", year.value))
     read = dict(owner_rows(report)) if head_unit_ecu(report) is not None else {}
     entered = entered_values(report)
-    more = " (more under Head unit)" if head_unit_panel and report.head_unit is not None else ""
+    more = head_unit_panel and report.head_unit is not None
     for field, key in LABEL_FIELDS:
-        label = f"Head unit {FIELD_NAMES[field]}"
+        label = T("Head unit {field}", field=FIELD_NAMES[field])
         value = read.get(LABELS[key])
         masked = masked_value(report, key)
         if value:
-            rows.append(Row(label, f"{value} (read over OBD-II)", "read", value))
+            rows.append(Row(label, T("{value} (read over OBD-II)", value=value), "read", value))
         elif masked:
-            rows.append(Row(label, f"{masked} (read over OBD-II, masked for sharing)", "read", masked))
+            rows.append(Row(label, T("{value} (read over OBD-II, masked for sharing)", value=masked), "read",
+                            masked))  # fmt: skip
         elif key in entered:
             typed = entered[key].value
-            rows.append(Row(label, f"{typed} (entered by the owner)", "entered", typed))
+            rows.append(Row(label, _entered(typed), "entered", typed))
         elif report.head_unit is not None and report.head_unit.status == "not-asked":
-            stopped = "not read: the scan stopped before it reached the head unit; scan again, or read it"
-            rows.append(Row(label, f"{stopped} from the label on the unit's case{more}", "advice"))
-        else:
-            rows.append(Row(label, f"not read over OBD-II: read it from the label on the unit's case{more}",
+            rows.append(Row(label, _more(T("not read: the scan stopped before it reached the head unit; scan "
+                                           "again, or read it from the label on the unit's case"), more),
                             "advice"))  # fmt: skip
+        else:
+            rows.append(Row(label, _more(T("not read over OBD-II: read it from the label on the unit's case"),
+                                         more), "advice"))  # fmt: skip
     head = report.head_unit
     if read and head is not None and head.confidence and head.confidence != "confirmed":
-        rows.append(Row("How sure", CONFIDENCE.get(head.confidence, head.confidence), "advice"))
-    rows.append(Row("Scan", ending(report), "ending"))
+        rows.append(Row(T("How sure"), CONFIDENCE.get(head.confidence, head.confidence), "advice"))
+    rows.append(Row(T("Scan"), ending(report), "ending"))
     return rows
+
+
+_VIN = T("VIN")
+
+
+def _entered(value: str) -> Text:
+    """A value the owner entered, marked so."""
+    return T("{value} (entered by the owner)", value=value)
+
+
+def _more(text: Text, more: bool) -> Text:
+    """``text``, pointing to the head-unit panel when the front end shows it."""
+    return T("{advice} (more under Head unit)", advice=text) if more else text

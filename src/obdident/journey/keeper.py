@@ -18,15 +18,23 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from obdident.i18n import Param, T
 from obdident.journey.plan import Plan
-from obdident.model import EnteredValue, Problem, Report
+from obdident.model import EnteredValue, Report
 from obdident.recording.format import ExchangeLike
 from obdident.recording.recorder import Recorder
 from obdident.report.entered import add_entered
 from obdident.report.outputs import STDOUT, default_report_path, discard, write_new, write_text
 from obdident.report.redact import redact as redacted
+from obdident.scanning.stopped import interrupted_problem
 
-__all__ = ["Keeper", "interrupted"]
+__all__ = ["Keeper", "interrupted", "os_reason"]
+
+
+def os_reason(exc: OSError) -> Param:
+    """Why a file could not be written: the system's own words (:attr:`OSError.strerror`, in the system's
+    language, shown as they are), else the error as it is."""
+    return exc.strerror or str(exc)
 
 
 def interrupted(report: Report, reason: str) -> Report:
@@ -34,12 +42,7 @@ def interrupted(report: Report, reason: str) -> Report:
     and the problem ``interrupted`` (once), saying to scan again."""
     if any(p.code == "interrupted" for p in report.problems):
         return replace(report, complete=False)
-    problem = Problem(
-        "interrupted",
-        f"The scan was interrupted ({reason}) before it ended: what was read so far is kept; steps that had "
-        "not run are missing. Scan again to read the rest.",
-    )
-    return replace(report, complete=False, problems=(*report.problems, problem))
+    return replace(report, complete=False, problems=(*report.problems, interrupted_problem(reason)))
 
 
 class Keeper:
@@ -140,12 +143,18 @@ class Keeper:
                 self._claimed = True
         except OSError as exc:
             if self.chosen or self._claimed:
-                self.unwritten[path] = f"cannot write {path}: {exc.strerror or exc}"
+                self.unwritten[path] = T("cannot write {path}: {reason}", path=path, reason=os_reason(exc))
                 return None
             self._gave_up, self.kept_path = True, None
             self._tell(
-                f"Cannot keep the report in {path} ({exc.strerror or exc}): the scan goes on; give --json "
-                "PATH in a folder you can write to, to keep it."
+                T(
+                    "Cannot keep the report in {path} ({reason}): the scan goes on; give {option} in a "
+                    "folder "
+                    "you can write to, to keep it.",
+                    path=path,
+                    reason=os_reason(exc),
+                    option="--json PATH",
+                )
             )
             return None
         self.kept_path = path
@@ -159,14 +168,15 @@ class Keeper:
         stale report is left to be taken for the scan's own."""
         said = [self.recorder.error] if self.recorder is not None and self.recorder.error else []
         for path, why in self.unwritten.items():
-            stale = ""
-            if path in self._wrote:
-                stale = (
-                    " (its report from an earlier step was removed)"
-                    if discard(path)
-                    else " (it still holds the report of an earlier step, with complete: false)"
+            if path not in self._wrote:
+                said.append(why)
+            elif discard(path):
+                said.append(T("{why} (its report from an earlier step was removed)", why=why))
+            else:
+                stale = T(
+                    "{why} (it still holds the report of an earlier step, with complete: false)", why=why
                 )
-            said.append(why + stale)
+                said.append(stale)
         return said
 
     def write_json(self) -> None:
@@ -181,15 +191,24 @@ class Keeper:
             write_text(text, target)
         except OSError as exc:
             if target != STDOUT:
-                self.unwritten[target] = f"cannot write {target}: {exc.strerror or exc}"
+                self.unwritten[target] = T(
+                    "cannot write {path}: {reason}", path=target, reason=os_reason(exc)
+                )
                 return
-            why = f"cannot write the JSON report to stdout: {exc.strerror or exc}"
             try:
                 kept = write_new(text, default_report_path(self._now(), self.plan.folder))
             except OSError as again:
-                why += f"; nor to a report file here: {again.strerror or again}"
+                why = T(
+                    "cannot write the JSON report to stdout: {reason}; nor to a report file here: {again}",
+                    reason=os_reason(exc),
+                    again=os_reason(again),
+                )
             else:
-                why += f"; it is kept in {kept} instead"
+                why = T(
+                    "cannot write the JSON report to stdout: {reason}; it is kept in {path} instead",
+                    reason=os_reason(exc),
+                    path=str(kept),
+                )
             self.unwritten[STDOUT] = why
 
     def save_recording(self, report: Report | None = None) -> None:

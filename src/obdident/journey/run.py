@@ -8,23 +8,29 @@ the Bluetooth LE backend), a :class:`~obdident.interrupt.CancelToken` and three 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from obdident.errors import ExitCode, ObdidentError
+from obdident.i18n import T
 from obdident.interrupt import CancelToken, Interrupted
 from obdident.journey.facts import EarlyNews, Fact
 from obdident.journey.keeper import Keeper, interrupted
 from obdident.journey.plan import Plan, Seams
-from obdident.model import EnteredValue, Problem, Report
+from obdident.model import EnteredValue, Report
 from obdident.report.outputs import write_outputs
 from obdident.scanning import scan
+from obdident.scanning.stopped import stopped_problem
 
 __all__ = ["Ending", "Journey"]
 
+log = logging.getLogger(__name__)
+
 #: How a scan-stopping error is introduced, by its exit code (the rest: "Could not talk to the adapter").
-_HEADLINES = {ExitCode.REFUSED: "Refused"}
+_HEADLINES = {ExitCode.REFUSED: T("Refused")}
+_NO_TALK = T("Could not talk to the adapter")
 
 
 @dataclass(frozen=True)
@@ -143,9 +149,11 @@ class Journey:
                 return self._failed(exc.code, str(exc))
             self.keeper.save_recording()
             if exc.code == "interrupted":
-                error = f"obdident was interrupted ({self.cancel.reason}) before anything was read."
-                return Ending(None, None, exc.exit_code, headline="Interrupted", error=error)
-            headline = _HEADLINES.get(exc.exit_code, "Could not talk to the adapter")
+                error = T(
+                    "obdident was interrupted ({signal}) before anything was read.", signal=self.cancel.reason
+                )
+                return Ending(None, None, exc.exit_code, headline=T("Interrupted"), error=error)
+            headline = _HEADLINES.get(exc.exit_code, _NO_TALK)
             return Ending(
                 None,
                 None,
@@ -156,7 +164,8 @@ class Journey:
                 response=exc.response,
             )
         except Exception as exc:  # a defect: never a traceback for the owner; what was read is kept
-            return self._failed("scan-failed", f"{type(exc).__name__}: {exc}")
+            log.debug("the scan failed on an internal fault", exc_info=exc)
+            return self._failed("scan-failed", f"{type(exc).__name__}: {exc}", fault=type(exc).__name__)
         self._checkpoint(report)
         self._ended = self.keeper.read
         return self._ending()
@@ -171,16 +180,20 @@ class Journey:
         kept = self.keeper.cut_short(reason)
         self._ended = kept
         if kept is None:
-            error = f"obdident was interrupted ({reason}) before anything was read."
-            return Ending(None, None, ExitCode.PARTIAL, headline="Interrupted", error=error)
+            error = T("obdident was interrupted ({signal}) before anything was read.", signal=reason)
+            return Ending(None, None, ExitCode.PARTIAL, headline=T("Interrupted"), error=error)
         return self._ending()
 
-    def _failed(self, code: str, reason: str) -> Ending:
+    def _failed(self, code: str, reason: str, fault: str | None = None) -> Ending:
         self.keeper.save_recording()
         if self.keeper.read is None:
-            error = f"obdident stopped ({reason}) before anything was read."
-            return Ending(None, None, ExitCode.NO_CONTACT, headline="Stopped", error=error)
-        problem = Problem(code, f"The scan stopped early: {reason}. What was read is kept.")
+            error = (
+                T("obdident stopped on an internal fault ({fault}) before anything was read.", fault=fault)
+                if fault
+                else T("obdident stopped before anything was read.")
+            )
+            return Ending(None, None, ExitCode.NO_CONTACT, headline=T("Stopped"), error=error)
+        problem = stopped_problem(code, reason, fault)
         last = self.keeper.read
         self.keeper.keep(replace(last, complete=False, problems=(*last.problems, problem)))
         self._ended = self.keeper.read

@@ -49,6 +49,7 @@ from pathlib import Path
 
 from obdident.atomicfile import open_append
 from obdident.errors import ObdidentError
+from obdident.i18n import T
 from obdident.model import Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import head_unit_values, nissan_form
@@ -177,14 +178,21 @@ def check_file(path: str | Path) -> str:
     try:
         existing = target.read_text("utf-8") if target.exists() else ""
     except (OSError, UnicodeDecodeError) as err:
-        raise ObdidentError(f"{target}: cannot read the CSV file: {err}") from err
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ObdidentError(
+            T("{path}: cannot read the CSV file: {reason}", path=str(target), reason=reason)
+        ) from err
     if existing.strip():
         first = next(csv.reader(io.StringIO(existing)), [])
         if not _columns(existing):
             shown = ", ".join(first[:3])[:80]
             raise ObdidentError(
-                f"{target}: its header row ({shown}...) is not obdident's: not appending to it",
-                hint="Give a new file name, or a CSV file written by obdident --csv.",
+                T(
+                    "{path}: its header row ({shown}...) is not obdident's: not appending to it",
+                    path=str(target),
+                    shown=shown,
+                ),
+                hint=T("Give a new file name, or a CSV file written by obdident --csv."),
             )
     return existing
 
@@ -237,7 +245,10 @@ def append_rows(rows: list[list[str]], path: str | Path) -> tuple[int, int]:
         with open_append(target) as handle:  # O_NOFOLLOW: a symbolic link planted at its name is refused
             handle.write(text)
     except OSError as err:
-        raise ObdidentError(f"{target}: cannot write the CSV file: {err}") from err
+        reason = err.strerror or str(err)
+        raise ObdidentError(
+            T("{path}: cannot write the CSV file: {reason}", path=str(target), reason=reason)
+        ) from err
     return appended, already
 
 

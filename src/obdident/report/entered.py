@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from obdident.i18n import T
 from obdident.model import EnteredValue, HeadUnit, OwnerField, Problem, Report
 from obdident.report.headunit import head_unit_values
 from obdident.vehicles.headunit_forms import FIELD_NAMES, comparable
@@ -48,7 +49,7 @@ MISMATCH = "head-unit-mismatch"
 #: disagree: :func:`obdident.scanning.assess.vehicle`).
 VIN_MISMATCH = "vin-mismatch"
 #: The head unit's reason when values are entered on a report whose scan did not reach the head unit.
-NOT_ASSESSED = (
+NOT_ASSESSED = T(
     "The scan did not get as far as the head unit: nothing was probed. Its identifiers below were entered "
     "by the owner."
 )
@@ -102,14 +103,18 @@ def _mismatches(report: Report) -> list[Problem]:
     for key, entered in entered_values(report).items():
         if agrees(key, entered.value, read) is not False:
             continue
-        shown = read.get(key) or f"ending {read.get('HUS')}"
-        name = FIELD_NAMES[entered.field]
+        shown = read.get(key) or T("ending {suffix}", suffix=read.get("HUS"))
         problems.append(
-            Problem(
+            Problem.of(
                 MISMATCH,
-                f"The head unit's {name} read over OBD-II ({shown}) differs from the one entered by the "
-                f"owner ({entered.value}): check the unit's label; both are shown.",
-                head.response_id if head else None,
+                T(
+                    "The head unit's {field} read over OBD-II ({read}) differs from the one entered by the "
+                    "owner ({entered}): check the unit's label; both are shown.",
+                    field=FIELD_NAMES[entered.field],
+                    read=shown,
+                    entered=entered.value,
+                ),
+                response_id=head.response_id if head else None,
             )
         )
     return problems
@@ -124,12 +129,16 @@ def _vin_mismatch(report: Report) -> Problem | None:
     differ = [s for s in usable if s.value != mine.value]
     if not differ:
         return None
-    read = ", ".join(f"{s.value} from {s.response_id}" for s in differ)
-    return Problem(
+    read = tuple(T("{vin} from {unit}", vin=s.value, unit=s.response_id) for s in differ)
+    return Problem.of(
         VIN_MISMATCH,
-        f"The VIN read over OBD-II ({read}) differs from the one entered by the owner ({mine.value}): check "
-        "the VIN plate; both are shown.",
-        differ[0].response_id,
+        T(
+            "The VIN read over OBD-II ({read}) differs from the one entered by the owner ({entered}): check "
+            "the VIN plate; both are shown.",
+            read=read,
+            entered=mine.value,
+        ),
+        response_id=differ[0].response_id,
     )
 
 

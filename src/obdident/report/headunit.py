@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from obdident.i18n import N_, T, Text
 from obdident.model import HEAD_UNIT_FIELDS, Ecu, Report
 
 __all__ = [
@@ -37,44 +38,47 @@ FIELDS: dict[str, tuple[str, ...]] = HEAD_UNIT_FIELDS
 
 #: The owner's names of the fields, in the order they are shown.
 LABELS: dict[str, str] = {
-    "HU": "Part number",
-    "SN": "Serial number",
-    "SW": "Software version",
-    "HW": "Hardware version",
+    "HU": N_("Part number"),
+    "SN": N_("Serial number"),
+    "SW": N_("Software version"),
+    "HW": N_("Hardware version"),
 }
 
 #: How sure the identification of the unit as the head unit is, in the owner's words
 #: (:attr:`obdident.model.HeadUnit.confidence`).
 CONFIDENCE: dict[str, str] = {
-    "confirmed": "sure: its part number is a Nissan audio or navigation part number",
-    "likely": "likely: it answered where the head unit is expected, but its part number does not say "
-    "it is one",
-    "guess": "a guess: it answered on an address public tables give to audio or navigation units; check "
-    "the part number against the label on the unit",
+    "confirmed": N_("sure: its part number is a Nissan audio or navigation part number"),
+    "likely": N_(
+        "likely: it answered where the head unit is expected, but its part number does not say it is one"
+    ),
+    "guess": N_(
+        "a guess: it answered on an address public tables give to audio or navigation units; check "
+        "the part number against the label on the unit"
+    ),
 }
 
 #: The head unit's status in the owner's words (:attr:`obdident.model.HeadUnit.status`; the JSON keeps the
 #: code).
 STATUS: dict[str, str] = {
-    "identified": "identified over OBD-II",
-    "not-reachable": "not reachable from the OBD-II socket",
-    "not-found": "not found over OBD-II",
-    "adapter-limited": "not read: the adapter could not",
-    "not-asked": "not asked: the scan stopped before it reached the head unit",
+    "identified": N_("identified over OBD-II"),
+    "not-reachable": N_("not reachable from the OBD-II socket"),
+    "not-found": N_("not found over OBD-II"),
+    "adapter-limited": N_("not read: the adapter could not"),
+    "not-asked": N_("not asked: the scan stopped before it reached the head unit"),
 }
 
 #: The problems that stop a scan before its end, with what happened in the owner's words.
 STOPS: dict[str, str] = {
-    "link-lost": "the link to the adapter was lost",
-    "scan-timeout": "the scan's time limit ran out",
-    "interrupted": "the scan was interrupted",
-    "port-open": "the adapter's link could not be opened again",
-    "adapter-reset": "the adapter kept resetting itself",
-    "replay-diverged": "the replayed session went another way",
-    "adapter-error": "the adapter failed",
-    "scan-failed": "obdident stopped on an unexpected error",
-    "adapter-stopped-answering": "the adapter stopped answering",
-    "adapter-lacks-command": "the adapter lacks a command the scan needs",
+    "link-lost": N_("the link to the adapter was lost"),
+    "scan-timeout": N_("the scan's time limit ran out"),
+    "interrupted": N_("the scan was interrupted"),
+    "port-open": N_("the adapter's link could not be opened again"),
+    "adapter-reset": N_("the adapter kept resetting itself"),
+    "replay-diverged": N_("the replayed session went another way"),
+    "adapter-error": N_("the adapter failed"),
+    "scan-failed": N_("obdident stopped on an unexpected error"),
+    "adapter-stopped-answering": N_("the adapter stopped answering"),
+    "adapter-lacks-command": N_("the adapter lacks a command the scan needs"),
 }
 
 
@@ -83,30 +87,42 @@ def nothing_read(report: Report) -> bool:
     return not report.ecus and not report.vehicle.vin
 
 
-def ending(report: Report) -> str:
+def ending(report: Report) -> Text:
     """How the scan ended, in one sentence for the owner, the same on every screen and in the letter.
 
     A scan cut short says what stopped it, what it reached, and to scan again; it concludes nothing about
     what it did not reach. A scan that read nothing says what to check.
     """
     if report.complete:
-        return "complete: every step ran to its end."
+        return T("complete: every step ran to its end.")
     codes = [p.code for p in report.problems]
     stop = next((code for code in codes if code in STOPS), None)
     if nothing_read(report) and stop is None:
-        return (
+        return T(
             "nothing answered: switch the ignition on (the engine may stay off), check the adapter sits "
             "firmly in the OBD-II socket, and scan again."
         )
     if stop is None:
-        return "incomplete: a step did not run to its end (see the problems); what was read is kept."
-    reached = "after reading the VIN" if report.vehicle.vin else "before it read the VIN"
+        return T("incomplete: a step did not run to its end (see the problems); what was read is kept.")
     head = report.head_unit
-    if head is None or head.status == "not-asked":
-        reached += ", before it reached the head unit"
-    return (
-        f"cut short: {STOPS[stop]} {reached}. What was read is kept; nothing is concluded about what the "
-        "scan did not reach. Scan again to read the rest."
+    before_head_unit = head is None or head.status == "not-asked"
+    if report.vehicle.vin:
+        reached = (
+            T("after reading the VIN, before it reached the head unit")
+            if before_head_unit
+            else T("after reading the VIN")
+        )
+    else:
+        reached = (
+            T("before it read the VIN, before it reached the head unit")
+            if before_head_unit
+            else T("before it read the VIN")
+        )
+    return T(
+        "cut short: {stop} {reached}. What was read is kept; nothing is concluded about what the scan did "
+        "not reach. Scan again to read the rest.",
+        stop=T(STOPS[stop]),
+        reached=reached,
     )
 
 
@@ -137,13 +153,13 @@ def owner_rows(report: Report) -> list[tuple[str, str | None]]:
     """The head unit's identifiers as the owner reads them: (label, value or None when not read), in the
     order of :data:`LABELS`; the part number in Nissan's form (:func:`part_number`)."""
     values = head_unit_values(report)
-    rows: list[tuple[str, str | None]] = [(LABELS["HU"], part_number(values))]
-    rows += [(LABELS[name], values.get(name)) for name in ("SN", "SW", "HW")]
+    rows: list[tuple[str, str | None]] = [(T(LABELS["HU"]), part_number(values))]
+    rows += [(T(LABELS[name]), values.get(name)) for name in ("SN", "SW", "HW")]
     return rows
 
 
 #: How a value masked before it was shared (``--redact``, or security bytes) is marked where it is shown.
-MASKED = "masked for sharing"
+MASKED = N_("masked for sharing")
 
 
 def masked_value(report: Report, key: str) -> str | None:
@@ -163,7 +179,8 @@ def shown_rows(report: Report) -> list[tuple[str, str | None]]:
     rows: list[tuple[str, str | None]] = []
     for (label, value), key in zip(owner_rows(report), ("HU", "SN", "SW", "HW"), strict=True):
         masked = None if value else masked_value(report, key)
-        rows.append((label, value or (f"{masked} ({MASKED})" if masked else None)))
+        shown = T("{value} (masked for sharing)", value=masked) if masked else None
+        rows.append((label, value or shown))
     return rows
 
 

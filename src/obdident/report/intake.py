@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from obdident.errors import ObdidentError
+from obdident.i18n import N_, T, Text
 from obdident.model import Report
 from obdident.report import csvout
 from obdident.report.entered import entered_values
@@ -39,13 +40,13 @@ __all__ = ["MARKS", "WARN_MARKS", "Dropped", "Entry", "Intake", "Skipped", "rend
 
 #: Provenance marks, by key, in the owner's and the dealer's words.
 MARKS: dict[str, str] = {
-    "simulated": "simulated: invented values, not a car",
-    "redacted": "redacted: some values masked",
-    "entered": "entered by the owner, not read from the car",
-    "mismatch": "read and entered values differ",
-    "vin-structure": "VIN is not 17 valid characters",
-    "vin-check-digit": "VIN check digit does not match",
-    "no-vin": "no VIN",
+    "simulated": N_("simulated: invented values, not a car"),
+    "redacted": N_("redacted: some values masked"),
+    "entered": N_("entered by the owner, not read from the car"),
+    "mismatch": N_("read and entered values differ"),
+    "vin-structure": N_("VIN is not 17 valid characters"),
+    "vin-check-digit": N_("VIN check digit does not match"),
+    "no-vin": N_("no VIN"),
 }
 
 #: QR payload keys and the CSV column each fills (:mod:`.qr`, :mod:`.csvout`).
@@ -187,14 +188,14 @@ def _payload_lines(text: str, source: str) -> Iterator[tuple[str, dict[str, str]
         stripped = line.strip().lstrip("\ufeff")
         if not stripped:
             continue
-        where = f"{source} line {number}"
+        where = T("{source} line {number}", source=source, number=number)
         if not stripped.startswith(MAGIC + ";") and stripped != MAGIC:
-            yield where, f"not an obdident QR payload (it does not start with {MAGIC})"
+            yield where, T("not an obdident QR payload (it does not start with {magic})", magic=MAGIC)
             continue
         try:
             yield where, parse_payload(stripped)
         except ValueError as err:
-            yield where, f"not a readable QR payload: {err}"
+            yield where, T("not a readable QR payload: {reason}", reason=str(err))
 
 
 def _files(path: Path) -> list[Path]:
@@ -208,12 +209,12 @@ def _read_file(path: Path) -> tuple[str, str | None]:
     try:
         size = path.stat().st_size
         if size > MAX_REPORT_BYTES:
-            return "", f"too large for a report ({size} bytes)"
+            return "", T("too large for a report ({size} bytes)", size=size)
         return path.read_text("utf-8"), None
     except UnicodeDecodeError:
-        return "", "not a text file (not UTF-8)"
+        return "", T("not a text file (not UTF-8)")
     except OSError as err:
-        return "", f"cannot read it: {err.strerror or err}"
+        return "", T("cannot read it: {reason}", reason=err.strerror or str(err))
 
 
 def _is_json(text: str) -> bool:
@@ -269,18 +270,18 @@ def take(inputs: Iterable[str | Path], stdin: str | None = None) -> Intake:
         if str(given) == "-":
             text = stdin or ""
             if len(text.encode("utf-8", "surrogatepass")) > MAX_PAYLOAD_BYTES:
-                intake.skipped.append(Skipped("standard input", "too large for QR payload lines"))
+                intake.skipped.append(Skipped(T("standard input"), T("too large for QR payload lines")))
                 continue
-            for where, parsed in _payload_lines(text, "standard input"):
+            for where, parsed in _payload_lines(text, T("standard input")):
                 _take_payload(intake, taken, where, parsed)
             continue
         path = Path(given)
         if not path.exists():
-            intake.skipped.append(Skipped(plain(str(path)), "no such file or folder"))
+            intake.skipped.append(Skipped(plain(str(path)), T("no such file or folder")))
             continue
         files = _files(path)
         if path.is_dir() and not files:
-            intake.skipped.append(Skipped(plain(str(path)), "the folder holds no .json report"))
+            intake.skipped.append(Skipped(plain(str(path)), T("the folder holds no .json report")))
         for file in files:
             name = plain(str(file))
             text, problem = _read_file(file)
@@ -299,7 +300,10 @@ def _take_report(intake: Intake, taken: list[Entry], file: Path, name: str) -> N
     try:
         report = load_report(file)
     except (ObdidentError, RecursionError, json.JSONDecodeError) as err:
-        intake.skipped.append(Skipped(name, _one_line(str(err), name)))
+        said = getattr(err, "text", None) or (
+            err.args[0] if err.args and isinstance(err.args[0], Text) else None
+        )
+        intake.skipped.append(Skipped(name, said if isinstance(said, Text) else _one_line(str(err), name)))
         return
     taken.append(_report_entry(report, name, len(taken)))
 

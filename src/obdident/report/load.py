@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from obdident.errors import ObdidentError
-from obdident.i18n import Text, text_from_json
+from obdident.i18n import T, Text, text_from_json
 from obdident.model import (
     AdapterSummary,
     Advice,
@@ -62,40 +62,60 @@ def load_report(path: str | Path) -> Report:
         text = Path(path).read_text("utf-8")
     except FileNotFoundError as err:
         raise ObdidentError(
-            f"{where}: no such file", hint="Give the file written by `obdident scan --json PATH`."
+            T("{path}: no such file", path=where),
+            hint=T("Give the file written by `obdident scan --json PATH`."),
         ) from err
     except (OSError, UnicodeDecodeError) as err:
-        raise ObdidentError(f"{where}: cannot read the report: {err}") from err
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ObdidentError(T("{path}: cannot read the report: {reason}", path=where, reason=reason)) from err
     try:
         data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
     except json.JSONDecodeError as err:
         raise ObdidentError(
-            f"{where}: not a JSON report (line {err.lineno}, column {err.colno}: {err.msg})",
-            hint="Give the file written by `obdident scan --json PATH`.",
+            T(
+                "{path}: not a JSON report (line {line}, column {column}: {reason})",
+                path=where,
+                line=err.lineno,
+                column=err.colno,
+                reason=err.msg,
+            ),
+            hint=T("Give the file written by `obdident scan --json PATH`."),
         ) from err
     except ValueError as err:  # NaN, Infinity, 1e400, an integer too long to read
-        raise ObdidentError(f"{where}: not a JSON report: {err}") from err
+        raise ObdidentError(T("{path}: not a JSON report: {reason}", path=where, reason=str(err))) from err
     except RecursionError as err:
-        raise ObdidentError(f"{where}: not a report: the JSON is nested too deeply to read") from err
+        raise ObdidentError(_too_deep(where)) from err
     if not isinstance(data, dict):
-        raise ObdidentError(f"{where}: not a report: the JSON is not an object")
+        raise ObdidentError(T("{path}: not a report: the JSON is not an object", path=where))
     broken = _not_unicode(data)
     if broken is not None:
         raise ObdidentError(
-            f"{where}: not a report: the string at {broken} holds a lone surrogate (a \\uD800-\\uDFFF escape "
-            "without its pair), which is not Unicode text (RFC 8259, section 8.2)",
-            hint="Give the file written by `obdident scan --json PATH`, unchanged.",
+            T(
+                "{path}: not a report: the string at {place} holds a lone surrogate (a \\uD800-\\uDFFF "
+                "escape without its pair), which is not Unicode text (RFC 8259, section 8.2)",
+                path=where,
+                place=broken,
+            ),
+            hint=T("Give the file written by `obdident scan --json PATH`, unchanged."),
         )
     _check_version(data, where)
     try:
         _validate(data, where)
         return report_from_dict(data)
     except RecursionError as err:  # within the schema's limits, yet too deep for the validator
-        raise ObdidentError(f"{where}: not a report: the JSON is nested too deeply to read") from err
+        raise ObdidentError(_too_deep(where)) from err
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise ObdidentError(
-            f"{where}: not a report of schema version 1: {type(err).__name__}: {err}"
+            T(
+                "{path}: not a report of schema version 1: {reason}",
+                path=where,
+                reason=f"{type(err).__name__}: {err}",
+            )
         ) from err
+
+
+def _too_deep(where: str) -> Text:
+    return T("{path}: not a report: the JSON is nested too deeply to read", path=where)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -147,8 +167,12 @@ def _check_version(data: Mapping[str, Any], where: str) -> None:
     version = data.get("schema_version")
     if not isinstance(version, str) or version.split(".", 1)[0] != "1":
         raise ObdidentError(
-            f"{where}: schema_version {version!r} is not supported: obdident reads version 1.x reports",
-            hint="Read it with the obdident version that wrote it.",
+            T(
+                "{path}: schema_version {version} is not supported: obdident reads version 1.x reports",
+                path=where,
+                version=repr(version),
+            ),
+            hint=T("Read it with the obdident version that wrote it."),
         )
 
 
@@ -157,8 +181,8 @@ def _validate(data: Mapping[str, Any], where: str) -> None:
         jsonschema: Any = importlib.import_module("jsonschema")
     except ImportError as err:
         raise ObdidentError(
-            f"{where}: cannot check the report: the jsonschema package is missing",
-            hint="Reinstall obdident from its folder (pip install .), which installs jsonschema.",
+            T("{path}: cannot check the report: the jsonschema package is missing", path=where),
+            hint=T("Reinstall obdident from its folder (pip install .), which installs jsonschema."),
         ) from err
     validator = jsonschema.Draft202012Validator(load_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
@@ -166,8 +190,13 @@ def _validate(data: Mapping[str, Any], where: str) -> None:
         at = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         message = error.message if len(error.message) <= 200 else error.message[:200] + "..."
         raise ObdidentError(
-            f"{where}: does not follow the report schema at {at}: {message}",
-            hint="Give the file written by `obdident scan --json PATH`, unchanged.",
+            T(
+                "{path}: does not follow the report schema at {place}: {reason}",
+                path=where,
+                place=at,
+                reason=message,
+            ),
+            hint=T("Give the file written by `obdident scan --json PATH`, unchanged."),
         )
 
 

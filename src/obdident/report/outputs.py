@@ -30,6 +30,7 @@ from pathlib import Path
 
 from obdident.atomicfile import create_new, write_atomic
 from obdident.errors import ObdidentError
+from obdident.i18n import T, Text
 from obdident.model import Report
 
 __all__ = [
@@ -84,31 +85,46 @@ def _check_one(output: Output) -> None:
     if path == STDOUT:
         if output.stdout_ok:
             return
-        raise ObdidentError(f"{option} needs a file name; only --json writes to stdout ('-').")
+        raise ObdidentError(
+            T("{option} needs a file name; only --json writes to stdout ('-').", option=option)
+        )
     if not path:
-        raise ObdidentError(f"{option} needs a file name.")
+        raise ObdidentError(T("{option} needs a file name.", option=option))
     target = Path(path)
     if target.is_dir():
-        raise ObdidentError(f"{option} {path} is a directory; give a file name.")
+        raise ObdidentError(T("{option} {path} is a directory; give a file name.", option=option, path=path))
     folder = target.parent
     if not folder.is_dir():
-        what = f"{folder} is not a directory" if folder.exists() else f"no directory {folder}"
-        raise ObdidentError(
-            f"{option} {path}: {what}.",
-            hint="Create the directory first, or give a path in an existing one.",
-        )
+        if folder.exists():
+            what = T(
+                "{option} {path}: {folder} is not a directory.", option=option, path=path, folder=str(folder)
+            )
+        else:
+            what = T("{option} {path}: no directory {folder}.", option=option, path=path, folder=str(folder))
+        raise ObdidentError(what, hint=T("Create the directory first, or give a path in an existing one."))
     if output.appends and target.is_symlink():
         raise ObdidentError(
-            f"{option} {path} is a symbolic link: obdident appends only to the file itself, never through a "
-            "link (one planted in a shared folder could send the rows anywhere).",
-            hint="Give the path of the file itself.",
+            T(
+                "{option} {path} is a symbolic link: obdident appends only to the file itself, never through "
+                "a link (one planted in a shared folder could send the rows anywhere).",
+                option=option,
+                path=path,
+            ),
+            hint=T("Give the path of the file itself."),
         )
     if output.appends and target.exists():
         if not os.access(target, os.W_OK):
-            raise ObdidentError(f"{option} {path}: the file is not writable.")
+            raise ObdidentError(T("{option} {path}: the file is not writable.", option=option, path=path))
         return
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise ObdidentError(f"{option} {path}: the directory {folder} is not writable.")
+        raise ObdidentError(
+            T(
+                "{option} {path}: the directory {folder} is not writable.",
+                option=option,
+                path=path,
+                folder=str(folder),
+            )
+        )
 
 
 def check_outputs(outputs: list[Output], inputs: Mapping[str, str | Path] | None = None) -> None:
@@ -129,16 +145,25 @@ def check_outputs(outputs: list[Output], inputs: Mapping[str, str | Path] | None
         for name, source in (inputs or {}).items():
             if same_file(output.path, source):
                 raise ObdidentError(
-                    f"{output.option} {output.path} is the input {name} itself: writing it would overwrite "
-                    "what was read.",
-                    hint="Give the output another file name.",
+                    T(
+                        "{option} {path} is the input {name} itself: writing it would overwrite what was "
+                        "read.",
+                        option=output.option,
+                        path=output.path,
+                        name=name,
+                    ),
+                    hint=T("Give the output another file name."),
                 )
         for other in files[:index]:
             if same_file(output.path, other.path):
                 raise ObdidentError(
-                    f"{other.option} and {output.option} name the same file ({output.path}): one would "
-                    "overwrite the other.",
-                    hint="Give each output its own file name.",
+                    T(
+                        "{option} and {other} name the same file ({path}): one would overwrite the other.",
+                        option=other.option,
+                        other=output.option,
+                        path=output.path,
+                    ),
+                    hint=T("Give each output its own file name."),
                 )
 
 
@@ -242,24 +267,24 @@ def write_outputs(
         from obdident.report.html import render_html
 
         if _written(failed, html, lambda: write_text(render_html(report), html)):
-            tell(f"HTML report written to {html}")
+            tell(T("HTML report written to {path}", path=html))
     if qr is not None:
         from obdident.report.qr import svg_document
 
         if _written(failed, qr, lambda: write_text(svg_document(report), qr)):
-            tell(f"QR code written to {qr}")
+            tell(T("QR code written to {path}", path=qr))
     if csv is not None:
         from obdident.report.csvout import append_rows, read_anything, row
 
         if not read_anything(report):
-            tell(f"Nothing was read from the car: no CSV row appended to {csv}")
+            tell(T("Nothing was read from the car: no CSV row appended to {path}", path=csv))
         else:
             appended: list[int] = []
             if _written(failed, csv, lambda: appended.extend(append_rows([row(report)], csv))):
                 if appended[0]:
-                    tell(f"CSV row appended to {csv}")
+                    tell(T("CSV row appended to {path}", path=csv))
                 else:
-                    tell(f"{csv} already holds this scan: no row appended")
+                    tell(T("{path} already holds this scan: no row appended", path=csv))
     return failed
 
 
@@ -267,10 +292,13 @@ def _written(failed: list[str], path: str, write: Callable[[], None]) -> bool:
     try:
         write()
     except OSError as exc:
-        failed.append(f"cannot write {path}: {exc.strerror or exc}")  # the output, not a temporary file
+        # the output, not a temporary file
+        failed.append(T("cannot write {path}: {reason}", path=path, reason=exc.strerror or str(exc)))
         return False
     except ObdidentError as exc:  # the CSV log's own refusal, naming the file
-        failed.append(str(exc))
+        text = getattr(exc, "text", None)
+        first = exc.args[0] if exc.args else None
+        failed.append(text if isinstance(text, Text) else first if isinstance(first, Text) else str(exc))
         return False
     return True
 

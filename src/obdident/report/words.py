@@ -10,55 +10,111 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
+from obdident.i18n import N_, PSEUDO, _, current_language, render
 from obdident.model import Problem, Report
 
-__all__ = ["CHECK_DIGIT", "DETAILS", "FIELD_LABELS", "field_label", "plain", "split_problems"]
+__all__ = [
+    "CHECK_DIGIT",
+    "DETAILS",
+    "FIELD_LABELS",
+    "check_digit",
+    "decimal",
+    "field_label",
+    "moment",
+    "plain",
+    "split_problems",
+]
 
 #: How identification keys are labelled for people; other keys are shown with ``_`` as spaces.
 FIELD_LABELS: dict[str, str] = {
-    "spare_part_number": "part no.",
-    "part_number_suffix": "part no. suffix",
-    "ecu_serial_number": "serial no.",
-    "ecu_software_number": "software no.",
-    "ecu_software_version": "software version",
-    "ecu_hardware_number": "hardware no.",
-    "system_supplier": "supplier",
-    "supplier_code": "supplier code",
-    "supplier_hardware_number": "supplier hardware no.",
-    "supplier_hardware_version": "supplier hardware version",
-    "supplier_software_number": "supplier software no.",
-    "supplier_software_version": "supplier software version",
-    "hardware_id": "hardware id",
-    "software_id": "software id",
-    "diag_id": "diagnostic id",
-    "calibration_id": "calibration id",
-    "product_number": "product no.",
-    "product_number_fe": "product no. (21 FE)",
-    "hardware_number": "hardware no.",
-    "system_name": "system name",
-    "ecu_id": "ECU id",
+    "spare_part_number": N_("part no."),
+    "part_number_suffix": N_("part no. suffix"),
+    "ecu_serial_number": N_("serial no."),
+    "ecu_software_number": N_("software no."),
+    "ecu_software_version": N_("software version"),
+    "ecu_hardware_number": N_("hardware no."),
+    "system_supplier": N_("supplier"),
+    "supplier_code": N_("supplier code"),
+    "supplier_hardware_number": N_("supplier hardware no."),
+    "supplier_hardware_version": N_("supplier hardware version"),
+    "supplier_software_number": N_("supplier software no."),
+    "supplier_software_version": N_("supplier software version"),
+    "hardware_id": N_("hardware id"),
+    "software_id": N_("software id"),
+    "diag_id": N_("diagnostic id"),
+    "calibration_id": N_("calibration id"),
+    "product_number": N_("product no."),
+    "product_number_fe": N_("product no. (21 FE)"),
+    "hardware_number": N_("hardware no."),
+    "system_name": N_("system name"),
+    "ecu_id": N_("ECU id"),
+    "edition": N_("edition"),
+    "manufacturer_code": N_("manufacturer code"),
+    "part_number": N_("part number"),
+    "serial_number": N_("serial number"),
+    "software_version": N_("software version"),
+    "hardware_version": N_("hardware version"),
 }
 
 #: The VIN check digit's status (:attr:`obdident.model.Vehicle.vin_check_digit`) in words.
 CHECK_DIGIT: dict[str, str] = {
-    "valid": "valid",
-    "invalid": "does not match the rest of the VIN",
-    "not-required": "not used outside North America",
-    "unknown": "not known",
+    "valid": N_("valid"),
+    "invalid": N_("does not match the rest of the VIN"),
+    "not-required": N_("not used outside North America"),
+    "unknown": N_("not known"),
 }
 
 _CITATION = re.compile(r"\s*\((?:49 CFR|ISO|SAE|FMVSS)[^()]*\)")
 
 
 def field_label(key: str) -> str:
-    """An identification key in words: :data:`FIELD_LABELS`, else the key with ``_`` as spaces."""
-    return FIELD_LABELS.get(key, key.replace("_", " "))
+    """An identification key in words, in the current language: :data:`FIELD_LABELS`, else the key with
+    ``_`` as spaces (a key obdident has no words for is shown as it is)."""
+    return _(FIELD_LABELS[key]) if key in FIELD_LABELS else key.replace("_", " ")
 
 
-def plain(note: str | None) -> str:
-    """``note`` without a parenthesised citation of a standard or regulation; "" for None."""
-    return _CITATION.sub("", note or "")
+def check_digit(status: str | None) -> str:
+    """The VIN check digit's status in words, in the current language (:data:`CHECK_DIGIT`)."""
+    if status in CHECK_DIGIT:
+        return _(CHECK_DIGIT[status])
+    return status or ""
+
+
+def plain(note: object) -> str:
+    """``note`` in the current language (:func:`obdident.i18n.render`) without a parenthesised citation of
+    a standard or regulation; "" for None."""
+    return _CITATION.sub("", render(note))
+
+
+def _locale() -> str:
+    """The Babel locale of the current language (English for the pseudo-locale)."""
+    language = current_language()
+    return "en" if language == PSEUDO else language
+
+
+def decimal(value: float, digits: int) -> str:
+    """``value`` with ``digits`` decimals and the current language's decimal sign (``12.6`` / ``12,6``;
+    Babel, CLDR number symbols)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return str(format_decimal(value, format=pattern, locale=_locale()))
+
+
+def moment(iso: str | None) -> str:
+    """An ISO 8601 time (``2026-12-04T19:22:05Z``) in the current language's medium date and time form
+    (Babel, CLDR), in UTC as recorded; "" for None; the text as it is when it is not ISO 8601."""
+    if not iso:
+        return ""
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    from babel.dates import format_datetime
+
+    return str(format_datetime(when, format="medium", tzinfo=when.tzinfo, locale=_locale()))
 
 
 #: Problems that are details when nothing the owner needs is missing: they say what the scan left out on

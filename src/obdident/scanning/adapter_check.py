@@ -11,12 +11,16 @@ then each command is tried once and judged by its answer: ``OK`` supported, ``?`
 
 from __future__ import annotations
 
+import logging
 import statistics
 import time
 from dataclasses import dataclass
 
 from obdident.elm327.driver import ELM327, Clock
 from obdident.errors import AdapterError, GuardRefusal, ProtocolError, TransportError
+from obdident.i18n import T
+
+log = logging.getLogger(__name__)
 
 __all__ = ["NEEDS", "AdapterCheck", "Capability", "check_adapter"]
 
@@ -90,7 +94,8 @@ class AdapterCheck:
             and the adapter, without the vehicle), or None.
         vehicle_ms: how long the vehicle took to answer ``0100``, in milliseconds, or None.
         capabilities: each command tried, in order.
-        error: why the check stopped early (one sentence), or None.
+        error: why the check stopped early (a :class:`~obdident.i18n.Text`; the error itself goes to the
+            log), or None.
     """
 
     port: str
@@ -164,7 +169,8 @@ def check_adapter(link: object, port: str, *, clock: Clock = time.monotonic) -> 
         counted = "response-count digit" not in driver.unsupported
         found.append(Capability("response-count", f"0100{expected:X}", counted, False))
     except (AdapterError, ProtocolError) as err:
-        error = f"no vehicle answered 0100 ({err})"
+        log.info("adapter check: no vehicle answered 0100: %s", err)
+        error = T("no vehicle answered 0100")
     try:
         for need in NEEDS:
             try:
@@ -177,7 +183,8 @@ def check_adapter(link: object, port: str, *, clock: Clock = time.monotonic) -> 
             )
         driver.command("ATD", timeout_s=1.0)  # back to the defaults: nothing set here outlives the check
     except (AdapterError, TransportError) as err:
-        error = error or f"the adapter stopped answering ({err})"
+        log.info("adapter check: the adapter stopped answering: %s", err)
+        error = error or T("the adapter stopped answering")
     times = [
         x.elapsed_s * 1000 for x in driver.transcript if x.request.startswith("AT") and x.outcome == "ok"
     ]

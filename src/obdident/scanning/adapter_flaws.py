@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from obdident.elm327.driver import ELM327
 from obdident.errors import AdapterReplyError, AdapterTimeoutError, IsoTpTruncatedError
+from obdident.i18n import T, Text
 from obdident.scanning.state import ScanState, UnitResult
 
 __all__ = [
@@ -38,7 +39,7 @@ __all__ = [
 DROPPING_STATUS = frozenset({"BUFFER FULL", "STOPPED"})
 
 #: What a better adapter is, in a few words, for every flaw's advice.
-BETTER_ADAPTER = (
+BETTER_ADAPTER = T(
     "an adapter with a genuine ELM327 v1.4 or later, or an STN-based one (OBDLink, vLinker), which "
     "implements the whole datasheet"
 )
@@ -55,8 +56,8 @@ class Flaw:
     """
 
     code: str
-    cost: str
-    better: str
+    cost: Text
+    better: Text
 
 
 #: Every flaw obdident names, by problem code.
@@ -65,40 +66,41 @@ FLAWS: dict[str, Flaw] = {
     for flaw in (
         Flaw(
             "adapter-lacks-command",
-            "so answers longer than one frame from units other than the engine ECU could not be read",
-            "sets the flow control for each unit (AT FC SH/SD/SM) and reads those answers whole",
+            T("so answers longer than one frame from units other than the engine ECU could not be read"),
+            T("sets the flow control for each unit (AT FC SH/SD/SM) and reads those answers whole"),
         ),
         Flaw(
             "adapter-truncates-requests",
-            "so the units heard only the start of each longer request and refused it as too short",
-            "sends every byte of a request and reads the identification asked with 3-byte requests",
+            T("so the units heard only the start of each longer request and refused it as too short"),
+            T("sends every byte of a request and reads the identification asked with 3-byte requests"),
         ),
         Flaw(
             "adapter-drops-frames",
-            "so answers longer than one frame could not be read",
-            "passes every frame of a long answer on",
+            T("so answers longer than one frame could not be read"),
+            T("passes every frame of a long answer on"),
         ),
         Flaw(
             "adapter-stopped-answering",
-            "so the scan stopped there",
-            "does not freeze on a long answer",
+            T("so the scan stopped there"),
+            T("does not freeze on a long answer"),
         ),
         Flaw(
             "adapter-answers-late",
-            "so no answer could be matched with its question and nothing was read",
-            "answers each command before its prompt",
+            T("so no answer could be matched with its question and nothing was read"),
+            T("answers each command before its prompt"),
         ),
     )
 }
 
 
-def note(state: ScanState, code: str, what: str) -> None:
+def note(state: ScanState, code: str, what: Text, detail: str | None = None) -> None:
     """File the flaw ``code`` once: the adapter as the cause, what it cost and what a better one does.
 
     Args:
         state: the scan's findings.
         code: a key of :data:`FLAWS`.
         what: what the adapter did, in the owner's words, starting with "Your adapter" (no full stop).
+        detail: what exactly it did, for engineers (English), if anything.
 
     Raises:
         KeyError: an unknown code.
@@ -108,8 +110,15 @@ def note(state: ScanState, code: str, what: str) -> None:
         return
     state.problem(
         code,
-        f"{what}, {flaw.cost}. This is the adapter's limit, not the car's: what was read is kept. "
-        f"A better adapter ({BETTER_ADAPTER}) {flaw.better}.",
+        T(
+            "{what}, {cost}. This is the adapter's limit, not the car's: what was read is kept. A better "
+            "adapter ({better_adapter}) {better}.",
+            what=what,
+            cost=flaw.cost,
+            better_adapter=BETTER_ADAPTER,
+            better=flaw.better,
+        ),
+        detail=detail,
     )
 
 
@@ -121,11 +130,14 @@ def first_frame_only(state: ScanState, driver: ELM327, err: IsoTpTruncatedError)
         note(
             state,
             "adapter-lacks-command",
-            f"Your adapter does not know {refused} (it answered ?), the commands that let a unit other than "
-            "the engine ECU send a long answer",
+            T(
+                "Your adapter does not know {commands} (it answered ?), the commands that let a unit other "
+                "than the engine ECU send a long answer",
+                commands=refused,
+            ),
         )
         return
-    note(state, "adapter-drops-frames", "Your adapter passed on only the first frame of a long answer")
+    note(state, "adapter-drops-frames", T("Your adapter passed on only the first frame of a long answer"))
 
 
 def lacks(state: ScanState, err: AdapterReplyError) -> None:
@@ -133,14 +145,25 @@ def lacks(state: ScanState, err: AdapterReplyError) -> None:
     note(
         state,
         "adapter-lacks-command",
-        f"Your adapter does not know {err.request or 'a command the scan needs'} (it answered ?), and the "
-        "scan cannot go on without it",
+        T(
+            "Your adapter does not know {command} (it answered ?), and the scan cannot go on without it",
+            command=err.request,
+        )
+        if err.request
+        else T(
+            "Your adapter does not know a command the scan needs (it answered ?), and the scan cannot go on "
+            "without it"
+        ),
     )
 
 
 def dropped(state: ScanState, err: AdapterReplyError) -> None:
     """The adapter printed ``BUFFER FULL`` or ``STOPPED`` instead of an answer."""
-    note(state, "adapter-drops-frames", f"Your adapter said {err.status} instead of passing on an answer")
+    note(
+        state,
+        "adapter-drops-frames",
+        T("Your adapter said {status} instead of passing on an answer", status=err.status),
+    )
 
 
 def truncated(state: ScanState, result: UnitResult) -> None:
@@ -153,17 +176,27 @@ def truncated(state: ScanState, result: UnitResult) -> None:
         for payload in result.truncated:
             state.problem(
                 "negative-response",
-                f"{payload.hex(' ').upper()}: 7F {payload[0]:02X} 13 (IncorrectMessageLengthOrInvalidFormat)",
-                result.unit.response_id,
+                T("The {unit} refused a request for its identification.", unit=result.unit.name),
+                detail=(
+                    f"{payload.hex(' ').upper()}: 7F {payload[0]:02X} 13 "
+                    "(IncorrectMessageLengthOrInvalidFormat)"
+                ),
+                response_id=result.unit.response_id,
             )
         return
     asked = result.truncated[0].hex(" ").upper()
     note(
         state,
         "adapter-truncates-requests",
-        f"Your adapter sends only the first 2 bytes of longer requests: {result.unit.name} "
-        f"({result.unit.response_id}) answered {asked} with 'incorrect message length' (7F {asked[:2]} 13), "
-        "while 2-byte requests worked",
+        T(
+            "Your adapter sends only the first 2 bytes of longer requests: the {unit} ({address}) refused "
+            "them as too short, while 2-byte requests worked",
+            unit=result.unit.name,
+            address=result.unit.response_id,
+        ),
+        detail=(
+            f"{result.unit.response_id} answered {asked} with 7F {asked[:2]} 13 (incorrect message length)"
+        ),
     )
 
 
@@ -172,6 +205,10 @@ def stopped_answering(state: ScanState, err: AdapterTimeoutError) -> None:
     note(
         state,
         "adapter-stopped-answering",
-        f"Your adapter stopped answering (it gave no answer to {err.request or 'a command'} in time); unplug "
-        "it, plug it back in and scan again. Some clones freeze for good on a long answer",
+        T(
+            "Your adapter stopped answering; unplug it, plug it back in and scan again. Some clones freeze "
+            "for "
+            "good on a long answer"
+        ),
+        detail=f"no answer to {err.request or 'a command'} in time",
     )

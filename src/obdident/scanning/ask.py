@@ -18,6 +18,7 @@ from obdident.elm327.driver import ELM327
 from obdident.elm327.isotp import can_frames
 from obdident.elm327.lines import EcuMessage
 from obdident.elm327.search import CAN_RECEIVE_TIMEOUT_HEX
+from obdident.i18n import T
 from obdident.model import Evidence
 from obdident.scanning.state import Asked, ScanState, UnitResult
 from obdident.services.common import BUSY_REPEAT_REQUEST, RESPONSE_PENDING, Negative, parse_negative
@@ -27,11 +28,12 @@ __all__ = [
     "PHYSICAL",
     "PROBE_TIMEOUT_HEX",
     "UNDECODABLE",
+    "UNDECODABLE_TEXT",
     "Asker",
     "RetryPolicy",
     "Tries",
     "ask_functional",
-    "undecodable_message",
+    "undecodable_detail",
     "waiting_kind",
 ]
 
@@ -116,8 +118,12 @@ def _code(kind: Kind) -> str:
     return "busy" if kind == "busy" else "response-pending-storm"
 
 
-def undecodable_message(request: str, answer: Sequence[str], err: Exception) -> str:
-    """The problem message of an undecodable answer, with the raw request and the answer's lines.
+#: The owner's sentence of an undecodable answer (:data:`UNDECODABLE`).
+UNDECODABLE_TEXT = T("An answer could not be decoded: that value is missing, and the scan went on.")
+
+
+def undecodable_detail(request: str, answer: Sequence[str], err: Exception) -> str:
+    """The engineers' detail of an undecodable answer: the raw request, what was wrong, the answer's lines.
 
     Args:
         request: the request as hex (``09 02``).
@@ -125,10 +131,7 @@ def undecodable_message(request: str, answer: Sequence[str], err: Exception) -> 
         err: what the decoder found wrong.
     """
     shown = " / ".join(answer) or "nothing"
-    return (
-        f"The answer to {request} could not be decoded ({err}); the value is missing, the scan went on. "
-        f"Answer: {shown}."
-    )
+    return f"the answer to {request} could not be decoded ({err}); answer: {shown}"
 
 
 def ask_functional(
@@ -158,7 +161,12 @@ def ask_functional(
         for rid, (negative, kind) in list(waiting.items()):
             if not policy.again(kind, tries.setdefault(rid, Tries())):
                 state.problem(
-                    _code(kind), f"{rid} answered {payload.hex(' ').upper()} with {negative} every time.", rid
+                    _code(kind),
+                    T("The unit {unit} kept saying its answer would follow and never gave it.", unit=rid)
+                    if kind == "pending"
+                    else T("The unit {unit} kept saying it was busy and never gave its answer.", unit=rid),
+                    detail=f"{rid} answered {payload.hex(' ').upper()} with {negative} every time",
+                    response_id=rid,
                 )
                 del by_ecu[rid], waiting[rid]
         if not waiting:
@@ -224,8 +232,12 @@ class Asker:
                 if answered:
                     result.problem(
                         "stopped-answering",
-                        f"{result.unit.name} answered before but not {payload.hex(' ').upper()} "
-                        "(was the ignition switched off?); what it gave before is kept.",
+                        T(
+                            "The {unit} answered before but then stopped (was the ignition switched off?); "
+                            "what it gave before is kept.",
+                            unit=result.unit.name,
+                        ),
+                        detail=f"no answer to {payload.hex(' ').upper()}",
                     )
                 return None
             final = own[-1]
@@ -247,11 +259,15 @@ class Asker:
                 asked = tries.counts.get(kind, 0) + 1
                 result.problem(
                     _code(kind),
-                    f"{result.unit.name} kept answering {payload.hex(' ').upper()} with 'response pending' "
-                    f"({negative}) and never gave the answer; asked {asked} times."
+                    T(
+                        "The {unit} kept saying its answer would follow and never gave it.",
+                        unit=result.unit.name,
+                    )
                     if kind == "pending"
-                    else f"{result.unit.name} stayed busy ({negative}) for {payload.hex(' ').upper()}; "
-                    f"asked {asked} times.",
+                    else T(
+                        "The {unit} kept saying it was busy and never gave its answer.", unit=result.unit.name
+                    ),
+                    detail=f"{payload.hex(' ').upper()}: {negative}; asked {asked} times",
                 )
             self._restore_timeout()
             result.present, result.presence_only = True, False
@@ -262,4 +278,8 @@ class Asker:
 
     def undecodable(self, request: bytes, answer: Sequence[str], err: Exception) -> None:
         """File an answer that arrived whole but could not be decoded."""
-        self.result.problem(UNDECODABLE, undecodable_message(request.hex(" ").upper(), answer, err))
+        self.result.problem(
+            UNDECODABLE,
+            UNDECODABLE_TEXT,
+            detail=undecodable_detail(request.hex(" ").upper(), answer, err),
+        )

@@ -3,7 +3,8 @@ model family, the head unit.
 
 Pure functions over the scan's results. Nothing is guessed: a VIN is given only when every usable source
 agrees, a family only from a VIN model code, a part number or a CALID seen on that family in public
-captures, and the head unit's status says what was tried.
+captures, and the head unit's status says what was tried (:mod:`~obdident.scanning.headunit`, re-exported
+here as :func:`head_unit`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from obdident.elm327.addressing import auto_flow_control
-from obdident.model import HEAD_UNIT_FIELDS, HeadUnit, Problem, Vehicle, VinSource
+from obdident.i18n import T
+from obdident.model import Problem, Vehicle, VinSource
+from obdident.scanning.headunit import head_unit
 from obdident.scanning.state import Facts, ScanState, UnitResult
 from obdident.vehicles import addresses, families, nissan
-from obdident.vehicles.families import Family, Found
+from obdident.vehicles.families import Found
 from obdident.vehicles.nissan import Unit
 from obdident.vehicles.vin import VIN_PLACES, VinInfo, decode_vin
 
@@ -34,7 +37,7 @@ __all__ = [
     "vehicle",
 ]
 
-VIN_ELSEWHERE = f"Read the VIN from {VIN_PLACES}."
+VIN_ELSEWHERE = T("Read the VIN from {places}.", places=VIN_PLACES)
 
 
 def _vin_info(sources: Sequence[VinSource]) -> VinInfo | None:
@@ -48,7 +51,7 @@ def nissan_basis(state: ScanState) -> str | None:
     family found from a part-number suffix alone does not count: Nissan's session ``10 C0`` is sent only on
     firmer evidence (on a Ford it set neutral-tow mode)."""
     if state.options.make == "nissan":
-        return "--make nissan (given by the user)"
+        return T("{option} (given by the user)", option="--make nissan")
     info = _vin_info(state.vin_sources)
     calids = [c for ecu in state.ecus.values() for c in ecu.calibration_ids]
     return nissan.nissan_basis(info.manufacturer if info else None, info.wmi if info else None, calids)
@@ -66,7 +69,7 @@ def candidate_units(state: ScanState) -> list[Unit]:
         extra = [u for u in families.knowledge().candidates(state.facts.family) if u not in nissan.UNITS]
         return [*nissan.UNITS, *extra]
     return [
-        Unit(addresses.name_for(rid) or f"ECU {rid}", "OBD-II ECU", req, rid, "uds", "confirmed",
+        Unit(addresses.name_for(rid) or f"ECU {rid}", T("OBD-II ECU"), req, rid, "uds", "confirmed",
              "ISO 15765-4 legislated OBD ids")
         for rid, req in ((r, addresses.request_id_for(r)) for r in state.ecus)
         if req is not None and len(req) == 3
@@ -150,19 +153,31 @@ def vehicle(sources: Sequence[VinSource], any_ecu: bool, problems: list[Problem]
         if source.value is None:
             empty.setdefault(source.response_id, []).append(source)
     for rid, held in empty.items():  # one problem per ECU, however many of its requests said so
-        if len(held) == 1:
-            message = f"{rid} ({held[0].source}): {held[0].problem}"
-        else:
-            message = f"{rid}: " + "; ".join(f"{s.source}: {s.problem}" for s in held)
-        problems.append(Problem("vin-not-stored", message, rid))
+        detail = "; ".join(f"{s.source}: {s.problem}" for s in held)
+        problems.append(
+            Problem.of(
+                "vin-not-stored",
+                T("The unit {unit} was asked for the VIN but gave none that can be used.", unit=rid),
+                detail=detail,
+                response_id=rid,
+            )
+        )
     if len(usable) > 1:
-        listed = ", ".join(f"{s.response_id} {s.value}" for s in sources if s.value)
-        problems.append(Problem("vin-mismatch", f"ECUs disagree on the VIN ({listed}). " + VIN_ELSEWHERE))
+        listed = tuple(f"{s.response_id} {s.value}" for s in sources if s.value)
+        problems.append(
+            Problem.of(
+                "vin-mismatch",
+                T("The units disagree on the VIN ({vins}). {read_vin}", vins=listed, read_vin=VIN_ELSEWHERE),
+            )
+        )
         return Vehicle(vin_sources=tuple(sources))
     if not usable:
         if any_ecu:
             problems.append(
-                Problem("vin-not-available", "No ECU gave a usable VIN over OBD-II. " + VIN_ELSEWHERE)
+                Problem.of(
+                    "vin-not-available",
+                    T("No unit gave a usable VIN over OBD-II. {read_vin}", read_vin=VIN_ELSEWHERE),
+                )
             )
         return Vehicle(vin_sources=tuple(sources))
     info = decode_vin(usable.pop())
@@ -229,170 +244,3 @@ def not_on_family(unit: Unit, found: Found | None) -> str | None:
     if unit.head_unit and model.candidates is not None and unit not in chosen:
         return f"not among the {model.name}'s head-unit candidates by its record"
     return None
-
-
-def _read_kinds(fields: dict[str, str]) -> set[str]:
-    """What a unit's identification gives of what the dealer asks for: ``serial`` (part and serial numbers
-    both read), ``versions`` (software and hardware versions both read). Masked values do not count."""
-
-    def has(name: str) -> bool:
-        return any(fields.get(k) and "*" not in fields[k] for k in HEAD_UNIT_FIELDS[name])
-
-    kinds = set()
-    if (has("HU") or has("HUS")) and has("SN"):
-        kinds.add("serial")
-    if has("SW") and has("HW"):
-        kinds.add("versions")
-    return kinds
-
-
-def _confidence(unit: Unit, fields: dict[str, str]) -> str:
-    """How sure it is that ``unit`` is the head unit: ``confirmed`` when its part number is a Nissan audio
-    or navigation number (:data:`obdident.vehicles.nissan.HEAD_UNIT_PART_PREFIXES`), else its address row's
-    status (``likely`` / ``guess``; a ``confirmed`` address without such a part number counts as likely)."""
-    part = next((fields[k] for k in HEAD_UNIT_FIELDS["HU"] if fields.get(k)), "")
-    if part.replace("-", "").upper().startswith(nissan.HEAD_UNIT_PART_PREFIXES):
-        return "confirmed"
-    return "guess" if unit.status == "guess" else "likely"
-
-
-def head_unit(
-    probed: Sequence[Unit],
-    physical: Sequence[UnitResult],
-    known: Family | None,
-    *,
-    nissan_table: bool,
-    second_can: str | None = None,
-    is_nissan: bool = False,
-    can: bool = True,
-    quick: bool = False,
-    cut_short: bool = False,
-    adapter_limit: str | None = None,
-    adapter_stopped: bool = False,
-) -> HeadUnit:
-    """Say whether the head unit was identified, how sure that is, and where to read what is still missing.
-
-    Args:
-        probed: every unit probed.
-        physical: the units that answered.
-        known: the vehicle's family, when established.
-        nissan_table: the Nissan address table was probed (the vehicle is, or may be, a Nissan).
-        second_can: the second CAN the candidates were also probed on (an STN adapter's MS-CAN), or None.
-        is_nissan: the vehicle is shown to be a Nissan (WMI, CALID, ``--make nissan``).
-        can: the vehicle's protocol is CAN (False on K-line and J1850, where no head-unit candidate, all
-            CAN ids, can be addressed).
-        quick: the candidates were asked TesterPresent ``3E 00`` first, and silence there counted as
-            absence (no ``--full``): a head unit not found says how to ask them directly.
-        cut_short: the scan has not run to its end (a partial report, or a scan stopped early): a head
-            unit no address was asked for is ``not-asked``, never "not found" or "only for Nissan".
-        adapter_limit: why the adapter's own limits cut the scan short (a problem's message), if they
-            did: a candidate that answered without its identification, or candidates the scan never reached,
-            are then the adapter's doing (``adapter-limited``), not the unit's.
-        adapter_stopped: the adapter stopped answering and the scan stopped there: head-unit candidates not
-            probed were not reached (``adapter-limited``), whatever the make.
-
-    Returns:
-        The head unit: ``guidance`` and ``advice`` hold only ways to read what was not read (none when the
-        part number, serial number and versions were all read).
-    """
-    candidates = tuple(u.request_id for u in probed if u.head_unit)
-    if adapter_stopped and adapter_limit is not None and not nissan_table:
-        reason = f"The scan stopped before it reached the head unit. {adapter_limit}"
-        return HeadUnit("adapter-limited", None, reason, nissan.GENERAL_HEAD_UNIT_GUIDANCE, ())
-    identified = any(r.unit.head_unit and r.fields for r in physical)
-    if cut_short and not candidates and not identified:
-        why = "The scan stopped before it reached the head unit: no head-unit address was asked. Scan again."
-        return HeadUnit("not-asked", None, why, nissan.ANY_MAKE_HEAD_UNIT_GUIDANCE, ())
-    if not nissan_table:
-        if is_nissan and not can:
-            return HeadUnit(
-                "not-found",
-                None,
-                "This Nissan talks over K-line, not CAN; every head-unit address obdident knows is a CAN "
-                "address, so none could be probed.",
-                nissan.GENERAL_HEAD_UNIT_GUIDANCE,
-                (),
-                advice=nissan.GENERAL_ADVICE,
-            )
-        return HeadUnit(
-            "not-found",
-            None,
-            "obdident knows head-unit addresses only for Nissan vehicles, so none was probed on this one.",
-            nissan.ANY_MAKE_HEAD_UNIT_GUIDANCE,
-            (),
-        )
-    advice = (known.advice if known else ()) + nissan.GENERAL_ADVICE
-    for result in physical:
-        if result.unit.head_unit and result.fields:
-            unit = result.unit
-            how = (
-                " (a 29-bit address obdident guessed from the alliance tables)"
-                if unit.status == "guess"
-                else ""
-            )
-            read = _read_kinds(result.fields)
-            missing = tuple(a for a in advice if a.shows not in read and a.shows != "nothing")
-            return HeadUnit(
-                "identified",
-                unit.response_id,
-                f"the {unit.description} answered on {unit.request_id}{how}"
-                + (f" ({result.bus})" if result.bus else "")
-                + " with its identification",
-                tuple(a.text for a in missing),
-                candidates,
-                confidence=_confidence(result.unit, result.fields),
-                advice=missing,
-            )
-    guidance = tuple(a.text for a in advice)
-    tried = (
-        f"no audio or navigation unit answered on {', '.join(candidates)}"
-        if candidates
-        else ("no audio or navigation address was probed")
-    )
-    silent = [r.unit for r in physical if r.unit.head_unit and r.present]
-    unreachable = known is not None and known.head_unit_on_obd is False
-    if adapter_limit is not None and not unreachable:
-        answered = (
-            f"; {', '.join(u.response_id for u in silent)} answered"
-            if silent
-            else f" (nothing answered on {', '.join(candidates)}, but answers were lost)"
-            if candidates
-            else ""
-        )
-        return HeadUnit(
-            "adapter-limited",
-            None,
-            f"The head unit could not be read with this adapter{answered}. {adapter_limit}",
-            guidance,
-            candidates,
-            advice=advice,
-        )
-    if silent:
-        tried += "; " + ", ".join(u.response_id for u in silent) + " answered without its identification"
-    miu = next((r.unit for r in physical if r.unit.media_gateway and r.present), None)
-    if miu is not None:
-        tried += (
-            f"; the media gateway (MIU) answered on {miu.response_id}, so media units exist behind it "
-            "that it does not pass identification requests to"
-        )
-    if second_can is not None:
-        tried += f", on OBD-II pins 6/14 nor on {second_can}"
-    elif known is not None and known.head_unit_on_obd is False:
-        return HeadUnit(
-            "not-reachable",
-            None,
-            f"On the {known.name} {known.why}, so an OBD-II adapter cannot read it; {tried}.",
-            guidance,
-            candidates,
-            advice=advice,
-        )
-    if quick and candidates and not silent:
-        tried += (
-            "; each was only asked whether it is there, so a unit that ignores that question is found by "
-            "scanning again with --full, which asks each address for its identification directly"
-        )
-    if cut_short:
-        tried += "; the scan stopped before its end, so scan again to ask every address"
-    return HeadUnit(
-        "not-found", None, f"The head unit did not answer: {tried}.", guidance, candidates, advice=advice
-    )

@@ -7,8 +7,9 @@ from __future__ import annotations
 from obdident.elm327.driver import ELM327
 from obdident.elm327.isotp import can_frames
 from obdident.errors import ProtocolError
+from obdident.i18n import T, Text
 from obdident.model import VinSource
-from obdident.scanning.ask import UNDECODABLE, ask_functional, undecodable_message
+from obdident.scanning.ask import UNDECODABLE, UNDECODABLE_TEXT, ask_functional, undecodable_detail
 from obdident.scanning.state import MAX_COUNT_DIGIT, EcuState, ScanState
 from obdident.services import obd09
 from obdident.vehicles.vin import parse_vin_field
@@ -18,11 +19,11 @@ __all__ = ["READS", "VIN_SOURCE_09", "read_infotype", "read_supported"]
 VIN_SOURCE_09 = "SAE J1979 service 09 InfoType 02"
 
 #: The InfoTypes read after the supported ones, in order: (InfoType, its message-count InfoType, label).
-READS: tuple[tuple[int, int | None, str], ...] = (
-    (obd09.VIN, obd09.VIN_COUNT, "Reading the VIN"),
-    (obd09.CALID, obd09.CALID_COUNT, "Reading calibration IDs"),
-    (obd09.CVN, obd09.CVN_COUNT, "Reading calibration verification numbers"),
-    (obd09.ECU_NAME, None, "Reading ECU names"),
+READS: tuple[tuple[int, int | None, Text], ...] = (
+    (obd09.VIN, obd09.VIN_COUNT, T("Reading the VIN")),
+    (obd09.CALID, obd09.CALID_COUNT, T("Reading calibration IDs")),
+    (obd09.CVN, obd09.CVN_COUNT, T("Reading calibration verification numbers")),
+    (obd09.ECU_NAME, None, T("Reading ECU names")),
 )
 
 
@@ -40,7 +41,12 @@ def read_supported(driver: ELM327, state: ScanState, count: int | None) -> None:
             state.ecu(rid).supported = obd09.parse_supported(messages[0].payload)
         except ProtocolError as err:
             shown = request.hex(" ").upper()
-            state.problem(UNDECODABLE, undecodable_message(shown, messages[0].lines, err), rid)
+            state.problem(
+                UNDECODABLE,
+                UNDECODABLE_TEXT,
+                detail=undecodable_detail(shown, messages[0].lines, err),
+                response_id=rid,
+            )
 
 
 def read_infotype(
@@ -68,8 +74,12 @@ def read_infotype(
         if not messages:
             state.problem(
                 "no-answer",
-                f"{ecu.response_id} declares InfoType {info_type:02X} but did not answer it.",
-                ecu.response_id,
+                T(
+                    "The unit {unit} offers a piece of vehicle information but did not give it when asked.",
+                    unit=ecu.response_id,
+                ),
+                detail=f"{ecu.response_id} declares InfoType {info_type:02X} but did not answer it",
+                response_id=ecu.response_id,
             )
             continue
         try:
@@ -77,7 +87,12 @@ def read_infotype(
         except ProtocolError as err:
             request = obd09.build_request(info_type).hex(" ").upper()
             lines = [line for m in messages for line in m.lines]
-            state.problem(UNDECODABLE, undecodable_message(request, lines, err), ecu.response_id)
+            state.problem(
+                UNDECODABLE,
+                UNDECODABLE_TEXT,
+                detail=undecodable_detail(request, lines, err),
+                response_id=ecu.response_id,
+            )
             continue
         _apply(state, ecu, data)
 
@@ -116,8 +131,14 @@ def _apply(state: ScanState, ecu: EcuState, data: obd09.InfoTypeData) -> None:
             if text is None:
                 state.problem(
                     "unreadable-calid",
-                    f"CALID {index} from {rid} is not printable text; its raw bytes are in the evidence.",
-                    rid,
+                    T(
+                        "Calibration number {index} from the unit {unit} is not readable text; its raw bytes "
+                        "are kept in the report.",
+                        index=index,
+                        unit=rid,
+                    ),
+                    detail=f"CALID {index} from {rid} is not printable ASCII",
+                    response_id=rid,
                 )
             else:
                 ecu.calibration_ids.append(text)

@@ -87,9 +87,9 @@ def build_report(
 
 
 def _adapter_limit(problems: list[Problem]) -> str | None:
-    """The message of the problem in which the adapter's own limits cut the scan short, if any: a flaw
-    (:data:`~obdident.scanning.adapter_flaws.FLAWS`)."""
-    return next((p.message for p in problems if p.code in FLAWS), None)
+    """The owner's sentence of the problem in which the adapter's own limits cut the scan short, if any: a
+    flaw (:data:`~obdident.scanning.adapter_flaws.FLAWS`)."""
+    return next((p.summary for p in problems if p.code in FLAWS), None)
 
 
 def _adapter(state: ScanState, driver: ELM327) -> AdapterSummary:

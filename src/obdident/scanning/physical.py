@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from obdident.elm327.driver import ELM327
 from obdident.errors import GuardRefusal, ProtocolError
+from obdident.i18n import T
 from obdident.model import VinSource
 from obdident.scanning.ask import PROBE_TIMEOUT_HEX, Asker
 from obdident.scanning.state import UnitResult
@@ -39,7 +40,6 @@ __all__ = [
     "VIN_DID_SOURCE",
     "VIN_LID_SOURCE",
     "identify",
-    "identify_kline",
 ]
 
 _LOCKED = {0x7F, 0x80, 0x22, 0x7E}  # not in this session / conditions not correct: Nissan's 7F 21 80
@@ -132,7 +132,11 @@ def _uds_reads(asker: Asker, order: tuple[int, ...] = uds.READ_ORDER, *, head_un
             if head_unit and did == order[0] and negative.nrc == _SERVICE_NOT_SUPPORTED:
                 return
             if negative.nrc not in _NOT_SUPPORTED:
-                result.problem("negative-response", f"22 {did:04X}: {negative}")
+                result.problem(
+                    "negative-response",
+                    T("The {unit} refused a request for its identification.", unit=result.unit.name),
+                    detail=f"22 {did:04X}: {negative}",
+                )
             continue
         result.dialect = result.dialect or "uds"
         try:
@@ -174,8 +178,12 @@ def _media_reads(asker: Asker) -> None:
     elif first.nrc in _LOCKED:
         result.problem(
             "needs-session",
-            f"{result.unit.name} answers identification only in a diagnostic session (it said {first}); no "
-            "session is opened on a head-unit candidate, because no public capture shows one needing it.",
+            T(
+                "The {unit} gives its identification only in a diagnostic session; obdident opens none on a "
+                "head-unit candidate, because no public capture shows one needing it.",
+                unit=result.unit.name,
+            ),
+            detail=f"it said {first}",
         )
     if not isinstance(first, Negative) or first.nrc != _SERVICE_NOT_SUPPORTED:
         _media_83(asker)
@@ -201,8 +209,13 @@ def _media_83(asker: Asker) -> None:
         elif key == "part_number_suffix" and result.fields[key] != text:
             result.problem(
                 "identification-mismatch",
-                f"{result.unit.name} gave part-number suffix {result.fields[key]} in 21 80 but {text} "
-                "in 21 83.",
+                T(
+                    "The {unit} gave two different part-number suffixes: {first} and {second}.",
+                    unit=result.unit.name,
+                    first=result.fields[key],
+                    second=text,
+                ),
+                detail=f"{result.fields[key]} in 21 80, {text} in 21 83",
             )
 
 
@@ -235,12 +248,16 @@ def _in_session(asker: Asker) -> None:
         except GuardRefusal:
             # The adapter reset itself (its stored settings are back, unknown to the guard): nothing goes
             # out before it is set up again; the unit leaves 10 C0 by itself (ISO 14230-3 S3 timeout).
-            back = "the adapter reset itself first, so it was not sent"
+            back = "the adapter reset itself first, so 10 81 was not sent"
         if back is not True:
             result.problem(
                 "session-not-restored",
-                f"{result.unit.name} did not confirm its return to the default session (10 81): {back}. It "
-                "returns by itself after a few seconds without requests.",
+                T(
+                    "The {unit} did not confirm its return to its normal mode. It returns by itself after a "
+                    "few seconds without requests.",
+                    unit=result.unit.name,
+                ),
+                detail=f"default session 10 81: {back}",
             )
 
 
@@ -312,9 +329,13 @@ def identify(
         if not nissan:
             result.problem(
                 "needs-nissan-session",
-                f"{unit.name} answers identification only in Nissan's diagnostic session (it said {first}); "
-                "not opened, because the vehicle is not established as a Nissan. If it is one, scan with "
-                "--make nissan.",
+                T(
+                    "The {unit} gives its identification only in Nissan's diagnostic session, which obdident "
+                    "opens only on a vehicle shown to be a Nissan. If it is one, scan with {option}.",
+                    unit=unit.name,
+                    option="--make nissan",
+                ),
+                detail=f"it said {first}; session 10 C0 not opened",
             )
             return result
         if not unit.needs_session:
@@ -322,14 +343,24 @@ def identify(
             # on another unit 10 C0 may mean something else (on a Ford engine ECU it set neutral-tow mode).
             result.problem(
                 "needs-nissan-session",
-                f"{unit.name} answers identification only in a diagnostic session (it said {first}); "
-                "Nissan's session 10 C0 is not opened on this unit, because no public capture shows it "
-                "needs it.",
+                T(
+                    "The {unit} gives its identification only in a diagnostic session; obdident does not "
+                    "open one on this unit, because no public capture shows it needs it.",
+                    unit=unit.name,
+                ),
+                detail=f"it said {first}; Nissan's session 10 C0 not opened",
             )
             return result
         opened = opened if opened is not None else _session(asker, _NISSAN_SESSION)
         if opened is not True:
-            result.problem("session-refused", f"{unit.name} refused Nissan's session 10 C0: {opened}")
+            result.problem(
+                "session-refused",
+                T(
+                    "The {unit} refused Nissan's diagnostic session, so its identification was not read.",
+                    unit=unit.name,
+                ),
+                detail=f"10 C0: {opened}",
+            )
             return result
         _in_session(asker)
         return result
@@ -341,35 +372,4 @@ def identify(
         _uds_reads(asker)  # there (it answered 3E 00) but silent to service 21: perhaps a UDS unit
     elif isinstance(first, Negative):
         _kwp_reads(asker, None)  # KWP2000, but no LID 83 (the J10's Renault-built ECM)
-    return result
-
-
-def identify_kline(driver: ELM327, address: str = "10") -> UnitResult:
-    """Read ``1A 81`` (Nissan's ECU id) from a K-line ECU with ISO 14230 physical addressing.
-
-    The header is ``81 <address> FC`` (format 0x81, target, tester 0xFC: fenugrec/nisprog).
-
-    Args:
-        driver: a driver connected over ISO 14230-4 (protocol 4 or 5).
-        address: the ECU's K-line address (0x10: the engine ECU).
-
-    Returns:
-        What the ECU gave.
-    """
-    unit = Unit("ECM", "engine control module (K-line)", address, address, "kwp", "confirmed",
-                "fenugrec/nisprog (ISO 14230, tester 0xFC, ECU 0x10)")  # fmt: skip
-    result = UnitResult(unit)
-    driver.address(f"81{address}FC", None)
-    asker = Asker(driver, result)
-    message = asker.ask(kwp.build_read_ecu_id(0x81))
-    if message is None or parse_negative(message.payload) is not None:
-        return result
-    try:
-        data = kwp.parse_read_ecu_id(message.payload, 0x81)
-    except ProtocolError as err:
-        asker.undecodable(kwp.build_read_ecu_id(0x81), message.lines, err)
-        return result
-    result.dialect = "kwp2000"
-    key = kwp.ecu_id_key(0x81)
-    result.set_field(key, render(data, "auto"), kwp.build_read_ecu_id(0x81))
     return result

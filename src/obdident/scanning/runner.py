@@ -19,10 +19,8 @@ from obdident.errors import (
     AdapterError,
     AdapterReplyError,
     AdapterResetError,
-    AdapterTimeoutError,
     IsoTpTruncatedError,
     LinkLostError,
-    ObdidentError,
     ProtocolError,
     ScanCancelled,
     ScanDeadline,
@@ -30,9 +28,12 @@ from obdident.errors import (
     TransportError,
     UnableToConnectError,
 )
+from obdident.i18n import T
 from obdident.scanning import adapter_flaws, assess, obd09, physical, second_can
-from obdident.scanning.not_probed import not_probed_message
+from obdident.scanning.kline import identify_kline
+from obdident.scanning.not_probed import not_probed
 from obdident.scanning.state import MAX_COUNT_DIGIT, ScanState, UnitResult
+from obdident.scanning.stopped import file_stop
 from obdident.scanning.sweep import sweep
 from obdident.vehicles.families import Found
 from obdident.vehicles.nissan import Unit
@@ -41,13 +42,16 @@ __all__ = ["Progress", "Runner"]
 
 log = logging.getLogger(__name__)
 
-#: Called with a short description before each long step.
+#: Called with a short description (a :class:`~obdident.i18n.Text`) before each long step.
 Progress = Callable[[str], None]
 
-_NO_VEHICLE = (
-    "No ECU answered the generic OBD-II request (UNABLE TO CONNECT), nor any known unit on its physical "
-    "address. Switch the ignition on (the engine may stay off) and check the adapter sits firmly in the "
-    "OBD-II socket."
+_NO_VEHICLE = T(
+    "No unit of the vehicle answered. Switch the ignition on (the engine may stay off) and check the "
+    "adapter sits firmly in the OBD-II socket."
+)
+_NO_VEHICLE_DETAIL = (
+    "no ECU answered the generic OBD-II request (UNABLE TO CONNECT), nor any known unit on its physical "
+    "address"
 )
 
 
@@ -111,8 +115,11 @@ class Runner:
             self.state.recovered = True
             self.state.problem(
                 "adapter-reset",
-                f"The adapter reset itself during the scan (answering {err.request}); obdident set it up "
-                "again and repeated that step. Check its power and that it sits firmly in the socket.",
+                T(
+                    "The adapter reset itself during the scan; obdident set it up again and repeated that "
+                    "step. Check its power and that it sits firmly in the socket."
+                ),
+                detail=f"it reset while answering {err.request}",
             )
             self.driver.recover()
             step()
@@ -122,7 +129,8 @@ class Runner:
     def _garbled(self, err: ProtocolError) -> None:
         self.state.problem(
             "garbled-answer",
-            f"An answer could not be read: {err}. That step was skipped and the scan went on.",
+            T("An answer could not be read; that step was skipped and the scan went on."),
+            detail=str(err),
         )
 
     # --- steps --------------------------------------------------------------------------------------
@@ -133,13 +141,13 @@ class Runner:
             AdapterError, TransportError: only while setting up the adapter (nothing read yet); an expired
                 ``--timeout`` there is the problem ``scan-timeout`` instead, as everywhere else.
         """
-        self.progress("Setting up the adapter")
+        self.progress(T("Setting up the adapter"))
         try:
             self.state.info = self.driver.initialize()  # raises: nothing read yet
         except (ScanTimeoutError, ScanDeadline) as err:  # the limit ran out, not the adapter: say so
             self._stopped(err)
             return False
-        self.progress("Searching for the vehicle's OBD-II protocol (ignition must be on)")
+        self.progress(T("Searching for the vehicle's OBD-II protocol (ignition must be on)"))
         try:
             first = self.driver.connect_vehicle()
         except UnableToConnectError as err:
@@ -149,7 +157,15 @@ class Runner:
             self._stopped(err)
             return False
         except (AdapterError, ProtocolError) as err:
-            self.state.problem("no-vehicle-response", f"The adapter could not reach the vehicle: {err}")
+            self.state.problem(
+                "no-vehicle-response",
+                T(
+                    "The adapter could not reach the vehicle. Switch the ignition on (the engine may stay "
+                    "off) "
+                    "and check the adapter sits firmly in the OBD-II socket."
+                ),
+                detail=str(err),
+            )
             return False
         except TransportError as err:
             self._stopped(err)
@@ -170,14 +186,18 @@ class Runner:
         driver, state = self.driver, self.state
         assert driver.protocol is not None
         legacy = not driver.protocol.can
-        self._announce("Reading which vehicle information each ECU offers (service 09)")
+        self._announce(T("Reading which vehicle information each ECU offers (service 09)"))
         answered = len(state.ecus)
         count = answered if (not legacy and answered <= MAX_COUNT_DIGIT) else None
         self._step(functools.partial(obd09.read_supported, driver, state, count))
         if not any(s.supported for s in state.ecus.values()):
             state.problem(
                 "service-09-not-supported",
-                "No ECU offers vehicle information (SAE J1979 service 09). " + assess.VIN_ELSEWHERE,
+                T(
+                    "No unit offers the vehicle information where the VIN is kept. {read_vin}",
+                    read_vin=assess.VIN_ELSEWHERE,
+                ),
+                detail="no ECU supports SAE J1979 service 09",
             )
             return
         for info_type, count_type, label in obd09.READS:
@@ -201,8 +221,8 @@ class Runner:
             return
         if not protocol.can:
             if protocol.number in ("4", "5"):
-                self._announce("Reading the engine ECU's identification over K-line (1A 81)")
-                self.state.merge(physical.identify_kline(self.driver))
+                self._announce(T("Reading the engine ECU's identification over K-line (1A 81)"))
+                self.state.merge(identify_kline(self.driver))
                 self._derive()
             return
         self._derive()
@@ -220,13 +240,15 @@ class Runner:
             if not self.state.options.full and self._silent_obd_pair(unit):
                 not_obd.append(unit)
                 continue
-            self._announce(f"Looking for the {unit.description} ({unit.request_id})")
+            self._announce(
+                T("Looking for the {unit} ({address})", unit=unit.description, address=unit.request_id)
+            )
             self.state.probed.append(unit)
             self._step(functools.partial(self._identify, unit, found))
         if skipped or not_obd:
-            self.state.problem("units-not-probed", not_probed_message(skipped, not_obd))
+            self.state.problem("units-not-probed", *not_probed(skipped, not_obd))
         if self.state.options.sweep:
-            self._announce("Sweeping every physical id 700-7F7 (--sweep)")
+            self._announce(T("Sweeping every physical id 700-7F7 (--sweep)"))
             self.driver.use_header_bits(11)
             known = {u.request_id for u in self.state.probed}
             self.state.unknown.extend(sweep(self.driver, known))
@@ -258,7 +280,9 @@ class Runner:
         route = found[0].second_can if found else None
         if found is None or route is None:
             return
-        self._announce(f"Looking for the head unit on OBD-II pins {route.pins} (second CAN, STN adapters)")
+        self._announce(
+            T("Looking for the head unit on OBD-II pins {pins} (second CAN, STN adapters)", pins=route.pins)
+        )
         family = found[0]
 
         def probe() -> None:
@@ -318,18 +342,21 @@ class Runner:
         if not answered:
             state.problem(
                 "vehicle-went-quiet",
-                "The vehicle stopped answering during the scan (was the ignition switched off?): units "
-                "probed after that may be missing from this report though they exist. Scan again with the "
-                "ignition on.",
+                T(
+                    "The vehicle stopped answering during the scan (was the ignition switched off?): units "
+                    "probed after that may be missing from this report though they exist. Scan again with "
+                    "the "
+                    "ignition on."
+                ),
             )
 
     def _without_obd(self) -> bool:
         """No ECU answered the generic OBD request: try CAN 11-bit 500k, physical addressing (the Leaf)."""
         state = self.state
         if not state.options.physical:
-            state.problem("no-vehicle-response", _NO_VEHICLE)
+            state.problem("no-vehicle-response", _NO_VEHICLE, detail=_NO_VEHICLE_DETAIL)
             return False
-        self.progress("No generic OBD-II answer: trying physical addresses on CAN 11-bit 500k")
+        self.progress(T("No generic OBD-II answer: trying physical addresses on CAN 11-bit 500k"))
         try:
             self.driver.use_protocol("6")
             self._physical()
@@ -339,46 +366,23 @@ class Runner:
             timed_out = isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired()
             cut = timed_out or isinstance(err, (ScanCancelled, LinkLostError))
             if not state.ecus and not cut:
-                state.problem("no-vehicle-response", _NO_VEHICLE)
+                state.problem("no-vehicle-response", _NO_VEHICLE, detail=_NO_VEHICLE_DETAIL)
                 return False
             self._stopped(err)
             return False
         if not state.ecus:
-            state.problem("no-vehicle-response", _NO_VEHICLE)
+            state.problem("no-vehicle-response", _NO_VEHICLE, detail=_NO_VEHICLE_DETAIL)
             return False
         state.problem(
             "no-generic-obd",
-            "No ECU answered the generic OBD-II request (normal for an electric Nissan Leaf); the units "
-            "below were read on their physical addresses.",
+            T(
+                "No unit answered the generic OBD-II request (normal for an electric Nissan Leaf); the units "
+                "below were read on their own addresses."
+            ),
         )
         return True
 
     def _stopped(self, err: Exception) -> None:
         self.state.facts = assess.derive(self.state)  # what the step cut short gave counts too
-        if isinstance(err, ScanCancelled):
-            self.state.problem(
-                "interrupted",
-                f"The scan was interrupted before it ended ({err}): what was read so far is kept; steps that "
-                "had not run are missing. Scan again to read the rest.",
-            )
-            return
-        if isinstance(err, (ScanTimeoutError, ScanDeadline)) or self._expired():
-            limit = f" of {self.state.limit_s:g} s" if self.state.limit_s is not None else ""
-            self.state.problem(
-                "scan-timeout",
-                f"The scan's time limit{limit} ran out ({err}); the scan stopped there and what was read is "
-                "kept. Allow more time with --timeout SECONDS (timeout_s in Python).",
-            )
-            return
-        if isinstance(err, AdapterTimeoutError):
-            adapter_flaws.stopped_answering(self.state, err)
-            return
-        if isinstance(err, AdapterReplyError) and err.status == "?":
-            adapter_flaws.lacks(self.state, err)
-            return
-        self.state.problem(_failure_code(err), f"The scan stopped early: {err}. What was read is kept.")
-
-
-def _failure_code(err: Exception) -> str:
-    """The problem code of an error that stopped the scan: the error's own (:mod:`obdident.errors`)."""
-    return err.code if isinstance(err, ObdidentError) else "adapter-error"
+        cancel = self.driver.cancel
+        file_stop(self.state, err, expired=self._expired(), cancelled_by=cancel.reason if cancel else None)

@@ -21,6 +21,7 @@ import logging
 
 from obdident.elm327.driver import ELM327
 from obdident.errors import AdapterReplyError
+from obdident.i18n import T, Text
 from obdident.scanning import physical
 from obdident.scanning.state import ScanState, UnitResult
 from obdident.vehicles.families import Family, SecondCan
@@ -35,14 +36,17 @@ log = logging.getLogger(__name__)
 MAIN_PRESETS: dict[str, str] = {"6": "33", "7": "34", "8": "35", "9": "36"}
 
 
-def switch_advice(family: Family, route: SecondCan) -> str:
+def switch_advice(family: Family, route: SecondCan) -> Text:
     """What to tell an owner whose adapter is no STN: the head unit's bus, and the HS/MS-CAN switch."""
-    return (
-        f"On the {family.name} the audio / navigation unit is on OBD-II socket pins {route.pins}, which this "
-        "adapter does not reach (it answered ? to STI: not an STN chip). An OBDLink MX, MX+ or EX reaches "
-        "them, and obdident then probes the unit by itself. An adapter with an HS/MS-CAN switch may reach "
-        "them too: switch it to MS-CAN, run the same scan again (the other units then stay silent, and "
-        "obdident probes the head-unit addresses on those pins), then switch it back."
+    return T(
+        "On the {family} the audio / navigation unit is on OBD-II socket pins {pins}, which this adapter "
+        "does "
+        "not reach. An OBDLink MX, MX+ or EX reaches them, and obdident then probes the unit by itself. An "
+        "adapter with an HS/MS-CAN switch may reach them too: switch it to MS-CAN, run the same scan again "
+        "(the other units then stay silent, and obdident probes the head-unit addresses on those pins), then "
+        "switch it back.",
+        family=family.name,
+        pins=route.pins,
     )
 
 
@@ -68,7 +72,11 @@ def use_second_can(
     """
     firmware = driver.at("STI", required=False)
     if not firmware:
-        state.problem("head-unit-other-pins", switch_advice(family, route))
+        state.problem(
+            "head-unit-other-pins",
+            switch_advice(family, route),
+            detail="the adapter answered ? to STI: not an STN chip",
+        )
         return []
     chip = firmware[0].strip()
     main = driver.vehicle_protocol
@@ -80,13 +88,24 @@ def use_second_can(
     except AdapterReplyError:
         state.problem(
             "head-unit-other-pins",
-            f"On the {family.name} the audio / navigation unit is on OBD-II socket pins {route.pins}; this "
-            f"adapter ({chip}) has no MS-CAN transceiver for them (it answered ? to STP {route.preset}). An "
-            "OBDLink MX, MX+ or EX has one.",
+            T(
+                "On the {family} the audio / navigation unit is on OBD-II socket pins {pins}; this adapter "
+                "({chip}) has no MS-CAN transceiver for them. An OBDLink MX, MX+ or EX has one.",
+                family=family.name,
+                pins=route.pins,
+                chip=chip,
+            ),
+            detail=f"the adapter answered ? to STP {route.preset}",
         )
         return []
     rate = f"{route.bit_rate // 1000} kbit/s"
-    bus = f"MS-CAN on OBD-II pins {route.pins}, through {chip} STP {route.preset} at {rate}"
+    bus = T(
+        "MS-CAN on OBD-II pins {pins}, through {chip} STP {preset} at {rate}",
+        pins=route.pins,
+        chip=chip,
+        preset=route.preset,
+        rate=rate,
+    )
     results: list[UnitResult] = []
     try:
         driver.at(f"STPBR{route.bit_rate}")
@@ -104,8 +123,13 @@ def use_second_can(
         # CAN ERROR: nothing acknowledges frames on those pins at that bit rate (no bus, or another rate)
         state.problem(
             "second-can-silent",
-            f"Nothing answered on OBD-II pins {route.pins} at {rate} (the adapter said {err.status or err}); "
-            "the head unit may not be on those pins on this car, or uses another bit rate.",
+            T(
+                "Nothing answered on OBD-II pins {pins} at {rate}; the head unit may not be on those pins on "
+                "this car, or uses another bit rate.",
+                pins=route.pins,
+                rate=rate,
+            ),
+            detail=f"the adapter said {err.status or err}",
         )
     finally:
         driver.addressing.use_preset(back, main.number)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from obdident.elm327.driver import AdapterInfo, Response
 from obdident.elm327.lines import EcuMessage
+from obdident.i18n import Text
 from obdident.model import Evidence, Problem, UnknownUnit, VinSource
 from obdident.vehicles.families import Found
 from obdident.vehicles.nissan import Unit
@@ -92,9 +93,9 @@ class UnitResult:
     truncated: list[bytes] = field(default_factory=list)
     two_byte_answered: bool = False
 
-    def problem(self, code: str, message: str) -> None:
-        """File a problem about this unit."""
-        self.problems.append(Problem(code, message, self.unit.response_id))
+    def problem(self, code: str, text: Text, detail: str | None = None) -> None:
+        """File a problem about this unit: ``text`` for the owner, ``detail`` (English) for engineers."""
+        self.problems.append(Problem.of(code, text, detail, self.unit.response_id))
 
     def set_field(self, key: str, value: str, payload: bytes) -> None:
         """Keep an identification value with the request it came from."""
@@ -199,9 +200,11 @@ class ScanState:
         """The ECU answering on ``response_id``, added when new."""
         return self.ecus.setdefault(response_id, EcuState(response_id))
 
-    def problem(self, code: str, message: str, response_id: str | None = None) -> None:
-        """File a problem."""
-        self.problems.append(Problem(code, message, response_id))
+    def problem(
+        self, code: str, text: Text, detail: str | None = None, response_id: str | None = None
+    ) -> None:
+        """File a problem: ``text`` for the owner, ``detail`` (English) for engineers."""
+        self.problems.append(Problem.of(code, text, detail, response_id))
 
     def record(self, response: Response) -> dict[str, list[EcuMessage]]:
         """File each ECU's lines of a functional request as its evidence.

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from obdident.errors import ExitCode, ObdidentError
+from obdident.i18n import TN, T, Text
 from obdident.model import EnteredField, EnteredValue, OwnerField
 
 __all__ = [
@@ -59,12 +60,12 @@ __all__ = [
 
 #: How each field is named to the owner (messages, prompts).
 FIELD_NAMES: dict[OwnerField, str] = {
-    "part_number": "part number",
-    "serial_number": "serial number",
-    "software_version": "software version",
-    "hardware_version": "hardware version",
-    "vin": "VIN",
-    "model_year": "model year",
+    "part_number": T("part number"),
+    "serial_number": T("serial number"),
+    "software_version": T("software version"),
+    "hardware_version": T("hardware version"),
+    "vin": T("VIN"),
+    "model_year": T("model year"),
 }
 
 
@@ -83,7 +84,7 @@ class Form:
     name: str
     fields: tuple[EnteredField, ...]
     pattern: re.Pattern[str]
-    description: str
+    description: Text
     source: str
 
 
@@ -95,7 +96,7 @@ FORMS: tuple[Form, ...] = (
         "nissan-part-number",
         ("part_number",),
         re.compile(r"[0-9]{3}[0-9A-Z]{2}[ -]?[0-9A-Z]{5}"),
-        "a Nissan part number, 5 + 5 characters with a dash, a space or nothing between (25915-5FA1A)",
+        T("a Nissan part number, 5 + 5 characters with a dash, a space or nothing between (25915-5FA1A)"),
         "opendbc Nissan fingerprints (237109HE2B = 23710-9HE2B); 2005 X-Trail service manual AV-38 "
         "(25915 navigation); seed articles (28185 / 28184 audio)",
     ),
@@ -103,21 +104,21 @@ FORMS: tuple[Form, ...] = (
         "bosch-blaupunkt-serial",
         ("serial_number",),
         re.compile(r"BP[0-9]{12}"),
-        "a Bosch/Blaupunkt serial number, BP and 12 digits (BP123456789012; labels may print 815 first)",
+        T("a Bosch/Blaupunkt serial number, BP and 12 digits (BP123456789012; labels may print 815 first)"),
         "micra.org.uk forum, radio code thread (BP + 12 digits, 14 characters) [weak]",
     ),
     Form(
         "version",
         ("software_version", "hardware_version"),
         re.compile(r"[0-9A-Z][0-9A-Z. -]{0,31}"),
-        "a version, 1-32 characters from A-Z, 0-9, '.', '-' and space (D302, 7.8.24.136)",
+        T("a version, 1-32 characters from A-Z, 0-9, '.', '-' and space (D302, 7.8.24.136)"),
         "ea/bosch_headunit_root docs (LCN2kai D302 / 031); ddt4all issue #1056 (R-Link 2 sw 7.8.24.136)",
     ),
     Form(
         "other",
         _ALL,
         re.compile(r"[0-9A-Z][0-9A-Z -]{3,31}"),
-        "4-32 characters from A-Z, 0-9, '-' and space",
+        T("4-32 characters from A-Z, 0-9, '-' and space"),
         "issue 12: a form not known to obdident, kept as typed (normalised)",
     ),
 )
@@ -132,10 +133,10 @@ _SERIAL_START = re.compile(r"(815)?(BP|CM)[0-9]")
 _BP_DIGITS = re.compile(r"BP([0-9]+)")
 _BP_LENGTH = 12
 _NISSAN_PART = re.compile(r"[0-9]{3}[0-9A-Z]{2}[ -]?[0-9A-Z]{5}")
-_PART_FORM = "5 + 5 characters (25915-5FA1A)"
-_SERIAL_FORM = "BP and 12 digits (BP123456789012)"
+_PART_FORM = T("5 + 5 characters (25915-5FA1A)")
+_SERIAL_FORM = T("BP and 12 digits (BP123456789012)")
 #: Nissan part-number prefixes (PFP) of head units, with what they name.
-_NISSAN_KINDS = {"25915": "navigation", "28185": "audio", "28184": "audio"}
+_NISSAN_KINDS = {"25915": T("navigation"), "28185": T("audio"), "28184": T("audio")}
 
 
 class EnteredValueError(ObdidentError):
@@ -157,7 +158,11 @@ class EnteredValueError(ObdidentError):
 
 def accepted_forms(field: EnteredField) -> str:
     """The forms accepted for ``field``, as one sentence (``a Nissan part number ...; or 4-32 ...``)."""
-    return "; or ".join(form.description for form in FORMS if field in form.fields)
+    first, *more = [form.description for form in FORMS if field in form.fields]
+    shown: Text = first
+    for description in more:
+        shown = T("{forms}; or {form}", forms=shown, form=description)
+    return shown
 
 
 def _normalised(text: str) -> str:
@@ -192,19 +197,31 @@ def check_entered(field: EnteredField, text: str) -> EnteredValue:
                 candidate = _SEPARATORS.sub("", candidate)
                 candidate = f"{candidate[:5]}-{candidate[5:]}"
             return EnteredValue(field=field, value=candidate, form=form.name)
-    raise _refused(field, text, None, f"Type it as on the unit's label: {accepted_forms(field)}.")
+    raise _refused(
+        field, text, None, T("Type it as on the unit's label: {forms}.", forms=accepted_forms(field))
+    )
 
 
-def _refused(field: EnteredField, text: str, reason: str | None, hint: str) -> EnteredValueError:
+def _refused(field: EnteredField, text: str, reason: Text | None, hint: Text) -> EnteredValueError:
     shown = repr(text if len(text) <= 40 else text[:40] + "...")
     flag = "--head-unit-" + field.split("_")[0]
-    said = f": {reason}" if reason else ""
-    return EnteredValueError(
-        f"{flag} {shown} is not a head-unit {FIELD_NAMES[field]} obdident accepts{said}",
-        field=field,
-        hint=hint,
-        reason=reason,
+    message = (
+        T(
+            "{option} {value} is not a head-unit {field} obdident accepts: {reason}",
+            option=flag,
+            value=shown,
+            field=FIELD_NAMES[field],
+            reason=reason,
+        )
+        if reason
+        else T(
+            "{option} {value} is not a head-unit {field} obdident accepts",
+            option=flag,
+            value=shown,
+            field=FIELD_NAMES[field],
+        )
     )
+    return EnteredValueError(message, field=field, hint=hint, reason=reason)
 
 
 def _refuse_the_other_field(field: EnteredField, text: str, value: str) -> None:
@@ -212,19 +229,20 @@ def _refuse_the_other_field(field: EnteredField, text: str, value: str) -> None:
     digits are not 12, naming the form expected."""
     bare = _SEPARATORS.sub("", value)
     if field == "part_number" and _SERIAL_LIKE.fullmatch(_LABEL_PREFIX.sub("", bare)):
-        raise _refused(field, text, "this looks like a serial number",
-                       f"Type it as the serial number; the part number is {_PART_FORM}.")  # fmt: skip
+        hint = T("Type it as the serial number; the part number is {form}.", form=_PART_FORM)
+        raise _refused(field, text, T("this looks like a serial number"), hint)
     if field == "serial_number" and _NISSAN_PART.fullmatch(value):
-        raise _refused(field, text, "this looks like a part number",
-                       f"Type it as the part number; the serial number is {_SERIAL_FORM}.")  # fmt: skip
+        hint = T("Type it as the part number; the serial number is {form}.", form=_SERIAL_FORM)
+        raise _refused(field, text, T("this looks like a part number"), hint)
     if field == "serial_number" and (digits := _BP_DIGITS.fullmatch(bare)) and len(digits[1]) != _BP_LENGTH:
         count = len(digits[1])
-        raise _refused(field, text, f"this has {count} digit{'s' if count != 1 else ''} after BP",
-                       f"Check the label: a Bosch/Blaupunkt serial number is {_SERIAL_FORM}.")  # fmt: skip
+        reason = TN("this has {n} digit after BP", "this has {n} digits after BP", count)
+        hint = T("Check the label: a Bosch/Blaupunkt serial number is {form}.", form=_SERIAL_FORM)
+        raise _refused(field, text, reason, hint)
 
 
 #: What the owner is told about a value's form, where there is something to tell (no form name is shown).
-_FORM_NOTES = {"other": "unusual form: check the label"}
+_FORM_NOTES = {"other": T("unusual form: check the label")}
 
 
 def form_note(form: str) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from obdident.i18n import T, Text
 from obdident.model import Advice
 
 __all__ = [
@@ -89,40 +90,44 @@ class Unit:
 #: The one table of diagnostic addresses (:mod:`obdident.vehicles.addresses` names the legislated OBD ids from
 #: it). Probe order: units most cars have first, then model-specific ones, 29-bit last (it needs AT TP 7).
 UNITS: tuple[Unit, ...] = (
-    Unit("ECM", "engine control module", "7E0", "7E8", "kwp", "confirmed",
+    Unit("ECM", T("engine control module"), "7E0", "7E8", "kwp", "confirmed",
          "commaai/opendbc nissan fingerprints; balrog-kun/nissan-qashqai-can-info (J10)", reads_vin=True),
-    Unit("BCM", "body control module", "745", "765", "kwp", "confirmed",
+    Unit("BCM", T("body control module"), "745", "765", "kwp", "confirmed",
          "balrog-kun/nissan-qashqai-can-info (J10)", reads_vin=True, needs_session=True),
-    Unit("VCM", "vehicle control module (Leaf)", "797", "79A", "kwp", "confirmed",
-         "OVMS3 vehicle_nissanleaf.cpp; commaai/opendbc", reads_vin=True),
-    Unit("TCM", "transmission control module", "7E1", "7E9", "kwp", "likely", "pyren Renault-Nissan table"),
-    Unit("ABS", "ABS / VDC", "740", "760", "kwp", "confirmed", "commaai/opendbc (Leaf, X-Trail T32, Altima)"),
-    Unit("EPS", "electric power steering", "742", "762", "kwp", "confirmed",
+    Unit("VCM", T("vehicle control module (Leaf)"), "797", "79A", "kwp",
+         "confirmed", "OVMS3 vehicle_nissanleaf.cpp; commaai/opendbc", reads_vin=True),
+    Unit("TCM", T("transmission control module"), "7E1", "7E9", "kwp", "likely",
+         "pyren Renault-Nissan table"),
+    Unit("ABS", T("ABS / VDC"), "740", "760", "kwp", "confirmed",
+         "commaai/opendbc (Leaf, X-Trail T32, Altima)"),
+    Unit("EPS", T("electric power steering"), "742", "762", "kwp", "confirmed",
          "commaai/opendbc; balrog-kun (J10)", needs_session=True),
-    Unit("METER", "combination meter", "743", "763", "kwp", "confirmed", "commaai/opendbc; balrog-kun (J10)"),
-    Unit("IPDM", "IPDM E/R", "74D", "76D", "kwp", "likely",
+    Unit("METER", T("combination meter"), "743", "763", "kwp", "confirmed",
+         "commaai/opendbc; balrog-kun (J10)"),
+    Unit("IPDM", T("IPDM E/R"), "74D", "76D", "kwp", "likely",
          "balrog-kun (J10): request id shown; response id inferred (+0x20)"),
-    Unit("AIRBAG", "airbag control unit", "752", "772", "kwp", "likely", "pyren Renault-Nissan table"),
-    Unit("CAMERA", "ADAS camera", "707", "727", "uds", "confirmed", "commaai/opendbc"),
-    Unit("LBC", "Li-ion battery controller (Leaf)", "79B", "7BB", "kwp", "confirmed", "OVMS3"),
-    Unit("TCU", "telematics unit (Leaf)", "746", "783", "kwp", "confirmed",
+    Unit("AIRBAG", T("airbag control unit"), "752", "772", "kwp", "likely", "pyren Renault-Nissan table"),
+    Unit("CAMERA", T("ADAS camera"), "707", "727", "uds", "confirmed", "commaai/opendbc"),
+    Unit("LBC", T("Li-ion battery controller (Leaf)"), "79B", "7BB", "kwp", "confirmed", "OVMS3"),
+    Unit("TCU", T("telematics unit (Leaf)"), "746", "783", "kwp", "confirmed",
          "developerfromjokela/nissan-leaf-tcu CAN.md"),
-    Unit("AV", "navigation / multimedia unit (Navigation-UCC-ITM)", "747", "767", "kwp", "likely",
+    Unit("AV", T("navigation / multimedia unit (Navigation-UCC-ITM)"), "747", "767", "kwp", "likely",
          _ALLIANCE_TABLES + " list 747/767 Navigation-UCC-ITM (0x58) for the Nissan projects too; "
          "confirmed on Renault only (ddt4all issue #76); no Nissan capture", head_unit=True, logical="58"),
-    Unit("AUDIO", "audio unit", "712", "732", "kwp", "likely",
+    Unit("AUDIO", T("audio unit"), "712", "732", "kwp", "likely",
          _ALLIANCE_TABLES + " list 712/732 Audio (0x13) for the Nissan projects too; confirmed on "
          "Renault only (ddt4all issue #123); no Nissan capture", head_unit=True, logical="13"),
-    Unit("MIU", "media gateway (MIU, between the vehicle and the media CAN)", "714", "734", "kwp", "likely",
+    Unit("MIU", T("media gateway (MIU, between the vehicle and the media CAN)"), "714", "734", "kwp",
+         "likely",
          _ALLIANCE_TABLES + " list 714/734 MIU; a Renault MIU is 'a data converter between Vehicle and Media "
          "Can Bus' (ddt4all issue #490); no Nissan capture", media_gateway=True),
-    Unit("GATEWAY", "CAN gateway (2017+ X-Trail, Leaf ZE1, Altima)", "18DAD0F1", "18DAF1D0", "uds",
+    Unit("GATEWAY", T("CAN gateway (2017+ X-Trail, Leaf ZE1, Altima)"), "18DAD0F1", "18DAF1D0", "uds",
          "confirmed", "commaai/opendbc"),
-    Unit("AV29", "navigation / multimedia unit (Navigation-UCC-ITM, 29-bit)", "18DA58F1", "18DAF158", "uds",
-         "guess", "normal-fixed 29-bit form (ISO 15765-2) of the alliance logical address 0x58; a Leaf ZE1 "
-         "ODX file name '0x0058_Navigation-UCC-ITM..._UDS' (evidence section 8); no capture",
+    Unit("AV29", T("navigation / multimedia unit (Navigation-UCC-ITM, 29-bit)"), "18DA58F1", "18DAF158",
+         "uds", "guess", "normal-fixed 29-bit form (ISO 15765-2) of the alliance logical address 0x58; a "
+         "Leaf ZE1 ODX file name '0x0058_Navigation-UCC-ITM..._UDS' (evidence section 8); no capture",
          head_unit=True, logical="58", needs_gateway=True),
-    Unit("AUDIO29", "audio unit (29-bit)", "18DA13F1", "18DAF113", "uds", "guess",
+    Unit("AUDIO29", T("audio unit (29-bit)"), "18DA13F1", "18DAF113", "uds", "guess",
          "normal-fixed 29-bit form (ISO 15765-2) of the alliance logical address 0x13 (evidence section 8); "
          "no capture", head_unit=True, logical="13", needs_gateway=True),
 )  # fmt: skip
@@ -135,11 +140,13 @@ NISSAN_CALID_PREFIXES: tuple[str, ...] = ("23710", "23701")
 _NISSAN_MANUFACTURERS = ("Nissan", "Infiniti (Nissan)")
 
 #: Guidance for a head unit of any make: where the identifiers can be read without the OBD-II socket.
-ANY_MAKE_HEAD_UNIT_GUIDANCE: tuple[str, ...] = (
-    "The label on the unit's case shows its part number and serial number (visible once the unit is "
-    "taken out of the dashboard).",
-    "Many units show their versions in a setup or system-information menu.",
-    "The vehicle's documents may list the unit's part and serial numbers.",
+ANY_MAKE_HEAD_UNIT_GUIDANCE: tuple[Text, ...] = (
+    T(
+        "The label on the unit's case shows its part number and serial number (visible once the unit is "
+        "taken out of the dashboard)."
+    ),
+    T("Many units show their versions in a setup or system-information menu."),
+    T("The vehicle's documents may list the unit's part and serial numbers."),
 )
 
 #: Where a Nissan owner can read the head unit's identifiers without the OBD-II socket, by family: one row
@@ -148,64 +155,94 @@ ANY_MAKE_HEAD_UNIT_GUIDANCE: tuple[str, ...] = (
 #: source references in them (the source is its own column, for the JSON and the page's footnotes).
 ADVICE: dict[str, Advice] = {
     "j10-audio": Advice(
-        "Qashqai (J10) without navigation",
-        "Without navigation, the audio unit talks only on the AV COMM bus behind the dashboard, which the "
-        "OBD-II socket does not reach: nothing can be read from it with an adapter.",
+        T("Qashqai (J10) without navigation"),
+        T(
+            "Without navigation, the audio unit talks only on the AV COMM bus behind the dashboard, which "
+            "the "
+            "OBD-II socket does not reach: nothing can be read from it with an adapter."
+        ),
         "nothing", "balrog-kun/nissan-qashqai-can-info (J10 AV COMM)", "confirmed"),
     "navi-powered": Advice(
-        "Qashqai (J10) / Tiida (C11) with navigation",
-        "With navigation, the NAVI unit answers diagnosis only while it is powered: switch the ignition on, "
-        "wait for the screen to come on, then scan again; it may give its part number and versions.",
+        T("Qashqai (J10) / Tiida (C11) with navigation"),
+        T(
+            "With navigation, the NAVI unit answers diagnosis only while it is powered: switch the ignition "
+            "on, "
+            "wait for the screen to come on, then scan again; it may give its part number and versions."
+        ),
         "versions", "Nissan J10 and C11 service manuals, AV-108 (Consult-III MULTI AV)", "likely"),
     "nats-audio": Advice(
-        "Navara (D40) / Patrol (Y61, Y62) / X-Trail (T30)",
-        "This radio is paired with the immobiliser (NATS audio link): when it shows NEW, WAIT or SECURE "
-        "there is no code for the owner to enter and nothing to read for one; a Nissan dealer pairs it "
-        "with the car.",
+        T("Navara (D40) / Patrol (Y61, Y62) / X-Trail (T30)"),
+        T(
+            "This radio is paired with the immobiliser (NATS audio link): when it shows NEW, WAIT or SECURE "
+            "there is no code for the owner to enter and nothing to read for one; a Nissan dealer pairs it "
+            "with the car."
+        ),
         "nothing", "Nissan D40, Patrol and T30 service manuals, AV section", "likely"),
     "sentra-b17": Advice(
-        "Sentra (B17)",
-        "Sentra AV unit: ignition on, audio off, hold MENU and turn the volume dial 40 clicks or more, then "
-        "open Version Information only (it shows the unit's versions, not its serial number). Do not open "
-        "Delete Unit Connection Log or Initialize Setting: they erase data.",
+        T("Sentra (B17)"),
+        T(
+            "Sentra AV unit: ignition on, audio off, hold MENU and turn the volume dial 40 clicks or more, "
+            "then "
+            "open Version Information only (it shows the unit's versions, not its serial number). Do not "
+            "open "
+            "Delete Unit Connection Log or Initialize Setting: they erase data."
+        ),
         "versions", "Nissan Sentra B17 service manual, AV control unit diagnosis (nisentra.com)", "likely"),
     "versa-n17": Advice(
-        "Versa (N17)",
-        "Versa audio unit: ignition on, audio off, hold preset 1 and turn the volume dial 40 clicks or more; "
-        "the service screen opens: read what it shows and change nothing (it shows versions, not the serial "
-        "number).",
+        T("Versa (N17)"),
+        T(
+            "Versa audio unit: ignition on, audio off, hold preset 1 and turn the volume dial 40 clicks or "
+            "more; "
+            "the service screen opens: read what it shows and change nothing (it shows versions, not the "
+            "serial "
+            "number)."
+        ),
         "versions", "Nissan Versa N17 service manual, audio unit diagnosis (niveguide.com mirror)", "likely"),
     "lcn2kai": Advice(
-        "Bosch NissanConnect (LCN2kai): Qashqai J11, Juke F15, X-Trail T32, Micra K14, Pulsar, Rogue",
-        "NissanConnect (Bosch) units: hold APP, then turn TUNE anticlockwise, clockwise, anticlockwise; the "
-        "service menu shows the firmware and hardware versions (for example D300 / 033), not the serial "
-        "number.",
+        T("Bosch NissanConnect (LCN2kai): Qashqai J11, Juke F15, X-Trail T32, Micra K14, Pulsar, Rogue"),
+        T(
+            "NissanConnect (Bosch) units: hold APP, then turn TUNE anticlockwise, clockwise, anticlockwise; "
+            "the "
+            "service menu shows the firmware and hardware versions (for example D300 / 033), not the serial "
+            "number."
+        ),
         "versions", "ea/bosch_headunit_root (LCN2kai docs)", "confirmed"),
     "leaf-nav": Advice(
-        "Leaf (ZE0, AZE0) navigation",
-        "Leaf navigation: press MAP three times, PWR twice, MAP once; the self-diagnosis screen shows the "
-        "unit's versions, not its serial number.",
+        T("Leaf (ZE0, AZE0) navigation"),
+        T(
+            "Leaf navigation: press MAP three times, PWR twice, MAP once; the self-diagnosis screen shows "
+            "the "
+            "unit's versions, not its serial number."
+        ),
         "versions", "seed articles", "likely"),
     "nca": Advice(
-        "some Nissan units",
-        "On some Nissan units: with the ignition on, hold preset button 1 (or 1 and 6) for 10 to 15 seconds; "
-        "a line beginning NCA is the serial number.",
+        T("some Nissan units"),
+        T(
+            "On some Nissan units: with the ignition on, hold preset button 1 (or 1 and 6) for 10 to 15 "
+            "seconds; "
+            "a line beginning NCA is the serial number."
+        ),
         "serial", "seed articles only (not confirmed by any other public source)", "seed"),
     "label": Advice(
-        "any Nissan",
-        "The label on the unit's case shows its part number and serial number (visible once the unit is "
-        "taken out of the dashboard): Nissan audio part numbers begin 28185- or 28184-, navigation 25915-; "
-        "Bosch/Blaupunkt serials are 'BP' and 12 digits (labels may print 815BP... or 815CM...).",
+        T("any Nissan"),
+        T(
+            "The label on the unit's case shows its part number and serial number (visible once the unit is "
+            "taken out of the dashboard): Nissan audio part numbers begin 28185- or 28184-, navigation "
+            "25915-; "
+            "Bosch/Blaupunkt serials are 'BP' and 12 digits (labels may print 815BP... or 815CM...)."
+        ),
         "serial", "2005 X-Trail service manual AV-38 (25915); seed articles (28185, 28184); "
         "micra.org.uk forum (BP + 12 digits)", "likely"),
     "menu": Advice(
-        "any Nissan",
-        "Many units show their versions under SETUP, System Information or Software version.",
+        T("any Nissan"),
+        T("Many units show their versions under SETUP, System Information or Software version."),
         "versions", "general advice: no specific public source", "guess"),
     "documents": Advice(
-        "any Nissan",
-        "The vehicle's documents (service book, the card that came with the radio) may list the unit's "
-        "part and serial numbers.",
+        T("any Nissan"),
+        T(
+            "The vehicle's documents (service book, the card that came with the radio) may list the unit's "
+            "part and serial numbers."
+        ),
         "serial", "general advice: no specific public source", "guess"),
 }  # fmt: skip
 
@@ -220,7 +257,7 @@ GENERAL_HEAD_UNIT_GUIDANCE: tuple[str, ...] = tuple(a.text for a in GENERAL_ADVI
 HEAD_UNIT_PART_PREFIXES: tuple[str, ...] = ("25915", "28185", "28184")
 
 
-def nissan_basis(manufacturer: str | None, wmi: str | None, calibration_ids: list[str]) -> str | None:
+def nissan_basis(manufacturer: str | None, wmi: str | None, calibration_ids: list[str]) -> Text | None:
     """Say why the vehicle counts as a Nissan, or None when nothing shows it.
 
     Args:
@@ -229,8 +266,8 @@ def nissan_basis(manufacturer: str | None, wmi: str | None, calibration_ids: lis
         calibration_ids: every CALID read.
     """
     if manufacturer in _NISSAN_MANUFACTURERS and wmi:
-        return f"WMI {wmi} ({manufacturer})"
+        return T("WMI {wmi} ({manufacturer})", wmi=wmi, manufacturer=manufacturer)
     for calid in calibration_ids:
         if calid.startswith(NISSAN_CALID_PREFIXES):
-            return f"CALID {calid} (Nissan ECM part number)"
+            return T("CALID {calid} (Nissan ECM part number)", calid=calid)
     return None

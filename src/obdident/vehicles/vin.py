@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from obdident.errors import InvalidVinError
+from obdident.i18n import TN, T, Text
 from obdident.vehicles.wmi import country_for, manufacturer_for
 
 CheckDigitStatus = Literal["valid", "invalid", "not-required", "unknown"]
@@ -28,7 +29,7 @@ CheckDigitStatus = Literal["valid", "invalid", "not-required", "unknown"]
 VIN_LENGTH = 17
 
 #: Where an owner finds the VIN without an adapter (the report's advice when no ECU gave a usable one).
-VIN_PLACES = (
+VIN_PLACES = T(
     "the plate at the bottom of the windscreen, the label on the driver's door pillar, or the "
     "registration document"
 )
@@ -71,7 +72,7 @@ class VinField:
 
     Attributes:
         value: the VIN (17 characters, ISO 3779), or None when not stored / not a VIN.
-        problem: None when ``value`` is a usable VIN; otherwise a one-sentence English reason, such
+        problem: None when ``value`` is a usable VIN; otherwise the reason as an owner sentence (a Text), such
             as ``"the ECU reports no VIN stored (17 bytes of 0xFF)"``. Never contains control
             characters.
         placeholder: True when the field is a known placeholder or filler (no VIN stored).
@@ -203,7 +204,7 @@ def decode_vin(vin: str) -> VinInfo:
     )
 
 
-def _model_year(vin: str, status: CheckDigitStatus) -> tuple[int | None, str]:
+def _model_year(vin: str, status: CheckDigitStatus) -> tuple[int | None, Text]:
     """Read the model year from position 10 where 49 CFR 565.15 defines it.
 
     Args:
@@ -215,20 +216,24 @@ def _model_year(vin: str, status: CheckDigitStatus) -> tuple[int | None, str]:
     """
     code = vin[9]
     if vin[0] not in _NORTH_AMERICA:
-        return None, "not encoded: only North-American VINs carry a model year (49 CFR 565.15)"
+        return None, T("not encoded: only North-American VINs carry a model year (49 CFR 565.15)")
     if status == "invalid":
-        return None, "not decoded: the check digit does not match, so the VIN may be misread"
+        return None, T("not decoded: the check digit does not match, so the VIN may be misread")
     first_cycle_year = _MODEL_YEAR_1980_CYCLE.get(code)
     if first_cycle_year is None:
-        return None, f"position 10 is {code!r}, which 49 CFR 565.15 never uses as a model-year code"
-    if vin[6].isdigit():
-        return first_cycle_year, (
-            f"position 10 {code!r}, 1980-2009 cycle as position 7 is a digit (49 CFR 565.15; cars, MPVs, "
-            "trucks up to 10,000 lb GVWR)"
+        return None, T(
+            "position 10 is '{code}', which 49 CFR 565.15 never uses as a model-year code", code=code
         )
-    return first_cycle_year + 30, (
-        f"position 10 {code!r}, 2010-2039 cycle as position 7 is a letter (49 CFR 565.15; cars, MPVs, "
-        "trucks up to 10,000 lb GVWR)"
+    if vin[6].isdigit():
+        return first_cycle_year, T(
+            "position 10 '{code}', 1980-2009 cycle as position 7 is a digit (49 CFR 565.15; cars, MPVs, "
+            "trucks up to 10,000 lb GVWR)",
+            code=code,
+        )
+    return first_cycle_year + 30, T(
+        "position 10 '{code}', 2010-2039 cycle as position 7 is a letter (49 CFR 565.15; cars, MPVs, "
+        "trucks up to 10,000 lb GVWR)",
+        code=code,
     )
 
 
@@ -248,45 +253,58 @@ def parse_vin_field(data: bytes) -> VinField:
     """
     body = data.rstrip(b"\x00")
     if not data:
-        return VinField(None, "the ECU returned an empty VIN field", placeholder=True)
+        return VinField(None, T("the ECU returned an empty VIN field"), placeholder=True)
     if not body:
-        return VinField(None, f"the ECU reports no VIN stored ({_describe_fill(data)})", placeholder=True)
+        return VinField(None, _no_vin(data), placeholder=True)
     if set(body) <= _FILLER_BYTES:
-        return VinField(None, f"the ECU reports no VIN stored ({_describe_fill(body)})", placeholder=True)
+        return VinField(None, _no_vin(body), placeholder=True)
     candidate = body
     if len(body) > VIN_LENGTH and set(body[VIN_LENGTH:]) <= _PADDING_BYTES:
         candidate = body[:VIN_LENGTH]
     if all(0x20 <= byte < 0x7F for byte in candidate):
         text = candidate.decode("ascii")
         if text in _KNOWN_PLACEHOLDERS or (len(text) == VIN_LENGTH and len(set(text)) == 1):
-            problem = f'the ECU holds the placeholder "{_escape(candidate)}", not a real VIN'
+            problem = T('the ECU holds the placeholder "{value}", not a real VIN', value=_escape(candidate))
             return VinField(None, problem, placeholder=True)
         if is_valid_structure(text):
             return VinField(text, None, placeholder=False)
     return VinField(
         None,
-        f'not a valid ISO 3779 VIN: "{_escape(body)}" ({_structure_reason(candidate)})',
+        T(
+            'not a valid ISO 3779 VIN: "{value}" ({reason})',
+            value=_escape(body),
+            reason=_structure_reason(candidate),
+        ),
         placeholder=False,
     )
 
 
-def _describe_fill(data: bytes) -> str:
-    """Describe a run of filler bytes, e.g. ``17 bytes of 0xFF``.
+def _no_vin(data: bytes) -> Text:
+    """Say no VIN is stored, naming the run of filler bytes, e.g. ``... (17 bytes of 0xFF)``.
 
     Args:
         data: non-empty bytes, all of them fillers.
 
     Returns:
-        A short phrase naming the count and the byte values.
+        The sentence, with the count and the byte values as parameters.
     """
     kinds = sorted(set(data))
-    unit = "byte" if len(data) == 1 else "bytes"
     if len(kinds) == 1:
-        return f"{len(data)} {unit} of 0x{kinds[0]:02X}"
-    return f"{len(data)} filler {unit}: " + ", ".join(f"0x{kind:02X}" for kind in kinds)
+        return TN(
+            "the ECU reports no VIN stored ({n} byte of {value})",
+            "the ECU reports no VIN stored ({n} bytes of {value})",
+            len(data),
+            value=f"0x{kinds[0]:02X}",
+        )
+    return TN(
+        "the ECU reports no VIN stored ({n} filler byte: {values})",
+        "the ECU reports no VIN stored ({n} filler bytes: {values})",
+        len(data),
+        values=tuple(f"0x{kind:02X}" for kind in kinds),
+    )
 
 
-def _structure_reason(candidate: bytes) -> str:
+def _structure_reason(candidate: bytes) -> Text:
     """Say in a few words why bytes are not an ISO 3779 VIN.
 
     Args:
@@ -296,15 +314,20 @@ def _structure_reason(candidate: bytes) -> str:
         A short phrase, e.g. ``"16 characters, a VIN has 17"``.
     """
     if any(not 0x20 <= byte < 0x7F for byte in candidate):
-        return "it contains non-printable bytes"
+        return T("it contains non-printable bytes")
     if len(candidate) != VIN_LENGTH:
-        return f"{len(candidate)} characters, a VIN has {VIN_LENGTH}"
+        return TN(
+            "{n} character, a VIN has {length}",
+            "{n} characters, a VIN has {length}",
+            len(candidate),
+            length=VIN_LENGTH,
+        )
     text = candidate.decode("ascii")
     if any(char.islower() for char in text):
-        return "it contains lower-case letters"
+        return T("it contains lower-case letters")
     if any(char in "IOQ" for char in text):
-        return "it contains I, O or Q, which ISO 3779 excludes"
-    return "it contains characters other than 0-9 and A-Z"
+        return T("it contains I, O or Q, which ISO 3779 excludes")
+    return T("it contains characters other than 0-9 and A-Z")
 
 
 def _escape(data: bytes) -> str:

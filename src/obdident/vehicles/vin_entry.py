@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from obdident.i18n import TN, T, Text
 from obdident.model import EnteredValue, OwnerField
 from obdident.vehicles.headunit_forms import FIELD_NAMES, EnteredValueError, check_entered
 from obdident.vehicles.vin import (
@@ -36,13 +37,25 @@ _YEAR = re.compile(r"[0-9]{4}")
 _SHOWN = 40  # characters of a refused value shown in its message
 
 
-def _refused(flag: str, field: str, text: str, reason: str) -> EnteredValueError:
+_VIN = T("VIN")
+_YEAR_NAME = T("model year")
+
+
+def _refused(flag: str, field: Text, text: str, reason: Text) -> EnteredValueError:
     typed = text.strip()
     shown = repr(typed if len(typed) <= _SHOWN else typed[:_SHOWN] + "...")  # repr: no control character
     return EnteredValueError(
-        f"{flag} {shown} is not a {field} obdident accepts: {reason}",
+        T(
+            "{option} {value} is not a {field} obdident accepts: {reason}",
+            option=flag,
+            value=shown,
+            field=field,
+            reason=reason,
+        ),
         field="vin" if flag == "--vin" else "model_year",
-        hint=f"Type it as printed on {VIN_PLACES}." if flag == "--vin" else "Type four digits (2014).",
+        hint=T("Type it as printed on {places}.", places=VIN_PLACES)
+        if flag == "--vin"
+        else T("Type four digits (2014)."),
         reason=reason,
     )
 
@@ -67,26 +80,38 @@ def check_entered_vin(text: str) -> EnteredValue:
     """
     vin = _VIN_TYPING.sub("", text).upper()
     if not vin.isascii() or not vin.isprintable():
-        raise _refused("--vin", "VIN", text, "it holds characters a VIN never has")
+        raise _refused("--vin", _VIN, text, T("it holds characters a VIN never has"))
     if len(vin) != VIN_LENGTH:
-        raise _refused("--vin", "VIN", text, f"it has {len(vin)} characters; a VIN has {VIN_LENGTH}")
+        raise _refused(
+            "--vin",
+            _VIN,
+            text,
+            TN(
+                "it has {n} character; a VIN has {length}",
+                "it has {n} characters; a VIN has {length}",
+                len(vin),
+                length=VIN_LENGTH,
+            ),
+        )
     excluded = sorted({char for char in vin if char in "IOQ"})
     if excluded:
         raise _refused(
-            "--vin", "VIN", text,
-            f"it holds {', '.join(excluded)}, which a VIN never has (ISO 3779): read 1 for I, 0 for O and Q",
+            "--vin", _VIN, text,
+            T("it holds {letters}, which a VIN never has (ISO 3779): read 1 for I, 0 for O and Q",
+              letters=tuple(excluded)),
         )  # fmt: skip
     if not is_valid_structure(vin):
-        raise _refused("--vin", "VIN", text, "a VIN has only the digits 0-9 and the letters A-Z")
+        raise _refused("--vin", _VIN, text, T("a VIN has only the digits 0-9 and the letters A-Z"))
     if is_placeholder(vin):
-        raise _refused("--vin", "VIN", text, "it is a placeholder, not a vehicle's VIN")
+        raise _refused("--vin", _VIN, text, T("it is a placeholder, not a vehicle's VIN"))
     if is_north_american(vin):
         expected = compute_check_digit(vin)
         if vin[8] != expected:
             raise _refused(
-                "--vin", "VIN", text,
-                f"its check digit (position 9) is {vin[8]}, but its other characters give {expected}: "
-                "a character is mistyped (North-American VINs carry a check digit)",
+                "--vin", _VIN, text,
+                T("its check digit (position 9) is {digit}, but its other characters give {expected}: a "
+                  "character is mistyped (North-American VINs carry a check digit)",
+                  digit=vin[8], expected=expected),
             )  # fmt: skip
     return EnteredValue(field="vin", value=vin, form="vin")
 
@@ -109,11 +134,12 @@ def check_entered_model_year(text: str, *, this_year: int) -> EnteredValue:
     year = text.strip()
     latest = this_year + MODEL_YEAR_AHEAD
     if not _YEAR.fullmatch(year):
-        raise _refused("--model-year", "model year", text, "a model year is four digits (2014)")
+        raise _refused("--model-year", _YEAR_NAME, text, T("a model year is four digits (2014)"))
     if not FIRST_MODEL_YEAR <= int(year) <= latest:
         raise _refused(
-            "--model-year", "model year", text,
-            f"model years run from {FIRST_MODEL_YEAR} (the first 17-character VINs) to {latest}",
+            "--model-year", _YEAR_NAME, text,
+            T("model years run from {first} (the first 17-character VINs) to {latest}",
+              first=FIRST_MODEL_YEAR, latest=latest),
         )  # fmt: skip
     return EnteredValue(field="model_year", value=year, form="year")
 
@@ -132,9 +158,32 @@ def check_owner_value(field: OwnerField, text: str, *, this_year: int) -> Entere
     return check_entered(field, text)
 
 
-def box_refusal(field: OwnerField, text: str, exc: EnteredValueError) -> str:
+def box_refusal(field: OwnerField, text: str, exc: EnteredValueError) -> Text:
     """Why a box's value is refused, in the owner's words, naming the box and not a command-line option
     (``'BP12345' is not a head-unit serial number obdident accepts: this has 5 digits after BP. ...``)."""
-    name = FIELD_NAMES[field] if field in ("vin", "model_year") else f"head-unit {FIELD_NAMES[field]}"
-    why = f": {exc.reason}." if exc.reason else "."
-    return f"{text!r} is not a {name} obdident accepts{why} {exc.hint}"
+    hint = exc.hint or ""
+    if field in ("vin", "model_year"):
+        if exc.reason:
+            return T(
+                "{value} is not a {field} obdident accepts: {reason}. {hint}",
+                value=repr(text),
+                field=FIELD_NAMES[field],
+                reason=exc.reason,
+                hint=hint,
+            )
+        return T(
+            "{value} is not a {field} obdident accepts. {hint}",
+            value=repr(text),
+            field=FIELD_NAMES[field],
+            hint=hint,
+        )
+    if exc.reason:
+        return T(
+            "{value} is not a head-unit {field} obdident accepts: {reason}. {hint}",
+            value=repr(text),
+            field=FIELD_NAMES[field],
+            reason=exc.reason,
+            hint=hint,
+        )
+    return T("{value} is not a head-unit {field} obdident accepts. {hint}", value=repr(text),
+             field=FIELD_NAMES[field], hint=hint)  # fmt: skip

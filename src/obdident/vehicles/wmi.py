@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from obdident.i18n import T
+
 #: The 33 characters a VIN may contain, in ISO 3780 range order (letters, then 1-9, then 0).
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ1234567890"
 
@@ -101,55 +103,55 @@ class WmiEntry:
 # 'H' has reportedly been allotted to China by later SAE J1044 assignments, and '7' now also carries
 # United States WMIs (7SA, Tesla), so neither names one region any more. '0' is not allocated here.
 REGIONS: tuple[RegionEntry, ...] = (
-    RegionEntry("ABCDEFG", "Africa"),
-    RegionEntry("JKLMNPR", "Asia"),
-    RegionEntry("STUVWXYZ", "Europe"),
-    RegionEntry("12345", "North America"),
-    RegionEntry("6", "Oceania"),
-    RegionEntry("89", "South America"),
+    RegionEntry("ABCDEFG", T("Africa")),
+    RegionEntry("JKLMNPR", T("Asia")),
+    RegionEntry("STUVWXYZ", T("Europe")),
+    RegionEntry("12345", T("North America")),
+    RegionEntry("6", T("Oceania")),
+    RegionEntry("89", T("South America")),
 )
 
 # Only ranges that public ISO 3780 / SAE J1044 listings agree on. Where listings disagree on a range's
 # end, the part they share is used (Philippines PA-PC, Romania UU-UW, Canada 2A-25); ranges whose
 # country is in doubt (e.g. VX-V2) are absent and answer None.
 COUNTRY_RANGES: tuple[CountryRange, ...] = (
-    CountryRange("A", "A", "H", "South Africa"),
-    CountryRange("J", "A", "0", "Japan"),
-    CountryRange("K", "L", "R", "South Korea"),
-    CountryRange("L", "A", "0", "China"),
-    CountryRange("M", "A", "E", "India"),
-    CountryRange("M", "F", "K", "Indonesia"),
-    CountryRange("M", "L", "R", "Thailand"),
-    CountryRange("N", "L", "R", "Turkey"),
-    CountryRange("P", "A", "C", "Philippines"),
-    CountryRange("P", "L", "R", "Malaysia"),
-    CountryRange("R", "F", "K", "Taiwan"),
-    CountryRange("S", "A", "M", "United Kingdom"),
-    CountryRange("S", "N", "T", "Germany"),  # allotted to the former GDR
-    CountryRange("S", "U", "Z", "Poland"),
-    CountryRange("T", "A", "H", "Switzerland"),
-    CountryRange("T", "J", "P", "Czech Republic"),
-    CountryRange("T", "R", "V", "Hungary"),
-    CountryRange("T", "W", "1", "Portugal"),
-    CountryRange("U", "U", "W", "Romania"),
-    CountryRange("V", "A", "E", "Austria"),
-    CountryRange("V", "F", "R", "France"),
-    CountryRange("V", "S", "W", "Spain"),
-    CountryRange("W", "A", "0", "Germany"),
-    CountryRange("X", "L", "R", "Netherlands"),
-    CountryRange("X", "S", "W", "Russia"),  # allotted to the USSR
-    CountryRange("Y", "A", "E", "Belgium"),
-    CountryRange("Y", "F", "K", "Finland"),
-    CountryRange("Y", "S", "W", "Sweden"),
-    CountryRange("Z", "A", "R", "Italy"),
-    CountryRange("1", "A", "0", "United States"),
-    CountryRange("2", "A", "5", "Canada"),
-    CountryRange("3", "A", "W", "Mexico"),
-    CountryRange("4", "A", "0", "United States"),
-    CountryRange("5", "A", "0", "United States"),
-    CountryRange("6", "A", "W", "Australia"),
-    CountryRange("9", "A", "E", "Brazil"),
-    CountryRange("9", "3", "9", "Brazil"),
+    CountryRange("A", "A", "H", T("South Africa")),
+    CountryRange("J", "A", "0", T("Japan")),
+    CountryRange("K", "L", "R", T("South Korea")),
+    CountryRange("L", "A", "0", T("China")),
+    CountryRange("M", "A", "E", T("India")),
+    CountryRange("M", "F", "K", T("Indonesia")),
+    CountryRange("M", "L", "R", T("Thailand")),
+    CountryRange("N", "L", "R", T("Turkey")),
+    CountryRange("P", "A", "C", T("Philippines")),
+    CountryRange("P", "L", "R", T("Malaysia")),
+    CountryRange("R", "F", "K", T("Taiwan")),
+    CountryRange("S", "A", "M", T("United Kingdom")),
+    CountryRange("S", "N", "T", T("Germany")),  # allotted to the former GDR
+    CountryRange("S", "U", "Z", T("Poland")),
+    CountryRange("T", "A", "H", T("Switzerland")),
+    CountryRange("T", "J", "P", T("Czech Republic")),
+    CountryRange("T", "R", "V", T("Hungary")),
+    CountryRange("T", "W", "1", T("Portugal")),
+    CountryRange("U", "U", "W", T("Romania")),
+    CountryRange("V", "A", "E", T("Austria")),
+    CountryRange("V", "F", "R", T("France")),
+    CountryRange("V", "S", "W", T("Spain")),
+    CountryRange("W", "A", "0", T("Germany")),
+    CountryRange("X", "L", "R", T("Netherlands")),
+    CountryRange("X", "S", "W", T("Russia")),  # allotted to the USSR
+    CountryRange("Y", "A", "E", T("Belgium")),
+    CountryRange("Y", "F", "K", T("Finland")),
+    CountryRange("Y", "S", "W", T("Sweden")),
+    CountryRange("Z", "A", "R", T("Italy")),
+    CountryRange("1", "A", "0", T("United States")),
+    CountryRange("2", "A", "5", T("Canada")),
+    CountryRange("3", "A", "W", T("Mexico")),
+    CountryRange("4", "A", "0", T("United States")),
+    CountryRange("5", "A", "0", T("United States")),
+    CountryRange("6", "A", "W", T("Australia")),
+    CountryRange("9", "A", "E", T("Brazil")),
+    CountryRange("9", "3", "9", T("Brazil")),
 )
 
 # Nissan group first. The manufacturer is the holder of the WMI, which can differ from the badge on a

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from obdident.errors import ObdidentError
+from obdident.i18n import T, Text
 from obdident.model import Advice
 from obdident.vehicles.nissan import ADVICE, UNITS, Unit
 
 __all__ = [
+    "OWNER_TEXT_KEYS",
     "Candidate",
     "Family",
     "Found",
@@ -32,6 +34,12 @@ __all__ = [
 ]
 
 Bus = Literal["diagnostic", "second"]
+
+#: The keys of a family record (dotted paths from a ``[[model]]`` row) whose values are owner text: they are
+#: loaded as param-less :class:`~obdident.i18n.Text` (the message id is the English text), so the
+#: catalogues' extractor takes these values from every ``*.toml`` record beside this module. The other
+#: strings are identifiers, sources and engineers' notes (English).
+OWNER_TEXT_KEYS: tuple[str, ...] = ("head_unit.why", "head_unit.candidate.description")
 
 _SCHEMA = Path(__file__).with_name("schema.json")
 _CATALOGUE = {u.name: u for u in UNITS}
@@ -96,7 +104,8 @@ class Family:
         family: the record's family (``Qashqai``).
         head_unit_on_obd: False when public evidence shows the head unit on a bus the OBD-II socket's CAN
             pins do not reach; None when unknown.
-        why: the evidence for ``head_unit_on_obd``, in the owner's words (no source reference).
+        why: the evidence for ``head_unit_on_obd``, in the owner's words (no source reference): a param-less
+            :class:`~obdident.i18n.Text` (:data:`OWNER_TEXT_KEYS`), or "" when the record gives none.
         advice: where the owner can read the head unit's identifiers on this model (:data:`ADVICE` rows).
         source: the public source of the head-unit facts.
         candidates: the head-unit candidates by the record, or None: not known (the default set is asked).
@@ -125,7 +134,7 @@ class Family:
 
 
 #: A family found, and what established it (``CALID 23710BB31A (seen on a J10 in public captures)``).
-Found = tuple[Family, str]
+Found = tuple[Family, Text]
 
 # European and Japanese Nissan VINs carry the model code at positions 7-9 (SJNFAAJ10U..., JN1TBNT30U...).
 _MODEL_CODE_WMIS = ("SJN", "VSK", "JN1", "JN6", "JN8", "JNK", "MDH", "MNT", "ADN")
@@ -170,7 +179,12 @@ class Knowledge:
         if not hits:
             return None
         family, pattern = max(hits, key=lambda hit: len(hit[1].pattern))  # AZE0 before ZE0
-        where = f"VIN positions {pattern.first}-{pattern.last} {pattern.pattern!r} (Nissan model code)"
+        where = T(
+            "VIN positions {first}-{last} '{code}' (Nissan model code)",
+            first=pattern.first,
+            last=pattern.last,
+            code=pattern.pattern,
+        )
         return family, where
 
     def by_calid(self, calid: str) -> Found | None:
@@ -178,7 +192,9 @@ class Knowledge:
         text = calid.strip().upper()
         for prefix, code in self.calids:
             if text.startswith(prefix):
-                return self.families[code], f"CALID {calid.strip()} (seen on a {code} in public captures)"
+                return self.families[code], T(
+                    "CALID {calid} (seen on a {family} in public captures)", calid=calid.strip(), family=code
+                )
         return None
 
     def by_suffix(self, response_id: str, suffix: str) -> Found | None:
@@ -188,7 +204,12 @@ class Knowledge:
             return None
         return (
             self.families[code],
-            f"{response_id} part-number suffix {suffix} (seen on a {code} in public captures)",
+            T(
+                "{unit} part-number suffix {suffix} (seen on a {family} in public captures)",
+                unit=response_id,
+                suffix=suffix,
+                family=code,
+            ),
         )
 
     def candidates(self, found: Found | None, bus: Bus = "diagnostic") -> tuple[Unit, ...]:
@@ -224,8 +245,8 @@ def _candidate(row: dict[str, Any], where: str) -> Candidate:
         status: Literal["confirmed", "likely", "guess"] = (
             "guess" if row["confidence"] == "seed" else row["confidence"]
         )
-        unit = Unit(row["unit"], row["description"], row["request_id"], row["response_id"], row["dialect"],
-                    status, row["source"], head_unit=True)  # fmt: skip
+        unit = Unit(row["unit"], Text(row["description"]), row["request_id"], row["response_id"],
+                    row["dialect"], status, row["source"], head_unit=True)  # fmt: skip
     else:
         unit = _unit(row["unit"], where)
         if not unit.head_unit:
@@ -259,7 +280,7 @@ def _model(family: str, row: dict[str, Any], where: str, base: Family | None) ->
         name=row["name"],
         family=family,
         head_unit_on_obd=head.get("on_obd"),
-        why=head.get("why", ""),
+        why=Text(head["why"]) if head.get("why") else "",
         advice=tuple(ADVICE[k] for k in row.get("guidance", ())),
         source=head.get("source", ""),
         candidates=None if rows is None else tuple(_candidate(c, f"{where}: {code}") for c in rows),
