@@ -377,3 +377,27 @@ def test_print_page_and_request_name_the_windows_switch_not_full(tmp_path: Path)
             assert "--full" not in text, path
             if path == "/page/1":  # the page gives the reason (the request may leave the owner's how-to out)
                 assert "ask every unit (slower)" in text, path
+
+
+def test_ui_lang_is_the_windows_starting_language(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from obdident.cli import app
+    from obdident.ui import server
+
+    started: list[str | None] = []
+
+    def run(self: server.Window) -> None:  # instead of serving: the session it would serve
+        started.append(self.session.language)
+        self.session.close()
+
+    monkeypatch.setattr(server.Window, "run", run)
+    monkeypatch.chdir(tmp_path)
+    for args, expected in (
+        (["ui", "--demo", "--no-browser", "--lang", "de"], "de"),
+        (["ui", "--demo", "--no-browser"], None),
+    ):
+        monkeypatch.setattr("sys.argv", ["obdident", *args])
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert started[-1] == expected

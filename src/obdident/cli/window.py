@@ -6,6 +6,7 @@ Without the ``ui`` extra's packages the command says how to install them (exit 2
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ import typer
 from rich.markup import escape
 
 from obdident.cli.console import check_port, stderr
+from obdident.cli.lang import lang_argument
 from obdident.cli.options import DemoOption, PortOption
 from obdident.errors import ExitCode
 from obdident.i18n import N_, T, _
@@ -67,7 +69,8 @@ def ui(
         raise typer.Exit(ExitCode.USAGE)
     from obdident.ui.server import Window, default_session
 
-    session = default_session(demo=demo, port=port, folder=Path())
+    # the window's language until the owner or the browser chooses one: --lang when given (ui.gates)
+    session = default_session(demo=demo, port=port, folder=Path(), language=lang_argument(sys.argv[1:]))
     try:
         running = Window(session, http_port=http_port)
     except OSError as exc:
