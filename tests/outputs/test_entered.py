@@ -83,7 +83,7 @@ def test_entered_values_reach_every_output_marked(tmp_path: Path) -> None:
     # JSON: under head_unit.entered, never as a read value; status and identification unchanged
     data = json.loads(out.read_text())
     _validate(data)
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     head = data["head_unit"]
     assert head["status"] == "not-found" and head["response_id"] is None
     assert [(e["field"], e["value"], e["form"], e["provenance"]) for e in head["entered"]] == [

@@ -159,7 +159,7 @@ def test_the_json_carries_confidence_and_advice_with_sources_and_reads_back(
     report = _identified(demo, {"spare_part_number": "259155FA1A"})
     data = report.to_dict()
     _validate(data)
-    assert data["schema_version"] == "1.2" and data["head_unit"]["confidence"] == "confirmed"
+    assert data["schema_version"] == "1.3" and data["head_unit"]["confidence"] == "confirmed"
     assert all(a["source"] for a in data["head_unit"]["advice"])
     path = tmp_path / "scan.json"
     path.write_text(report.to_json(), encoding="utf-8")
