@@ -184,7 +184,8 @@ def test_the_dom_chromium_builds_holds_the_vin_and_key_fields(
     expected = (
         DEMO_VIN, "Nissan", "United Kingdom", "X-Trail (T32)", "237106FR9A", "6FR9A", "4BB2A",
         "not found over OBD-II", "label on the unit's case", "ELM327 v1.5", "sim://nissan-xtrail-t32",
-        "ISO 15765-4 CAN (11 bit ID, 500 kbaud)", " ".join(str(when(demo.started_at)).split()), FOOTER, DEMO_PAYLOAD,
+        "ISO 15765-4 CAN (11 bit ID, 500 kbaud)", " ".join(str(when(demo.started_at)).split()), FOOTER,
+        DEMO_PAYLOAD,
     )  # fmt: skip
     for value in expected:
         assert value in text, value

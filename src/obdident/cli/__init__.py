@@ -32,6 +32,7 @@ from obdident.cli.console import (
     write_outputs,
 )
 from obdident.cli.intake import intake as intake_command
+from obdident.cli.letter import CountryOption, LetterLangOption
 from obdident.cli.options import (
     BaudrateOption,
     BleTimeoutOption,
@@ -286,6 +287,8 @@ def report_command(
     head_unit_serial: HeadUnitSerialOption = None,
     head_unit_software: HeadUnitSoftwareOption = None,
     head_unit_hardware: HeadUnitHardwareOption = None,
+    letter_lang: LetterLangOption = None,
+    country: CountryOption = None,
 ) -> None:
     """Make the dealer's outputs from a saved scan: page, QR code, code request, CSV row.
 
@@ -323,7 +326,7 @@ def report_command(
         from obdident.report.request import request_text
 
         try:
-            write_text(request_text(report), STDOUT)
+            write_text(request_text(report, language=letter_lang, country=country), STDOUT)
         except OSError as exc:
             fail(err, ObdidentError(f"cannot write the request text to stdout: {exc.strerror or exc}"))
     if not (html or qr or csv or request or json_path):

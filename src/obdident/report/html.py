@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from obdident.i18n import N_, PSEUDO, T, Text, _, current_language, ngettext, render, use_language
 from obdident.model import Ecu, Report
-from obdident.report.entered import entered_model_year, entered_values, entered_vin
+from obdident.report.entered import agrees, entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import CONFIDENCE, STATUS, ending, head_unit_ecu, head_unit_values, shown_rows
-from obdident.report.entered import agrees
 from obdident.report.provenance import is_simulated
 from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
@@ -171,9 +170,11 @@ def _head(report: Report) -> dict[str, Any]:
     read = head_unit_values(report)
     mine = entered_values(report)
     differ = [
-        render(word(LABEL_WORDS[key]))
+        _(LABEL_WORDS[key])
         for key in ("HU", "SN", "SW", "HW")
-        if key in mine and (key in read or (key == "HU" and "HUS" in read)) and not agrees(key, mine[key].value, read)
+        if key in mine
+        and (key in read or (key == "HU" and "HUS" in read))
+        and not agrees(key, mine[key].value, read)
     ]
     return {
         "head": head,
@@ -274,7 +275,9 @@ def _advice(report: Report) -> dict[str, Any]:
         if advice.source not in sources:
             sources.append(advice.source)
         shows = _(_SHOWS[advice.shows]) if advice.shows in _SHOWS else advice.shows
-        sure = _(_ADVICE_CONFIDENCE[advice.confidence]) if advice.confidence in _ADVICE_CONFIDENCE else advice.confidence
+        sure = advice.confidence
+        if sure in _ADVICE_CONFIDENCE:
+            sure = _(_ADVICE_CONFIDENCE[sure])
         rows.append((render(word(advice.text)), shows, sure, sources.index(advice.source) + 1))
     return {"rows": rows, "sources": sources}
 

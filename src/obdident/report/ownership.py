@@ -11,6 +11,7 @@ Each entry of :data:`DOCUMENTS` names its source: the national authority's page 
 document.
 """
 
+# ruff: noqa: RUF001 - the documents' names are Russian and Ukrainian words
 from __future__ import annotations
 
 from dataclasses import dataclass

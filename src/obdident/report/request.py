@@ -84,15 +84,19 @@ def _liner(width: int) -> Line:
     return line
 
 
-def _fill(text: str, **kwargs: str) -> str:
-    return textwrap.fill(text, _TEXT_WIDTH, break_on_hyphens=False, break_long_words=False, **kwargs)
+def _fill(text: str, initial_indent: str = "", subsequent_indent: str = "") -> str:
+    return textwrap.fill(text, _TEXT_WIDTH, initial_indent=initial_indent,
+                         subsequent_indent=subsequent_indent, break_on_hyphens=False,
+                         break_long_words=False)  # fmt: skip
 
 
 def _mine(entered: EnteredValue) -> Text:
     return T("{value} (entered by the owner)", value=plain(entered.value))
 
 
-def _with_entered(read: Text | str | None, entered: EnteredValue | None, missing: Text, same: bool | None) -> str:
+def _with_entered(
+    read: Text | str | None, entered: EnteredValue | None, missing: Text, same: bool | None
+) -> str:
     """A head-unit value's text: read, entered by the owner (marked), both, or where to read it; ``same``
     says whether the two agree (:func:`.entered.agrees`)."""
     if entered is None:
@@ -218,7 +222,8 @@ def _letter(report: Report, language: str, country: str | None) -> str:
     if v.model_year:
         told = str(v.model_year)
         if year is not None and year.value != told:
-            told = render(T("{year} (read from the VIN); the owner entered {mine}", year=told, mine=_mine(year)))
+            told = render(T("{year} (read from the VIN); the owner entered {mine}",
+                            year=told, mine=_mine(year)))  # fmt: skip
     elif year is not None:
         told = render(_mine(year))
     else:
@@ -241,13 +246,15 @@ def _letter(report: Report, language: str, country: str | None) -> str:
         return agrees(key, mine[key].value, hu) if key in mine else None
 
     on_label = T("not read over OBD-II: read it from the label on the unit's case (see below)")
-    in_menu = T("not read over OBD-II: read it from the unit's service or system-information menu (see below)")
+    in_menu = T(
+        "not read over OBD-II: read it from the unit's service or system-information menu (see below)"
+    )
     part: Text | str | None
     if "HU" in hu:
         part = plain(nissan_form(hu["HU"]))
     elif "HUS" in hu:
-        part = T("ends {suffix} (only the suffix is read over OBD-II; the whole number is on the label on the "
-                 "unit's case, see below)", suffix=plain(hu["HUS"]))  # fmt: skip
+        part = T("ends {suffix} (only the suffix is read over OBD-II; the whole number is on the label on "
+                 "the unit's case, see below)", suffix=plain(hu["HUS"]))  # fmt: skip
     else:
         part = None
     lines.append(line(_("Part number"), _with_entered(part, mine.get("HU"), on_label, _same("HU"))))

@@ -1,0 +1,71 @@
+"""The options that choose the dealer's letter's language and country (``report --request``).
+
+``--letter-lang`` is the letter's language when it differs from the screen's (``--lang``): an owner abroad
+writes to a local dealer. ``--country`` (ISO 3166-1 alpha-2) names the proof of ownership the letter asks
+for (:mod:`obdident.report.ownership`); without it, the letter's language's country.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+
+from obdident.i18n import LANGUAGES, N_, normalise_language
+
+__all__ = ["CountryOption", "LetterLangOption", "check_country", "check_letter_lang"]
+
+
+def check_letter_lang(value: str | None) -> str | None:
+    """``--letter-lang``'s value as a language code (``de_DE`` -> ``de``), or None.
+
+    Raises:
+        typer.BadParameter: not a language obdident speaks (exit code 2).
+    """
+    if value is None:
+        return None
+    code = normalise_language(value)
+    if code is None:
+        raise typer.BadParameter(f"{value!r}: choose one of {', '.join(LANGUAGES)}")
+    return code
+
+
+def check_country(value: str | None) -> str | None:
+    """``--country``'s value upper-cased (``gb`` -> ``GB``), or None.
+
+    Raises:
+        typer.BadParameter: not two letters (ISO 3166-1 alpha-2; exit code 2).
+    """
+    if value is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        raise typer.BadParameter(f"{value!r}: give the country's two-letter code (GB, DE, FR, RU, UA ...)")
+    return value.strip().upper()
+
+
+LetterLangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--letter-lang",
+        metavar="LANG",
+        callback=check_letter_lang,
+        help=N_(
+            "The language of the dealer's letter (--request), when it is not the screen's: "
+            "en, ru, uk, de, fr, es, it, pl."
+        ),
+    ),
+]
+
+CountryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--country",
+        metavar="CC",
+        callback=check_country,
+        help=N_(
+            "The dealer's country (two letters: GB, DE, FR ...): the letter names its registration "
+            "document as the proof of ownership. Without it: the letter's language's country."
+        ),
+    ),
+]
