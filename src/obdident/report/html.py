@@ -147,19 +147,20 @@ def _vehicle(report: Report) -> list[tuple[str, str | None, str | None]]:
     return [(label, value, plain(render(note)) if note else None) for label, value, note in rows]
 
 
-def _reading(report: Report) -> list[tuple[str, str | None, bool]]:
-    """How it was read: (label, value or None, True when the value is an identifier)."""
+def _reading(report: Report) -> list[tuple[str, str | None, bool, str | None]]:
+    """How it was read: (label, value or None, True when the value is an identifier, a note in words or
+    None)."""
     a = report.adapter
-    transport = f" ({render(word(a.transport))})" if a.transport else ""
+    transport = render(word(a.transport)) if a.transport else None
     complete = _("yes") if report.complete else render(T("no: {ending}", ending=word(ending(report))))
     return [
-        (_("Adapter"), " / ".join(x for x in (a.version, a.description) if x) or None, True),
-        (_("Port"), a.port + transport, False),
-        (_("Protocol"), a.protocol, True),
-        (_("Started"), when(report.started_at), False),
-        (_("Duration"), render(_duration(report.duration_s)), False),
-        (_("Complete"), complete, False),
-        (_("Tool"), f"obdident {report.tool.get('version', '')}".strip(), True),
+        (_("Adapter"), " / ".join(x for x in (a.version, a.description) if x) or None, True, None),
+        (_("Port"), a.port, True, transport),
+        (_("Protocol"), a.protocol, True, None),
+        (_("Started"), when(report.started_at), False, None),
+        (_("Duration"), render(_duration(report.duration_s)), False, None),
+        (_("Complete"), complete, False, None),
+        (_("Tool"), f"obdident {report.tool.get('version', '')}".strip(), True, None),
     ]
 
 

@@ -39,7 +39,7 @@ __all__ = ["request_text"]
 
 _BLANK = "_" * 36
 _WIDTH = 26
-_TEXT_WIDTH = 100
+_TEXT_WIDTH = 90
 #: Identification keys worth giving the dealer for other units, in this order, with their labels.
 _HELPFUL: tuple[tuple[str, str], ...] = (
     ("spare_part_number", N_("part number")),
@@ -173,6 +173,26 @@ def _intro(report: Report) -> Text:
              on=on, version=version)  # fmt: skip
 
 
+def _where(report: Report, known: set[str]) -> list[str]:
+    """Where the owner reads what the letter still lacks: the family's advice that gives the part and serial
+    numbers (``shows`` ``serial``) while either is missing and the versions (``versions``) while either is
+    missing, of confidence ``confirmed`` or ``likely``; the head unit's guidance where there is no advice.
+    Guesses, claims of the seed articles only, and explanations of why nothing can be read stay on the
+    screens and the page (each with its confidence): the letter keeps to what fills its blanks, on one
+    sheet in every language."""
+    head = report.head_unit
+    if head is None or {"HU", "SN", "SW", "HW"} <= known:
+        return []
+    if not head.advice:
+        return list(head.guidance)
+    wanted = set()
+    if not ({"HU", "SN"} <= known or {"HUS", "SN"} <= known):
+        wanted.add("serial")
+    if not {"SW", "HW"} <= known:
+        wanted.add("versions")
+    return [a.text for a in head.advice if a.shows in wanted and a.confidence in ("confirmed", "likely")]
+
+
 def request_text(report: Report, *, language: str | None = None, country: str | None = None) -> str:
     """The request's text in ``language`` (default: the current language, :mod:`obdident.i18n`), lines
     ending in ``\\n``; every value from the vehicle is plain text (control characters shown as ``\\xNN``).
@@ -191,15 +211,13 @@ def _letter(report: Report, language: str, country: str | None) -> str:
     hu = head_unit_values(report)
     hu_ecu = head_unit_ecu(report)
     line = _liner(max(_WIDTH, *(len(_(label)) + 2 for label in _LABELS)))
-    blank_width = max(14, len(_("To (dealer):")) + 2, len(_("Date:")) + 2)
     if is_simulated(report):
         lines = _heading(_("Request for the head unit's unlock code: SIMULATED CAR"))
         lines += [_("Every value below is invented (obdident's simulator): not for a dealer."), ""]
     else:
         lines = _heading(_("Request for the head unit's unlock code"))
     lines += [
-        f"{_('To (dealer):'):<{blank_width}} {_BLANK}",
-        f"{_('Date:'):<{blank_width}} {_BLANK}",
+        f"{_('To (dealer):')} {_BLANK}   {_('Date:')} {'_' * 16}",
         "",
         _fill(render(_intro(report))),
         "",
@@ -245,16 +263,14 @@ def _letter(report: Report, language: str, country: str | None) -> str:
     def _same(key: str) -> bool | None:
         return agrees(key, mine[key].value, hu) if key in mine else None
 
-    on_label = T("not read over OBD-II: read it from the label on the unit's case (see below)")
-    in_menu = T(
-        "not read over OBD-II: read it from the unit's service or system-information menu (see below)"
-    )
+    on_label = T("not read over OBD-II: see the label on the unit's case")
+    in_menu = T("not read over OBD-II: see the unit's system-information menu")
     part: Text | str | None
     if "HU" in hu:
         part = plain(nissan_form(hu["HU"]))
     elif "HUS" in hu:
         part = T("ends {suffix} (only the suffix is read over OBD-II; the whole number is on the label on "
-                 "the unit's case, see below)", suffix=plain(hu["HUS"]))  # fmt: skip
+                 "the unit's case)", suffix=plain(hu["HUS"]))  # fmt: skip
     else:
         part = None
     lines.append(line(_("Part number"), _with_entered(part, mine.get("HU"), on_label, _same("HU"))))
@@ -272,10 +288,11 @@ def _letter(report: Report, language: str, country: str | None) -> str:
     if others:
         lines += ["", _("Other units' identifiers (they identify the vehicle's build)"), *others]
     known = set(hu) | set(mine)
-    if head is not None and head.guidance and not ({"HU", "SN", "SW", "HW"} <= known):
+    where = _where(report, known)
+    if where:
         lines += ["", _("Where to read the head unit's details that were not read over OBD-II")]
         lines += [_fill(plain(render(word(g))), initial_indent="  - ", subsequent_indent="    ")
-                  for g in head.guidance]  # fmt: skip
+                  for g in where]  # fmt: skip
     document = document_for(country, language)
     proof = T("{document}, copy attached [ ]", document=document.name if document else Text(GENERIC))
     lines += [
