@@ -288,11 +288,11 @@ def _letter(report: Report, language: str, country: str | None) -> str:
     if others:
         lines += ["", _("Other units' identifiers (they identify the vehicle's build)"), *others]
     known = set(hu) | set(mine)
-    where = _where(report, known)
-    if where:
+    advice = _where(report, known)
+    if advice:
         lines += ["", _("Where to read the head unit's details that were not read over OBD-II")]
         lines += [_fill(plain(render(word(g))), initial_indent="  - ", subsequent_indent="    ")
-                  for g in where]  # fmt: skip
+                  for g in advice]  # fmt: skip
     document = document_for(country, language)
     proof = T("{document}, copy attached [ ]", document=document.name if document else Text(GENERIC))
     lines += [
