@@ -251,7 +251,7 @@ def _letter(report: Report, language: str, country: str | None) -> str:
     if hu_ecu is not None:
         said = T("yes, it answered on {address}", address=plain(hu_ecu.response_id))
     elif head is not None and head.status == "not-asked" and not report.complete:
-        said = T("no, {status} (see the note above)", status=word(STATUS[head.status]))
+        said = T("no: the scan did not reach it (see the note above)")
     elif head is not None:
         said = T("no, {status}: {reason}", status=word(STATUS.get(head.status, head.status)),
                  reason=word(head.reason))  # fmt: skip
