@@ -9,7 +9,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -85,7 +85,7 @@ class _Shown(HTMLParser):
     """The page's text an owner reads as words: outside identifiers (``id``, ``mono``), the footnotes'
     references (``ref``), the style sheet and the QR code."""
 
-    SKIP = {"id", "mono", "vin", "ref", "payload"}
+    SKIP: ClassVar[set[str]] = {"id", "mono", "vin", "ref", "payload"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
