@@ -32,7 +32,7 @@ from obdident.cli.console import (
     write_outputs,
 )
 from obdident.cli.intake import intake as intake_command
-from obdident.cli.letter import CountryOption, LetterLangOption
+from obdident.cli.letter import CountryOption, LetterLangOption, print_request
 from obdident.cli.options import (
     BaudrateOption,
     BleTimeoutOption,
@@ -322,13 +322,7 @@ def report_command(
         if json_path != "-":
             err.print(f"JSON report written to {safe(json_path)}")
     if request:
-        from obdident.report.outputs import STDOUT, write_text
-        from obdident.report.request import request_text
-
-        try:
-            write_text(request_text(report, language=letter_lang, country=country), STDOUT)
-        except OSError as exc:
-            fail(err, ObdidentError(f"cannot write the request text to stdout: {exc.strerror or exc}"))
+        print_request(err, report, letter_lang, country)
     if not (html or qr or csv or request or json_path):
         _render(report)
     if not write_outputs(report, err, html, qr, csv):

@@ -8,13 +8,20 @@ for (:mod:`obdident.report.ownership`); without it, the letter's language's coun
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from obdident.cli.console import fail
+from obdident.errors import ObdidentError
 from obdident.i18n import LANGUAGES, N_, normalise_language
 
-__all__ = ["CountryOption", "LetterLangOption", "check_country", "check_letter_lang"]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from obdident.model import Report
+
+__all__ = ["CountryOption", "LetterLangOption", "check_country", "check_letter_lang", "print_request"]
 
 
 def check_letter_lang(value: str | None) -> str | None:
@@ -69,3 +76,15 @@ CountryOption = Annotated[
         ),
     ),
 ]
+
+
+def print_request(err: Console, report: Report, language: str | None, country: str | None) -> None:
+    """Print the letter (``report --request``) on stdout in ``language`` for ``country``; a stdout that
+    cannot be written ends the command with the one-line error (:func:`obdident.cli.console.fail`)."""
+    from obdident.report.outputs import STDOUT, write_text
+    from obdident.report.request import request_text
+
+    try:
+        write_text(request_text(report, language=language, country=country), STDOUT)
+    except OSError as exc:
+        fail(err, ObdidentError(f"cannot write the request text to stdout: {exc.strerror or exc}"))
