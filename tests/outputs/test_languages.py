@@ -220,3 +220,19 @@ def test_the_page_says_when_an_entered_value_differs_from_the_value_read(tmp_pat
     report = add_entered(scan(URLS[2]), [check_entered("serial_number", "BP999999999999")])
     page = " ".join(_words(render_html(report)).split())
     assert "differs from the value read over OBD-II (serial number)" in page
+
+
+def test_the_windows_page_and_the_letter_name_no_command_line_option(demo: Report) -> None:
+    """Review finding: the window's /page and /request said "scanning again with --full"."""
+    from dataclasses import replace
+
+    from obdident.i18n import T
+
+    assert demo.head_unit is not None and demo.head_unit.status == "not-found"
+    reason = T("The head unit did not answer: a unit that ignores that question is found by scanning again "
+               "with {option}.", option="--full")  # fmt: skip
+    report = replace(demo, head_unit=replace(demo.head_unit, reason=reason))
+    assert "--full" in render_html(report)  # the command line's page names its option
+    window = " ".join(_words(render_html(report, options=False)).split())
+    assert "--full" not in window and 'scanning again with "ask every unit (slower)" switched on' in window
+    assert "--full" not in request_text(report)

@@ -30,7 +30,7 @@ from obdident.report.headunit import CONFIDENCE, STATUS, ending, head_unit_ecu, 
 from obdident.report.provenance import is_simulated
 from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
-from obdident.report.shown import number, when, word
+from obdident.report.shown import for_window, number, when, word
 from obdident.report.words import CHECK_DIGIT, FIELD_LABELS, plain
 from obdident.vehicles.headunit_forms import form_note
 from obdident.vehicles.vin import VIN_PLACES
@@ -164,7 +164,7 @@ def _reading(report: Report) -> list[tuple[str, str | None, bool, str | None]]:
     ]
 
 
-def _head(report: Report) -> dict[str, Any]:
+def _head(report: Report, options: bool) -> dict[str, Any]:
     """The head unit's section: status, how sure, the rows read, the values entered, the reason."""
     head = report.head_unit
     hu_ecu = head_unit_ecu(report)
@@ -180,7 +180,9 @@ def _head(report: Report) -> dict[str, Any]:
     return {
         "head": head,
         "head_status": render(word(STATUS.get(head.status, head.status))) if head else None,
-        "head_reason": render(word(head.reason)) if head and head.reason else None,
+        "head_reason": render(word(head.reason) if options else for_window(word(head.reason)))
+        if head and head.reason
+        else None,
         "head_guidance": [render(word(g)) for g in head.guidance] if head else [],
         "head_rows": [(render(word(label)), value) for label, value in shown_rows(report)] if hu_ecu else [],
         "head_confidence": render(word(CONFIDENCE.get(head.confidence, head.confidence)))
@@ -192,7 +194,7 @@ def _head(report: Report) -> dict[str, Any]:
     }
 
 
-def _context(report: Report) -> dict[str, Any]:
+def _context(report: Report, options: bool) -> dict[str, Any]:
     v = report.vehicle
     hu_ecu = head_unit_ecu(report)
     vin_entered = entered_vin(report)
@@ -216,7 +218,7 @@ def _context(report: Report) -> dict[str, Any]:
         "vin_places": render(word(VIN_PLACES)),
         "simulated": is_simulated(report),
         "vehicle": _vehicle(report),
-        **_head(report),
+        **_head(report, options),
         "advice": _advice(report),
         "ecus": ecus,
         "problems": [(p.code, render(word(p.summary))) for p in report.problems],
@@ -289,8 +291,10 @@ def _markup(svg: str) -> Any:
     return Markup(svg)  # segno's drawing of the payload: path data only, no text from the vehicle
 
 
-def render_html(report: Report, *, language: str | None = None) -> str:
+def render_html(report: Report, *, language: str | None = None, options: bool = True) -> str:
     """The report as one self-contained HTML page (UTF-8 text) in ``language`` (default: the current
-    language, :func:`obdident.i18n.current_language`); ``<html lang>`` names it."""
+    language, :func:`obdident.i18n.current_language`); ``<html lang>`` names it. ``options=False`` (the
+    window's page) names the window's switches where a sentence names a command-line option
+    (:func:`.shown.for_window`)."""
     with use_language(language):
-        return environment().get_template("report.html").render(**_context(report))
+        return environment().get_template("report.html").render(**_context(report, options))

@@ -252,6 +252,9 @@ def _letter(report: Report, language: str, country: str | None) -> str:
         said = T("yes, it answered on {address}", address=plain(hu_ecu.response_id))
     elif head is not None and head.status == "not-asked" and not report.complete:
         said = T("no: the scan did not reach it (see the note above)")
+    elif head is not None and (head.status == "not-found" or not head.reason):
+        # the addresses asked and how to ask them otherwise are for the owner; the dealer needs the label
+        said = T("no, {status}", status=word(STATUS.get(head.status, head.status)))
     elif head is not None:
         said = T("no, {status}: {reason}", status=word(STATUS.get(head.status, head.status)),
                  reason=word(head.reason))  # fmt: skip

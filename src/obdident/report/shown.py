@@ -11,9 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from obdident.i18n import PSEUDO, Text, current_language
+from obdident.i18n import PSEUDO, Param, T, Text, current_language
 
-__all__ = ["babel_locale", "number", "when", "word"]
+__all__ = ["WINDOW_SWITCHES", "babel_locale", "for_window", "number", "when", "word"]
+
+#: Command-line options a sentence may name (as its ``option`` parameter), with the window's words for them.
+WINDOW_SWITCHES: dict[str, Text] = {
+    "--full": T('"{switch}" switched on', switch=Text("ask every unit (slower)")),
+}
 
 
 def word(value: str | None) -> Text | None:
@@ -50,3 +55,17 @@ def number(value: float, language: str | None = None) -> str:
     from babel.numbers import format_decimal
 
     return str(format_decimal(round(value, 1), format="#,##0.0", locale=babel_locale(language)))
+
+
+def for_window(value: Param) -> Param:
+    """``value`` with every command-line option it names (a parameter ``option``, :data:`WINDOW_SWITCHES`)
+    in the window's words: the window's owner sets switches and types no options."""
+    if isinstance(value, tuple):
+        return tuple(for_window(v) for v in value)
+    if not isinstance(value, Text) or not value.params:
+        return value
+    params = {
+        name: WINDOW_SWITCHES.get(v, v) if name == "option" and isinstance(v, str) else for_window(v)
+        for name, v in value.params.items()
+    }
+    return Text(value.msgid, params, value.plural, value.plural_param)
