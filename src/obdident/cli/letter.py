@@ -14,7 +14,7 @@ import typer
 
 from obdident.cli.console import fail
 from obdident.errors import ObdidentError
-from obdident.i18n import LANGUAGES, N_, normalise_language
+from obdident.i18n import LANGUAGES, N_, T, normalise_language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -87,4 +87,5 @@ def print_request(err: Console, report: Report, language: str | None, country: s
     try:
         write_text(request_text(report, language=language, country=country), STDOUT)
     except OSError as exc:
-        fail(err, ObdidentError(f"cannot write the request text to stdout: {exc.strerror or exc}"))
+        reason = exc.strerror or str(exc)
+        fail(err, ObdidentError(T("cannot write the request text to stdout: {reason}", reason=reason)))
