@@ -207,7 +207,7 @@ def test_the_letter_says_which_details_the_owner_entered(reports: list[tuple[str
     assert "read from the vehicle itself" in " ".join(request_text(reports_by[URLS[2]]).split())
     entered = " ".join(request_text(reports_by["entered"]).split())
     assert "read from the vehicle itself" not in entered
-    assert 'except those marked (entered by the owner)' in entered
+    assert "except those marked (entered by the owner)" in entered
 
 
 def test_a_scan_cut_short_is_told_once_in_the_letter(reports: list[tuple[str, Report]]) -> None:

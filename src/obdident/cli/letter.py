@@ -35,7 +35,9 @@ def check_letter_lang(value: str | None) -> str | None:
     code = normalise_language(value)
     if code is None:
         raise typer.BadParameter(
-            T("{value}: choose one of {languages}", value=repr(value), languages=", ".join(LANGUAGES)).render()
+            T(
+                "{value}: choose one of {languages}", value=repr(value), languages=", ".join(LANGUAGES)
+            ).render()
         )
     return code
 
@@ -50,7 +52,9 @@ def check_country(value: str | None) -> str | None:
         return None
     if not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
         raise typer.BadParameter(
-            T("{value}: give the country's two-letter code (GB, DE, FR, RU, UA ...)", value=repr(value)).render()
+            T(
+                "{value}: give the country's two-letter code (GB, DE, FR, RU, UA ...)", value=repr(value)
+            ).render()
         )
     return value.strip().upper()
 
