@@ -43,7 +43,7 @@ from typing import Any
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.checkers import num_plurals, python_format
-from babel.messages.extract import extract, extract_from_dir
+from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
