@@ -170,11 +170,20 @@ def click_versions() -> str:
     return f"click {version('click')}, typer {version('typer')}"
 
 
+def click_packages() -> tuple[str, ...]:
+    """The installed packages whose words frame the command line: typer, and click unless typer carries its
+    own copy of click (``typer._click``, typer 0.2x: that copy has no ``_()`` calls, so its words, "Usage:",
+    "Show this message and exit.", cannot come from a catalogue and the command line must say them)."""
+    import importlib.util
+
+    return ("typer",) if importlib.util.find_spec("typer._click") else ("click", "typer")
+
+
 def extract_click() -> Catalog:
     """click's and typer's own words, from the installed packages (their ``_()`` / ``ngettext`` calls)."""
     catalog = _catalog(CLICK_DOMAIN, version=click_versions())
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2)}
-    for name in ("click", "typer"):
+    for name in click_packages():
         found = extract_from_dir(_package_dir(name), [("**.py", "python")], keywords=keywords)
         _add(catalog, found, f"{name}/")
     return catalog

@@ -1,0 +1,379 @@
+"""Every owner-visible word goes through the catalogue: each output under the pseudo-locale (issue 19, §4).
+
+Under ``--lang qps`` every catalogued sentence is wrapped in ``⟦ ⟧`` and its letters accented
+(:func:`obdident.i18n.pseudo`; click's and typer's words through ``locale/qps/LC_MESSAGES/messages.mo``).
+A word that bypassed the catalogue (an f-string, a template's literal text, an English sentence passed as a
+parameter) keeps its plain letters. So the test looks for *plain words*: a run of ASCII letters holding at
+least one letter the pseudo-locale accents (``a c d e g h i j k l n o r s t u w y z``, either case), wherever
+it stands, inside the markers or not (a parameter shown inside a wrapped sentence must be a value, or a
+Text of its own). Such a word fails the output unless it is one of these, and only these:
+
+* :data:`ALLOWED_SPANS`: spans removed before words are looked for, each a regex with its reason: URLs
+  (ports, the window's address), file paths and names, tokens holding a digit (VIN, hex ids, part and
+  serial numbers, CALIDs, versions, ELM327, J1979), options and their metavars (``--json PATH``), AT
+  commands, OBD-II, click's ``[OPTIONS]`` / ``COMMAND [ARGS]...``;
+* :data:`IDENTIFIERS`: names never translated: the program's name, standard and protocol names
+  (ISO, SAE, CAN, KWP, UDS), makes (Nissan, Infiniti);
+* the unit names of the address table (``obdident.vehicles.nissan.UNITS``: ECM, BCM, AV...) and the
+  families' and models' names of the family records (Qashqai, X-Trail);
+* values the car or adapter gave (the words of the scan's own JSON report under ``ecus[].identification``,
+  ``ecus[].name``, ``adapter`` port/version/protocol, ``vehicle.vin``): shown as read, never translated.
+
+Outputs: the terminal of ``obdident scan`` for every built-in profile (``sim://<profile>``) and
+``--demo``; ``--help`` of every command, and click's own errors (no such option, missing argument); the
+JSON problem texts (each problem's ``msgid``/``params`` rendered under qps must be wrapped whole, and its
+msgid must be in ``obdident.pot``); the page (``report X.json --html``); the letter (``report X.json
+--request``); the window's pages in headless Chromium (the visible text after its script ran, and the
+``title``/``placeholder``/``aria-label``/``alt`` attributes and button labels).
+
+A failure lists every plain word's line, per output (``output: line``), so one run shows what is left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LANG = ["--lang", "qps"]
+STEP_TIMEOUT_S = 120
+
+#: The letters :func:`obdident.i18n.pseudo` accents: a word holding one of them unaccented bypassed it.
+ACCENTED = frozenset("AaCcDdEeGgHhIiJjKkLlNnOoRrSsTtUuWwYyZz")
+#: Spans that are values or identifiers, removed before words are looked for: (regex, why).
+ALLOWED_SPANS: tuple[tuple[str, str], ...] = (
+    (r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>)\]]*", "a URL: a port (sim://, socket://), the window's address"),
+    (r"(?<![\w])(?:[A-Za-z]:)?[~.]{0,2}[\\/]?(?:[\w.-]+[\\/])+[\w.-]*", "a file path"),
+    (r"\b[\w.-]+\.(?:json|html|txt|csv|svg|toml|jsonl|log|png|pdf|py)\b", "a file name"),
+    (r"\b\w*\d\w*\b", "a token with a digit: VIN, hex id, part/serial number, CALID, version, J1979"),
+    (r"(?<![\w-])--?[a-z][a-z0-9-]*(?:[ =](?:\[?[A-Z][A-Z0-9_.|]*\]?|\{[^}]*\})(?![a-z]))?", "an option"),
+    (r"\bAT ?[A-Z@]{1,4}\b", "an AT command (AT Z, ATSP)"),
+    (r"\bOBD-II\b", "the standard's name"),
+    (r"\[OPTIONS\]|\bCOMMAND \[ARGS\]\.\.\.|\[ARGS\]", "click's usage metavars"),
+)
+#: Names shown as they are in every language.
+IDENTIFIERS = frozenset({"obdident", "ISO", "SAE", "CAN", "KWP", "UDS", "OBD", "Nissan", "Infiniti"})
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@cache
+def spans() -> re.Pattern[str]:
+    """:data:`ALLOWED_SPANS`, and the command names where a command is named: after ``obdident`` (usage
+    lines, "Try 'obdident scan --help'") and at the start of a line (the command list of ``--help``)."""
+    names = "|".join(sorted({re.escape(p[-1]) for p in commands() if p}, key=len, reverse=True))
+    found = [regex for regex, _why in ALLOWED_SPANS]
+    found += [rf"\bobdident(?: (?:{names}))+\b", rf"^\s*(?:{names})(?=\s)"]
+    return re.compile("|".join(f"(?:{regex})" for regex in found))
+
+
+@cache
+def known_names() -> frozenset[str]:
+    """Unit names (address table) and family/model names (family records): identifiers."""
+    from obdident.vehicles.families import knowledge
+    from obdident.vehicles.nissan import UNITS
+
+    names = {u.name for u in UNITS}
+    for family in knowledge().families.values():
+        names.update(_WORD.findall(family.name))
+        names.update(_WORD.findall(family.family))
+    return frozenset(names) | IDENTIFIERS
+
+
+def values_of(report: dict[str, Any]) -> frozenset[str]:
+    """The words of what the car and the adapter gave, in a scan's JSON report."""
+    found: list[str] = []
+
+    def strings(value: Any) -> Iterator[str]:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for inner in value.values():
+                yield from strings(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                yield from strings(inner)
+
+    for ecu in report.get("ecus") or ():
+        found += strings(ecu.get("identification"))
+        found += strings(ecu.get("name"))
+    adapter = report.get("adapter") or {}
+    found += strings([adapter.get(k) for k in ("port", "version", "protocol", "description")])
+    found += strings((report.get("vehicle") or {}).get("vin"))
+    return frozenset(word for text in found for word in _WORD.findall(text))
+
+
+def plain_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
+    """The lines of ``text`` that hold a word the pseudo-locale would have accented, with those words."""
+    allowed = known_names() | frozenset(allowed)
+    lines = []
+    for line in text.splitlines():
+        rest = spans().sub(" ", line)
+        words = [
+            w
+            for w in _WORD.findall(rest)
+            if w.isascii() and w not in allowed and ACCENTED & set(w) and len(w) > 1
+        ]
+        if words:
+            lines.append(f"{line.strip()[:140]}   <- {' '.join(dict.fromkeys(words))}")
+    return lines
+
+
+def check(outputs: dict[str, str], allowed: Iterable[str] = ()) -> None:
+    """Fail listing every plain word's line of every output (``output: line``)."""
+    found = [f"{name}: {line}" for name, text in outputs.items() for line in plain_words(text, allowed)]
+    assert not found, f"{len(found)} lines bypass the catalogue:\n" + "\n".join(found)
+
+
+def obdident(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``obdident --lang qps ARGS`` in a fresh process (the language is chosen once, at the start)."""
+    env = {**os.environ, "OBDIDENT_LANG": "qps", "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        env.pop(name, None)
+    script = Path(sys.executable).with_name("obdident")  # the program as owners run it (its usage name)
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "obdident"]
+    command = [*program, *LANG, *map(str, args)]
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT_S, check=False
+    )
+
+
+def said(result: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.stdout + result.stderr
+
+
+def profiles() -> list[str]:
+    from obdident.sim.profile import list_profiles
+
+    return list_profiles()
+
+
+def commands() -> list[list[str]]:
+    """Every command's path: [], [scan], [report], ... (and subcommands of groups)."""
+    import typer
+
+    from obdident.cli import app
+
+    found: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:  # click's or typer's own copy of click (typer._click)
+        found.append(path)
+        if isinstance(getattr(command, "commands", None), dict):
+            for name, inner in sorted(command.commands.items()):
+                if not inner.hidden:
+                    walk(inner, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+# --- the terminal -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("profile", ["--demo", *profiles()])
+def test_the_terminal_of_every_profile_speaks_only_through_the_catalogue(
+    profile: str, tmp_path: Path
+) -> None:
+    where = ["--demo"] if profile == "--demo" else ["--port", f"sim://{profile}"]
+    result = obdident("scan", *where, "--json", "scan.json", cwd=tmp_path)
+    text = said(result)
+    report = tmp_path / "scan.json"
+    values = values_of(json.loads(report.read_text("utf-8"))) if report.exists() else frozenset()
+    check({f"scan {' '.join(where)}": text}, values)
+
+
+@pytest.mark.parametrize("path", commands(), ids=lambda p: " ".join(p) or "obdident")
+def test_the_help_of_every_command_speaks_only_through_the_catalogue(path: list[str], tmp_path: Path) -> None:
+    result = obdident(*path, "--help", cwd=tmp_path)
+    assert result.returncode == 0, said(result)
+    check({f"{' '.join(['obdident', *path])} --help": said(result)})
+
+
+def test_clicks_own_errors_speak_only_through_the_catalogue(tmp_path: Path) -> None:
+    unknown = obdident("scan", "--no-such-option", cwd=tmp_path)
+    missing = obdident("report", cwd=tmp_path)
+    assert unknown.returncode == missing.returncode == 2
+    check({"scan --no-such-option": said(unknown), "report (no file)": said(missing)})
+
+
+# --- the JSON's problem texts, the page, the letter -------------------------------------------------------
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A JSON report of every built-in profile (written in English: the JSON's words are data)."""
+    folder = tmp_path_factory.mktemp("scans")
+    found = {}
+    for profile in profiles():
+        path = folder / f"{profile}.json"
+        subprocess.run(
+            [sys.executable, "-m", "obdident", "scan", "--port", f"sim://{profile}", "--json", path],
+            cwd=folder, capture_output=True, text=True, timeout=STEP_TIMEOUT_S, check=False,
+        )  # fmt: skip
+        if path.exists():
+            found[profile] = path
+    assert found
+    return found
+
+
+def texts_in(value: Any) -> Iterator[dict[str, Any]]:
+    """Every ``{"msgid", "params"}`` object in a JSON report (problems, head unit, vehicle texts)."""
+    if isinstance(value, dict):
+        if isinstance(value.get("msgid"), str):
+            yield value
+        for inner in value.values():
+            yield from texts_in(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from texts_in(inner)
+
+
+def test_every_problem_text_in_the_json_is_wrapped_whole_and_catalogued(scans: dict[str, Path]) -> None:
+    from babel.messages.pofile import read_po
+
+    from obdident.i18n import PSEUDO, render, text_from_json
+
+    with (ROOT / "src/obdident/locale/obdident.pot").open("rb") as handle:
+        catalogued = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    found: dict[str, str] = {}
+    problems = 0
+    for profile, path in scans.items():
+        report = json.loads(path.read_text("utf-8"))
+        for problem in report.get("problems") or ():
+            problems += 1
+            if not isinstance(problem.get("msgid"), str):
+                found[f"{profile} {problem['code']}"] = f"no msgid: {problem.get('message')}"
+        for data in texts_in(report):
+            shown = render(text_from_json(data), PSEUDO)
+            key = f"{profile} {data['msgid'][:60]}"
+            if data["msgid"] not in catalogued:
+                found[key] = f"not in obdident.pot: {data['msgid']}"
+            elif not (shown.startswith("⟦") and shown.endswith("⟧")):
+                found[key] = f"not wrapped whole: {shown}"
+            else:
+                found.update({f"{key} (params)": line for line in plain_words(shown, values_of(report))})
+    assert problems, "no profile gave a problem to check"
+    assert not found, f"{len(found)} texts:\n" + "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+def visible_html(html: str) -> str:
+    """The text a reader sees in ``html``, and the attributes read aloud or shown on hover, line by line."""
+    from html.parser import HTMLParser
+
+    class Visible(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.hidden = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "style"):
+                self.hidden += 1
+            shown = dict(attrs)
+            for name in ("title", "placeholder", "aria-label", "alt"):
+                if shown.get(name):
+                    self.parts.append(f"\n[{tag} {name}] {shown[name]}\n")
+            if tag == "input" and shown.get("type") in ("submit", "button") and shown.get("value"):
+                self.parts.append(f"\n[{tag} value] {shown['value']}\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("script", "style"):
+                self.hidden -= 1
+
+        def handle_data(self, data: str) -> None:
+            if not self.hidden:
+                self.parts.append(data)
+
+    parser = Visible()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def test_the_page_and_the_letter_speak_only_through_the_catalogue(
+    scans: dict[str, Path], tmp_path: Path
+) -> None:
+    outputs: dict[str, str] = {}
+    allowed: set[str] = set()
+    for profile, path in scans.items():
+        allowed |= values_of(json.loads(path.read_text("utf-8")))
+        page = tmp_path / f"{profile}.html"
+        result = obdident("report", path, "--html", page, cwd=tmp_path)
+        outputs[f"report {profile}.json --html (terminal)"] = said(result)
+        if page.exists():
+            outputs[f"report {profile}.json --html"] = visible_html(page.read_text("utf-8"))
+        else:
+            outputs[f"report {profile}.json --html"] = f"no page written: {said(result)}"
+        letter = obdident("report", path, "--request", cwd=tmp_path)
+        outputs[f"report {profile}.json --request"] = said(letter)
+    check(outputs, allowed)
+
+
+# --- the window -------------------------------------------------------------------------------------------
+WINDOW_PAGES = ("/", "/ignition", "/scan/1", "/result/1", "/label/1", "/print/1", "/page/1")
+
+
+def test_the_windows_pages_speak_only_through_the_catalogue(tmp_path: Path) -> None:
+    from tests.ui_harness import WAIT_S, browser, running, session
+
+    outputs: dict[str, str] = {}
+    with running(session(tmp_path, demo=True)) as window:
+        base, token = window.url.split("/?token=", maxsplit=1)[0], window.token
+        query = f"token={token}&lang=qps"
+        start = urllib.request.Request(
+            f"{base}/scan?{query}", data=b"", method="POST", headers={"Origin": base}
+        )
+        with urllib.request.urlopen(start, timeout=WAIT_S) as answer:
+            assert answer.status == 200
+        deadline = time.monotonic() + WAIT_S
+        while not window.session.runs[1].done:
+            assert time.monotonic() < deadline, "the demo scan did not end"
+            time.sleep(0.02)
+        with browser() as chromium:
+            context = chromium.new_context(locale="qps", extra_http_headers={"Accept-Language": "qps"})
+            context.add_cookies([{"name": "lang", "value": "qps", "url": base}])
+            page = context.new_page()
+            for path in WINDOW_PAGES:
+                page.goto(f"{base}{path}?{query}", timeout=WAIT_S * 1000)
+                page.wait_for_load_state("load")
+                shown = page.inner_text("body")
+                extras = page.eval_on_selector_all(
+                    "[title], [placeholder], [aria-label], [alt], input[type=submit], input[type=button]",
+                    "els => els.map(e => [e.title, e.placeholder, e.getAttribute('aria-label'), e.alt,"
+                    " ['submit', 'button'].includes(e.type) ? e.value : ''].filter(Boolean).join('\\n'))",
+                )
+                outputs[f"window {path}"] = shown + "\n" + "\n".join(extras) + "\n" + page.title()
+        with urllib.request.urlopen(f"{base}/request/1.txt?{query}", timeout=WAIT_S) as answer:
+            outputs["window /request/1.txt"] = answer.read().decode("utf-8")
+        report = next(iter(tmp_path.rglob("*.json")), None)
+        values = values_of(json.loads(report.read_text("utf-8"))) if report else frozenset()
+    check(outputs, values)
+
+
+# --- the harness itself -----------------------------------------------------------------------------------
+def test_the_harness_finds_plain_words_and_lets_values_through() -> None:
+    from obdident.i18n import PSEUDO, T, render
+
+    wrapped = render(
+        T("The {unit} did not answer on {port}.", unit="BCM", port="sim://nissan-qashqai-j10"), PSEUDO
+    )
+    assert plain_words(wrapped) == []
+    assert plain_words("VIN  SJNFBAT32U1000001  │ 7E8 │ 28185-BH10A  ELM327 v1.5  12.4 V") == [
+        "VIN  SJNFBAT32U1000001  │ 7E8 │ 28185-BH10A  ELM327 v1.5  12.4 V   <- VIN"
+    ]
+    assert plain_words("Scan complete in 0.1 s") != []
+    leaked = render(T("The {unit} did not answer.", unit="the body control module"), PSEUDO)  # English param
+    assert plain_words(leaked) != []
+    assert plain_words("Usage: obdident report [OPTIONS] {SCAN.json}") != []  # click's word, not wrapped
+    assert plain_words("⟦Ûšåĝé:⟧ obdident report [OPTIONS] {SCAN.json}") == []
+    assert plain_words("  --json PATH  ⟦Ŵŕîţé⟧") == []
+    assert plain_words("Report written to /home/o/obdident-2026.json") != []
+    assert plain_words("⟦Ŕéþöŕţ ŵŕîţţéñ ţö⟧ /home/o/obdident-2026.json") == []
+    assert plain_words("AUDIO answered", {"answered"}) == []  # a value the car gave
