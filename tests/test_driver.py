@@ -35,17 +35,8 @@ def virtual_clock(step: float = 0.01):
 
 def init_script(**overrides: bytes) -> dict[str, bytes]:
     script = {
-        "ATD": OK,
-        "ATE0": b"ATE0\rOK\r\r>",
-        "ATL0": OK,
-        "ATS0": OK,
-        "ATH1": OK,
-        "ATAT1": OK,
-        "ATCAF1": OK,
-        "ATI": b"ELM327 v1.5\r\r>",
-        "ATRV": b"12.6V\r\r>",
-        "ATST19": OK,
-        "ATST0E": OK,
+        "ATD": OK, "ATE0": b"ATE0\rOK\r\r>", "ATL0": OK, "ATS0": OK, "ATH1": OK, "ATAT1": OK, "ATCAF1": OK,
+        "ATI": b"ELM327 v1.5\r\r>", "ATRV": b"12.6V\r\r>", "ATST19": OK, "ATST0E": OK,
         **{f"ATTP{n}": OK for n in "123456789"},
         **{f"ATSH{h}": OK for h in ("7DF", "18DB33F1", "686AF1", "616AF1", "C133F1")},
         "0100": b"SEARCHING...\r7E8 06 41 00 98 1B 80 13 55\r7E9 06 41 00 80 00 00 01 55\r\r>",
@@ -68,10 +59,7 @@ def test_initialize_sets_the_state_and_reads_identity() -> None:
 
 def test_clone_quirks_echo_left_on_question_marks_and_one_byte_reads() -> None:
     script = init_script(
-        ATD=b"ATD\rOK\r\r>",
-        ATL0=b"ATL0\r?\r\r>",
-        ATS0=b"ATS0\r?\r\r>",
-        ATI=b"ATI\relm327 v2.1\r\r>",
+        ATD=b"ATD\rOK\r\r>", ATL0=b"ATL0\r?\r\r>", ATS0=b"ATS0\r?\r\r>", ATI=b"ATI\relm327 v2.1\r\r>",
         **{"ATRV": b"ATRV\r\x00 12.1v\r\n\r\n>"},
     )
     port = ScriptedPort(script, chunk=1)
@@ -120,8 +108,7 @@ def test_connect_vehicle_reads_the_protocol_and_sets_the_receive_timeout() -> No
     assert port.sent[-3:] == ["ATST0E", "ATTP6", "0100"]
     assert driver.protocol is not None and driver.protocol.number == "6"
     assert [(m.response_id, m.payload.hex()) for m in first.messages] == [
-        ("7E8", "4100981b8013"),
-        ("7E9", "410080000001"),
+        ("7E8", "4100981b8013"), ("7E9", "410080000001"),
     ]
 
 
@@ -170,13 +157,9 @@ def test_unable_to_connect_is_its_own_error() -> None:
 
 
 def test_k_line_search_with_bus_init() -> None:
-    port = ScriptedPort(
-        init_script(
-            **{
-                **vehicle_on("3", b"BUS INIT: ...OK\r48 6B 10 41 00 BE 1F A8 13 5D\r\r>"),
-            }
-        )
-    )
+    port = ScriptedPort(init_script(**{
+        **vehicle_on("3", b"BUS INIT: ...OK\r48 6B 10 41 00 BE 1F A8 13 5D\r\r>"),
+    }))
     driver = ELM327(port, clock=virtual_clock())
     driver.initialize()
     first = driver.connect_vehicle()
@@ -257,59 +240,28 @@ def connected(script: dict[str, bytes]) -> tuple[ScriptedPort, ELM327]:
 def test_address_sets_header_filter_and_flow_control_once() -> None:
     """One receive filter for every 11-bit unit (AT CF 700 + AT CM 700), not an AT CRA per unit."""
     port, driver = connected(
-        {
-            "ATSH745": OK,
-            "ATCF700": OK,
-            "ATCM700": OK,
-            "ATFCSM1": OK,
-            "ATFCSD300000": OK,
-            "ATFCSH745": OK,
-            "ATSH74D": OK,
-            "ATFCSH74D": OK,
-        }
+        {"ATSH745": OK, "ATCF700": OK, "ATCM700": OK, "ATFCSM1": OK, "ATFCSD300000": OK, "ATFCSH745": OK,
+         "ATSH74D": OK, "ATFCSH74D": OK}
     )
     start = len(port.sent)
     driver.address("745", "765")
     driver.address("745", "765")  # unchanged: nothing sent
     driver.address("74D", "76D")
     assert port.sent[start:] == [
-        "ATSH745",
-        "ATCF700",
-        "ATCM700",
-        "ATFCSH745",
-        "ATFCSD300000",
-        "ATFCSM1",
-        "ATSH74D",
-        "ATFCSH74D",
+        "ATSH745", "ATCF700", "ATCM700", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH74D", "ATFCSH74D",
     ]
 
 
 def test_adapter_refusing_the_wide_filter_gets_a_receive_address_per_unit() -> None:
     port, driver = connected(
-        {
-            "ATSH745": OK,
-            "ATCF700": b"?\r\r>",
-            "ATCRA765": OK,
-            "ATFCSM1": OK,
-            "ATFCSD300000": OK,
-            "ATFCSH745": OK,
-            "ATSH74D": OK,
-            "ATCRA76D": OK,
-            "ATFCSH74D": OK,
-        }
+        {"ATSH745": OK, "ATCF700": b"?\r\r>", "ATCRA765": OK, "ATFCSM1": OK, "ATFCSD300000": OK,
+         "ATFCSH745": OK, "ATSH74D": OK, "ATCRA76D": OK, "ATFCSH74D": OK}
     )
     start = len(port.sent)
     driver.address("745", "765")
     driver.address("74D", "76D")
     assert port.sent[start:] == [
-        "ATSH745",
-        "ATCF700",
-        "ATCRA765",
-        "ATFCSH745",
-        "ATFCSD300000",
-        "ATFCSM1",
-        "ATSH74D",
-        "ATCRA76D",
+        "ATSH745", "ATCF700", "ATCRA765", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH74D", "ATCRA76D",
         "ATFCSH74D",
     ]
 
@@ -317,50 +269,23 @@ def test_adapter_refusing_the_wide_filter_gets_a_receive_address_per_unit() -> N
 def test_an_obd_pair_uses_automatic_flow_control_until_flow_control_is_set_by_hand() -> None:
     """7E0/7E8 needs no AT FC SH while flow control is automatic (AT FC SM 0, the AT D default)."""
     port, driver = connected(
-        {
-            "ATSH7E0": OK,
-            "ATCF700": OK,
-            "ATCM700": OK,
-            "ATSH745": OK,
-            "ATFCSH745": OK,
-            "ATFCSD300000": OK,
-            "ATFCSM1": OK,
-            "ATSH7E1": OK,
-            "ATFCSH7E1": OK,
-        }
+        {"ATSH7E0": OK, "ATCF700": OK, "ATCM700": OK, "ATSH745": OK, "ATFCSH745": OK, "ATFCSD300000": OK,
+         "ATFCSM1": OK, "ATSH7E1": OK, "ATFCSH7E1": OK}
     )
     start = len(port.sent)
     driver.address("7E0", "7E8")
     driver.address("745", "765")
     driver.address("7E1", "7E9")  # flow control is now by hand: it must name 7E1
     assert port.sent[start:] == [
-        "ATSH7E0",
-        "ATCF700",
-        "ATCM700",
-        "ATSH745",
-        "ATFCSH745",
-        "ATFCSD300000",
-        "ATFCSM1",
-        "ATSH7E1",
+        "ATSH7E0", "ATCF700", "ATCM700", "ATSH745", "ATFCSH745", "ATFCSD300000", "ATFCSM1", "ATSH7E1",
         "ATFCSH7E1",
     ]
 
 
 def test_clone_without_cra_gets_a_can_filter_and_mask() -> None:
     port, driver = connected(
-        {
-            "ATSH745": OK,
-            "ATCF700": b"?\r\r>",
-            "ATCRA765": b"?\r\r>",
-            "ATCF765": OK,
-            "ATCM7FF": OK,
-            "ATFCSM1": OK,
-            "ATFCSD300000": OK,
-            "ATFCSH745": OK,
-            "ATSH762": OK,
-            "ATCF762": OK,
-            "ATFCSH762": OK,
-        }
+        {"ATSH745": OK, "ATCF700": b"?\r\r>", "ATCRA765": b"?\r\r>", "ATCF765": OK, "ATCM7FF": OK,
+         "ATFCSM1": OK, "ATFCSD300000": OK, "ATFCSH745": OK, "ATSH762": OK, "ATCF762": OK, "ATFCSH762": OK}
     )
     driver.address("745", "765")
     driver.address("762", "762")
@@ -373,18 +298,9 @@ def test_bcm_pin_bytes_never_reach_the_transcript_or_errors() -> None:
         "765 10 1A 61 83 42 52 30 32\r765 21 41 45 44 03 17 00 05\r765 22 A5 5A 01 11 00 00 00\r"
         "765 23 00 00 00 00 00 80 00\r\r>"
     )
-    _port, driver = connected(
-        {
-            "ATSH745": OK,
-            "ATCF700": OK,
-            "ATCM700": OK,
-            "ATFCSM1": OK,
-            "ATFCSD300000": OK,
-            "ATFCSH745": OK,
-            "2183": lines.encode(),
-            "2181": lines.encode()[:95],
-        }
-    )
+    _port, driver = connected({"ATSH745": OK, "ATCF700": OK, "ATCM700": OK, "ATFCSM1": OK,
+                              "ATFCSD300000": OK, "ATFCSH745": OK, "2183": lines.encode(),
+                              "2181": lines.encode()[:95]})
     driver.address("745", "765")
     response = driver.request(b"\x21\x83")
     assert response.messages[0].masked == tuple(range(13, 20))  # the frame that carries bytes 13-14
@@ -400,25 +316,9 @@ _ADAPTER_TEXT = st.one_of(
     st.binary(max_size=120),
     st.lists(
         st.sampled_from(
-            [
-                "7E8 10 14 49 02 01 31 4E 34",
-                "7E8 21 41 5A",
-                "7E8 03 7F 09 78",
-                "7E9 06 49 06 01 AA BB CC",
-                "NO DATA",
-                "BUFFER FULL",
-                "SEARCHING...",
-                "765 22 XX XX 01",
-                "?",
-                "ELM327 v1.5",
-                "7E8XX",
-                "",
-                "CAN ERROR",
-                "7e8 02 49 0a",
-                "18DAF110 10 14 49 02",
-                "<RX ERROR",
-                "7E8 22 00 00 00",
-            ]
+            ["7E8 10 14 49 02 01 31 4E 34", "7E8 21 41 5A", "7E8 03 7F 09 78", "7E9 06 49 06 01 AA BB CC",
+             "NO DATA", "BUFFER FULL", "SEARCHING...", "765 22 XX XX 01", "?", "ELM327 v1.5", "7E8XX", "",
+             "CAN ERROR", "7e8 02 49 0a", "18DAF110 10 14 49 02", "<RX ERROR", "7E8 22 00 00 00"]
         ),
         max_size=8,
     ).map(lambda lines: "\r".join(lines).encode()),
@@ -456,12 +356,10 @@ def test_a_short_count_guess_is_retried_for_exactly_the_declared_frames() -> Non
     tcm = _frames("7E9", b"\x49\x04\x01" + b"310F63VX0B".ljust(16, b"\x00"))
     assert (len(ecm), len(tcm)) == (6, 3)
     interleaved = [ecm[0], tcm[0], ecm[1], tcm[1], ecm[2], tcm[2], *ecm[3:]]
-    port, driver = connected(
-        {
-            "09046": ("\r".join(interleaved[:6]) + "\r\r>").encode(),
-            "09049": ("\r".join(interleaved) + "\r\r>").encode(),
-        }
-    )
+    port, driver = connected({
+        "09046": ("\r".join(interleaved[:6]) + "\r\r>").encode(),
+        "09049": ("\r".join(interleaved) + "\r\r>").encode(),
+    })
     response = driver.request(b"\x09\x04", expected_frames=6)
     assert port.sent[-2:] == ["09046", "09049"]  # 6 + 3 frames, read off the first frames' lengths
     assert sorted(m.response_id for m in response.messages) == ["7E8", "7E9"]

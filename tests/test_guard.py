@@ -12,69 +12,13 @@ from obdident import guard
 from obdident.errors import GuardRefusal
 
 ALLOWED = [
-    "ATZ",
-    "AT Z",
-    "atz",
-    "ATWS",
-    "ATD",
-    "ATE0",
-    "ATE1",
-    "ATL0",
-    "ATS0",
-    "ATH1",
-    "ATI",
-    "AT@1",
-    "AT@2",
-    "ATRV",
-    "ATDP",
-    "ATDPN",
-    "ATTP6",
-    "ATTPA6",
-    "ATST19",
-    "ATST FF",
-    "ATAT0",
-    "ATAT2",
-    "ATSH7E0",
-    "ATSH 7DF",
-    "ATSH18DA10F1",
-    "ATSH8110FC",
-    "ATCRA7E8",
-    "ATCRA",
-    "ATCRA7EX",
-    "ATCF7E8",
-    "ATCM7F0",
-    "ATFCSH7E0",
-    "ATFCSD300000",
-    "ATFCSM0",
-    "ATCAF0",
-    "ATCAF1",
-    "ATCFC0",
-    "ATAL",
-    "ATNL",
-    "ATAR",
-    "ATPC",
-    "ATCP18",
-    "ATIIA10",
-    "ATSI",
-    "ATFI",
-    "ATKW",
-    "ATKW0",
-    "ATSW96",
-    "ATV1",
-    "ATR1",
-    "STI",
-    "STDI",
-    "0100",
-    "01 00",
-    "01001",
-    "010C0D",
-    "010C0D0E0F1011",
-    "0902",
-    "09 02",
-    "09021",
-    "0900",
-    "090A",
-    "0904 2",
+    "ATZ", "AT Z", "atz", "ATWS", "ATD", "ATE0", "ATE1", "ATL0", "ATS0", "ATH1", "ATI", "AT@1", "AT@2",
+    "ATRV", "ATDP", "ATDPN", "ATTP6", "ATTPA6", "ATST19", "ATST FF",
+    "ATAT0", "ATAT2", "ATSH7E0", "ATSH 7DF", "ATSH18DA10F1", "ATSH8110FC", "ATCRA7E8", "ATCRA", "ATCRA7EX",
+    "ATCF7E8", "ATCM7F0", "ATFCSH7E0", "ATFCSD300000", "ATFCSM0", "ATCAF0", "ATCAF1", "ATCFC0", "ATAL",
+    "ATNL", "ATAR", "ATPC", "ATCP18", "ATIIA10", "ATSI", "ATFI", "ATKW", "ATKW0", "ATSW96", "ATV1", "ATR1",
+    "STI", "STDI", "0100", "01 00", "01001", "010C0D", "010C0D0E0F1011", "0902", "09 02", "09021", "0900",
+    "090A", "0904 2",
 ]
 
 REFUSED = {
@@ -181,7 +125,6 @@ def test_every_rule_names_a_reason_and_a_source() -> None:
 
 # --- property tests ----------------------------------------------------------------------------------
 
-
 @settings(max_examples=600)
 @given(st.text(max_size=40))
 def test_any_text_is_admitted_only_as_one_adapter_command_or_one_read_request(line: str) -> None:
@@ -243,30 +186,8 @@ def test_1a_3e_and_session_identifiers(value: int) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    [
-        "2121",
-        "2110",
-        "2111",
-        "211E",
-        "226C44",
-        "226C3D",
-        "22FE9D",
-        "22FE9A",
-        "1003",
-        "1002",
-        "1085",
-        "10FB",
-        "10DA",
-        "2701",
-        "2702",
-        "23",
-        "2E",
-        "2F",
-        "30",
-        "31",
-        "14",
-        "2181FF",
-    ],
+    ["2121", "2110", "2111", "211E", "226C44", "226C3D", "22FE9D", "22FE9A", "1003", "1002", "1085", "10FB",
+     "10DA", "2701", "2702", "23", "2E", "2F", "30", "31", "14", "2181FF"],
 )
 def test_named_security_requests_stay_refused_even_on_a_nissan(line: str) -> None:
     assert not guard.is_allowed(line, NISSAN)
@@ -292,7 +213,7 @@ def test_nissan_session_only_to_a_nissan_physical_address_on_a_nissan() -> None:
 
 
 def test_mask_table_finds_the_bcm_pin_bytes_only_in_the_bcm_answer() -> None:
-    answer = bytes.fromhex("6183425230324145440317000511223301110000000000000080")
+    answer = bytes.fromhex("6183" "425230324145440317000511" "223301110000000000000080")
     assert guard.mask_offsets("765", answer) == (13, 14)
     assert guard.mask_offsets("762", answer) == ()  # the EPS's same layout carries no PIN
     assert guard.mask_offsets("765", bytes.fromhex("6181" + "00" * 19)) == ()

@@ -17,7 +17,7 @@ CAN11 = PROTOCOLS["6"]
 
 # BCM 765 answer to 21 83 in the layout of the public J10 capture, with a stand-in (A5 5A) at bytes L-M,
 # the field that carries an encrypted PIN on the real car.
-BCM_83 = bytes.fromhex("61834252303241454403170005A55A0111000000000000000080")
+BCM_83 = bytes.fromhex("6183" "4252303241" "45" "440317" "0005A55A01" "1100" "0000" "0000" "00000080")
 BCM_FRAMES_S1 = [
     "765 10 1A 61 83 42 52 30 32",
     "765 21 41 45 44 03 17 00 05",

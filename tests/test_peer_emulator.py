@@ -38,9 +38,7 @@ def emulator(tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "elm", "-n", str(port), "-s", "car", "-b", str(tmp_path / "batch.out")],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         cwd=tmp_path,  # it writes elm.log into its working directory: keep it out of the checkout
     )
     try:
@@ -85,11 +83,7 @@ def test_library_scan_of_the_emulator_car(emulator: str, wire_audit: WireAudit) 
 def test_cli_json_to_stdout_against_the_emulator(emulator: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "obdident", "scan", "--port", emulator, "--json", "-"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        check=False,
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)  # stdout holds only the JSON
@@ -99,10 +93,6 @@ def test_cli_json_to_stdout_against_the_emulator(emulator: str) -> None:
     assert ecu["identification"]["calibration_ids"] == CAR_CALIDS
     assert ecu["identification"]["cvns"] == CAR_CVNS
     assert report["vehicle"]["vin_sources"] == [
-        {
-            "source": "SAE J1979 service 09 InfoType 02",
-            "response_id": "7E8",
-            "value": CAR_VIN,
-            "problem": None,
-        }
+        {"source": "SAE J1979 service 09 InfoType 02", "response_id": "7E8", "value": CAR_VIN,
+         "problem": None}
     ]

@@ -50,24 +50,12 @@ def test_strip_echo_only_drops_the_echo_of_the_command() -> None:
 @pytest.mark.parametrize(
     ("line", "status"),
     [
-        ("NO DATA", "NO DATA"),
-        ("CAN ERROR", "CAN ERROR"),
-        ("BUFFER FULL", "BUFFER FULL"),
-        ("BUS ERROR", "BUS ERROR"),
-        ("DATA ERROR", "DATA ERROR"),
-        ("<RX ERROR", "<RX ERROR"),
-        ("FB ERROR", "FB ERROR"),
-        ("LV RESET", "LV RESET"),
-        ("STOPPED", "STOPPED"),
-        ("UNABLE TO CONNECT", "UNABLE TO CONNECT"),
-        ("ACT ALERT", "ACT ALERT"),
-        ("?", "?"),
-        ("BUS INIT: ...ERROR", "BUS ERROR"),
-        ("7E8 03 41 00 <DATA ERROR", "DATA ERROR"),
-        ("ERR94", "ERR94"),
-        ("no data", "NO DATA"),
-        ("7E8064100BE3FA813", None),
-        ("SEARCHING...", None),
+        ("NO DATA", "NO DATA"), ("CAN ERROR", "CAN ERROR"), ("BUFFER FULL", "BUFFER FULL"),
+        ("BUS ERROR", "BUS ERROR"), ("DATA ERROR", "DATA ERROR"), ("<RX ERROR", "<RX ERROR"),
+        ("FB ERROR", "FB ERROR"), ("LV RESET", "LV RESET"), ("STOPPED", "STOPPED"),
+        ("UNABLE TO CONNECT", "UNABLE TO CONNECT"), ("ACT ALERT", "ACT ALERT"), ("?", "?"),
+        ("BUS INIT: ...ERROR", "BUS ERROR"), ("7E8 03 41 00 <DATA ERROR", "DATA ERROR"),
+        ("ERR94", "ERR94"), ("no data", "NO DATA"), ("7E8064100BE3FA813", None), ("SEARCHING...", None),
     ],
 )
 def test_status_lines_are_recognised(line: str, status: str | None) -> None:
@@ -118,10 +106,8 @@ def test_garbage_lines_raise_protocol_error(line: str) -> None:
 
 def test_interleaved_ecus_reassemble_separately() -> None:
     lines = [
-        "7E8 10 14 49 02 01 31 4E 34",
-        "7E9 10 0B 49 06 02 11 22 33",
-        "7E8 21 41 4C 33 41 50 38 4A",
-        "7E9 21 44 AA BB CC DD 55 55",
+        "7E8 10 14 49 02 01 31 4E 34", "7E9 10 0B 49 06 02 11 22 33",
+        "7E8 21 41 4C 33 41 50 38 4A", "7E9 21 44 AA BB CC DD 55 55",
         "7E8 22 43 31 32 33 34 35 30",
     ]
     messages = group_messages(parse_frames(lines, CAN11), CAN11)
@@ -204,7 +190,7 @@ def test_segmenting_then_reassembling_round_trips(payload: bytes) -> None:
 def test_supported_bitmap_j10() -> None:
     # Qashqai J10 capture (balrog-kun/nissan-qashqai-can-info): 49 00 54 00 00 00 -> 02, 04, 06
     assert obd09.parse_supported(bytes.fromhex("490054000000")) == {2, 4, 6}
-    assert obd09.parse_supported(bytes.fromhex("49000154400000")) == {2, 4, 6, 0x0A}
+    assert obd09.parse_supported(bytes.fromhex("490001" "54400000")) == {2, 4, 6, 0x0A}
 
 
 def test_vin_keeps_every_character_of_a_1_to_0_vin() -> None:
@@ -221,10 +207,12 @@ def test_legacy_vin_drops_the_three_fill_bytes_only() -> None:
 
 
 def test_calids_and_cvns_from_the_emulator_car() -> None:
-    calid = bytes.fromhex("4904023331324A36303030000000000000000041343730313030300000000000000000")
+    calid = bytes.fromhex(
+        "490402" "3331324A36303030" "0000000000000000" "4134373031303030" "0000000000000000"
+    )
     items = obd09.parse_items([calid], obd09.CALID, legacy=False).items
     assert [obd09.decode_ascii(i) for i in items] == ["312J6000", "A4701000"]
-    cvn = obd09.parse_items([bytes.fromhex("4906026953CD4B611F6EF2")], obd09.CVN, legacy=False)
+    cvn = obd09.parse_items([bytes.fromhex("490602" "6953CD4B" "611F6EF2")], obd09.CVN, legacy=False)
     assert [obd09.format_cvn(i) for i in cvn.items] == ["6953CD4B", "611F6EF2"]
 
 
@@ -238,14 +226,13 @@ def test_ecu_name_and_unprintable_fields() -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    ["4902", "49030100", "4904023331", "490601AABBCC", "7F0912", "410203"],
+    ["4902", "490301" "00", "4904023331", "490601AABBCC", "7F0912", "410203"],
 )
 def test_wrong_shapes_raise_decode_error(payload: str) -> None:
     with pytest.raises(DecodeError):
         info_type = bytes.fromhex(payload)[1] if len(payload) >= 4 else 2
-        obd09.parse_items(
-            [bytes.fromhex(payload)], info_type if info_type in obd09.ITEM_SIZES else 2, legacy=False
-        )
+        obd09.parse_items([bytes.fromhex(payload)], info_type if info_type in obd09.ITEM_SIZES else 2,
+                          legacy=False)
 
 
 @settings(max_examples=400)
@@ -262,10 +249,8 @@ def test_decoders_raise_only_documented_errors(payload: bytes, info_type: int, l
 
 
 @settings(max_examples=300)
-@given(
-    st.lists(st.text(alphabet="0123456789ABCDEFabcdef \t<>?:.", max_size=30), max_size=6),
-    st.sampled_from(sorted(PROTOCOLS)),
-)
+@given(st.lists(st.text(alphabet="0123456789ABCDEFabcdef \t<>?:.", max_size=30), max_size=6),
+       st.sampled_from(sorted(PROTOCOLS)))
 def test_frame_parser_raises_only_protocol_errors(lines: list[str], number: str) -> None:
     protocol = PROTOCOLS[number]
     with contextlib.suppress(ProtocolError):

@@ -77,15 +77,8 @@ def test_a_j10_is_not_probed_for_units_its_family_lacks_and_the_report_says_whic
     assert "712" not in headers
     (skipped,) = [p for p in report.problems if p.code == "units-not-probed"]
     assert "Qashqai (J10)" in skipped.message and "--full" in skipped.message
-    for named in (
-        "VCM (797)",
-        "LBC (79B)",
-        "TCU (746)",
-        "CAMERA (707)",
-        "MIU (714)",
-        "GATEWAY (18DAD0F1)",
-        "AUDIO (712)",
-    ):
+    for named in ("VCM (797)", "LBC (79B)", "TCU (746)", "CAMERA (707)", "MIU (714)", "GATEWAY (18DAD0F1)",
+                  "AUDIO (712)"):
         assert named in skipped.message
     assert report.complete
 

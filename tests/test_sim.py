@@ -985,11 +985,7 @@ def ascii_of(message: bytes, start: int) -> str:
 def test_j10_physical_units() -> None:
     j10 = {ecu.name: ecu for ecu in profile("nissan-qashqai-j10").ecus}
     assert [(e.request_id, e.response_id) for e in j10.values()] == [
-        (0x7E0, 0x7E8),
-        (0x745, 0x765),
-        (0x74D, 0x76D),
-        (0x742, 0x762),
-        (0x743, 0x763),
+        (0x7E0, 0x7E8), (0x745, 0x765), (0x74D, 0x76D), (0x742, 0x762), (0x743, 0x763)
     ]
     assert not any("AV" in name or "audio" in name.lower() for name in j10)
     ecm = j10["ECM"]
@@ -1060,10 +1056,7 @@ def test_altima_uds_profile() -> None:
     assert altima.provenance == "synthesised from public captures" and altima.sources
     ecm, camera, abs_unit, gateway = altima.ecus
     assert [(e.request_id, e.response_id) for e in altima.ecus] == [
-        (0x7E0, 0x7E8),
-        (0x707, 0x727),
-        (0x740, 0x760),
-        (0x18DAD0F1, 0x18DAF1D0),
+        (0x7E0, 0x7E8), (0x707, 0x727), (0x740, 0x760), (0x18DAD0F1, 0x18DAF1D0)
     ]
     assert [e.functional for e in altima.ecus] == [True, False, False, False]
     vin = ascii_of(ecm.responses[bytes.fromhex("0902")][0], 3)
