@@ -62,7 +62,7 @@ COMMENT_TAGS = ("TRANSLATORS:",)
 #: Jinja2 templates: the i18n extension's gettext calls and ``{% trans %}`` blocks.
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true", "trimmed": "true"}
 #: The family records' keys whose values the owner reads, used when record.py does not list them.
-DEFAULT_OWNER_TEXT_KEYS = frozenset({"why", "guidance_text", "advice", "text"})
+DEFAULT_OWNER_TEXT_KEYS = frozenset({"head_unit.why"})
 
 _DATES = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date|Generated-By): .*\\n"$', re.M)
 _BRACES = re.compile(r"\{([^{}:!]*)(?:[:!][^{}]*)?\}")
@@ -79,7 +79,8 @@ def languages() -> list[str]:
 def owner_text_keys() -> frozenset[str]:
     """The family records' keys holding owner text: ``OWNER_TEXT_KEYS`` of
     ``obdident.vehicles.families.record`` when it has one, else :data:`DEFAULT_OWNER_TEXT_KEYS`. A key
-    names a TOML key at any depth (``why``) or a dotted path of table names (``model.head_unit.why``)."""
+    names the end of a key's dotted path: ``head_unit.why`` is ``why`` in any ``[model.head_unit]`` table,
+    ``why`` any key so named."""
     sys.path.insert(0, str(ROOT / "src"))
     from obdident.vehicles.families import record
 
@@ -93,8 +94,11 @@ def extract_toml(
     """A Babel extraction method for the family records: every string (or list of strings) under one of
     :func:`owner_text_keys`, with the line where it first appears."""
     text = fileobj.read().decode("utf-8")
-    keys = owner_text_keys()
+    ends = [tuple(key.split(".")) for key in owner_text_keys()]
     lines = text.splitlines()
+
+    def owner(path: tuple[str, ...]) -> bool:
+        return any(path[-len(end) :] == end for end in ends)
 
     def walk(value: Any, path: tuple[str, ...]) -> Iterator[str]:
         if isinstance(value, dict):
@@ -104,9 +108,9 @@ def extract_toml(
             for inner in value:
                 if isinstance(inner, dict):
                     yield from walk(inner, path)
-                elif isinstance(inner, str) and (path[-1] in keys or ".".join(path) in keys):
+                elif isinstance(inner, str) and owner(path):
                     yield inner
-        elif isinstance(value, str) and path and (path[-1] in keys or ".".join(path) in keys):
+        elif isinstance(value, str) and owner(path):
             yield value
 
     for message in walk(tomllib.loads(text), ()):
@@ -258,6 +262,10 @@ def update(template: Catalog, path: Path, language: str) -> Catalog:
         catalog.project, catalog.version = template.project, template.version
         catalog.copyright_holder = template.copyright_holder
     catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+    for key, message in list(catalog.obsolete.items()):  # keep a gone message only for its translation
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        if not any(strings):
+            del catalog.obsolete[key]
     catalog.project, catalog.version = template.project, template.version
     return catalog
 
