@@ -118,14 +118,6 @@ def test_each_compiled_catalogue_is_a_compile_of_its_po(language: str, domain: s
     )
 
 
-def test_the_pseudo_locale_speaks_clicks_words_wrapped() -> None:
-    template = load(LOCALE / f"{tool.CLICK_DOMAIN}.pot")
-    expected = tool.mo_messages(tool.mo_bytes(tool.pseudo_catalog(template)))
-    committed = (LOCALE / tool.PSEUDO / "LC_MESSAGES" / f"{tool.CLICK_DOMAIN}.mo").read_bytes()
-    assert tool.mo_messages(committed) == expected
-    assert expected and all(shown.startswith("⟦") and shown.endswith("⟧") for shown in expected.values())
-
-
 @pytest.mark.parametrize(("language", "domain"), PAIRS)
 def test_each_catalogue_is_complete(language: str, domain: str) -> None:
     # Waits on the translators: fails, naming the entries, until every message is translated.

@@ -14,8 +14,7 @@ Two gettext domains, under ``src/obdident/locale`` (the wheel and the bundle shi
 * ``messages``: click's and typer's own words (Usage, Error, Options, "Show this message and exit."),
   extracted from the installed click and typer packages, so that the command line's frame speaks the
   owner's language too (:func:`obdident.i18n.install_click`). ``messages.pot`` and per language
-  ``messages.po`` / ``.mo``; the pseudo-locale ``qps`` gets a generated ``messages.mo`` (every message
-  wrapped as :func:`obdident.i18n.pseudo` does), so the pseudo-locale test sees click's words too.
+  ``messages.po`` / ``.mo`` (the pseudo-locale needs no file: :mod:`obdident.i18n` wraps every message).
 
 The languages are :data:`obdident.i18n.LANGUAGES` without ``en`` (the message ids are English). A ``.po``
 keeps its translations on update (new entries empty, gone entries kept as obsolete ``#~`` lines, changed
@@ -53,7 +52,6 @@ PACKAGE = ROOT / "src" / "obdident"
 LOCALE = PACKAGE / "locale"
 DOMAIN = "obdident"
 CLICK_DOMAIN = "messages"
-PSEUDO = "qps"
 
 #: Extraction keywords (``pybabel extract -k``): name -> the arguments holding the message (None: the first).
 KEYWORDS: dict[str, Any] = {"T": None, "TN": (1, 2), "N_": None, "_": None, "ngettext": (1, 2)}
@@ -270,22 +268,6 @@ def update(template: Catalog, path: Path, language: str) -> Catalog:
     return catalog
 
 
-def pseudo_catalog(template: Catalog) -> Catalog:
-    """The pseudo-locale's catalogue of ``template``: every message as :func:`obdident.i18n.pseudo` has it."""
-    sys.path.insert(0, str(ROOT / "src"))
-    from obdident.i18n import pseudo
-
-    catalog = Catalog(locale="en", domain=template.domain, fuzzy=False)
-    for message in template:
-        if not message.id:
-            continue
-        if isinstance(message.id, tuple | list):
-            catalog.add(message.id, tuple(pseudo(m) for m in message.id))
-        else:
-            catalog.add(message.id, pseudo(message.id))
-    return catalog
-
-
 # --- checks ----------------------------------------------------------------------------------------------
 def brace_placeholders(catalog: Catalog | None, message: Message) -> None:
     """A checker in Babel's form: every translation names the same ``{placeholders}`` as its message id.
@@ -374,8 +356,6 @@ def run(check: bool = False, show_statistics: bool = False, out: Any = sys.stdou
                     f"{missing} missing",
                     file=out,
                 )
-    pseudo = pseudo_catalog(templates[CLICK_DOMAIN])
-    writer.binary(LOCALE / PSEUDO / "LC_MESSAGES" / f"{CLICK_DOMAIN}.mo", mo_bytes(pseudo), pseudo)
     return writer.stale
 
 

@@ -294,7 +294,7 @@ def install_click(language: str) -> None:
     environment (``LANGUAGE``), so this binds the domain and sets ``LANGUAGE`` for this process."""
     gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALEDIR))
     gettext.textdomain(CLICK_DOMAIN)
-    os.environ["LANGUAGE"] = language  # the pseudo-locale too: locale/qps/LC_MESSAGES/messages.mo
+    os.environ["LANGUAGE"] = "en" if language == PSEUDO else language
 
 
 # --- JSON ------------------------------------------------------------------------------------------------
