@@ -8,16 +8,23 @@ least one letter the pseudo-locale accents (``a c d e g h i j k l n o r s t u w 
 it stands, inside the markers or not (a parameter shown inside a wrapped sentence must be a value, or a
 Text of its own). Such a word fails the output unless it is one of these, and only these:
 
-* :data:`ALLOWED_SPANS`: spans removed before words are looked for, each a regex with its reason: URLs
+* :data:`FIRST_SPANS` (the QR code's payload, dates in Babel's English form) and :data:`ALLOWED_SPANS`:
+  spans removed before words are looked for, each a regex with its reason: URLs
   (ports, the window's address), file paths and names, tokens holding a digit (VIN, hex ids, part and
   serial numbers, CALIDs, versions, ELM327, J1979), options and their metavars (``--json PATH``), AT
-  commands, OBD-II, click's ``[OPTIONS]`` / ``COMMAND [ARGS]...``;
+  commands, OBD-II, click's ``[OPTIONS]`` / ``COMMAND [ARGS]...``, typer's argument types (``<path>``),
+  command names where a command is named (``obdident report``);
 * :data:`IDENTIFIERS`: names never translated: the program's name, standard and protocol names
-  (ISO, SAE, CAN, KWP, UDS), makes (Nissan, Infiniti);
-* the unit names of the address table (``obdident.vehicles.nissan.UNITS``: ECM, BCM, AV...) and the
-  families' and models' names of the family records (Qashqai, X-Trail);
-* values the car or adapter gave (the words of the scan's own JSON report under ``ecus[].identification``,
-  ``ecus[].name``, ``adapter`` port/version/protocol, ``vehicle.vin``): shown as read, never translated.
+  (ISO, SAE, CAN, KWP, UDS, CALID, CVN), makes (Nissan, Infiniti), Bluetooth, USB, UTC;
+* the unit names of the address table (``obdident.vehicles.nissan.UNITS``: ECM, BCM, AV...), the
+  families' and models' names of the family records (Qashqai, X-Trail), and the languages' own names
+  (the switcher's Deutsch, Polski: :data:`obdident.i18n.LANGUAGES`);
+* values the car or adapter gave, from the scan's own JSON report (``ecus[].identification``,
+  ``ecus[].name``, ``adapter`` port/version/protocol, ``vehicle.vin``/``wmi``, the VIN's sources,
+  which are standard references, and the problem codes): shown as read, never translated.
+
+HTML elements marked ``lang="en"`` are left out of the page and the window: engineer detail kept in English
+on purpose (the sources' footnotes), which the page marks so for screen readers too.
 
 Outputs: the terminal of ``obdident scan`` for every built-in profile (``sim://<profile>``) and
 ``--demo``; ``--help`` of every command, and click's own errors (no such option, missing argument); the
@@ -53,7 +60,6 @@ STEP_TIMEOUT_S = 120
 ACCENTED = frozenset("AaCcDdEeGgHhIiJjKkLlNnOoRrSsTtUuWwYyZz")
 #: Spans that are values or identifiers, removed before words are looked for: (regex, why).
 ALLOWED_SPANS: tuple[tuple[str, str], ...] = (
-    (r"\bOBDIDENT\d+(?:;[A-Z]+=[^;\s]*)*", "the QR code's payload (its keys HU, SN, SW are a format's)"),
     (r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>)\]]*", "a URL: a port (sim://, socket://), the window's address"),
     (r"(?<![\w])(?:[A-Za-z]:)?[~.]{0,2}[\\/]?(?:[\w.-]+[\\/])+[\w.-]*", "a file path"),
     (r"\b[\w.-]+\.(?:json|html|txt|csv|svg|toml|jsonl|log|png|pdf|py)\b", "a file name"),
@@ -64,12 +70,6 @@ ALLOWED_SPANS: tuple[tuple[str, str], ...] = (
     (r"\[OPTIONS\]|\bCOMMAND \[ARGS\]\.\.\.|\[ARGS\]", "click's usage metavars"),
     (r"\{[A-Z][A-Za-z0-9_.]*(?:\.\.\.)?\}(?:\.\.\.)?|^\s*[A-Z][A-Z0-9_.]*(?:\.\.\.)?(?= +<)", "an argument"),
     (r"<[A-Za-z][\w\[\], |]*>", "typer's type of an argument (<path>, <list[str]>)"),
-    (
-        r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-        r"(?: \d{1,2},)? \d{4}(?:,? (?:at )?\d{1,2}:\d{2}(?::\d{2})?(?: [AP]M)?)?(?: UTC)?",
-        "a date in Babel's English form (what the pseudo-locale's dates fall back to)",
-    ),
-    (r"\b\d{1,2}:\d{2}(?::\d{2})? [AP]M(?: UTC)?", "a time in Babel's English form"),
 )
 #: Names shown as they are in every language.
 IDENTIFIERS = frozenset(
@@ -90,6 +90,17 @@ IDENTIFIERS = frozenset(
     }
 )
 _WORD = re.compile(r"[^\W\d_]+")
+#: Removed first, before the values (whose numbers would split them): (regex, why).
+FIRST_SPANS: tuple[tuple[str, str], ...] = (
+    (r"\bOBDIDENT\d+(?:;[A-Z]+=(?:\\.|[^;\s\\])*)*", "the QR code's payload: a format's keys (HU, SN, SW)"),
+    (
+        r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+        r"(?:\s\d{1,2},)?\s\d{4}(?:,?\s(?:at\s)?\d{1,2}:\d{2}(?::\d{2})?(?:\s[AP]M)?)?(?:\sUTC)?",
+        "a date in Babel's English form (what the pseudo-locale's dates fall back to)",
+    ),
+    (r"\b\d{1,2}:\d{2}(?::\d{2})?\s[AP]M(?:\sUTC)?", "a time in Babel's English form"),
+)
+_FIRST = re.compile("|".join(f"(?:{regex})" for regex, _why in FIRST_SPANS))
 
 
 @cache
@@ -110,10 +121,12 @@ def spans() -> re.Pattern[str]:
 @cache
 def known_names() -> frozenset[str]:
     """Unit names (address table) and family/model names (family records): identifiers."""
+    from obdident.i18n import LANGUAGES, PSEUDO
     from obdident.vehicles.families import knowledge
     from obdident.vehicles.nissan import UNITS
 
-    names = {u.name for u in UNITS}
+    names = {u.name for u in UNITS} | {PSEUDO}
+    names.update(word for name in LANGUAGES.values() for word in _WORD.findall(name))  # the switcher's
     for family in knowledge().families.values():
         names.update(_WORD.findall(family.name))
         names.update(_WORD.findall(family.family))
@@ -152,10 +165,11 @@ def plain_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
     """The lines of ``text`` that hold a word the pseudo-locale would have accented, with those words."""
     allowed = known_names() | frozenset(allowed)
     whole = sorted((a for a in allowed if _WORD.fullmatch(a) is None), key=len, reverse=True)
-    values = re.compile("|".join(map(re.escape, whole))) if whole else None
+    values = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, whole))})(?!\w)") if whole else None
     lines = []
     for line in text.splitlines():
-        rest = values.sub(" ", line) if values else line
+        rest = _FIRST.sub(" ", line)
+        rest = values.sub(" ", rest) if values else rest
         rest = spans().sub(" ", rest)
         words = [
             w
@@ -361,11 +375,11 @@ def test_the_windows_pages_speak_only_through_the_catalogue(tmp_path: Path) -> N
     from tests.ui_harness import WAIT_S, browser, running, session
 
     outputs: dict[str, str] = {}
-    with running(session(tmp_path, demo=True)) as window:
+    with running(session(tmp_path, fixed="sim://nissan-qashqai-j11-navi")) as window:  # a head unit read
         base, token = window.url.split("/?token=", maxsplit=1)[0], window.token
         query = f"token={token}&lang=qps"
         start = urllib.request.Request(
-            f"{base}/scan?{query}", data=b"", method="POST", headers={"Origin": base}
+            f"{base}/scan?token={token}", data=b"", method="POST", headers={"Origin": base}
         )
         with urllib.request.urlopen(start, timeout=WAIT_S) as answer:
             assert answer.status == 200
@@ -387,7 +401,10 @@ def test_the_windows_pages_speak_only_through_the_catalogue(tmp_path: Path) -> N
                     " ['submit', 'button'].includes(e.type) ? e.value : ''].filter(Boolean).join('\\n'))",
                 )
                 outputs[f"window {path}"] = shown + "\n" + "\n".join(extras) + "\n" + page.title()
-        with urllib.request.urlopen(f"{base}/request/1.txt?{query}", timeout=WAIT_S) as answer:
+        text = urllib.request.Request(
+            f"{base}/request/1.txt?{query}", headers={"Cookie": "obdident_lang=qps"}
+        )
+        with urllib.request.urlopen(text, timeout=WAIT_S) as answer:
             outputs["window /request/1.txt"] = answer.read().decode("utf-8")
         report = next(iter(tmp_path.rglob("*.json")), None)
         values = values_of(json.loads(report.read_text("utf-8"))) if report else frozenset()
