@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from obdident.elm327.lines import PROTOCOLS, split_lines, strip_echo
@@ -98,6 +98,48 @@ def test_fail_closed_a_garbled_answer_from_any_unit_is_masked_whole_a_well_forme
     assert not _leak(answer.lines) and answer.lines[0] == "XXX XX XX XX XX XX XX XX XX"
 
 
+#: A BCM answer cut after its second consecutive frame's id and PCI byte were garbled (765 22 -> 764 02):
+#: the field (stand-in AB CD) reads as another unit's whole single frame (review finding after issue 22).
+GARBLED_CF = ["765 10 14 61 83 01 02 03 04", "765 21 05 06 07 08 09 10 11", "764 02 AB CD 12 13 14 15 16"]
+
+
+def test_a_frame_garbled_into_another_units_single_frame_is_masked_whole() -> None:
+    for protocol in (CAN11, None):
+        for request in ("2183", "21834", None):
+            answer = mask_answer(GARBLED_CF, protocol, request)
+            assert "ABCD" not in "".join("".join(answer.lines).split()), (protocol, request, answer.lines)
+            assert answer.lines[2] == "764 XX XX XX XX XX XX XX XX"
+            assert answer.messages is None  # a cut answer: nothing is decoded
+            assert mask_answer(answer.lines, protocol, request).lines == answer.lines
+    # the field's message itself stays masked by position: frames_declared can still count it
+    assert mask_answer(GARBLED_CF, CAN11, "2183").lines[:2] == tuple(GARBLED_CF[:2])
+    # the same lines to a request no masked field answers are not that unit's answer: kept
+    assert mask_answer(GARBLED_CF, CAN11, "0902").lines == tuple(GARBLED_CF)
+    # frames lost before the garbled one: no message is cut, only frames in no message (765 21, 765 23)
+    lost = ["765 21 05 06 07 08 09 10 11", "764 02 AB CD 12 13 14 15 16", "765 23 00 00 00 00 00 80 FF"]
+    answer = mask_answer(lost, CAN11, "2183")
+    assert all(line.endswith("XX XX XX XX XX XX XX XX") for line in answer.lines), answer.lines
+    # and the payload read from the garbled frame is masked too (0x00, flagged)
+    assert [(m.payload, m.masked) for m in answer.messages or ()] == [(b"\0\0", (0, 1))]
+    # the recording audit applies the same rule: the raw answer is flagged, the masked one clean
+    assert _recording("2183", GARBLED_CF) and _recording("2183", lost)
+    assert _recording("2183", mask_answer(GARBLED_CF, CAN11, "2183").lines) == []
+
+
+def test_with_no_protocol_known_an_answer_that_may_hold_the_field_reads_as_11_bit_can_or_is_masked() -> None:
+    # a digit inserted: the line no longer reads as an 11-bit frame, but reads as 29-bit and K-line frames
+    inserted = ["76522AB5AB0111000000"]
+    assert mask_answer(inserted, CAN11, "2183").lines == ("X" * 20,)
+    for request in ("2183", None):
+        answer = mask_answer(inserted, None, request)
+        assert answer.lines == ("X" * 20,) and answer.error is not None, request
+    assert mask_answer(inserted, None, "0100").lines == tuple(inserted)  # no masked field answers 01 00
+    # a recording that names no protocol: the audit reads the answer every way, the same rule
+    meta = SessionMeta("obdident test", "2026-12-04T00:00:00Z", 1.0, "sim://x", "simulator")
+    recording = Recording(meta, (RecordedExchange("2183", tuple(inserted), 0.0, 0.01, "ok"),))
+    assert [p for p in audit(recording) if "unmasked" in p]
+
+
 def test_the_adapters_own_words_are_kept_but_only_as_whole_lines() -> None:
     for request, lines in (
         ("ATI", ["ELM327 v1.5"]),
@@ -162,6 +204,16 @@ _op = st.one_of(
     st.tuples(st.just("drop-line"), st.integers(0, 10**6), st.just("")),
     st.tuples(st.just("echo"), st.just(0), st.just("")),  # the echo glued to the first line
     st.tuples(st.just("lf"), st.just(0), st.sampled_from(["\n", "\r\n", "\n\r"])),  # other line endings
+    # a frame's CAN id and PCI byte both garbled: it may read as another unit's frame of any kind
+    st.tuples(
+        st.just("garble-frame"),
+        st.integers(0, 10**6),
+        st.tuples(
+            st.sampled_from(["765", "764", "763", "760", "768", "7A8"]),
+            st.sampled_from("0123"),
+            st.sampled_from(PUBLIC_DIGITS),
+        ).map("".join),
+    ),
 )
 
 
@@ -186,6 +238,10 @@ def _clean_words(text: str) -> bool:
     return _clean(re.sub(r"[A-Za-z]{2,}", "", re.sub(r"\\x[0-9a-f]{2}", "", text)))
 
 
+@example(  # the third frame read as 764's single frame, the fourth lost: the field's message is cut
+    ["00"] * 22, "9BCD", "00", True, [("garble-frame", 2, "76402"), ("drop-line", 3, "")], "6", "2183"
+)
+@example(["00"] * 22, "9BCD", "00", False, [("garble-frame", 2, "76307"), ("drop-line", 1, "")], "6", None)
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(_byte, min_size=22, max_size=22),

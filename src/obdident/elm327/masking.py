@@ -19,14 +19,20 @@ applies again to every recorded line:
    unknown one), a 3-byte negative response aside, has the field masked whatever it starts with
    (:func:`obdident.guard.garbled_offsets`). On CAN, a frame that carries no byte of any message (a
    consecutive frame whose first frame was lost, or whose id was garbled into another unit's) is masked
-   whole: nothing is decoded from it.
+   whole: nothing is decoded from it. And when the answer may hold a masked field
+   (:func:`obdident.guard.may_carry_field`: the field's request, or an unknown one) and shows a frame lost
+   or garbled (a message cut short, or a frame in no message), every frame but those of a masked unit's
+   messages is masked whole, whatever its id: a consecutive frame whose id and PCI byte are both garbled
+   reads as another unit's whole message (``765 22 A5 5A`` as ``764 02 A5 5A``).
 3. An answer that cannot be read so is masked whole: every hex digit of each of its lines but the
    adapter's words becomes ``X`` (:func:`blank`), whatever the line starts with and whichever unit it seems
    to come from. This fails closed: a line that cannot be read cannot be shown to come from a unit without
    masked fields; the receive filter is opened to 700-7FF for the physical probe and clones ignore it; and
    a recording says neither the protocol nor the unit an answer came from.
 4. Before the protocol is known, an answer is read under every protocol it reads as (the masks of all of
-   them applied); one that reads as none is masked whole.
+   them applied, a line any of them masks masked whole); one that reads as none is masked whole, and so is
+   one that may hold a masked field but does not read as 11-bit CAN frames, even if it reads as K-line or
+   29-bit frames (:func:`mask_answer_any`, which the recording audit uses too).
 5. The answer to an adapter command (AT, ST) is the adapter's own text; a line in it that holds a run of
    7 or more hex digits (a frame's 11-bit id and two bytes) is masked whole, since no frame belongs there.
 """
@@ -51,7 +57,7 @@ from obdident.elm327.lines import (
 )
 from obdident.errors import IsoTpError, IsoTpTruncatedError, ProtocolError
 
-__all__ = ["MASK", "MaskedAnswer", "blank", "mask_answer", "mask_unfinished"]
+__all__ = ["MASK", "MaskedAnswer", "blank", "mask_answer", "mask_answer_any", "mask_unfinished"]
 
 _HEX_DIGIT = re.compile(r"[0-9A-Fa-f]")
 #: Words an ELM327 prints, kept when a line around them is masked whole, so a masked line still reads as
@@ -139,7 +145,47 @@ def mask_answer(lines: Sequence[str], protocol: Protocol | None, request: str | 
         if isinstance(reading, MaskedAnswer):
             return reading
         return _masked_whole(lines, data_index, reading)
-    readings = [r for p in _READINGS if isinstance(r := _read(lines, data_index, p, request), MaskedAnswer)]
+    return _read_any(lines, data_index, _READINGS, request)
+
+
+def mask_answer_any(lines: Sequence[str], protocols: Sequence[Protocol], request: str | None) -> MaskedAnswer:
+    """Mask an answer that may come from any of ``protocols`` (rule 4): what the recording audit checks
+    against, when a recording shows the adapter on some protocols but not which one an answer came on.
+
+    Args:
+        lines: the answer's lines as printed (echo removed).
+        protocols: the protocols the answer may have come on (at least one).
+        request: the line sent, or None when unknown.
+
+    Returns:
+        The masked lines; no messages (the protocol is not known).
+    """
+    if len(protocols) == 1:
+        return mask_answer(lines, protocols[0], request)
+    data_index = [i for i, line in enumerate(lines) if not _adapter_words(line)]
+    if not data_index or not _on_bus(request):
+        return mask_answer(lines, None, request)
+    kinds = tuple({(p.can, p.header_bits): p for p in reversed(protocols)}.values())
+    return _read_any(lines, data_index, kinds, request)
+
+
+def _read_any(
+    lines: Sequence[str], data_index: Sequence[int], protocols: Sequence[Protocol], request: str | None
+) -> MaskedAnswer:
+    """Rule 4: read the data lines under each of ``protocols``; a line any reading masks is masked whole.
+
+    An answer that may hold a masked field (:func:`obdident.guard.may_carry_field`) and does not read as
+    11-bit CAN frames (the masked fields' units send those) is masked whole, even when it reads as K-line
+    or 29-bit frames: its field could not be located, so it fails closed.
+    """
+    results = {p: _read(lines, data_index, p, request) for p in protocols}
+    readings = [r for r in results.values() if isinstance(r, MaskedAnswer)]
+    field_unread = guard.may_carry_field(request) and any(
+        p.can and p.header_bits == 11 and not isinstance(r, MaskedAnswer) for p, r in results.items()
+    )
+    if field_unread:
+        reason = "an answer that may hold a masked field does not read as 11-bit CAN frames"
+        return _masked_whole(lines, data_index, ProtocolError(reason))
     if not readings:
         return _masked_whole(lines, data_index, ProtocolError("the answer reads as no protocol's frames"))
     merged = tuple(
@@ -205,11 +251,13 @@ def _read(
     for each in frames:
         by_sender.setdefault(each.sender, []).append(each.line)
     lines_by_sender = {sender: tuple(kept) for sender, kept in by_sender.items()}
+    whole = _untrusted(frames, located, protocol, request)
     for sender, payload, positions, complete in located:
         carried.update(f for f, _ in positions)
         if protocol.can and sender in risky and not _fits(frames, positions, complete=complete):
             return IsoTpError("frames from a unit with masked fields have lengths ISO 15765-2 does not allow")
         field = {*guard.mask_offsets(sender, payload), *guard.garbled_offsets(sender, payload, request)}
+        field.update(o for o, (frame, _) in enumerate(positions) if frame in whole)
         offsets = _carried_with(sorted(field), positions)
         for offset in offsets:
             at, byte = positions[offset]
@@ -219,7 +267,7 @@ def _read(
         masked_payload = bytes(0 if o in offsets else b for o, b in enumerate(payload))
         messages.append(EcuMessage(sender, masked_payload, lines_by_sender[sender], offsets))
     for f, frame in enumerate(frames):
-        if protocol.can and f not in carried:
+        if protocol.can and (f not in carried or f in whole):
             # a frame in no message (a consecutive frame whose first frame was lost, or whose id was garbled
             # into another unit's): nothing is decoded from it, and it may carry a masked field
             marks.setdefault(f, set()).update(range(len(frame.data)))
@@ -241,6 +289,29 @@ def _read(
         )
         return MaskedAnswer(tuple(out), None, error)
     return MaskedAnswer(tuple(out), tuple(messages), None)
+
+
+def _untrusted(
+    frames: Sequence[Frame], located: Sequence[_Located], protocol: Protocol, request: str | None
+) -> frozenset[int]:
+    """The frames masked whole, on CAN, in an answer that may hold a masked field and shows a frame lost or
+    garbled (a message cut short, or a frame in no message): every frame but those of a message from a unit
+    with masked fields (masked by position).
+
+    A consecutive frame whose id and PCI byte are both garbled (``765 22 A5 5A`` read as ``764 02 A5 5A``)
+    reads as another unit's whole message and leaves the field's message cut short; it may sit anywhere
+    after the first frame, and frames lost around it may leave no message cut at all, only frames in none.
+    Nothing of a cut answer is decoded, so this costs only the raw lines of other units' frames.
+    """
+    if not protocol.can or not guard.may_carry_field(request):
+        return frozenset()
+    carried = {frame for _, _, positions, _ in located for frame, _ in positions}
+    trouble = len(carried) < len(frames) or not all(complete for *_, complete in located)
+    if not trouble:
+        return frozenset()
+    risky = guard.masked_response_ids()
+    kept = {frame for sender, _, positions, _ in located if sender in risky for frame, _ in positions}
+    return frozenset(range(len(frames))) - kept
 
 
 def _carried_with(offsets: Sequence[int], positions: Sequence[tuple[int, int]]) -> tuple[int, ...]:

@@ -103,7 +103,14 @@ from obdident.guard.context import (
     USER,
     GuardContext,
 )
-from obdident.guard.masks import MASKS, MaskRule, garbled_offsets, mask_offsets, masked_response_ids
+from obdident.guard.masks import (
+    MASKS,
+    MaskRule,
+    garbled_offsets,
+    mask_offsets,
+    masked_response_ids,
+    may_carry_field,
+)
 from obdident.guard.rules import ALLOWLIST, NISSAN_SESSION_TARGETS, Rule
 
 __all__ = [
@@ -128,4 +135,5 @@ __all__ = [
     "is_allowed",
     "mask_offsets",
     "masked_response_ids",
+    "may_carry_field",
 ]

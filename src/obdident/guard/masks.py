@@ -81,11 +81,27 @@ def garbled_offsets(response_id: str, payload: bytes, request: str | None) -> tu
         return ()
     found: set[int] = set()
     for rule in MASKS:
-        asked = bytes([rule.prefix[0] - 0x40]) + rule.prefix[1:]
-        to_rule = request is None or request.upper().startswith(asked.hex().upper())
-        if rule.response_id == response_id.upper() and to_rule:
+        if rule.response_id == response_id.upper() and _asks(rule, request):
             found.update(o for o in rule.offsets if o < len(payload))
     return tuple(sorted(found))
+
+
+def may_carry_field(request: str | None) -> bool:
+    """The answer to ``request`` may hold a field of :data:`MASKS`: the request is a rule's own (``21 83`` for
+    a ``61 83`` field; a trailing response-count digit allowed) or is not known.
+
+    The masking then fails closed on an answer with frames lost or garbled (:mod:`obdident.elm327.masking`).
+
+    Args:
+        request: the request sent, canonical hex (``2183``), or None when unknown.
+    """
+    return any(_asks(rule, request) for rule in MASKS)
+
+
+def _asks(rule: MaskRule, request: str | None) -> bool:
+    """``request`` is the rule's request (the response SID minus 0x40, then the identifier), or None."""
+    asked = bytes([rule.prefix[0] - 0x40]) + rule.prefix[1:]
+    return request is None or request.replace(" ", "").upper().startswith(asked.hex().upper())
 
 
 def masked_response_ids() -> frozenset[str]:
