@@ -25,8 +25,10 @@ def audit(recording: Recording) -> list[str]:
     so only the address rule of Nissan's session applies), and every answer is masked again by the
     driver's own rule (:mod:`obdident.elm327.masking`), every line of it: read under every protocol the
     recording shows the adapter on (:func:`protocols_shown`) that it reads as, masked whole when it reads
-    as none (:func:`~obdident.elm327.masking.mask_answer_any`). Masking must change nothing: every security-bearing field already reads ``XX`` and every line
-    that cannot be read is already masked whole, whatever it starts with.
+    as none, or when it may hold a masked field and does not read as 11-bit CAN frames
+    (:func:`~obdident.elm327.masking.mask_answer_any`). Masking must change nothing: every security-bearing
+    field already reads ``XX`` and every line that cannot be read is already masked whole, whatever it
+    starts with.
 
     Returns:
         One sentence per problem, naming the exchange; empty when the recording is clean.
