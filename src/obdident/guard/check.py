@@ -322,8 +322,9 @@ class Guard:
         both (a flow control header that failed to change stays possible on the next protocol), and a reset
         may not have happened. ``reset``: the answer shows the adapter's start-up banner or ``LV RESET``
         (after AT Z / AT WS, or a reset of its own: a brown-out), so the stored settings are back
-        (:meth:`GuardContext.reset`), whatever the line was. Without a call the command counts as
-        confirmed (the wire audit judges lines alone).
+        (:meth:`GuardContext.reset`), whatever the line was; the line may have run before the reset or,
+        when the adapter reset as it arrived, after it: both states stay possible. Without a call the
+        command counts as confirmed (the wire audit judges lines alone).
 
         While answers are out of step (:meth:`lost_prompt`) an answer may be an earlier line's: ``OK`` and
         ``?`` then count as ``unknown``, and a banner as a reset that may or may not have come last.
