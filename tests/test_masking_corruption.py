@@ -10,7 +10,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from obdident.elm327.lines import PROTOCOLS, split_lines, strip_echo
+from obdident.elm327.lines import PROTOCOLS, frames_declared, split_lines, strip_echo
 from obdident.elm327.masking import mask_answer
 from obdident.recording.audit import audit
 from obdident.recording.format import RecordedExchange, Recording, SessionMeta
@@ -111,8 +111,10 @@ def test_a_frame_garbled_into_another_units_single_frame_is_masked_whole() -> No
             assert answer.lines[2] == "764 XX XX XX XX XX XX XX XX"
             assert answer.messages is None  # a cut answer: nothing is decoded
             assert mask_answer(answer.lines, protocol, request).lines == answer.lines
-    # the field's message itself stays masked by position: frames_declared can still count it
-    assert mask_answer(GARBLED_CF, CAN11, "2183").lines[:2] == tuple(GARBLED_CF[:2])
+    # of the field's message cut short only the first frame is kept: frames_declared can still count it
+    kept = mask_answer(GARBLED_CF, CAN11, "2183").lines
+    assert kept[:2] == (GARBLED_CF[0], "765 XX XX XX XX XX XX XX XX")
+    assert frames_declared(kept, CAN11) == 3
     # the same lines to a request no masked field answers are not that unit's answer: kept
     assert mask_answer(GARBLED_CF, CAN11, "0902").lines == tuple(GARBLED_CF)
     # frames lost before the garbled one: no message is cut, only frames in no message (765 21, 765 23)
@@ -173,18 +175,32 @@ def test_a_masked_units_frames_must_have_iso_tp_lengths() -> None:
     assert mask_answer(unpadded_grown, CAN11).error is not None
 
 
-def test_a_cut_short_bcm_answer_is_masked_by_position() -> None:
+def test_a_cut_short_bcm_answer_keeps_only_its_first_frame() -> None:
+    # a frame lost and the next one's PCI garbled (22 read as 21) would shift the field by a frame: every
+    # consecutive frame of the cut message is masked whole; its first frame still says how many to ask for
     answer = mask_answer(BCM_SPACED[:3], CAN11)
-    assert answer.lines[2] == "765 22 XX XX XX XX XX XX XX"
-    assert answer.lines[:2] == tuple(BCM_SPACED[:2])  # still readable: frames_declared can count them
+    assert answer.lines == (BCM_SPACED[0], *["765 XX XX XX XX XX XX XX XX"] * 2)
+    assert frames_declared(answer.lines, CAN11) == 4
     assert answer.error is not None and type(answer.error).__name__ == "IsoTpTruncatedError"
+    shifted = [BCM_SPACED[0], BCM_SPACED[2].replace("765 22", "765 21")]
+    assert not _leak(mask_answer(shifted, CAN11, "2183").lines)
+
+
+def test_a_short_answer_from_the_fields_unit_is_masked_whole_but_its_refusal_kept() -> None:
+    # the first frame lost, the field's frame read as a 1-byte single frame (its padding the field)
+    short = ["765 01 A5 5A 01 11 00 00 00"]
+    assert mask_answer(short, CAN11, "2183").lines == ("765 XX XX XX XX XX XX XX XX",)
+    refusal = ["765 03 7F 21 80 00 00 00 00"]  # outside Nissan's session 10 C0: read, so the session opens
+    answer = mask_answer(refusal, CAN11, "2183")
+    assert answer.lines == tuple(refusal)
+    assert answer.messages and answer.messages[0].payload == b"\x7f\x21\x80"
 
 
 def test_an_unfinished_last_line_is_masked_whole_and_passes_the_audit() -> None:
     from obdident.elm327.masking import mask_unfinished
 
     lines = mask_unfinished(BCM_SPACED[:2], ["765 22 A5 5"], CAN11, "2183")
-    assert lines == (*BCM_SPACED[:2], "XXX XX XX X")
+    assert lines == (BCM_SPACED[0], "765 XX XX XX XX XX XX XX XX", "XXX XX XX X")
     assert (_recording("2183", lines, "timeout")) == []
     assert _recording("2183", [*BCM_SPACED[:2], "765 22 A5 5"], "timeout")
 

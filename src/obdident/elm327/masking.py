@@ -294,24 +294,36 @@ def _read(
 def _untrusted(
     frames: Sequence[Frame], located: Sequence[_Located], protocol: Protocol, request: str | None
 ) -> frozenset[int]:
-    """The frames masked whole, on CAN, in an answer that may hold a masked field and shows a frame lost or
-    garbled (a message cut short, or a frame in no message): every frame but those of a message from a unit
-    with masked fields (masked by position).
+    """The frames masked whole, on CAN, in an answer that may hold a masked field
+    (:func:`obdident.guard.may_carry_field`).
 
-    A consecutive frame whose id and PCI byte are both garbled (``765 22 A5 5A`` read as ``764 02 A5 5A``)
-    reads as another unit's whole message and leaves the field's message cut short; it may sit anywhere
-    after the first frame, and frames lost around it may leave no message cut at all, only frames in none.
-    Nothing of a cut answer is decoded, so this costs only the raw lines of other units' frames.
+    A message from the field's unit is read by position only when it has the shape of that request's answer
+    (:func:`obdident.guard.shaped_like_field_answer`): a shorter one may be a garbled frame of it. And when
+    the answer shows a frame lost or garbled (a message cut short, or a frame in no message), every frame
+    is masked whole, whatever its id: a consecutive frame whose id and PCI byte are both garbled reads as
+    another unit's whole message (``765 22 A5 5A`` as ``764 02 A5 5A``), and frames lost around it may shift
+    the field within its own unit's message. Only the first frame of the field's message cut short is kept
+    when nothing else is wrong, so that the adapter can be asked for the rest (``frames_declared``).
+    Nothing of a cut answer is decoded, so this costs only raw lines.
     """
     if not protocol.can or not guard.may_carry_field(request):
         return frozenset()
-    carried = {frame for _, _, positions, _ in located for frame, _ in positions}
-    trouble = len(carried) < len(frames) or not all(complete for *_, complete in located)
-    if not trouble:
-        return frozenset()
     risky = guard.masked_response_ids()
-    kept = {frame for sender, _, positions, _ in located if sender in risky for frame, _ in positions}
-    return frozenset(range(len(frames))) - kept
+    carried = {frame for _, _, positions, _ in located for frame, _ in positions}
+    # frames in no message; one already masked whole (its PCI XX: a recording, read again) is set aside
+    lost = {f for f, frame in enumerate(frames) if 0 not in frame.masked} - carried
+    cut = [message for message in located if not message[3]]
+    trusted: set[int] = set()
+    if not cut and not lost:
+        for sender, payload, positions, complete in located:
+            shaped = guard.shaped_like_field_answer(sender, payload, request, complete=complete)
+            if sender not in risky or shaped:
+                trusted.update(frame for frame, _ in positions)
+    elif len(cut) == 1 and not lost:
+        sender, payload, positions, complete = cut[0]
+        if sender in risky and guard.shaped_like_field_answer(sender, payload, request, complete=complete):
+            trusted.add(positions[0][0])
+    return frozenset(range(len(frames))) - trusted
 
 
 def _carried_with(offsets: Sequence[int], positions: Sequence[tuple[int, int]]) -> tuple[int, ...]:

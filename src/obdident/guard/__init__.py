@@ -115,6 +115,7 @@ from obdident.guard.masks import (
     mask_offsets,
     masked_response_ids,
     may_carry_field,
+    shaped_like_field_answer,
 )
 from obdident.guard.rules import ALLOWLIST, NISSAN_SESSION_TARGETS, Rule
 
@@ -141,4 +142,5 @@ __all__ = [
     "mask_offsets",
     "masked_response_ids",
     "may_carry_field",
+    "shaped_like_field_answer",
 ]
