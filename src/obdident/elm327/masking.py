@@ -20,10 +20,13 @@ applies again to every recorded line:
    (:func:`obdident.guard.garbled_offsets`). On CAN, a frame that carries no byte of any message (a
    consecutive frame whose first frame was lost, or whose id was garbled into another unit's) is masked
    whole: nothing is decoded from it. And when the answer may hold a masked field
-   (:func:`obdident.guard.may_carry_field`: the field's request, or an unknown one) and shows a frame lost
-   or garbled (a message cut short, or a frame in no message), every frame but those of a masked unit's
-   messages is masked whole, whatever its id: a consecutive frame whose id and PCI byte are both garbled
-   reads as another unit's whole message (``765 22 A5 5A`` as ``764 02 A5 5A``).
+   (:func:`obdident.guard.may_carry_field`: the field's request, or an unknown one): a message from the
+   field's unit is read by position only in the shape of that request's answer (a 3-byte refusal, or long
+   enough to hold the field), else masked whole; and if the answer shows a frame lost or garbled (a message
+   cut short, or a frame in no message), every frame is masked whole, whatever its id, but the first frame
+   of the field's message cut short: a consecutive frame whose id and PCI byte are both garbled reads as
+   another unit's whole message (``765 22 A5 5A`` as ``764 02 A5 5A``), and lost frames with a garbled
+   PCI shift the field within its own message.
 3. An answer that cannot be read so is masked whole: every hex digit of each of its lines but the
    adapter's words becomes ``X`` (:func:`blank`), whatever the line starts with and whichever unit it seems
    to come from. This fails closed: a line that cannot be read cannot be shown to come from a unit without
