@@ -22,11 +22,11 @@ applies again to every recorded line:
    whole: nothing is decoded from it. And when the answer may hold a masked field
    (:func:`obdident.guard.may_carry_field`: the field's request, or an unknown one): a message from the
    field's unit is read by position only in the shape of that request's answer (a 3-byte refusal, or long
-   enough to hold the field), else masked whole; and if the answer shows a frame lost or garbled (a message
-   cut short, or a frame in no message), every frame is masked whole, whatever its id, but the first frame
-   of the field's message cut short: a consecutive frame whose id and PCI byte are both garbled reads as
-   another unit's whole message (``765 22 A5 5A`` as ``764 02 A5 5A``), and lost frames with a garbled
-   PCI shift the field within its own message.
+   enough to hold the field); if one is not, or the answer shows a frame lost or garbled (a message cut
+   short, or a frame in no message), every frame is masked whole, whatever its id, but the first frame of
+   the field's message cut short (:mod:`obdident.elm327.masking_frames`): a consecutive frame whose id and
+   PCI byte are both garbled reads as another unit's whole message (``765 22 A5 5A`` as ``764 02 A5 5A``),
+   and lost frames with a garbled PCI shift the field within its own message.
 3. An answer that cannot be read so is masked whole: every hex digit of each of its lines but the
    adapter's words becomes ``X`` (:func:`blank`), whatever the line starts with and whichever unit it seems
    to come from. This fails closed: a line that cannot be read cannot be shown to come from a unit without
@@ -47,9 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from obdident import guard
-from obdident.elm327 import isotp
 from obdident.elm327.lines import (
-    CAN_MAX_BYTES,
     MASK,
     PROTOCOLS,
     EcuMessage,
@@ -58,6 +56,7 @@ from obdident.elm327.lines import (
     parse_frames,
     status_of,
 )
+from obdident.elm327.masking_frames import carried_with, fits, locate, untrusted
 from obdident.errors import IsoTpError, IsoTpTruncatedError, ProtocolError
 
 __all__ = ["MASK", "MaskedAnswer", "blank", "mask_answer", "mask_answer_any", "mask_unfinished"]
@@ -241,7 +240,7 @@ def _read(
         except ProtocolError:
             return ProtocolError(f"unexpected line from the adapter: {blank(lines[i])!r}")
     try:
-        located = _locate(frames, protocol)
+        located = locate(frames, protocol)
     except IsoTpError as err:
         # the reason names no byte read: a garbled frame's PCI or id may be a masked byte moved
         return type(err)("frames that do not reassemble (ISO 15765-2): one lost, repeated or out of order")
@@ -254,14 +253,14 @@ def _read(
     for each in frames:
         by_sender.setdefault(each.sender, []).append(each.line)
     lines_by_sender = {sender: tuple(kept) for sender, kept in by_sender.items()}
-    whole = _untrusted(frames, located, protocol, request)
+    whole = untrusted(frames, located, protocol, request)
     for sender, payload, positions, complete in located:
         carried.update(f for f, _ in positions)
-        if protocol.can and sender in risky and not _fits(frames, positions, complete=complete):
+        if protocol.can and sender in risky and not fits(frames, positions, complete=complete):
             return IsoTpError("frames from a unit with masked fields have lengths ISO 15765-2 does not allow")
         field = {*guard.mask_offsets(sender, payload), *guard.garbled_offsets(sender, payload, request)}
         field.update(o for o, (frame, _) in enumerate(positions) if frame in whole)
-        offsets = _carried_with(sorted(field), positions)
+        offsets = carried_with(sorted(field), positions)
         for offset in offsets:
             at, byte = positions[offset]
             marks.setdefault(at, set()).add(byte)
@@ -292,98 +291,6 @@ def _read(
         )
         return MaskedAnswer(tuple(out), None, error)
     return MaskedAnswer(tuple(out), tuple(messages), None)
-
-
-def _untrusted(
-    frames: Sequence[Frame], located: Sequence[_Located], protocol: Protocol, request: str | None
-) -> frozenset[int]:
-    """The frames masked whole, on CAN, in an answer that may hold a masked field
-    (:func:`obdident.guard.may_carry_field`).
-
-    A message from the field's unit is read by position only when it has the shape of that request's answer
-    (:func:`obdident.guard.shaped_like_field_answer`): a shorter one may be a garbled frame of it. And when
-    the answer shows a frame lost or garbled (a message cut short, or a frame in no message), every frame
-    is masked whole, whatever its id: a consecutive frame whose id and PCI byte are both garbled reads as
-    another unit's whole message (``765 22 A5 5A`` as ``764 02 A5 5A``), and frames lost around it may shift
-    the field within its own unit's message. Only the first frame of the field's message cut short is kept
-    when nothing else is wrong, so that the adapter can be asked for the rest (``frames_declared``).
-    Nothing of a cut answer is decoded, so this costs only raw lines.
-    """
-    if not protocol.can or not guard.may_carry_field(request):
-        return frozenset()
-    risky = guard.masked_response_ids()
-    carried = {frame for _, _, positions, _ in located for frame, _ in positions}
-    # frames in no message; one already masked whole (its PCI XX: a recording, read again) is set aside
-    lost = {f for f, frame in enumerate(frames) if 0 not in frame.masked} - carried
-    cut = [message for message in located if not message[3]]
-    trusted: set[int] = set()
-    if not cut and not lost:
-        for sender, payload, positions, complete in located:
-            shaped = guard.shaped_like_field_answer(sender, payload, request, complete=complete)
-            if sender not in risky or shaped:
-                trusted.update(frame for frame, _ in positions)
-    elif len(cut) == 1 and not lost:
-        sender, payload, positions, complete = cut[0]
-        if sender in risky and guard.shaped_like_field_answer(sender, payload, request, complete=complete):
-            trusted.add(positions[0][0])
-    return frozenset(range(len(frames))) - trusted
-
-
-def _carried_with(offsets: Sequence[int], positions: Sequence[tuple[int, int]]) -> tuple[int, ...]:
-    """Every payload offset carried by a frame that carries one of ``offsets``.
-
-    Packed lines (AT S0) show no byte boundaries: a digit lost and another gained inside one frame's line
-    moves the field by a nibble and leaves a frame that reads. The whole frame's payload bytes are masked,
-    so no such shift can put a digit of the field beside the ``XX``.
-    """
-    frames = {positions[o][0] for o in offsets}
-    return tuple(o for o, (frame, _) in enumerate(positions) if frame in frames)
-
-
-#: One message as :func:`_locate` finds it: sender, payload, (frame, byte) of each payload byte, complete.
-_Located = tuple[str, bytes, tuple[tuple[int, int], ...], bool]
-
-
-def _locate(frames: Sequence[Frame], protocol: Protocol) -> list[_Located]:
-    """Group frames by sender and reassemble, saying where each byte came from; messages cut short too.
-
-    A frame whose PCI byte reads ``XX`` was masked whole as a frame in no message (in a recording): it is
-    set aside, and carries no message.
-
-    Raises:
-        IsoTpError: one sender's frames do not reassemble.
-    """
-    if not protocol.can:
-        every = (tuple((i, j) for j in range(len(f.data))) for i, f in enumerate(frames))
-        return [(f.sender, f.data, positions, True) for f, positions in zip(frames, every, strict=True)]
-    by_sender: dict[str, list[int]] = {}
-    for index, frame in enumerate(frames):
-        if 0 in frame.masked:
-            continue  # masked whole as a frame in no message
-        by_sender.setdefault(frame.sender, []).append(index)
-    result: list[_Located] = []
-    for sender, indexes in by_sender.items():
-        messages, cut = isotp.locate(frames[i].data for i in indexes)
-        for message in [*messages, *([cut] if cut is not None else [])]:
-            positions = tuple((indexes[f], b) for f, b in message.positions)
-            result.append((sender, message.payload, positions, message is not cut))
-    return result
-
-
-def _fits(frames: Sequence[Frame], positions: Sequence[tuple[int, int]], *, complete: bool) -> bool:
-    """The frames carrying one message have the lengths ISO 15765-2 allows on classic CAN: every frame 8
-    bytes, but the last of a complete message, which may end with the message (no padding)."""
-    last_byte: dict[int, int] = {}
-    for frame, byte in positions:
-        last_byte[frame] = max(byte, last_byte.get(frame, 0))
-    carriers = sorted(last_byte)
-    for frame in carriers[:-1] if complete else carriers:
-        if len(frames[frame].data) != CAN_MAX_BYTES:
-            return False
-    if not complete or not carriers:
-        return True
-    final = carriers[-1]
-    return len(frames[final].data) in (CAN_MAX_BYTES, last_byte[final] + 1)
 
 
 def _mask_bytes(line: str, protocol: Protocol, indexes: set[int]) -> str:
