@@ -342,6 +342,8 @@ def frames_declared(lines: Sequence[str], protocol: Protocol) -> int | None:
         return None
     total = 0
     for frame in frames:
+        if 0 in frame.masked:
+            continue  # masked whole (elm327.masking): no PCI to read
         kind = frame.data[0] >> 4 if frame.data else -1
         if kind == 0:
             total += 1
