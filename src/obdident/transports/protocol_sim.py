@@ -37,14 +37,16 @@ from typing import Any
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException
 
 from obdident.errors import PortNotFoundError, PortUrlError, ProfileError
+from obdident.i18n import T
 from obdident.sim.elm import SimulatedELM327
-from obdident.sim.faults import Fault, parse_fault
-from obdident.sim.profile import find_profile, list_profiles, load_profile
+from obdident.sim.faults import Fault, FaultSpecError, parse_fault
+from obdident.sim.profile import find_profile, load_profile
 from obdident.sim.quirks import QUIRKS
 from obdident.sim.stn import CHIPS
 from obdident.transports.guarded import GuardedPort, url_hook
 from obdident.transports.kinds import LinkKind, split_url
 from obdident.transports.modem_lines import NoModemLines
+from obdident.transports.urls import known_profiles
 
 __all__ = ["SCHEME", "GuardedSerial", "Serial", "SimUrl", "parse_sim_url", "serial_class_for_url"]
 
@@ -98,56 +100,100 @@ def parse_sim_url(url: str) -> SimUrl:
     """
     parts = split_url(url)
     if parts.scheme.lower() != SCHEME:
-        raise PortUrlError(f"expected a URL of the form sim://PROFILE, got {url!r}")
+        raise PortUrlError(T("expected a URL of the form {form}, got '{url}'", form="sim://PROFILE", url=url))
     if parts.netloc and parts.path not in ("", "/"):
         raise PortUrlError(
-            f"{url!r}: give a profile name (sim://NAME) or an absolute path (sim:///PATH.toml)"
+            T(
+                "'{url}': give a profile name ({name}) or an absolute path ({path})",
+                url=url,
+                name="sim://NAME",
+                path="sim:///PATH.toml",
+            )
         )
     if parts.netloc:
         profile, is_path = urllib.parse.unquote(parts.netloc), False
     elif parts.path not in ("", "/"):
         profile, is_path = urllib.parse.unquote(parts.path), True
     else:
-        raise PortUrlError(f"{url!r} names no profile; try sim://nissan-xtrail-t32")
+        raise PortUrlError(
+            T("'{url}' names no profile; try {example}", url=url, example="sim://nissan-xtrail-t32")
+        )
     options: dict[str, str] = {}
     quirks: list[str] = []
     faults: list[Fault] = []
     for key, value in _query_pairs(url, parts.query):
         if key not in _OPTIONS:
-            raise PortUrlError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
+            raise PortUrlError(
+                T("'{url}': unknown option '{key}' (known: {known})", url=url, key=key, known=tuple(_OPTIONS))
+            )
         if key == "quirk":
             if value not in QUIRKS:
-                raise PortUrlError(f"{url!r}: unknown quirk {value!r} (known: {', '.join(QUIRKS)})")
+                raise PortUrlError(
+                    T(
+                        "'{url}': unknown quirk '{quirk}' (known: {known})",
+                        url=url,
+                        quirk=value,
+                        known=tuple(QUIRKS),
+                    )
+                )
             quirks.append(value)
         elif key == "fault":
             try:
                 faults.append(parse_fault(value))
-            except ValueError as err:
-                raise PortUrlError(f"{url!r}: option 'fault': {err}") from err
+            except FaultSpecError as err:
+                raise PortUrlError(
+                    T("'{url}': option 'fault': {problem}", url=url, problem=err.text)
+                ) from err
         elif key in options:
-            raise PortUrlError(f"{url!r}: option {key!r} given twice")
+            raise PortUrlError(T("'{url}': option '{key}' given twice", url=url, key=key))
         else:
             options[key] = value
     ignition: bool | None = None
     if "ignition" in options:
         if options["ignition"] not in ("on", "off"):
-            raise PortUrlError(f"{url!r}: option 'ignition' must be on or off, got {options['ignition']!r}")
+            raise PortUrlError(
+                T(
+                    "'{url}': option 'ignition' must be on or off, got '{value}'",
+                    url=url,
+                    value=options["ignition"],
+                )
+            )
         ignition = options["ignition"] == "on"
     echo = options.get("echo", "1")
     if echo not in ("0", "1"):
-        raise PortUrlError(f"{url!r}: option 'echo' must be 0 or 1, got {echo!r}")
+        raise PortUrlError(
+            T("'{url}': option '{key}' must be 0 or 1, got '{value}'", url=url, key="echo", value=echo)
+        )
     version = options.get("version")
     if version is not None and not version.strip():
-        raise PortUrlError(f"{url!r}: option 'version' must not be empty")
+        raise PortUrlError(T("'{url}': option '{key}' must not be empty", url=url, key="version"))
     cra = options.get("cra")
     if cra not in (None, "0", "1"):
-        raise PortUrlError(f"{url!r}: option 'cra' must be 0 or 1, got {cra!r}")
+        raise PortUrlError(
+            T("'{url}': option '{key}' must be 0 or 1, got '{value}'", url=url, key="cra", value=cra)
+        )
     chip = options.get("chip")
     if chip is not None and chip not in CHIPS:
-        raise PortUrlError(f"{url!r}: option 'chip' must be one of {', '.join(CHIPS)}, got {chip!r}")
+        raise PortUrlError(
+            T(
+                "'{url}': option '{key}' must be one of {known}, got '{value}'",
+                url=url,
+                key="chip",
+                known=tuple(CHIPS),
+                value=chip,
+            )
+        )
     switch = options.get("switch", "hs")
     if switch not in ("hs", "ms"):
-        raise PortUrlError(f"{url!r}: option 'switch' must be hs or ms, got {switch!r}")
+        raise PortUrlError(
+            T(
+                "'{url}': option '{key}' must be one of {known}, got '{value}'",
+                url=url,
+                key="switch",
+                known=("hs", "ms"),
+                value=switch,
+            )
+        )
     return SimUrl(
         chip=chip,
         switch=f"{switch}-can",
@@ -177,7 +223,9 @@ def _query_pairs(url: str, query: str) -> list[tuple[str, str]]:
     for field in query.split("&"):
         key, equals, value = field.partition("=")
         if not equals or not key:
-            raise PortUrlError(f"{url!r}: malformed options: bad query field {field!r}")
+            raise PortUrlError(
+                T("'{url}': malformed options: bad query field '{field}'", url=url, field=field)
+            )
         key = urllib.parse.unquote_plus(key)
         plain = urllib.parse.unquote(value) if key == "fault" else urllib.parse.unquote_plus(value)
         pairs.append((key, plain))
@@ -227,15 +275,14 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
         if parsed.is_path:
             path = Path(parsed.profile)
             if not path.is_file():
-                raise PortNotFoundError(f"no simulated vehicle profile file {path}")
+                raise PortNotFoundError(T("no simulated vehicle profile file {path}", path=str(path)))
         else:
             try:
                 path = find_profile(parsed.profile)
             except ProfileError as err:
-                known = ", ".join(list_profiles()) or "none"
                 raise PortNotFoundError(
-                    f"no simulated vehicle profile named {parsed.profile!r}",
-                    hint=f"known profiles: {known}",
+                    T("no simulated vehicle profile named '{profile}'", profile=parsed.profile),
+                    hint=known_profiles(),
                 ) from err
         profile = load_profile(path)
         self.elm = SimulatedELM327(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException, SerialTimeoutException
 
 from obdident.errors import PortNotFoundError, TransportError
+from obdident.i18n import T
 from obdident.transports.ble.connect import (
     CONNECT_ATTEMPTS,
     connect_client,
@@ -142,7 +143,11 @@ class BlePort(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is un
             if not done:
                 future.cancel()
                 raise PortNotFoundError(
-                    f"the Bluetooth LE adapter at {parsed.address} did not connect within {limit:.0f} s",
+                    T(
+                        "the Bluetooth LE adapter at {address} did not connect within {seconds} s",
+                        address=parsed.address,
+                        seconds=round(limit),
+                    ),
                     hint=NOT_FOUND_HINT,
                 )
             future.result()
@@ -168,8 +173,12 @@ class BlePort(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is un
             self._client = None
             await quietly_disconnect(client)
             raise TransportError(
-                f"connected to {parsed.address}, but could not subscribe to its notifications: {err}",
-                hint="switch the adapter off and on, then retry",
+                T(
+                    "connected to {address}, but could not subscribe to its notifications",
+                    address=parsed.address,
+                ),
+                detail=str(err) or type(err).__name__,
+                hint=T("switch the adapter off and on, then retry"),
             ) from err
         with_response = parsed.response or "write-without-response" not in choice.write.properties
         self.chunk_size = chunk_size(client, choice.write, parsed.mtu, with_response)
