@@ -39,6 +39,7 @@ from obdident.errors import (
     ScanTimeoutError,
 )
 from obdident.guard import Guard
+from obdident.i18n import T
 from obdident.interrupt import CancelToken
 
 log = logging.getLogger(__name__)
@@ -48,12 +49,12 @@ __all__ = ["ELM327", "MAX_ANSWER_BYTES", "AdapterInfo", "Clock", "Exchange", "Re
 _SEARCH_TIMEOUT_S = 20.0  # the automatic search tries every protocol; K-line inits take seconds each
 
 
-def _baud_hint(port: object, text: str) -> str:
-    """``text`` for a serial device (pyserial's ``serial.Serial``), whose baud rate may be wrong; "" for a
+def _has_baud(port: object) -> bool:
+    """True for a serial device (pyserial's ``serial.Serial``), whose baud rate may be wrong; False for a
     network, Bluetooth LE or simulated port, which has no baud rate to get wrong."""
     import serial
 
-    return text if isinstance(port, serial.Serial) else ""
+    return isinstance(port, serial.Serial)
 
 
 class ELM327:
@@ -163,17 +164,22 @@ class ELM327:
             exchange = self.command(line, timeout_s=timeout_s)
         except AnswerTooLongError as err:
             raise AdapterError(
-                f"the adapter's answer to {err.request} never ended "
-                f"(over {MAX_ANSWER_BYTES} bytes, no prompt)",
+                T(
+                    "the adapter's answer to {request} never ended (over {most} bytes, no prompt)",
+                    request=err.request,
+                    most=MAX_ANSWER_BYTES,
+                ),
                 request=err.request,
                 response=err.response[:20],
-                hint="unplug the adapter for a few seconds and try again; check nothing else uses the port",
+                hint=T(
+                    "unplug the adapter for a few seconds and try again; check nothing else uses the port"
+                ),
             ) from err
         lines = list(exchange.lines)
         if "?" in lines:
             if required:
                 raise AdapterReplyError(
-                    f"the adapter does not support {exchange.request}",
+                    T("the adapter does not support {command}", command=exchange.request),
                     status="?",
                     request=exchange.request,
                     response=lines,
@@ -188,10 +194,10 @@ class ELM327:
         """Raise :class:`AdapterResetError` when the answer shows the adapter rebooted (banner, LV RESET)."""
         if shows_reset(exchange.lines):
             raise AdapterResetError(
-                "the adapter reset itself (its start-up banner appeared): its settings are lost",
+                T("the adapter reset itself (its start-up banner appeared): its settings are lost"),
                 request=exchange.request,
                 response=exchange.lines,
-                hint="check the adapter's power and that it sits firmly in the socket",
+                hint=T("check the adapter's power and that it sits firmly in the socket"),
             )
 
     def recover(self) -> None:
@@ -241,22 +247,30 @@ class ELM327:
             except (AdapterTimeoutError, AnswerTooLongError) as err:
                 if isinstance(err, ScanTimeoutError):
                     raise ScanTimeoutError(
-                        "the adapter did not answer AT D or AT Z before the scan's time limit ran out",
+                        T("the adapter did not answer AT D or AT Z before the scan's time limit ran out"),
                         request="ATZ",
                         response=err.response,
-                        hint="check that the adapter is plugged into the car and the baud rate is right; "
-                        "allow more time with --timeout SECONDS",
+                        hint=T(
+                            "check that the adapter is plugged into the car and the baud rate is right; "
+                            "allow more time with {option}",
+                            option="--timeout SECONDS",
+                        ),
                     ) from err
                 raise AdapterTimeoutError(
                     # a wire that closed the port never sent AT Z: the adapter stayed busy after AT D
-                    "the adapter did not answer AT D" + ("" if self._wire.closed else " or AT Z"),
+                    T("the adapter did not answer AT D")
+                    if self._wire.closed
+                    else T("the adapter did not answer AT D or AT Z"),
                     request="ATD" if self._wire.closed else "ATZ",
                     response=err.response,
-                    hint="check that the adapter is plugged into the car (it takes power from the OBD "
-                    "connector)"
-                    + _baud_hint(
-                        self._wire.port,
-                        " and that the baud rate is right (38400 for most; some use 9600 or 115200)",
+                    hint=T(
+                        "check that the adapter is plugged into the car (it takes power from the OBD "
+                        "connector) and that the baud rate is right (38400 for most; some use 9600 or 115200)"
+                    )
+                    if _has_baud(self._wire.port)
+                    else T(
+                        "check that the adapter is plugged into the car "
+                        "(it takes power from the OBD connector)"
                     ),
                 ) from err
         self._addressing.forget()
@@ -264,11 +278,12 @@ class ELM327:
             clones.raise_if_late(self.command("ATI", timeout_s=1.0).lines)
         if not any(x.upper() == "OK" or looks_like_banner(x) for x in first):
             raise AdapterNotELM327Error(
-                "the device on this port does not answer like an ELM327",
+                T("the device on this port does not answer like an ELM327"),
                 request="ATD",
                 response=first,
-                hint="check that the port is the OBD-II adapter's"
-                + _baud_hint(self._wire.port, " and that the baud rate is right"),
+                hint=T("check that the port is the OBD-II adapter's and that the baud rate is right")
+                if _has_baud(self._wire.port)
+                else T("check that the port is the OBD-II adapter's"),
             )
         self.at("ATE0")
         self.at("ATS0", required=False)
@@ -370,7 +385,7 @@ class ELM327:
             ProtocolError: lines that are not frames, or frames that do not reassemble.
         """
         if self.protocol is None:
-            raise AdapterError("no vehicle protocol yet: connect_vehicle() first")
+            raise AdapterError(T("no vehicle protocol yet: connect_vehicle() first"))
         self._addressing.flow_control_fits(self.protocol)
         line = payload.hex().upper()
         if self._count_works and expected_frames is not None and 1 <= expected_frames <= 15:

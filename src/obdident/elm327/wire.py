@@ -35,6 +35,7 @@ from obdident.errors import (
     ScanTimeoutError,
 )
 from obdident.guard import Guard
+from obdident.i18n import T
 from obdident.interrupt import CancelToken
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ PROMPT_AFTER_TROUBLE_S = 5.0
 
 #: The most bytes of a late answer kept for the log; the rest is read and dropped.
 _LATE_KEPT_BYTES = 4096
+_MORE_TIME = T(
+    "raise the time limit ({option}) if the vehicle is slow", option="obdident scan --timeout SECONDS"
+)
 
 
 def confirmed(text: str, lines: Sequence[str]) -> bool:
@@ -117,7 +121,7 @@ class Wire:
         # The command whose answer ran out of time or flooded, and its protocol: no line goes out until
         # the adapter's prompt has been read.
         self._trouble: tuple[str, str, Protocol | None] | None = None
-        self._closed: str | None = None
+        self._closed: str | None = None  # a Text: the owner sentence LinkLostError repeats
 
     @property
     def closed(self) -> bool:
@@ -179,8 +183,8 @@ class Wire:
             raise
         except OSError as err:
             self._keep(Exchange(text, (), started, self._clock() - started, "link-lost"))
-            message = f"the link to the adapter failed while sending {text}: {err}"
-            raise LinkLostError(message, request=text) from err
+            said = T("the link to the adapter failed while sending {command}", command=text)
+            raise LinkLostError(said, request=text, detail=str(err) or type(err).__name__) from err
         try:
             raw = self._read_until_prompt(text, deadline, protocol, overall=overall)
         except (AdapterTimeoutError, LinkLostError, AnswerTooLongError, ScanCancelled) as err:
@@ -210,7 +214,9 @@ class Wire:
     def _check_cancel(self, text: str, partial: tuple[str, ...] = ()) -> None:
         if self.cancel is not None and self.cancel.cancelled:
             raise ScanCancelled(
-                f"the scan was cancelled ({self.cancel.reason}) at {text}", request=text, response=partial
+                T("the scan was cancelled ({reason}) at {command}", reason=self.cancel.reason, command=text),
+                request=text,
+                response=partial,
             )
 
     def _unasked(self, line: str, protocol: Protocol | None) -> None:
@@ -261,8 +267,11 @@ class Wire:
             except OSError as err:
                 self._trouble = None
                 raise LinkLostError(
-                    f"the link to the adapter failed while waiting for the end of the answer to {text}: "
-                    f"{err}",
+                    T(
+                        "the link to the adapter failed while waiting for the end of the answer to {command}",
+                        command=text,
+                    ),
+                    detail=str(err) or type(err).__name__,
                     request=text,
                     response=self._partial(late, text, protocol),
                 ) from err
@@ -284,26 +293,45 @@ class Wire:
                     return
             if self._clock() < deadline:
                 continue
-            what = "ran out of time" if trouble == "timeout" else f"ran past {MAX_ANSWER_BYTES} bytes"
+            what = (
+                T("ran out of time")
+                if trouble == "timeout"
+                else T("ran past {most} bytes", most=MAX_ANSWER_BYTES)
+            )
             self._close(
-                f"the adapter never came back to its prompt after the answer to {text} {what}: obdident "
-                "closed the port rather than send a line the busy adapter would take as an interruption"
+                T(
+                    "the adapter never came back to its prompt after the answer to {command} {what}: "
+                    "obdident closed the port rather than send a line the busy adapter would take as an "
+                    "interruption",
+                    command=text,
+                    what=what,
+                )
             )
             if overall:
                 raise ScanTimeoutError(
-                    f"the scan's overall time limit ran out while waiting for the adapter to finish "
-                    f"answering {text}",
+                    T(
+                        "the scan's overall time limit ran out while waiting for the adapter to finish "
+                        "answering {command}",
+                        command=text,
+                    ),
                     request=text,
                     response=self._partial(late, text, protocol),
-                    hint="raise the time limit (obdident scan --timeout SECONDS) if the vehicle is slow",
+                    hint=_MORE_TIME,
                 )
             raise AdapterTimeoutError(
-                f"the adapter was still busy {PROMPT_AFTER_TROUBLE_S:g} s after the answer to {text} {what} "
-                "(no prompt): obdident closed the port rather than interrupt it",
+                T(
+                    "the adapter was still busy {seconds} s after the answer to {command} {what} "
+                    "(no prompt): obdident closed the port rather than interrupt it",
+                    seconds=PROMPT_AFTER_TROUBLE_S,
+                    command=text,
+                    what=what,
+                ),
                 request=text,
                 response=self._partial(late, text, protocol),
-                hint="unplug the adapter for a few seconds and plug it in again; check that nothing else "
-                "uses the port",
+                hint=T(
+                    "unplug the adapter for a few seconds and plug it in again; "
+                    "check that nothing else uses the port"
+                ),
             )
 
     def _close(self, reason: str) -> None:
@@ -349,7 +377,11 @@ class Wire:
                 chunk = self._port.read(waiting or 1)
             except OSError as err:
                 raise LinkLostError(
-                    f"the link to the adapter failed while waiting for the answer to {text}: {err}",
+                    T(
+                        "the link to the adapter failed while waiting for the answer to {command}",
+                        command=text,
+                    ),
+                    detail=str(err) or type(err).__name__,
                     request=text,
                     response=self._partial(buf, text, protocol),
                 ) from err
@@ -360,7 +392,11 @@ class Wire:
                 if len(buf) > MAX_ANSWER_BYTES:
                     del buf[MAX_ANSWER_BYTES:]
                     raise AnswerTooLongError(
-                        f"the answer to {text} ran past {MAX_ANSWER_BYTES} bytes without a prompt: garbled",
+                        T(
+                            "the answer to {command} ran past {most} bytes without a prompt: garbled",
+                            command=text,
+                            most=MAX_ANSWER_BYTES,
+                        ),
                         request=text,
                         response=self._partial(buf, text, protocol),
                     )
@@ -370,14 +406,17 @@ class Wire:
                 continue
             if overall:
                 raise ScanTimeoutError(
-                    f"the scan's overall time limit ran out while waiting for the answer to {text}",
+                    T(
+                        "the scan's overall time limit ran out while waiting for the answer to {command}",
+                        command=text,
+                    ),
                     request=text,
                     response=self._partial(buf, text, protocol),
-                    hint="raise the time limit (obdident scan --timeout SECONDS) if the vehicle is slow",
+                    hint=_MORE_TIME,
                 )
             raise AdapterTimeoutError(
-                f"the adapter did not finish answering {text} in time",
+                T("the adapter did not finish answering {command} in time", command=text),
                 request=text,
                 response=self._partial(buf, text, protocol),
-                hint="check that the adapter is powered and that nothing else uses the port",
+                hint=T("check that the adapter is powered and that nothing else uses the port"),
             )
