@@ -55,6 +55,9 @@ def _files() -> Iterator[Path]:
     yield SRC / "interrupt.py"
 
 
+_BUILDS = ("format", "join")
+
+
 def _plain(node: ast.expr | None) -> bool:
     """True if ``node`` makes owner words without the catalogue: an f-string, a string literal, a
     concatenation or ``%``/``.format`` of strings."""
@@ -68,9 +71,7 @@ def _plain(node: ast.expr | None) -> bool:
         return True
     if isinstance(node, ast.IfExp):
         return _plain(node.body) or _plain(node.orelse)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):
-        return True
-    return False
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _BUILDS
 
 
 def _raise_sites() -> list[tuple[str, int, str, ast.Call]]:
@@ -82,7 +83,7 @@ def _raise_sites() -> list[tuple[str, int, str, ast.Call]]:
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             if name in names:
                 sites.append((path.relative_to(SRC).as_posix(), node.lineno, name, node))
     return sites
