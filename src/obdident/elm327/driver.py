@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from obdident.elm327 import clones, search
+from obdident.elm327 import clones, failures, search
 from obdident.elm327.addressing import Addressing
 from obdident.elm327.addressing import first_line as _first
 from obdident.elm327.lines import (
@@ -29,14 +29,12 @@ from obdident.elm327.types import AdapterInfo, Clock, Exchange, Response, Serial
 from obdident.elm327.wire import MAX_ANSWER_BYTES, Wire
 from obdident.errors import (
     AdapterError,
-    AdapterNotELM327Error,
     AdapterReplyError,
     AdapterResetError,
     AdapterTimeoutError,
     AnswerTooLongError,
     IsoTpTruncatedError,
     NoDataError,
-    ScanTimeoutError,
 )
 from obdident.guard import Guard
 from obdident.i18n import T
@@ -47,14 +45,6 @@ log = logging.getLogger(__name__)
 __all__ = ["ELM327", "MAX_ANSWER_BYTES", "AdapterInfo", "Clock", "Exchange", "Response", "SerialLike"]
 
 _SEARCH_TIMEOUT_S = 20.0  # the automatic search tries every protocol; K-line inits take seconds each
-
-
-def _has_baud(port: object) -> bool:
-    """True for a serial device (pyserial's ``serial.Serial``), whose baud rate may be wrong; False for a
-    network, Bluetooth LE or simulated port, which has no baud rate to get wrong."""
-    import serial
-
-    return isinstance(port, serial.Serial)
 
 
 class ELM327:
@@ -163,18 +153,7 @@ class ELM327:
         try:
             exchange = self.command(line, timeout_s=timeout_s)
         except AnswerTooLongError as err:
-            raise AdapterError(
-                T(
-                    "the adapter's answer to {request} never ended (over {most} bytes, no prompt)",
-                    request=err.request,
-                    most=MAX_ANSWER_BYTES,
-                ),
-                request=err.request,
-                response=err.response[:20],
-                hint=T(
-                    "unplug the adapter for a few seconds and try again; check nothing else uses the port"
-                ),
-            ) from err
+            raise failures.never_ended(err, MAX_ANSWER_BYTES) from err
         lines = list(exchange.lines)
         if "?" in lines:
             if required:
@@ -245,46 +224,13 @@ class ELM327:
             try:
                 first = self.command("ATZ", timeout_s=5.0).lines
             except (AdapterTimeoutError, AnswerTooLongError) as err:
-                if isinstance(err, ScanTimeoutError):
-                    raise ScanTimeoutError(
-                        T("the adapter did not answer AT D or AT Z before the scan's time limit ran out"),
-                        request="ATZ",
-                        response=err.response,
-                        hint=T(
-                            "check that the adapter is plugged into the car and the baud rate is right; "
-                            "allow more time with {option}",
-                            option="--timeout SECONDS",
-                        ),
-                    ) from err
-                raise AdapterTimeoutError(
-                    # a wire that closed the port never sent AT Z: the adapter stayed busy after AT D
-                    T("the adapter did not answer AT D")
-                    if self._wire.closed
-                    else T("the adapter did not answer AT D or AT Z"),
-                    request="ATD" if self._wire.closed else "ATZ",
-                    response=err.response,
-                    hint=T(
-                        "check that the adapter is plugged into the car (it takes power from the OBD "
-                        "connector) and that the baud rate is right (38400 for most; some use 9600 or 115200)"
-                    )
-                    if _has_baud(self._wire.port)
-                    else T(
-                        "check that the adapter is plugged into the car "
-                        "(it takes power from the OBD connector)"
-                    ),
-                ) from err
+                # a wire that closed the port never sent AT Z: the adapter stayed busy after AT D
+                raise failures.silent(err, closed=self._wire.closed, port=self._wire.port) from err
         self._addressing.forget()
         if not first:  # a prompt alone: perhaps an adapter one command late (obdident.elm327.clones)
             clones.raise_if_late(self.command("ATI", timeout_s=1.0).lines)
         if not any(x.upper() == "OK" or looks_like_banner(x) for x in first):
-            raise AdapterNotELM327Error(
-                T("the device on this port does not answer like an ELM327"),
-                request="ATD",
-                response=first,
-                hint=T("check that the port is the OBD-II adapter's and that the baud rate is right")
-                if _has_baud(self._wire.port)
-                else T("check that the port is the OBD-II adapter's"),
-            )
+            raise failures.not_elm327(first, self._wire.port)
         self.at("ATE0")
         self.at("ATS0", required=False)
         self.at("ATH1")

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Literal
 
+from obdident.elm327 import failures
 from obdident.elm327.lines import Protocol, looks_like_banner, shows_reset, split_lines, strip_echo
 from obdident.elm327.masking import MaskedAnswer, mask_answer, mask_unfinished
 from obdident.elm327.types import Clock, Exchange, SerialLike
@@ -32,7 +33,6 @@ from obdident.errors import (
     GuardRefusal,
     LinkLostError,
     ScanCancelled,
-    ScanTimeoutError,
 )
 from obdident.guard import Guard
 from obdident.i18n import T
@@ -59,9 +59,6 @@ PROMPT_AFTER_TROUBLE_S = 5.0
 
 #: The most bytes of a late answer kept for the log; the rest is read and dropped.
 _LATE_KEPT_BYTES = 4096
-_MORE_TIME = T(
-    "raise the time limit ({option}) if the vehicle is slow", option="obdident scan --timeout SECONDS"
-)
 
 
 def confirmed(text: str, lines: Sequence[str]) -> bool:
@@ -184,7 +181,7 @@ class Wire:
         except OSError as err:
             self._keep(Exchange(text, (), started, self._clock() - started, "link-lost"))
             said = T("the link to the adapter failed while sending {command}", command=text)
-            raise LinkLostError(said, request=text, detail=str(err) or type(err).__name__) from err
+            raise failures.link_lost(said, text, err) from err
         try:
             raw = self._read_until_prompt(text, deadline, protocol, overall=overall)
         except (AdapterTimeoutError, LinkLostError, AnswerTooLongError, ScanCancelled) as err:
@@ -266,15 +263,11 @@ class Wire:
                 chunk = self._port.read(self._port.in_waiting or 1)
             except OSError as err:
                 self._trouble = None
-                raise LinkLostError(
-                    T(
-                        "the link to the adapter failed while waiting for the end of the answer to {command}",
-                        command=text,
-                    ),
-                    detail=str(err) or type(err).__name__,
-                    request=text,
-                    response=self._partial(late, text, protocol),
-                ) from err
+                said = T(
+                    "the link to the adapter failed while waiting for the end of the answer to {command}",
+                    command=text,
+                )
+                raise failures.link_lost(said, text, err, self._partial(late, text, protocol)) from err
             if chunk:
                 end = chunk.rfind(b">")
                 late += chunk[: len(chunk) if end < 0 else end][: max(0, _LATE_KEPT_BYTES - len(late))]
@@ -293,46 +286,16 @@ class Wire:
                     return
             if self._clock() < deadline:
                 continue
-            what = (
-                T("ran out of time")
-                if trouble == "timeout"
-                else T("ran past {most} bytes", most=MAX_ANSWER_BYTES)
+            reason, error = failures.busy_after_trouble(
+                text,
+                trouble,
+                self._partial(late, text, protocol),
+                most=MAX_ANSWER_BYTES,
+                seconds=PROMPT_AFTER_TROUBLE_S,
+                overall=overall,
             )
-            self._close(
-                T(
-                    "the adapter never came back to its prompt after the answer to {command} {what}: "
-                    "obdident closed the port rather than send a line the busy adapter would take as an "
-                    "interruption",
-                    command=text,
-                    what=what,
-                )
-            )
-            if overall:
-                raise ScanTimeoutError(
-                    T(
-                        "the scan's overall time limit ran out while waiting for the adapter to finish "
-                        "answering {command}",
-                        command=text,
-                    ),
-                    request=text,
-                    response=self._partial(late, text, protocol),
-                    hint=_MORE_TIME,
-                )
-            raise AdapterTimeoutError(
-                T(
-                    "the adapter was still busy {seconds} s after the answer to {command} {what} "
-                    "(no prompt): obdident closed the port rather than interrupt it",
-                    seconds=PROMPT_AFTER_TROUBLE_S,
-                    command=text,
-                    what=what,
-                ),
-                request=text,
-                response=self._partial(late, text, protocol),
-                hint=T(
-                    "unplug the adapter for a few seconds and plug it in again; "
-                    "check that nothing else uses the port"
-                ),
-            )
+            self._close(reason)
+            raise error
 
     def _close(self, reason: str) -> None:
         """Close the port for good: nothing more is written through this wire."""
@@ -376,15 +339,10 @@ class Wire:
                 waiting = self._port.in_waiting
                 chunk = self._port.read(waiting or 1)
             except OSError as err:
-                raise LinkLostError(
-                    T(
-                        "the link to the adapter failed while waiting for the answer to {command}",
-                        command=text,
-                    ),
-                    detail=str(err) or type(err).__name__,
-                    request=text,
-                    response=self._partial(buf, text, protocol),
-                ) from err
+                said = T(
+                    "the link to the adapter failed while waiting for the answer to {command}", command=text
+                )
+                raise failures.link_lost(said, text, err, self._partial(buf, text, protocol)) from err
             if chunk:
                 buf += chunk
                 if b">" in chunk:
@@ -404,19 +362,4 @@ class Wire:
                 self._check_cancel(text, self._partial(buf, text, protocol) if buf else ())
             if self._clock() < deadline:
                 continue
-            if overall:
-                raise ScanTimeoutError(
-                    T(
-                        "the scan's overall time limit ran out while waiting for the answer to {command}",
-                        command=text,
-                    ),
-                    request=text,
-                    response=self._partial(buf, text, protocol),
-                    hint=_MORE_TIME,
-                )
-            raise AdapterTimeoutError(
-                T("the adapter did not finish answering {command} in time", command=text),
-                request=text,
-                response=self._partial(buf, text, protocol),
-                hint=T("check that the adapter is powered and that nothing else uses the port"),
-            )
+            raise failures.slow(text, self._partial(buf, text, protocol), overall=overall)

@@ -116,14 +116,6 @@ def _check(url: str) -> None:
         )
 
 
-def known_profiles() -> Text:
-    """The hint that lists the built-in ``sim://`` profiles."""
-    from obdident.sim.profile import list_profiles
-
-    names = tuple(list_profiles())
-    return T("known profiles: {names}", names=names) if names else T("there are no built-in profiles")
-
-
 def _check_native(name: str) -> None:
     try:
         mode = Path(name).stat().st_mode
@@ -196,7 +188,7 @@ def _check_own(url: str, scheme: str) -> None:
 
 def _check_sim(url: str) -> None:
     from obdident.sim.profile import find_profile
-    from obdident.transports.protocol_sim import parse_sim_url
+    from obdident.transports.sim_url import known_profiles, parse_sim_url
 
     parsed = parse_sim_url(url)
     if parsed.is_path:  # a profile file: whether it parses is told when it is opened (ProfileError, exit 2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from obdident.errors import PortNotFoundError, PortPermissionError, TransportError
 from obdident.i18n import TN, T, Text
 
-__all__ = ["NOT_FOUND_HINT", "bluetooth_error", "sentence"]
+__all__ = ["NOT_FOUND_HINT", "bluetooth_error", "connect_overran", "not_subscribed", "sentence"]
 
 NOT_FOUND_HINT = T(
     "switch the adapter on (some have a button), plug it into the car's OBD-II socket (it takes its power "
@@ -115,4 +115,26 @@ def bluetooth_error(err: BaseException, *, address: str | None = None, attempts:
         ),
         detail=text,
         hint=NOT_FOUND_HINT,
+    )
+
+
+def connect_overran(address: str, limit_s: float) -> PortNotFoundError:
+    """Every connection attempt together took longer than ``limit_s`` seconds (a Bluetooth stack that
+    ignores cancelling)."""
+    return PortNotFoundError(
+        T(
+            "the Bluetooth LE adapter at {address} did not connect within {seconds} s",
+            address=address,
+            seconds=round(limit_s),
+        ),
+        hint=NOT_FOUND_HINT,
+    )
+
+
+def not_subscribed(address: str, err: BaseException) -> TransportError:
+    """Connected, but subscribing to the adapter's notifications failed (``err``: bleak's or the OS's)."""
+    return TransportError(
+        T("connected to {address}, but could not subscribe to its notifications", address=address),
+        detail=str(err) or type(err).__name__,
+        hint=T("switch the adapter off and on, then retry"),
     )
