@@ -7,7 +7,7 @@ sentence and hint for the same cause either way. bleak is imported only when an 
 from __future__ import annotations
 
 from obdident.errors import PortNotFoundError, PortPermissionError, TransportError
-from obdident.i18n import TN, T, Text
+from obdident.i18n import TN, T
 
 __all__ = ["NOT_FOUND_HINT", "bluetooth_error", "connect_overran", "not_subscribed", "sentence"]
 
@@ -26,13 +26,11 @@ _PRIVACY_HINT = T(
 )
 
 
-def sentence(err: TransportError) -> Text:
-    """``err``'s sentence and hint as one, ``message (hint)`` (a :class:`~obdident.i18n.Text` whose
-    parameters are the error's own Texts): a note in ``obdident ports``."""
+def sentence(err: TransportError) -> str:
+    """``err``'s sentence, English detail and hint as one, ``message (detail) (hint)``: a note in ``obdident
+    ports``; a :class:`~obdident.i18n.Text` whose parameters are the error's own Texts."""
     said = T("{message} ({detail})", message=err.text, detail=err.detail) if err.detail else err.text
-    if err.hint:
-        return T("{message} ({hint})", message=said, hint=err.hint)
-    return said if isinstance(said, Text) else T("{message}", message=said)
+    return T("{message} ({hint})", message=said, hint=err.hint) if err.hint else said
 
 
 def bluetooth_error(err: BaseException, *, address: str | None = None, attempts: int = 1) -> TransportError:
