@@ -10,6 +10,8 @@ the bundle's programs with no Python environment on PATH (PATH names no folder, 
 * ``obdident --version`` and ``obdident scan --demo --json scan.json`` (the report holds the demo car's VIN);
 * ``obdident report scan.json --html page.html`` (the page's templates) and ``obdident check-adapter --demo``;
 * ``obdident ports --no-ble`` (discovery without a Bluetooth LE scan);
+* the compiled catalogues of every language (``obdident/locale/<lang>/LC_MESSAGES/*.mo``) and Babel's
+  locale data (``babel/locale-data``, for dates in the owner's locale) are in the bundle;
 * ``obdident ui --demo --no-browser``: the window answers its own address with the token (200) and refuses
   the same page without it (403); then Ctrl-C (SIGINT) stops it.
 
@@ -113,6 +115,11 @@ def smoke_test() -> None:
         )
         ports = _capture([obdident, "ports", "--no-ble"], env, home)
         _check(ports.returncode == 0, f"ports --no-ble (exit {ports.returncode}) {ports.stderr[-400:]}")
+        catalogues = {p.parent.parent.name for p in DIST.rglob("obdident/locale/*/LC_MESSAGES/obdident.mo")}
+        _check(
+            {"ru", "uk", "de", "fr", "es", "it", "pl"} <= catalogues, f"the catalogues: {sorted(catalogues)}"
+        )
+        _check(any(DIST.rglob("babel/locale-data/de.dat")), "Babel's locale data (babel.dates)")
         _window(obdident, env, home)
 
 

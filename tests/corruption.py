@@ -1,6 +1,6 @@
 """Corruptions of what an adapter prints, for the masking property tests (issue 22, point 1): insertions,
 deletions, joined lines (a lost CR), dropped lines, the echo glued to the first line, other line endings,
-junk bytes."""
+junk bytes, and a frame whose CAN id and PCI byte are both garbled (so it reads as another unit's frame)."""
 
 from __future__ import annotations
 
@@ -29,4 +29,20 @@ def corrupt(body: str, ops: list[tuple[str, int, str | int]]) -> str:
             body = "2183" + body
         elif kind == "lf":
             body = body.replace("\r", str(arg))
+        elif kind == "garble-frame":
+            body = _garble_frame(body, at, str(arg))
     return body
+
+
+def _garble_frame(body: str, at: int, digits: str) -> str:
+    """Overwrite the first hex digits of one line (an 11-bit id and the PCI byte, spaced or packed) with
+    ``digits`` (``76402``: id 764, a single frame of 2 bytes)."""
+    lines = body.split("\r")
+    index = at % len(lines)
+    chars = list(lines[index])
+    places = [i for i, c in enumerate(chars) if c in "0123456789ABCDEFabcdef"][: len(digits)]
+    if len(places) == len(digits):
+        for i, digit in zip(places, digits, strict=True):
+            chars[i] = digit
+        lines[index] = "".join(chars)
+    return "\r".join(lines)

@@ -116,6 +116,28 @@ def test_refused_lines_raise_before_anything_is_written(line: str, why: str) -> 
     assert not guard.is_allowed(line), why
 
 
+@pytest.mark.parametrize("line", ["ATSI", "ATFI", "ATSW96", "ATIIA10"])
+def test_k_line_wakeup_commands_wait_for_a_reset(line: str) -> None:
+    # the wakeup message a K-line initiation repeats is whatever an earlier program's AT WM left (it may
+    # be a KWP clear) until a reset restores the default
+    for before in ([], ["ATE0", "ATTP3"]):
+        with pytest.raises(GuardRefusal, match="wakeup message"):
+            _guard_after(before).check(line)
+    assert _guard_after(["ATZ"]).check(line) == line
+    g = guard.Guard()
+    g.check("ATD")
+    g.settle("unknown")  # a garbled answer: the reset may not have happened, the stale message may remain
+    with pytest.raises(GuardRefusal, match="wakeup message"):
+        g.check(line)
+
+
+def _guard_after(lines: list[str]) -> guard.Guard:
+    g = guard.Guard()
+    for line in lines:
+        g.check(line)
+    return g
+
+
 def test_every_rule_names_a_reason_and_a_source() -> None:
     names = [rule.name for rule in guard.ALLOWLIST]
     assert len(names) == len(set(names))

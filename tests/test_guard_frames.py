@@ -185,6 +185,49 @@ def test_a_banner_brings_back_what_the_adapter_stores() -> None:
         g.check("0902")
 
 
+def _on_the_bus(steps: list[tuple[str, str]], stored: Stored) -> tuple[guard.Guard, Elm]:
+    """Drive the guard and the bus model together: each admitted line carried out (``confirmed``), or with
+    the adapter resetting itself just before it runs (``brownout-first``: the banner, then the line on the
+    restored state) or just after (``brownout``)."""
+    g, elm = guard.Guard(), Elm(stored=stored, rng=random.Random(0))
+    for line, outcome in steps:
+        with contextlib.suppress(GuardRefusal):
+            text = g.check(line)
+            if outcome == "brownout-first":
+                elm.reset()
+            if text.startswith(("AT", "ST")):
+                elm.at(text)
+            else:
+                elm.request(text)
+            if outcome == "brownout":
+                elm.reset()
+            g.settle("confirmed" if outcome == "confirmed" else "reset")
+    return g, elm
+
+
+def test_a_brownout_may_come_before_the_line_runs_or_after() -> None:
+    # AT FC SM 1 answered by the banner: the adapter reset as the line arrived and then ran it, so flow
+    # control mode 1 may be on with the FC SH and SD the reset blanked (a flow control frame on id 000)
+    stored = Stored("6", True, 0xF1, 9, {"B": 0xE0, "C": 0x80})
+    set_up = [("ATZ", "confirmed"), ("ATCAF1", "confirmed"), ("ATTP6", "confirmed"),
+              ("ATFCSH7E0", "confirmed"), ("ATFCSD300000", "confirmed")]  # fmt: skip
+    again = [("ATCAF1", "confirmed"), ("ATTP6", "confirmed"), ("0902", "confirmed")]
+    for outcome in ("brownout-first", "brownout"):
+        g, elm = _on_the_bus([*set_up, ("ATFCSM1", outcome), *again], stored)
+        assert all(frame.read_only() for frame in elm.frames), (outcome, elm.frames)
+        assert {1, 0} <= g.context.values("fc_mode")  # both orders stay possible
+    assert not elm.frames  # the request waits for flow control to be set again
+    # AT SH 745 then the banner: the header may be 745 (line after the reset) or the default
+    g, _ = _on_the_bus([*set_up, ("ATSH745", "brownout-first")], stored)
+    assert g.context.values("header") == {None, "745"}
+    # setting flow control again admits the request
+    g, elm = _on_the_bus(
+        [*set_up, ("ATFCSM1", "brownout-first"), *again[:2], *set_up[3:], ("ATFCSM1", "confirmed"), again[2]],
+        stored,
+    )
+    assert elm.frames and all(frame.read_only() for frame in elm.frames)
+
+
 def test_at_i_reads_as_a_banner_so_the_guard_counts_on_nothing_after_it() -> None:
     # AT I answers "ELM327 v1.5", just as a reset does: after it CAF and the protocol are unknown again
     g = _settled(("ATZ", "reset"), ("ATCAF1", "confirmed"), ("ATTP6", "confirmed"), ("ATI", "unknown"))
@@ -257,11 +300,14 @@ _LINES = st.one_of(
 )
 #: How the adapter takes a line: carried out and ``OK``; ``?`` (not carried out); a garbled answer (carried
 #: out or not); the answer late (the wire reads it before it writes again); no answer at all (the wire
-#: closes the port); or a brown-out reset while it is handled (its banner is the answer, in time or late).
+#: closes the port); or a brown-out reset while it is handled (its banner is the answer, in time or late),
+#: after the line ran or, for an adapter command, just before it (the line then runs on the restored state).
 _OUTCOMES = st.sampled_from(
-    ["confirmed"] * 16 + ["refused", "unknown", "late", "lost", "brownout", "brownout-late"]
+    ["confirmed"] * 16 + ["refused", "unknown", "late", "lost", "brownout", "brownout-late", "brownout-first"]
 )
-_SETUP_OUTCOMES = st.sampled_from(["confirmed"] * 20 + ["refused", "unknown", "late", "lost", "brownout"])
+_SETUP_OUTCOMES = st.sampled_from(
+    ["confirmed"] * 20 + ["refused", "unknown", "late", "lost", "brownout", "brownout-first"]
+)
 _STORED = st.builds(
     Stored,
     protocol=st.sampled_from(["0", "A6", "A7", "AB", *PROTOCOLS]),
@@ -348,9 +394,11 @@ def test_admitted_lines_never_put_a_frame_outside_the_read_only_set(
             continue
         TRIED["admitted"] += 1
         is_at = text.startswith(("AT", "ST"))
-        takes_effect = outcome in ("confirmed", "late", "lost", "brownout", "brownout-late") or (
+        takes_effect = outcome in ("confirmed", "late", "lost") or outcome.startswith("brownout") or (
             outcome == "unknown" and rng.random() < 0.5
         )
+        if outcome == "brownout-first" and is_at:
+            elm.reset()  # the adapter resets itself as the line arrives, then carries it out
         if is_at:
             answer = "banner" if text in ("ATZ", "ATWS", "ATI") else "OK"
             if outcome == "refused" or not takes_effect:
@@ -363,7 +411,8 @@ def test_admitted_lines_never_put_a_frame_outside_the_read_only_set(
             elm.request(text)
             answer = "data"
         if outcome.startswith("brownout"):  # the adapter resets itself while it handles the line
-            elm.reset()
+            if outcome != "brownout-first" or not is_at:
+                elm.reset()
             answer = "banner"
         if outcome == "lost":
             g.lost_prompt()

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from obdident.elm327.lines import PROTOCOLS, split_lines, strip_echo
+from obdident.elm327.lines import PROTOCOLS, frames_declared, split_lines, strip_echo
 from obdident.elm327.masking import mask_answer
 from obdident.recording.audit import audit
 from obdident.recording.format import RecordedExchange, Recording, SessionMeta
@@ -98,6 +98,50 @@ def test_fail_closed_a_garbled_answer_from_any_unit_is_masked_whole_a_well_forme
     assert not _leak(answer.lines) and answer.lines[0] == "XXX XX XX XX XX XX XX XX XX"
 
 
+#: A BCM answer cut after its second consecutive frame's id and PCI byte were garbled (765 22 -> 764 02):
+#: the field (stand-in AB CD) reads as another unit's whole single frame (review finding after issue 22).
+GARBLED_CF = ["765 10 14 61 83 01 02 03 04", "765 21 05 06 07 08 09 10 11", "764 02 AB CD 12 13 14 15 16"]
+
+
+def test_a_frame_garbled_into_another_units_single_frame_is_masked_whole() -> None:
+    for protocol in (CAN11, None):
+        for request in ("2183", "21834", None):
+            answer = mask_answer(GARBLED_CF, protocol, request)
+            assert "ABCD" not in "".join("".join(answer.lines).split()), (protocol, request, answer.lines)
+            assert answer.lines[2] == "764 XX XX XX XX XX XX XX XX"
+            assert answer.messages is None  # a cut answer: nothing is decoded
+            assert mask_answer(answer.lines, protocol, request).lines == answer.lines
+    # of the field's message cut short only the first frame is kept: frames_declared can still count it
+    kept = mask_answer(GARBLED_CF, CAN11, "2183").lines
+    assert kept[:2] == (GARBLED_CF[0], "765 XX XX XX XX XX XX XX XX")
+    assert frames_declared(kept, CAN11) == 3
+    # the same lines to a request no masked field answers are not that unit's answer: kept
+    assert mask_answer(GARBLED_CF, CAN11, "0902").lines == tuple(GARBLED_CF)
+    # frames lost before the garbled one: no message is cut, only frames in no message (765 21, 765 23)
+    lost = ["765 21 05 06 07 08 09 10 11", "764 02 AB CD 12 13 14 15 16", "765 23 00 00 00 00 00 80 FF"]
+    answer = mask_answer(lost, CAN11, "2183")
+    assert all(line.endswith("XX XX XX XX XX XX XX XX") for line in answer.lines), answer.lines
+    # and the payload read from the garbled frame is masked too (0x00, flagged)
+    assert [(m.payload, m.masked) for m in answer.messages or ()] == [(b"\0\0", (0, 1))]
+    # the recording audit applies the same rule: the raw answer is flagged, the masked one clean
+    assert _recording("2183", GARBLED_CF) and _recording("2183", lost)
+    assert _recording("2183", mask_answer(GARBLED_CF, CAN11, "2183").lines) == []
+
+
+def test_with_no_protocol_known_an_answer_that_may_hold_the_field_reads_as_11_bit_can_or_is_masked() -> None:
+    # a digit inserted: the line no longer reads as an 11-bit frame, but reads as 29-bit and K-line frames
+    inserted = ["76522AB5AB0111000000"]
+    assert mask_answer(inserted, CAN11, "2183").lines == ("X" * 20,)
+    for request in ("2183", None):
+        answer = mask_answer(inserted, None, request)
+        assert answer.lines == ("X" * 20,) and answer.error is not None, request
+    assert mask_answer(inserted, None, "0100").lines == tuple(inserted)  # no masked field answers 01 00
+    # a recording that names no protocol: the audit reads the answer every way, the same rule
+    meta = SessionMeta("obdident test", "2026-12-04T00:00:00Z", 1.0, "sim://x", "simulator")
+    recording = Recording(meta, (RecordedExchange("2183", tuple(inserted), 0.0, 0.01, "ok"),))
+    assert [p for p in audit(recording) if "unmasked" in p]
+
+
 def test_the_adapters_own_words_are_kept_but_only_as_whole_lines() -> None:
     for request, lines in (
         ("ATI", ["ELM327 v1.5"]),
@@ -131,18 +175,32 @@ def test_a_masked_units_frames_must_have_iso_tp_lengths() -> None:
     assert mask_answer(unpadded_grown, CAN11).error is not None
 
 
-def test_a_cut_short_bcm_answer_is_masked_by_position() -> None:
+def test_a_cut_short_bcm_answer_keeps_only_its_first_frame() -> None:
+    # a frame lost and the next one's PCI garbled (22 read as 21) would shift the field by a frame: every
+    # consecutive frame of the cut message is masked whole; its first frame still says how many to ask for
     answer = mask_answer(BCM_SPACED[:3], CAN11)
-    assert answer.lines[2] == "765 22 XX XX XX XX XX XX XX"
-    assert answer.lines[:2] == tuple(BCM_SPACED[:2])  # still readable: frames_declared can count them
+    assert answer.lines == (BCM_SPACED[0], *["765 XX XX XX XX XX XX XX XX"] * 2)
+    assert frames_declared(answer.lines, CAN11) == 4
     assert answer.error is not None and type(answer.error).__name__ == "IsoTpTruncatedError"
+    shifted = [BCM_SPACED[0], BCM_SPACED[2].replace("765 22", "765 21")]
+    assert not _leak(mask_answer(shifted, CAN11, "2183").lines)
+
+
+def test_a_short_answer_from_the_fields_unit_is_masked_whole_but_its_refusal_kept() -> None:
+    # the first frame lost, the field's frame read as a 1-byte single frame (its padding the field)
+    short = ["765 01 A5 5A 01 11 00 00 00"]
+    assert mask_answer(short, CAN11, "2183").lines == ("765 XX XX XX XX XX XX XX XX",)
+    refusal = ["765 03 7F 21 80 00 00 00 00"]  # outside Nissan's session 10 C0: read, so the session opens
+    answer = mask_answer(refusal, CAN11, "2183")
+    assert answer.lines == tuple(refusal)
+    assert answer.messages and answer.messages[0].payload == b"\x7f\x21\x80"
 
 
 def test_an_unfinished_last_line_is_masked_whole_and_passes_the_audit() -> None:
     from obdident.elm327.masking import mask_unfinished
 
     lines = mask_unfinished(BCM_SPACED[:2], ["765 22 A5 5"], CAN11, "2183")
-    assert lines == (*BCM_SPACED[:2], "XXX XX XX X")
+    assert lines == (BCM_SPACED[0], "765 XX XX XX XX XX XX XX XX", "XXX XX XX X")
     assert (_recording("2183", lines, "timeout")) == []
     assert _recording("2183", [*BCM_SPACED[:2], "765 22 A5 5"], "timeout")
 
@@ -162,6 +220,16 @@ _op = st.one_of(
     st.tuples(st.just("drop-line"), st.integers(0, 10**6), st.just("")),
     st.tuples(st.just("echo"), st.just(0), st.just("")),  # the echo glued to the first line
     st.tuples(st.just("lf"), st.just(0), st.sampled_from(["\n", "\r\n", "\n\r"])),  # other line endings
+    # a frame's CAN id and PCI byte both garbled: it may read as another unit's frame of any kind
+    st.tuples(
+        st.just("garble-frame"),
+        st.integers(0, 10**6),
+        st.tuples(
+            st.sampled_from(["765", "764", "763", "760", "768", "7A8"]),
+            st.sampled_from("0123"),
+            st.sampled_from(PUBLIC_DIGITS),
+        ).map("".join),
+    ),
 )
 
 
@@ -186,6 +254,10 @@ def _clean_words(text: str) -> bool:
     return _clean(re.sub(r"[A-Za-z]{2,}", "", re.sub(r"\\x[0-9a-f]{2}", "", text)))
 
 
+@example(  # the third frame read as 764's single frame, the fourth lost: the field's message is cut
+    ["00"] * 22, "9BCD", "00", True, [("garble-frame", 2, "76402"), ("drop-line", 3, "")], "6", "2183"
+)
+@example(["00"] * 22, "9BCD", "00", False, [("garble-frame", 2, "76307"), ("drop-line", 1, "")], "6", None)
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(_byte, min_size=22, max_size=22),
@@ -208,6 +280,10 @@ def test_property_no_corruption_of_the_bcm_answer_keeps_a_digit_of_the_field(
     lines = _bcm_answer(public, secret, padding, spaced)
     raw = corrupt("\r".join(lines) + "\r\r", ops) + ">"
     printed = strip_echo(split_lines(raw.encode("latin-1")), "2183")
+    # Known limit: when every frame of the BCM's answer is lost or garbled into another id, what is left
+    # reads as another unit's well-formed answer to 21 83 (which obdident asks every unit); the masking
+    # does not know which unit was asked (AT SH), so it cannot tell. Not drawn here.
+    assume(any("765" in "".join(line.split()) for line in printed) or _clean("".join(printed)))
     answer = mask_answer(printed, PROTOCOLS[number], request)
     assert _clean("".join(answer.lines)), (printed, answer.lines)
     if answer.error is not None:

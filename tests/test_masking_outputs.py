@@ -1,8 +1,8 @@
 """Masking by meaning end to end (issue 22, point 1): the simulated Qashqai J10's BCM answers ``21 83``
 through a link that corrupts the answer (insertions, deletions, joined lines, lost CRs, the echo glued to
-the first line, LF endings, junk bytes), and no output of ``obdident scan`` keeps the BCM's security field:
-the JSON report, the HTML page, the terminal text, the ``--verbose`` log and the ``--record`` recording;
-and ``check-recording`` calls the recording clean."""
+the first line, LF endings, junk bytes, a frame's id and PCI byte garbled), and no output of
+``obdident scan`` keeps the BCM's security field: the JSON report, the HTML page, the terminal text, the
+``--verbose`` log and the ``--record`` recording; and ``check-recording`` calls the recording clean."""
 
 from __future__ import annotations
 
@@ -112,6 +112,7 @@ def _holds_field(text: str) -> bool:
 
 
 @example(ops=[])  # the scan as the simulator answers it
+@example(ops=[("garble-frame", 2, "76402"), ("drop-line", 3, "")])  # the field read as 764's single frame
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
@@ -122,6 +123,14 @@ def _holds_field(text: str) -> bool:
             st.tuples(st.just("drop-line"), st.integers(0, 10**6), st.just("")),
             st.tuples(st.just("echo"), st.just(0), st.just("")),
             st.tuples(st.just("lf"), st.just(0), st.sampled_from(["\n", "\r\n"])),
+            st.tuples(
+                st.just("garble-frame"),
+                st.integers(0, 10**6),
+                st.tuples(
+                    st.sampled_from(["764", "763", "7E8"]), st.sampled_from("0123"), st.sampled_from(DIGITS)
+                )
+                .map("".join),
+            ),
         ),
         min_size=1,
         max_size=4,

@@ -2,7 +2,9 @@
 on A4 and on US Letter, plain and with ``--full`` and every value an owner can enter, and each prints on
 one sheet; the QR code's caption never overlaps the VIN (in print on both sheets, and on a 360 px screen);
 the letter (``report --request``, and the window's page that shows it) reads at 360 px without sideways
-scrolling.
+scrolling. In every language (issue 19), the longest profile's page and letter each print on one A4 and one
+US Letter sheet; the pseudo-locale with every sentence made 30 % longer stands in for the long languages
+until their translations land (then the same test covers them).
 
 Chromium is Debian's (``/usr/bin/chromium``) through Playwright, as the window's browser tests use it
 (:mod:`tests.ui_harness`); without it the tests are skipped, and fail under CI.
@@ -18,6 +20,8 @@ from typing import Any
 
 import pytest
 
+import obdident.i18n as i18n
+from obdident.i18n import LANGUAGES, PSEUDO, PseudoTranslations, pseudo
 from obdident.model import Report
 from obdident.report.entered import add_entered
 from obdident.report.html import render_html
@@ -32,6 +36,10 @@ PROFILES = sorted(p.stem for p in (ROOT / "hw-fixtures" / "profiles").glob("*.to
 #: Printable width of each sheet in CSS px at the page's 10 mm side margins (96 px per inch).
 PRINT_WIDTH_PX = {"A4": round((210 - 20) / 25.4 * 96), "Letter": round((215.9 - 20) / 25.4 * 96)}
 PHONE_PX = 360
+#: The profile whose page and letter are the longest (the most units, the most advice).
+LONGEST = "benchmark-nissan-reference"
+#: The pseudo-locale made 30 % longer: the stand-in for the long languages.
+LONGER = "qps+30%"
 
 
 def _entered() -> list[Any]:
@@ -132,3 +140,53 @@ def test_the_windows_letter_reads_at_360_px(chromium: Any, tmp_path: Path) -> No
         assert "SIMULATED CAR" in tab.inner_text("#request")
         assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE_PX
         assert tab.evaluate("document.querySelector('#request').scrollWidth") <= PHONE_PX
+
+
+class _Longer(PseudoTranslations):
+    """The pseudo-locale with every sentence 30 % longer (German, Russian and French run 20-35 % longer
+    than English): the accented, wrapped sentence, then breakable filler."""
+
+    def gettext(self, message: str) -> str:
+        shown = pseudo(message)
+        return shown + " \u00b7" * (len(message) * 3 // 20) if message.strip() else shown
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return self.gettext(msgid1 if n == 1 else msgid2)
+
+
+@pytest.fixture
+def speaking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The language to render in; the stand-in for long languages is the longer pseudo-locale."""
+    language = str(request.param)
+    if language != LONGER:
+        return language
+    plain = i18n.translations
+
+    def translations(lang: str, domain: str = i18n.DOMAIN) -> Any:
+        return _Longer() if lang == PSEUDO else plain(lang, domain)
+
+    monkeypatch.setattr(i18n, "translations", translations)
+    return PSEUDO
+
+
+def _sheets(page: Any) -> dict[str, int]:
+    from pypdf import PdfReader
+
+    return {
+        sheet: len(PdfReader(io.BytesIO(page.pdf(format=sheet, print_background=True,
+                                                 prefer_css_page_size=False))).pages)
+        for sheet in ("A4", "Letter")
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("speaking", [*LANGUAGES, LONGER], indirect=True)
+def test_the_page_and_the_letter_print_on_one_sheet_in_every_language(page: Any, speaking: str) -> None:
+    reports = _reports(LONGEST)
+    page.emulate_media(media="print")
+    _variant, full = reports[1]
+    page.set_content(render_html(full, language=speaking))
+    assert _sheets(page) == {"A4": 1, "Letter": 1}, f"the page in {speaking}"
+    for variant, report in reports:
+        text = request_text(report, language=speaking)
+        page.goto("data:text/plain;charset=utf-8," + urllib.parse.quote(text))
+        assert _sheets(page) == {"A4": 1, "Letter": 1}, f"the letter in {speaking} ({variant})"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import subprocess
 import sys
 import tarfile
@@ -95,6 +96,12 @@ def test_the_built_wheel_installs_and_runs_without_the_source_tree(
     with zipfile.ZipFile(wheel) as archive:
         held = set(archive.namelist())
     assert package_data() - held == set(), "package data missing from the wheel"
+    catalogues = {name for name in held if re.fullmatch(r"obdident/locale/[a-z]+/LC_MESSAGES/\w+\.mo", name)}
+    languages = {name.split("/")[2] for name in catalogues}
+    from obdident.i18n import LANGUAGES
+
+    assert languages >= set(LANGUAGES) - {"en"}, "compiled catalogues missing from the wheel"
+    assert {f"obdident/locale/de/LC_MESSAGES/{domain}.mo" for domain in ("obdident", "messages")} <= held
     with tarfile.open(sdist) as archive:
         shipped = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     benchmarks = {f"benchmarks/{p.name}" for p in (ROOT / "benchmarks").glob("*.py")}

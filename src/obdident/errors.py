@@ -36,6 +36,30 @@ Foreign exceptions are re-raised as one of these with ``raise ... from err``; ea
 request and response lines it came from where there are any. Each class names itself with a short ``code``
 and the ``exit_code`` the command ends with when the error stops a scan (:class:`ExitCode`): the CLI reads
 the attribute, it never tests classes one by one.
+
+Words for the owner (issue 19): every error carries its sentence as data, so an edge shows it in the
+owner's language, while ``str(err)`` stays English (logs, the JSON, tests)::
+
+    err.text    the owner sentence: a :class:`~obdident.i18n.Text` (``T("no adapter port {port}", port=url)``)
+                wherever obdident made the error; a plain ``str`` only from a caller not converted yet (the
+                pseudo-locale test finds it, unwrapped)
+    err.hint    what to do: a Text, or None
+    err.detail  engineer detail in English, or None: a foreign exception's words (OSError's strerror,
+                pyserial's, bleak's, urllib's), never translated
+    str(err)    English: ``text`` and, when there is one, `` (detail)``; the same as ``err.message``
+
+Raise with a Text and put a foreign exception's words in ``detail``::
+
+    raise PortNotFoundError(T("nothing answers at {url}", url=url), detail=str(exc),
+                            hint=T("Switch the adapter on and bring it within range."))
+
+A plain ``str`` message is still accepted (then ``text`` is that str, shown as it is): never wrap an
+f-string's result in a Text; build the sentence with ``T`` and named parameters instead.
+
+What an edge calls (the CLI's ``fail``, ``check``, the scan's ending; the window):
+:meth:`ObdidentError.say` for the one line (``render(err.text)`` in the current language, then the English
+detail in parentheses), and :meth:`ObdidentError.say_hint` for the "What to do" line (``render(err.hint)``,
+"" when there is none); or :func:`obdident.i18n.render` on ``err.text``/``err.hint`` directly.
 """
 
 from __future__ import annotations
@@ -45,6 +69,8 @@ from enum import IntEnum
 from typing import ClassVar
 
 from serial import SerialException
+
+from obdident.i18n import T, render
 
 
 class ExitCode(IntEnum):
@@ -68,9 +94,12 @@ class ObdidentError(Exception):
     """Base class of every obdident error.
 
     Attributes:
+        text: the owner sentence (:class:`~obdident.i18n.Text` wherever obdident made it; see the module).
+        message: ``str(err)``: English, ``text`` then `` (detail)`` when there is a detail.
+        detail: engineer detail in English (a foreign exception's words), or None.
         request: the line sent to the adapter that led to the error, if any.
         response: the raw lines the adapter answered, if any.
-        hint: one sentence telling the user what to do, if there is a useful one.
+        hint: one sentence telling the user what to do (a Text), if there is a useful one.
         code: the problem code a report gives this error when it ends a step or the scan (``link-lost``,
             ``garbled-answer``, ``replay-diverged``...), per class; subclasses inherit their parent's.
         exit_code: the command's exit code when this error stops a scan, per class.
@@ -86,15 +115,29 @@ class ObdidentError(Exception):
         request: str | None = None,
         response: Sequence[str] = (),
         hint: str | None = None,
+        detail: str | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        english = f"{message} ({detail})" if detail else str(message)
+        super().__init__(english)
+        self.text: str = message
+        self.detail = detail or None
+        self.message = english
         self.request = request
         self.response: tuple[str, ...] = tuple(response)
         self.hint = hint
 
     def __str__(self) -> str:
         return self.message
+
+    def say(self, language: str | None = None) -> str:
+        """The owner's line in ``language`` (default: the current one): ``render(text)``, then the English
+        detail in parentheses when there is one."""
+        shown = render(self.text, language)
+        return f"{shown} ({self.detail})" if self.detail else shown
+
+    def say_hint(self, language: str | None = None) -> str:
+        """What to do, in ``language`` (default: the current one); "" when there is no hint."""
+        return render(self.hint, language)
 
 
 class TransportError(ObdidentError):
@@ -203,8 +246,9 @@ class AdapterReplyError(AdapterError):
         request: str | None = None,
         response: Sequence[str] = (),
         hint: str | None = None,
+        detail: str | None = None,
     ) -> None:
-        super().__init__(message, request=request, response=response, hint=hint)
+        super().__init__(message, request=request, response=response, hint=hint, detail=detail)
         self.status = status
 
 
@@ -228,7 +272,10 @@ class GuardRefusal(ObdidentError):
     exit_code: ClassVar[ExitCode] = ExitCode.REFUSED
 
     def __init__(self, line: str, reason: str) -> None:
-        super().__init__(f"refused by the read-only guard: {line!r}: {reason}", request=line)
+        super().__init__(
+            T("refused by the read-only guard: {line}", line=repr(line)), request=line, detail=reason
+        )
+        self.message = f"refused by the read-only guard: {line!r}: {reason}"  # str(err), as before
         self.line = line
         self.reason = reason
 
@@ -268,8 +315,9 @@ class IsoTpTruncatedError(IsoTpError):
         request: str | None = None,
         response: Sequence[str] = (),
         hint: str | None = None,
+        detail: str | None = None,
     ) -> None:
-        super().__init__(message, request=request, response=response, hint=hint)
+        super().__init__(message, request=request, response=response, hint=hint, detail=detail)
         self.after_first_frame = after_first_frame
 
 

@@ -27,11 +27,13 @@ def test_request_fills_what_was_read_and_leaves_blanks(demo: Report) -> None:
     )
     for value in filled:
         assert value in text
-    assert re.search(r"Part number: +not read over OBD-II: read it from the label on the unit's case", text)
-    assert re.search(r"Serial number: +not read over OBD-II: read it from", text)
-    assert re.search(r"Software version: +not read over OBD-II: read it from the unit's service", text)
+    assert re.search(r"Part number: +not read over OBD-II: see the label on the unit's case", text)
+    assert re.search(r"Serial number: +not read over OBD-II: see the label", text)
+    assert re.search(r"Software version: +not read over OBD-II: see the unit's system-information menu", text)
     assert re.search(r"Model year: +not read over OBD-II: read it from the registration document", text)
-    for blank in ("Owner's name:", "Owner's address:", "V5C", "passport / driving licence", "Signature: ___"):
+    blanks = ("Owner's name:", "Owner's address:", "vehicle registration document",
+              "passport / driving licence", "Signature: ___")  # fmt: skip
+    for blank in blanks:
         assert blank in text
     assert re.search(r"Head unit label: +part number _+ +serial number _+", text)
     assert "hold APP, then turn TUNE" in text  # the family's guidance, where to read what is missing

@@ -38,6 +38,7 @@ from obdident.cli.console import (
 from obdident.cli.intake import INTAKE_HELP
 from obdident.cli.intake import intake as intake_command
 from obdident.cli.lang import LANG_HELP, LangCommand, LangGroup
+from obdident.cli.letter import CountryOption, LetterLangOption, print_request
 from obdident.cli.options import (
     BaudrateOption,
     CsvOption,
@@ -323,6 +324,8 @@ def report_command(
     head_unit_serial: HeadUnitSerialOption = None,
     head_unit_software: HeadUnitSoftwareOption = None,
     head_unit_hardware: HeadUnitHardwareOption = None,
+    letter_lang: LetterLangOption = None,
+    country: CountryOption = None,
 ) -> None:
     """Make the dealer's outputs from a saved scan: page, QR code, code request, CSV row.
 
@@ -355,18 +358,7 @@ def report_command(
         if json_path != "-":
             err.print(safe(T("JSON report written to {path}", path=json_path).render()))
     if request:
-        from obdident.report.outputs import STDOUT, write_text
-        from obdident.report.request import request_text
-
-        try:
-            write_text(request_text(report), STDOUT)
-        except OSError as exc:
-            fail(
-                err,
-                ObdidentError(
-                    T("cannot write the request text to stdout: {reason}", reason=exc.strerror or str(exc))
-                ),
-            )
+        print_request(err, report, letter_lang, country)
     if not (html or qr or csv or request or json_path):
         _render(report)
     if not write_outputs(report, err, html, qr, csv):

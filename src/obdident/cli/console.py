@@ -83,7 +83,10 @@ def verbose_logging() -> None:
 
 def said(exc: BaseException) -> str:
     """What went wrong, in the owner's language: the error's ``text`` (a :class:`obdident.i18n.Text`) when
-    it carries one, else its message (a Text given as the message is translated; English otherwise)."""
+    it carries one (with the English words of the OS or library in parentheses, :meth:`ObdidentError.say`),
+    else its message (a Text given as the message is translated; English otherwise)."""
+    if isinstance(exc, ObdidentError):
+        return exc.say()
     text = getattr(exc, "text", None)
     if text is None and exc.args and isinstance(exc.args[0], Text):
         text = exc.args[0]

@@ -15,6 +15,7 @@ from obdident.elm327.lines import PROTOCOLS, Protocol
 from obdident.elm327.wire import confirmed
 from obdident.errors import AdapterError, AdapterReplyError
 from obdident.guard import canonical
+from obdident.i18n import T
 
 __all__ = ["FUNCTIONAL_HEADERS", "SIBLINGS", "Addressing", "AtSender", "auto_flow_control"]
 
@@ -94,7 +95,7 @@ class Addressing:
             # Neither OK nor ``?``: the setting may or may not have changed. The guard judges later lines for
             # both (Guard.settle); the step fails here, and the next use sends the line again.
             raise AdapterReplyError(
-                f"the adapter did not confirm {canonical(line)}",
+                T("the adapter did not confirm {command}", command=canonical(line)),
                 status=_first(lines) or "",
                 request=canonical(line),
                 response=lines,
@@ -160,7 +161,7 @@ class Addressing:
         if bits not in (11, 29):
             raise ValueError(f"CAN ids are 11 or 29 bits wide, not {bits!r}")
         if self.protocol is None:
-            raise AdapterError("no vehicle protocol yet: connect_vehicle() first")
+            raise AdapterError(T("no vehicle protocol yet: connect_vehicle() first"))
         number = self.protocol.number
         self.use_protocol(SIBLINGS.get(number, {}).get(bits, number))
 
@@ -207,7 +208,7 @@ class Addressing:
         lines = self._at(line)
         if not confirmed(line, lines):
             raise AdapterReplyError(
-                f"the adapter did not confirm {line}",
+                T("the adapter did not confirm {command}", command=line),
                 status=_first(lines) or "",
                 request=line,
                 response=lines,

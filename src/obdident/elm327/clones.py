@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from obdident.errors import AdapterAnswersLateError
+from obdident.i18n import T
 
 __all__ = ["raise_if_late"]
 
@@ -22,10 +23,14 @@ def raise_if_late(ati_lines: Sequence[str]) -> None:
     """
     if any(line.strip().upper() == "OK" for line in ati_lines):
         raise AdapterAnswersLateError(
-            "your adapter answers each command one command late (it answered AT I with OK, the answer to the "
-            "AT D before), so no answer can be matched with its question and nothing was read",
+            T(
+                "your adapter answers each command one command late (it answered AT I with OK, the answer to "
+                "the AT D before), so no answer can be matched with its question and nothing was read"
+            ),
             request="ATI",
             response=ati_lines,
-            hint="unplug the adapter, plug it back in and try again; if it stays so, use an adapter that "
-            "answers each command before its prompt (a genuine ELM327 v1.4 or later, OBDLink, vLinker)",
+            hint=T(
+                "unplug the adapter, plug it back in and try again; if it stays so, use an adapter that "
+                "answers each command before its prompt (a genuine ELM327 v1.4 or later, OBDLink, vLinker)"
+            ),
         )

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from obdident.elm327 import clones, search
+from obdident.elm327 import clones, failures, search
 from obdident.elm327.addressing import Addressing
 from obdident.elm327.addressing import first_line as _first
 from obdident.elm327.lines import (
@@ -29,16 +29,15 @@ from obdident.elm327.types import AdapterInfo, Clock, Exchange, Response, Serial
 from obdident.elm327.wire import MAX_ANSWER_BYTES, Wire
 from obdident.errors import (
     AdapterError,
-    AdapterNotELM327Error,
     AdapterReplyError,
     AdapterResetError,
     AdapterTimeoutError,
     AnswerTooLongError,
     IsoTpTruncatedError,
     NoDataError,
-    ScanTimeoutError,
 )
 from obdident.guard import Guard
+from obdident.i18n import T
 from obdident.interrupt import CancelToken
 
 log = logging.getLogger(__name__)
@@ -46,14 +45,6 @@ log = logging.getLogger(__name__)
 __all__ = ["ELM327", "MAX_ANSWER_BYTES", "AdapterInfo", "Clock", "Exchange", "Response", "SerialLike"]
 
 _SEARCH_TIMEOUT_S = 20.0  # the automatic search tries every protocol; K-line inits take seconds each
-
-
-def _baud_hint(port: object, text: str) -> str:
-    """``text`` for a serial device (pyserial's ``serial.Serial``), whose baud rate may be wrong; "" for a
-    network, Bluetooth LE or simulated port, which has no baud rate to get wrong."""
-    import serial
-
-    return text if isinstance(port, serial.Serial) else ""
 
 
 class ELM327:
@@ -162,18 +153,12 @@ class ELM327:
         try:
             exchange = self.command(line, timeout_s=timeout_s)
         except AnswerTooLongError as err:
-            raise AdapterError(
-                f"the adapter's answer to {err.request} never ended "
-                f"(over {MAX_ANSWER_BYTES} bytes, no prompt)",
-                request=err.request,
-                response=err.response[:20],
-                hint="unplug the adapter for a few seconds and try again; check nothing else uses the port",
-            ) from err
+            raise failures.never_ended(err, MAX_ANSWER_BYTES) from err
         lines = list(exchange.lines)
         if "?" in lines:
             if required:
                 raise AdapterReplyError(
-                    f"the adapter does not support {exchange.request}",
+                    T("the adapter does not support {command}", command=exchange.request),
                     status="?",
                     request=exchange.request,
                     response=lines,
@@ -188,10 +173,10 @@ class ELM327:
         """Raise :class:`AdapterResetError` when the answer shows the adapter rebooted (banner, LV RESET)."""
         if shows_reset(exchange.lines):
             raise AdapterResetError(
-                "the adapter reset itself (its start-up banner appeared): its settings are lost",
+                T("the adapter reset itself (its start-up banner appeared): its settings are lost"),
                 request=exchange.request,
                 response=exchange.lines,
-                hint="check the adapter's power and that it sits firmly in the socket",
+                hint=T("check the adapter's power and that it sits firmly in the socket"),
             )
 
     def recover(self) -> None:
@@ -239,37 +224,13 @@ class ELM327:
             try:
                 first = self.command("ATZ", timeout_s=5.0).lines
             except (AdapterTimeoutError, AnswerTooLongError) as err:
-                if isinstance(err, ScanTimeoutError):
-                    raise ScanTimeoutError(
-                        "the adapter did not answer AT D or AT Z before the scan's time limit ran out",
-                        request="ATZ",
-                        response=err.response,
-                        hint="check that the adapter is plugged into the car and the baud rate is right; "
-                        "allow more time with --timeout SECONDS",
-                    ) from err
-                raise AdapterTimeoutError(
-                    # a wire that closed the port never sent AT Z: the adapter stayed busy after AT D
-                    "the adapter did not answer AT D" + ("" if self._wire.closed else " or AT Z"),
-                    request="ATD" if self._wire.closed else "ATZ",
-                    response=err.response,
-                    hint="check that the adapter is plugged into the car (it takes power from the OBD "
-                    "connector)"
-                    + _baud_hint(
-                        self._wire.port,
-                        " and that the baud rate is right (38400 for most; some use 9600 or 115200)",
-                    ),
-                ) from err
+                # a wire that closed the port never sent AT Z: the adapter stayed busy after AT D
+                raise failures.silent(err, closed=self._wire.closed, port=self._wire.port) from err
         self._addressing.forget()
         if not first:  # a prompt alone: perhaps an adapter one command late (obdident.elm327.clones)
             clones.raise_if_late(self.command("ATI", timeout_s=1.0).lines)
         if not any(x.upper() == "OK" or looks_like_banner(x) for x in first):
-            raise AdapterNotELM327Error(
-                "the device on this port does not answer like an ELM327",
-                request="ATD",
-                response=first,
-                hint="check that the port is the OBD-II adapter's"
-                + _baud_hint(self._wire.port, " and that the baud rate is right"),
-            )
+            raise failures.not_elm327(first, self._wire.port)
         self.at("ATE0")
         self.at("ATS0", required=False)
         self.at("ATH1")
@@ -370,7 +331,7 @@ class ELM327:
             ProtocolError: lines that are not frames, or frames that do not reassemble.
         """
         if self.protocol is None:
-            raise AdapterError("no vehicle protocol yet: connect_vehicle() first")
+            raise AdapterError(T("no vehicle protocol yet: connect_vehicle() first"))
         self._addressing.flow_control_fits(self.protocol)
         line = payload.hex().upper()
         if self._count_works and expected_frames is not None and 1 <= expected_frames <= 15:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from obdident.errors import IsoTpError, IsoTpTruncatedError
+from obdident.i18n import T
 
 __all__ = ["Cut", "Located", "can_frames", "locate", "reassemble", "reassemble_located"]
 
@@ -66,7 +67,11 @@ def reassemble_located(frames: Iterable[bytes]) -> list[Located]:
     messages, cut = locate(frames)
     if cut is not None:
         raise IsoTpTruncatedError(
-            f"the answer ended after {len(cut.payload)} of {cut.declared} bytes of a multi-frame message",
+            T(
+                "the answer ended after {got} of {declared} bytes of a multi-frame message",
+                got=len(cut.payload),
+                declared=cut.declared,
+            ),
             after_first_frame=cut.after_first_frame,
         )
     return messages
@@ -106,20 +111,33 @@ def locate(frames: Iterable[bytes]) -> tuple[list[Located], Cut | None]:
     next_sn = 0
     for index, frame in enumerate(frames):
         if not frame:
-            raise IsoTpError(f"frame {index} is empty")
+            raise IsoTpError(T("frame {index} is empty", index=index))
         kind, low = frame[0] >> 4, frame[0] & 0x0F
         if kind == _SINGLE:
             _ensure_idle(pending, expected_len, index)
             if not 1 <= low <= _CLASSIC_SF_MAX or low > len(frame) - 1:
-                raise IsoTpError(f"single frame {index} declares {low} bytes but carries {len(frame) - 1}")
+                raise IsoTpError(
+                    T(
+                        "single frame {index} declares {declared} bytes but carries {got}",
+                        index=index,
+                        declared=low,
+                        got=len(frame) - 1,
+                    )
+                )
             messages.append(Located(bytes(frame[1 : 1 + low]), tuple((index, 1 + i) for i in range(low))))
         elif kind == _FIRST:
             _ensure_idle(pending, expected_len, index)
             if len(frame) < 2:
-                raise IsoTpError(f"first frame {index} is truncated")
+                raise IsoTpError(T("first frame {index} is truncated", index=index))
             expected_len = (low << 8) | frame[1]
             if expected_len < _FF_MIN:
-                raise IsoTpError(f"first frame {index} declares {expected_len} bytes, fewer than 8")
+                raise IsoTpError(
+                    T(
+                        "first frame {index} declares {declared} bytes, fewer than 8",
+                        index=index,
+                        declared=expected_len,
+                    )
+                )
             pending = [(b, (index, 2 + i)) for i, b in enumerate(frame[2:])]
             next_sn = 1
         elif kind == _CONSECUTIVE:
@@ -129,14 +147,19 @@ def locate(frames: Iterable[bytes]) -> tuple[list[Located], Cut | None]:
                 continue
             if low != next_sn:
                 raise IsoTpError(
-                    f"consecutive frame {index} has sequence number {low:X}, expected {next_sn:X}"
+                    T(
+                        "consecutive frame {index} has sequence number {got}, expected {wanted}",
+                        index=index,
+                        got=f"{low:X}",
+                        wanted=f"{next_sn:X}",
+                    )
                 )
             pending.extend((b, (index, 1 + i)) for i, b in enumerate(frame[1:]))
             next_sn = (next_sn + 1) & 0x0F
         elif kind == _FLOW_CONTROL:
             continue  # another tester's flow control seen on the bus; carries no data
         else:
-            raise IsoTpError(f"frame {index} has an unknown PCI type {kind:X}")
+            raise IsoTpError(T("frame {index} has an unknown PCI type {kind}", index=index, kind=f"{kind:X}"))
         if pending is not None and len(pending) >= expected_len:
             kept = pending[:expected_len]
             messages.append(Located(bytes(b for b, _ in kept), tuple(p for _, p in kept)))
@@ -160,6 +183,10 @@ def _ensure_idle(pending: list[tuple[int, Position]] | None, expected_len: int, 
     if pending is None:
         return
     raise IsoTpError(
-        f"frame {index} started a new message after {len(pending)} of {expected_len} bytes of a multi-frame "
-        "message"
+        T(
+            "frame {index} started a new message after {got} of {declared} bytes of a multi-frame message",
+            index=index,
+            got=len(pending),
+            declared=expected_len,
+        )
     )

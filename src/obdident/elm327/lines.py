@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from obdident.elm327 import isotp
 from obdident.errors import AdapterReplyError, NoDataError, ProtocolError, UnableToConnectError
+from obdident.i18n import T, Text
 
 __all__ = [
     "CAN_MAX_BYTES",
@@ -70,23 +71,27 @@ PROTOCOLS: dict[str, Protocol] = {
 
 # Status lines the ELM327 prints instead of data, with what each means for the user
 # (ELM327 datasheet, "Messages and error codes").
-_STATUS_HINTS: dict[str, str] = {
-    "NO DATA": "no ECU answered this request before the receive timeout",
-    "UNABLE TO CONNECT": "the adapter found no OBD-II protocol: switch the ignition on (engine may stay off)",
-    "CAN ERROR": "the adapter could not use the CAN bus: ignition off, wrong protocol, or a wiring fault",
-    "BUS ERROR": "the adapter saw an electrical fault on the bus",
-    "BUS BUSY": "the bus was too busy for the adapter to send",
-    "BUFFER FULL": "the adapter's buffer overflowed: the link to the computer is too slow for the answer",
-    "DATA ERROR": "the vehicle's answer was corrupted (bad checksum or framing)",
-    "<RX ERROR": "the adapter received a corrupted CAN frame",
-    "RX ERROR": "the adapter received a corrupted CAN frame",
-    "FB ERROR": "feedback error: the adapter could not drive the bus",
-    "LV RESET": "the adapter reset itself because its supply voltage dropped",
-    "STOPPED": "the adapter stopped the request because a character arrived while it worked",
-    "ACT ALERT": "the adapter saw no activity and is about to enter low power mode",
-    "?": "the adapter did not understand the command",
-    "NOT CONNECTED": "the adapter says it is not connected to the vehicle (a clone's message; the ELM327 "
-    "says UNABLE TO CONNECT): switch the ignition on (engine may stay off)",
+_STATUS_HINTS: dict[str, Text] = {
+    "NO DATA": T("no ECU answered this request before the receive timeout"),
+    "UNABLE TO CONNECT": T(
+        "the adapter found no OBD-II protocol: switch the ignition on (engine may stay off)"
+    ),
+    "CAN ERROR": T("the adapter could not use the CAN bus: ignition off, wrong protocol, or a wiring fault"),
+    "BUS ERROR": T("the adapter saw an electrical fault on the bus"),
+    "BUS BUSY": T("the bus was too busy for the adapter to send"),
+    "BUFFER FULL": T("the adapter's buffer overflowed: the link to the computer is too slow for the answer"),
+    "DATA ERROR": T("the vehicle's answer was corrupted (bad checksum or framing)"),
+    "<RX ERROR": T("the adapter received a corrupted CAN frame"),
+    "RX ERROR": T("the adapter received a corrupted CAN frame"),
+    "FB ERROR": T("feedback error: the adapter could not drive the bus"),
+    "LV RESET": T("the adapter reset itself because its supply voltage dropped"),
+    "STOPPED": T("the adapter stopped the request because a character arrived while it worked"),
+    "ACT ALERT": T("the adapter saw no activity and is about to enter low power mode"),
+    "?": T("the adapter did not understand the command"),
+    "NOT CONNECTED": T(
+        "the adapter says it is not connected to the vehicle (a clone's message; the ELM327 "
+        "says UNABLE TO CONNECT): switch the ignition on (engine may stay off)"
+    ),
 }
 #: Status lines saying the adapter found no vehicle to talk to.
 _NO_VEHICLE = frozenset({"UNABLE TO CONNECT", "NOT CONNECTED"})
@@ -195,9 +200,9 @@ def status_of(line: str) -> str | None:
     return None
 
 
-def status_hint(status: str) -> str:
-    """Explain an ELM327 status line in one sentence."""
-    return _STATUS_HINTS.get(status, "the adapter reported an internal error")
+def status_hint(status: str) -> Text:
+    """Explain an ELM327 status line in one sentence (a :class:`~obdident.i18n.Text`)."""
+    return _STATUS_HINTS.get(status) or T("the adapter reported an internal error")
 
 
 def raise_for_status(lines: Sequence[str], request: str) -> None:
@@ -221,7 +226,8 @@ def raise_for_status(lines: Sequence[str], request: str) -> None:
                 continue  # some clones print NO DATA after data from another ECU; the data stands
             raise NoDataError(status_hint(status), status=status, request=request, response=lines)
         error = UnableToConnectError if status in _NO_VEHICLE else AdapterReplyError
-        raise error(f"{status}: {status_hint(status)}", status=status, request=request, response=lines)
+        said = T("{status}: {explanation}", status=status, explanation=status_hint(status))
+        raise error(said, status=status, request=request, response=lines)
 
 
 def looks_like_banner(line: str) -> bool:
@@ -252,7 +258,9 @@ def parse_frames(lines: Iterable[str], protocol: Protocol) -> list[Frame]:
     for line in lines:
         upper = line.upper()
         if not _HEX_LINE.fullmatch(upper):
-            raise ProtocolError(f"unexpected line from the adapter: {line!r}", response=[line])
+            raise ProtocolError(
+                T("unexpected line from the adapter: {line}", line=repr(line)), response=[line]
+            )
         tokens = upper.split()
         if protocol.can and protocol.header_bits == 11 and tokens and len(tokens[0]) == 3:
             header, rest = tokens[0], "".join(tokens[1:])
@@ -261,23 +269,33 @@ def parse_frames(lines: Iterable[str], protocol: Protocol) -> list[Frame]:
             width = 3 if protocol.header_bits == 11 else 8 if protocol.header_bits == 29 else 6
             header, rest = digits[:width], digits[width:]
         if len(header) < (3 if protocol.header_bits == 11 else 6) or len(rest) % 2 or not rest:
-            raise ProtocolError(f"line too short or ragged for {protocol.name}: {line!r}", response=[line])
+            raise ProtocolError(
+                T("line too short or ragged for {protocol}: {line}", protocol=protocol.name, line=repr(line)),
+                response=[line],
+            )
         if "X" in header:
-            raise ProtocolError(f"unexpected line from the adapter: {line!r}", response=[line])
+            raise ProtocolError(
+                T("unexpected line from the adapter: {line}", line=repr(line)), response=[line]
+            )
         pairs = [rest[i : i + 2] for i in range(0, len(rest), 2)]
         if any("X" in pair and pair != MASK for pair in pairs):
-            raise ProtocolError(f"unexpected line from the adapter: {line!r}", response=[line])
+            raise ProtocolError(
+                T("unexpected line from the adapter: {line}", line=repr(line)), response=[line]
+            )
         masked = frozenset(i for i, pair in enumerate(pairs) if pair == MASK)
         data = bytes(0 if pair == MASK else int(pair, 16) for pair in pairs)
         too_long = len(data) > CAN_MAX_BYTES
         if protocol.can and (too_long or int(header, 16) > _CAN_ID_MAX[protocol.header_bits]):
             # a classic CAN frame holds 8 data bytes at most (ISO 11898-1 DLC), an 11-bit id is at most 7FF
-            raise ProtocolError(f"not one {protocol.name} frame: {line!r}", response=[line])
+            raise ProtocolError(
+                T("not one {protocol} frame: {line}", protocol=protocol.name, line=repr(line)),
+                response=[line],
+            )
         if protocol.can:
             frames.append(Frame(header, header, data, line, masked))
         else:
             if len(data) < 2:
-                raise ProtocolError(f"message without data: {line!r}", response=[line])
+                raise ProtocolError(T("message without data: {line}", line=repr(line)), response=[line])
             frames.append(Frame(header, header[4:6], data[:-1], line, masked))  # drop the checksum byte
     return frames
 
@@ -342,6 +360,8 @@ def frames_declared(lines: Sequence[str], protocol: Protocol) -> int | None:
         return None
     total = 0
     for frame in frames:
+        if 0 in frame.masked:
+            continue  # masked whole (elm327.masking): no PCI to read
         kind = frame.data[0] >> 4 if frame.data else -1
         if kind == 0:
             total += 1

@@ -19,14 +19,23 @@ applies again to every recorded line:
    unknown one), a 3-byte negative response aside, has the field masked whatever it starts with
    (:func:`obdident.guard.garbled_offsets`). On CAN, a frame that carries no byte of any message (a
    consecutive frame whose first frame was lost, or whose id was garbled into another unit's) is masked
-   whole: nothing is decoded from it.
+   whole: nothing is decoded from it. And when the answer may hold a masked field
+   (:func:`obdident.guard.may_carry_field`: the field's request, or an unknown one): a message from the
+   field's unit is read by position only in the shape of that request's answer (a 3-byte refusal, or long
+   enough to hold the field); if one is not, or the answer shows a frame lost or garbled (a message cut
+   short, or a frame in no message), every frame is masked whole, whatever its id, but the first frame of
+   the field's message cut short (:mod:`obdident.elm327.masking_frames`): a consecutive frame whose id and
+   PCI byte are both garbled reads as another unit's whole message (``765 22 A5 5A`` as ``764 02 A5 5A``),
+   and lost frames with a garbled PCI shift the field within its own message.
 3. An answer that cannot be read so is masked whole: every hex digit of each of its lines but the
    adapter's words becomes ``X`` (:func:`blank`), whatever the line starts with and whichever unit it seems
    to come from. This fails closed: a line that cannot be read cannot be shown to come from a unit without
    masked fields; the receive filter is opened to 700-7FF for the physical probe and clones ignore it; and
    a recording says neither the protocol nor the unit an answer came from.
 4. Before the protocol is known, an answer is read under every protocol it reads as (the masks of all of
-   them applied); one that reads as none is masked whole.
+   them applied, a line any of them masks masked whole); one that reads as none is masked whole, and so is
+   one that may hold a masked field but does not read as 11-bit CAN frames, even if it reads as K-line or
+   29-bit frames (:func:`mask_answer_any`, which the recording audit uses too).
 5. The answer to an adapter command (AT, ST) is the adapter's own text; a line in it that holds a run of
    7 or more hex digits (a frame's 11-bit id and two bytes) is masked whole, since no frame belongs there.
 """
@@ -38,9 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from obdident import guard
-from obdident.elm327 import isotp
 from obdident.elm327.lines import (
-    CAN_MAX_BYTES,
     MASK,
     PROTOCOLS,
     EcuMessage,
@@ -49,9 +56,10 @@ from obdident.elm327.lines import (
     parse_frames,
     status_of,
 )
+from obdident.elm327.masking_frames import carried_with, fits, locate, untrusted
 from obdident.errors import IsoTpError, IsoTpTruncatedError, ProtocolError
 
-__all__ = ["MASK", "MaskedAnswer", "blank", "mask_answer", "mask_unfinished"]
+__all__ = ["MASK", "MaskedAnswer", "blank", "mask_answer", "mask_answer_any", "mask_unfinished"]
 
 _HEX_DIGIT = re.compile(r"[0-9A-Fa-f]")
 #: Words an ELM327 prints, kept when a line around them is masked whole, so a masked line still reads as
@@ -139,7 +147,47 @@ def mask_answer(lines: Sequence[str], protocol: Protocol | None, request: str | 
         if isinstance(reading, MaskedAnswer):
             return reading
         return _masked_whole(lines, data_index, reading)
-    readings = [r for p in _READINGS if isinstance(r := _read(lines, data_index, p, request), MaskedAnswer)]
+    return _read_any(lines, data_index, _READINGS, request)
+
+
+def mask_answer_any(lines: Sequence[str], protocols: Sequence[Protocol], request: str | None) -> MaskedAnswer:
+    """Mask an answer that may come from any of ``protocols`` (rule 4): what the recording audit checks
+    against, when a recording shows the adapter on some protocols but not which one an answer came on.
+
+    Args:
+        lines: the answer's lines as printed (echo removed).
+        protocols: the protocols the answer may have come on (at least one).
+        request: the line sent, or None when unknown.
+
+    Returns:
+        The masked lines; no messages (the protocol is not known).
+    """
+    if len(protocols) == 1:
+        return mask_answer(lines, protocols[0], request)
+    data_index = [i for i, line in enumerate(lines) if not _adapter_words(line)]
+    if not data_index or not _on_bus(request):
+        return mask_answer(lines, None, request)
+    kinds = tuple({(p.can, p.header_bits): p for p in reversed(protocols)}.values())
+    return _read_any(lines, data_index, kinds, request)
+
+
+def _read_any(
+    lines: Sequence[str], data_index: Sequence[int], protocols: Sequence[Protocol], request: str | None
+) -> MaskedAnswer:
+    """Rule 4: read the data lines under each of ``protocols``; a line any reading masks is masked whole.
+
+    An answer that may hold a masked field (:func:`obdident.guard.may_carry_field`) and does not read as
+    11-bit CAN frames (the masked fields' units send those) is masked whole, even when it reads as K-line
+    or 29-bit frames: its field could not be located, so it fails closed.
+    """
+    results = {p: _read(lines, data_index, p, request) for p in protocols}
+    readings = [r for r in results.values() if isinstance(r, MaskedAnswer)]
+    field_unread = guard.may_carry_field(request) and any(
+        p.can and p.header_bits == 11 and not isinstance(r, MaskedAnswer) for p, r in results.items()
+    )
+    if field_unread:
+        reason = "an answer that may hold a masked field does not read as 11-bit CAN frames"
+        return _masked_whole(lines, data_index, ProtocolError(reason))
     if not readings:
         return _masked_whole(lines, data_index, ProtocolError("the answer reads as no protocol's frames"))
     merged = tuple(
@@ -192,7 +240,7 @@ def _read(
         except ProtocolError:
             return ProtocolError(f"unexpected line from the adapter: {blank(lines[i])!r}")
     try:
-        located = _locate(frames, protocol)
+        located = locate(frames, protocol)
     except IsoTpError as err:
         # the reason names no byte read: a garbled frame's PCI or id may be a masked byte moved
         return type(err)("frames that do not reassemble (ISO 15765-2): one lost, repeated or out of order")
@@ -205,12 +253,14 @@ def _read(
     for each in frames:
         by_sender.setdefault(each.sender, []).append(each.line)
     lines_by_sender = {sender: tuple(kept) for sender, kept in by_sender.items()}
+    whole = untrusted(frames, located, protocol, request)
     for sender, payload, positions, complete in located:
         carried.update(f for f, _ in positions)
-        if protocol.can and sender in risky and not _fits(frames, positions, complete=complete):
+        if protocol.can and sender in risky and not fits(frames, positions, complete=complete):
             return IsoTpError("frames from a unit with masked fields have lengths ISO 15765-2 does not allow")
         field = {*guard.mask_offsets(sender, payload), *guard.garbled_offsets(sender, payload, request)}
-        offsets = _carried_with(sorted(field), positions)
+        field.update(o for o, (frame, _) in enumerate(positions) if frame in whole)
+        offsets = carried_with(sorted(field), positions)
         for offset in offsets:
             at, byte = positions[offset]
             marks.setdefault(at, set()).add(byte)
@@ -219,7 +269,7 @@ def _read(
         masked_payload = bytes(0 if o in offsets else b for o, b in enumerate(payload))
         messages.append(EcuMessage(sender, masked_payload, lines_by_sender[sender], offsets))
     for f, frame in enumerate(frames):
-        if protocol.can and f not in carried:
+        if protocol.can and (f not in carried or f in whole):
             # a frame in no message (a consecutive frame whose first frame was lost, or whose id was garbled
             # into another unit's): nothing is decoded from it, and it may carry a masked field
             marks.setdefault(f, set()).update(range(len(frame.data)))
@@ -241,63 +291,6 @@ def _read(
         )
         return MaskedAnswer(tuple(out), None, error)
     return MaskedAnswer(tuple(out), tuple(messages), None)
-
-
-def _carried_with(offsets: Sequence[int], positions: Sequence[tuple[int, int]]) -> tuple[int, ...]:
-    """Every payload offset carried by a frame that carries one of ``offsets``.
-
-    Packed lines (AT S0) show no byte boundaries: a digit lost and another gained inside one frame's line
-    moves the field by a nibble and leaves a frame that reads. The whole frame's payload bytes are masked,
-    so no such shift can put a digit of the field beside the ``XX``.
-    """
-    frames = {positions[o][0] for o in offsets}
-    return tuple(o for o, (frame, _) in enumerate(positions) if frame in frames)
-
-
-#: One message as :func:`_locate` finds it: sender, payload, (frame, byte) of each payload byte, complete.
-_Located = tuple[str, bytes, tuple[tuple[int, int], ...], bool]
-
-
-def _locate(frames: Sequence[Frame], protocol: Protocol) -> list[_Located]:
-    """Group frames by sender and reassemble, saying where each byte came from; messages cut short too.
-
-    A frame whose PCI byte reads ``XX`` was masked whole as a frame in no message (in a recording): it is
-    set aside, and carries no message.
-
-    Raises:
-        IsoTpError: one sender's frames do not reassemble.
-    """
-    if not protocol.can:
-        every = (tuple((i, j) for j in range(len(f.data))) for i, f in enumerate(frames))
-        return [(f.sender, f.data, positions, True) for f, positions in zip(frames, every, strict=True)]
-    by_sender: dict[str, list[int]] = {}
-    for index, frame in enumerate(frames):
-        if 0 in frame.masked:
-            continue  # masked whole as a frame in no message
-        by_sender.setdefault(frame.sender, []).append(index)
-    result: list[_Located] = []
-    for sender, indexes in by_sender.items():
-        messages, cut = isotp.locate(frames[i].data for i in indexes)
-        for message in [*messages, *([cut] if cut is not None else [])]:
-            positions = tuple((indexes[f], b) for f, b in message.positions)
-            result.append((sender, message.payload, positions, message is not cut))
-    return result
-
-
-def _fits(frames: Sequence[Frame], positions: Sequence[tuple[int, int]], *, complete: bool) -> bool:
-    """The frames carrying one message have the lengths ISO 15765-2 allows on classic CAN: every frame 8
-    bytes, but the last of a complete message, which may end with the message (no padding)."""
-    last_byte: dict[int, int] = {}
-    for frame, byte in positions:
-        last_byte[frame] = max(byte, last_byte.get(frame, 0))
-    carriers = sorted(last_byte)
-    for frame in carriers[:-1] if complete else carriers:
-        if len(frames[frame].data) != CAN_MAX_BYTES:
-            return False
-    if not complete or not carriers:
-        return True
-    final = carriers[-1]
-    return len(frames[final].data) in (CAN_MAX_BYTES, last_byte[final] + 1)
 
 
 def _mask_bytes(line: str, protocol: Protocol, indexes: set[int]) -> str:

@@ -13,6 +13,7 @@ from obdident.elm327.lines import PROTOCOLS, is_info, raise_for_status, shows_re
 from obdident.elm327.masking import mask_answer
 from obdident.elm327.types import Response
 from obdident.errors import AdapterReplyError, NoDataError, UnableToConnectError
+from obdident.i18n import T
 
 if TYPE_CHECKING:
     from obdident.elm327.driver import ELM327
@@ -80,11 +81,15 @@ def connect_vehicle(driver: ELM327, timeout_s: float) -> Response:
         if number == "6" and len(order) == len(SEARCH_ORDER) and status != "NO DATA":
             order.append("6")  # not the bus's plain silence: perhaps a glitch, so 6 once more at the end
     raise UnableToConnectError(
-        f"no OBD-II protocol answered 0100 (tried {', '.join(SEARCH_ORDER)})",
+        T(
+            "no OBD-II protocol answered {request} (tried {protocols})",
+            request="0100",
+            protocols=tuple(SEARCH_ORDER),
+        ),
         status="UNABLE TO CONNECT",
         request="0100",
         response=answers,
-        hint="switch the ignition on (the engine may stay off) and check the adapter sits in the socket",
+        hint=T("switch the ignition on (the engine may stay off) and check the adapter sits in the socket"),
     )
 
 

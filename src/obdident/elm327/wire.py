@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Literal
 
+from obdident.elm327 import failures
 from obdident.elm327.lines import Protocol, looks_like_banner, shows_reset, split_lines, strip_echo
 from obdident.elm327.masking import MaskedAnswer, mask_answer, mask_unfinished
 from obdident.elm327.types import Clock, Exchange, SerialLike
@@ -32,9 +33,9 @@ from obdident.errors import (
     GuardRefusal,
     LinkLostError,
     ScanCancelled,
-    ScanTimeoutError,
 )
 from obdident.guard import Guard
+from obdident.i18n import T
 from obdident.interrupt import CancelToken
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ class Wire:
         # The command whose answer ran out of time or flooded, and its protocol: no line goes out until
         # the adapter's prompt has been read.
         self._trouble: tuple[str, str, Protocol | None] | None = None
-        self._closed: str | None = None
+        self._closed: str | None = None  # a Text: the owner sentence LinkLostError repeats
 
     @property
     def closed(self) -> bool:
@@ -179,8 +180,8 @@ class Wire:
             raise
         except OSError as err:
             self._keep(Exchange(text, (), started, self._clock() - started, "link-lost"))
-            message = f"the link to the adapter failed while sending {text}: {err}"
-            raise LinkLostError(message, request=text) from err
+            said = T("the link to the adapter failed while sending {command}", command=text)
+            raise failures.link_lost(said, text, err) from err
         try:
             raw = self._read_until_prompt(text, deadline, protocol, overall=overall)
         except (AdapterTimeoutError, LinkLostError, AnswerTooLongError, ScanCancelled) as err:
@@ -210,7 +211,9 @@ class Wire:
     def _check_cancel(self, text: str, partial: tuple[str, ...] = ()) -> None:
         if self.cancel is not None and self.cancel.cancelled:
             raise ScanCancelled(
-                f"the scan was cancelled ({self.cancel.reason}) at {text}", request=text, response=partial
+                T("the scan was cancelled ({reason}) at {command}", reason=self.cancel.reason, command=text),
+                request=text,
+                response=partial,
             )
 
     def _unasked(self, line: str, protocol: Protocol | None) -> None:
@@ -260,12 +263,11 @@ class Wire:
                 chunk = self._port.read(self._port.in_waiting or 1)
             except OSError as err:
                 self._trouble = None
-                raise LinkLostError(
-                    f"the link to the adapter failed while waiting for the end of the answer to {text}: "
-                    f"{err}",
-                    request=text,
-                    response=self._partial(late, text, protocol),
-                ) from err
+                said = T(
+                    "the link to the adapter failed while waiting for the end of the answer to {command}",
+                    command=text,
+                )
+                raise failures.link_lost(said, text, err, self._partial(late, text, protocol)) from err
             if chunk:
                 end = chunk.rfind(b">")
                 late += chunk[: len(chunk) if end < 0 else end][: max(0, _LATE_KEPT_BYTES - len(late))]
@@ -284,27 +286,16 @@ class Wire:
                     return
             if self._clock() < deadline:
                 continue
-            what = "ran out of time" if trouble == "timeout" else f"ran past {MAX_ANSWER_BYTES} bytes"
-            self._close(
-                f"the adapter never came back to its prompt after the answer to {text} {what}: obdident "
-                "closed the port rather than send a line the busy adapter would take as an interruption"
+            reason, error = failures.busy_after_trouble(
+                text,
+                trouble,
+                self._partial(late, text, protocol),
+                most=MAX_ANSWER_BYTES,
+                seconds=PROMPT_AFTER_TROUBLE_S,
+                overall=overall,
             )
-            if overall:
-                raise ScanTimeoutError(
-                    f"the scan's overall time limit ran out while waiting for the adapter to finish "
-                    f"answering {text}",
-                    request=text,
-                    response=self._partial(late, text, protocol),
-                    hint="raise the time limit (obdident scan --timeout SECONDS) if the vehicle is slow",
-                )
-            raise AdapterTimeoutError(
-                f"the adapter was still busy {PROMPT_AFTER_TROUBLE_S:g} s after the answer to {text} {what} "
-                "(no prompt): obdident closed the port rather than interrupt it",
-                request=text,
-                response=self._partial(late, text, protocol),
-                hint="unplug the adapter for a few seconds and plug it in again; check that nothing else "
-                "uses the port",
-            )
+            self._close(reason)
+            raise error
 
     def _close(self, reason: str) -> None:
         """Close the port for good: nothing more is written through this wire."""
@@ -348,11 +339,10 @@ class Wire:
                 waiting = self._port.in_waiting
                 chunk = self._port.read(waiting or 1)
             except OSError as err:
-                raise LinkLostError(
-                    f"the link to the adapter failed while waiting for the answer to {text}: {err}",
-                    request=text,
-                    response=self._partial(buf, text, protocol),
-                ) from err
+                said = T(
+                    "the link to the adapter failed while waiting for the answer to {command}", command=text
+                )
+                raise failures.link_lost(said, text, err, self._partial(buf, text, protocol)) from err
             if chunk:
                 buf += chunk
                 if b">" in chunk:
@@ -360,7 +350,11 @@ class Wire:
                 if len(buf) > MAX_ANSWER_BYTES:
                     del buf[MAX_ANSWER_BYTES:]
                     raise AnswerTooLongError(
-                        f"the answer to {text} ran past {MAX_ANSWER_BYTES} bytes without a prompt: garbled",
+                        T(
+                            "the answer to {command} ran past {most} bytes without a prompt: garbled",
+                            command=text,
+                            most=MAX_ANSWER_BYTES,
+                        ),
                         request=text,
                         response=self._partial(buf, text, protocol),
                     )
@@ -368,16 +362,4 @@ class Wire:
                 self._check_cancel(text, self._partial(buf, text, protocol) if buf else ())
             if self._clock() < deadline:
                 continue
-            if overall:
-                raise ScanTimeoutError(
-                    f"the scan's overall time limit ran out while waiting for the answer to {text}",
-                    request=text,
-                    response=self._partial(buf, text, protocol),
-                    hint="raise the time limit (obdident scan --timeout SECONDS) if the vehicle is slow",
-                )
-            raise AdapterTimeoutError(
-                f"the adapter did not finish answering {text} in time",
-                request=text,
-                response=self._partial(buf, text, protocol),
-                hint="check that the adapter is powered and that nothing else uses the port",
-            )
+            raise failures.slow(text, self._partial(buf, text, protocol), overall=overall)

@@ -26,8 +26,11 @@ The frame model (state kept in :class:`GuardContext`):
   until a confirmed command sets it: CAF may be either until AT CAF1 (or 0) is confirmed; the protocol may
   be any until AT TP h; the default header is admitted only on 11-bit CAN (the fixed 7DF), so on 29-bit CAN
   and off CAN a request needs an AT SH since the reset. A banner or ``LV RESET`` in any answer (the adapter
-  reset itself: a brown-out) is such a reset too (:meth:`Guard.settle` ``reset``); AT I answers its version,
-  which reads as a banner, so after AT I the guard counts on none of it either.
+  reset itself: a brown-out) is such a reset too (:meth:`Guard.settle` ``reset``), and the line it answers
+  may have run before the reset or after it (the adapter reset as the line arrived): both states stay
+  possible. AT I answers its version, which reads as a banner, so after AT I the guard counts on none of it
+  either. The wakeup message a K-line initiation repeats (AT WM, which has no row) is restored to its
+  default only by a reset, so AT SI / FI / SW / IIA wait for one seen through the guard.
 * Protocol family: 11-bit CAN, 29-bit CAN, the 3-byte-header protocols (K-line, J1850) or :data:`USER`
   (SAE J1939, USER1/USER2 CAN): AT TP 1-5 non-CAN, 6/8 11-bit, 7/9 29-bit; AT TP A h (a search) and a
   reset any. AT TP A, B and C have no row: J1939 sends on 18 EA FF tt without the length byte, and the
@@ -61,7 +64,9 @@ The frame model (state kept in :class:`GuardContext`):
   id, mode 1 the FC SD bytes on the FC SH id, mode 2 the FC SD bytes on the automatic id. FC SD is admitted
   only as a flow control frame ``30 BS STmin`` (ContinueToSend; STmin 00-7F or F1-F9), FC SH only as a
   diagnostic CAN id, and AT FC SM 1 (SM 2) only when FC SH and FC SD (FC SD) were set through the guard
-  since the last reset. So no state transition makes an admitted setting send anything else.
+  since the last reset; a request waits while mode 1 (2) may be on without FC SH or FC SD (FC SD) set, as
+  after AT FC SM 1 answered by a banner. So no state transition makes an admitted setting send anything
+  else.
 * Answers. ``?`` means not carried out; an answer with neither ``OK`` nor ``?`` leaves both states
   possible. The ELM327 prints one prompt per command: an answer that never ended in a prompt (a timeout, an
   oversize answer: :meth:`Guard.lost_prompt`) may still come and be read as a later line's, so from then on
@@ -103,7 +108,15 @@ from obdident.guard.context import (
     USER,
     GuardContext,
 )
-from obdident.guard.masks import MASKS, MaskRule, garbled_offsets, mask_offsets, masked_response_ids
+from obdident.guard.masks import (
+    MASKS,
+    MaskRule,
+    garbled_offsets,
+    mask_offsets,
+    masked_response_ids,
+    may_carry_field,
+    shaped_like_field_answer,
+)
 from obdident.guard.rules import ALLOWLIST, NISSAN_SESSION_TARGETS, Rule
 
 __all__ = [
@@ -128,4 +141,6 @@ __all__ = [
     "is_allowed",
     "mask_offsets",
     "masked_response_ids",
+    "may_carry_field",
+    "shaped_like_field_answer",
 ]

@@ -124,7 +124,16 @@ def _request_refusal(rule: Rule, text: str, context: GuardContext) -> str | None
     header = _header_refusal(context)
     if header is not None:
         return header
-    if 1 in context.values("fc_mode"):  # an answer's first frame gets flow control on FC SH
+    modes = context.values("fc_mode")
+    if (1 in modes and None in context.values("fc_header")) or (
+        modes & {1, 2} and None in context.values("fc_data")
+    ):
+        # AT FC SM 1/2 may have run on a reset's blank FC SH / SD (a brown-out as the line arrived)
+        return (
+            "flow control mode 1 or 2 may be on without its header or data: set AT FC SM 0, or AT FC SH "
+            "and AT FC SD"
+        )
+    if 1 in modes:  # an answer's first frame gets flow control on FC SH
         for fc_header in sorted(context.values("fc_header") - {None}):
             width = _width_refusal("the flow control header", fc_header, context.families & CAN)
             if width is not None:
@@ -313,8 +322,9 @@ class Guard:
         both (a flow control header that failed to change stays possible on the next protocol), and a reset
         may not have happened. ``reset``: the answer shows the adapter's start-up banner or ``LV RESET``
         (after AT Z / AT WS, or a reset of its own: a brown-out), so the stored settings are back
-        (:meth:`GuardContext.reset`), whatever the line was. Without a call the command counts as
-        confirmed (the wire audit judges lines alone).
+        (:meth:`GuardContext.reset`), whatever the line was; the line may have run before the reset or,
+        when the adapter reset as it arrived, after it: both states stay possible. Without a call the
+        command counts as confirmed (the wire audit judges lines alone).
 
         While answers are out of step (:meth:`lost_prompt`) an answer may be an earlier line's: ``OK`` and
         ``?`` then count as ``unknown``, and a banner as a reset that may or may not have come last.
@@ -331,19 +341,20 @@ class Guard:
             self.maybe_reset()
             return
         if outcome == "reset":
-            if self._in_step:
-                # in step: the banner is this line's answer, so the reset came last (a line the adapter's
-                # own reset interrupts is lost with its input)
-                self.context.reset()
-                return
-            # The banner may be an earlier reset's, and this line may have taken effect before or after
-            # it, or not at all: every one of those states stays possible.
-            _unconfirmed(before, self.context)
             reset = replace(before, maybe={})
             reset.reset()
             then = replace(reset, maybe=dict(reset.maybe))
             _apply(self._last, then)
             _unconfirmed(reset, then)
+            if self._in_step:
+                # in step: the banner is this line's answer, so the adapter reset; the line may have run
+                # before it (or been lost with the input the reset dropped), or after it, when the adapter
+                # reset of its own (a brown-out) as the line arrived: both states stay possible
+                self.context = then
+                return
+            # The banner may be an earlier reset's, and this line may have taken effect before or after
+            # it, or not at all: every one of those states stays possible.
+            _unconfirmed(before, self.context)
             _unconfirmed(self.context, then)
             self.context = then
             return

@@ -81,11 +81,57 @@ def garbled_offsets(response_id: str, payload: bytes, request: str | None) -> tu
         return ()
     found: set[int] = set()
     for rule in MASKS:
-        asked = bytes([rule.prefix[0] - 0x40]) + rule.prefix[1:]
-        to_rule = request is None or request.upper().startswith(asked.hex().upper())
-        if rule.response_id == response_id.upper() and to_rule:
+        if rule.response_id == response_id.upper() and _asks(rule, request):
             found.update(o for o in rule.offsets if o < len(payload))
     return tuple(sorted(found))
+
+
+def may_carry_field(request: str | None) -> bool:
+    """The answer to ``request`` may hold a field of :data:`MASKS`: the request is a rule's own (``21 83`` for
+    a ``61 83`` field; a trailing response-count digit allowed) or is not known.
+
+    The masking then fails closed on an answer with frames lost or garbled (:mod:`obdident.elm327.masking`).
+
+    Args:
+        request: the request sent, canonical hex (``2183``), or None when unknown.
+    """
+    return any(_asks(rule, request) for rule in MASKS)
+
+
+def shaped_like_field_answer(
+    response_id: str, payload: bytes, request: str | None, *, complete: bool
+) -> bool:
+    """Whether a message from a rule's unit, in the answer to a request that may reach the rule's field, has
+    the shape of an answer that request gets, so that it may be read by position: a negative response to the
+    request (``7F``, its SID, an NRC: 3 bytes), a complete message long enough to hold the field, or the
+    first part of a message cut short that starts with the field's prefix (``61 83``).
+
+    A shorter positive message cannot hold the field where the rule says, so a garbled frame of the field's
+    answer may be what it is (``765 22 A5 5A`` read as ``765 01 A5`` and padding): it is masked whole.
+
+    Args:
+        response_id: the sender, upper-case hex.
+        payload: the message (or the part of it that arrived), response SID first.
+        request: the request sent, canonical hex, or None when unknown.
+        complete: the message arrived whole.
+    """
+    for rule in MASKS:
+        if rule.response_id != response_id.upper() or not _asks(rule, request):
+            continue
+        sid = rule.prefix[0] - 0x40
+        if complete and len(payload) == 3 and payload[:2] == bytes([0x7F, sid]):
+            return True
+        if complete and len(payload) > max(rule.offsets):
+            return True
+        if not complete and payload.startswith(rule.prefix):
+            return True
+    return False
+
+
+def _asks(rule: MaskRule, request: str | None) -> bool:
+    """``request`` is the rule's request (the response SID minus 0x40, then the identifier), or None."""
+    asked = bytes([rule.prefix[0] - 0x40]) + rule.prefix[1:]
+    return request is None or request.replace(" ", "").upper().startswith(asked.hex().upper())
 
 
 def masked_response_ids() -> frozenset[str]:

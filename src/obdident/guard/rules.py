@@ -71,6 +71,20 @@ def _nissan_physical(context: GuardContext) -> str | None:
 
 
 _ELM = "ELM327 datasheet (ELM327DS), AT command summary"
+_WAKEUP = "only once a reset restored the default wakeup message"
+
+
+def _wakeup_known(context: GuardContext) -> str | None:
+    """A K-line initiation sends the wakeup message every AT SW interval, and AT IIA / AT SW shape when and
+    to whom: the message is whatever the last AT WM set (it has no allowlist row: ``AT WM 81 10 F1 14``
+    would make every wakeup a KWP ClearDiagnosticInformation) until AT Z / AT WS / AT D restore the default
+    (ELM327 datasheet, AT WM, AT SW, AT D). So these wait for a reset seen through the guard."""
+    if not context.reset_seen:
+        return (
+            "the wakeup message a K-line initiation repeats may be one an earlier program set (AT WM) until "
+            "a reset (AT Z, AT WS or AT D): no AT SI, FI, SW or IIA before it"
+        )
+    return None
 
 #: CAN diagnostic ids (ISO 15765-4 §6.3): 11-bit 700-7FF; 29-bit 18 DA tt F1 (physical) or 18 DB 33 F1.
 _CAN_ID = rf"(7{_HEX}{{2}}|18DA{_HEX}{{2}}F1|18DB33F1)"
@@ -177,9 +191,27 @@ ALLOWLIST: tuple[Rule, ...] = (
         "would move every 29-bit request (AT CP 00 makes 18 DB 33 F1 00 DB 33 F1); " + _VOLATILE,
         _ELM + ", AT CP",
     ),
-    _rule("AT IIA hh", rf"ATIIA{_HEX}{{2}}", "ISO 9141/14230 init address; " + _VOLATILE, _ELM),
-    _rule("AT SI/FI", r"AT[SF]I", "performs a slow / fast K-line initiation; sends no request", _ELM),
-    _rule("AT SW hh", rf"ATSW{_HEX}{{2}}", "K-line wakeup interval; " + _VOLATILE, _ELM),
+    _rule(
+        "AT IIA hh",
+        rf"ATIIA{_HEX}{{2}}",
+        "ISO 9141/14230 init address; " + _VOLATILE + "; " + _WAKEUP,
+        _ELM,
+        _wakeup_known,
+    ),
+    _rule(
+        "AT SI/FI",
+        r"AT[SF]I",
+        "performs a slow / fast K-line initiation; sends no request but the wakeup message; " + _WAKEUP,
+        _ELM,
+        _wakeup_known,
+    ),
+    _rule(
+        "AT SW hh",
+        rf"ATSW{_HEX}{{2}}",
+        "K-line wakeup interval; " + _VOLATILE + "; " + _WAKEUP,
+        _ELM,
+        _wakeup_known,
+    ),
     # --- vehicle: SAE J1979 read-only services -----------------------------------------------------
     _request(
         "OBD 01",

@@ -159,7 +159,9 @@ class Journey:
                 None,
                 exc.exit_code,
                 headline=headline,
-                error=str(exc),
+                error=exc.text
+                if not exc.detail
+                else T("{text} ({detail})", text=exc.text, detail=exc.detail),
                 hint=exc.hint,
                 response=exc.response,
             )

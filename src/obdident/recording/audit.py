@@ -11,8 +11,8 @@ import re
 
 from obdident import guard
 from obdident.elm327.lines import PROTOCOLS, Protocol
-from obdident.elm327.masking import mask_answer, mask_unfinished
-from obdident.errors import GuardRefusal, IsoTpTruncatedError
+from obdident.elm327.masking import mask_answer_any, mask_unfinished
+from obdident.errors import GuardRefusal
 from obdident.recording.format import Recording
 
 __all__ = ["audit", "protocols_shown"]
@@ -25,8 +25,10 @@ def audit(recording: Recording) -> list[str]:
     so only the address rule of Nissan's session applies), and every answer is masked again by the
     driver's own rule (:mod:`obdident.elm327.masking`), every line of it: read under every protocol the
     recording shows the adapter on (:func:`protocols_shown`) that it reads as, masked whole when it reads
-    as none. Masking must change nothing: every security-bearing field already reads ``XX`` and every line
-    that cannot be read is already masked whole, whatever it starts with.
+    as none, or when it may hold a masked field and does not read as 11-bit CAN frames
+    (:func:`~obdident.elm327.masking.mask_answer_any`). Masking must change nothing: every security-bearing
+    field already reads ``XX`` and every line that cannot be read is already masked whole, whatever it
+    starts with.
 
     Returns:
         One sentence per problem, naming the exchange; empty when the recording is clean.
@@ -85,7 +87,7 @@ def _leaks(request: str, lines: tuple[str, ...], protocols: tuple[Protocol, ...]
 
 
 def _settled(request: str, lines: tuple[str, ...], protocols: tuple[Protocol, ...]) -> bool:
-    """Masking leaves ``lines`` as they are: under each protocol they read as, or masked whole if none."""
-    readings = [mask_answer(lines, protocol, request) for protocol in protocols]
-    read = [r for r in readings if r.error is None or isinstance(r.error, IsoTpTruncatedError)]
-    return all(r.lines == lines for r in read or readings[:1])
+    """Masking leaves ``lines`` as they are: the driver's rule for an answer on any of ``protocols``
+    (:func:`~obdident.elm327.masking.mask_answer_any`: under each protocol they read as, masked whole if
+    none, or if an answer that may hold a masked field does not read as 11-bit CAN frames)."""
+    return mask_answer_any(lines, protocols, request).lines == lines

@@ -40,6 +40,7 @@ from typing import Protocol
 from obdident.atomicfile import write_atomic
 from obdident.elm327.wire import MAX_ANSWER_BYTES
 from obdident.errors import RecordingError
+from obdident.i18n import T
 
 __all__ = [
     "CLOSING",
@@ -191,7 +192,9 @@ def loads(text: str) -> Recording:
     """
     lines = text.splitlines()
     if not lines or lines[0].strip() != f"# {FORMAT}":
-        raise RecordingError(f"not an obdident recording (first line should be '# {FORMAT}')")
+        raise RecordingError(
+            T("not an obdident recording (first line should be '{first}')", first=f"# {FORMAT}")
+        )
     header: dict[str, str] = {}
     exchanges: list[RecordedExchange] = []
     current: tuple[str, float] | None = None
@@ -209,8 +212,13 @@ def loads(text: str) -> Recording:
             when, _, request = rest.partition(" ")
             if len(request) > MAX_REQUEST_CHARS:
                 raise RecordingError(
-                    f"line {number}: a request of {len(request)} characters, longer than any line obdident "
-                    f"sends ({MAX_REQUEST_CHARS}): not a recording obdident wrote"
+                    T(
+                        "line {line}: a request of {size} characters, longer than any line obdident sends "
+                        "({most}): not a recording obdident wrote",
+                        line=number,
+                        size=len(request),
+                        most=MAX_REQUEST_CHARS,
+                    )
                 )
             current = (request, _number(when, number))
             answer, size = [], 0
@@ -218,22 +226,28 @@ def loads(text: str) -> Recording:
             size += len(rest) + 1
             if size > MAX_ANSWER_CHARS:
                 raise RecordingError(
-                    f"line {number}: an answer of more than {MAX_ANSWER_CHARS} characters, longer than any "
-                    "obdident reads from an adapter: not a recording obdident wrote"
+                    T(
+                        "line {line}: an answer of more than {most} characters, longer than any obdident "
+                        "reads from an adapter: not a recording obdident wrote",
+                        line=number,
+                        most=MAX_ANSWER_CHARS,
+                    )
                 )
             answer.append(rest)
         elif mark == "=" and current is not None:
             elapsed, _, outcome = rest.partition(" ")
             if outcome not in OUTCOMES:
-                raise RecordingError(f"line {number}: unknown outcome {outcome!r}")
+                raise RecordingError(
+                    T("line {line}: unknown outcome '{outcome}'", line=number, outcome=outcome)
+                )
             exchanges.append(
                 RecordedExchange(current[0], tuple(answer), current[1], _number(elapsed, number), outcome)
             )
             current = None
         else:
-            raise RecordingError(f"line {number}: unexpected {line[:40]!r}")
+            raise RecordingError(T("line {line}: unexpected {text}", line=number, text=repr(line[:40])))
     if current is not None:
-        raise RecordingError("the last exchange has no '=' line: the recording was cut short")
+        raise RecordingError(T("the last exchange has no '=' line: the recording was cut short"))
     _check_header(header, bool(exchanges))
     meta = SessionMeta(
         tool=header["tool"],
@@ -253,15 +267,23 @@ def _check_header(header: Mapping[str, str], any_exchange: bool) -> None:
     if not missing:
         return
     cut = any_exchange and set(missing) <= set(CLOSING)
-    why = " (written when the scan ends: the recording was cut short)" if cut else ""
-    raise RecordingError(f"header fields missing: {', '.join(missing)}{why}")
+    if cut:
+        raise RecordingError(
+            T(
+                "header fields missing: {fields} (written when the scan ends: the recording was cut short)",
+                fields=tuple(missing),
+            )
+        )
+    raise RecordingError(T("header fields missing: {fields}", fields=tuple(missing)))
 
 
 def _number(text: str, line: int) -> float:
     try:
         return float(text)
     except ValueError:
-        raise RecordingError(f"line {line}: not a number of seconds: {text!r}") from None
+        raise RecordingError(
+            T("line {line}: not a number of seconds: '{text}'", line=line, text=text)
+        ) from None
 
 
 def load(path: str | Path) -> Recording:
@@ -275,7 +297,10 @@ def load(path: str | Path) -> Recording:
         text = Path(path).read_text("utf-8")
     except UnicodeDecodeError as err:
         raise RecordingError(
-            f"not a recording: byte {err.start} is not UTF-8 text (recordings are UTF-8 text files)"
+            T(
+                "not a recording: byte {offset} is not UTF-8 text (recordings are UTF-8 text files)",
+                offset=err.start,
+            )
         ) from err
     return loads(text)
 

@@ -29,6 +29,7 @@ import serial
 from serial import SerialBase, SerialException
 
 from obdident.errors import PortNotFoundError, PortUrlError, ReplayDivergedError
+from obdident.i18n import T
 from obdident.recording.format import RecordedExchange, Recording, SessionMeta, load
 from obdident.transports.kinds import LinkKind, split_url
 from obdident.transports.modem_lines import NoModemLines
@@ -89,7 +90,7 @@ def _payload(request: str) -> str:
 def _path_of(url: str) -> Path:
     parts = split_url(url)
     if parts.scheme != "replay":
-        raise PortUrlError(f"expected replay://PATH, got {url!r}")
+        raise PortUrlError(T("expected {form}, got '{url}'", form="replay://PATH", url=url))
     return Path(urllib.parse.unquote(parts.netloc + parts.path))
 
 
@@ -122,7 +123,8 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
         path = _path_of(str(self.portstr))
         if not path.is_file():
             raise PortNotFoundError(
-                f"no recording {path}", hint="give the path of a file written by --record"
+                T("no recording {path}", path=str(path)),
+                hint=T("give the path of a file written by {option}", option="--record"),
             )
         self._recording: Recording = load(path)
         self._path = path
@@ -216,8 +218,13 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]
             found = self._verbs[_verb(sent)]
         else:
             raise ReplayDivergedError(
-                f"replay of {self._path}: the recording holds no answer to {sent!r} (nor to another "
-                f"{_verb(sent)!r} command)"
+                T(
+                    "replay of {path}: the recording holds no answer to '{sent}' "
+                    "(nor to another '{verb}' command)",
+                    path=str(self._path),
+                    sent=sent,
+                    verb=_verb(sent),
+                )
             )
         if found.outcome == "ok" and "?" not in found.lines:
             self._state.apply(sent)

@@ -44,6 +44,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from obdident.i18n import T
 from obdident.model import Report
 from obdident.report.entered import entered_model_year, entered_values, entered_vin
 from obdident.report.headunit import FIELDS, head_unit_values
@@ -135,12 +136,12 @@ def _unescape(text: str) -> str:
             i += 1
             continue
         if i + 1 >= len(text):
-            raise ValueError("a lone backslash ends the value")
+            raise ValueError(T("a lone backslash ends the value"))
         kind = text[i + 1]
         if kind in widths:
             digits = text[i + 2 : i + 2 + widths[kind]]
             if len(digits) != widths[kind]:
-                raise ValueError(f"\\{kind} needs {widths[kind]} hex digits")
+                raise ValueError(T("\\{kind} needs {n} hex digits", kind=kind, n=widths[kind]))
             out.append(chr(int(digits, 16)))
             i += 2 + widths[kind]
         else:
@@ -153,16 +154,17 @@ def parse_payload(text: str) -> dict[str, str]:
     """Read a payload back: ``{"VIN": ..., "HU": ...}``.
 
     Raises:
-        ValueError: not an ``OBDIDENT1`` payload, or a malformed field.
+        ValueError: not an ``OBDIDENT1`` payload, or a malformed field; its argument is the reason as a
+            :class:`~obdident.i18n.Text` (``err.args[0]``, translated where it is shown).
     """
     parts = _split(text)
     if parts[0] != MAGIC:
-        raise ValueError(f"not an {MAGIC} payload")
+        raise ValueError(T("not an {magic} payload", magic=MAGIC))
     fields: dict[str, str] = {}
     for part in parts[1:]:
         key, sep, value = part.partition("=")
         if not sep or not key or "\\" in key:
-            raise ValueError(f"malformed field {part!r}")
+            raise ValueError(T("malformed field {field}", field=repr(part)))
         fields[key] = _unescape(value)
     return fields
 

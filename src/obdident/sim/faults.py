@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from obdident.i18n import T, Text
 from obdident.sim.can import Frame
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "STATUS_FAULTS",
     "Fault",
     "FaultInjector",
+    "FaultSpecError",
     "Stream",
     "parse_fault",
 ]
@@ -99,9 +101,13 @@ class Fault:
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {self.kind!r} (known: {', '.join(FAULT_KINDS)})")
+            raise FaultSpecError(
+                T("unknown fault kind '{kind}' (known: {known})", kind=self.kind, known=tuple(FAULT_KINDS))
+            )
         if self.at < 1:
-            raise ValueError(f"fault line {self.at} must be 1 or more: lines are counted from 1")
+            raise FaultSpecError(
+                T("fault line {line} must be 1 or more: lines are counted from 1", line=self.at)
+            )
 
     def applies(self, line: int) -> bool:
         """True if the fault fires at ``line``."""
@@ -111,19 +117,48 @@ class Fault:
         return f"{self.kind}@{self.at}{'+' if self.repeat else ''}"
 
 
+class FaultSpecError(ValueError):
+    """A bad fault spec (``sim://...?fault=``): a :class:`ValueError` whose ``text`` is the owner sentence.
+
+    Attributes:
+        text: the same sentence as a :class:`~obdident.i18n.Text`.
+    """
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
+
+
 def parse_fault(text: str) -> Fault:
     """Read a fault spec, ``KIND@N`` or ``KIND@N+``.
 
     Raises:
-        ValueError: not of that form, an unknown kind or a line below 1; the message quotes the bad part.
+        FaultSpecError: (a ValueError) not of that form, an unknown kind or a line below 1; the message
+            quotes the bad part, its ``text`` is the same as a :class:`~obdident.i18n.Text`.
     """
     match = _SPEC.fullmatch(text.strip())
     if match is None:
-        raise ValueError(f"bad fault {text!r}: expected KIND@N or KIND@N+ (such as stall@3)")
+        raise FaultSpecError(
+            T(
+                "bad fault '{fault}': expected {form} (such as {example})",
+                fault=text,
+                form="KIND@N or KIND@N+",
+                example="stall@3",
+            )
+        )
     if match[1] not in FAULT_KINDS:
-        raise ValueError(f"bad fault {text!r}: unknown kind {match[1]!r} (known: {', '.join(FAULT_KINDS)})")
+        raise FaultSpecError(
+            T(
+                "bad fault '{fault}': unknown kind '{kind}' (known: {known})",
+                fault=text,
+                kind=match[1],
+                known=tuple(FAULT_KINDS),
+            )
+        )
     if int(match[2]) < 1:
-        raise ValueError(f"bad fault {text!r}: line {match[2]!r} must be 1 or more")
+        raise FaultSpecError(
+            T("bad fault '{fault}': line '{line}' must be 1 or more", fault=text, line=match[2])
+        )
     return Fault(match[1], int(match[2]), repeat=match[3] == "+")
 
 

@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 
 from obdident.errors import ProfileError
+from obdident.i18n import T
 from obdident.sim.profile_loader import Loader
 from obdident.sim.schema import (
     ADAPTER_QUIRKS,
@@ -65,11 +66,13 @@ def load_profile(path: str | Path) -> VehicleProfile:
         with file.open("rb") as stream:
             document = tomllib.load(stream)
     except FileNotFoundError as err:
-        raise ProfileError(f"{file}: no such profile file") from err
+        raise ProfileError(T("{file}: no such profile file", file=str(file))) from err
     except OSError as err:
-        raise ProfileError(f"{file}: cannot read the profile: {err.strerror or err}") from err
+        raise ProfileError(
+            T("{file}: cannot read the profile", file=str(file)), detail=err.strerror or str(err)
+        ) from err
     except tomllib.TOMLDecodeError as err:
-        raise ProfileError(f"{file}: not valid TOML: {err}") from err
+        raise ProfileError(T("{file}: not valid TOML", file=str(file)), detail=str(err)) from err
     return Loader(file).vehicle(document)
 
 
@@ -90,13 +93,25 @@ def find_profile(name: str) -> Path:
         ProfileError: the name is malformed or no such profile exists.
     """
     if not _NAME_RE.fullmatch(name):
-        raise ProfileError(f"{name!r} is not a profile name (lowercase letters, digits, '.', '_', '-')")
+        raise ProfileError(
+            T(
+                "'{name}' is not a profile name (lowercase letters, digits, {signs})",
+                name=name,
+                signs="'.', '_', '-'",
+            )
+        )
     for directory in _profile_dirs():
         candidate = directory / f"{name}.toml"
         if candidate.is_file():
             return candidate
-    known = ", ".join(list_profiles()) or "none"
-    raise ProfileError(f"no simulated vehicle profile named {name!r} (known: {known})")
+    known = tuple(list_profiles())
+    if not known:
+        raise ProfileError(
+            T("no simulated vehicle profile named '{name}' (there are no built-in profiles)", name=name)
+        )
+    raise ProfileError(
+        T("no simulated vehicle profile named '{name}' (known: {known})", name=name, known=known)
+    )
 
 
 def list_profiles() -> list[str]:

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from obdident.errors import ProfileError
+from obdident.i18n import T
 from obdident.sim.schema import (
     ADAPTER_QUIRKS,
     BUSES,
@@ -41,7 +42,12 @@ class Loader:
         self.file = file
 
     def fail(self, where: str, message: str) -> ProfileError:
-        return ProfileError(f"{self.file}: {where}: {message}")
+        error = ProfileError(T("{file}: not a valid simulated vehicle profile", file=str(self.file)))
+        error.detail, error.message = (
+            f"{where}: {message}",
+            f"{self.file}: {where}: {message}",
+        )  # str(err) as before
+        return error
 
     def table(self, value: Any, where: str, allowed: frozenset[str]) -> dict[str, Any]:
         if not isinstance(value, dict):

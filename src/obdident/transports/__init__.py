@@ -22,6 +22,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import sys
 from typing import TYPE_CHECKING, Any
 
 import serial
@@ -33,6 +34,7 @@ from obdident.errors import (
     PortUrlError,
     TransportError,
 )
+from obdident.i18n import T, Text
 
 if TYPE_CHECKING:
     from bleak.backends.client import BaseBleakClient
@@ -52,11 +54,26 @@ MAX_BAUDRATE = 4_000_000
 #: How long one read may block, in seconds: short, since the driver loops until its own deadline.
 READ_SLICE_S = 0.02
 
-_PERMISSION_HINT = (
-    "on Linux add yourself to the group that owns the port, then log out and in: "
-    "`sudo usermod -aG dialout $USER` (Arch and Fedora: the group is uucp or dialout; "
-    "`ls -l PORT` shows it)"
-)
+
+def _permission_hint(port: str, platform: str | None = None) -> Text:
+    """What to do when the operating system refuses a serial port: on Windows "access denied" usually means
+    another program holds the COM port; on Linux the user is not in the group that owns the device."""
+    platform = platform or sys.platform
+    if platform.startswith("win"):
+        return T(
+            "close any other program that uses {port} (another OBD program, a terminal), then retry",
+            port=port,
+        )
+    if platform == "darwin":
+        return T(
+            "close any other program that uses {port}, unplug the adapter and plug it in again", port=port
+        )
+    return T(
+        "on Linux add yourself to the group that owns the port, then log out and in: {command} "
+        "(Arch and Fedora: the group is uucp or dialout; {check} shows it)",
+        command="`sudo usermod -aG dialout $USER`",
+        check=f"`ls -l {port}`",
+    )
 
 
 def register() -> None:
@@ -107,7 +124,11 @@ def open_port(
     check_port(url)
     if isinstance(baudrate, bool) or not isinstance(baudrate, int) or not 1 <= baudrate <= MAX_BAUDRATE:
         raise PortUrlError(
-            f"{baudrate!r} is not a baud rate (a whole number of bits per second, from 1 to {MAX_BAUDRATE})"
+            T(
+                "{value} is not a baud rate (a whole number of bits per second, from 1 to {most})",
+                value=repr(baudrate),
+                most=MAX_BAUDRATE,
+            )
         )
     try:
         if ble_backend is not None and url.lower().startswith("ble://"):
@@ -122,7 +143,9 @@ def open_port(
     except TransportError:
         raise
     except OverflowError as err:  # a setting too large for the operating system's C types
-        raise PortUrlError(f"cannot open {url}: a setting is out of range ({err})") from err
+        raise PortUrlError(
+            T("cannot open {url}: a setting is out of range", url=url), detail=str(err)
+        ) from err
     except (serial.SerialException, OSError, ValueError) as err:
         raise _classify(url, err) from err
 
@@ -169,35 +192,43 @@ def _classify(url: str, err: BaseException) -> TransportError:
     code = _errno_of(err)
     reason = os.strerror(code) if code is not None else str(err)
     if isinstance(err, ValueError):  # pyserial: a bad setting such as the baud rate
-        return PortUrlError(f"cannot open {url}: {err}")
+        return PortUrlError(T("cannot open {url}: a setting is not valid", url=url), detail=str(err))
     if _has(err, socket.gaierror):
         return PortNotFoundError(
-            f"no such host in {url}", hint="check the adapter's address (often 192.168.0.10:35000)"
+            T("no such host in {url}", url=url),
+            hint=T("check the adapter's address (often {address})", address="192.168.0.10:35000"),
         )
     if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
         return PortNotFoundError(
-            f"no adapter port {url}",
-            hint="check the port name; plug the adapter in (USB), pair it (Bluetooth) or join its WiFi",
+            T("no adapter port {url}", url=url),
+            hint=T("check the port name; plug the adapter in (USB), pair it (Bluetooth) or join its WiFi"),
         )
     if code in (errno.EACCES, errno.EPERM):
         return PortPermissionError(
-            f"permission denied opening {url}",
-            hint=_PERMISSION_HINT.replace("PORT", url) if serial_port else None,
+            T("permission denied opening {url}", url=url),
+            detail=reason,
+            hint=_permission_hint(url) if serial_port else None,
         )
     if code == errno.EBUSY:
         return PortBusyError(
-            f"{url} is in use by another program", hint="close the other OBD program and retry"
+            T("{url} is in use by another program", url=url), hint=T("close the other OBD program and retry")
         )
     if code in (errno.EISDIR, errno.ENOTTY, errno.ENOTDIR):
-        return PortUrlError(f"{url} is not a serial port ({reason})", hint="give the adapter's port")
+        return PortUrlError(
+            T("{url} is not a serial port", url=url), detail=reason, hint=T("give the adapter's port")
+        )
     if code in _NO_LISTENER or _has(err, ConnectionError) or _has(err, TimeoutError):
         return PortNotFoundError(
-            f"nothing answers at {url} ({reason})",
-            hint="join the adapter's WiFi network and check its address (often 192.168.0.10:35000)"
+            T("nothing answers at {url}", url=url),
+            detail=reason,
+            hint=T(
+                "join the adapter's WiFi network and check its address (often {address})",
+                address="192.168.0.10:35000",
+            )
             if network
-            else "switch the adapter on and bring it within range",
+            else T("switch the adapter on and bring it within range"),
         )
-    return TransportError(f"could not open {url}: {reason}")
+    return TransportError(T("could not open {url}", url=url), detail=reason)
 
 
 _NO_LISTENER = frozenset(

@@ -29,6 +29,7 @@ from obdident.elm327.lines import shows_reset, split_lines, strip_echo
 from obdident.elm327.wire import MAX_ANSWER_BYTES, answer_outcome
 from obdident.errors import GuardRefusal, LineRefusedError, PortUrlError
 from obdident.guard import Guard
+from obdident.i18n import T
 
 __all__ = ["OPTION", "GuardedPort", "LineJudge", "class_for_url", "split_guarded", "url_hook"]
 
@@ -67,7 +68,9 @@ def split_guarded(url: str) -> tuple[str, bool]:
     if not values:
         return url, False
     if len(values) > 1 or values[0] not in _VALUES:
-        raise PortUrlError(f"{url}: option {OPTION!r} takes one value, 1 or 0 (guarded=1)")
+        raise PortUrlError(
+            T("{url}: option '{option}' takes one value, 1 or 0 (guarded=1)", url=url, option=OPTION)
+        )
     return base + ("?" + "&".join(kept) if kept else ""), _VALUES[values[0]]
 
 

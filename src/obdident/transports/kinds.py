@@ -12,6 +12,7 @@ import urllib.parse
 from enum import StrEnum
 
 from obdident.errors import PortUrlError
+from obdident.i18n import T
 
 __all__ = ["LinkKind", "link_kind", "scheme_of", "split_url"]
 
@@ -39,7 +40,7 @@ def split_url(url: str) -> urllib.parse.SplitResult:
     try:
         return urllib.parse.urlsplit(url)
     except ValueError as err:
-        raise PortUrlError(f"{url}: not a well-formed URL ({err})") from err
+        raise PortUrlError(T("{url}: not a well-formed URL", url=url), detail=str(err)) from err
 
 
 class LinkKind(StrEnum):

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from obdident.i18n import T, Text
+
 __all__ = [
     "NONE_FOUND_ADVICE",
     "USB_CHIPS",
@@ -38,7 +40,7 @@ class Candidate:
         url: what to pass as ``--port``.
         kind: ``usb``, ``bluetooth`` (Classic, a serial device), ``ble`` or ``wifi``.
         description: what the operating system or the device calls it.
-        reason: why obdident thinks it is (or may be) an adapter.
+        reason: why obdident thinks it is (or may be) an adapter (a :class:`~obdident.i18n.Text`).
         likely: True for a known chip, an adapter's name or a known BLE service; False for a mere hint.
         fallback: ports to try, in order, when this one does not answer: the incoming COM ports Windows makes
             beside a paired Bluetooth adapter's outgoing one (:func:`try_in_turn`).
@@ -65,14 +67,24 @@ _NAMES = re.compile(r"OBD|ELM ?327|V-?LINK|VEEPEAK|KONNWEI|LELINK|VGATE|SCANTOOL
 WIFI_DEFAULT = "socket://192.168.0.10:35000"
 #: What to do when no adapter is found, one sentence each (``obdident scan`` without ``--port`` and
 #: ``obdident ui`` say the same): plug in, pair and bind, join the WiFi network, the serial device group.
-NONE_FOUND_ADVICE: tuple[str, ...] = (
-    "Plug a USB adapter in, or pair a Bluetooth one (and switch it on: most take power from the car's "
-    "OBD-II socket).",
-    "On Linux a paired Bluetooth Classic adapter appears once bound: sudo rfcomm bind 0 MAC (then "
-    "/dev/rfcomm0), or use the port rfcomm://MAC.",
-    f"A WiFi adapter: join its WiFi network, then use the port {WIFI_DEFAULT}.",
-    "On Linux, a USB or Bluetooth adapter that is there but cannot be opened needs your user in the "
-    "dialout group (uucp on Arch): sudo usermod -aG dialout $USER, then log out and in again.",
+NONE_FOUND_ADVICE: tuple[Text, ...] = (
+    T(
+        "Plug a USB adapter in, or pair a Bluetooth one (and switch it on: most take power from the car's "
+        "OBD-II socket)."
+    ),
+    T(
+        "On Linux a paired Bluetooth Classic adapter appears once bound: {command} (then {device}), "
+        "or use the port {url}.",
+        command="sudo rfcomm bind 0 MAC",
+        device="/dev/rfcomm0",
+        url="rfcomm://MAC",
+    ),
+    T("A WiFi adapter: join its WiFi network, then use the port {url}.", url=WIFI_DEFAULT),
+    T(
+        "On Linux, a USB or Bluetooth adapter that is there but cannot be opened needs your user in the "
+        "dialout group (uucp on Arch): {command}, then log out and in again.",
+        command="sudo usermod -aG dialout $USER",
+    ),
 )
 
 
@@ -146,22 +158,28 @@ def serial_candidates(ports: Iterable[Any] | None = None) -> list[Candidate]:
         vid, pid = getattr(port, "vid", None), getattr(port, "pid", None)
         direction = windows_bluetooth_direction(getattr(port, "hwid", None))
         if direction == "incoming":
-            reason = "Bluetooth Classic serial port, incoming: tried when the outgoing one does not answer"
+            reason = T("Bluetooth Classic serial port, incoming: tried when the outgoing one does not answer")
             incoming.append(Candidate(device, "bluetooth", description, reason, False))
         elif direction == "outgoing":
-            reason = "Bluetooth Classic serial port, outgoing (the one to use)"
+            reason = T("Bluetooth Classic serial port, outgoing (the one to use)")
             found.append(Candidate(device, "bluetooth", description, reason, True))
         elif _bluetooth_serial(device, description):
-            found.append(Candidate(device, "bluetooth", description, "Bluetooth Classic serial port", True))
+            found.append(
+                Candidate(device, "bluetooth", description, T("Bluetooth Classic serial port"), True)
+            )
         elif vid is not None and pid is not None:
             chip = USB_CHIPS.get((vid, pid))
             named = _NAMES.search(description)
             reason = (
-                f"USB-serial chip {chip} ({vid:04X}:{pid:04X}), used in ELM327 adapters"
+                T(
+                    "USB-serial chip {chip} ({id}), used in ELM327 adapters",
+                    chip=chip,
+                    id=f"{vid:04X}:{pid:04X}",
+                )
                 if chip
-                else f"named {named.group(0)!r}"
+                else T("named '{name}'", name=named.group(0))
                 if named
-                else f"USB serial device {vid:04X}:{pid:04X}"
+                else T("USB serial device {id}", id=f"{vid:04X}:{pid:04X}")
             )
             found.append(Candidate(device, "usb", description, reason, bool(chip or named)))
     if incoming:
@@ -234,16 +252,16 @@ def find_adapters(
     if ble_timeout_s is not None:
         devices, why = (ble_discover or _ble_discover)(ble_timeout_s)
         if why:
-            notes.append(f"Bluetooth LE scan not run: {why}")
+            notes.append(T("Bluetooth LE scan not run: {why}", why=why))
         for device in devices:
-            label = device.name or "(no name)"
+            label = device.name or T("(no name)")
             candidates.append(Candidate(f"ble://{device.address}", "ble", label, device.reason, True))
     candidates.append(
         Candidate(
             WIFI_DEFAULT,
             "wifi",
-            "WiFi adapter (if you joined its network)",
-            "the usual endpoint of WiFi ELM327 adapters; not probed",
+            T("WiFi adapter (if you joined its network)"),
+            T("the usual endpoint of WiFi ELM327 adapters; not probed"),
             False,
         )
     )
@@ -261,23 +279,39 @@ def _platform_notes(
     if platform.startswith("linux"):
         if not bluetooth:
             notes.append(
-                "Bluetooth Classic adapters appear once paired and bound: sudo rfcomm bind 0 MAC (then "
-                "/dev/rfcomm0), or use --port rfcomm://MAC"
+                T(
+                    "Bluetooth Classic adapters appear once paired and bound: {command} (then {device}), "
+                    "or use {option}",
+                    command="sudo rfcomm bind 0 MAC",
+                    device="/dev/rfcomm0",
+                    option="--port rfcomm://MAC",
+                )
             )
         for c in candidates:
             if c.url.startswith("/dev/") and not accessible(c.url):
                 notes.append(
-                    f"You may not open {c.url} yet: add yourself to the dialout group (uucp on Arch): sudo "
-                    "usermod -aG dialout $USER, then log out and in again"
+                    T(
+                        "You may not open {url} yet: add yourself to the dialout group (uucp on Arch): "
+                        "{command}, then log out and in again",
+                        url=c.url,
+                        command="sudo usermod -aG dialout $USER",
+                    )
                 )
     elif platform == "darwin" and not bluetooth:
         notes.append(
-            "Bluetooth Classic adapters appear once paired (System Settings, Bluetooth) as /dev/cu.NAME: use "
-            "that, never /dev/tty.NAME; Bluetooth LE adapters show a UUID in place of a MAC (ble://UUID)"
+            T(
+                "Bluetooth Classic adapters appear once paired (System Settings, Bluetooth) as {cu}: use "
+                "that, never {tty}; Bluetooth LE adapters show a UUID in place of a MAC ({url})",
+                cu="/dev/cu.NAME",
+                tty="/dev/tty.NAME",
+                url="ble://UUID",
+            )
         )
     elif platform == "win32" and any(c.fallback for c in candidates):
         notes.append(
-            "Windows makes two COM ports for a paired Bluetooth adapter: obdident tries the outgoing one "
-            "first, then the incoming one"
+            T(
+                "Windows makes two COM ports for a paired Bluetooth adapter: obdident tries the outgoing one "
+                "first, then the incoming one"
+            )
         )
     return notes

@@ -15,7 +15,8 @@ from typing import Any
 from serial import SerialException
 from serial.urlhandler import protocol_socket
 
-from obdident.errors import PortUrlError
+from obdident.errors import PortOpenError, PortUrlError
+from obdident.i18n import T
 from obdident.transports.guarded import GuardedPort, url_hook
 from obdident.transports.kinds import LinkKind, split_url
 
@@ -34,7 +35,7 @@ def parse_rfcomm_url(url: str) -> tuple[str, int]:
     """
     parts = split_url(url)
     if parts.scheme != "rfcomm":
-        raise PortUrlError(f"expected rfcomm://MAC[:CHANNEL], got {url!r}")
+        raise PortUrlError(T("expected {form}, got '{url}'", form="rfcomm://MAC[:CHANNEL]", url=url))
     body = parts.netloc or parts.path.lstrip("/")
     pieces = body.split(":")
     if len(pieces) == 7:
@@ -42,9 +43,11 @@ def parse_rfcomm_url(url: str) -> tuple[str, int]:
     else:
         mac, channel_text = body, str(DEFAULT_CHANNEL)
     if not _MAC.fullmatch(mac):
-        raise PortUrlError(f"not a Bluetooth MAC address: {mac!r} (expected AA:BB:CC:DD:EE:FF)")
+        raise PortUrlError(
+            T("not a Bluetooth MAC address: '{mac}' (expected {form})", mac=mac, form="AA:BB:CC:DD:EE:FF")
+        )
     if not channel_text.isdigit() or not 1 <= int(channel_text) <= _MAX_CHANNEL:
-        raise PortUrlError(f"RFCOMM channel must be 1-30, got {channel_text!r}")
+        raise PortUrlError(T("RFCOMM channel must be 1-30, got '{channel}'", channel=channel_text))
     return mac.upper(), int(channel_text)
 
 
@@ -55,9 +58,13 @@ class Serial(protocol_socket.Serial):  # type: ignore[misc]
         family = getattr(socket, "AF_BLUETOOTH", None)
         proto = getattr(socket, "BTPROTO_RFCOMM", None)
         if family is None or proto is None:
-            raise SerialException(
-                "this Python has no Bluetooth sockets (AF_BLUETOOTH): bind the adapter to a serial device "
-                f"instead (sudo rfcomm bind 0 {address[0]}) and use --port /dev/rfcomm0"
+            raise PortOpenError(
+                T("this Python has no Bluetooth sockets (AF_BLUETOOTH)"),
+                hint=T(
+                    "bind the adapter to a serial device instead ({command}) and use {option}",
+                    command=f"sudo rfcomm bind 0 {address[0]}",
+                    option="--port /dev/rfcomm0",
+                ),
             )
         sock = socket.socket(family, socket.SOCK_STREAM, proto)
         sock.settimeout(protocol_socket.POLL_TIMEOUT * 50)

@@ -29,159 +29,21 @@ taken the rest of the answer).
 
 from __future__ import annotations
 
-import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException
 
-from obdident.errors import PortNotFoundError, PortUrlError, ProfileError
+from obdident.errors import PortNotFoundError, ProfileError
+from obdident.i18n import T
 from obdident.sim.elm import SimulatedELM327
-from obdident.sim.faults import Fault, parse_fault
-from obdident.sim.profile import find_profile, list_profiles, load_profile
-from obdident.sim.quirks import QUIRKS
-from obdident.sim.stn import CHIPS
+from obdident.sim.profile import find_profile, load_profile
 from obdident.transports.guarded import GuardedPort, url_hook
-from obdident.transports.kinds import LinkKind, split_url
+from obdident.transports.kinds import LinkKind
 from obdident.transports.modem_lines import NoModemLines
+from obdident.transports.sim_url import SCHEME, SimUrl, known_profiles, parse_sim_url
 
 __all__ = ["SCHEME", "GuardedSerial", "Serial", "SimUrl", "parse_sim_url", "serial_class_for_url"]
-
-SCHEME = "sim"
-_OPTIONS = ("ignition", "echo", "version", "cra", "quirk", "fault", "chip", "switch")
-_REPEATABLE = frozenset({"quirk", "fault"})
-
-
-@dataclass(frozen=True)
-class SimUrl:
-    """A parsed ``sim://`` URL.
-
-    Attributes:
-        profile: the profile name (``nissan-xtrail-t32``) or, if :attr:`is_path`, the file path.
-        is_path: True for ``sim:///abs/path.toml``.
-        ignition: the ``ignition`` option (True = on), or None to keep the profile's.
-        echo: the ``echo`` option (power-up echo).
-        version: the ``version`` option, or None.
-        cra: the ``cra`` option (False = AT CRA answers ``?``), or None to keep the profile's.
-        quirks: the ``quirk`` options, in order.
-        faults: the ``fault`` options, in order.
-        chip: the ``chip`` option (``elm327`` or an STN chip of :data:`obdident.sim.stn.CHIPS`), or None to
-            keep the profile's ``adapter_chip``.
-        switch: the ``switch`` option as a bus: ``hs-can`` (default) or ``ms-can`` (``switch=ms``).
-    """
-
-    profile: str
-    is_path: bool
-    ignition: bool | None = None
-    echo: bool = True
-    version: str | None = None
-    cra: bool | None = None
-    quirks: tuple[str, ...] = ()
-    faults: tuple[Fault, ...] = ()
-    chip: str | None = None
-    switch: str = "hs-can"
-
-
-def parse_sim_url(url: str) -> SimUrl:
-    """Parse a ``sim://`` URL (no file access).
-
-    Args:
-        url: ``sim://NAME[?options]`` or ``sim:///ABSOLUTE/PATH.toml[?options]``.
-
-    Returns:
-        The parsed URL.
-
-    Raises:
-        PortUrlError: (a ValueError) not a ``sim://`` URL, no profile, an unknown option or a bad option value
-            (pyserial's convention for bad URLs).
-    """
-    parts = split_url(url)
-    if parts.scheme.lower() != SCHEME:
-        raise PortUrlError(f"expected a URL of the form sim://PROFILE, got {url!r}")
-    if parts.netloc and parts.path not in ("", "/"):
-        raise PortUrlError(
-            f"{url!r}: give a profile name (sim://NAME) or an absolute path (sim:///PATH.toml)"
-        )
-    if parts.netloc:
-        profile, is_path = urllib.parse.unquote(parts.netloc), False
-    elif parts.path not in ("", "/"):
-        profile, is_path = urllib.parse.unquote(parts.path), True
-    else:
-        raise PortUrlError(f"{url!r} names no profile; try sim://nissan-xtrail-t32")
-    options: dict[str, str] = {}
-    quirks: list[str] = []
-    faults: list[Fault] = []
-    for key, value in _query_pairs(url, parts.query):
-        if key not in _OPTIONS:
-            raise PortUrlError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
-        if key == "quirk":
-            if value not in QUIRKS:
-                raise PortUrlError(f"{url!r}: unknown quirk {value!r} (known: {', '.join(QUIRKS)})")
-            quirks.append(value)
-        elif key == "fault":
-            try:
-                faults.append(parse_fault(value))
-            except ValueError as err:
-                raise PortUrlError(f"{url!r}: option 'fault': {err}") from err
-        elif key in options:
-            raise PortUrlError(f"{url!r}: option {key!r} given twice")
-        else:
-            options[key] = value
-    ignition: bool | None = None
-    if "ignition" in options:
-        if options["ignition"] not in ("on", "off"):
-            raise PortUrlError(f"{url!r}: option 'ignition' must be on or off, got {options['ignition']!r}")
-        ignition = options["ignition"] == "on"
-    echo = options.get("echo", "1")
-    if echo not in ("0", "1"):
-        raise PortUrlError(f"{url!r}: option 'echo' must be 0 or 1, got {echo!r}")
-    version = options.get("version")
-    if version is not None and not version.strip():
-        raise PortUrlError(f"{url!r}: option 'version' must not be empty")
-    cra = options.get("cra")
-    if cra not in (None, "0", "1"):
-        raise PortUrlError(f"{url!r}: option 'cra' must be 0 or 1, got {cra!r}")
-    chip = options.get("chip")
-    if chip is not None and chip not in CHIPS:
-        raise PortUrlError(f"{url!r}: option 'chip' must be one of {', '.join(CHIPS)}, got {chip!r}")
-    switch = options.get("switch", "hs")
-    if switch not in ("hs", "ms"):
-        raise PortUrlError(f"{url!r}: option 'switch' must be hs or ms, got {switch!r}")
-    return SimUrl(
-        chip=chip,
-        switch=f"{switch}-can",
-        profile=profile,
-        is_path=is_path,
-        ignition=ignition,
-        echo=echo == "1",
-        version=version,
-        cra=None if cra is None else cra == "1",
-        quirks=tuple(quirks),
-        faults=tuple(faults),
-    )
-
-
-def _query_pairs(url: str, query: str) -> list[tuple[str, str]]:
-    """The ``key=value`` pairs of a query string, in order, repeats kept.
-
-    A ``+`` stands for a space, as in any query string, except in ``fault`` values, where it means
-    "from line N on" (``fault=stall@3+``).
-
-    Raises:
-        PortUrlError: a field without ``=`` or without a key.
-    """
-    pairs: list[tuple[str, str]] = []
-    if not query:
-        return pairs
-    for field in query.split("&"):
-        key, equals, value = field.partition("=")
-        if not equals or not key:
-            raise PortUrlError(f"{url!r}: malformed options: bad query field {field!r}")
-        key = urllib.parse.unquote_plus(key)
-        plain = urllib.parse.unquote(value) if key == "fault" else urllib.parse.unquote_plus(value)
-        pairs.append((key, plain))
-    return pairs
 
 
 class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is untyped
@@ -227,15 +89,14 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
         if parsed.is_path:
             path = Path(parsed.profile)
             if not path.is_file():
-                raise PortNotFoundError(f"no simulated vehicle profile file {path}")
+                raise PortNotFoundError(T("no simulated vehicle profile file {path}", path=str(path)))
         else:
             try:
                 path = find_profile(parsed.profile)
             except ProfileError as err:
-                known = ", ".join(list_profiles()) or "none"
                 raise PortNotFoundError(
-                    f"no simulated vehicle profile named {parsed.profile!r}",
-                    hint=f"known profiles: {known}",
+                    T("no simulated vehicle profile named '{profile}'", profile=parsed.profile),
+                    hint=known_profiles(),
                 ) from err
         profile = load_profile(path)
         self.elm = SimulatedELM327(

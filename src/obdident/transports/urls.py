@@ -29,6 +29,7 @@ import urllib.parse
 from pathlib import Path
 
 from obdident.errors import PortUrlError, ProfileError
+from obdident.i18n import T, Text
 from obdident.transports.guarded import split_guarded
 from obdident.transports.kinds import scheme_of, split_url
 
@@ -39,21 +40,22 @@ OWN_SCHEMES = ("sim", "ble", "rfcomm", "replay")
 #: pyserial's URL schemes obdident opens: a WiFi adapter's TCP socket, and RFC 2217 serial over TCP.
 PYSERIAL_SCHEMES = ("socket", "rfc2217")
 #: What ``--port`` accepts, one form per item, for error messages and ``--help``.
-ACCEPTED_FORMS = (
-    "a serial port name (/dev/ttyUSB0, /dev/rfcomm0, /dev/cu.OBDII-SPPDev, COM5)",
-    "socket://HOST:PORT (WiFi adapter)",
-    "rfc2217://HOST:PORT",
-    "ble://ADDRESS (Bluetooth LE)",
-    "rfcomm://MAC[:CHANNEL] (Bluetooth Classic, Linux)",
-    "sim://PROFILE (simulated vehicle)",
-    "replay://FILE (a --record recording)",
+ACCEPTED_FORMS: tuple[Text, ...] = (
+    T("a serial port name ({examples})", examples="/dev/ttyUSB0, /dev/rfcomm0, /dev/cu.OBDII-SPPDev, COM5"),
+    T("{form} (WiFi adapter)", form="socket://HOST:PORT"),
+    T("{form} (serial port over a network)", form="rfc2217://HOST:PORT"),
+    T("{form} (Bluetooth LE)", form="ble://ADDRESS"),
+    T("{form} (Bluetooth Classic, Linux)", form="rfcomm://MAC[:CHANNEL]"),
+    T("{form} (simulated vehicle)", form="sim://PROFILE"),
+    T("{form} (a --record recording)", form="replay://FILE"),
 )
 _RFC2217_OPTIONS = frozenset({"ign_set_control", "poll_modem", "timeout"})
 _MAX_TCP_PORT = 65535
 
 
-def _accepted() -> str:
-    return "; ".join(ACCEPTED_FORMS)
+def _accepted() -> Text:
+    """The hint that lists what ``--port`` accepts."""
+    return T("give one of: {forms}", forms=ACCEPTED_FORMS)
 
 
 def check_port(url: str) -> None:
@@ -70,13 +72,15 @@ def check_port(url: str) -> None:
             ``sim:///PATH`` that is not a file.
     """
     if not url.strip():
-        raise PortUrlError("the port name is empty", hint=f"give one of: {_accepted()}")
+        raise PortUrlError(T("the port name is empty"), hint=_accepted())
     try:
         _check(url)
     except PortUrlError:
         raise
     except ValueError as err:  # a parser's own complaint (urllib, ipaddress...): one line, never a traceback
-        raise PortUrlError(f"{url}: {err}", hint=f"give one of: {_accepted()}") from err
+        raise PortUrlError(
+            T("{url}: not a port name or URL", url=url), detail=str(err), hint=_accepted()
+        ) from err
 
 
 def _check(url: str) -> None:
@@ -84,13 +88,21 @@ def _check(url: str) -> None:
     if scheme is not None:
         url, guarded = split_guarded(url)  # guarded=1: see obdident.transports.guarded
         if guarded and scheme == "replay":
-            raise PortUrlError(f"{url}: a replay:// session writes to no adapter and takes no guarded option")
+            raise PortUrlError(
+                T("{url}: a replay:// session writes to no adapter and takes no guarded option", url=url)
+            )
     if scheme is None:
         if "guarded=" in url.partition("?")[2]:
             raise PortUrlError(
-                f"{url}: a serial device name takes no options; guarded=1 is an option of obdident's URLs "
-                "(socket://, rfc2217://, ble://, rfcomm://, sim://)",
-                hint="obdident's own scans are always guarded; the option is for other programs (python-OBD)",
+                T(
+                    "{url}: a serial device name takes no options; guarded=1 is an option of obdident's URLs "
+                    "({schemes})",
+                    url=url,
+                    schemes="socket://, rfc2217://, ble://, rfcomm://, sim://",
+                ),
+                hint=T(
+                    "obdident's own scans are always guarded; the option is for other programs (python-OBD)"
+                ),
             )
         _check_native(url)
     elif scheme in PYSERIAL_SCHEMES:
@@ -99,8 +111,8 @@ def _check(url: str) -> None:
         _check_own(url, scheme)
     else:
         raise PortUrlError(
-            f"{url}: obdident does not open {scheme}:// ports",
-            hint=f"give one of: {_accepted()}",
+            T("{url}: obdident does not open {scheme}:// ports", url=url, scheme=scheme),
+            hint=_accepted(),
         )
 
 
@@ -110,33 +122,50 @@ def _check_native(name: str) -> None:
     except (OSError, ValueError):  # absent (told when opening), or a name no file system holds
         return
     if stat.S_ISDIR(mode):
-        raise PortUrlError(f"{name} is a directory, not a serial port", hint=f"give one of: {_accepted()}")
+        raise PortUrlError(T("{name} is a directory, not a serial port", name=name), hint=_accepted())
     if stat.S_ISREG(mode):
         raise PortUrlError(
-            f"{name} is a regular file, not a serial port",
-            hint="a recording is replayed with --port replay://FILE",
+            T("{name} is a regular file, not a serial port", name=name),
+            hint=T("a recording is replayed with {option}", option="--port replay://FILE"),
         )
 
 
 def _check_tcp(url: str, scheme: str) -> None:
-    form = f"{scheme}://HOST:PORT, e.g. {scheme}://192.168.0.10:35000"
+    form = T("{form}, e.g. {example}", form=f"{scheme}://HOST:PORT", example=f"{scheme}://192.168.0.10:35000")
     parts = split_url(url)
     try:
         port = parts.port
     except ValueError:
         text = parts.netloc.rsplit(":", 1)[-1]
-        raise PortUrlError(f"{url}: the TCP port {text!r} is not a number from 1 to 65535 ({form})") from None
+        raise PortUrlError(
+            T(
+                "{url}: the TCP port '{port}' is not a number from 1 to 65535 ({form})",
+                url=url,
+                port=text,
+                form=form,
+            )
+        ) from None
     if not parts.hostname:
-        raise PortUrlError(f"{url}: no host name or address ({form})")
+        raise PortUrlError(T("{url}: no host name or address ({form})", url=url, form=form))
     if port is None or not 1 <= port <= _MAX_TCP_PORT:
-        raise PortUrlError(f"{url}: no TCP port ({form})")
+        raise PortUrlError(T("{url}: no TCP port ({form})", url=url, form=form))
     if parts.path not in ("", "/"):
-        raise PortUrlError(f"{url}: a {scheme}:// URL holds only HOST:PORT ({form})")
+        raise PortUrlError(
+            T("{url}: a {scheme}:// URL holds only HOST:PORT ({form})", url=url, scheme=scheme, form=form)
+        )
     allowed = _RFC2217_OPTIONS if scheme == "rfc2217" else frozenset()
     for option in urllib.parse.parse_qs(parts.query, keep_blank_values=True):
         if option not in allowed:
-            known = f" (known: {', '.join(sorted(allowed))})" if allowed else ""
-            raise PortUrlError(f"{url}: option {option!r} is not accepted{known}")
+            if allowed:
+                raise PortUrlError(
+                    T(
+                        "{url}: option '{option}' is not accepted (known: {known})",
+                        url=url,
+                        option=option,
+                        known=tuple(sorted(allowed)),
+                    )
+                )
+            raise PortUrlError(T("{url}: option '{option}' is not accepted", url=url, option=option))
 
 
 def _check_own(url: str, scheme: str) -> None:
@@ -146,7 +175,7 @@ def _check_own(url: str, scheme: str) -> None:
     if scheme == "replay":
         parts = split_url(url)
         if not (parts.netloc + parts.path).strip("/"):
-            raise PortUrlError(f"{url}: no recording named (replay://FILE)")
+            raise PortUrlError(T("{url}: no recording named ({form})", url=url, form="replay://FILE"))
         return
     from obdident.transports.ble.url import parse_ble_url
     from obdident.transports.protocol_rfcomm import parse_rfcomm_url
@@ -158,21 +187,26 @@ def _check_own(url: str, scheme: str) -> None:
 
 
 def _check_sim(url: str) -> None:
-    from obdident.sim.profile import find_profile, list_profiles
-    from obdident.transports.protocol_sim import parse_sim_url
+    from obdident.sim.profile import find_profile
+    from obdident.transports.sim_url import known_profiles, parse_sim_url
 
     parsed = parse_sim_url(url)
     if parsed.is_path:  # a profile file: whether it parses is told when it is opened (ProfileError, exit 2)
         path = Path(parsed.profile)
         if path.is_dir():
-            raise PortUrlError(f"{url}: {path} is a directory, not a simulated vehicle profile (.toml)")
+            raise PortUrlError(
+                T(
+                    "{url}: {path} is a directory, not a simulated vehicle profile (.toml)",
+                    url=url,
+                    path=str(path),
+                )
+            )
         if not path.is_file():
-            raise PortUrlError(f"{url}: no simulated vehicle profile file {path}")
+            raise PortUrlError(T("{url}: no simulated vehicle profile file {path}", url=url, path=str(path)))
         return
     try:
         find_profile(parsed.profile)
     except ProfileError as err:
-        known = ", ".join(list_profiles()) or "none"
         raise PortUrlError(
-            f"no simulated vehicle profile named {parsed.profile!r}", hint=f"known profiles: {known}"
+            T("no simulated vehicle profile named '{profile}'", profile=parsed.profile), hint=known_profiles()
         ) from err

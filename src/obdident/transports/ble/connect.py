@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from obdident.errors import TransportError
+from obdident.i18n import T
 from obdident.transports.ble.errors import bluetooth_error
 from obdident.transports.ble.loop import CLOSE_TIMEOUT_S
 from obdident.transports.ble.url import BleUrl
@@ -44,8 +45,8 @@ def require_bleak() -> Any:
         import bleak
     except ImportError as err:
         raise TransportError(
-            "Bluetooth LE ports need the bleak package, which is not installed",
-            hint="pip install bleak",
+            T("Bluetooth LE ports need the bleak package, which is not installed"),
+            hint=T("{command}", command="pip install bleak"),
         ) from err
     return bleak
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from obdident.i18n import T
 from obdident.transports.ble.errors import bluetooth_error, sentence
 from obdident.transports.ble.gatt import family_for_service
 from obdident.transports.ble.loop import LoopThread
@@ -83,9 +84,14 @@ def classify(
     matched = [p for p in NAME_PATTERNS if name and p.lower() in name.lower()]
     if matched:
         pattern = max(matched, key=len)
-        reason = f"its name {name!r} contains {pattern!r}"
+        reason = T("its name '{name}' contains '{pattern}'", name=name, pattern=pattern)
     elif family is not None:
-        reason = f"it advertises the {family.name} service {family.service} ({family.adapters})"
+        reason = T(
+            "it advertises the {family} service {service} ({adapters})",
+            family=family.name,
+            service=family.service,
+            adapters=family.adapters,
+        )
     else:
         return None
     return BleCandidate(address, name, rssi, family.name if family else None, reason)
@@ -114,7 +120,7 @@ def discover(
         from bleak import BleakScanner
         from bleak.exc import BleakError
     except ImportError:
-        return [], "bleak is not installed: pip install bleak"
+        return [], T("bleak is not installed: {command}", command="pip install bleak")
 
     async def scan() -> dict[str, tuple[BLEDevice, AdvertisementData]]:
         # bleak listens for the whole timeout; the outer bound only guards against a stack that hangs

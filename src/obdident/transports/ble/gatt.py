@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from obdident.errors import TransportError
+from obdident.i18n import T
 
 if TYPE_CHECKING:
     from bleak import BleakClient
@@ -33,6 +34,8 @@ __all__ = [
     "family_for_service",
     "normalize_uuid",
 ]
+
+_LEAVE_OUT = T("leave the option out to let obdident choose")
 
 #: The smallest ATT MTU on LE and the largest useful one (Bluetooth Core Specification, Vol 3, Part F,
 #: the Attribute Protocol: ATT_MTU is at least 23 on LE, attribute values at most 512 bytes); a write
@@ -203,16 +206,29 @@ def _by_uuid(
         for char in service.characteristics:
             if char.uuid == wanted:
                 if not usable(char):
-                    kind = "writes" if option == "write" else "notifications"
+                    said = (
+                        T(
+                            "characteristic {uuid} (option {option}=) does not offer writes",
+                            uuid=wanted,
+                            option=option,
+                        )
+                        if option == "write"
+                        else T(
+                            "characteristic {uuid} (option {option}=) does not offer notifications",
+                            uuid=wanted,
+                            option=option,
+                        )
+                    )
                     raise TransportError(
-                        f"characteristic {wanted} (option {option}=) does not offer {kind}: "
-                        f"its properties are {', '.join(char.properties) or 'none'}",
-                        hint="leave the option out to let obdident choose",
+                        said,
+                        detail=f"its properties are {', '.join(char.properties) or 'none'}",
+                        hint=_LEAVE_OUT,
                     )
                 return char
     raise TransportError(
-        f"the adapter has no characteristic {wanted} (option {option}=); it offers: {_describe(services)}",
-        hint="leave the option out to let obdident choose",
+        T("the adapter has no characteristic {uuid} (option {option}=)", uuid=wanted, option=option),
+        detail=f"it offers: {_describe(services)}",
+        hint=_LEAVE_OUT,
     )
 
 
@@ -283,9 +299,12 @@ def choose_characteristics(
             known = family_for_service(service.uuid)
             return Choice(known.name if known else "generic", any_write, any_notify)
     raise TransportError(
-        f"the device offers no writable and notifying characteristic pair: {_describe(ordered)}",
-        hint="check that the address is the OBD-II adapter's; or name the characteristics with "
-        "?write=UUID&notify=UUID",
+        T("the device offers no writable and notifying characteristic pair"),
+        detail=_describe(ordered),
+        hint=T(
+            "check that the address is the OBD-II adapter's; or name the characteristics with {options}",
+            options="?write=UUID&notify=UUID",
+        ),
     )
 
 

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException, SerialTimeoutException
 
-from obdident.errors import PortNotFoundError, TransportError
+from obdident.errors import TransportError
 from obdident.transports.ble.connect import (
     CONNECT_ATTEMPTS,
     connect_client,
     quietly_disconnect,
     require_bleak,
 )
-from obdident.transports.ble.errors import NOT_FOUND_HINT
+from obdident.transports.ble.errors import connect_overran, not_subscribed
 from obdident.transports.ble.gatt import choose_characteristics, chunk_size
 from obdident.transports.ble.loop import CLOSE_TIMEOUT_S, LoopThread
 from obdident.transports.ble.url import BleUrl, parse_ble_url
@@ -141,10 +141,7 @@ class BlePort(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is un
             done, _ = concurrent.futures.wait([future], timeout=limit)
             if not done:
                 future.cancel()
-                raise PortNotFoundError(
-                    f"the Bluetooth LE adapter at {parsed.address} did not connect within {limit:.0f} s",
-                    hint=NOT_FOUND_HINT,
-                )
+                raise connect_overran(parsed.address, limit)
             future.result()
         except BaseException:
             self._stop_loop()
@@ -167,10 +164,7 @@ class BlePort(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is un
         except (TimeoutError, BleakError, OSError, EOFError) as err:
             self._client = None
             await quietly_disconnect(client)
-            raise TransportError(
-                f"connected to {parsed.address}, but could not subscribe to its notifications: {err}",
-                hint="switch the adapter off and on, then retry",
-            ) from err
+            raise not_subscribed(parsed.address, err) from err
         with_response = parsed.response or "write-without-response" not in choice.write.properties
         self.chunk_size = chunk_size(client, choice.write, parsed.mtu, with_response)
         self.family = choice.family

@@ -11,6 +11,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from obdident.errors import PortUrlError
+from obdident.i18n import T
 from obdident.transports.ble.gatt import MAX_MTU, MIN_MTU, normalize_uuid
 from obdident.transports.kinds import split_url
 
@@ -60,31 +61,46 @@ def parse_ble_url(url: str) -> BleUrl:
     """
     parts = split_url(url)
     if parts.scheme.lower() != SCHEME:
-        raise PortUrlError(f"expected a URL of the form ble://ADDRESS, got {url!r}")
+        raise PortUrlError(T("expected a URL of the form {form}, got '{url}'", form="ble://ADDRESS", url=url))
     if parts.path not in ("", "/") or parts.fragment:
-        raise PortUrlError(f"{url!r}: a ble:// URL holds only an address and options (ble://ADDRESS?...)")
+        raise PortUrlError(
+            T(
+                "'{url}': a ble:// URL holds only an address and options ({form})",
+                url=url,
+                form="ble://ADDRESS?...",
+            )
+        )
     address: str = urllib.parse.unquote(parts.netloc).strip()
     if not address:
-        raise PortUrlError(f"{url!r} names no device; try ble://AA:BB:CC:DD:EE:FF")
+        raise PortUrlError(
+            T("'{url}' names no device; try {example}", url=url, example="ble://AA:BB:CC:DD:EE:FF")
+        )
     if _MAC.fullmatch(address):
         address = address.replace("-", ":").upper()
     elif _DEVICE_UUID.fullmatch(address):
         address = address.upper()
     else:
         raise PortUrlError(
-            f"{url!r}: address {address!r} is neither a Bluetooth address (AA:BB:CC:DD:EE:FF) nor a "
-            "macOS device UUID"
+            T(
+                "'{url}': address '{address}' is neither a Bluetooth address ({form}) "
+                "nor a macOS device UUID",
+                url=url,
+                address=address,
+                form="AA:BB:CC:DD:EE:FF",
+            )
         )
     try:
         pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
     except ValueError as err:
-        raise PortUrlError(f"{url!r}: malformed options: {err}") from err
+        raise PortUrlError(T("'{url}': malformed options", url=url), detail=str(err)) from err
     options: dict[str, str] = {}
     for key, value in pairs:
         if key not in _OPTIONS:
-            raise PortUrlError(f"{url!r}: unknown option {key!r} (known: {', '.join(_OPTIONS)})")
+            raise PortUrlError(
+                T("'{url}': unknown option '{key}' (known: {known})", url=url, key=key, known=tuple(_OPTIONS))
+            )
         if key in options:
-            raise PortUrlError(f"{url!r}: option {key!r} given twice")
+            raise PortUrlError(T("'{url}': option '{key}' given twice", url=url, key=key))
         options[key] = value
     uuids: dict[str, str | None] = {}
     for key in ("write", "notify"):
@@ -93,17 +109,37 @@ def parse_ble_url(url: str) -> BleUrl:
             uuids[key] = None if given is None else normalize_uuid(given)
         except ValueError:
             raise PortUrlError(
-                f"{url!r}: option {key!r}: {given!r} is not a UUID (fff2 or 128-bit)"
+                T(
+                    "'{url}': option '{key}': '{value}' is not a UUID ({forms})",
+                    url=url,
+                    key=key,
+                    value=given,
+                    forms="fff2, 128-bit",
+                )
             ) from None
     response = options.get("response", "0")
     if response not in ("0", "1"):
-        raise PortUrlError(f"{url!r}: option 'response' must be 0 or 1, got {response!r}")
+        raise PortUrlError(
+            T(
+                "'{url}': option '{key}' must be 0 or 1, got '{value}'",
+                url=url,
+                key="response",
+                value=response,
+            )
+        )
     mtu: int | None = None
     if "mtu" in options:
         text = options["mtu"]
         if not text.isdigit() or not MIN_MTU <= int(text) <= MAX_MTU:
             raise PortUrlError(
-                f"{url!r}: option 'mtu' must be a whole number {MIN_MTU}-{MAX_MTU}, got {text!r}"
+                T(
+                    "'{url}': option '{key}' must be a whole number {low}-{high}, got '{value}'",
+                    url=url,
+                    key="mtu",
+                    low=MIN_MTU,
+                    high=MAX_MTU,
+                    value=text,
+                )
             )
         mtu = int(text)
     timeout_s = DEFAULT_CONNECT_TIMEOUT_S
@@ -114,6 +150,11 @@ def parse_ble_url(url: str) -> BleUrl:
             timeout_s = math.nan
         if not (math.isfinite(timeout_s) and timeout_s > 0):
             raise PortUrlError(
-                f"{url!r}: option 'timeout' must be a positive number of seconds, got {options['timeout']!r}"
+                T(
+                    "'{url}': option '{key}' must be a positive number of seconds, got '{value}'",
+                    url=url,
+                    key="timeout",
+                    value=options["timeout"],
+                )
             )
     return BleUrl(address, uuids["write"], uuids["notify"], response == "1", mtu, timeout_s)
