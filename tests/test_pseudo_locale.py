@@ -110,11 +110,6 @@ def spans() -> re.Pattern[str]:
     names = "|".join(sorted({re.escape(p[-1]) for p in commands() if p}, key=len, reverse=True))
     found = [regex for regex, _why in ALLOWED_SPANS]
     found += [rf"\bobdident(?: (?:{names})(?![\w.-]))+", rf"^\s*(?:{names})(?=\s)"]
-    from obdident.problems import PROBLEMS
-
-    codes = "|".join(sorted(map(re.escape, PROBLEMS), key=len, reverse=True))
-    if codes:
-        found.append(rf"(?<![\w-])(?:{codes})(?![\w-])")  # problem codes: identifiers (vin-not-stored)
     return re.compile("|".join(f"(?:{regex})" for regex in found))
 
 

@@ -360,6 +360,7 @@ class Report:
                 data_p["msgid"] = problem.text.msgid
                 data_p["params"] = {k: text_to_json(v) for k, v in problem.text.params.items()}
         texts_json(self.vehicle, ordered["vehicle"])
+        texts_json(self.adapter, ordered["adapter"])
         if self.head_unit is not None:
             texts_json(self.head_unit, ordered["head_unit"])
         return dict(_lists(ordered))

@@ -28,7 +28,7 @@ def fact_line(fact: Fact) -> str:
     """One early fact as a line of rich markup: ``VIN [bold green]...[/] [dim](read from 7E8)[/dim]``."""
     style = "bold green" if fact.key == "vin" else "bold"
     note = T("({note})", note=fact.note).render()
-    return f"{safe(render(fact.label))} [{style}]{safe(fact.value)}[/] [dim]{safe(note)}[/dim]"
+    return f"{safe(render(fact.label))} [{style}]{safe(render(fact.value))}[/] [dim]{safe(note)}[/dim]"
 
 
 def render_dealer(report: Report, console: Console, saved: str | None) -> None:

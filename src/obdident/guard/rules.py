@@ -86,6 +86,7 @@ def _wakeup_known(context: GuardContext) -> str | None:
         )
     return None
 
+
 #: CAN diagnostic ids (ISO 15765-4 §6.3): 11-bit 700-7FF; 29-bit 18 DA tt F1 (physical) or 18 DB 33 F1.
 _CAN_ID = rf"(7{_HEX}{{2}}|18DA{_HEX}{{2}}F1|18DB33F1)"
 #: Non-CAN diagnostic headers, priority/format, target, source: SAE J1979 functional 68 6A F1 (ISO 9141-2,

@@ -106,7 +106,9 @@ def news(report: Report) -> dict[str, Fact]:
         note = T("read from {unit}", unit=ecu.response_id)
         if confidence and confidence != "confirmed":
             note = T(
-                "{note}; how sure: {confidence}", note=note, confidence=CONFIDENCE.get(confidence, confidence)
+                "{note}; how sure: {confidence}",
+                note=note,
+                confidence=Text(CONFIDENCE.get(confidence, confidence)),
             )
         facts["head_unit"] = Fact("head_unit", T("Head unit"), T("{values}", values=said), note)
     return facts
@@ -219,7 +221,7 @@ def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
                                          more), "advice"))  # fmt: skip
     head = report.head_unit
     if read and head is not None and head.confidence and head.confidence != "confirmed":
-        rows.append(Row(T("How sure"), CONFIDENCE.get(head.confidence, head.confidence), "advice"))
+        rows.append(Row(T("How sure"), Text(CONFIDENCE.get(head.confidence, head.confidence)), "advice"))
     rows.append(Row(T("Scan"), ending(report), "ending"))
     return rows
 

@@ -137,7 +137,7 @@ def _vehicle(report: Report) -> list[tuple[str, str | None, str | None]]:
     rows: list[tuple[str, str | None, Text | None]] = [
         (_("Manufacturer"), "Nissan" if ecm_make else v.manufacturer,
          T("from the ECM part number") if ecm_make else None),
-        (_("Country"), v.country, None),
+        (_("Country"), render(v.country) if v.country else None, None),
         (_("Model family"), v.family, family_note),
         (_("Model year"), year, year_note),
     ]  # fmt: skip

@@ -234,7 +234,7 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         ),
         wmi=v["wmi"],
         manufacturer=v["manufacturer"],
-        country=v["country"],
+        country=_text(v, "country"),
         model_year=v["model_year"],
         model_year_note=_text(v, "model_year_note"),
         family=v["family"],
@@ -247,7 +247,7 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
     a = data["adapter"]
     adapter = AdapterSummary(
         port=a["port"],
-        transport=a.get("transport"),
+        transport=_text(a, "transport"),
         version=a["version"],
         description=a["description"],
         protocol=a["protocol"],

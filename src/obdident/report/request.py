@@ -229,7 +229,7 @@ def _letter(report: Report, language: str, country: str | None) -> str:
     if v.manufacturer:
         make = plain(v.manufacturer)
         if v.country:
-            make = render(T("{make} ({country})", make=make, country=plain(v.country)))
+            make = render(T("{make} ({country})", make=make, country=v.country))
     elif v.nissan_from_ecm:
         make = render(T("Nissan (from the ECM part number)"))
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from obdident.i18n import PSEUDO, Param, T, Text, current_language
+from obdident.i18n import PSEUDO, Param, T, Text, current_language, pseudo
 
 __all__ = ["WINDOW_SWITCHES", "babel_locale", "for_window", "number", "when", "word"]
 
@@ -36,18 +36,20 @@ def babel_locale(language: str | None = None) -> str:
     return "en" if language == PSEUDO else language
 
 
-def when(stamp: str | None, language: str | None = None) -> str | None:
-    """``stamp`` (ISO 8601, as the report's ``started_at``) in the language's long date-time form, in UTC;
-    a stamp that is not ISO 8601 is shown as it is; None or "" gives None."""
+def when(stamp: str | None, language: str | None = None, form: str = "long") -> str | None:
+    """``stamp`` (ISO 8601, as the report's ``started_at``) in the language's ``form`` (Babel, CLDR:
+    ``long``, ``medium``) date-time form, in UTC; a stamp that is not ISO 8601 is shown as it is; None or ""
+    gives None. In the pseudo-locale: English's form, marked as having gone through the locale."""
     if not stamp:
         return None
     try:
-        moment = datetime.fromisoformat(stamp)
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
         return stamp
     from babel.dates import format_datetime
 
-    return str(format_datetime(moment, "long", tzinfo=moment.tzinfo, locale=babel_locale(language)))
+    shown = str(format_datetime(moment, form, tzinfo=moment.tzinfo, locale=babel_locale(language)))
+    return pseudo(shown) if (language or current_language()) == PSEUDO else shown
 
 
 def number(value: float, language: str | None = None) -> str:

@@ -103,7 +103,7 @@ def _identification_lines(ecu: Ecu) -> list[str]:
     if ident.ecu_name:
         lines.append(f"{safe(_('ECU name'))} {safe(ident.ecu_name)}")
     if ident.vin:
-        lines.append(f"VIN {safe(ident.vin)}")
+        lines.append(f"{safe(_('VIN'))} {safe(ident.vin)}")
     lines += [f"{safe(field_label(key))} [bold]{safe(value)}[/]" for key, value in ident.fields.items()]
     return lines
 

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from obdident.i18n import N_, PSEUDO, _, current_language, render
 from obdident.model import Problem, Report
@@ -56,6 +55,31 @@ FIELD_LABELS: dict[str, str] = {
     "serial_number": N_("serial number"),
     "software_version": N_("software version"),
     "hardware_version": N_("hardware version"),
+    # ISO 14229-1:2020 Annex C (F180-F19F) and KWP 2000 (ISO 14230-3) 1A identification options
+    "active_diagnostic_session": N_("diagnostic session"),
+    "alliance_identification_raw": N_("Alliance identification (raw)"),
+    "application_data_fingerprint": N_("application data fingerprint"),
+    "application_data_identification": N_("application data identification"),
+    "application_software_fingerprint": N_("application software fingerprint"),
+    "application_software_identification": N_("application software identification"),
+    "approval_number_list_index": N_("approval number list index"),
+    "boot_software_fingerprint": N_("boot software fingerprint"),
+    "boot_software_identification": N_("boot software identification"),
+    "calibration_date": N_("calibration date"),
+    "calibration_equipment_software": N_("calibration equipment software no."),
+    "calibration_shop_code": N_("calibration shop code"),
+    "ecu_installation_date": N_("installation date"),
+    "ecu_manufacturing_date": N_("manufacturing date"),
+    "hardware_number_list_index": N_("hardware no. list index"),
+    "kit_assembly_part_number": N_("kit assembly part no."),
+    "manufacturer": N_("manufacturer"),
+    "odx_file": N_("ODX file"),
+    "part_number_list_index": N_("part no. list index"),
+    "programming_date": N_("programming date"),
+    "repair_shop_code": N_("repair shop code"),
+    "supported_functional_units": N_("supported functional units"),
+    "type_approval_number": N_("type approval no."),
+    "vin": N_("VIN"),
 }
 
 #: The VIN check digit's status (:attr:`obdident.model.Vehicle.vin_check_digit`) in words.
@@ -106,15 +130,9 @@ def decimal(value: float, digits: int) -> str:
 def moment(iso: str | None) -> str:
     """An ISO 8601 time (``2026-12-04T19:22:05Z``) in the current language's medium date and time form
     (Babel, CLDR), in UTC as recorded; "" for None; the text as it is when it is not ISO 8601."""
-    if not iso:
-        return ""
-    try:
-        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    from babel.dates import format_datetime
+    from obdident.report.shown import when
 
-    return str(format_datetime(when, format="medium", tzinfo=when.tzinfo, locale=_locale()))
+    return when(iso, form="medium") or ""
 
 
 #: Problems that are details when nothing the owner needs is missing: they say what the scan left out on

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from obdident.i18n import T, Text
 from obdident.transports.kinds import LinkKind, link_kind
 
 __all__ = ["DescribedLink", "LinkKind", "describe", "link_kind", "provenance"]
 
 
 #: What the report's ``adapter.transport`` says for each kind when the port says nothing more.
-_DESCRIPTIONS: dict[LinkKind, str] = {
-    LinkKind.SERIAL: "serial port",
-    LinkKind.TCP: "TCP (WiFi adapter)",
-    LinkKind.RFC2217: "serial port",
-    LinkKind.BLE: "Bluetooth LE (unknown family)",
-    LinkKind.RFCOMM: "Bluetooth Classic (RFCOMM socket)",
-    LinkKind.SIM: "simulated adapter and vehicle",
-    LinkKind.REPLAY: "recorded session",
+_DESCRIPTIONS: dict[LinkKind, Text] = {
+    LinkKind.SERIAL: T("serial port"),
+    LinkKind.TCP: T("TCP (WiFi adapter)"),
+    LinkKind.RFC2217: T("serial port"),
+    LinkKind.BLE: T("Bluetooth LE (unknown family)"),
+    LinkKind.RFCOMM: T("Bluetooth Classic (RFCOMM socket)"),
+    LinkKind.SIM: T("simulated adapter and vehicle"),
+    LinkKind.REPLAY: T("recorded session"),
 }
 
 

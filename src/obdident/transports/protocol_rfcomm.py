@@ -83,7 +83,7 @@ class Serial(protocol_socket.Serial):  # type: ignore[misc]
     @property
     def link_description(self) -> str:
         """``Bluetooth Classic (RFCOMM socket)``."""
-        return "Bluetooth Classic (RFCOMM socket)"
+        return T("Bluetooth Classic (RFCOMM socket)")
 
     def open(self) -> None:
         """Connect to the adapter's RFCOMM channel.

@@ -70,7 +70,7 @@ class Serial(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is unt
     @property
     def link_description(self) -> str:
         """``simulated adapter and vehicle``."""
-        return "simulated adapter and vehicle"
+        return T("simulated adapter and vehicle")
 
     def open(self) -> None:
         """Load the profile named by the URL and power a fresh simulated ELM327 up.

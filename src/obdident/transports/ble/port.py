@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException, SerialTimeoutException
 
 from obdident.errors import TransportError
+from obdident.i18n import T
 from obdident.transports.ble.connect import (
     CONNECT_ATTEMPTS,
     connect_client,
@@ -98,7 +99,9 @@ class BlePort(NoModemLines, SerialBase):  # type: ignore[misc]  # pyserial is un
     @property
     def link_description(self) -> str:
         """``Bluetooth LE (fff0 family)``: the adapter family chosen, ``unknown`` until opened."""
-        return f"Bluetooth LE ({self.family or 'unknown'} family)"
+        if self.family is None:
+            return T("Bluetooth LE (unknown family)")
+        return T("Bluetooth LE ({family} family)", family=self.family)
 
     # --- opening and closing ----------------------------------------------------------------------
     def from_url(self, url: str) -> BleUrl:
