@@ -167,16 +167,9 @@ def _unwrapped(texts: list[str]) -> list[str]:
 
 
 #: Whose words the journey's test holds to the catalogue: the window's own (a plain string from below the
-#: edge taken as given), or every word on the page (the sentences of the journey, the scan, the transports,
-#: the adapter check and the vehicles' forms are converted to Texts by their own areas; until they all are,
-#: that case is expected to find some).
-_WHOSE = [
-    "window",
-    pytest.param(
-        "every area",
-        marks=pytest.mark.xfail(reason="sentences of other areas not yet Texts (issue 19)", strict=False),
-    ),
-]
+#: edge taken as given), and every word on the page (the journey's, the scan's, the transports', the
+#: adapter check's and the vehicles' sentences too).
+_WHOSE = ["window", "every area"]
 
 
 @pytest.fixture(params=_WHOSE)
