@@ -142,12 +142,50 @@ def _add(catalog: Catalog, found: Iterable[tuple[str, int, Any, list[str], Any]]
         )
 
 
+def extract_python(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[tuple[int, str, Any, list[str]]]:
+    """Babel's Python extractor, and the calls it does not see: those inside an f-string's expressions
+    (``f"{_('Date:')} ..."``), found with :mod:`ast`."""
+    import ast
+
+    from babel.messages.extract import extract_python as babel_python
+
+    source = fileobj.read()
+    seen: set[tuple[int, Any]] = set()
+    for lineno, funcname, messages, comments in babel_python(
+        io.BytesIO(source), keywords, comment_tags, options
+    ):
+        seen.add((lineno, messages))
+        yield lineno, funcname, messages, comments
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.JoinedStr):
+            continue
+        for call in ast.walk(node):
+            if not (
+                isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in keywords
+            ):
+                continue
+            spec = KEYWORDS.get(call.func.id) or (1,)
+            args = [
+                a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
+                for a in call.args
+            ]
+            picked = tuple(args[i - 1] if i - 1 < len(args) else None for i in spec if isinstance(i, int))
+            if not picked or any(p is None for p in picked):
+                continue
+            messages = picked[0] if len(picked) == 1 else picked
+            if (call.lineno, messages) not in seen:
+                seen.add((call.lineno, messages))
+                yield call.lineno, call.func.id, messages, []
+
+
 def extract_obdident() -> Catalog:
     """Our words, from the package's Python sources, templates and family records."""
     catalog = _catalog(DOMAIN)
     method_map = [
         ("locale/**", "ignore"),
-        ("**.py", "python"),
+        ("**.py", extract_python),
         ("report/templates/**.html", "jinja2.ext:babel_extract"),
         ("ui/templates/**.html", "jinja2.ext:babel_extract"),
         ("vehicles/families/*.toml", extract_toml),

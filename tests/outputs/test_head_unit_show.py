@@ -171,7 +171,7 @@ def test_the_page_shows_the_owner_rows_and_the_sources_as_footnotes(demo: Report
     page = render_html(report)
     text = _plain(" ".join(parse_html(page).text))
     assert "Part number 25915-5FA1A" in text and "asked on 747" in text
-    sources = page[page.index('<ol class="small muted sources">') :]
+    sources = page[page.index('<ol class="small muted sources"') :]
     assert "ea/bosch_headunit_root" in sources  # J11: the LCN2kai row's source, a footnote
     assert "<sup>1</sup>" in page
     assert "25915-5FA1A" in request_text(report)
