@@ -325,15 +325,16 @@ def build_app(
             return go(f"/scan/{run.number}")
         letter = letter_language(request)
         with use_language(letter):
-            text = request_text(_window_report(run.report)) if run.report else None
+            text = request_text(_window_report(run.report), language=letter) if run.report else None
         return page(request, "print.html", run=run, request_text=text, letter=letter, languages=LANGUAGES)
 
     async def printable(request: Request) -> Response:
         run = run_of(request)
         if run is None or run.report is None:
             return missing(request)
-        with use_language(letter_language(request)):
-            return HTMLResponse(render_html(_window_report(run.report)))
+        letter = letter_language(request)
+        with use_language(letter):  # the page names the window's switches, never a command-line option
+            return HTMLResponse(render_html(_window_report(run.report), language=letter, options=False))
 
     async def request_file(request: Request) -> Response:
         run = run_of(request)
@@ -341,8 +342,10 @@ def build_app(
             return missing(request)
         name = f"obdident-request-{run.number}.txt"
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        with use_language(letter_language(request)):
-            return PlainTextResponse(request_text(_window_report(run.report)), headers=headers)
+        letter = letter_language(request)
+        with use_language(letter):
+            text = request_text(_window_report(run.report), language=letter)
+        return PlainTextResponse(text, headers=headers)
 
     async def script_file(request: Request) -> Response:
         return Response(script, media_type="text/javascript")
