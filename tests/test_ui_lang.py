@@ -123,7 +123,8 @@ def test_the_switcher_switches_live_while_a_scan_runs_on(chromium: Any, tmp_path
         page.wait_for_url("**/result/1?token=*")  # the scan ran on; the script took the page there
         assert page.evaluate("document.documentElement.lang") == PSEUDO, "the choice sticks"
         assert page.inner_text("h1") == pseudo("The result")
-        page.click("nav.languages >> text=English")
+        with page.expect_navigation():  # the same address again: wait for the new page, not the old one
+            page.click("nav.languages >> text=English")
         page.wait_for_url("**/result/1?token=*")
         assert page.inner_text("h1") == "The result"
         assert page.evaluate("document.documentElement.lang") == "en"
@@ -301,7 +302,8 @@ def test_the_letter_has_its_own_language(chromium: Any, scanned: Any) -> None:
     assert "letter=de" in (page.get_attribute("#page-link", "href") or "")
     assert "letter=de" in (page.get_attribute("#request-link", "href") or "")
     assert "letter=de" in (page.get_attribute("#print", "data-page") or "")
-    page.click("nav.languages >> text=Polski")  # the screen's language changes, the letter's stays
+    with page.expect_navigation():  # the screen's language changes, the letter's stays
+        page.click("nav.languages >> text=Polski")
     page.wait_for_url("**/print/1?*letter=de*")
     assert page.evaluate("document.documentElement.lang") == "pl"
     assert page.get_attribute("#request", "lang") == "de"
