@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from obdident.i18n import T, Text
+from obdident.i18n import Param, T, Text
 
 __all__ = ["ADAPTER_HELP", "EVERY_UNIT", "SCAN_TIME", "SCAN_TIME_EVERY_UNIT", "WIFI_CHOICE", "for_window"]
 
@@ -104,6 +104,22 @@ _FULL = re.compile(r"with --full\b")
 _COMMANDS = re.compile(r"\bsudo\b|\busermod\b|\bsystemctl\b|\brfcomm bind\b|(?<![\w-])--[a-z]|`")
 
 
+def _switched(text: Text) -> Text:
+    """``text`` with ``--full`` as the window's switch wherever a parameter (or a sentence in one) is it."""
+
+    def param(value: Param) -> Param:
+        if value == "--full":
+            return _SWITCHED_ON
+        if isinstance(value, Text):
+            return _switched(value)
+        return tuple(param(v) for v in value) if isinstance(value, tuple) else value
+
+    if not text.params:
+        return text
+    params = {k: param(v) for k, v in text.params.items()}
+    return Text(text.msgid, params, text.plural, text.plural_param)
+
+
 def for_window(text: str | None) -> str | None:
     """``text`` (a note or a hint written for the terminal) in words for the window: a known advice with a
     shell command or an option becomes its settings-and-steps form; any other sentence holding one is left
@@ -113,8 +129,7 @@ def for_window(text: str | None) -> str | None:
     if text is None:
         return None
     if isinstance(text, Text):
-        params = {k: _SWITCHED_ON if v == "--full" else v for k, v in text.params.items()}
-        shown = Text(text.msgid, params, text.plural, text.plural_param)
+        shown = _switched(text)
         if not _COMMANDS.search(shown):
             return shown  # still a Text: translated where it is shown
     text = _FULL.sub(EVERY_UNIT_SWITCHED_ON, text)

@@ -39,7 +39,9 @@ __all__ = ["request_text"]
 
 _BLANK = "_" * 36
 _WIDTH = 26
-_TEXT_WIDTH = 90
+_TEXT_WIDTH = 94
+#: The widest the label column gets (a language's longer label goes on a line of its own).
+_MAX_WIDTH = 30
 #: Identification keys worth giving the dealer for other units, in this order, with their labels.
 _HELPFUL: tuple[tuple[str, str], ...] = (
     ("spare_part_number", N_("part number")),
@@ -74,14 +76,23 @@ def _liner(width: int) -> Line:
     """A function making one ``label: value`` line, the value wrapped and indented at ``width``."""
 
     def line(label: str, value: str) -> str:
-        head = f"  {label + ':' if label else '':<{width}} "
+        named = T("{label}:", label=label).render() if label else ""  # French puts a space before it
+        above = [f"  {named}"] if len(named) > width else []  # a long label: the value starts below it
+        head = f"  {'' if above else named:<{width}} "
         return "\n".join(
-            textwrap.wrap(value, _TEXT_WIDTH, initial_indent=head, subsequent_indent=" " * len(head),
-                          break_on_hyphens=False, break_long_words=False)
-            or [head.rstrip()]
+            above
+            + (textwrap.wrap(value, _TEXT_WIDTH, initial_indent=head, subsequent_indent=" " * len(head),
+                             break_on_hyphens=False, break_long_words=False)
+               or [head.rstrip()])
         )  # fmt: skip
 
     return line
+
+
+def _to_and_date() -> list[str]:
+    """The addressee's and the date's blanks: on one line where the language's words let them fit."""
+    to, date = f"{_('To (dealer):')} {_BLANK}", f"{_('Date:')} {'_' * 16}"
+    return [f"{to}   {date}"] if len(to) + 3 + len(date) <= _TEXT_WIDTH else [to, date]
 
 
 def _fill(text: str, initial_indent: str = "", subsequent_indent: str = "") -> str:
@@ -210,14 +221,15 @@ def _letter(report: Report, language: str, country: str | None) -> str:
     head = report.head_unit
     hu = head_unit_values(report)
     hu_ecu = head_unit_ecu(report)
-    line = _liner(max(_WIDTH, *(len(_(label)) + 2 for label in _LABELS)))
+    # the column as wide as the language's labels, at most _MAX_WIDTH: a longer label has its value below it
+    line = _liner(min(_MAX_WIDTH, max(_WIDTH, *(len(_(label)) + 2 for label in _LABELS))))
     if is_simulated(report):
         lines = _heading(_("Request for the head unit's unlock code: SIMULATED CAR"))
         lines += [_("Every value below is invented (obdident's simulator): not for a dealer."), ""]
     else:
         lines = _heading(_("Request for the head unit's unlock code"))
     lines += [
-        f"{_('To (dealer):')} {_BLANK}   {_('Date:')} {'_' * 16}",
+        *_to_and_date(),
         "",
         _fill(render(_intro(report))),
         "",
@@ -312,4 +324,16 @@ def _letter(report: Report, language: str, country: str | None) -> str:
         blanks = T("part number {part}  serial number {serial}", part="_" * 16, serial="_" * 16)
         lines.append(line(_("Head unit label"), render(blanks)))
     lines += ["", f"{_('Signature:')} {_BLANK}", ""]
-    return "\n".join(lines)
+    return "\n".join(_within("\n".join(lines).split("\n")))
+
+
+def _within(lines: list[str]) -> list[str]:
+    """``lines`` with any wider than the letter's text (a language's longer words) wrapped at its indent."""
+    out: list[str] = []
+    for text in lines:
+        if len(text) <= _TEXT_WIDTH or not text.strip():
+            out.append(text)
+            continue
+        indent = " " * (len(text) - len(text.lstrip()))
+        out.append(_fill(text.strip(), indent, indent))
+    return out
