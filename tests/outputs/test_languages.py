@@ -195,7 +195,8 @@ def test_report_request_letter_lang_and_country(demo_json: Path) -> None:
     assert "Zulassungsbescheinigung Teil I" in result.stdout
     result = invoke("report", str(demo_json), "--request", "--letter-lang", "de", "--country", "fr")
     assert result.exit_code == 0, result.output
-    assert "certificat d'immatriculation" in result.stdout and "Zulassungsbescheinigung Teil I" not in result.stdout
+    assert "certificat d'immatriculation" in result.stdout
+    assert "Zulassungsbescheinigung Teil I" not in result.stdout
     for bad in (("--letter-lang", "xx"), ("--country", "123")):
         result = invoke("report", str(demo_json), "--request", *bad)
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output

@@ -29,7 +29,9 @@ def test_request_fills_what_was_read_and_leaves_blanks(demo: Report) -> None:
         assert value in text
     assert re.search(r"Part number: +not read over OBD-II: see the label on the unit's case", text)
     assert re.search(r"Serial number: +not read over OBD-II: see the label", text)
-    assert re.search(r"Software version: +not read over OBD-II: see the unit's system-information menu", text)
+    # neither version read: one line says where both are
+    assert re.search(r"Versions: +not read over OBD-II: see the unit's system-information menu", text)
+    assert "Software version:" not in text and "Hardware version:" not in text
     assert re.search(r"Model year: +not read over OBD-II: read it from the registration document", text)
     blanks = ("Owner's name:", "Owner's address:", "vehicle registration document",
               "passport / driving licence", "Signature: ___")  # fmt: skip

@@ -133,28 +133,26 @@ def _speaking(exc: ClickException) -> ClickException:
     return exc
 
 
-class LangCommand(TyperCommand):
+class _HelpOptionInLanguage:
+    """``--help``'s own help in the current language (click's is an English literal)."""
+
+    def get_help_option(self, ctx: Context) -> Option | None:
+        option: Option | None = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = _(HELP_OPTION)
+        return option
+
+
+class LangCommand(_HelpOptionInLanguage, TyperCommand):
     """A command whose help (usage prefix, ``--help``) speaks the current language."""
 
     context_class = _LangContext
 
-    def get_help_option(self, ctx: Context) -> Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = _(HELP_OPTION)
-        return option
 
-
-class LangGroup(TyperGroup):
+class LangGroup(_HelpOptionInLanguage, TyperGroup):
     """The ``obdident`` group: speaks the chosen language before it parses (see the module's docstring)."""
 
     context_class = _LangContext
-
-    def get_help_option(self, ctx: Context) -> Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = _(HELP_OPTION)
-        return option
 
     def make_context(self, *args: Any, **kwargs: Any) -> Context:
         try:

@@ -61,6 +61,7 @@ _LABELS = (
     N_("Serial number"),
     N_("Software version"),
     N_("Hardware version"),
+    N_("Versions"),
     N_("Owner's name"),
     N_("Owner's address"),
     N_("Telephone / e-mail"),
@@ -289,6 +290,7 @@ def _letter(report: Report, language: str, country: str | None) -> str:
     else:
         part = None
     lines.append(line(_("Part number"), _with_entered(part, mine.get("HU"), on_label, _same("HU"))))
+    rows: list[tuple[str, str]] = []
     for label, key, where in (
         (_("Serial number"), "SN", on_label),
         (_("Software version"), "SW", in_menu),
@@ -298,7 +300,10 @@ def _letter(report: Report, language: str, country: str | None) -> str:
         read: Text | str | None = plain(hu[key]) if key in hu else None
         if masked:
             read = T("{value} ({note})", value=plain(masked), note=word(MASKED))
-        lines.append(line(label, _with_entered(read, mine.get(key), where, _same(key))))
+        rows.append((label, _with_entered(read, mine.get(key), where, _same(key))))
+    if rows[1][1] == rows[2][1] == render(in_menu):  # neither version known: one line says where both are
+        rows[1:] = [(_("Versions"), rows[1][1])]
+    lines += [line(label, value) for label, value in rows]
     others = [s for s in (_ecu_summary(e) for e in report.ecus if e is not hu_ecu) if s]
     if others:
         lines += ["", _("Other units' identifiers (they identify the vehicle's build)"), *others]
