@@ -225,7 +225,10 @@ def test_a_scan_that_fails_at_once_shows_its_reason_at_once(chromium: Any, tmp_p
         page.goto(window.url)
         page.click("text=Next: the ignition")
         page.click("text=Start the scan")
-        page.wait_for_url("**/result/1?token=*")
+        # the result's address, then its reason on the page: not the page's "load" event, which a loaded
+        # machine has been seen to hold back past the wait while the text was there
+        page.wait_for_url("**/result/1?token=*", wait_until="commit")
+        page.wait_for_selector("#failure")
         assert "no adapter port /dev/obdident-missing" in page.inner_text("#failure")
         _no_commands(page)
 
