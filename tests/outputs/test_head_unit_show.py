@@ -247,3 +247,33 @@ def test_a_head_unit_that_answered_is_shown_in_the_dealer_summary(demo: Report) 
     text = _plain(out.getvalue())
     assert "Head unit part number 25915-5FA1A (read over OBD-II)" in text
     assert "Head unit serial number BP123456789012 (read over OBD-II)" in text
+
+
+def test_the_dealer_rows_say_an_entered_serial_that_differs_and_an_unusual_form(demo: Report) -> None:
+    """Review finding: the dealer box (terminal and window) left out a serial number the owner typed that
+    differs from the one read, and the mark of a typed value of no known form."""
+    from obdident.i18n import render
+    from obdident.journey.facts import dealer_rows
+    from obdident.model import EnteredValue
+
+    report = _identified(demo, {"spare_part_number": "259155FA1A", "ecu_serial_number": "BP312345678901"})
+    head = report.head_unit
+    assert head is not None
+    typed = (EnteredValue("serial_number", "BP999999999999", "bosch-blaupunkt-serial"),)
+    rows = {
+        render(r.label): render(r.text)
+        for r in dealer_rows(replace(report, head_unit=replace(head, entered=typed)))
+    }
+    serial = rows["Head unit serial number"]
+    assert "BP312345678901" in serial and "BP999999999999" in serial and "differ" in serial
+
+    unread = replace(demo.head_unit, entered=(EnteredValue("serial_number", "XYZ 12", "other"),))
+    rows = {render(r.label): render(r.text) for r in dealer_rows(replace(demo, head_unit=unread))}
+    assert "XYZ 12 (entered by the owner)" in rows["Head unit serial number"]
+    assert "unusual form" in rows["Head unit serial number"]
+    agreeing = (EnteredValue("serial_number", "BP312345678901", "bosch-blaupunkt-serial"),)
+    rows = {
+        render(r.label): render(r.text)
+        for r in dealer_rows(replace(report, head_unit=replace(head, entered=agreeing)))
+    }
+    assert "differ" not in rows["Head unit serial number"]

@@ -19,6 +19,7 @@ from typing import Literal
 from obdident.i18n import T, Text
 from obdident.model import EnteredField, Report
 from obdident.report.entered import (
+    agrees,
     entered_model_year,
     entered_values,
     entered_vin,
@@ -36,7 +37,7 @@ from obdident.report.headunit import (
     shown_rows,
 )
 from obdident.report.provenance import is_simulated
-from obdident.vehicles.headunit_forms import FIELD_NAMES
+from obdident.vehicles.headunit_forms import FIELD_NAMES, form_note
 from obdident.vehicles.vin import VIN_PLACES
 
 __all__ = [
@@ -204,14 +205,25 @@ def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
         label = T("Head unit {field}", field=FIELD_NAMES[field])
         value = read.get(LABELS[key])
         masked = masked_value(report, key)
-        if value:
+        typed_in = entered.get(key)
+        if value and typed_in is not None and agrees(key, typed_in.value, head_unit_values(report)) is False:
+            differ = T(
+                "{read} (read over OBD-II); {entered} entered by the owner: they differ, check the label",
+                read=value,
+                entered=typed_in.value,
+            )
+            rows.append(Row(label, differ, "read", value))
+        elif value:
             rows.append(Row(label, T("{value} (read over OBD-II)", value=value), "read", value))
         elif masked:
             rows.append(Row(label, T("{value} (read over OBD-II, masked for sharing)", value=masked), "read",
                             masked))  # fmt: skip
-        elif key in entered:
-            typed = entered[key].value
-            rows.append(Row(label, _entered(typed), "entered", typed))
+        elif typed_in is not None:
+            note = form_note(typed_in.form)
+            shown = _entered(typed_in.value)
+            if note is not None:  # a value of no form obdident knows: the owner checks the label again
+                shown = T("{value}; {note}", value=shown, note=Text(note))
+            rows.append(Row(label, shown, "entered", typed_in.value))
         elif report.head_unit is not None and report.head_unit.status == "not-asked":
             rows.append(Row(label, _more(T("not read: the scan stopped before it reached the head unit; scan "
                                            "again, or read it from the label on the unit's case"), more),
