@@ -196,6 +196,9 @@ def model_values_as_given(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
 
 
 def _check(page: Any, where: str, seen: dict[str, list[str]]) -> None:
+    # a page a click has just asked for may still be replacing the old one: wait for the new document whole
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.documentElement !== null && document.readyState === 'complete'")
     assert page.evaluate("document.documentElement.lang") == PSEUDO, where
     seen[where] = _unwrapped(page.evaluate(_SHOWN))
 
@@ -216,7 +219,8 @@ def test_every_page_of_the_journey_speaks_through_the_catalogue(
         _check(page, "adapter, typed port refused", seen)
         page.goto(window.url.replace("/?", "/result/9?"))
         _check(page, "no such scan", seen)
-        page.click("#stop")
+        with page.expect_navigation():
+            page.click("#stop")
         _check(page, "stop?", seen)
     release = threading.Event()
     held = seams(opener=Tripwire(lambda line: line.startswith("ATSH7"), lambda: release.wait(WAIT_S)))
@@ -232,7 +236,8 @@ def test_every_page_of_the_journey_speaks_through_the_catalogue(
         _check(page, "scanning", seen)
         other = _page(chromium)
         other.goto(window.url.replace("/?", "/ignition?") + "&lang=qps")
-        other.click("form[action^='/scan'] button")
+        with other.expect_navigation():
+            other.click("form[action^='/scan'] button")
         assert other.inner_text("h1") == pseudo("One scan at a time")
         _check(other, "one scan at a time", seen)
         release.set()

@@ -9,7 +9,10 @@ function obdidentWords() {
   "use strict";
   var words = obdidentWords();
   var scan = document.getElementById("scan");
-  if (!scan || scan.dataset.done === "yes" || !window.EventSource) { return; }
+  if (!scan) { return; }
+  // the scan ended while this page was being made (a scan that fails at once): its result, at once
+  if (scan.dataset.done === "yes") { window.location.assign(scan.dataset.result); return; }
+  if (!window.EventSource) { return; }
   var list = document.getElementById("progress");
   var news = document.querySelector(".news");
   var heading = document.getElementById("heading");
