@@ -109,7 +109,7 @@ def news(report: Report) -> dict[str, Fact]:
             note = T(
                 "{note}; how sure: {confidence}",
                 note=note,
-                confidence=Text(CONFIDENCE.get(confidence, confidence)),
+                confidence=CONFIDENCE.get(confidence, confidence),
             )
         facts["head_unit"] = Fact("head_unit", T("Head unit"), T("{values}", values=said), note)
     return facts
@@ -201,12 +201,13 @@ def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
     read = dict(owner_rows(report)) if head_unit_ecu(report) is not None else {}
     entered = entered_values(report)
     more = head_unit_panel and report.head_unit is not None
+    values = head_unit_values(report)
     for field, key in LABEL_FIELDS:
         label = T("Head unit {field}", field=FIELD_NAMES[field])
         value = read.get(LABELS[key])
         masked = masked_value(report, key)
         typed_in = entered.get(key)
-        if value and typed_in is not None and agrees(key, typed_in.value, head_unit_values(report)) is False:
+        if value and typed_in is not None and agrees(key, typed_in.value, values) is False:
             differ = T(
                 "{read} (read over OBD-II); {entered} entered by the owner: they differ, check the label",
                 read=value,
@@ -222,7 +223,7 @@ def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
             note = form_note(typed_in.form)
             shown = _entered(typed_in.value)
             if note is not None:  # a value of no form obdident knows: the owner checks the label again
-                shown = T("{value}; {note}", value=shown, note=Text(note))
+                shown = T("{value}; {note}", value=shown, note=note)
             rows.append(Row(label, shown, "entered", typed_in.value))
         elif report.head_unit is not None and report.head_unit.status == "not-asked":
             rows.append(Row(label, _more(T("not read: the scan stopped before it reached the head unit; scan "
@@ -233,7 +234,7 @@ def dealer_rows(report: Report, *, head_unit_panel: bool = False) -> list[Row]:
                                          more), "advice"))  # fmt: skip
     head = report.head_unit
     if read and head is not None and head.confidence and head.confidence != "confirmed":
-        rows.append(Row(T("How sure"), Text(CONFIDENCE.get(head.confidence, head.confidence)), "advice"))
+        rows.append(Row(T("How sure"), CONFIDENCE.get(head.confidence, head.confidence), "advice"))
     rows.append(Row(T("Scan"), ending(report), "ending"))
     return rows
 

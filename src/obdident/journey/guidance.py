@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from obdident.i18n import Param, T, Text
+from obdident.i18n import T, Text
+from obdident.report.shown import for_window as switched
 
 __all__ = ["ADAPTER_HELP", "EVERY_UNIT", "SCAN_TIME", "SCAN_TIME_EVERY_UNIT", "WIFI_CHOICE", "for_window"]
 
@@ -96,28 +97,10 @@ _SLOW = T("scan again; a slow car or adapter may need the scan started once more
 #: The window's switch that is ``--full`` on the command line.
 EVERY_UNIT = T("ask every unit (slower)")
 EVERY_UNIT_SWITCHED_ON = T('with "{switch}" switched on', switch=EVERY_UNIT)
-#: The same without its "with", for a sentence whose option is a parameter (``Scan with {option}``).
-_SWITCHED_ON = T('"{switch}" switched on', switch=EVERY_UNIT)
 _FULL = re.compile(r"with --full\b")
 
 #: Words that mark a shell command or a command-line option: never shown in the window.
 _COMMANDS = re.compile(r"\bsudo\b|\busermod\b|\bsystemctl\b|\brfcomm bind\b|(?<![\w-])--[a-z]|`")
-
-
-def _switched(text: Text) -> Text:
-    """``text`` with ``--full`` as the window's switch wherever a parameter (or a sentence in one) is it."""
-
-    def param(value: Param) -> Param:
-        if value == "--full":
-            return _SWITCHED_ON
-        if isinstance(value, Text):
-            return _switched(value)
-        return tuple(param(v) for v in value) if isinstance(value, tuple) else value
-
-    if not text.params:
-        return text
-    params = {k: param(v) for k, v in text.params.items()}
-    return Text(text.msgid, params, text.plural, text.plural_param)
 
 
 def for_window(text: str | None) -> str | None:
@@ -129,8 +112,8 @@ def for_window(text: str | None) -> str | None:
     if text is None:
         return None
     if isinstance(text, Text):
-        shown = _switched(text)
-        if not _COMMANDS.search(shown):
+        shown = switched(text)
+        if isinstance(shown, Text) and not _COMMANDS.search(shown):
             return shown  # still a Text: translated where it is shown
     text = _FULL.sub(EVERY_UNIT_SWITCHED_ON, text)
     if not _COMMANDS.search(text):

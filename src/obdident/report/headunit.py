@@ -46,12 +46,12 @@ LABELS: dict[str, str] = {
 
 #: How sure the identification of the unit as the head unit is, in the owner's words
 #: (:attr:`obdident.model.HeadUnit.confidence`).
-CONFIDENCE: dict[str, str] = {
-    "confirmed": N_("sure: its part number is a Nissan audio or navigation part number"),
-    "likely": N_(
+CONFIDENCE: dict[str, Text] = {
+    "confirmed": T("sure: its part number is a Nissan audio or navigation part number"),
+    "likely": T(
         "likely: it answered where the head unit is expected, but its part number does not say it is one"
     ),
-    "guess": N_(
+    "guess": T(
         "a guess: it answered on an address public tables give to audio or navigation units; check "
         "the part number against the label on the unit"
     ),

@@ -30,8 +30,8 @@ from obdident.report.headunit import CONFIDENCE, STATUS, ending, head_unit_ecu, 
 from obdident.report.provenance import is_simulated
 from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
-from obdident.report.shown import for_window, number, when, word
-from obdident.report.words import CHECK_DIGIT, FIELD_LABELS, plain
+from obdident.report.shown import for_window, when, word
+from obdident.report.words import CHECK_DIGIT, FIELD_LABELS, decimal, plain
 from obdident.vehicles.headunit_forms import form_note
 from obdident.vehicles.vin import VIN_PLACES
 
@@ -47,14 +47,6 @@ FOOTER = N_("Read-only: nothing was written to the vehicle. obdident does not ca
 LABELS: dict[str, str] = FIELD_LABELS
 
 
-def _gettext(message: str) -> str:
-    return _(message)
-
-
-def _ngettext(singular: str, plural: str, n: int) -> str:
-    return ngettext(singular, plural, n)
-
-
 def _identifier(value: object) -> Markup:
     """An identifier (VIN, part or serial number, address, protocol) in a monospace span, never translated."""
     from markupsafe import Markup, escape
@@ -62,26 +54,32 @@ def _identifier(value: object) -> Markup:
     return Markup('<span class="id">%s</span>') % escape(render(value))
 
 
-@functools.cache
-def environment() -> jinja2.Environment:
-    """The jinja2 environment of the package's templates, autoescaping every value, with ``jinja2.ext.i18n``
-    (new-style ``_()`` and ``ngettext()`` in the current language) and the filters ``tr``
-    (:func:`obdident.i18n.render`) and ``id`` (an identifier in a monospace span)."""
+def template_environment(package: str, *, trim: bool = False) -> jinja2.Environment:
+    """The jinja2 environment of ``package``'s ``templates`` folder, as the page and the window share it:
+    every value autoescaped, undefined names an error, ``jinja2.ext.i18n`` (new-style ``_()`` and
+    ``ngettext()`` in the current language) and the filter ``tr`` (:func:`obdident.i18n.render`); ``trim``:
+    jinja2's ``trim_blocks``, ``lstrip_blocks`` and ``keep_trailing_newline``."""
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("obdident.report", "templates"),
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "htm", "xml"), default_for_string=True, default=True
-        ),
+        loader=jinja2.PackageLoader(package, "templates"),
+        autoescape=True,
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        trim_blocks=trim,
+        lstrip_blocks=trim,
+        keep_trailing_newline=trim,
     )
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["tr"] = render
+    return env
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The page's templates (:func:`template_environment`) with the filters ``words``, ``id`` (an identifier
+    in a monospace span) and ``when``."""
+    env = template_environment("obdident.report", trim=True)
     env.filters["words"] = _words
     env.filters["id"] = _identifier
     env.filters["when"] = when
@@ -118,8 +116,8 @@ def _identifiers(ecu: Ecu, vin: str | None) -> list[tuple[str, str]]:
 
 def _duration(seconds: float) -> Text:
     if seconds < 120:
-        return T("{seconds} s", seconds=number(seconds))
-    return T("{minutes} min", minutes=number(seconds / 60))
+        return T("{seconds} s", seconds=decimal(seconds, 1))
+    return T("{minutes} min", minutes=decimal(seconds / 60, 1))
 
 
 def _vehicle(report: Report) -> list[tuple[str, str | None, str | None]]:

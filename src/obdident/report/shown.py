@@ -13,7 +13,7 @@ from datetime import datetime
 
 from obdident.i18n import PSEUDO, Param, T, Text, current_language, pseudo
 
-__all__ = ["WINDOW_SWITCHES", "babel_locale", "for_window", "number", "when", "word"]
+__all__ = ["WINDOW_SWITCHES", "babel_locale", "for_window", "when", "word"]
 
 #: Command-line options a sentence may name (as its ``option`` parameter), with the window's words for them.
 WINDOW_SWITCHES: dict[str, Text] = {
@@ -50,13 +50,6 @@ def when(stamp: str | None, language: str | None = None, form: str = "long") -> 
 
     shown = str(format_datetime(moment, form, tzinfo=moment.tzinfo, locale=babel_locale(language)))
     return pseudo(shown) if (language or current_language()) == PSEUDO else shown
-
-
-def number(value: float, language: str | None = None) -> str:
-    """``value`` with one decimal in the language's form (``7.5``, ``7,5``)."""
-    from babel.numbers import format_decimal
-
-    return str(format_decimal(round(value, 1), format="#,##0.0", locale=babel_locale(language)))
 
 
 def for_window(value: Param) -> Param:

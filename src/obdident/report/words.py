@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-from obdident.i18n import N_, PSEUDO, _, current_language, render
+from obdident.i18n import N_, _, render
 from obdident.model import Problem, Report
+from obdident.report.shown import babel_locale, when
 
 __all__ = [
     "CHECK_DIGIT",
@@ -112,26 +113,18 @@ def plain(note: object) -> str:
     return _CITATION.sub("", render(note))
 
 
-def _locale() -> str:
-    """The Babel locale of the current language (English for the pseudo-locale)."""
-    language = current_language()
-    return "en" if language == PSEUDO else language
-
-
-def decimal(value: float, digits: int) -> str:
-    """``value`` with ``digits`` decimals and the current language's decimal sign (``12.6`` / ``12,6``;
-    Babel, CLDR number symbols)."""
+def decimal(value: float, digits: int, language: str | None = None) -> str:
+    """``value`` with ``digits`` decimals and the language's (default: the current one's) decimal sign
+    (``12.6`` / ``12,6``; Babel, CLDR number symbols)."""
     from babel.numbers import format_decimal
 
     pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return str(format_decimal(value, format=pattern, locale=_locale()))
+    return str(format_decimal(value, format=pattern, locale=babel_locale(language)))
 
 
 def moment(iso: str | None) -> str:
     """An ISO 8601 time (``2026-12-04T19:22:05Z``) in the current language's medium date and time form
     (Babel, CLDR), in UTC as recorded; "" for None; the text as it is when it is not ISO 8601."""
-    from obdident.report.shown import when
-
     return when(iso, form="medium") or ""
 
 

@@ -17,8 +17,9 @@ from collections.abc import Iterable
 import jinja2
 from markupsafe import Markup, escape
 
-from obdident.i18n import LANGUAGES, N_, Text, _, current_language, ngettext, render
+from obdident.i18n import LANGUAGES, N_, Text, _, current_language, render
 from obdident.journey.guidance import for_window
+from obdident.report.html import template_environment
 
 __all__ = [
     "SCRIPT_WORDS",
@@ -111,13 +112,7 @@ def switcher(languages: Iterable[str] = LANGUAGES) -> list[tuple[str, str, bool]
 
 def environment() -> jinja2.Environment:
     """The templates' environment: autoescape, strict undefined, i18n (newstyle) in the current language."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("obdident.ui", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env = template_environment("obdident.ui")
     env.filters["tr"] = tr
     env.filters["words"] = words
     env.filters["say"] = say

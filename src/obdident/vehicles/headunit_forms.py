@@ -245,7 +245,7 @@ def _refuse_the_other_field(field: EnteredField, text: str, value: str) -> None:
 _FORM_NOTES = {"other": T("unusual form: check the label")}
 
 
-def form_note(form: str) -> str | None:
+def form_note(form: str) -> Text | None:
     """The owner's words about an entered value's form: ``unusual form: check the label`` for a value of no
     form obdident knows (``other``); None for a known form. Form names (``nissan-part-number``) stay in the
     JSON."""
