@@ -31,7 +31,7 @@ from obdident.report.provenance import is_simulated
 from obdident.report.qr import payload, svg_inline
 from obdident.report.redact import is_redacted
 from obdident.report.shown import for_window, when, word
-from obdident.report.words import CHECK_DIGIT, FIELD_LABELS, decimal, plain
+from obdident.report.words import CHECK_DIGIT, FIELD_LABELS, decimal, field_label, plain
 from obdident.vehicles.headunit_forms import form_note
 from obdident.vehicles.vin import VIN_PLACES
 
@@ -98,10 +98,6 @@ def _html_lang() -> str:
     return "en" if language == PSEUDO else language
 
 
-def _label(key: str) -> Text:
-    return word(LABELS.get(key, key.replace("_", " "))) or Text(key)
-
-
 def _identifiers(ecu: Ecu, vin: str | None) -> list[tuple[str, str]]:
     ident = ecu.identification
     items: list[tuple[str, str]] = [("CALID", c) for c in ident.calibration_ids]
@@ -109,8 +105,8 @@ def _identifiers(ecu: Ecu, vin: str | None) -> list[tuple[str, str]]:
     if ident.ecu_name:
         items.append((render(T("ECU name")), ident.ecu_name))
     if ident.vin and ident.vin != vin:
-        items.append(("VIN", ident.vin))
-    items += [(render(_label(key)), value) for key, value in ident.fields.items()]
+        items.append((_("VIN"), ident.vin))
+    items += [(field_label(key), value) for key, value in ident.fields.items()]
     return items
 
 
